@@ -1,0 +1,227 @@
+//! The versioned on-disk snapshot: the evidence every report is made from.
+//!
+//! `pull` writes it; `report`, `explain` and `diff` only read it. Loading is
+//! strict about structure (unknown fields, wrong types and a newer version
+//! are errors that name the file and the JSON path) because a pack made from
+//! a misread snapshot would be wrong without anyone noticing. This module does
+//! no network I/O; file I/O is limited to [`load`] and [`save`].
+
+mod model;
+mod scope;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub use model::*;
+pub use scope::{Scope, ScopeLevel, ScopeParseError};
+
+/// Why a snapshot could not be loaded or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not JSON, or not a snapshot of this shape.
+    #[error("{path}: at {json_path}: {message}")]
+    Structure {
+        /// The file.
+        path: PathBuf,
+        /// Where in the document, such as `users[3].disabled`.
+        json_path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The `format` field names another kind of file.
+    #[error("{path}: not a reviewpack snapshot (format is {found:?}, expected \"reviewpack.snapshot\")")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The format found.
+        found: String,
+    },
+    /// Written by a newer reviewpack.
+    #[error("{path}: snapshot version {found} is newer than this reviewpack reads (up to {VERSION}); upgrade reviewpack")]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The version found.
+        found: u32,
+    },
+}
+
+/// A loaded snapshot with the SHA-256 of the exact bytes it was read from.
+#[derive(Debug, Clone)]
+pub struct LoadedSnapshot {
+    /// The snapshot.
+    pub snapshot: Snapshot,
+    /// Lowercase hex SHA-256 of the file.
+    pub sha256: String,
+    /// The file's bytes, for copying into a pack unchanged.
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+/// Reads and checks a snapshot file.
+pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
+    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let snapshot = from_slice(path, &bytes)?;
+    Ok(LoadedSnapshot {
+        snapshot,
+        sha256: sha256_hex(&bytes),
+        bytes,
+    })
+}
+
+/// Parses and checks snapshot bytes; `path` is only used in messages.
+pub fn from_slice(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let structure = |json_path: String, message: String| SnapshotError::Structure {
+        path: path.to_path_buf(),
+        json_path,
+        message,
+    };
+    // Check the header first, so an old or foreign file gets a message about
+    // what it is rather than about its first unexpected field.
+    let header: Header = serde_json::from_slice(bytes)
+        .map_err(|e| structure("(document)".into(), json_error_message(&e)))?;
+    match header.format.as_ref().and_then(|v| v.as_str()) {
+        Some(FORMAT) => {}
+        Some(other) => {
+            return Err(SnapshotError::Format {
+                path: path.to_path_buf(),
+                found: other.to_string(),
+            })
+        }
+        None => {
+            return Err(structure(
+                "format".into(),
+                "missing or not a string; expected \"reviewpack.snapshot\"".into(),
+            ))
+        }
+    }
+    match header.version.as_ref().and_then(|v| v.as_u64()) {
+        Some(v) if v <= u64::from(VERSION) && v >= 1 => {}
+        Some(v) => {
+            return Err(SnapshotError::Version {
+                path: path.to_path_buf(),
+                found: u32::try_from(v).unwrap_or(u32::MAX),
+            })
+        }
+        None => {
+            return Err(structure(
+                "version".into(),
+                "missing or not a positive integer".into(),
+            ))
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let snapshot: Snapshot = serde_path_to_error::deserialize(de).map_err(|e| {
+        let json_path = e.path().to_string();
+        structure(json_path, json_error_message(e.inner()))
+    })?;
+    Ok(snapshot)
+}
+
+/// serde_json appends " at line L column C"; keep it, it helps find the spot
+/// in a large file, but strip nothing else.
+fn json_error_message(e: &serde_json::Error) -> String {
+    e.to_string()
+}
+
+/// Serialises a snapshot (normalised first) to pretty JSON with a final newline.
+pub fn to_bytes(snapshot: &Snapshot) -> Vec<u8> {
+    let mut s = snapshot.clone();
+    s.normalize();
+    let mut out = serde_json::to_vec_pretty(&s).expect("a snapshot always serialises");
+    out.push(b'\n');
+    out
+}
+
+/// Writes a snapshot atomically: a temporary file beside `path`, then a rename.
+pub fn save(path: &Path, snapshot: &Snapshot) -> Result<(), SnapshotError> {
+    crate::atomic::write_file(path, &to_bytes(snapshot)).map_err(|source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+impl Snapshot {
+    /// Sorts every collection into its canonical order, so equal content gives
+    /// equal bytes.
+    pub fn normalize(&mut self) {
+        self.completeness.lists.sort();
+        self.orgs.sort_by(|a, b| a.id.cmp(&b.id));
+        self.projects
+            .sort_by(|a, b| (&a.org, &a.id).cmp(&(&b.org, &b.id)));
+        for u in &mut self.users {
+            u.scopes.sort();
+            u.scopes.dedup();
+        }
+        self.users.sort_by(|a, b| a.id.cmp(&b.id));
+        for g in &mut self.user_groups {
+            g.members.sort();
+            g.members.dedup();
+        }
+        self.user_groups
+            .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
+        self.service_accounts
+            .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
+        self.api_keys.sort_by(|a, b| {
+            (&a.scope, a.key_type, &a.parent, &a.id).cmp(&(&b.scope, b.key_type, &b.parent, &b.id))
+        });
+        self.tokens.sort_by(|a, b| {
+            (&a.scope, a.key_type, &a.parent, &a.api_key, &a.id)
+                .cmp(&(&b.scope, b.key_type, &b.parent, &b.api_key, &b.id))
+        });
+        for r in &mut self.roles {
+            r.permissions.sort();
+            r.permissions.dedup();
+            r.allowed_scope_levels.sort();
+            r.allowed_scope_levels.dedup();
+        }
+        self.roles
+            .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
+        self.permissions.sort_by(|a, b| a.id.cmp(&b.id));
+        for g in &mut self.resource_groups {
+            g.included_scopes.sort();
+            g.resource_filter.resources.sort();
+        }
+        self.resource_groups
+            .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
+        self.role_assignments
+            .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
+        self.activity.logins.sort_by(|a, b| a.user.cmp(&b.user));
+        self.activity.changes.sort_by(|a, b| {
+            (&a.principal_kind, &a.principal).cmp(&(&b.principal_kind, &b.principal))
+        });
+    }
+
+    /// The capture time: when the pull finished.
+    pub fn captured_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.provenance.finished_at
+    }
+}

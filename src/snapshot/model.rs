@@ -1,0 +1,596 @@
+//! The snapshot's data model: what `pull` stores and every later stage reads.
+//!
+//! Plain data, no I/O. Optional wire fields are `Option`, Harness enums we do
+//! not interpret are open strings, and every collection is a sorted `Vec`
+//! (sorted by [`Snapshot::normalize`]) so two snapshots of the same account
+//! serialise to the same bytes. `docs/snapshot-format.md` documents each field.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::scope::{Scope, ScopeLevel};
+
+/// The value of the `format` field.
+pub const FORMAT: &str = "reviewpack.snapshot";
+/// The newest snapshot version this build reads and the one it writes.
+pub const VERSION: u32 = 1;
+
+macro_rules! id_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            /// The identifier as Harness spells it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_string())
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// A user's uuid (Harness `uuid`; unique in the account).
+    UserId,
+    /// A user group identifier (unique within its scope).
+    GroupId,
+    /// A service account identifier (unique within its scope).
+    ServiceAccountId,
+    /// An API key identifier (unique within its parent).
+    ApiKeyId,
+    /// A token identifier (unique within its API key).
+    TokenId,
+    /// A role identifier (unique within its scope).
+    RoleId,
+    /// A resource group identifier (unique within its scope).
+    ResourceGroupId,
+    /// A role assignment identifier (unique within its scope).
+    AssignmentId,
+    /// A permission identifier such as `core_user_view`.
+    PermissionId,
+}
+
+/// A whole snapshot of one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The format version; see [`VERSION`].
+    pub version: u32,
+    /// Who made this snapshot, when, how and from where.
+    pub provenance: Provenance,
+    /// Per-list accounting of what the API reported against what was stored.
+    pub completeness: Completeness,
+    /// The account.
+    pub account: Account,
+    /// Organizations.
+    #[serde(default)]
+    pub orgs: Vec<Org>,
+    /// Projects.
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    /// Users of the account, with the scopes they are members of.
+    #[serde(default)]
+    pub users: Vec<User>,
+    /// User groups at every scope.
+    #[serde(default)]
+    pub user_groups: Vec<UserGroup>,
+    /// Service accounts at every scope.
+    #[serde(default)]
+    pub service_accounts: Vec<ServiceAccount>,
+    /// API keys of service accounts (and of users, where listed).
+    #[serde(default)]
+    pub api_keys: Vec<ApiKey>,
+    /// Tokens of those API keys.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    /// Roles at every scope, Harness-managed ones included.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// The permission catalogue.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// Resource groups at every scope, Harness-managed ones included.
+    #[serde(default)]
+    pub resource_groups: Vec<ResourceGroup>,
+    /// Role assignments at every scope, disabled ones included.
+    #[serde(default)]
+    pub role_assignments: Vec<RoleAssignment>,
+    /// Audit-trail evidence of activity.
+    pub activity: Activity,
+}
+
+/// Where a snapshot came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// The reviewpack version that wrote the snapshot.
+    pub tool_version: String,
+    /// The API base URL (`https://app.harness.io`, or a self-managed host).
+    pub base_url: String,
+    /// The account identifier.
+    pub account_id: String,
+    /// Whose key made the pull.
+    #[serde(default)]
+    pub caller: Option<Caller>,
+    /// When the pull started (UTC).
+    pub started_at: DateTime<Utc>,
+    /// When the pull finished (UTC); the snapshot's capture time.
+    pub finished_at: DateTime<Utc>,
+    /// The command line, with secrets removed.
+    #[serde(default)]
+    pub command_line: Vec<String>,
+    /// Free text, for example "invented demo account".
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The identity behind the API key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caller {
+    /// `user` or `service_account`.
+    pub kind: String,
+    /// A user uuid or `sa:SCOPE/IDENTIFIER`.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Completeness accounting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Completeness {
+    /// True only when every list is complete.
+    pub complete: bool,
+    /// One entry per (endpoint, scope).
+    #[serde(default)]
+    pub lists: Vec<ListCompleteness>,
+}
+
+/// The accounting of one list at one scope.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCompleteness {
+    /// The endpoint, such as `GET /ng/api/user-groups`.
+    pub endpoint: String,
+    /// The scope listed.
+    pub scope: Scope,
+    /// `totalItems` as the API reported it; `None` for unpaged endpoints.
+    #[serde(default)]
+    pub total_items: Option<u64>,
+    /// Items stored after de-duplication.
+    pub stored: u64,
+    /// Pages fetched.
+    pub pages: u32,
+    /// Retries spent.
+    #[serde(default)]
+    pub retries: u32,
+    /// Whether the list is complete.
+    pub complete: bool,
+    /// Why it is incomplete, when it is.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The account identifier.
+    pub id: String,
+    /// The account name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// An organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Org {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// The organization it belongs to.
+    pub org: String,
+    /// Identifier (unique within the org).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Project {
+    /// The project's scope.
+    pub fn scope(&self) -> Scope {
+        Scope::Project(self.org.clone(), self.id.clone())
+    }
+}
+
+/// A user of the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// The uuid.
+    pub id: UserId,
+    /// Display name (user-controlled: untrusted).
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Disabled in Harness.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Locked out.
+    #[serde(default)]
+    pub locked: bool,
+    /// Provisioned by SCIM.
+    #[serde(default)]
+    pub externally_managed: bool,
+    /// Two-factor authentication enabled; `None` when the API did not say.
+    #[serde(default)]
+    pub two_factor_enabled: Option<bool>,
+    /// The scopes the user is a member of (always includes `account`).
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+}
+
+/// A user group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserGroup {
+    /// The scope it lives at.
+    pub scope: Scope,
+    /// Identifier (unique within the scope).
+    pub id: GroupId,
+    /// Display name.
+    pub name: String,
+    /// Member user uuids as Harness stores them (ignored for the built-in
+    /// all-users groups, which mean every user of the scope).
+    #[serde(default)]
+    pub members: Vec<UserId>,
+    /// Linked to an SSO group.
+    #[serde(default)]
+    pub sso_linked: bool,
+    /// `SAML`, `LDAP`, ... when linked.
+    #[serde(default)]
+    pub sso_type: Option<String>,
+    /// The SSO group's name when linked.
+    #[serde(default)]
+    pub sso_group: Option<String>,
+    /// Provisioned by SCIM.
+    #[serde(default)]
+    pub externally_managed: bool,
+    /// Created and owned by Harness.
+    #[serde(default)]
+    pub harness_managed: bool,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A service account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    /// The scope it lives at.
+    pub scope: Scope,
+    /// Identifier (unique within the scope).
+    pub id: ServiceAccountId,
+    /// Display name.
+    pub name: String,
+    /// Email Harness gives it.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags (the owner mapping reads these).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Who an API key or token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApiKeyType {
+    /// A personal access token's key.
+    User,
+    /// A service account's key.
+    ServiceAccount,
+}
+
+/// An API key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// The scope it lives at (its parent's scope).
+    pub scope: Scope,
+    /// Whose key.
+    pub key_type: ApiKeyType,
+    /// The parent: a user uuid or a service account identifier.
+    pub parent: String,
+    /// Identifier.
+    pub id: ApiKeyId,
+    /// Display name.
+    pub name: String,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A token of an API key. Harness records no "last used" time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// The scope it lives at.
+    pub scope: Scope,
+    /// Whose key.
+    pub key_type: ApiKeyType,
+    /// The parent: a user uuid or a service account identifier.
+    pub parent: String,
+    /// The API key it belongs to.
+    pub api_key: ApiKeyId,
+    /// Identifier.
+    pub id: TokenId,
+    /// Display name.
+    pub name: String,
+    /// Start of validity.
+    #[serde(default)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// End of validity; `None` means no expiry.
+    #[serde(default)]
+    pub valid_to: Option<DateTime<Utc>>,
+    /// Harness's own `valid` flag.
+    #[serde(default)]
+    pub valid: Option<bool>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// The scope it lives at.
+    pub scope: Scope,
+    /// Identifier.
+    pub id: RoleId,
+    /// Display name.
+    pub name: String,
+    /// Permission identifiers, sorted.
+    #[serde(default)]
+    pub permissions: Vec<PermissionId>,
+    /// Levels it may be assigned at.
+    #[serde(default)]
+    pub allowed_scope_levels: Vec<ScopeLevel>,
+    /// A built-in role.
+    #[serde(default)]
+    pub harness_managed: bool,
+}
+
+/// One entry of the permission catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// Identifier, `<module>_<resourcetype>_<action>`.
+    pub id: PermissionId,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The resource type it acts on, such as `PIPELINE`.
+    pub resource_type: String,
+    /// The action, such as `view`, `edit`, `execute`.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// `ACTIVE`, `EXPERIMENTAL`, ... (open string).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Levels it applies at.
+    #[serde(default)]
+    pub allowed_scope_levels: Vec<ScopeLevel>,
+}
+
+/// A resource group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceGroup {
+    /// The scope it lives at.
+    pub scope: Scope,
+    /// Identifier.
+    pub id: ResourceGroupId,
+    /// Display name.
+    pub name: String,
+    /// A built-in resource group.
+    #[serde(default)]
+    pub harness_managed: bool,
+    /// The scopes whose resources it covers.
+    #[serde(default)]
+    pub included_scopes: Vec<ScopeSelector>,
+    /// Which resources of those scopes.
+    pub resource_filter: ResourceFilter,
+}
+
+/// One `includedScopes` entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeSelector {
+    /// The scope named.
+    pub scope: Scope,
+    /// `INCLUDING_CHILD_SCOPES` on the wire.
+    pub include_child_scopes: bool,
+}
+
+/// A resource group's `resourceFilter`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceFilter {
+    /// Every resource of every type.
+    pub include_all: bool,
+    /// Otherwise, these selections.
+    #[serde(default)]
+    pub resources: Vec<ResourceSelector>,
+}
+
+/// One selection of a resource filter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSelector {
+    /// The resource type, such as `PIPELINE` or `SECRET`.
+    pub resource_type: String,
+    /// Specific resources; empty means every resource of the type.
+    #[serde(default)]
+    pub identifiers: Vec<String>,
+    /// An attribute filter instead of identifiers.
+    #[serde(default)]
+    pub attribute_filter: Option<AttributeFilter>,
+}
+
+/// An attribute filter, such as `category in [CLOUD_PROVIDER]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeFilter {
+    /// Attribute name.
+    pub name: String,
+    /// Accepted values.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// A role assignment: (principal, role, resource group) at a scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleAssignment {
+    /// The scope it was made at.
+    pub scope: Scope,
+    /// Identifier.
+    pub id: AssignmentId,
+    /// Who.
+    pub principal: PrincipalRef,
+    /// Which role.
+    pub role: RoleRef,
+    /// Which resource group (at the assignment's scope).
+    pub resource_group: ResourceGroupId,
+    /// Dormant: grants nothing until re-enabled.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Created by Harness (`managed` / `harnessManaged`).
+    #[serde(default)]
+    pub managed: bool,
+}
+
+/// The principal of a role assignment, as Harness references it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipalRef {
+    /// `USER`, `USER_GROUP`, `SERVICE_ACCOUNT` (open string: `API_KEY`,
+    /// `SERVICE` also exist and grant nothing we can resolve).
+    pub kind: String,
+    /// A user uuid, group identifier or service account identifier.
+    pub id: String,
+    /// The level the group or service account lives at; absent means the
+    /// assignment's own level (groups) or a search upwards (service accounts).
+    #[serde(default)]
+    pub scope_level: Option<ScopeLevel>,
+}
+
+/// The role of a role assignment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRef {
+    /// Role identifier.
+    pub id: RoleId,
+    /// The level the role lives at; absent means the assignment's scope, then
+    /// its ancestors.
+    #[serde(default)]
+    pub scope_level: Option<ScopeLevel>,
+}
+
+/// Audit-trail evidence of activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    /// The window searched, in days.
+    pub window_days: u32,
+    /// Start of the window.
+    pub window_start: DateTime<Utc>,
+    /// End of the window.
+    pub window_end: DateTime<Utc>,
+    /// The latest login per user found in the window.
+    #[serde(default)]
+    pub logins: Vec<LoginEvidence>,
+    /// The latest audited change per principal found in the window.
+    #[serde(default)]
+    pub changes: Vec<ChangeEvidence>,
+}
+
+/// A user's latest `LOGIN` / `LOGIN2FA` event in the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginEvidence {
+    /// The user.
+    pub user: UserId,
+    /// Time of the latest login.
+    pub last_login: DateTime<Utc>,
+    /// How many login events the window held.
+    pub events: u32,
+}
+
+/// A principal's latest audited change in the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEvidence {
+    /// Audit principal type: `USER`, `SERVICE_ACCOUNT`, `API_KEY`, ...
+    pub principal_kind: String,
+    /// Audit principal identifier (users: the email).
+    pub principal: String,
+    /// Time of the latest change.
+    pub at: DateTime<Utc>,
+    /// Its action, such as `UPDATE`.
+    pub action: String,
+}
