@@ -70,10 +70,8 @@ impl StagedDir {
     pub fn commit(self) -> std::io::Result<()> {
         let staged = self.tmp.keep();
         if self.target.exists() {
-            let aside = parent_dir(&self.target).join(format!(
-                ".reviewpack-old-{}",
-                std::process::id()
-            ));
+            let aside =
+                parent_dir(&self.target).join(format!(".reviewpack-old-{}", std::process::id()));
             std::fs::rename(&self.target, &aside)?;
             if let Err(e) = std::fs::rename(&staged, &self.target) {
                 // Put the old output back rather than leave nothing.

@@ -1,1 +1,23 @@
-fn main() {}
+//! reviewpack's entry point: run the CLI, map the result to an exit code.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match reviewpack::cli::run(std::env::args_os()) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("reviewpack: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,1 +1,114 @@
-//! Command line.
+//! The command line: clap types, resolving them into plain settings, and the
+//! one place that prints. Nothing below this module sees clap or anyhow.
+
+mod explain;
+mod report;
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::snapshot::LoadedSnapshot;
+
+/// Access reviews for Harness NextGen.
+#[derive(Debug, Parser)]
+#[command(name = "reviewpack", version, about, long_about = None)]
+pub struct Cli {
+    /// Print nothing but errors (no notes, no progress).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Render an access-review pack from a snapshot (no network).
+    Report(report::ReportArgs),
+    /// Show one principal's grants with their paths, or answer
+    /// "can PRINCIPAL do PERMISSION on SCOPE?".
+    Explain(explain::ExplainArgs),
+    /// Pull a snapshot from a Harness account (not implemented yet).
+    Pull(NotYet),
+    /// Preflight the API key's permissions (not implemented yet).
+    Check(NotYet),
+    /// Compare two snapshots (not implemented yet).
+    Diff(NotYet),
+    /// Pull, then report (not implemented yet).
+    Run(NotYet),
+}
+
+#[derive(Debug, Args)]
+struct NotYet {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _args: Vec<OsString>,
+}
+
+/// Parses argv and runs the command. `Ok` carries the exit code of a
+/// successful run (0, or 1 for findings at or above `--fail-on`).
+pub fn run<I, T>(args: I) -> anyhow::Result<ExitCode>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and usage
+            // errors to stderr (exit 2), as we want.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    let out = Output { quiet: cli.quiet };
+    match cli.command {
+        Command::Report(a) => report::run(a, &out),
+        Command::Explain(a) => explain::run(a, &out),
+        Command::Pull(_) => not_yet("pull"),
+        Command::Check(_) => not_yet("check"),
+        Command::Diff(_) => not_yet("diff"),
+        Command::Run(_) => not_yet("run"),
+    }
+}
+
+fn not_yet(name: &str) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "`{name}` is not implemented in this version yet; `report` and `explain` work on a snapshot file (see README.md)"
+    )
+}
+
+/// Where notes go: stderr, unless `--quiet`.
+pub(crate) struct Output {
+    quiet: bool,
+}
+
+impl Output {
+    /// Prints a note on stderr unless quiet.
+    pub(crate) fn note(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("reviewpack: {msg}");
+        }
+    }
+}
+
+/// Untrusted text made safe for a terminal: control characters (escape
+/// sequences included) are shown escaped instead of being interpreted.
+pub(crate) fn term_safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Loads a snapshot with the file named in every error.
+pub(crate) fn load_snapshot(path: &Path) -> anyhow::Result<LoadedSnapshot> {
+    Ok(crate::snapshot::load(path)?)
+}

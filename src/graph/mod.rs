@@ -15,11 +15,13 @@
 //! per distinct (role, resource group, scope) and shared, because large
 //! accounts bind the same few roles hundreds of thousands of times.
 
+mod explain;
 mod privilege;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+pub use explain::{Ask, Explanation, GrantPath, PrincipalView, Question};
 pub use privilege::*;
 
 use crate::snapshot::{
@@ -36,7 +38,9 @@ pub const ALL_USERS_GROUPS: &[(&str, ScopeLevel)] = &[
 
 /// True for a built-in all-users group identifier at its own level.
 pub fn is_all_users_group(id: &str, level: ScopeLevel) -> bool {
-    ALL_USERS_GROUPS.iter().any(|(g, l)| *g == id && *l == level)
+    ALL_USERS_GROUPS
+        .iter()
+        .any(|(g, l)| *g == id && *l == level)
 }
 
 /// A principal that can hold access: an account user or a service account,
@@ -225,6 +229,10 @@ pub struct AccessGraph<'s> {
     permission_type: HashMap<&'s str, (&'s str, Option<&'s str>)>,
     users_by_scope: HashMap<&'s Scope, Vec<usize>>,
     grant_range: HashMap<Principal, (usize, usize)>,
+    /// Per user: indices of the listed groups whose stored members name them.
+    groups_of_user: Vec<Vec<usize>>,
+    /// Per user: index into `snapshot.activity.logins`.
+    login_of_user: Vec<Option<usize>>,
 }
 
 impl<'s> AccessGraph<'s> {
@@ -250,6 +258,8 @@ impl<'s> AccessGraph<'s> {
             permission_type: HashMap::new(),
             users_by_scope: HashMap::new(),
             grant_range: HashMap::new(),
+            groups_of_user: vec![Vec::new(); snapshot.users.len()],
+            login_of_user: vec![None; snapshot.users.len()],
         };
         for (i, u) in snapshot.users.iter().enumerate() {
             g.user_by_id.insert(u.id.as_str(), i);
@@ -260,6 +270,22 @@ impl<'s> AccessGraph<'s> {
         }
         for (i, x) in snapshot.user_groups.iter().enumerate() {
             g.group_by_key.insert((&x.scope, x.id.as_str()), i);
+            if !is_all_users_group(x.id.as_str(), x.scope.level()) {
+                for m in &x.members {
+                    if let Some(&u) = g.user_by_id.get(m.as_str()) {
+                        g.groups_of_user[u].push(i);
+                    }
+                }
+            }
+        }
+        for v in &mut g.groups_of_user {
+            v.sort_unstable();
+            v.dedup();
+        }
+        for (i, l) in snapshot.activity.logins.iter().enumerate() {
+            if let Some(&u) = g.user_by_id.get(l.user.as_str()) {
+                g.login_of_user[u] = Some(i);
+            }
         }
         for (i, x) in snapshot.service_accounts.iter().enumerate() {
             g.sa_by_key.insert((&x.scope, x.id.as_str()), i);
@@ -271,8 +297,10 @@ impl<'s> AccessGraph<'s> {
             g.rg_by_key.insert((&x.scope, x.id.as_str()), i);
         }
         for p in &snapshot.permissions {
-            g.permission_type
-                .insert(p.id.as_str(), (p.resource_type.as_str(), p.action.as_deref()));
+            g.permission_type.insert(
+                p.id.as_str(),
+                (p.resource_type.as_str(), p.action.as_deref()),
+            );
         }
 
         let mut access_cache: HashMap<(usize, ResolvedResourceGroup, &Scope), Arc<Access>> =
@@ -437,6 +465,14 @@ impl<'s> AccessGraph<'s> {
         candidates
             .iter()
             .find_map(|s| self.role_by_key.get(&(s, a.role.id.as_str())).copied())
+            .or_else(|| {
+                // Harness-managed roles exist at every scope (design.md 6),
+                // whichever scopes the snapshot happens to list them at.
+                self.snapshot
+                    .roles
+                    .iter()
+                    .position(|r| r.harness_managed && r.id == a.role.id)
+            })
     }
 
     fn resolve_resource_group(
@@ -539,7 +575,10 @@ impl<'s> AccessGraph<'s> {
             PrivilegeLevel::Admin
         } else if permissions.iter().any(|p| is_escalation(p.as_str())) {
             PrivilegeLevel::Escalation
-        } else if permissions.iter().any(|p| !self.permission_is_view(p.as_str())) {
+        } else if permissions
+            .iter()
+            .any(|p| !self.permission_is_view(p.as_str()))
+        {
             PrivilegeLevel::Write
         } else if !permissions.is_empty() {
             PrivilegeLevel::Read
@@ -643,7 +682,10 @@ impl<'s> AccessGraph<'s> {
         if let Some(rest) = key.strip_prefix("sa:") {
             let (scope, id) = rest.rsplit_once('/')?;
             let scope: Scope = scope.parse().ok()?;
-            return self.sa_by_key.get(&(&scope, id)).map(|&i| Principal::ServiceAccount(i));
+            return self
+                .sa_by_key
+                .get(&(&scope, id))
+                .map(|&i| Principal::ServiceAccount(i));
         }
         if let Some(&i) = self.user_by_id.get(key) {
             return Some(Principal::User(i));
@@ -682,6 +724,17 @@ impl<'s> AccessGraph<'s> {
                 }
             }
         }
+    }
+
+    /// The listed groups whose stored member list names the user (the
+    /// built-in all-users groups are left out: every user is in them).
+    pub fn groups_of_user(&self, user: usize) -> &[usize] {
+        &self.groups_of_user[user]
+    }
+
+    /// The user's latest login in the activity window, if any.
+    pub fn last_login(&self, user: usize) -> Option<&'s crate::snapshot::LoginEvidence> {
+        self.login_of_user[user].map(|i| &self.snapshot.activity.logins[i])
     }
 
     /// Looks up a user by uuid.

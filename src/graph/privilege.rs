@@ -133,7 +133,11 @@ mod tests {
             &role,
             &"_all_account_level_resources".into()
         ));
-        assert!(!is_builtin_admin_binding(&a, &role, &"payments_only".into()));
+        assert!(!is_builtin_admin_binding(
+            &a,
+            &role,
+            &"payments_only".into()
+        ));
         // The right role at the wrong level is not admin either.
         assert!(!is_builtin_admin_binding(
             &Scope::Org("eng".into()),

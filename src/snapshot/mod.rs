@@ -39,7 +39,9 @@ pub enum SnapshotError {
         message: String,
     },
     /// The `format` field names another kind of file.
-    #[error("{path}: not a reviewpack snapshot (format is {found:?}, expected \"reviewpack.snapshot\")")]
+    #[error(
+        "{path}: not a reviewpack snapshot (format is {found:?}, expected \"reviewpack.snapshot\")"
+    )]
     Format {
         /// The file.
         path: PathBuf,
@@ -96,6 +98,13 @@ pub fn from_slice(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     };
     // Check the header first, so an old or foreign file gets a message about
     // what it is rather than about its first unexpected field.
+    // serde reads a struct from a JSON array too; a snapshot is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(structure(
+            "(document)".into(),
+            "expected a JSON object (a reviewpack snapshot)".into(),
+        ));
+    }
     let header: Header = serde_json::from_slice(bytes)
         .map_err(|e| structure("(document)".into(), json_error_message(&e)))?;
     match header.format.as_ref().and_then(|v| v.as_str()) {

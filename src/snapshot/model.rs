@@ -273,6 +273,18 @@ pub struct User {
     pub scopes: Vec<Scope>,
 }
 
+impl User {
+    /// `enabled`, `disabled`, `locked` or `disabled, locked`.
+    pub fn status(&self) -> &'static str {
+        match (self.disabled, self.locked) {
+            (false, false) => "enabled",
+            (true, false) => "disabled",
+            (false, true) => "locked",
+            (true, true) => "disabled, locked",
+        }
+    }
+}
+
 /// A user group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -202,7 +202,14 @@ mod tests {
 
     #[test]
     fn malformed_scopes_are_rejected() {
-        for s in ["", "org:", "project:eng", "project:/p", "proj:eng/p", "org:a/b"] {
+        for s in [
+            "",
+            "org:",
+            "project:eng",
+            "project:/p",
+            "proj:eng/p",
+            "org:a/b",
+        ] {
             assert!(s.parse::<Scope>().is_err(), "{s} should not parse");
         }
     }
