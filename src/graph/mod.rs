@@ -225,6 +225,7 @@ pub struct AccessGraph<'s> {
     group_by_key: HashMap<(&'s Scope, &'s str), usize>,
     sa_by_key: HashMap<(&'s Scope, &'s str), usize>,
     role_by_key: HashMap<(&'s Scope, &'s str), usize>,
+    managed_role_by_id: HashMap<&'s str, usize>,
     rg_by_key: HashMap<(&'s Scope, &'s str), usize>,
     permission_type: HashMap<&'s str, (&'s str, Option<&'s str>)>,
     users_by_scope: HashMap<&'s Scope, Vec<usize>>,
@@ -254,6 +255,7 @@ impl<'s> AccessGraph<'s> {
             group_by_key: HashMap::new(),
             sa_by_key: HashMap::new(),
             role_by_key: HashMap::new(),
+            managed_role_by_id: HashMap::new(),
             rg_by_key: HashMap::new(),
             permission_type: HashMap::new(),
             users_by_scope: HashMap::new(),
@@ -292,6 +294,9 @@ impl<'s> AccessGraph<'s> {
         }
         for (i, x) in snapshot.roles.iter().enumerate() {
             g.role_by_key.insert((&x.scope, x.id.as_str()), i);
+            if x.harness_managed {
+                g.managed_role_by_id.entry(x.id.as_str()).or_insert(i);
+            }
         }
         for (i, x) in snapshot.resource_groups.iter().enumerate() {
             g.rg_by_key.insert((&x.scope, x.id.as_str()), i);
@@ -334,7 +339,7 @@ impl<'s> AccessGraph<'s> {
             }
             g.assignments.push(resolved);
         }
-        grants.sort();
+        grants.sort_by_key(|g| (g.principal, g.assignment, g.via));
         grants.dedup();
         let mut start = 0;
         while start < grants.len() {
@@ -468,10 +473,7 @@ impl<'s> AccessGraph<'s> {
             .or_else(|| {
                 // Harness-managed roles exist at every scope (design.md 6),
                 // whichever scopes the snapshot happens to list them at.
-                self.snapshot
-                    .roles
-                    .iter()
-                    .position(|r| r.harness_managed && r.id == a.role.id)
+                self.managed_role_by_id.get(a.role.id.as_str()).copied()
             })
     }
 

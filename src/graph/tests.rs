@@ -1,1 +1,1661 @@
+//! The graph rules of design.md section 6, one test per rule, each with a case
+//! where access exists and a near-miss where it must not.
+//!
+//! Every test starts from [`Fixture::new`]: an account with orgs `eng` and
+//! `ops`, projects `eng/pay`, `eng/web` and `ops/infra`, a small permission
+//! catalogue and the Harness-managed roles listed at every scope of their
+//! level. A test adds only the users, groups, service accounts, roles,
+//! resource groups and role assignments its rule is about.
 
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::snapshot::{
+    Account, Activity, Completeness, Org, Permission, PrincipalRef, Project, Provenance,
+    ResourceFilter, ResourceGroup, Role, RoleRef, ServiceAccount, User, UserGroup, FORMAT, VERSION,
+};
+
+// ---------------------------------------------------------------------------
+// Builder
+// ---------------------------------------------------------------------------
+
+const ALL_INCLUDING_CHILDREN: &str = "_all_resources_including_child_scopes";
+const ALL_ACCOUNT_LEVEL: &str = "_all_account_level_resources";
+const ALL_ORG_LEVEL: &str = "_all_organization_level_resources";
+const ALL_PROJECT_LEVEL: &str = "_all_project_level_resources";
+
+fn account() -> Scope {
+    Scope::Account
+}
+
+fn org(o: &str) -> Scope {
+    Scope::Org(o.into())
+}
+
+fn project(o: &str, p: &str) -> Scope {
+    Scope::Project(o.into(), p.into())
+}
+
+/// The permission catalogue: (id, resource type, action).
+/// `core_governancepolicy_*` deliberately has a catalogue type
+/// (`GOVERNANCE_POLICY`) that differs from what its identifier suggests
+/// (`GOVERNANCEPOLICY`), so tests can tell the catalogue is what is read.
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("core_user_view", "USER", "view"),
+    ("core_user_manage", "USER", "manage"),
+    ("core_user_invite", "USER", "invite"),
+    ("core_usergroup_view", "USERGROUP", "view"),
+    ("core_usergroup_manage", "USERGROUP", "manage"),
+    ("core_serviceaccount_view", "SERVICEACCOUNT", "view"),
+    ("core_serviceaccount_edit", "SERVICEACCOUNT", "edit"),
+    ("core_serviceaccount_delete", "SERVICEACCOUNT", "delete"),
+    (
+        "core_serviceaccount_manageapikey",
+        "SERVICEACCOUNT",
+        "manageapikey",
+    ),
+    ("core_role_view", "ROLE", "view"),
+    ("core_role_edit", "ROLE", "edit"),
+    ("core_role_delete", "ROLE", "delete"),
+    ("core_resourcegroup_view", "RESOURCEGROUP", "view"),
+    ("core_resourcegroup_edit", "RESOURCEGROUP", "edit"),
+    ("core_resourcegroup_delete", "RESOURCEGROUP", "delete"),
+    ("core_pipeline_view", "PIPELINE", "view"),
+    ("core_pipeline_edit", "PIPELINE", "edit"),
+    ("core_pipeline_delete", "PIPELINE", "delete"),
+    ("core_pipeline_execute", "PIPELINE", "execute"),
+    ("core_secret_view", "SECRET", "view"),
+    ("core_secret_edit", "SECRET", "edit"),
+    ("core_secret_access", "SECRET", "access"),
+    ("core_governancepolicy_view", "GOVERNANCE_POLICY", "view"),
+    ("core_governancepolicy_edit", "GOVERNANCE_POLICY", "edit"),
+];
+
+/// Every access-control management permission (what a custom admin needs).
+const ACM: &[&str] = &[
+    "core_resourcegroup_edit",
+    "core_role_edit",
+    "core_serviceaccount_edit",
+    "core_user_manage",
+    "core_usergroup_manage",
+];
+
+fn all_permissions() -> Vec<&'static str> {
+    CATALOGUE.iter().map(|(id, _, _)| *id).collect()
+}
+
+fn view_permissions() -> Vec<&'static str> {
+    CATALOGUE
+        .iter()
+        .filter(|(_, _, action)| *action == "view")
+        .map(|(id, _, _)| *id)
+        .collect()
+}
+
+/// A principal reference to a user uuid.
+fn user_principal(id: &str) -> PrincipalRef {
+    PrincipalRef {
+        kind: "USER".into(),
+        id: id.into(),
+        scope_level: None,
+    }
+}
+
+/// A principal reference to a group, with an optional `scopeLevel`.
+fn group_principal(id: &str, level: Option<ScopeLevel>) -> PrincipalRef {
+    PrincipalRef {
+        kind: "USER_GROUP".into(),
+        id: id.into(),
+        scope_level: level,
+    }
+}
+
+/// A principal reference to a service account, with an optional `scopeLevel`.
+fn sa_principal(id: &str, level: Option<ScopeLevel>) -> PrincipalRef {
+    PrincipalRef {
+        kind: "SERVICE_ACCOUNT".into(),
+        id: id.into(),
+        scope_level: level,
+    }
+}
+
+/// A role reference without `scopeLevel`.
+fn role(id: &str) -> RoleRef {
+    RoleRef {
+        id: id.into(),
+        scope_level: None,
+    }
+}
+
+/// A role reference with `scopeLevel`.
+fn role_at(id: &str, level: ScopeLevel) -> RoleRef {
+    RoleRef {
+        id: id.into(),
+        scope_level: Some(level),
+    }
+}
+
+/// A minimal in-memory snapshot under construction.
+struct Fixture {
+    snapshot: Snapshot,
+}
+
+impl Fixture {
+    /// Account `acc`, orgs `eng` / `ops`, projects `eng/pay`, `eng/web`,
+    /// `ops/infra`, the permission catalogue, and the managed roles.
+    fn new() -> Fixture {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut f = Fixture {
+            snapshot: Snapshot {
+                format: FORMAT.into(),
+                version: VERSION,
+                provenance: Provenance {
+                    tool_version: "test".into(),
+                    base_url: "https://app.harness.io".into(),
+                    account_id: "acc".into(),
+                    caller: None,
+                    started_at: t,
+                    finished_at: t,
+                    command_line: Vec::new(),
+                    note: None,
+                },
+                completeness: Completeness {
+                    complete: true,
+                    lists: Vec::new(),
+                },
+                account: Account {
+                    id: "acc".into(),
+                    name: None,
+                },
+                orgs: Vec::new(),
+                projects: Vec::new(),
+                users: Vec::new(),
+                user_groups: Vec::new(),
+                service_accounts: Vec::new(),
+                api_keys: Vec::new(),
+                tokens: Vec::new(),
+                roles: Vec::new(),
+                permissions: Vec::new(),
+                resource_groups: Vec::new(),
+                role_assignments: Vec::new(),
+                activity: Activity {
+                    window_days: 180,
+                    window_start: t,
+                    window_end: t,
+                    logins: Vec::new(),
+                    changes: Vec::new(),
+                },
+            },
+        };
+        for o in ["eng", "ops"] {
+            f.snapshot.orgs.push(Org {
+                id: o.into(),
+                name: o.into(),
+                description: None,
+                tags: Default::default(),
+            });
+        }
+        for (o, p) in [("eng", "pay"), ("eng", "web"), ("ops", "infra")] {
+            f.snapshot.projects.push(Project {
+                org: o.into(),
+                id: p.into(),
+                name: p.into(),
+                description: None,
+                tags: Default::default(),
+            });
+        }
+        for (id, resource_type, action) in CATALOGUE {
+            f.snapshot.permissions.push(Permission {
+                id: (*id).into(),
+                name: None,
+                resource_type: (*resource_type).into(),
+                action: Some((*action).into()),
+                status: Some("ACTIVE".into()),
+                allowed_scope_levels: Vec::new(),
+            });
+        }
+        let all = all_permissions();
+        let views = view_permissions();
+        f.managed_role(&account(), "_account_admin", &all);
+        f.managed_role(&account(), "_account_viewer", &views);
+        for o in ["eng", "ops"] {
+            f.managed_role(&org(o), "_organization_admin", &all);
+            f.managed_role(&org(o), "_organization_viewer", &views);
+        }
+        for (o, p) in [("eng", "pay"), ("eng", "web"), ("ops", "infra")] {
+            f.managed_role(&project(o, p), "_project_admin", &all);
+            f.managed_role(&project(o, p), "_project_viewer", &views);
+            f.managed_role(
+                &project(o, p),
+                "_pipeline_executor",
+                &["core_pipeline_view", "core_pipeline_execute"],
+            );
+        }
+        f
+    }
+
+    /// A user with an email derived from its uuid, member of `scopes`
+    /// (the account is always added).
+    fn user(&mut self, id: &str, scopes: &[Scope]) -> &mut Self {
+        let mut s = vec![Scope::Account];
+        s.extend(scopes.iter().cloned());
+        self.snapshot.users.push(User {
+            id: id.into(),
+            name: id.into(),
+            email: format!("{id}@example.com"),
+            disabled: false,
+            locked: false,
+            externally_managed: false,
+            two_factor_enabled: None,
+            scopes: s,
+        });
+        self
+    }
+
+    fn group(&mut self, scope: &Scope, id: &str, members: &[&str]) -> &mut Self {
+        self.snapshot.user_groups.push(UserGroup {
+            scope: scope.clone(),
+            id: id.into(),
+            name: id.into(),
+            members: members.iter().map(|m| (*m).into()).collect(),
+            sso_linked: false,
+            sso_type: None,
+            sso_group: None,
+            externally_managed: false,
+            harness_managed: false,
+            description: None,
+            tags: Default::default(),
+        });
+        self
+    }
+
+    fn service_account(&mut self, scope: &Scope, id: &str) -> &mut Self {
+        self.snapshot.service_accounts.push(ServiceAccount {
+            scope: scope.clone(),
+            id: id.into(),
+            name: id.into(),
+            email: Some(format!("{id}@service.harness.io")),
+            description: None,
+            tags: Default::default(),
+            created_at: None,
+        });
+        self
+    }
+
+    fn push_role(&mut self, scope: &Scope, id: &str, permissions: &[&str], managed: bool) {
+        self.snapshot.roles.push(Role {
+            scope: scope.clone(),
+            id: id.into(),
+            name: id.into(),
+            permissions: permissions.iter().map(|p| (*p).into()).collect(),
+            allowed_scope_levels: Vec::new(),
+            harness_managed: managed,
+        });
+    }
+
+    /// A custom role.
+    fn role(&mut self, scope: &Scope, id: &str, permissions: &[&str]) -> &mut Self {
+        self.push_role(scope, id, permissions, false);
+        self
+    }
+
+    fn managed_role(&mut self, scope: &Scope, id: &str, permissions: &[&str]) -> &mut Self {
+        self.push_role(scope, id, permissions, true);
+        self
+    }
+
+    /// A custom resource group over all resources of `included` scopes
+    /// (`(scope, include_child_scopes)`).
+    fn resource_group(&mut self, scope: &Scope, id: &str, included: &[(Scope, bool)]) -> &mut Self {
+        self.push_resource_group(scope, id, included, None)
+    }
+
+    /// A custom resource group over the listed resource types only.
+    fn typed_resource_group(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        included: &[(Scope, bool)],
+        types: &[&str],
+    ) -> &mut Self {
+        self.push_resource_group(scope, id, included, Some(types))
+    }
+
+    fn push_resource_group(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        included: &[(Scope, bool)],
+        types: Option<&[&str]>,
+    ) -> &mut Self {
+        self.snapshot.resource_groups.push(ResourceGroup {
+            scope: scope.clone(),
+            id: id.into(),
+            name: id.into(),
+            harness_managed: false,
+            included_scopes: included
+                .iter()
+                .map(|(s, children)| ScopeSelector {
+                    scope: s.clone(),
+                    include_child_scopes: *children,
+                })
+                .collect(),
+            resource_filter: ResourceFilter {
+                include_all: types.is_none(),
+                resources: types
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| ResourceSelector {
+                        resource_type: (*t).into(),
+                        identifiers: Vec::new(),
+                        attribute_filter: None,
+                    })
+                    .collect(),
+            },
+        });
+        self
+    }
+
+    /// A role assignment; returns its index in `role_assignments`.
+    fn assign(&mut self, scope: &Scope, principal: PrincipalRef, role: RoleRef, rg: &str) -> usize {
+        let i = self.snapshot.role_assignments.len();
+        self.snapshot.role_assignments.push(RoleAssignment {
+            scope: scope.clone(),
+            id: format!("ra{i}").as_str().into(),
+            principal,
+            role,
+            resource_group: rg.into(),
+            disabled: false,
+            managed: false,
+        });
+        i
+    }
+
+    fn disable(&mut self, assignment: usize) -> &mut Self {
+        self.snapshot.role_assignments[assignment].disabled = true;
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers on a built graph
+// ---------------------------------------------------------------------------
+
+fn principal(g: &AccessGraph<'_>, key: &str) -> Principal {
+    g.find_principal(key)
+        .unwrap_or_else(|| panic!("{key} is not a principal of the snapshot"))
+}
+
+/// The (assignment, via label) pairs a principal holds, sorted.
+fn held(g: &AccessGraph<'_>, key: &str) -> Vec<(usize, String)> {
+    let mut v: Vec<(usize, String)> = g
+        .grants_of(principal(g, key))
+        .iter()
+        .map(|gr| (gr.assignment, g.via_label(gr.via)))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every principal holding `assignment`, by identity id, sorted.
+fn holders(g: &AccessGraph<'_>, assignment: usize) -> Vec<String> {
+    let mut v: Vec<String> = g
+        .grants
+        .iter()
+        .filter(|gr| gr.assignment == assignment)
+        .map(|gr| g.identity(gr.principal).id)
+        .collect();
+    v.sort();
+    v
+}
+
+fn status<'g>(g: &'g AccessGraph<'_>, assignment: usize) -> &'g AssignmentStatus {
+    &g.assignments[assignment].status
+}
+
+fn orphaned_for(reason: OrphanReason) -> AssignmentStatus {
+    AssignmentStatus::Orphaned(vec![reason])
+}
+
+fn access<'g>(g: &'g AccessGraph<'_>, assignment: usize) -> &'g Access {
+    g.access_of(assignment)
+        .unwrap_or_else(|| panic!("assignment {assignment} has no access"))
+}
+
+fn permission_ids(a: &Access) -> Vec<&str> {
+    a.permissions.iter().map(|p| p.as_str()).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Step 2: principals
+// ---------------------------------------------------------------------------
+
+#[test]
+fn user_assignment_resolves_to_the_user_with_that_uuid() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]).user("bob", &[]);
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &AssignmentStatus::Active);
+    assert_eq!(g.assignments[a].principal, Some(ResolvedPrincipal::User(0)));
+    assert_eq!(held(&g, "alice"), vec![(a, "direct".to_string())]);
+    assert!(held(&g, "bob").is_empty());
+}
+
+#[test]
+fn user_assignment_to_an_unknown_uuid_is_orphaned_and_grants_nothing() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]);
+    let a = f.assign(
+        &account(),
+        user_principal("ghost"),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &orphaned_for(OrphanReason::PrincipalMissing));
+    assert!(g.access_of(a).is_none());
+    assert!(g.grants.is_empty());
+}
+
+#[test]
+fn unsupported_principal_kind_is_orphaned() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]);
+    let principal = PrincipalRef {
+        kind: "API_KEY".into(),
+        id: "alice".into(),
+        scope_level: None,
+    };
+    let a = f.assign(
+        &account(),
+        principal,
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        status(&g, a),
+        &orphaned_for(OrphanReason::UnsupportedPrincipalKind("API_KEY".into()))
+    );
+    assert!(g.grants.is_empty());
+}
+
+#[test]
+fn group_scope_level_account_from_a_project_assignment_resolves_to_the_account_group() {
+    let mut f = Fixture::new();
+    f.user("alice", &[project("eng", "pay")])
+        .group(&account(), "platform", &["alice"]);
+    let a = f.assign(
+        &project("eng", "pay"),
+        group_principal("platform", Some(ScopeLevel::Account)),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &AssignmentStatus::Active);
+    assert_eq!(
+        g.assignments[a].principal,
+        Some(ResolvedPrincipal::Group(GroupRef {
+            index: Some(0),
+            builtin_from_assignment: None
+        }))
+    );
+    assert_eq!(
+        held(&g, "alice"),
+        vec![(a, "group:account/platform".to_string())]
+    );
+}
+
+#[test]
+fn group_without_scope_level_is_looked_up_at_the_assignment_scope_only() {
+    // The group exists only at the account; the project assignment names it
+    // without scopeLevel, so Harness looks for it in the project: orphaned.
+    let mut f = Fixture::new();
+    f.user("alice", &[project("eng", "pay")])
+        .group(&account(), "platform", &["alice"]);
+    let a = f.assign(
+        &project("eng", "pay"),
+        group_principal("platform", None),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &orphaned_for(OrphanReason::PrincipalMissing));
+    assert!(held(&g, "alice").is_empty());
+}
+
+#[test]
+fn group_without_scope_level_resolves_when_it_lives_at_the_assignment_scope() {
+    let mut f = Fixture::new();
+    f.user("alice", &[project("eng", "pay")])
+        .group(&account(), "platform", &[])
+        .group(&project("eng", "pay"), "platform", &["alice"]);
+    let a = f.assign(
+        &project("eng", "pay"),
+        group_principal("platform", None),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &AssignmentStatus::Active);
+    assert_eq!(
+        held(&g, "alice"),
+        vec![(a, "group:project:eng/pay/platform".to_string())]
+    );
+}
+
+#[test]
+fn group_scope_level_below_the_assignment_scope_is_orphaned() {
+    let mut f = Fixture::new();
+    f.user("alice", &[project("eng", "pay")])
+        .group(&project("eng", "pay"), "payers", &["alice"]);
+    let a = f.assign(
+        &account(),
+        group_principal("payers", Some(ScopeLevel::Project)),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        status(&g, a),
+        &orphaned_for(OrphanReason::PrincipalLevelBelowScope)
+    );
+    assert!(held(&g, "alice").is_empty());
+}
+
+#[test]
+fn service_account_without_scope_level_is_searched_project_then_org_then_account() {
+    let mut f = Fixture::new();
+    f.service_account(&account(), "deployer")
+        .service_account(&org("eng"), "deployer")
+        .service_account(&account(), "auditor");
+    // Nearest wins: the org SA, not the account one of the same id.
+    let nearest = f.assign(
+        &project("eng", "pay"),
+        sa_principal("deployer", None),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    // Found only at the account, two levels up.
+    let far = f.assign(
+        &project("eng", "pay"),
+        sa_principal("auditor", None),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        g.assignments[nearest].principal,
+        Some(ResolvedPrincipal::ServiceAccount(1))
+    );
+    assert_eq!(
+        held(&g, "sa:org:eng/deployer"),
+        vec![(nearest, "direct".to_string())]
+    );
+    assert!(held(&g, "sa:account/deployer").is_empty());
+    assert_eq!(
+        held(&g, "sa:account/auditor"),
+        vec![(far, "direct".to_string())]
+    );
+}
+
+#[test]
+fn service_account_with_scope_level_is_looked_up_only_at_that_level() {
+    let mut f = Fixture::new();
+    f.service_account(&account(), "deployer")
+        .service_account(&project("eng", "pay"), "deployer")
+        .service_account(&project("eng", "pay"), "local_only");
+    let at_account = f.assign(
+        &project("eng", "pay"),
+        sa_principal("deployer", Some(ScopeLevel::Account)),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    // Near-miss: it exists in the project, but the reference says org.
+    let wrong_level = f.assign(
+        &project("eng", "pay"),
+        sa_principal("local_only", Some(ScopeLevel::Organization)),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    // A level below the assignment scope is never searched.
+    let below = f.assign(
+        &org("eng"),
+        sa_principal("local_only", Some(ScopeLevel::Project)),
+        role("_organization_viewer"),
+        ALL_ORG_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        held(&g, "sa:account/deployer"),
+        vec![(at_account, "direct".to_string())]
+    );
+    assert!(held(&g, "sa:project:eng/pay/deployer").is_empty());
+    assert_eq!(
+        status(&g, wrong_level),
+        &orphaned_for(OrphanReason::PrincipalMissing)
+    );
+    assert_eq!(
+        status(&g, below),
+        &orphaned_for(OrphanReason::PrincipalLevelBelowScope)
+    );
+    assert!(held(&g, "sa:project:eng/pay/local_only").is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Step 3: group expansion
+// ---------------------------------------------------------------------------
+
+#[test]
+fn group_expands_to_its_known_members_and_ignores_unknown_ones() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .user("bob", &[])
+        .user("carol", &[])
+        .group(&account(), "ops", &["alice", "departed", "bob", "alice"]);
+    let a = f.assign(
+        &account(),
+        group_principal("ops", None),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &AssignmentStatus::Active);
+    assert_eq!(holders(&g, a), vec!["alice", "bob"]);
+    assert!(held(&g, "carol").is_empty());
+    assert_eq!(g.find_principal("departed"), None);
+}
+
+#[test]
+fn listed_all_users_group_means_every_user_of_its_scope_not_its_stored_members() {
+    let mut f = Fixture::new();
+    f.user("insider", &[org("eng"), project("eng", "pay")])
+        .user("outsider", &[org("eng"), project("eng", "web")])
+        // The stored list names only the outsider, who is not in the project.
+        .group(&project("eng", "pay"), "_project_all_users", &["outsider"]);
+    let a = f.assign(
+        &project("eng", "pay"),
+        group_principal("_project_all_users", None),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(holders(&g, a), vec!["insider"]);
+    assert_eq!(
+        held(&g, "insider"),
+        vec![(a, "group:project:eng/pay/_project_all_users".to_string())]
+    );
+}
+
+#[test]
+fn listed_all_users_group_with_an_empty_member_list_still_holds_every_user_of_its_scope() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .user("bob", &[org("eng")])
+        .group(&account(), "_account_all_users", &[]);
+    let a = f.assign(
+        &project("eng", "pay"),
+        group_principal("_account_all_users", Some(ScopeLevel::Account)),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(holders(&g, a), vec!["alice", "bob"]);
+}
+
+#[test]
+fn unlisted_all_users_groups_are_builtin_at_their_own_level() {
+    let mut f = Fixture::new();
+    f.user("alice", &[org("eng")])
+        .user("bob", &[org("ops")])
+        .user("carol", &[org("eng"), project("eng", "pay")]);
+    let acc = f.assign(
+        &project("eng", "pay"),
+        group_principal("_account_all_users", Some(ScopeLevel::Account)),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let eng = f.assign(
+        &org("eng"),
+        group_principal("_organization_all_users", None),
+        role("_organization_viewer"),
+        ALL_ORG_LEVEL,
+    );
+    let pay = f.assign(
+        &project("eng", "pay"),
+        group_principal("_project_all_users", None),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    for a in [acc, eng, pay] {
+        assert_eq!(status(&g, a), &AssignmentStatus::Active, "assignment {a}");
+    }
+    assert_eq!(holders(&g, acc), vec!["alice", "bob", "carol"]);
+    assert_eq!(holders(&g, eng), vec!["alice", "carol"]);
+    assert_eq!(holders(&g, pay), vec!["carol"]);
+    assert_eq!(
+        held(&g, "carol"),
+        vec![
+            (acc, "group:account/_account_all_users".to_string()),
+            (eng, "group:org:eng/_organization_all_users".to_string()),
+            (pay, "group:project:eng/pay/_project_all_users".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn unlisted_all_users_group_named_at_the_wrong_level_is_orphaned() {
+    // `_account_all_users` without scopeLevel from a project means a project
+    // group of that name, which is neither listed nor built in.
+    let mut f = Fixture::new();
+    f.user("alice", &[project("eng", "pay")]);
+    let a = f.assign(
+        &project("eng", "pay"),
+        group_principal("_account_all_users", None),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &orphaned_for(OrphanReason::PrincipalMissing));
+    assert!(g.grants.is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Step 4: roles
+// ---------------------------------------------------------------------------
+
+#[test]
+fn role_scope_level_is_where_the_role_is_looked_up() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .role(&org("eng"), "releaser", &["core_pipeline_execute"])
+        .role(&account(), "auditor", &["core_audit_view"]);
+    let at_org = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role_at("releaser", ScopeLevel::Organization),
+        ALL_PROJECT_LEVEL,
+    );
+    // Near-miss: the role lives at the account, the reference says org.
+    let wrong_level = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role_at("auditor", ScopeLevel::Organization),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, at_org), &AssignmentStatus::Active);
+    assert_eq!(
+        s.roles[g.assignments[at_org].role.unwrap()].scope,
+        org("eng")
+    );
+    assert_eq!(
+        status(&g, wrong_level),
+        &orphaned_for(OrphanReason::RoleMissing)
+    );
+    assert!(g.access_of(wrong_level).is_none());
+}
+
+#[test]
+fn role_without_scope_level_is_the_nearest_of_assignment_scope_and_ancestors() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .role(&account(), "deployer", &["core_pipeline_view"])
+        .role(
+            &project("eng", "pay"),
+            "deployer",
+            &["core_pipeline_execute"],
+        )
+        .role(&account(), "auditor", &["core_pipeline_view"]);
+    let nearest = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role("deployer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let inherited = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role("auditor"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        permission_ids(access(&g, nearest)),
+        vec!["core_pipeline_execute"]
+    );
+    assert_eq!(
+        s.roles[g.assignments[inherited].role.unwrap()].scope,
+        account()
+    );
+    assert_eq!(status(&g, inherited), &AssignmentStatus::Active);
+}
+
+#[test]
+fn custom_role_of_a_sibling_project_is_not_found() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]).role(
+        &project("eng", "web"),
+        "web_deployer",
+        &["core_pipeline_execute"],
+    );
+    let a = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role("web_deployer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &orphaned_for(OrphanReason::RoleMissing));
+    assert!(held(&g, "alice").is_empty());
+}
+
+#[test]
+fn harness_managed_role_exists_at_every_scope_even_when_listed_once() {
+    // design.md 6: "Harness-managed roles exist at every scope". A snapshot
+    // that lists a managed role at one scope only must still resolve it from
+    // another, even with an explicit roleReference.scopeLevel.
+    let mut f = Fixture::new();
+    f.user("alice", &[]);
+    f.snapshot
+        .roles
+        .retain(|r| !(r.id.as_str() == "_project_viewer" && r.scope != project("ops", "infra")));
+    let a = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role_at("_project_viewer", ScopeLevel::Project),
+        ALL_PROJECT_LEVEL,
+    );
+    // Near-miss: a custom role is never borrowed from another scope.
+    f.role(
+        &project("ops", "infra"),
+        "infra_viewer",
+        &["core_pipeline_view"],
+    );
+    let custom = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role_at("infra_viewer", ScopeLevel::Project),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &AssignmentStatus::Active);
+    assert_eq!(access(&g, a).level, PrivilegeLevel::Read);
+    assert_eq!(status(&g, custom), &orphaned_for(OrphanReason::RoleMissing));
+}
+
+// ---------------------------------------------------------------------------
+// Step 5: resource groups
+// ---------------------------------------------------------------------------
+
+#[test]
+fn all_resources_including_child_scopes_covers_the_assignment_scope_and_descendants() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]);
+    let a = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("_organization_viewer"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let acc = access(&g, a);
+
+    assert_eq!(
+        g.assignments[a].resource_group,
+        Some(ResolvedResourceGroup::Builtin(
+            ALL_INCLUDING_CHILDREN.into()
+        ))
+    );
+    assert!(acc.covers(&org("eng")));
+    assert!(acc.covers(&project("eng", "pay")));
+    assert!(acc.covers(&project("eng", "web")));
+    assert!(!acc.covers(&account()));
+    assert!(!acc.covers(&org("ops")));
+    assert!(!acc.covers(&project("ops", "infra")));
+    assert_eq!(acc.resources, None);
+}
+
+#[test]
+fn scope_level_builtin_resource_groups_cover_only_the_assignment_scope() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]);
+    let acc_rg = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let org_rg = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("_organization_viewer"),
+        ALL_ORG_LEVEL,
+    );
+    let proj_rg = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    let a = access(&g, acc_rg);
+    assert!(a.covers(&account()));
+    assert!(!a.covers(&org("eng")));
+    assert!(!a.covers(&project("eng", "pay")));
+
+    let o = access(&g, org_rg);
+    assert!(o.covers(&org("eng")));
+    assert!(!o.covers(&project("eng", "pay")));
+    assert!(!o.covers(&account()));
+
+    let p = access(&g, proj_rg);
+    assert!(p.covers(&project("eng", "pay")));
+    assert!(!p.covers(&project("eng", "web")));
+}
+
+#[test]
+fn listed_builtin_resource_group_without_included_scopes_keeps_its_builtin_meaning() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]);
+    f.snapshot.resource_groups.push(ResourceGroup {
+        scope: org("eng"),
+        id: ALL_INCLUDING_CHILDREN.into(),
+        name: "All Resources Including Child Scopes".into(),
+        harness_managed: true,
+        included_scopes: Vec::new(),
+        resource_filter: ResourceFilter {
+            include_all: true,
+            resources: Vec::new(),
+        },
+    });
+    let a = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("_organization_viewer"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        g.assignments[a].resource_group,
+        Some(ResolvedResourceGroup::Listed(0))
+    );
+    assert!(access(&g, a).covers(&project("eng", "pay")));
+    assert!(!access(&g, a).covers(&org("ops")));
+}
+
+#[test]
+fn custom_resource_group_including_child_scopes_covers_descendants() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .resource_group(&account(), "eng_tree", &[(org("eng"), true)]);
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        "eng_tree",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let acc = access(&g, a);
+
+    assert!(acc.covers(&org("eng")));
+    assert!(acc.covers(&project("eng", "pay")));
+    assert!(!acc.covers(&account()));
+    assert!(!acc.covers(&project("ops", "infra")));
+}
+
+#[test]
+fn custom_resource_group_excluding_child_scopes_does_not_cover_a_child_project() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .resource_group(&account(), "eng_only", &[(org("eng"), false)]);
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        "eng_only",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let acc = access(&g, a);
+
+    assert!(acc.covers(&org("eng")));
+    assert!(!acc.covers(&project("eng", "pay")));
+    assert!(!acc.covers(&account()));
+}
+
+#[test]
+fn resource_filter_keeps_only_the_role_permissions_on_the_listed_types() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .role(
+            &account(),
+            "mixed",
+            &[
+                "core_pipeline_execute",
+                "core_secret_access",
+                "core_governancepolicy_edit",
+            ],
+        )
+        .typed_resource_group(
+            &account(),
+            "pipelines_and_policies",
+            &[(account(), true)],
+            &["PIPELINE", "GOVERNANCE_POLICY"],
+        );
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("mixed"),
+        "pipelines_and_policies",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let acc = access(&g, a);
+
+    // GOVERNANCE_POLICY is the catalogue's type; the identifier alone would
+    // suggest GOVERNANCEPOLICY and drop the permission.
+    assert_eq!(
+        permission_ids(acc),
+        vec!["core_governancepolicy_edit", "core_pipeline_execute"]
+    );
+    assert!(!acc.has_permission("core_secret_access"));
+    assert_eq!(
+        acc.resources.as_ref().map(|r| r.len()),
+        Some(2),
+        "the selectors are kept for the report"
+    );
+}
+
+#[test]
+fn missing_custom_resource_group_orphans_the_assignment() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        // Near-miss: it exists, but at the account, not at the assignment scope.
+        .resource_group(&account(), "eng_tree", &[(org("eng"), true)]);
+    let missing = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        "no_such_rg",
+    );
+    let wrong_scope = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("_organization_viewer"),
+        "eng_tree",
+    );
+    let found = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        "eng_tree",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        status(&g, missing),
+        &orphaned_for(OrphanReason::ResourceGroupMissing)
+    );
+    assert_eq!(
+        status(&g, wrong_scope),
+        &orphaned_for(OrphanReason::ResourceGroupMissing)
+    );
+    assert_eq!(status(&g, found), &AssignmentStatus::Active);
+    assert_eq!(held(&g, "alice"), vec![(found, "direct".to_string())]);
+}
+
+#[test]
+fn every_missing_part_is_named_in_the_orphan_reasons() {
+    let mut f = Fixture::new();
+    let a = f.assign(
+        &account(),
+        user_principal("ghost"),
+        role("no_role"),
+        "no_rg",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        status(&g, a),
+        &AssignmentStatus::Orphaned(vec![
+            OrphanReason::PrincipalMissing,
+            OrphanReason::RoleMissing,
+            OrphanReason::ResourceGroupMissing,
+        ])
+    );
+    assert!(g.access_of(a).is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Step 1: disabled assignments
+// ---------------------------------------------------------------------------
+
+#[test]
+fn disabled_assignment_grants_nothing_but_keeps_what_reenabling_would_grant() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]).user("bob", &[]);
+    let off = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_admin"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    f.disable(off);
+    let on = f.assign(
+        &account(),
+        user_principal("bob"),
+        role("_account_admin"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, off), &AssignmentStatus::Disabled);
+    assert_eq!(status(&g, off).as_str(), "disabled");
+    assert!(held(&g, "alice").is_empty());
+    assert_eq!(
+        g.highest_level(principal(&g, "alice")),
+        PrivilegeLevel::None
+    );
+    assert_eq!(access(&g, off).level, PrivilegeLevel::Admin);
+    assert_eq!(access(&g, off).admin_of, Some(account()));
+
+    assert_eq!(status(&g, on), &AssignmentStatus::Active);
+    assert_eq!(held(&g, "bob"), vec![(on, "direct".to_string())]);
+}
+
+// ---------------------------------------------------------------------------
+// Privilege levels
+// ---------------------------------------------------------------------------
+
+#[test]
+fn account_admin_on_an_all_resources_group_at_account_is_admin_of_the_account() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]).user("bob", &[]);
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_admin"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    let b = f.assign(
+        &account(),
+        user_principal("bob"),
+        role("_account_admin"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    for x in [a, b] {
+        assert_eq!(access(&g, x).level, PrivilegeLevel::Admin);
+        assert_eq!(access(&g, x).admin_of, Some(account()));
+    }
+    assert_eq!(g.admin_scopes(principal(&g, "alice")), vec![account()]);
+    assert_eq!(g.admin_scopes(principal(&g, "bob")), vec![account()]);
+}
+
+#[test]
+fn account_admin_on_a_single_project_resource_group_is_not_admin_pl_47632() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .resource_group(&account(), "pay_only", &[(project("eng", "pay"), false)]);
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_admin"),
+        "pay_only",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let acc = access(&g, a);
+
+    assert_eq!(acc.admin_of, None);
+    assert_ne!(acc.level, PrivilegeLevel::Admin);
+    assert_eq!(acc.level, PrivilegeLevel::Escalation);
+    assert!(g.admin_scopes(principal(&g, "alice")).is_empty());
+}
+
+#[test]
+fn org_and_project_admin_roles_are_admin_of_their_own_scope() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]).user("bob", &[]);
+    let o = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("_organization_admin"),
+        ALL_ORG_LEVEL,
+    );
+    let p = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role("_project_admin"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    // Near-miss: project admin on a narrower custom group.
+    f.typed_resource_group(
+        &project("eng", "web"),
+        "pipes",
+        &[(project("eng", "web"), false)],
+        &["PIPELINE"],
+    );
+    let narrow = f.assign(
+        &project("eng", "web"),
+        user_principal("bob"),
+        role("_project_admin"),
+        "pipes",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(access(&g, o).admin_of, Some(org("eng")));
+    assert_eq!(access(&g, p).admin_of, Some(project("eng", "pay")));
+    assert_eq!(
+        g.admin_scopes(principal(&g, "alice")),
+        vec![org("eng"), project("eng", "pay")]
+    );
+    assert_eq!(access(&g, narrow).admin_of, None);
+    assert_eq!(access(&g, narrow).level, PrivilegeLevel::Write);
+}
+
+#[test]
+fn custom_role_with_all_access_control_management_on_its_own_scope_is_admin() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .user("bob", &[])
+        .user("carol", &[])
+        .role(&org("eng"), "iam_owner", ACM)
+        .role(&org("eng"), "iam_almost", &ACM[1..])
+        .resource_group(&org("eng"), "eng_all", &[(org("eng"), true)])
+        .resource_group(&org("eng"), "pay_all", &[(project("eng", "pay"), true)]);
+    let admin = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("iam_owner"),
+        "eng_all",
+    );
+    // Near-miss: one management permission short.
+    let short = f.assign(
+        &org("eng"),
+        user_principal("bob"),
+        role("iam_almost"),
+        "eng_all",
+    );
+    // Near-miss: all of them, but on a group that does not cover the org itself.
+    let elsewhere = f.assign(
+        &org("eng"),
+        user_principal("carol"),
+        role("iam_owner"),
+        "pay_all",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(access(&g, admin).level, PrivilegeLevel::Admin);
+    assert_eq!(access(&g, admin).admin_of, Some(org("eng")));
+    assert_eq!(access(&g, short).level, PrivilegeLevel::Escalation);
+    assert_eq!(access(&g, short).admin_of, None);
+    assert_eq!(access(&g, elsewhere).admin_of, None);
+    assert_eq!(
+        g.highest_level(principal(&g, "alice")),
+        PrivilegeLevel::Admin
+    );
+    assert_eq!(
+        g.highest_level(principal(&g, "bob")),
+        PrivilegeLevel::Escalation
+    );
+}
+
+#[test]
+fn custom_role_with_all_access_control_management_on_a_type_filtered_group_is_not_admin() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .role(&account(), "iam_owner", ACM)
+        .typed_resource_group(
+            &account(),
+            "iam_types",
+            &[(account(), true)],
+            &[
+                "USER",
+                "USERGROUP",
+                "SERVICEACCOUNT",
+                "ROLE",
+                "RESOURCEGROUP",
+            ],
+        );
+    let a = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("iam_owner"),
+        "iam_types",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(access(&g, a).admin_of, None);
+    assert_eq!(access(&g, a).level, PrivilegeLevel::Escalation);
+}
+
+#[test]
+fn escalation_write_read_and_none_levels() {
+    let mut f = Fixture::new();
+    f.user("esc", &[])
+        .user("writer", &[])
+        .user("reader", &[])
+        .user("nobody", &[])
+        .role(
+            &account(),
+            "group_manager",
+            &["core_usergroup_view", "core_usergroup_manage"],
+        )
+        .role(
+            &account(),
+            "runner",
+            &["core_pipeline_view", "core_pipeline_execute"],
+        )
+        .role(
+            &account(),
+            "looker",
+            &["core_pipeline_view", "core_secret_view"],
+        )
+        .typed_resource_group(&account(), "secrets", &[(account(), true)], &["SECRET"]);
+    let e = f.assign(
+        &account(),
+        user_principal("esc"),
+        role("group_manager"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    let w = f.assign(
+        &account(),
+        user_principal("writer"),
+        role("runner"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    let r = f.assign(
+        &account(),
+        user_principal("reader"),
+        role("looker"),
+        ALL_INCLUDING_CHILDREN,
+    );
+    // The filter keeps only secrets; the role has none of those: no permission survives.
+    let n = f.assign(
+        &account(),
+        user_principal("nobody"),
+        role("runner"),
+        "secrets",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(access(&g, e).level, PrivilegeLevel::Escalation);
+    assert_eq!(access(&g, w).level, PrivilegeLevel::Write);
+    assert_eq!(access(&g, r).level, PrivilegeLevel::Read);
+    assert_eq!(access(&g, n).level, PrivilegeLevel::None);
+    assert!(access(&g, n).permissions.is_empty());
+    for (who, level) in [
+        ("esc", PrivilegeLevel::Escalation),
+        ("writer", PrivilegeLevel::Write),
+        ("reader", PrivilegeLevel::Read),
+        ("nobody", PrivilegeLevel::None),
+    ] {
+        assert_eq!(g.highest_level(principal(&g, who)), level, "{who}");
+        assert!(g.admin_scopes(principal(&g, who)).is_empty(), "{who}");
+    }
+}
+
+#[test]
+fn highest_level_is_the_strongest_of_all_grants() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .user("bob", &[])
+        .group(&account(), "admins", &["alice"]);
+    f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    f.assign(
+        &org("eng"),
+        group_principal("admins", Some(ScopeLevel::Account)),
+        role("_organization_admin"),
+        ALL_ORG_LEVEL,
+    );
+    f.assign(
+        &account(),
+        user_principal("bob"),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        g.highest_level(principal(&g, "alice")),
+        PrivilegeLevel::Admin
+    );
+    assert_eq!(g.admin_scopes(principal(&g, "alice")), vec![org("eng")]);
+    assert_eq!(g.highest_level(principal(&g, "bob")), PrivilegeLevel::Read);
+}
+
+// ---------------------------------------------------------------------------
+// Lookups and traceability
+// ---------------------------------------------------------------------------
+
+#[test]
+fn find_principal_by_email_uuid_and_service_account_key() {
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .service_account(&project("eng", "pay"), "deployer")
+        .service_account(&account(), "deployer");
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(g.find_principal("alice"), Some(Principal::User(0)));
+    assert_eq!(
+        g.find_principal("alice@example.com"),
+        Some(Principal::User(0))
+    );
+    assert_eq!(
+        g.find_principal("ALICE@Example.COM"),
+        Some(Principal::User(0))
+    );
+    assert_eq!(
+        g.find_principal("sa:project:eng/pay/deployer"),
+        Some(Principal::ServiceAccount(0))
+    );
+    assert_eq!(
+        g.find_principal("sa:account/deployer"),
+        Some(Principal::ServiceAccount(1))
+    );
+    assert_eq!(
+        g.identity(Principal::ServiceAccount(0)).id,
+        "sa:project:eng/pay/deployer"
+    );
+
+    // Near-misses.
+    assert_eq!(g.find_principal("ALICE"), None, "uuids are case-sensitive");
+    assert_eq!(g.find_principal("sa:org:eng/deployer"), None);
+    assert_eq!(g.find_principal("sa:deployer"), None);
+    assert_eq!(g.find_principal("nobody@example.com"), None);
+}
+
+#[test]
+fn grants_are_grouped_per_principal_and_point_at_their_assignment() {
+    let mut f = Fixture::new();
+    f.user("alice", &[project("eng", "pay")])
+        .user("bob", &[project("eng", "pay")])
+        .group(&account(), "devs", &["alice", "bob"])
+        .service_account(&project("eng", "pay"), "ci");
+    let a0 = f.assign(
+        &project("eng", "pay"),
+        user_principal("bob"),
+        role("_project_viewer"),
+        ALL_PROJECT_LEVEL,
+    );
+    let a1 = f.assign(
+        &project("eng", "pay"),
+        group_principal("devs", Some(ScopeLevel::Account)),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    let a2 = f.assign(
+        &project("eng", "pay"),
+        sa_principal("ci", None),
+        role("_pipeline_executor"),
+        ALL_PROJECT_LEVEL,
+    );
+    let a3 = f.assign(
+        &account(),
+        user_principal("alice"),
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(
+        held(&g, "alice"),
+        vec![
+            (a1, "group:account/devs".to_string()),
+            (a3, "direct".to_string())
+        ]
+    );
+    assert_eq!(
+        held(&g, "bob"),
+        vec![
+            (a0, "direct".to_string()),
+            (a1, "group:account/devs".to_string())
+        ]
+    );
+    assert_eq!(
+        held(&g, "sa:project:eng/pay/ci"),
+        vec![(a2, "direct".to_string())]
+    );
+
+    // Every grant traces to the right Harness object.
+    for gr in &g.grants {
+        let ra = &s.role_assignments[gr.assignment];
+        match (gr.principal, gr.via) {
+            (Principal::User(u), Via::Direct) => {
+                assert_eq!(ra.principal.id, s.users[u].id.as_str())
+            }
+            (Principal::ServiceAccount(x), Via::Direct) => {
+                assert_eq!(ra.principal.id, s.service_accounts[x].id.as_str())
+            }
+            (Principal::User(u), Via::Group(grp)) => {
+                let (_, id) = g.group_scope_and_id(grp);
+                assert_eq!(ra.principal.id, id);
+                assert!(g.group_members(grp).contains(&u));
+            }
+            (p, v) => panic!("unexpected grant {p:?} via {v:?}"),
+        }
+        assert_eq!(
+            g.assignments[gr.assignment].status,
+            AssignmentStatus::Active
+        );
+    }
+    // grants_of is a contiguous slice of `grants` per principal.
+    let total: usize = g.principals().map(|p| g.grants_of(p).len()).sum();
+    assert_eq!(total, g.grants.len());
+    for p in g.principals() {
+        assert!(g.grants_of(p).iter().all(|gr| gr.principal == p));
+    }
+}
+
+#[test]
+fn principal_without_grants_has_level_none_and_no_admin_scopes() {
+    let mut f = Fixture::new();
+    f.user("idle", &[]);
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let p = principal(&g, "idle");
+
+    assert!(g.grants_of(p).is_empty());
+    assert_eq!(g.highest_level(p), PrivilegeLevel::None);
+    assert!(g.admin_scopes(p).is_empty());
+}
+
+#[test]
+fn same_role_and_resource_group_at_one_scope_share_one_access() {
+    let mut f = Fixture::new();
+    f.user("alice", &[]).user("bob", &[]);
+    let a = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("_organization_viewer"),
+        ALL_ORG_LEVEL,
+    );
+    let b = f.assign(
+        &org("eng"),
+        user_principal("bob"),
+        role("_organization_viewer"),
+        ALL_ORG_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    let (x, y) = (
+        g.assignments[a].access.as_ref().unwrap(),
+        g.assignments[b].access.as_ref().unwrap(),
+    );
+    assert!(Arc::ptr_eq(x, y));
+}
