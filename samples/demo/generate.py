@@ -892,28 +892,44 @@ def audit_events(m: Model) -> list:
 
 
 LOGIN_ACTIONS = {"LOGIN", "LOGIN2FA"}
+# `staticFilter: EXCLUDE_LOGIN_EVENTS` leaves these out.
+LOGIN_EVENT_ACTIONS = LOGIN_ACTIONS | {"UNSUCCESSFUL_LOGIN"}
+AUDIT_LOGINS = "POST /audit/api/audits/list (logins)"
+AUDIT_CHANGES = "POST /audit/api/audits/list (changes)"
+
+
+def in_window(e: dict) -> bool:
+    return ms(WINDOW_START) <= e["timestamp"] <= ms(WINDOW_END)
+
+
+def login_events(events: list) -> list:
+    """What the query with `actions: ["LOGIN","LOGIN2FA"]` returns."""
+    return [e for e in events if in_window(e) and e["action"] in LOGIN_ACTIONS]
+
+
+def change_events(events: list) -> list:
+    """What the query with `staticFilter: EXCLUDE_LOGIN_EVENTS` returns."""
+    return [e for e in events if in_window(e) and e["action"] not in LOGIN_EVENT_ACTIONS]
 
 
 def derive_activity(events: list) -> tuple:
-    """(logins, changes) as the snapshot stores them, from wire events."""
-    start, end = ms(WINDOW_START), ms(WINDOW_END)
+    """(logins, changes) as the snapshot stores them: logins from the login
+    query's events, changes from the change query's (as `pull` does)."""
     logins = {}
     changes = {}
-    for e in events:
-        if not start <= e["timestamp"] <= end:
-            continue
-        if e["action"] in LOGIN_ACTIONS:
-            auth = e["authenticationInfo"]
-            user = (auth.get("labels") or {}).get("userId") \
-                or (e["resource"].get("labels") or {}).get("userId") \
-                or auth["principal"]["identifier"]
-            last, n = logins.get(user, (0, 0))
-            logins[user] = (max(last, e["timestamp"]), n + 1)
-        else:
-            p = e["authenticationInfo"]["principal"]
-            key = (p["type"], p["identifier"])
-            if key not in changes or e["timestamp"] > changes[key][0]:
-                changes[key] = (e["timestamp"], e["action"])
+    for e in login_events(events):
+        auth = e["authenticationInfo"]
+        user = (auth.get("labels") or {}).get("userId") \
+            or (e["resource"].get("labels") or {}).get("userId") \
+            or auth["principal"]["identifier"]
+        last, n = logins.get(user, (0, 0))
+        logins[user] = (max(last, e["timestamp"]), n + 1)
+    for e in change_events(events):
+        p = e["authenticationInfo"]["principal"]
+        key = (p["type"], p["identifier"])
+        # The latest event wins; on equal times the greater action.
+        if key not in changes or (e["timestamp"], e["action"]) > changes[key]:
+            changes[key] = (e["timestamp"], e["action"])
     login_list = [
         {"user": u, "last_login": iso(from_ms(t)), "events": n}
         for u, (t, n) in sorted(logins.items())
@@ -940,21 +956,25 @@ class Api:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.files = {}  # relative path -> document
-        self.lists = {}  # (endpoint, scope) -> accounting
+        # (label, scope) -> accounting, one per list the pull reads; the
+        # label is the `endpoint` of the snapshot's `completeness.lists`.
+        self.lists = {}
+        self.endpoints = {}  # "METHOD /path" -> set of scopes (for the README)
 
     def envelope(self, rel: str, data) -> dict:
         return {"status": "SUCCESS", "data": data, "metaData": None, "correlationId": correlation_id(rel)}
 
-    def account(self, endpoint: str, s: tuple, total, stored: int, pages: int) -> None:
-        key = (endpoint, s)
-        acc = self.lists.setdefault(key, {"total": None, "stored": 0, "pages": 0})
-        if total is not None:
-            acc["total"] = (acc["total"] or 0) + total
-        acc["stored"] += stored
-        acc["pages"] += pages
+    def account(self, endpoint: str, label: str | None, s: tuple, total, stored: int, pages: int) -> None:
+        """Records one list, as `pull` records it: one entry per list."""
+        key = (label or endpoint, s)
+        assert key not in self.lists, key
+        self.lists[key] = {"total": total, "stored": stored, "pages": pages}
+        self.endpoints.setdefault(endpoint, set()).add(s)
 
-    def paged(self, method: str, path: str, s: tuple, items: list, extra: str | None = None) -> None:
-        """A `PageResponse`: 0-based pages of at most PAGE_SIZE items."""
+    def paged(self, method: str, path: str, s: tuple, items: list, extra: str | None = None,
+              label: str | None = None) -> None:
+        """A `PageResponse`: 0-based pages of at most PAGE_SIZE items. An
+        empty list is one page (the pull reads page 0 and stops)."""
         base = f"{path.strip('/')}/{scope_file_key(s)}" + (f"/{extra}" if extra else "")
         chunks = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
         total_pages = (len(items) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -970,14 +990,15 @@ class Api:
                 "empty": not chunk,
             }
             self.files[rel] = self.envelope(rel, data)
-        self.account(f"{method} {path}", s, len(items), len(items), len(chunks))
+        self.account(f"{method} {path}", label, s, len(items), len(items), len(chunks))
 
-    def unpaged(self, method: str, path: str, s: tuple, items: list, extra: str | None = None) -> None:
-        """An unpaged list: `data` is a plain array."""
+    def unpaged(self, method: str, path: str, s: tuple, items: list, extra: str | None = None,
+                label: str | None = None) -> None:
+        """An unpaged list: `data` is a plain array; `totalItems` unknown."""
         base = f"{path.strip('/')}/{scope_file_key(s)}" + (f"/{extra}" if extra else "")
         rel = f"{base}/page-0.json"
         self.files[rel] = self.envelope(rel, items)
-        self.account(f"{method} {path}", s, None, len(items), 1)
+        self.account(f"{method} {path}", label, s, None, len(items), 1)
 
     def write(self) -> None:
         if self.root.exists():
@@ -988,8 +1009,15 @@ class Api:
             write_json(self.root / rel, self.files[rel])
 
     def completeness(self) -> list:
+        """`completeness.lists` in the order of the derived `Ord` on
+        `ListCompleteness`: endpoint, scope, total_items (None first),
+        stored, pages (retries 0, complete true, note None throughout)."""
+        def order(k):
+            acc = self.lists[k]
+            total = (0,) if acc["total"] is None else (1, acc["total"])
+            return (k[0].encode("utf-8"), scope_sort(k[1]), total, acc["stored"], acc["pages"])
         out = []
-        for (endpoint, s) in sorted(self.lists, key=lambda k: (k[0], scope_sort(k[1]))):
+        for (endpoint, s) in sorted(self.lists, key=order):
             acc = self.lists[(endpoint, s)]
             out.append({
                 "endpoint": endpoint,
@@ -1094,23 +1122,29 @@ def build_api(m: Model, events: list) -> Api:
             })
         api.paged("GET", "/ng/api/user-groups", s, content)
 
-    # Service accounts (unpaged), their API keys (unpaged, per parent) and
-    # tokens (paged, per API key).
+    # Service accounts (paged aggregates, every scope), their API keys (paged
+    # aggregates, per service account) and tokens (paged, per API key).
     for s in m.scopes:
         sas = sorted((sa for sa in m.service_accounts if sa["scope"] == s), key=lambda sa: sa["id"])
         w = wire_scope(s)
-        api.unpaged("GET", "/ng/api/serviceaccount", s, [
-            {"identifier": sa["id"], "name": sa["name"], "email": sa["email"], "description": sa["description"],
-             "tags": dict(sorted(sa["tags"].items())), **w}
+        api.paged("GET", "/ng/api/serviceaccount/aggregate", s, [
+            {"serviceAccount": {"identifier": sa["id"], "name": sa["name"], "email": sa["email"],
+                                "description": sa["description"],
+                                "tags": dict(sorted(sa["tags"].items())), **w},
+             "createdAt": created(sa["created"]), "lastModifiedAt": created(sa["created"]),
+             "tokensCount": sum(len(k[3]) for k in sa["keys"]),
+             "roleAssignmentsMetadataDTO": []}
             for sa in sas
         ])
         for sa in sas:
-            api.unpaged("GET", "/ng/api/apikey", s, [
-                {"identifier": kid, "name": kname, "description": None, "tags": {},
-                 "apiKeyType": "SERVICE_ACCOUNT", "parentIdentifier": sa["id"],
-                 "defaultTimeToExpireToken": 7776000000, **w}
-                for (kid, kname, _kc, _tokens) in sorted(sa["keys"])
-            ], extra=f"SERVICE_ACCOUNT~{sa['id']}")
+            api.paged("GET", "/ng/api/apikey/aggregate", s, [
+                {"apiKey": {"identifier": kid, "name": kname, "description": None, "tags": {},
+                            "apiKeyType": "SERVICE_ACCOUNT", "parentIdentifier": sa["id"],
+                            "defaultTimeToExpireToken": 7776000000, **w},
+                 "createdAt": created(kc), "lastModifiedAt": created(kc), "tokensCount": len(ktokens)}
+                for (kid, kname, kc, ktokens) in sorted(sa["keys"])
+            ], extra=f"SERVICE_ACCOUNT~{sa['id']}",
+                label=f"GET /ng/api/apikey/aggregate?parentIdentifier={sa['id']}")
             for (kid, _kname, _kc, tokens) in sorted(sa["keys"]):
                 content = []
                 for (tid, tname, vfrom, vto, valid, tc) in sorted(tokens):
@@ -1128,7 +1162,8 @@ def build_api(m: Model, events: list) -> Api:
                         "createdAt": created(tc), "lastModifiedAt": created(tc),
                     })
                 api.paged("GET", "/ng/api/token/aggregate", s, content,
-                          extra=f"SERVICE_ACCOUNT~{sa['id']}~{kid}")
+                          extra=f"SERVICE_ACCOUNT~{sa['id']}~{kid}",
+                          label=f"GET /ng/api/token/aggregate?parentIdentifier={sa['id']}&apiKeyIdentifier={kid}")
 
     # Roles.
     for s in m.scopes:
@@ -1200,8 +1235,12 @@ def build_api(m: Model, events: list) -> Api:
             })
         api.paged("POST", "/authz/api/roleassignments/filter", s, content)
 
-    # The audit trail (account scope, newest first).
-    api.paged("POST", "/audit/api/audits/list", ACCOUNT, events)
+    # The audit trail (account scope, newest first), as the pull asks for it:
+    # one query for LOGIN / LOGIN2FA events, one excluding login events.
+    api.paged("POST", "/audit/api/audits/list", ACCOUNT, login_events(events), extra="logins",
+              label=AUDIT_LOGINS)
+    api.paged("POST", "/audit/api/audits/list", ACCOUNT, change_events(events), extra="changes",
+              label=AUDIT_CHANGES)
     return api
 
 
@@ -1243,13 +1282,13 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
         sas.append({
             "scope": scope_str(sa["scope"]), "id": sa["id"], "name": sa["name"], "email": sa["email"],
             "description": sa["description"], "tags": tag_map(sa["tags"]),
-            # GET /ng/api/serviceaccount carries no creation time.
-            "created_at": None,
+            # `createdAt` of GET /ng/api/serviceaccount/aggregate.
+            "created_at": sa["created"],
         })
-        for (kid, kname, _kc, ktokens) in sa["keys"]:
-            # GET /ng/api/apikey carries no creation time either.
+        for (kid, kname, kc, ktokens) in sa["keys"]:
+            # `createdAt` of GET /ng/api/apikey/aggregate.
             keys.append({"scope": scope_str(sa["scope"]), "key_type": "SERVICE_ACCOUNT", "parent": sa["id"],
-                         "id": kid, "name": kname, "created_at": None, "_sort": (scope_sort(sa["scope"]), sa["id"], kid)})
+                         "id": kid, "name": kname, "created_at": kc, "_sort": (scope_sort(sa["scope"]), sa["id"], kid)})
             for (tid, tname, vfrom, vto, valid, tc) in ktokens:
                 tokens.append({"scope": scope_str(sa["scope"]), "key_type": "SERVICE_ACCOUNT", "parent": sa["id"],
                                "api_key": kid, "id": tid, "name": tname, "valid_from": vfrom, "valid_to": vto,
@@ -1354,6 +1393,10 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
 # ---------------------------------------------------------------------------
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def md_code(text: str) -> str:
     """Inline code that survives backticks and pipes in hostile names."""
     return "`` " + text.replace("|", "\\|") + " ``" if "`" in text else "`" + text.replace("|", "\\|") + "`"
@@ -1366,8 +1409,10 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
     no_login = [h for h in u if u[h]["uuid"] not in logins]
     old = sorted((h for h in u if u[h]["uuid"] in logins
                   and dt(logins[u[h]["uuid"]]["last_login"]) < WINDOW_END - timedelta(days=90)))
-    n_login_events = sum(1 for e in events if e["action"] in LOGIN_ACTIONS)
-    audit_pages = api.lists[("POST /audit/api/audits/list", ACCOUNT)]["pages"]
+    n_login_events = len(login_events(events))
+    n_change_events = len(change_events(events))
+    login_pages = api.lists[(AUDIT_LOGINS, ACCOUNT)]["pages"]
+    change_pages = api.lists[(AUDIT_CHANGES, ACCOUNT)]["pages"]
 
     def user_ref(h: str) -> str:
         return f"{md_code(u[h]['name'])} ({md_code(u[h]['email'])}, uuid {md_code(u[h]['uuid'])})"
@@ -1450,12 +1495,13 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         f"- {counts['orgs']} organizations (`default`, `eng`, `ops`) and {counts['projects']} projects: " + ", ".join(f"`{o}/{p}`" for (o, p, *_r) in sorted(PROJECTS)) + ".",
         f"- {counts['users']} users with their memberships per org and project; some with 2FA, some without, {sum(1 for x in m.users.values() if x['scim'])} SCIM-provisioned, one disabled, one locked.",
         f"- {counts['groups']} user groups: {counts['custom_groups']} custom ones at account, org and project level (three SAML-linked) and the built-in `_account_all_users`, `_organization_all_users` (each org) and `_project_all_users` (each project).",
-        f"- {counts['sas']} service accounts at account, org and project scope, with {counts['keys']} API keys and {counts['tokens']} tokens.",
+        f"- {counts['sas']} service accounts at account, org and project scope, with {counts['keys']} API keys and {counts['tokens']} tokens; service accounts, keys and tokens all carry their creation time.",
         f"- {counts['roles']} roles: the Harness-managed ones at every scope where they apply (`_account_admin`, `_account_viewer`; `_organization_admin`, `_organization_viewer`; `_project_admin`, `_project_viewer`, `_pipeline_executor`) and {counts['custom_roles']} custom ones: `account/release_manager` (pipeline execute, secret access), `account/group_manager` (`core_usergroup_manage`, an escalation permission), `account/security_auditor` (view-only incl. `core_audit_view`), `org:eng/eng_deployer`.",
         f"- {counts['perms']} permissions in the catalogue.",
         f"- {counts['rgs']} resource groups: the built-ins at every scope and {counts['custom_rgs']} custom ones (`account/payments_only`, `account/broad_secrets`, `org:eng/eng_pipelines`, `org:ops/cloud_connectors`).",
         f"- {counts['ras']} role assignments, {counts['managed_ras']} of them Harness-managed defaults (each all-users group to its scope's viewer role) and {counts['disabled_ras']} disabled.",
-        f"- Activity over {WINDOW_DAYS} days ({iso(WINDOW_START)} to {iso(WINDOW_END)}): {n_login_events} LOGIN / LOGIN2FA events in {audit_pages} audit pages, plus {len(CHANGES)} change events; `activity.logins` holds {len(snap['activity']['logins'])} users, `activity.changes` {len(snap['activity']['changes'])} principals.",
+        f"- Activity over {WINDOW_DAYS} days ({iso(WINDOW_START)} to {iso(WINDOW_END)}): {n_login_events} LOGIN / LOGIN2FA events ({plural(login_pages, 'page')} of the login query) and {n_change_events} change events ({plural(change_pages, 'page')} of the change query); `activity.logins` holds {len(snap['activity']['logins'])} users, `activity.changes` {len(snap['activity']['changes'])} principals.",
+        f"- `completeness.lists`: {len(snap['completeness']['lists'])} entries, one per list `pull` reads (every list at every scope where the pull asks, empty ones included; one per service account's API keys and per API key's tokens; the login and change audit queries separately), all complete; `api/README.md` explains the labels.",
         "",
         "## Which object demonstrates which case",
         "",
@@ -1519,7 +1565,7 @@ HTTP 200; a request whose file does not exist should fail loudly.
 ## File names
 
 ```
-api/<endpoint path>/<scope key>[/<parent key>]/page-<pageIndex>.json
+api/<endpoint path>/<scope key>[/<parent key> | /<query key>]/page-<pageIndex>.json
 ```
 
 - **endpoint path**: the URL path without the leading slash, e.g.
@@ -1532,10 +1578,14 @@ api/<endpoint path>/<scope key>[/<parent key>]/page-<pageIndex>.json
   `ACCOUNT_ID` and is not part of the name.
 - **parent key**, only for per-parent lists, from the query parameters joined
   with `~`:
-  - `GET /ng/api/apikey`: `apiKeyType~parentIdentifier`, e.g.
+  - `GET /ng/api/apikey/aggregate`: `apiKeyType~parentIdentifier`, e.g.
     `SERVICE_ACCOUNT~ci_bot`;
   - `GET /ng/api/token/aggregate`: `apiKeyType~parentIdentifier~apiKeyIdentifier`,
     e.g. `SERVICE_ACCOUNT~ci_bot~ci_bot_primary`.
+- **query key**, only for `POST /audit/api/audits/list`, which the pull sends
+  twice with different bodies (see below): `logins` for the body with
+  `"actions":["LOGIN","LOGIN2FA"]`, `changes` for the body with
+  `"staticFilter":"EXCLUDE_LOGIN_EVENTS"`.
 - **page**: `page-N.json` with `N` the 0-based `pageIndex`. Every page holds at
   most 100 items (`pageSize=100`); a request for a page past the last one is
   not in the tree (a server may answer it with an empty page). Unpaged
@@ -1551,9 +1601,11 @@ Examples:
 | `GET /ng/api/projects?accountIdentifier=ACCOUNT_ID&orgIdentifier=eng&pageIndex=0` | `ng/api/projects/org=eng/page-0.json` |
 | `GET /ng/api/user-groups?accountIdentifier=ACCOUNT_ID&orgIdentifier=eng&projectIdentifier=payments&pageIndex=0` | `ng/api/user-groups/project=eng~payments/page-0.json` |
 | `POST /authz/api/roleassignments/filter?accountIdentifier=ACCOUNT_ID&pageIndex=0` | `authz/api/roleassignments/filter/account/page-0.json` |
-| `GET /ng/api/apikey?accountIdentifier=ACCOUNT_ID&apiKeyType=SERVICE_ACCOUNT&parentIdentifier=ci_bot` | `ng/api/apikey/account/SERVICE_ACCOUNT~ci_bot/page-0.json` |
+| `GET /ng/api/serviceaccount/aggregate?accountIdentifier=ACCOUNT_ID&orgIdentifier=ops&pageIndex=0&pageSize=100` | `ng/api/serviceaccount/aggregate/org=ops/page-0.json` |
+| `GET /ng/api/apikey/aggregate?accountIdentifier=ACCOUNT_ID&apiKeyType=SERVICE_ACCOUNT&parentIdentifier=ci_bot&pageIndex=0&pageSize=100` | `ng/api/apikey/aggregate/account/SERVICE_ACCOUNT~ci_bot/page-0.json` |
 | `GET /ng/api/token/aggregate?accountIdentifier=ACCOUNT_ID&apiKeyType=SERVICE_ACCOUNT&parentIdentifier=infra_deployer&apiKeyIdentifier=infra_deployer_key&orgIdentifier=ops&projectIdentifier=infra` | `ng/api/token/aggregate/project=ops~infra/SERVICE_ACCOUNT~infra_deployer~infra_deployer_key/page-0.json` |
-| `POST /audit/api/audits/list?accountIdentifier=ACCOUNT_ID&pageIndex=AUDIT_LAST_PAGE&pageSize=100` | `audit/api/audits/list/account/page-AUDIT_LAST_PAGE.json` |
+| `POST /audit/api/audits/list?accountIdentifier=ACCOUNT_ID&pageIndex=AUDIT_LAST_PAGE&pageSize=100` with body `{"filterType":"Audit","scopes":[{"accountIdentifier":"ACCOUNT_ID"}],"actions":["LOGIN","LOGIN2FA"],"startTime":START_MS,"endTime":END_MS}` | `audit/api/audits/list/account/logins/page-AUDIT_LAST_PAGE.json` |
+| `POST /audit/api/audits/list?accountIdentifier=ACCOUNT_ID&pageIndex=0&pageSize=100` with body `{"filterType":"Audit","scopes":[{"accountIdentifier":"ACCOUNT_ID"}],"staticFilter":"EXCLUDE_LOGIN_EVENTS","startTime":START_MS,"endTime":END_MS}` | `audit/api/audits/list/account/changes/page-0.json` |
 
 ## Endpoints and shapes
 
@@ -1564,26 +1616,47 @@ ENDPOINT_ROWS
 Paged `data` is a `PageResponse`: `{totalPages, totalItems, pageItemCount,
 pageSize, content, pageIndex, empty}`; an empty list is one page with
 `totalPages: 0`, `totalItems: 0`, `content: []`, `empty: true`. Unpaged `data`
-is a plain array.
+is a plain array. Every list the pull reads has its files, empty ones
+included (for example `ng/api/serviceaccount/aggregate/project=eng~mobile/page-0.json`).
+
+The snapshot's `completeness.lists` has one entry per list above (LIST_COUNT in
+all), labelled as the pull labels them: `METHOD /path` for most; the API key
+and token lists name their parent, as in
+`GET /ng/api/apikey/aggregate?parentIdentifier=ci_bot` and
+`GET /ng/api/token/aggregate?parentIdentifier=ci_bot&apiKeyIdentifier=ci_bot_primary`;
+the two audit queries are `POST /audit/api/audits/list (logins)` and
+`POST /audit/api/audits/list (changes)`. For a paged list `total_items` and
+`stored` are its item count and `pages` is the number of page files (at least
+one); the unpaged permission catalogue has `total_items: null`.
 
 Notes:
 
-- Request bodies are not part of the name. The pull sends `{}` to
-  `user/batch`, `user/aggregate` and `roleassignments/filter`.
-- `POST /audit/api/audits/list` holds every audit event of the activity
-  window (WINDOW_START to WINDOW_END), newest first: the LOGIN / LOGIN2FA
-  events (`resource.labels.userId` and `authenticationInfo.labels.userId` are
-  the user's uuid, `authenticationInfo.principal.identifier` is the email; one
-  event per login) and a few change events (`UPDATE`, `CREATE`,
-  `ADD_MEMBERSHIP`, ...; principals are users by email and service accounts by
-  identifier). A server that receives a body with `actions` (for example
-  `["LOGIN","LOGIN2FA"]`) or `staticFilter: "EXCLUDE_LOGIN_EVENTS"` should load
-  all pages, filter the events by action and time window, and re-page them.
+- Request bodies are not part of the name, except for the audit query key.
+  The pull sends `{}` to `user/batch`, `user/aggregate` and
+  `roleassignments/filter`.
+- `POST /audit/api/audits/list` is read twice over the activity window
+  (WINDOW_START to WINDOW_END, `startTime` START_MS, `endTime` END_MS),
+  newest first:
+  - `logins/`: the body has `"actions":["LOGIN","LOGIN2FA"]`; LOGIN_COUNT
+    LOGIN / LOGIN2FA events, one per login (`resource.labels.userId` and
+    `authenticationInfo.labels.userId` are the user's uuid,
+    `authenticationInfo.principal.identifier` is the email);
+  - `changes/`: the body has `"staticFilter":"EXCLUDE_LOGIN_EVENTS"` and no
+    `actions`; CHANGE_COUNT change events (`UPDATE`, `CREATE`,
+    `ADD_MEMBERSHIP`, ...; principals are users by email and service
+    accounts by identifier).
+
+  A server tells the two apart by the body: `actions` present means
+  `logins`, `staticFilter: "EXCLUDE_LOGIN_EVENTS"` means `changes`.
+- Service accounts come from the paged `serviceaccount/aggregate` (items
+  `{serviceAccount, createdAt, lastModifiedAt, tokensCount,
+  roleAssignmentsMetadataDTO}`, the last always `[]` here) and their API keys
+  from the paged `apikey/aggregate` (items `{apiKey, createdAt,
+  lastModifiedAt, tokensCount}`), so the snapshot's `created_at` of service
+  accounts and API keys is their `createdAt`; tokens have theirs from
+  `token/aggregate`.
 - Only service accounts hold API keys here; no personal access tokens are
   listed (`apiKeyType=USER` requests have no files).
-- `GET /ng/api/serviceaccount` and `GET /ng/api/apikey` carry no creation
-  times, so the snapshot's `created_at` of service accounts and API keys is
-  null; tokens have theirs from `token/aggregate`.
 - Built-in all-users groups: `_account_all_users` and each
   `_organization_all_users` list their members (`org=ops` deliberately leaves
   one out), each `_project_all_users` lists none. They mean every user of
@@ -1600,32 +1673,35 @@ def build_api_readme(api: Api) -> str:
         "POST /ng/api/user/batch": "`PageResponse<UserMetadata>` (flat users)",
         "POST /ng/api/user/aggregate": "`PageResponse<UserAggregate>` (members of the scope, with their direct assignments there)",
         "GET /ng/api/user-groups": "`PageResponse<UserGroup>` (`users` are uuids)",
-        "GET /ng/api/serviceaccount": "`List<ServiceAccount>` (unpaged)",
-        "GET /ng/api/apikey": "`List<ApiKey>` (unpaged, per parent)",
+        "GET /ng/api/serviceaccount/aggregate": "`PageResponse<ServiceAccountAggregate>`",
+        "GET /ng/api/apikey/aggregate": "`PageResponse<ApiKeyAggregate>` (per service account)",
         "GET /ng/api/token/aggregate": "`PageResponse<TokenAggregate>` (per API key)",
         "GET /authz/api/roles": "`PageResponse<RoleResponse>`",
         "GET /authz/api/permissions": "`List<PermissionResponse>` (unpaged)",
         "GET /resourcegroup/api/v2/resourcegroup": "`PageResponse<ResourceGroupV2Response>`",
         "POST /authz/api/roleassignments/filter": "`PageResponse<RoleAssignmentResponse>`",
-        "POST /audit/api/audits/list": "`PageResponse<AuditEvent>`",
+        "POST /audit/api/audits/list": "`PageResponse<AuditEvent>` (two queries: `logins/`, `changes/`)",
     }
-    scopes_of = {}
-    for (endpoint, s) in api.lists:
-        scopes_of.setdefault(endpoint, set()).add(s)
+    scopes_of = api.endpoints
     rows = []
     for endpoint in describe:
         ss = scopes_of[endpoint]
         kinds = sorted({s[0] for s in ss}, key={"account": 0, "org": 1, "project": 2}.get)
         where = ", ".join({"account": "account", "org": "each org", "project": "each project"}[k] for k in kinds)
-        if endpoint in ("GET /ng/api/apikey", "GET /ng/api/token/aggregate"):
+        if endpoint in ("GET /ng/api/apikey/aggregate", "GET /ng/api/token/aggregate"):
             where = ", ".join(f"`{scope_file_key(s)}`" for s in sorted(ss, key=scope_sort))
         rows.append(f"| `{endpoint}` | {where} | {describe[endpoint]} |")
     assert set(describe) == set(scopes_of), set(scopes_of) ^ set(describe)
-    audit_last = api.lists[("POST /audit/api/audits/list", ACCOUNT)]["pages"] - 1
+    audit_last = api.lists[(AUDIT_LOGINS, ACCOUNT)]["pages"] - 1
     return (API_README
             .replace("ENDPOINT_ROWS", "\n".join(rows))
             .replace("ACCOUNT_ID", ACCOUNT_ID)
             .replace("AUDIT_LAST_PAGE", str(audit_last))
+            .replace("LIST_COUNT", str(len(api.lists)))
+            .replace("LOGIN_COUNT", str(api.lists[(AUDIT_LOGINS, ACCOUNT)]["stored"]))
+            .replace("CHANGE_COUNT", str(api.lists[(AUDIT_CHANGES, ACCOUNT)]["stored"]))
+            .replace("START_MS", str(ms(WINDOW_START)))
+            .replace("END_MS", str(ms(WINDOW_END)))
             .replace("WINDOW_START", iso(WINDOW_START))
             .replace("WINDOW_END", iso(WINDOW_END)))
 
