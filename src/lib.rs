@@ -15,5 +15,6 @@
 pub mod atomic;
 pub mod cli;
 pub mod graph;
+pub mod harness;
 pub mod report;
 pub mod snapshot;

@@ -2,6 +2,7 @@
 //! one place that prints. Nothing below this module sees clap or anyhow.
 
 mod explain;
+mod pull;
 mod report;
 
 use std::ffi::OsString;
@@ -30,14 +31,14 @@ enum Command {
     /// Show one principal's grants with their paths, or answer
     /// "can PRINCIPAL do PERMISSION on SCOPE?".
     Explain(explain::ExplainArgs),
-    /// Pull a snapshot from a Harness account (not implemented yet).
-    Pull(NotYet),
-    /// Preflight the API key's permissions (not implemented yet).
-    Check(NotYet),
+    /// Pull a snapshot from a Harness account.
+    Pull(pull::PullCommand),
+    /// Preflight: check the API key can read everything `pull` needs.
+    Check(pull::CheckCommand),
     /// Compare two snapshots (not implemented yet).
     Diff(NotYet),
-    /// Pull, then report (not implemented yet).
-    Run(NotYet),
+    /// Pull, then report.
+    Run(pull::RunCommand),
 }
 
 #[derive(Debug, Args)]
@@ -53,7 +54,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // For provenance. No flag carries a secret (the key comes from the
+    // environment or a file), so the command line is safe to record.
+    let command_line: Vec<String> = std::iter::once("reviewpack".to_string())
+        .chain(
+            args.iter()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage
@@ -67,16 +78,16 @@ where
     match cli.command {
         Command::Report(a) => report::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),
-        Command::Pull(_) => not_yet("pull"),
-        Command::Check(_) => not_yet("check"),
+        Command::Pull(a) => pull::run_pull(a, &command_line, &out),
+        Command::Check(a) => pull::run_check(a, &out),
+        Command::Run(a) => pull::run_run(a, &command_line, &out),
         Command::Diff(_) => not_yet("diff"),
-        Command::Run(_) => not_yet("run"),
     }
 }
 
 fn not_yet(name: &str) -> anyhow::Result<ExitCode> {
     anyhow::bail!(
-        "`{name}` is not implemented in this version yet; `report` and `explain` work on a snapshot file (see README.md)"
+        "`{name}` is not implemented in this version yet; pull, check, run, report and explain work (see README.md)"
     )
 }
 

@@ -1,5 +1,5 @@
-//! Renders a pack from a snapshot and its graph: CSV files and findings.json
-//! today; XLSX and HTML are not implemented yet and are refused plainly.
+//! Renders a pack from a snapshot and its graph: CSV files, findings.json and
+//! the snapshot itself today; XLSX and HTML are not implemented yet and are refused plainly.
 //!
 //! Every writer is a pure function of (snapshot, graph, as-of time) writing
 //! into a staging directory; the caller moves the directory into place only
@@ -97,6 +97,10 @@ pub fn write_pack(
         summary.findings = findings_json::write(ctx, &dir.join("findings.json"))?;
         summary.files.push("findings.json".to_string());
     }
+    // The evidence itself, byte for byte, so the pack can be re-made and
+    // its hash checked.
+    std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;
+    summary.files.push("snapshot.json".to_string());
     summary.files.sort();
     Ok(summary)
 }

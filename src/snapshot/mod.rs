@@ -81,6 +81,12 @@ pub fn load(path: &Path) -> Result<LoadedSnapshot, SnapshotError> {
         path: path.to_path_buf(),
         source,
     })?;
+    from_bytes(path, bytes)
+}
+
+/// Checks snapshot bytes already in memory (from `pull`), keeping them as
+/// the evidence.
+pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSnapshot, SnapshotError> {
     let snapshot = from_slice(path, &bytes)?;
     Ok(LoadedSnapshot {
         snapshot,

@@ -2,6 +2,8 @@
 //! links once.
 
 mod explain;
+mod fake_harness;
+mod fake_server;
 mod report;
 mod snapshot_file;
 mod util;

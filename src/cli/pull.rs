@@ -1,0 +1,353 @@
+//! `reviewpack pull`, `check` and `run`: the commands that talk to Harness.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, Utc};
+use clap::Args;
+use serde::Serialize;
+
+use crate::harness::client::{ApiKey, Call, Client, ClientConfig, Method};
+use crate::harness::pull::{pull, NoProgress, Progress, PullOptions};
+use crate::harness::wire;
+use crate::snapshot::{self, Scope};
+
+use super::report::PackArgs;
+use super::Output;
+
+/// Where the account is and how to reach it.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    /// The account identifier; may be omitted when the key is a
+    /// `pat.<account>.…` or `sat.<account>.…` token.
+    #[arg(long)]
+    account_id: Option<String>,
+    /// The API base URL; a self-managed host works too.
+    #[arg(long, default_value = "https://app.harness.io")]
+    base_url: String,
+    /// Read the API key from this file instead of HARNESS_API_KEY.
+    #[arg(long)]
+    api_key_file: Option<PathBuf>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Client-side limit in requests per minute (Harness allows 400 per key).
+    #[arg(long = "rate-limit", default_value_t = 300)]
+    rate_limit: u32,
+    /// Attempts per request before giving up.
+    #[arg(long, default_value_t = 6, hide = true)]
+    max_attempts: u32,
+    /// First retry delay in milliseconds (doubles per attempt, capped at 30 s).
+    #[arg(long, default_value_t = 500, hide = true)]
+    retry_base_ms: u64,
+    /// Request timeout in seconds.
+    #[arg(long, default_value_t = 60, hide = true)]
+    timeout_secs: u64,
+}
+
+/// What `pull` needs besides the connection.
+#[derive(Debug, Args)]
+pub(crate) struct PullArgs {
+    /// Days of audit-trail evidence (logins, changes) to read.
+    #[arg(long, default_value_t = 180)]
+    activity_days: u32,
+    /// Write a snapshot marked INCOMPLETE instead of failing when a list
+    /// fails or does not add up.
+    #[arg(long)]
+    allow_partial: bool,
+    /// The end of the activity window (RFC 3339); default: now.
+    #[arg(long, hide = true)]
+    activity_end: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PullCommand {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    pull: PullArgs,
+    /// The snapshot file to write.
+    #[arg(short = 'o', long = "out")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckCommand {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunCommand {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[command(flatten)]
+    pull: PullArgs,
+    #[command(flatten)]
+    pack: PackArgs,
+}
+
+fn read_key(file: Option<&Path>) -> anyhow::Result<ApiKey> {
+    let key = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the API key file {}", path.display()))?,
+        None => std::env::var("HARNESS_API_KEY").map_err(|_| {
+            anyhow::anyhow!(
+                "no API key: set HARNESS_API_KEY or pass --api-key-file PATH (a key is never taken from a flag value)"
+            )
+        })?,
+    };
+    if key.trim().is_empty() {
+        bail!("the API key is empty");
+    }
+    Ok(ApiKey::new(&key))
+}
+
+impl ConnectArgs {
+    fn client(&self) -> anyhow::Result<Client> {
+        let key = read_key(self.api_key_file.as_deref())?;
+        let account = match (&self.account_id, key.account_id()) {
+            (Some(a), _) => a.clone(),
+            (None, Some(a)) => a.to_string(),
+            (None, None) => bail!(
+                "--account-id is needed: the API key does not name its account (only pat.<account>.… and sat.<account>.… keys do)"
+            ),
+        };
+        if !self.base_url.starts_with("https://") && !self.base_url.starts_with("http://") {
+            bail!("--base-url {:?} must start with https://", self.base_url);
+        }
+        let mut cfg = ClientConfig::new(&self.base_url, &account);
+        cfg.concurrency = self.concurrency.max(1);
+        cfg.rate_limit_per_minute = self.rate_limit;
+        cfg.max_attempts = self.max_attempts.max(1);
+        cfg.backoff_base = Duration::from_millis(self.retry_base_ms);
+        cfg.request_timeout = Duration::from_secs(self.timeout_secs.max(1));
+        Client::new(cfg, key).map_err(anyhow::Error::msg)
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// An indicatif bar on stderr, only when stderr is a terminal.
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn update(&self, done: usize, planned: usize, requests: u64, retries: u64, throttled_ms: u64) {
+        self.0.set_length(planned as u64);
+        self.0.set_position(done as u64);
+        self.0.set_message(format!(
+            "{requests} requests, {retries} retries, {:.0}s waiting for the rate limit",
+            throttled_ms as f64 / 1000.0
+        ));
+    }
+}
+
+fn progress(out: &Output) -> Box<dyn Progress> {
+    if out.quiet || !std::io::stderr().is_terminal() {
+        return Box::new(NoProgress);
+    }
+    let bar = indicatif::ProgressBar::new(1);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} lists {pos}/{len} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Box::new(Bar(bar))
+}
+
+/// Pulls into memory and returns the snapshot's canonical bytes.
+fn pull_bytes(
+    connect: &ConnectArgs,
+    args: &PullArgs,
+    command_line: &[String],
+    out: &Output,
+) -> anyhow::Result<Vec<u8>> {
+    let activity_end: DateTime<Utc> = match &args.activity_end {
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .with_context(|| format!("--activity-end {s:?} is not an RFC 3339 time"))?
+            .with_timezone(&Utc),
+        None => Utc::now(),
+    };
+    let client = Arc::new(connect.client()?);
+    let opts = PullOptions {
+        activity_days: args.activity_days,
+        activity_end,
+        allow_partial: args.allow_partial,
+        command_line: command_line.to_vec(),
+    };
+    let progress = progress(out);
+    let snap = runtime()?.block_on(pull(client.clone(), &opts, progress.as_ref()))?;
+    if !snap.completeness.complete {
+        out.note(format_args!(
+            "warning: {} list(s) are incomplete; the snapshot is marked INCOMPLETE",
+            snap.completeness
+                .lists
+                .iter()
+                .filter(|l| !l.complete)
+                .count()
+        ));
+    }
+    out.note(format_args!(
+        "pulled {} users, {} groups, {} service accounts, {} role assignments in {} requests ({} retries)",
+        snap.users.len(),
+        snap.user_groups.len(),
+        snap.service_accounts.len(),
+        snap.role_assignments.len(),
+        client.stats.requests.load(std::sync::atomic::Ordering::Relaxed),
+        client.stats.retries.load(std::sync::atomic::Ordering::Relaxed),
+    ));
+    Ok(snapshot::to_bytes(&snap))
+}
+
+pub(crate) fn run_pull(
+    cmd: PullCommand,
+    command_line: &[String],
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
+    let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
+    crate::atomic::write_file(&cmd.out, &bytes)
+        .with_context(|| format!("cannot write the snapshot {}", cmd.out.display()))?;
+    out.note(format_args!("wrote {}", cmd.out.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn run_run(
+    cmd: RunCommand,
+    command_line: &[String],
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
+    // Fail on a bad --format or --as-of before a long pull, not after.
+    cmd.pack.validate()?;
+    let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
+    let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
+    super::report::write(&loaded, &cmd.pack, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One preflight check.
+#[derive(Debug, Serialize)]
+struct CheckItem {
+    permission: &'static str,
+    endpoint: String,
+    ok: bool,
+    detail: Option<String>,
+}
+
+/// The view permissions `pull` needs, each with a cheap request that needs it.
+const CHECKS: &[(&str, Method, &str)] = &[
+    (
+        "core_organization_view",
+        Method::Get,
+        "/ng/api/organizations",
+    ),
+    ("core_project_view", Method::Get, "/ng/api/projects"),
+    ("core_user_view", Method::Post, "/ng/api/user/batch"),
+    ("core_usergroup_view", Method::Get, "/ng/api/user-groups"),
+    (
+        "core_serviceaccount_view",
+        Method::Get,
+        "/ng/api/serviceaccount/aggregate",
+    ),
+    ("core_role_view", Method::Get, "/authz/api/roles"),
+    (
+        "core_resourcegroup_view",
+        Method::Get,
+        "/resourcegroup/api/v2/resourcegroup",
+    ),
+    ("core_audit_view", Method::Post, "/audit/api/audits/list"),
+];
+
+pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitCode> {
+    let client = Arc::new(cmd.connect.client()?);
+    let account = client.config().account_id.clone();
+    let items = runtime()?.block_on(async {
+        let mut items = Vec::new();
+        for (permission, method, path) in CHECKS {
+            let body = match (*method, *path) {
+                (Method::Post, "/audit/api/audits/list") => {
+                    Some(Client::body(&wire::AuditFilter {
+                        filter_type: Some("Audit".into()),
+                        scopes: vec![wire::ScopeIds {
+                            account_identifier: Some(account.clone()),
+                            ..Default::default()
+                        }],
+                        actions: vec!["LOGIN".into()],
+                        static_filter: None,
+                        start_time: Some(
+                            (Utc::now() - chrono::Duration::days(1)).timestamp_millis(),
+                        ),
+                        end_time: Some(Utc::now().timestamp_millis()),
+                    }))
+                }
+                (Method::Post, _) => Some(serde_json::json!({})),
+                _ => None,
+            };
+            let call = Call {
+                method: *method,
+                path,
+                scope: &Scope::Account,
+                query: vec![("pageIndex", "0".into()), ("pageSize", "1".into())],
+                body,
+            };
+            let r = client.call::<wire::Page<serde_json::Value>>(&call).await;
+            if let Err(e) = &r {
+                // A bad key or an unreachable host fails every check alike.
+                if matches!(e.cause.status(), Some(401)) || e.cause.status().is_none() {
+                    return Err(anyhow::Error::new(e.clone()));
+                }
+            }
+            items.push(CheckItem {
+                permission,
+                endpoint: call.endpoint(),
+                ok: r.is_ok(),
+                detail: r.err().map(|e| e.cause.to_string()),
+            });
+        }
+        Ok::<_, anyhow::Error>(items)
+    })?;
+    let missing: Vec<&str> = items
+        .iter()
+        .filter(|i| !i.ok)
+        .map(|i| i.permission)
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    if cmd.json {
+        serde_json::to_writer_pretty(
+            &mut stdout,
+            &serde_json::json!({"account_id": account, "base_url": client.config().base_url, "checks": items, "ok": missing.is_empty()}),
+        )?;
+        writeln!(stdout)?;
+    } else {
+        writeln!(stdout, "account {account} at {}", client.config().base_url)?;
+        for i in &items {
+            let status = if i.ok { "ok" } else { "MISSING" };
+            writeln!(stdout, "  {status:7} {:26} {}", i.permission, i.endpoint)?;
+            if let Some(d) = &i.detail {
+                writeln!(stdout, "          {d}")?;
+            }
+        }
+    }
+    stdout.flush()?;
+    if missing.is_empty() {
+        out.note("the key can read everything pull needs");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        bail!(
+            "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role holds them all) and run check again",
+            missing.join(", ")
+        )
+    }
+}

@@ -1,0 +1,583 @@
+//! One HTTP client for the whole pull: `x-api-key` auth, a client-side rate
+//! limit, bounded concurrency, timeouts, and retries with capped, jittered
+//! exponential backoff on 429, 5xx, connection errors and truncated bodies.
+//!
+//! Errors name the endpoint, the scope and the cause, and turn Harness's
+//! error envelopes (including `failedPermissionChecks`) and proxies' HTML
+//! pages into sentences. The key is held in [`ApiKey`], whose `Debug` and
+//! `Display` print `***`, and is only ever written into a request header.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use super::wire::{Envelope, ErrorBody};
+use crate::snapshot::Scope;
+
+/// The API key. Never printed.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key, trimming surrounding white space (files end in newlines).
+    pub fn new(key: &str) -> ApiKey {
+        ApiKey(key.trim().to_string())
+    }
+
+    /// The account id embedded in `pat.<account>.…` / `sat.<account>.…` keys.
+    pub fn account_id(&self) -> Option<&str> {
+        let mut parts = self.0.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("pat" | "sat"), Some(acct)) if !acct.is_empty() => Some(acct),
+            _ => None,
+        }
+    }
+
+    /// The token identifier of a `sat.<account>.<token>.<secret>` key: the
+    /// service account's token the pull runs as.
+    pub fn service_account_token_id(&self) -> Option<&str> {
+        let parts: Vec<&str> = self.0.split('.').collect();
+        (parts.len() >= 4 && parts[0] == "sat").then(|| parts[2])
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(***)")
+    }
+}
+
+/// How the client behaves.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `https://app.harness.io` or a self-managed host (no trailing slash).
+    pub base_url: String,
+    /// The account identifier.
+    pub account_id: String,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Requests per minute; 0 means no client-side limit.
+    pub rate_limit_per_minute: u32,
+    /// TCP/TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub request_timeout: Duration,
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    /// First backoff delay.
+    pub backoff_base: Duration,
+    /// Longest backoff delay.
+    pub backoff_cap: Duration,
+}
+
+impl ClientConfig {
+    /// Defaults of design.md section 10 for an account.
+    pub fn new(base_url: &str, account_id: &str) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            account_id: account_id.to_string(),
+            concurrency: 8,
+            rate_limit_per_minute: 300,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_attempts: 6,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What went wrong with one API call, after retries.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{endpoint} at {scope}: {cause}")]
+pub struct ApiError {
+    /// `GET /ng/api/user-groups`.
+    pub endpoint: String,
+    /// The scope asked about.
+    pub scope: Scope,
+    /// Why.
+    pub cause: ApiErrorCause,
+}
+
+/// The cause of an [`ApiError`].
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiErrorCause {
+    /// Harness answered with an error status or envelope.
+    #[error("{}", describe_http(*status, body))]
+    Harness {
+        /// HTTP status.
+        status: u16,
+        /// The parsed error body.
+        body: ErrorBody,
+    },
+    /// An HTML page instead of JSON: a proxy, firewall or login redirect.
+    #[error("got an HTML page from {url} (HTTP {status}), not the Harness API: check --base-url, proxies and network access")]
+    Html {
+        /// HTTP status.
+        status: u16,
+        /// The URL asked.
+        url: String,
+    },
+    /// A body that is not the JSON expected.
+    #[error("unreadable response from {url} (HTTP {status}): {detail}")]
+    BadBody {
+        /// HTTP status.
+        status: u16,
+        /// The URL asked.
+        url: String,
+        /// The parse error.
+        detail: String,
+    },
+    /// No HTTP answer: connection refused, DNS, TLS, timeout.
+    #[error("{detail}")]
+    Transport {
+        /// What failed.
+        detail: String,
+    },
+    /// Retries used up.
+    #[error("gave up after {attempts} attempts; last error: {last}")]
+    GaveUp {
+        /// Attempts made.
+        attempts: u32,
+        /// The last error.
+        last: Box<ApiErrorCause>,
+    },
+}
+
+impl ApiErrorCause {
+    /// The permissions Harness said were missing.
+    pub fn missing_permissions(&self) -> Vec<String> {
+        match self {
+            ApiErrorCause::Harness { body, .. } => body
+                .failed_permission_checks
+                .iter()
+                .filter_map(|c| c.permission.clone())
+                .collect(),
+            ApiErrorCause::GaveUp { last, .. } => last.missing_permissions(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The HTTP status, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiErrorCause::Harness { status, .. }
+            | ApiErrorCause::Html { status, .. }
+            | ApiErrorCause::BadBody { status, .. } => Some(*status),
+            ApiErrorCause::GaveUp { last, .. } => last.status(),
+            ApiErrorCause::Transport { .. } => None,
+        }
+    }
+}
+
+fn describe_http(status: u16, body: &ErrorBody) -> String {
+    let mut s = format!("HTTP {status}");
+    if let Some(code) = &body.code {
+        s.push_str(&format!(" {code}"));
+    }
+    if let Some(m) = body.message.as_deref().filter(|m| !m.is_empty()) {
+        s.push_str(&format!(": {m}"));
+    }
+    if let Some(c) = &body.correlation_id {
+        s.push_str(&format!(" (correlation id {c})"));
+    }
+    let missing: Vec<&str> = body
+        .failed_permission_checks
+        .iter()
+        .filter_map(|c| c.permission.as_deref())
+        .collect();
+    if !missing.is_empty() {
+        s.push_str(&format!(
+            "; the API key lacks {}: grant it to the key's user or service account (the Account Viewer role has every view permission reviewpack needs) and run again",
+            missing.join(", ")
+        ));
+    } else if status == 401 {
+        s.push_str(
+            "; the API key is invalid, expired or revoked: check HARNESS_API_KEY or --api-key-file",
+        );
+    }
+    s
+}
+
+/// Counters for progress and provenance.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// HTTP requests sent.
+    pub requests: AtomicU64,
+    /// Retries spent.
+    pub retries: AtomicU64,
+    /// Milliseconds spent waiting for the client-side rate limit.
+    pub throttled_ms: AtomicU64,
+}
+
+/// The rate limiter: requests are spaced evenly at the configured rate.
+struct RateLimiter {
+    interval: Option<Duration>,
+    next: tokio::sync::Mutex<Instant>,
+}
+
+impl RateLimiter {
+    fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            interval: (per_minute > 0)
+                .then(|| Duration::from_secs_f64(60.0 / f64::from(per_minute))),
+            next: tokio::sync::Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Waits for this request's slot; returns the time waited.
+    async fn acquire(&self) -> Duration {
+        let Some(interval) = self.interval else {
+            return Duration::ZERO;
+        };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let now = Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + interval;
+            slot
+        };
+        let wait = slot.saturating_duration_since(Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        wait
+    }
+}
+
+/// The Harness API client.
+pub struct Client {
+    http: reqwest::Client,
+    cfg: ClientConfig,
+    key: ApiKey,
+    limiter: RateLimiter,
+    permits: Semaphore,
+    jitter: Mutex<u64>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+/// A request: method, path, scope, extra query and optional JSON body.
+#[derive(Debug, Clone)]
+pub struct Call<'a> {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// Path under the base URL, such as `/ng/api/user-groups`.
+    pub path: &'a str,
+    /// The scope (adds `orgIdentifier` / `projectIdentifier`).
+    pub scope: &'a Scope,
+    /// More query parameters.
+    pub query: Vec<(&'static str, String)>,
+    /// JSON body for POST.
+    pub body: Option<serde_json::Value>,
+}
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+impl Call<'_> {
+    /// `GET /ng/api/user-groups`.
+    pub fn endpoint(&self) -> String {
+        let m = match self.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        };
+        format!("{m} {}", self.path)
+    }
+}
+
+enum Attempt<T> {
+    Done(T),
+    Retry(ApiErrorCause, Option<Duration>),
+    Fail(ApiErrorCause),
+}
+
+impl Client {
+    /// Builds a client. Fails only if the TLS backend cannot start.
+    pub fn new(cfg: ClientConfig, key: ApiKey) -> Result<Client, String> {
+        let mut headers = HeaderMap::new();
+        let mut value = HeaderValue::from_str(key.expose())
+            .map_err(|_| "the API key contains characters a header cannot carry".to_string())?;
+        value.set_sensitive(true);
+        headers.insert("x-api-key", value);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            .user_agent(concat!("reviewpack/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9E37_79B9_7F4A_7C15);
+        Ok(Client {
+            http,
+            limiter: RateLimiter::new(cfg.rate_limit_per_minute),
+            permits: Semaphore::new(cfg.concurrency.max(1)),
+            cfg,
+            key,
+            jitter: Mutex::new(seed | 1),
+            stats: Stats::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+
+    /// The key (for reading its embedded ids; never its secret).
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    fn url(&self, call: &Call<'_>) -> reqwest::Url {
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.cfg.base_url, call.path))
+            .unwrap_or_else(|_| reqwest::Url::parse("http://invalid.invalid/").expect("static"));
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("accountIdentifier", &self.cfg.account_id);
+            if let Some(o) = call.scope.org() {
+                q.append_pair("orgIdentifier", o);
+            }
+            if let Some(p) = call.scope.project() {
+                q.append_pair("projectIdentifier", p);
+            }
+            for (k, v) in &call.query {
+                q.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    /// A factor in [0.5, 1.0) from a xorshift generator: jitter for backoff.
+    fn jitter(&self) -> f64 {
+        let mut s = self.jitter.lock().unwrap_or_else(|e| e.into_inner());
+        let mut x = *s;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *s = x;
+        0.5 + (x >> 11) as f64 / (1u64 << 53) as f64 / 2.0
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .cfg
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        exp.min(self.cfg.backoff_cap).mul_f64(self.jitter())
+    }
+
+    /// Sends a call and returns its `data`, with the retries it took.
+    pub async fn call<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<(T, u32), ApiError> {
+        let url = self.url(call);
+        let mut retries = 0u32;
+        let mut attempt = 1u32;
+        loop {
+            let outcome = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .expect("semaphore never closed");
+                let waited = self.limiter.acquire().await;
+                self.stats
+                    .throttled_ms
+                    .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+                self.stats.requests.fetch_add(1, Ordering::Relaxed);
+                self.attempt::<T>(call, &url).await
+            };
+            let err = |cause| ApiError {
+                endpoint: call.endpoint(),
+                scope: call.scope.clone(),
+                cause,
+            };
+            match outcome {
+                Attempt::Done(v) => return Ok((v, retries)),
+                Attempt::Fail(cause) => return Err(err(cause)),
+                Attempt::Retry(cause, retry_after) => {
+                    if attempt >= self.cfg.max_attempts {
+                        return Err(err(ApiErrorCause::GaveUp {
+                            attempts: attempt,
+                            last: Box::new(cause),
+                        }));
+                    }
+                    let delay = retry_after
+                        .map(|d| d.min(self.cfg.backoff_cap.max(Duration::from_secs(1))))
+                        .unwrap_or_else(|| self.backoff(attempt));
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    attempt += 1;
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        url: &reqwest::Url,
+    ) -> Attempt<T> {
+        let req = match call.method {
+            Method::Get => self.http.get(url.clone()),
+            Method::Post => self
+                .http
+                .post(url.clone())
+                .json(call.body.as_ref().unwrap_or(&serde_json::json!({}))),
+        };
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                return Attempt::Retry(
+                    ApiErrorCause::Transport {
+                        detail: transport_detail(&e, url),
+                    },
+                    None,
+                )
+            }
+        };
+        let status = resp.status();
+        let is_html = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        let retry_after = resp
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                return Attempt::Retry(
+                    ApiErrorCause::Transport {
+                        detail: transport_detail(&e, url),
+                    },
+                    None,
+                )
+            }
+        };
+        let shown_url = redact_url(url);
+        let looks_html = is_html || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+        let retryable = status == StatusCode::TOO_MANY_REQUESTS
+            || matches!(status.as_u16(), 500 | 502 | 503 | 504);
+        if looks_html {
+            let cause = ApiErrorCause::Html {
+                status: status.as_u16(),
+                url: shown_url,
+            };
+            return if retryable {
+                Attempt::Retry(cause, retry_after)
+            } else {
+                Attempt::Fail(cause)
+            };
+        }
+        if !status.is_success() {
+            let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+            let cause = ApiErrorCause::Harness {
+                status: status.as_u16(),
+                body,
+            };
+            return if retryable {
+                Attempt::Retry(cause, retry_after)
+            } else {
+                Attempt::Fail(cause)
+            };
+        }
+        match serde_json::from_slice::<Envelope<T>>(&bytes) {
+            Ok(env) => {
+                let ok = env
+                    .status
+                    .as_deref()
+                    .is_none_or(|s| s.eq_ignore_ascii_case("SUCCESS"));
+                match (ok, env.data) {
+                    (true, Some(data)) => Attempt::Done(data),
+                    _ => {
+                        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+                        Attempt::Fail(ApiErrorCause::Harness {
+                            status: status.as_u16(),
+                            body: if body.message.is_none() && body.code.is_none() {
+                                ErrorBody {
+                                    message: Some("a success status with no data".into()),
+                                    ..body
+                                }
+                            } else {
+                                body
+                            },
+                        })
+                    }
+                }
+            }
+            // A cut-off body is a transport fault: worth another try.
+            Err(e) if e.is_eof() || e.is_syntax() => Attempt::Retry(
+                ApiErrorCause::BadBody {
+                    status: status.as_u16(),
+                    url: shown_url,
+                    detail: e.to_string(),
+                },
+                None,
+            ),
+            Err(e) => Attempt::Fail(ApiErrorCause::BadBody {
+                status: status.as_u16(),
+                url: shown_url,
+                detail: e.to_string(),
+            }),
+        }
+    }
+
+    /// Sends a call whose JSON body is a typed value.
+    pub fn body<B: Serialize>(b: &B) -> serde_json::Value {
+        serde_json::to_value(b).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The URL without its query string (accountIdentifier and paging are noise
+/// in a message; nothing secret is in a query, the key is a header).
+fn redact_url(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.to_string()
+}
+
+fn transport_detail(e: &reqwest::Error, url: &reqwest::Url) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    // reqwest's own message can include the URL; ours names it once, without
+    // the query, and adds the innermost cause.
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut inner = None;
+    while let Some(s) = source {
+        inner = Some(s.to_string());
+        source = s.source();
+    }
+    match inner {
+        Some(i) => format!("{what}: {} ({i})", redact_url(url)),
+        None => format!("{what}: {}", redact_url(url)),
+    }
+}

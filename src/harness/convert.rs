@@ -1,0 +1,337 @@
+//! Wire -> model: the one place Harness's JSON shapes become snapshot types.
+//!
+//! The scope an object was listed at is authoritative (lists are per exact
+//! scope); the ids inside the object are not trusted over it. Absent text
+//! becomes empty, absent flags false, epoch milliseconds UTC times.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::wire;
+use crate::snapshot::{
+    self as model, ApiKeyType, AssignmentId, AttributeFilter, ChangeEvidence, GroupId,
+    LoginEvidence, PermissionId, PrincipalRef, ResourceFilter, ResourceGroupId, ResourceSelector,
+    RoleId, RoleRef, Scope, ScopeLevel, ScopeSelector, ServiceAccountId, UserId,
+};
+
+/// Epoch milliseconds to UTC; `None` for absent or out-of-range values.
+pub fn ms(t: Option<i64>) -> Option<DateTime<Utc>> {
+    t.and_then(|t| Utc.timestamp_millis_opt(t).single())
+}
+
+fn levels(v: Option<Vec<String>>) -> Vec<ScopeLevel> {
+    v.unwrap_or_default()
+        .iter()
+        .filter_map(|s| ScopeLevel::parse(s))
+        .collect()
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// An org.
+pub fn org(o: wire::OrganizationResponse) -> model::Org {
+    let o = o.organization;
+    model::Org {
+        name: o.name.unwrap_or_else(|| o.identifier.clone()),
+        id: o.identifier,
+        description: nonempty(o.description),
+        tags: o.tags.unwrap_or_default(),
+    }
+}
+
+/// A project of `org`.
+pub fn project(org: &str, p: wire::ProjectResponse) -> model::Project {
+    let p = p.project;
+    model::Project {
+        org: org.to_string(),
+        name: p.name.unwrap_or_else(|| p.identifier.clone()),
+        id: p.identifier,
+        description: nonempty(p.description),
+        tags: p.tags.unwrap_or_default(),
+    }
+}
+
+/// An account user; membership scopes are filled in by the caller.
+pub fn user(u: wire::UserMetadata) -> model::User {
+    model::User {
+        id: UserId(u.uuid),
+        name: u.name.unwrap_or_default(),
+        email: u.email.unwrap_or_default(),
+        disabled: u.disabled.unwrap_or(false),
+        locked: u.locked.unwrap_or(false),
+        externally_managed: u.externally_managed.unwrap_or(false),
+        two_factor_enabled: u.two_factor_authentication_enabled,
+        scopes: vec![Scope::Account],
+    }
+}
+
+/// A user group listed at `scope`.
+pub fn user_group(scope: &Scope, g: wire::UserGroup) -> model::UserGroup {
+    model::UserGroup {
+        scope: scope.clone(),
+        name: g.name.unwrap_or_else(|| g.identifier.clone()),
+        id: GroupId(g.identifier),
+        members: g
+            .users
+            .unwrap_or_default()
+            .into_iter()
+            .map(UserId)
+            .collect(),
+        sso_linked: g.sso_linked.or(g.is_sso_linked).unwrap_or(false),
+        sso_type: nonempty(g.linked_sso_type),
+        sso_group: nonempty(g.sso_group_name),
+        externally_managed: g.externally_managed.unwrap_or(false),
+        harness_managed: g.harness_managed.unwrap_or(false),
+        description: nonempty(g.description),
+        tags: g.tags.unwrap_or_default(),
+    }
+}
+
+/// A service account listed at `scope`.
+pub fn service_account(scope: &Scope, s: wire::ServiceAccountAggregate) -> model::ServiceAccount {
+    let a = s.service_account;
+    model::ServiceAccount {
+        scope: scope.clone(),
+        name: a.name.unwrap_or_else(|| a.identifier.clone()),
+        id: ServiceAccountId(a.identifier),
+        email: nonempty(a.email),
+        description: nonempty(a.description),
+        tags: a.tags.unwrap_or_default(),
+        created_at: ms(s.created_at),
+    }
+}
+
+/// An API key of a service account at `scope`.
+pub fn api_key(scope: &Scope, parent: &str, k: wire::ApiKeyAggregate) -> model::ApiKey {
+    let a = k.api_key;
+    model::ApiKey {
+        scope: scope.clone(),
+        key_type: ApiKeyType::ServiceAccount,
+        parent: parent.to_string(),
+        name: a.name.unwrap_or_else(|| a.identifier.clone()),
+        id: model::ApiKeyId(a.identifier),
+        created_at: ms(k.created_at),
+    }
+}
+
+/// A token of an API key.
+pub fn token(scope: &Scope, parent: &str, key: &str, t: wire::TokenAggregate) -> model::Token {
+    let x = t.token;
+    model::Token {
+        scope: scope.clone(),
+        key_type: ApiKeyType::ServiceAccount,
+        parent: parent.to_string(),
+        api_key: model::ApiKeyId(key.to_string()),
+        name: x.name.unwrap_or_else(|| x.identifier.clone()),
+        id: model::TokenId(x.identifier),
+        valid_from: ms(x.valid_from),
+        valid_to: ms(x.valid_to).or(ms(t.expiry_at)),
+        valid: x.valid,
+        created_at: ms(t.created_at),
+    }
+}
+
+/// A role listed at `scope`.
+pub fn role(scope: &Scope, r: wire::RoleResponse) -> model::Role {
+    let x = r.role;
+    model::Role {
+        scope: scope.clone(),
+        name: x.name.unwrap_or_else(|| x.identifier.clone()),
+        id: RoleId(x.identifier),
+        permissions: x
+            .permissions
+            .unwrap_or_default()
+            .into_iter()
+            .map(PermissionId)
+            .collect(),
+        allowed_scope_levels: levels(x.allowed_scope_levels),
+        harness_managed: r.harness_managed.unwrap_or(false),
+    }
+}
+
+/// A permission of the catalogue.
+pub fn permission(p: wire::PermissionResponse) -> model::Permission {
+    let x = p.permission;
+    model::Permission {
+        resource_type: x.resource_type.unwrap_or_default(),
+        id: PermissionId(x.identifier),
+        name: nonempty(x.name),
+        action: nonempty(x.action),
+        status: nonempty(x.status),
+        allowed_scope_levels: levels(x.allowed_scope_levels),
+    }
+}
+
+/// A resource group listed at `scope`.
+pub fn resource_group(scope: &Scope, r: wire::ResourceGroupResponse) -> model::ResourceGroup {
+    let g = r.resource_group;
+    let included_scopes = g
+        .included_scopes
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| {
+            Some(ScopeSelector {
+                scope: Scope::from_identifiers(
+                    s.org_identifier.as_deref(),
+                    s.project_identifier.as_deref(),
+                )?,
+                include_child_scopes: s.filter.as_deref() == Some("INCLUDING_CHILD_SCOPES"),
+            })
+        })
+        .collect();
+    let f = g.resource_filter;
+    model::ResourceGroup {
+        scope: scope.clone(),
+        name: g.name.unwrap_or_else(|| g.identifier.clone()),
+        id: ResourceGroupId(g.identifier),
+        harness_managed: r.harness_managed.unwrap_or(false),
+        included_scopes,
+        resource_filter: ResourceFilter {
+            include_all: f
+                .as_ref()
+                .and_then(|f| f.include_all_resources)
+                .unwrap_or(false),
+            resources: f
+                .and_then(|f| f.resources)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| ResourceSelector {
+                    resource_type: s.resource_type,
+                    identifiers: s.identifiers.unwrap_or_default(),
+                    attribute_filter: s.attribute_filter.map(|a| AttributeFilter {
+                        name: a.attribute_name.unwrap_or_default(),
+                        values: a.attribute_values.unwrap_or_default(),
+                    }),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// A role assignment listed at `scope`.
+pub fn role_assignment(scope: &Scope, r: wire::RoleAssignmentResponse) -> model::RoleAssignment {
+    let a = r.role_assignment;
+    let role = match a.role_reference {
+        Some(rr) => RoleRef {
+            id: RoleId(rr.identifier),
+            scope_level: rr.scope_level.as_deref().and_then(ScopeLevel::parse),
+        },
+        None => RoleRef {
+            id: RoleId(a.role_identifier.unwrap_or_default()),
+            scope_level: None,
+        },
+    };
+    model::RoleAssignment {
+        scope: scope.clone(),
+        id: AssignmentId(a.identifier),
+        principal: PrincipalRef {
+            kind: a.principal.kind,
+            id: a.principal.identifier,
+            scope_level: a
+                .principal
+                .scope_level
+                .as_deref()
+                .and_then(ScopeLevel::parse),
+        },
+        role,
+        resource_group: ResourceGroupId(a.resource_group_identifier.unwrap_or_default()),
+        disabled: a.disabled.unwrap_or(false),
+        managed: a.managed.unwrap_or(false) || r.harness_managed.unwrap_or(false),
+    }
+}
+
+fn label<'a>(labels: &'a Option<BTreeMap<String, String>>, key: &str) -> Option<&'a str> {
+    labels
+        .as_ref()
+        .and_then(|l| l.get(key))
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+/// The latest login per user from LOGIN / LOGIN2FA events, keyed by
+/// `authenticationInfo.labels.userId`, then `resource.labels.userId`, then
+/// the principal's email.
+pub fn logins(events: &[wire::AuditEvent], users: &[model::User]) -> Vec<LoginEvidence> {
+    let by_email: HashMap<String, &UserId> = users
+        .iter()
+        .map(|u| (u.email.to_lowercase(), &u.id))
+        .collect();
+    let mut latest: BTreeMap<UserId, (DateTime<Utc>, u32)> = BTreeMap::new();
+    for e in events {
+        if !matches!(e.action.as_deref(), Some("LOGIN" | "LOGIN2FA")) {
+            continue;
+        }
+        let Some(at) = ms(e.timestamp) else { continue };
+        let auth_labels = e
+            .authentication_info
+            .as_ref()
+            .and_then(|a| a.labels.clone());
+        let res_labels = e.resource.as_ref().and_then(|r| r.labels.clone());
+        let email = e
+            .authentication_info
+            .as_ref()
+            .and_then(|a| a.principal.as_ref())
+            .and_then(|p| p.identifier.clone())
+            .or_else(|| label(&auth_labels, "email").map(str::to_string));
+        let user = label(&auth_labels, "userId")
+            .or_else(|| label(&res_labels, "userId"))
+            .map(|s| UserId(s.to_string()))
+            .or_else(|| {
+                email
+                    .as_deref()
+                    .and_then(|m| by_email.get(&m.to_lowercase()).map(|u| (*u).clone()))
+            });
+        let Some(user) = user else { continue };
+        let entry = latest.entry(user).or_insert((at, 0));
+        entry.0 = entry.0.max(at);
+        entry.1 += 1;
+    }
+    latest
+        .into_iter()
+        .map(|(user, (last_login, events))| LoginEvidence {
+            user,
+            last_login,
+            events,
+        })
+        .collect()
+}
+
+/// The latest audited change per audit principal.
+pub fn changes(events: &[wire::AuditEvent]) -> Vec<ChangeEvidence> {
+    let mut latest: BTreeMap<(String, String), (DateTime<Utc>, String)> = BTreeMap::new();
+    for e in events {
+        let action = e.action.clone().unwrap_or_default();
+        if matches!(action.as_str(), "LOGIN" | "LOGIN2FA" | "UNSUCCESSFUL_LOGIN") {
+            continue;
+        }
+        let Some(at) = ms(e.timestamp) else { continue };
+        let Some(p) = e
+            .authentication_info
+            .as_ref()
+            .and_then(|a| a.principal.as_ref())
+        else {
+            continue;
+        };
+        let (Some(kind), Some(id)) = (p.kind.clone(), p.identifier.clone()) else {
+            continue;
+        };
+        let entry = latest.entry((kind, id)).or_insert((at, action.clone()));
+        if (at, &action) > (entry.0, &entry.1) {
+            *entry = (at, action);
+        }
+    }
+    latest
+        .into_iter()
+        .map(
+            |((principal_kind, principal), (at, action))| ChangeEvidence {
+                principal_kind,
+                principal,
+                at,
+                action,
+            },
+        )
+        .collect()
+}

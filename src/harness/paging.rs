@@ -1,0 +1,134 @@
+//! One paginator for every list, with completeness accounting.
+//!
+//! Harness pages are 0-based with at most 100 items; a list is read until
+//! `pageIndex + 1 >= totalPages` or a page comes back empty. Items repeated
+//! across pages (a list that shifts while it is read) are dropped by key.
+//! When the stored count does not match `totalItems`, or `totalItems`
+//! changed between pages, the list is read once more; a second mismatch marks
+//! it incomplete rather than guessing.
+
+use std::collections::HashSet;
+
+use serde::de::DeserializeOwned;
+
+use super::client::{ApiError, Call, Client};
+use super::wire::Page;
+use crate::snapshot::ListCompleteness;
+
+/// The page size used everywhere: Harness's documented maximum.
+pub const PAGE_SIZE: usize = 100;
+
+/// Guard against a server that never stops paging.
+const MAX_PAGES: i64 = 100_000;
+
+/// A list read in full (or marked incomplete) with its accounting.
+#[derive(Debug)]
+pub struct Listed<T> {
+    /// The items, de-duplicated, in the order the API gave them.
+    pub items: Vec<T>,
+    /// The accounting for the snapshot.
+    pub accounting: ListCompleteness,
+}
+
+/// Reads every page of a paged list.
+pub async fn list_paged<T, K>(
+    client: &Client,
+    call: &Call<'_>,
+    key: K,
+) -> Result<Listed<T>, ApiError>
+where
+    T: DeserializeOwned,
+    K: Fn(&T) -> String,
+{
+    let mut retries = 0u32;
+    let mut pages = 0u32;
+    let mut last = None;
+    for pass in 0..2 {
+        let mut items = Vec::new();
+        let mut seen = HashSet::new();
+        let mut totals = Vec::new();
+        let mut page_index = 0i64;
+        loop {
+            let mut c = call.clone();
+            c.query.push(("pageIndex", page_index.to_string()));
+            c.query.push(("pageSize", PAGE_SIZE.to_string()));
+            let (page, r): (Page<T>, u32) = client.call(&c).await?;
+            retries += r;
+            pages += 1;
+            if !totals.contains(&page.total_items) {
+                totals.push(page.total_items);
+            }
+            let empty = page.content.is_empty();
+            for item in page.content {
+                if seen.insert(key(&item)) {
+                    items.push(item);
+                }
+            }
+            let total_pages = page.total_pages.unwrap_or(0);
+            if empty || page_index + 1 >= total_pages || page_index + 1 >= MAX_PAGES {
+                break;
+            }
+            page_index += 1;
+        }
+        let total = totals.last().copied().flatten();
+        let stable = totals.len() == 1;
+        let counted = total.is_some_and(|t| u64::try_from(t).ok() == Some(items.len() as u64));
+        let complete = stable && counted;
+        let note = (!complete).then(|| {
+            if !stable {
+                format!(
+                    "totalItems changed while paging ({}); read twice",
+                    totals
+                        .iter()
+                        .map(|t| t.map_or("none".to_string(), |t| t.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                )
+            } else {
+                format!(
+                    "stored {} items but totalItems said {}; read twice",
+                    items.len(),
+                    total.map_or("nothing".to_string(), |t| t.to_string())
+                )
+            }
+        });
+        last = Some(Listed {
+            accounting: ListCompleteness {
+                endpoint: call.endpoint(),
+                scope: call.scope.clone(),
+                total_items: total.and_then(|t| u64::try_from(t).ok()),
+                stored: items.len() as u64,
+                pages,
+                retries,
+                complete,
+                note,
+            },
+            items,
+        });
+        if complete || pass == 1 {
+            break;
+        }
+    }
+    Ok(last.expect("at least one pass"))
+}
+
+/// Reads an unpaged list (`data` is a plain array).
+pub async fn list_unpaged<T: DeserializeOwned>(
+    client: &Client,
+    call: &Call<'_>,
+) -> Result<Listed<T>, ApiError> {
+    let (items, retries): (Vec<T>, u32) = client.call(call).await?;
+    Ok(Listed {
+        accounting: ListCompleteness {
+            endpoint: call.endpoint(),
+            scope: call.scope.clone(),
+            total_items: None,
+            stored: items.len() as u64,
+            pages: 1,
+            retries,
+            complete: true,
+            note: None,
+        },
+        items,
+    })
+}

@@ -1,0 +1,694 @@
+//! Harness's JSON shapes, exactly as the API sends them
+//! (`../shared/harness-api/README.md`).
+//!
+//! Lenient on purpose: every field is optional, unknown fields are ignored,
+//! enums are open strings, because Harness's models drift ahead of every
+//! published spec. Plain data, no I/O. The types also serialise, so the test
+//! tree's fake Harness server answers in the same shapes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// `ResponseDTO<T>`: `{status, data, metaData, correlationId}`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<T> {
+    /// `SUCCESS`, `FAILURE` or `ERROR`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The payload.
+    #[serde(default = "Option::default")]
+    pub data: Option<T>,
+    /// Server-side correlation id, for support tickets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+/// `PageResponse<T>`: 0-based pages.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// Pages in all.
+    #[serde(default)]
+    pub total_pages: Option<i64>,
+    /// Items in all.
+    #[serde(default)]
+    pub total_items: Option<i64>,
+    /// Items on this page.
+    #[serde(default)]
+    pub page_item_count: Option<i64>,
+    /// Page size used.
+    #[serde(default)]
+    pub page_size: Option<i64>,
+    /// The items.
+    #[serde(default = "Vec::new")]
+    pub content: Vec<T>,
+    /// This page's 0-based index.
+    #[serde(default)]
+    pub page_index: Option<i64>,
+    /// True when `content` is empty.
+    #[serde(default)]
+    pub empty: Option<bool>,
+}
+
+/// An error body: `ErrorDTO`, `FailureDTO` or `AccessDeniedErrorDTO`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// `ERROR` or `FAILURE`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Harness error code (open string), such as `NG_ACCESS_DENIED`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Human message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Correlation id.
+    #[serde(default)]
+    pub correlation_id: Option<String>,
+    /// The permissions the caller lacked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_permission_checks: Vec<PermissionCheck>,
+}
+
+/// One failed permission check.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionCheck {
+    /// The scope checked.
+    #[serde(default)]
+    pub resource_scope: Option<ScopeIds>,
+    /// The resource type.
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    /// The permission, such as `core_user_view`.
+    #[serde(default)]
+    pub permission: Option<String>,
+}
+
+/// `{accountIdentifier, orgIdentifier, projectIdentifier}`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeIds {
+    /// Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_identifier: Option<String>,
+}
+
+type Tags = BTreeMap<String, String>;
+
+/// `OrganizationResponse`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationResponse {
+    /// The org.
+    pub organization: Organization,
+    /// Harness-managed (the `default` org).
+    #[serde(default)]
+    pub harness_managed: Option<bool>,
+}
+
+/// `Organization`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Tags>,
+}
+
+/// `ProjectResponse`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectResponse {
+    /// The project.
+    pub project: Project,
+}
+
+/// `Project`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Its org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Tags>,
+}
+
+/// `UserMetadata` (items of `POST /ng/api/user/batch`, and `user` of
+/// `UserAggregate`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserMetadata {
+    /// uuid.
+    pub uuid: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Locked.
+    #[serde(default)]
+    pub locked: Option<bool>,
+    /// Disabled.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    /// SCIM-provisioned.
+    #[serde(default)]
+    pub externally_managed: Option<bool>,
+    /// 2FA (missing from the Go SDK, present on the server).
+    #[serde(default)]
+    pub two_factor_authentication_enabled: Option<bool>,
+}
+
+/// `UserAggregate` (items of `POST /ng/api/user/aggregate`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAggregate {
+    /// The user.
+    pub user: UserMetadata,
+}
+
+/// `UserInfo` of `GET /ng/api/user/currentUser`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    /// uuid.
+    #[serde(default)]
+    pub uuid: Option<String>,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// `UserGroup` (v1: `users` are uuid strings).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserGroup {
+    /// Account.
+    #[serde(default)]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default)]
+    pub project_identifier: Option<String>,
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Member uuids.
+    #[serde(default)]
+    pub users: Option<Vec<String>>,
+    /// SSO-linked (old spelling).
+    #[serde(default)]
+    pub is_sso_linked: Option<bool>,
+    /// SSO-linked.
+    #[serde(default)]
+    pub sso_linked: Option<bool>,
+    /// `SAML`, `LDAP`, ...
+    #[serde(default)]
+    pub linked_sso_type: Option<String>,
+    /// SSO group name.
+    #[serde(default)]
+    pub sso_group_name: Option<String>,
+    /// SCIM-provisioned.
+    #[serde(default)]
+    pub externally_managed: Option<bool>,
+    /// Built-in.
+    #[serde(default)]
+    pub harness_managed: Option<bool>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Tags>,
+}
+
+/// `ServiceAccount` (items of the unpaged `GET /ng/api/serviceaccount`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccount {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Option<Tags>,
+    /// Account.
+    #[serde(default)]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default)]
+    pub project_identifier: Option<String>,
+}
+
+/// `ServiceAccountAggregate`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountAggregate {
+    /// The service account.
+    pub service_account: ServiceAccount,
+    /// Creation time (ms).
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// `ApiKey` (items of the unpaged `GET /ng/api/apikey`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `USER` or `SERVICE_ACCOUNT`.
+    #[serde(default)]
+    pub api_key_type: Option<String>,
+    /// Parent.
+    #[serde(default)]
+    pub parent_identifier: Option<String>,
+    /// Account.
+    #[serde(default)]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default)]
+    pub project_identifier: Option<String>,
+}
+
+/// `ApiKeyAggregate` (items of `GET /ng/api/apikey/aggregate`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyAggregate {
+    /// The key.
+    pub api_key: ApiKey,
+    /// Creation (ms).
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// `TokenAggregate` (items of `GET /ng/api/token/aggregate`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenAggregate {
+    /// The token.
+    pub token: Token,
+    /// Expiry (ms).
+    #[serde(default)]
+    pub expiry_at: Option<i64>,
+    /// Creation (ms).
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// `Token`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Token {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Validity start (ms).
+    #[serde(default)]
+    pub valid_from: Option<i64>,
+    /// Validity end (ms).
+    #[serde(default)]
+    pub valid_to: Option<i64>,
+    /// Valid now.
+    #[serde(default)]
+    pub valid: Option<bool>,
+    /// Account.
+    #[serde(default)]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default)]
+    pub project_identifier: Option<String>,
+    /// Its API key.
+    #[serde(default)]
+    pub api_key_identifier: Option<String>,
+    /// The key's parent.
+    #[serde(default)]
+    pub parent_identifier: Option<String>,
+    /// `USER` or `SERVICE_ACCOUNT`.
+    #[serde(default)]
+    pub api_key_type: Option<String>,
+}
+
+/// `RoleResponse`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleResponse {
+    /// The role.
+    pub role: Role,
+    /// Where it lives.
+    #[serde(default)]
+    pub scope: Option<ScopeIds>,
+    /// Built-in.
+    #[serde(default)]
+    pub harness_managed: Option<bool>,
+}
+
+/// `Role`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Permission ids.
+    #[serde(default)]
+    pub permissions: Option<Vec<String>>,
+    /// Levels it may be assigned at.
+    #[serde(default)]
+    pub allowed_scope_levels: Option<Vec<String>>,
+}
+
+/// `PermissionResponse` (items of the unpaged `GET /authz/api/permissions`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionResponse {
+    /// The permission.
+    pub permission: Permission,
+}
+
+/// `Permission`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Permission {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Status.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Levels.
+    #[serde(default)]
+    pub allowed_scope_levels: Option<Vec<String>>,
+    /// Resource type.
+    #[serde(default)]
+    pub resource_type: Option<String>,
+    /// Action.
+    #[serde(default)]
+    pub action: Option<String>,
+}
+
+/// `ResourceGroupV2Response`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceGroupResponse {
+    /// The resource group.
+    pub resource_group: ResourceGroup,
+    /// Built-in.
+    #[serde(default)]
+    pub harness_managed: Option<bool>,
+}
+
+/// `ResourceGroupV2`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceGroup {
+    /// Account.
+    #[serde(default)]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default)]
+    pub project_identifier: Option<String>,
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Included scopes.
+    #[serde(default)]
+    pub included_scopes: Option<Vec<ScopeSelector>>,
+    /// Resource filter.
+    #[serde(default)]
+    pub resource_filter: Option<ResourceFilter>,
+}
+
+/// `ScopeSelector`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeSelector {
+    /// `INCLUDING_CHILD_SCOPES` or `EXCLUDING_CHILD_SCOPES`.
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// Account.
+    #[serde(default)]
+    pub account_identifier: Option<String>,
+    /// Org.
+    #[serde(default)]
+    pub org_identifier: Option<String>,
+    /// Project.
+    #[serde(default)]
+    pub project_identifier: Option<String>,
+}
+
+/// `ResourceFilter`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceFilter {
+    /// Selections.
+    #[serde(default)]
+    pub resources: Option<Vec<ResourceSelector>>,
+    /// All resources.
+    #[serde(default)]
+    pub include_all_resources: Option<bool>,
+}
+
+/// `ResourceSelectorV2`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceSelector {
+    /// Resource type.
+    pub resource_type: String,
+    /// Identifiers.
+    #[serde(default)]
+    pub identifiers: Option<Vec<String>>,
+    /// Attribute filter.
+    #[serde(default)]
+    pub attribute_filter: Option<AttributeFilter>,
+}
+
+/// `AttributeFilter`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeFilter {
+    /// Name.
+    #[serde(default)]
+    pub attribute_name: Option<String>,
+    /// Values.
+    #[serde(default)]
+    pub attribute_values: Option<Vec<String>>,
+}
+
+/// `RoleAssignmentResponse`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignmentResponse {
+    /// The assignment.
+    pub role_assignment: RoleAssignment,
+    /// Where it was made.
+    #[serde(default)]
+    pub scope: Option<ScopeIds>,
+    /// Created by Harness.
+    #[serde(default)]
+    pub harness_managed: Option<bool>,
+}
+
+/// `RoleAssignment`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    /// Identifier.
+    pub identifier: String,
+    /// Resource group.
+    #[serde(default)]
+    pub resource_group_identifier: Option<String>,
+    /// Role (old field).
+    #[serde(default)]
+    pub role_identifier: Option<String>,
+    /// Role with its level.
+    #[serde(default)]
+    pub role_reference: Option<RoleReference>,
+    /// Principal.
+    pub principal: AuthzPrincipal,
+    /// Disabled.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    /// Managed.
+    #[serde(default)]
+    pub managed: Option<bool>,
+}
+
+/// `RoleReference`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleReference {
+    /// Role identifier.
+    pub identifier: String,
+    /// Level, lowercase.
+    #[serde(default)]
+    pub scope_level: Option<String>,
+}
+
+/// `AuthzPrincipal`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthzPrincipal {
+    /// Level, lowercase.
+    #[serde(default)]
+    pub scope_level: Option<String>,
+    /// Identifier.
+    pub identifier: String,
+    /// `USER`, `USER_GROUP`, `SERVICE_ACCOUNT`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// The body of `POST /audit/api/audits/list` (`AuditFilterProperties`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditFilter {
+    /// Always `Audit`.
+    #[serde(default)]
+    pub filter_type: Option<String>,
+    /// Scopes to search.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<ScopeIds>,
+    /// Actions to keep, such as `LOGIN`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// `EXCLUDE_LOGIN_EVENTS` or `EXCLUDE_SYSTEM_EVENTS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_filter: Option<String>,
+    /// Window start (ms).
+    #[serde(default)]
+    pub start_time: Option<i64>,
+    /// Window end (ms).
+    #[serde(default)]
+    pub end_time: Option<i64>,
+}
+
+/// An audit event (`AuditEventDto`), the parts used.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent {
+    /// Id.
+    #[serde(default)]
+    pub audit_id: Option<String>,
+    /// Action (open string).
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Module.
+    #[serde(default)]
+    pub module: Option<String>,
+    /// Time (ms).
+    #[serde(default)]
+    pub timestamp: Option<i64>,
+    /// Who.
+    #[serde(default)]
+    pub authentication_info: Option<AuthenticationInfo>,
+    /// On what.
+    #[serde(default)]
+    pub resource: Option<AuditResource>,
+}
+
+/// `AuthenticationInfoDto`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationInfo {
+    /// The principal.
+    #[serde(default)]
+    pub principal: Option<AuditPrincipal>,
+    /// Labels such as `userId`, `username`, `email`.
+    #[serde(default)]
+    pub labels: Option<BTreeMap<String, String>>,
+}
+
+/// `AuditPrincipal`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPrincipal {
+    /// `USER`, `SERVICE_ACCOUNT`, `API_KEY`, `SYSTEM`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// Users: the email.
+    #[serde(default)]
+    pub identifier: Option<String>,
+}
+
+/// `AuditResource`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditResource {
+    /// Type.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// Identifier.
+    #[serde(default)]
+    pub identifier: Option<String>,
+    /// Labels such as `userId`.
+    #[serde(default)]
+    pub labels: Option<BTreeMap<String, String>>,
+}
