@@ -581,3 +581,79 @@ fn transport_detail(e: &reqwest::Error, url: &reqwest::Url) -> String {
         None => format!("{what}: {}", redact_url(url)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harness::wire::PermissionCheck;
+
+    #[test]
+    fn api_key_never_prints_its_secret() {
+        let k = ApiKey::new("pat.acct1.tok1.s3cret\n");
+        assert_eq!(format!("{k:?}"), "ApiKey(***)");
+        assert_eq!(k.account_id(), Some("acct1"));
+        assert_eq!(k.service_account_token_id(), None);
+        let s = ApiKey::new("sat.acct2.tok2.s3cret");
+        assert_eq!(s.account_id(), Some("acct2"));
+        assert_eq!(s.service_account_token_id(), Some("tok2"));
+        assert_eq!(ApiKey::new("opaque").account_id(), None);
+    }
+
+    #[test]
+    fn access_denied_names_the_missing_permission_and_what_to_do() {
+        let body = ErrorBody {
+            code: Some("NG_ACCESS_DENIED".into()),
+            message: Some("Missing permission".into()),
+            correlation_id: Some("c-1".into()),
+            failed_permission_checks: vec![PermissionCheck {
+                permission: Some("core_user_view".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let msg = describe_http(403, &body);
+        assert!(msg.starts_with("HTTP 403 NG_ACCESS_DENIED: Missing permission"));
+        assert!(msg.contains("correlation id c-1"));
+        assert!(msg.contains("the API key lacks core_user_view"));
+        assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_API_KEY"));
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped_with_jitter() {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:9", "a");
+        cfg.backoff_base = Duration::from_millis(100);
+        cfg.backoff_cap = Duration::from_millis(1000);
+        let c = Client::new(cfg, ApiKey::new("k")).unwrap();
+        for _ in 0..50 {
+            let first = c.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first < Duration::from_millis(100));
+            let third = c.backoff(3);
+            assert!(third >= Duration::from_millis(200) && third < Duration::from_millis(400));
+            let late = c.backoff(20);
+            assert!(late >= Duration::from_millis(500) && late < Duration::from_millis(1000));
+        }
+    }
+
+    #[test]
+    fn urls_carry_account_and_scope_but_errors_drop_the_query() {
+        let c = Client::new(
+            ClientConfig::new("https://h.example/", "A"),
+            ApiKey::new("k"),
+        )
+        .unwrap();
+        let scope = Scope::Project("o".into(), "p".into());
+        let call = Call {
+            method: Method::Get,
+            path: "/ng/api/user-groups",
+            scope: &scope,
+            query: vec![("pageIndex", "0".into())],
+            body: None,
+        };
+        let url = c.url(&call);
+        assert_eq!(
+            url.as_str(),
+            "https://h.example/ng/api/user-groups?accountIdentifier=A&orgIdentifier=o&projectIdentifier=p&pageIndex=0"
+        );
+        assert_eq!(redact_url(&url), "https://h.example/ng/api/user-groups");
+    }
+}

@@ -4,6 +4,7 @@
 mod explain;
 mod fake_harness;
 mod fake_server;
+mod pull;
 mod report;
 mod snapshot_file;
 mod util;

@@ -1,0 +1,525 @@
+//! `reviewpack pull`, `check` and `run` against the fake Harness API over
+//! real HTTP: the round trip, every fault of design.md section 11, and the
+//! key staying secret.
+
+use std::path::Path;
+use std::time::Duration;
+
+use reviewpack::snapshot::{self, Snapshot};
+
+use crate::fake_harness::{FakeHarness, Faults};
+use crate::util::{demo, reviewpack, stderr_of, tempdir};
+
+/// An invented service-account key of the demo account whose token is the
+/// demo caller's (`reviewpack_reader` / `review_q4_token`).
+const KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
+const END: &str = "2026-10-01T09:00:00Z";
+
+fn demo_snapshot() -> Snapshot {
+    snapshot::load(&demo()).unwrap().snapshot
+}
+
+/// Runs `reviewpack <cmd> --base-url … <args>` with the key in the environment
+/// and fast retries.
+fn run(fake: &FakeHarness, cmd: &str, args: &[&str]) -> std::process::Output {
+    reviewpack()
+        .env("HARNESS_API_KEY", KEY)
+        .arg(cmd)
+        .args(["--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args(["--retry-base-ms", "1", "--timeout-secs", "5"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn pull(fake: &FakeHarness, out: &Path, extra: &[&str]) -> std::process::Output {
+    let out = out.to_str().unwrap().to_string();
+    let mut args = vec!["--activity-end", END, "-o", out.as_str()];
+    args.extend_from_slice(extra);
+    run(fake, "pull", &args)
+}
+
+/// Asserts two snapshots hold the same objects (provenance aside).
+fn assert_same_objects(got: &Snapshot, want: &Snapshot) {
+    assert_eq!(got.account.id, want.account.id);
+    assert_eq!(got.orgs, want.orgs);
+    assert_eq!(got.projects, want.projects);
+    assert_eq!(got.users, want.users);
+    assert_eq!(got.user_groups, want.user_groups);
+    assert_eq!(got.service_accounts, want.service_accounts);
+    assert_eq!(got.api_keys, want.api_keys);
+    assert_eq!(got.tokens, want.tokens);
+    assert_eq!(got.roles, want.roles);
+    assert_eq!(got.permissions, want.permissions);
+    assert_eq!(got.resource_groups, want.resource_groups);
+    assert_eq!(got.role_assignments, want.role_assignments);
+    assert_eq!(got.activity.logins, want.activity.logins);
+    assert_eq!(got.activity.changes, want.activity.changes);
+}
+
+fn never_shows_key(out: &std::process::Output) {
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("S3cr3tV4lu3"), "the key leaked: {all}");
+}
+
+#[test]
+fn round_trip_reproduces_every_object_of_the_demo_account() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    never_shows_key(&out);
+    assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_same_objects(&got, &want);
+    assert!(got.completeness.complete);
+    for (g, w) in got.completeness.lists.iter().zip(&want.completeness.lists) {
+        if g.endpoint.ends_with("(changes)") {
+            // A snapshot keeps only each principal's latest change, so the
+            // fake serves fewer change events than the demo's raw pages hold.
+            assert_eq!(
+                (&g.endpoint, &g.scope, g.complete),
+                (&w.endpoint, &w.scope, w.complete)
+            );
+        } else {
+            assert_eq!(g, w);
+        }
+    }
+    assert_eq!(got.completeness.lists.len(), want.completeness.lists.len());
+    assert_eq!(got.provenance.caller, want.provenance.caller);
+    assert_eq!(got.provenance.account_id, want.account.id);
+    assert_eq!(got.activity.window_days, 180);
+    assert!(!std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("S3cr3tV4lu3"));
+    assert_eq!(
+        fake.request_count(),
+        expected_requests(&want),
+        "docs/operations.md formula"
+    );
+    // Every paged request respected Harness's page size.
+    for r in fake.requests() {
+        if let Some(size) = r.param("pageSize") {
+            assert!(size.parse::<u32>().unwrap() <= 100, "{}", r.query);
+        }
+    }
+}
+
+/// The request count of docs/operations.md, computed from an account's shape:
+/// every paged list costs max(1, ceil(items / 100)) requests.
+fn expected_requests(s: &Snapshot) -> usize {
+    use reviewpack::snapshot::Scope;
+    let pages = |n: usize| n.div_ceil(100).max(1);
+    let mut scopes = vec![Scope::Account];
+    scopes.extend(s.orgs.iter().map(|o| Scope::Org(o.id.clone())));
+    scopes.extend(s.projects.iter().map(|p| p.scope()));
+    let at = |scope: &Scope, n: &dyn Fn(&Scope) -> usize| pages(n(scope));
+    let mut total = 1 // currentUser
+        + pages(s.orgs.len())
+        + s.orgs
+            .iter()
+            .map(|o| pages(s.projects.iter().filter(|p| p.org == o.id).count()))
+            .sum::<usize>()
+        + pages(s.users.len())
+        + 1 // permissions
+        + pages(s.activity.logins.iter().map(|l| l.events as usize).sum())
+        + pages(s.activity.changes.len());
+    for scope in &scopes {
+        if *scope != Scope::Account {
+            total += at(scope, &|sc| {
+                s.users.iter().filter(|u| u.scopes.contains(sc)).count()
+            });
+        }
+        total += at(scope, &|sc| {
+            s.user_groups.iter().filter(|x| &x.scope == sc).count()
+        });
+        total += at(scope, &|sc| {
+            s.service_accounts.iter().filter(|x| &x.scope == sc).count()
+        });
+        total += at(scope, &|sc| {
+            s.roles.iter().filter(|x| &x.scope == sc).count()
+        });
+        total += at(scope, &|sc| {
+            s.resource_groups.iter().filter(|x| &x.scope == sc).count()
+        });
+        total += at(scope, &|sc| {
+            s.role_assignments.iter().filter(|x| &x.scope == sc).count()
+        });
+    }
+    for sa in &s.service_accounts {
+        let keys: Vec<_> = s
+            .api_keys
+            .iter()
+            .filter(|k| k.scope == sa.scope && k.parent == sa.id.as_str())
+            .collect();
+        total += pages(keys.len());
+        for k in keys {
+            total += pages(
+                s.tokens
+                    .iter()
+                    .filter(|t| t.scope == k.scope && t.parent == k.parent && t.api_key == k.id)
+                    .count(),
+            );
+        }
+    }
+    total
+}
+
+#[test]
+fn missing_key_or_account_is_a_clear_error() {
+    let out = reviewpack()
+        .args(["pull", "--account-id", "x", "-o", "/nonexistent/x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("set HARNESS_API_KEY or pass --api-key-file"));
+
+    let out = reviewpack()
+        .env("HARNESS_API_KEY", "not-a-pat")
+        .args(["pull", "-o", "x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("--account-id is needed"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn wrong_key_fails_with_401_and_never_echoes_the_key() {
+    let fake = FakeHarness::start(demo_snapshot(), "another-key");
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("HTTP 401"), "{err}");
+    assert!(err.contains("HARNESS_API_KEY"), "says what to do: {err}");
+    never_shows_key(&out);
+    assert!(!path.exists(), "no snapshot on failure");
+}
+
+#[test]
+fn key_from_a_file_works() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let dir = tempdir();
+    let key_file = dir.path().join("key");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let path = dir.path().join("snap.json");
+    let out = reviewpack()
+        .env_remove("HARNESS_API_KEY")
+        .args(["pull", "--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .arg("--api-key-file")
+        .arg(&key_file)
+        .args(["--activity-end", END, "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    never_shows_key(&out);
+}
+
+#[test]
+fn a_429_storm_without_retry_after_is_ridden_out() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    fake.set_faults(Faults {
+        too_many_requests: 5,
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_same_objects(&got, &want);
+    assert!(
+        stderr_of(&out).contains("(5 retries)"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_5xx_burst_is_retried() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    fake.set_faults(Faults {
+        server_errors: 5,
+        server_error_status: 502,
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_same_objects(&snapshot::load(&path).unwrap().snapshot, &want);
+}
+
+#[test]
+fn endless_5xx_gives_up_naming_endpoint_scope_and_cause() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        server_errors: 10_000,
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &["--max-attempts", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("gave up after 3 attempts"), "{err}");
+    assert!(err.contains("HTTP 503"), "{err}");
+    assert!(err.contains(" at account"), "names the scope: {err}");
+    assert!(
+        err.contains("GET /") || err.contains("POST /"),
+        "names the endpoint: {err}"
+    );
+    assert!(!path.exists());
+}
+
+#[test]
+fn slow_responses_complete_and_timeouts_are_named() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    fake.set_faults(Faults {
+        latency: Duration::from_millis(150),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &["--concurrency", "16"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_same_objects(&snapshot::load(&path).unwrap().snapshot, &want);
+
+    fake.set_faults(Faults {
+        latency: Duration::from_millis(2500),
+        ..Faults::default()
+    });
+    let path = dir.path().join("timeout.json");
+    let out = reviewpack()
+        .env("HARNESS_API_KEY", KEY)
+        .args(["pull", "--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args([
+            "--retry-base-ms",
+            "1",
+            "--timeout-secs",
+            "1",
+            "--max-attempts",
+            "2",
+        ])
+        .args(["--activity-end", END, "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("timed out"), "{err}");
+    assert!(!path.exists());
+}
+
+#[test]
+fn an_html_403_from_a_proxy_is_named_as_such() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        html_403_path: Some("/authz/api/roles".into()),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("got an HTML page from"), "{err}");
+    assert!(err.contains("/authz/api/roles (HTTP 403)"), "{err}");
+    assert!(
+        !err.contains("expected value"),
+        "not a JSON parse error: {err}"
+    );
+    assert!(!path.exists());
+}
+
+#[test]
+fn truncated_json_is_retried() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    fake.set_faults(Faults {
+        truncate_path: Some("/ng/api/user-groups".into()),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_same_objects(&snapshot::load(&path).unwrap().snapshot, &want);
+}
+
+/// The demo with 150 more users, so the user list spans two pages.
+fn big_demo() -> Snapshot {
+    let mut s = demo_snapshot();
+    for i in 0..150 {
+        s.users.push(reviewpack::snapshot::User {
+            id: format!("zzExtraUser{i:03}").as_str().into(),
+            name: format!("Extra {i}"),
+            email: format!("extra{i}@example.com"),
+            disabled: false,
+            locked: false,
+            externally_managed: true,
+            two_factor_enabled: Some(true),
+            scopes: vec![reviewpack::snapshot::Scope::Account],
+        });
+    }
+    s.normalize();
+    s
+}
+
+#[test]
+fn a_list_that_grows_between_pages_is_read_again_and_complete() {
+    let fake = FakeHarness::start(big_demo(), KEY);
+    fake.set_faults(Faults {
+        grow_path: Some("/ng/api/user/batch".into()),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    // The grown list is what the server now holds, complete.
+    assert_eq!(got.users.len(), fake.snapshot().users.len());
+    assert_eq!(got.users.len(), 41 + 150 + 1);
+    let users = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == "POST /ng/api/user/batch")
+        .unwrap();
+    assert!(users.complete);
+    assert_eq!(users.total_items, Some(192));
+    assert!(users.pages >= 4, "read twice: {users:?}");
+}
+
+#[test]
+fn missing_service_account_view_fails_the_pull_naming_the_permission() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        missing_permission: Some("core_serviceaccount_view".into()),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("the API key lacks core_serviceaccount_view"),
+        "{err}"
+    );
+    assert!(
+        err.contains("GET /ng/api/serviceaccount/aggregate"),
+        "{err}"
+    );
+    assert!(!path.exists());
+
+    // With --allow-partial the snapshot is written and marked incomplete,
+    // and the pack made from it says so.
+    let out = pull(&fake, &path, &["--allow-partial"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("INCOMPLETE"),
+        "{}",
+        stderr_of(&out)
+    );
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert!(!got.completeness.complete);
+    let bad: Vec<_> = got
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| !l.complete)
+        .collect();
+    assert!(
+        bad.iter().all(|l| l.endpoint.contains("serviceaccount")),
+        "{bad:?}"
+    );
+    assert!(bad[0]
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("core_serviceaccount_view"));
+
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .arg("report")
+        .arg(&path)
+        .arg("-o")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr_of(&out).contains("INCOMPLETE"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn check_names_each_missing_permission() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let out = run(&fake, "check", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("MISSING"), "{text}");
+
+    fake.set_faults(Faults {
+        missing_permission: Some("core_serviceaccount_view,core_audit_view".into()),
+        ..Faults::default()
+    });
+    let out = run(&fake, "check", &["--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    never_shows_key(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["permission"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, vec!["core_serviceaccount_view", "core_audit_view"]);
+    assert!(stderr_of(&out).contains("core_serviceaccount_view, core_audit_view"));
+}
+
+#[test]
+fn run_pulls_then_writes_the_pack() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let dir = tempdir();
+    let pack = dir.path().join("pack");
+    let out = run(
+        &fake,
+        "run",
+        &["--activity-end", END, "-o", pack.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(pack.join("csv/effective_access.csv").exists());
+    let snap = snapshot::load(&pack.join("snapshot.json"))
+        .unwrap()
+        .snapshot;
+    assert_same_objects(&snap, &demo_snapshot());
+    let findings: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pack.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(
+        findings["snapshot_sha256"],
+        snapshot::sha256_hex(&std::fs::read(pack.join("snapshot.json")).unwrap()).as_str()
+    );
+}
