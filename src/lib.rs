@@ -14,6 +14,7 @@
 
 pub mod atomic;
 pub mod cli;
+pub mod findings;
 pub mod graph;
 pub mod harness;
 pub mod report;

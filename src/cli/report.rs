@@ -91,6 +91,7 @@ pub(crate) fn write(loaded: &LoadedSnapshot, args: &PackArgs, out: &Output) -> a
         loaded,
         graph: &graph,
         as_of: as_of.unwrap_or_else(|| loaded.snapshot.captured_at()),
+        findings: &[],
     };
     let target: &Path = &args.out;
     let staged = StagedDir::new(target, args.force)

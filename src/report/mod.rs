@@ -67,6 +67,8 @@ pub struct ReportContext<'a, 's> {
     pub graph: &'a AccessGraph<'s>,
     /// The time inactivity is measured against.
     pub as_of: DateTime<Utc>,
+    /// The findings, sorted (empty until the finding rules run).
+    pub findings: &'a [crate::findings::Finding],
 }
 
 /// What a report run wrote.
