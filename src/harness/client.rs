@@ -635,6 +635,27 @@ mod tests {
     }
 
     #[test]
+    fn rate_limiter_spaces_requests_evenly() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            // 1200 a minute: one every 50 ms, no burst.
+            let limiter = RateLimiter::new(1200);
+            let start = Instant::now();
+            for _ in 0..5 {
+                limiter.acquire().await;
+            }
+            assert!(start.elapsed() >= Duration::from_millis(200));
+            let unlimited = RateLimiter::new(0);
+            for _ in 0..1000 {
+                assert_eq!(unlimited.acquire().await, Duration::ZERO);
+            }
+        });
+    }
+
+    #[test]
     fn urls_carry_account_and_scope_but_errors_drop_the_query() {
         let c = Client::new(
             ClientConfig::new("https://h.example/", "A"),

@@ -25,6 +25,11 @@ use crate::snapshot::{
     FORMAT, VERSION,
 };
 
+/// Where resource groups are listed on most installations.
+const RG_PATH: &str = "/resourcegroup/api/v2/resourcegroup";
+/// Where some installations list them instead.
+const RG_PATH_AUTHZ: &str = "/authz/api/v2/resourcegroup";
+
 /// What the pull needs besides the client.
 #[derive(Debug, Clone)]
 pub struct PullOptions {
@@ -363,6 +368,7 @@ pub async fn pull(
         }
         col.planned += 4;
     }
+    let rg_under_authz = Arc::new(std::sync::atomic::AtomicBool::new(false));
     for scope in &scopes {
         macro_rules! spawn_list {
             ($variant:ident, $method:expr, $path:expr, $body:expr, $key:expr) => {{
@@ -405,13 +411,34 @@ pub async fn pull(
             None,
             |r: &wire::RoleResponse| r.role.identifier.clone()
         );
-        spawn_list!(
-            ResourceGroups,
-            Method::Get,
-            "/resourcegroup/api/v2/resourcegroup",
-            None,
-            |r: &wire::ResourceGroupResponse| r.resource_group.identifier.clone()
-        );
+        {
+            // Resource groups live under /resourcegroup on most installations
+            // and under /authz on some; after one 404 use the other for
+            // every scope.
+            let c = client.clone();
+            let s = scope.clone();
+            let use_authz = rg_under_authz.clone();
+            set.spawn(async move {
+                let key = |r: &wire::ResourceGroupResponse| r.resource_group.identifier.clone();
+                let list = |path: &'static str| {
+                    let (c, s) = (c.clone(), s.clone());
+                    async move { paged(&c, Method::Get, path, &s, vec![], None, key).await }
+                };
+                let r = if use_authz.load(Ordering::Relaxed) {
+                    list(RG_PATH_AUTHZ).await
+                } else {
+                    match list(RG_PATH).await {
+                        Err(e) if e.cause.status() == Some(404) => {
+                            use_authz.store(true, Ordering::Relaxed);
+                            list(RG_PATH_AUTHZ).await
+                        }
+                        other => other,
+                    }
+                };
+                Part::ResourceGroups(s, r)
+            });
+            col.planned += 1;
+        }
         spawn_list!(
             Assignments,
             Method::Post,
@@ -513,7 +540,11 @@ pub async fn pull(
                     .extend(items.into_iter().map(|x| convert::role(&s, x)));
             }
             Part::ResourceGroups(s, r) => {
-                let items = col.take("GET /resourcegroup/api/v2/resourcegroup", &s, r)?;
+                let label = match &r {
+                    Ok(l) => l.accounting.endpoint.clone(),
+                    Err(e) => e.endpoint.clone(),
+                };
+                let items = col.take(&label, &s, r)?;
                 snap.resource_groups
                     .extend(items.into_iter().map(|x| convert::resource_group(&s, x)));
             }

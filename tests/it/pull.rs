@@ -523,3 +523,45 @@ fn run_pulls_then_writes_the_pack() {
         snapshot::sha256_hex(&std::fs::read(pack.join("snapshot.json")).unwrap()).as_str()
     );
 }
+
+#[test]
+fn resource_groups_fall_back_to_the_authz_path_on_404() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    fake.set_faults(Faults {
+        not_found_path: Some("/resourcegroup/".into()),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_same_objects(&got, &want);
+    let rg_lists: Vec<_> = got
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| l.endpoint.contains("resourcegroup"))
+        .collect();
+    assert_eq!(rg_lists.len(), 12, "one per scope");
+    assert!(rg_lists
+        .iter()
+        .all(|l| l.endpoint == "GET /authz/api/v2/resourcegroup"));
+}
+
+#[test]
+fn retry_after_is_honoured_when_present() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        too_many_requests: 1,
+        retry_after_secs: Some(2),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let start = std::time::Instant::now();
+    // The backoff without Retry-After would be 1 ms.
+    let out = pull(&fake, &dir.path().join("snap.json"), &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(start.elapsed() >= Duration::from_secs(2), "waited as told");
+}

@@ -91,6 +91,12 @@ pub fn router(shared: Shared) -> Router {
             "/resourcegroup/api/v2/resourcegroup",
             get(route!(E::ResourceGroups)),
         )
+        // The same list under the access-control service, as some
+        // installations serve it.
+        .route(
+            "/authz/api/v2/resourcegroup",
+            get(route!(E::ResourceGroups)),
+        )
         .route(
             "/authz/api/roleassignments/filter",
             post(route!(E::RoleAssignments)),

@@ -82,6 +82,9 @@ pub struct Faults {
     /// A simulated server limit: a request arriving when this many requests
     /// were admitted in the last 60 s gets 429.
     pub rate_limit_per_minute: Option<u32>,
+    /// Requests whose path starts with this get a JSON 404, as on an
+    /// installation that does not serve that service path.
+    pub not_found_path: Option<String>,
 }
 
 /// One request as the fake saw it (the API key never appears here).
@@ -360,6 +363,7 @@ enum Gate {
     TooMany,
     ServerError(StatusCode),
     Html403,
+    NotFound,
 }
 
 /// The outer middleware, for every request (routes and catch-all alike):
@@ -425,6 +429,13 @@ async fn front_door(
             .is_some_and(|p| path.starts_with(p))
         {
             Gate::Html403
+        } else if st
+            .faults
+            .not_found_path
+            .as_deref()
+            .is_some_and(|p| path.starts_with(p))
+        {
+            Gate::NotFound
         } else {
             Gate::Pass
         };
@@ -454,6 +465,14 @@ async fn front_door(
                 );
             }
             return resp;
+        }
+        Gate::NotFound => {
+            return ApiError::error(
+                StatusCode::NOT_FOUND,
+                "RESOURCE_NOT_FOUND",
+                format!("No resource at {path}"),
+            )
+            .into_response_with(&corr);
         }
         Gate::ServerError(status) => {
             return ApiError::error(
