@@ -8,3 +8,5 @@ mod pull;
 mod report;
 mod snapshot_file;
 mod util;
+mod synth;
+mod synth_tests;
