@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::client::{ApiError, Call, Client};
@@ -47,28 +48,43 @@ where
         let mut items = Vec::new();
         let mut seen = HashSet::new();
         let mut totals = Vec::new();
-        let mut page_index = 0i64;
-        loop {
-            let mut c = call.clone();
-            c.query.push(("pageIndex", page_index.to_string()));
-            c.query.push(("pageSize", PAGE_SIZE.to_string()));
-            let (page, r): (Page<T>, u32) = client.call(&c).await?;
-            retries += r;
-            pages += 1;
+        // Page 0 says how many pages there are; the rest are fetched
+        // concurrently (in order, bounded by the client), because one long
+        // list read page after page would otherwise dominate the pull.
+        let mut first = call.clone();
+        first.query.push(("pageIndex", "0".to_string()));
+        first.query.push(("pageSize", PAGE_SIZE.to_string()));
+        let (page0, r): (Page<T>, u32) = client.call(&first).await?;
+        retries += r;
+        pages += 1;
+        let total_pages = page0.total_pages.unwrap_or(0).clamp(0, MAX_PAGES);
+        let mut results = vec![page0];
+        if !results[0].content.is_empty() && total_pages > 1 {
+            let rest = futures_util::stream::iter(1..total_pages)
+                .map(|index| {
+                    let mut c = call.clone();
+                    c.query.push(("pageIndex", index.to_string()));
+                    c.query.push(("pageSize", PAGE_SIZE.to_string()));
+                    async move { client.call::<Page<T>>(&c).await }
+                })
+                .buffered(client.config().concurrency.max(1));
+            futures_util::pin_mut!(rest);
+            while let Some(page) = rest.next().await {
+                let (page, r) = page?;
+                retries += r;
+                pages += 1;
+                results.push(page);
+            }
+        }
+        for page in results {
             if !totals.contains(&page.total_items) {
                 totals.push(page.total_items);
             }
-            let empty = page.content.is_empty();
             for item in page.content {
                 if seen.insert(key(&item)) {
                     items.push(item);
                 }
             }
-            let total_pages = page.total_pages.unwrap_or(0);
-            if empty || page_index + 1 >= total_pages || page_index + 1 >= MAX_PAGES {
-                break;
-            }
-            page_index += 1;
         }
         let total = totals.last().copied().flatten();
         let stable = totals.len() == 1;

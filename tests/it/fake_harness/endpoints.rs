@@ -349,8 +349,30 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
         if page_index < 0 {
             return Err(ApiError::failure("pageIndex", "pageIndex must be >= 0"));
         }
-        let items = list(ep, &st.snapshot, &ctx)?;
-        let page = page_of(items, page_index, page_size);
+        // A list is built once per distinct request (paging aside) and
+        // kept until the served account or the faults change, so a long list
+        // read page by page costs what Harness's own would.
+        let cache_key = format!(
+            "{ep:?}?{}#{}",
+            parts
+                .uri
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .filter(|kv| !kv.starts_with("pageIndex=") && !kv.starts_with("pageSize="))
+                .collect::<Vec<_>>()
+                .join("&"),
+            String::from_utf8_lossy(&bytes)
+        );
+        let items = match st.list_cache.get(&cache_key) {
+            Some(items) => items.clone(),
+            None => {
+                let items = std::sync::Arc::new(list(ep, &st.snapshot, &ctx)?);
+                st.list_cache.insert(cache_key, items.clone());
+                items
+            }
+        };
+        let page = page_of(&items, page_index, page_size);
         let path = parts.uri.path();
         if page_index == 0
             && st.grow_armed
@@ -361,6 +383,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
                 .is_some_and(|p| path.starts_with(p))
         {
             st.grow_armed = false;
+            st.list_cache.clear();
             st.grown += 1;
             let n = st.grown;
             grow::grow(ep, &mut st.snapshot, &ctx, n);
@@ -394,11 +417,11 @@ struct ResponseDto {
 }
 
 /// One 0-based page of `items`.
-fn page_of(items: Vec<Value>, index: i64, size: i64) -> Page<Value> {
+fn page_of(items: &[Value], index: i64, size: i64) -> Page<Value> {
     let total = items.len() as i64;
     let start = index.saturating_mul(size).min(total) as usize;
     let end = (start as i64 + size).min(total) as usize;
-    let content: Vec<Value> = items.into_iter().skip(start).take(end - start).collect();
+    let content: Vec<Value> = items[start..end].to_vec();
     Page {
         total_pages: Some((total + size - 1) / size),
         total_items: Some(total),

@@ -125,6 +125,9 @@ struct State {
     unexpected: Vec<String>,
     admitted: VecDeque<Instant>,
     next_correlation: u64,
+    /// Built lists by request (paging aside); cleared when the served
+    /// account or the faults change.
+    list_cache: std::collections::HashMap<String, std::sync::Arc<Vec<serde_json::Value>>>,
 }
 
 fn lock(shared: &Shared) -> MutexGuard<'_, State> {
@@ -152,6 +155,7 @@ impl FakeHarness {
             unexpected: Vec::new(),
             admitted: VecDeque::new(),
             next_correlation: 0,
+            list_cache: Default::default(),
         }));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = endpoints::router(shared.clone()).layer(axum::middleware::from_fn_with_state(
@@ -200,6 +204,7 @@ impl FakeHarness {
         let mut st = lock(&self.shared);
         st.truncate_armed = f.truncate_path.is_some();
         st.grow_armed = f.grow_path.is_some();
+        st.list_cache.clear();
         st.faults = f;
     }
 
@@ -227,7 +232,9 @@ impl FakeHarness {
 
     /// Changes the served account, for example between two pages.
     pub fn mutate(&self, f: impl FnOnce(&mut Snapshot)) {
-        f(&mut lock(&self.shared).snapshot);
+        let mut st = lock(&self.shared);
+        st.list_cache.clear();
+        f(&mut st.snapshot);
     }
 
     /// The snapshot currently served (after any `mutate` or `grow_path`).
