@@ -272,7 +272,7 @@ SSO_DISPLAY = "Okta (Acme Demo)"
 # Custom user groups: (scope, id, name, member handles, sso group name or
 # None, externally managed, description, tags)
 GROUPS = [
-    ("account", "platform_admins", "Platform Admins", ["amara.okonkwo", "bjorn.castell", "meilin.tan"],
+    ("account", "platform_admins", "Platform Admins", ["amara.okonkwo", "bjorn.castell", "meilin.tan", "oskar.brandt"],
      "harness-platform-admins", False, "Administrators of the whole account", {"team": "platform"}),
     ("account", "security_auditors", "Security Auditors", ["ines.calder", "oskar.brandt", "farah.nasser"],
      "sec-auditors", False, "Read-only access for the security team", {"team": "security"}),
@@ -1418,8 +1418,9 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         return f"{md_code(u[h]['name'])} ({md_code(u[h]['email'])}, uuid {md_code(u[h]['uuid'])})"
 
     rows = [
-        ("Admin through a group", f"group `account/platform_admins` (SAML-linked, members {', '.join(md_code(u[h]['email']) for h in ['amara.okonkwo', 'bjorn.castell', 'meilin.tan'])}) bound to `_account_admin` on `_all_resources_including_child_scopes`: assignment `{ra('admin via group')}`"),
+        ("Admin through a group", f"group `account/platform_admins` (SAML-linked, members {', '.join(md_code(u[h]['email']) for h in ['amara.okonkwo', 'bjorn.castell', 'meilin.tan', 'oskar.brandt'])}) bound to `_account_admin` on `_all_resources_including_child_scopes`: assignment `{ra('admin via group')}`"),
         ("Direct account admin without 2FA (`admin-without-2fa`, `direct-user-grant`)", f"{user_ref('victor.haldane')}, 2FA off, not SCIM-managed: `_account_admin` on `_all_account_level_resources`, assignment `{ra('direct admin without 2FA')}`"),
+        ("More account admins than the default limit of 5 (`excess-admins`)", f"6 principals administer the account: the 4 members of `platform_admins`, {user_ref('victor.haldane')} and `sa:account/terraform_automation`"),
         ("Admin without 2FA but SSO-managed (near miss)", f"{user_ref('bjorn.castell')} in `platform_admins`, externally managed"),
         ("`_account_admin` on a narrow resource group: **not** admin (PL-47632)", f"{user_ref('priya.raman')} on `account/payments_only` (covers only `project:eng/payments`): assignment `{ra('narrow account admin (payments_only, not admin per PL-47632)')}`; she is a real admin of `project:eng/payments` through `{ra('payments project admin')}`"),
         ("Disabled assignment that would grant admin (`disabled-assignment`)", f"`{ra('disabled assignment that would grant admin')}`: {user_ref('marcus.feld')} to `_account_admin` on `_all_account_level_resources`, `disabled: true`"),
@@ -1435,6 +1436,7 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         ("Disabled user still bound (`disabled-user-with-access`)", f"{user_ref('gavin.roche')} (`disabled: true`) bound directly to `_project_admin` at `project:eng/checkout`: `{ra('disabled user still bound')}`"),
         ("Locked user with access", f"{user_ref('pablo.serrano')} (`locked: true`), member of `project:eng/payments/payments_devs`"),
         ("Group with roles and no members (`empty-privileged-group`)", f"`org:ops/incident_commanders` to `_organization_admin`: `{ra('empty privileged group')}`"),
+        ("Separation of duties (`sod-conflict`, default set `pipeline-author-and-deployer`)", f"the 4 members of `release_managers` hold `core_pipeline_edit` and `core_pipeline_execute` on `project:eng/payments` through `{ra('project assignment to an account group via scope level')}`"),
         ("Broad secret access (`broad-secret-access`)", f"`release_managers` to `release_manager` (`core_secret_access`) on `account/broad_secrets` (SECRET, account and every child scope): `{ra('broad secret access through release managers')}`"),
         ("Resource group limited to one resource type across an org", f"`org:eng/eng_pipelines` (PIPELINE, INCLUDING_CHILD_SCOPES), used by `{ra('direct eng deployer on eng_pipelines')}`"),
         ("Attribute-filter resource group", f"`org:ops/cloud_connectors` (CONNECTOR with `category` in [CLOUD_PROVIDER]), used by `{ra('ops runner on cloud connectors, service account at org level')}`"),
@@ -1445,9 +1447,10 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         ("Service account without an owner tag (`service-account-no-owner`)", "`sa:org:ops/ops_runner` (tags: `team=sre` only)"),
         ("Hostile display names (spreadsheet formula, HTML)", f"user {user_ref('hyperlink.test')}; group `account/contractors` named {md_code('Contractors <script>alert(1)</script>')}; group `project:eng/mobile/mobile_team` named `+Mobile Team`; user {user_ref('noor.haddad')}"),
         ("Non-ASCII names", f"{user_ref('bjorn.castell')}, {user_ref('celine.dubois')}"),
-        ("No login in the window (`inactive-user`)", ", ".join(md_code(u[h]["email"]) for h in no_login)),
+        (f"No login in the window (`inactive-user`: \"no login in {WINDOW_DAYS} days\")", ", ".join(md_code(u[h]["email"]) for h in no_login if not u[h]["disabled"]) + "; the disabled " + ", ".join(md_code(u[h]["email"]) for h in no_login if u[h]["disabled"]) + " is `disabled-user-with-access` instead"),
         ("Last login more than 90 days ago (`inactive-user`)", ", ".join(md_code(u[h]["email"]) + f" ({logins[u[h]['uuid']]['last_login'][:10]})" for h in old)),
         ("Last login 85 days ago (near miss for the 90-day default)", user_ref("celine.dubois")),
+        ("Incomplete population (`population-incomplete`)", "not shown: every list of the demo is complete; a snapshot written by `pull --allow-partial` with an incomplete list triggers it"),
         ("SCIM-provisioned users and groups (`unmanaged-user` contrast)", f"{sum(1 for x in u.values() if x['scim'])} of {len(u)} users are externally managed; `org:eng/eng_leads` is an externally managed SAML group"),
     ]
 

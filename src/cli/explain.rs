@@ -104,6 +104,14 @@ pub(crate) fn render_text(e: &Explanation) -> String {
             ),
         };
         o.push_str(&format!("\nCan it do {what}{on}? {answer}\n"));
+        if !q.allowed {
+            if let Some(x) = e.escalation_paths.first() {
+                o.push_str(&format!(
+                    "But it can make itself admin of {} (escalation path below).\n",
+                    x.admin_of
+                ));
+            }
+        }
     }
 
     o.push_str(&format!("\nGrants ({}):\n", e.grants.len()));
@@ -120,6 +128,45 @@ pub(crate) fn render_text(e: &Explanation) -> String {
         ));
         for (i, g) in e.dormant.iter().enumerate() {
             push_grant(&mut o, i + 1, g);
+        }
+    }
+    if !e.escalation_paths.is_empty() {
+        o.push_str(&format!(
+            "\nEscalation paths to admin ({}):\n",
+            e.escalation_paths.len()
+        ));
+        for (i, path) in e.escalation_paths.iter().enumerate() {
+            o.push_str(&format!(
+                "  {}. admin of {} in {} step(s):\n",
+                i + 1,
+                path.admin_of,
+                path.steps.len()
+            ));
+            for (j, s) in path.steps.iter().enumerate() {
+                o.push_str(&format!(
+                    "     {}) {} {}\n        {}\n",
+                    j + 1,
+                    s.action.as_str(),
+                    term_safe(&s.target),
+                    term_safe(&s.text)
+                ));
+            }
+        }
+    }
+    if !e.can_become.is_empty() {
+        o.push_str(&format!(
+            "\nCan become (escalation steps open now, {}):\n",
+            e.can_become.len()
+        ));
+        for s in &e.can_become {
+            o.push_str(&format!(
+                "  - {} {} ({} through assignment {} at {})\n",
+                s.action.as_str(),
+                term_safe(&s.target),
+                s.permission.as_deref().unwrap_or("-"),
+                term_safe(&s.assignment_id),
+                s.assignment_scope
+            ));
         }
     }
     o

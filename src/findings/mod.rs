@@ -7,10 +7,35 @@
 //! finding's `id` is a stable hash of rule, principal, scope and evidence
 //! keys, so the same issue keeps its id across runs (diff and reviewer
 //! decisions depend on it).
+//!
+//! Layout: `rule` holds the codes, severities and controls; `policy` the
+//! policy file; `evaluate` runs the rules and applies the policy; one file
+//! per rule family (`admin`, `escalation`, `activity`, `grants`, `tokens`,
+//! `hygiene`) turns the graph into drafts. Rules read the graph and the
+//! snapshot and never do I/O.
+
+mod activity;
+mod admin;
+mod escalation;
+mod evaluate;
+mod grants;
+mod hygiene;
+mod policy;
+mod rule;
+#[cfg(test)]
+mod testkit;
+mod tokens;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use evaluate::{evaluate, failing, finding_id, rules_plan, sort_findings, Counts, Evaluation};
+pub use policy::{
+    default_sod, Exemption, Level, Policy, PolicyError, PolicySource, RuleSetting,
+    ServiceAccountPolicy, SodSet, Thresholds,
+};
+pub use rule::Rule;
 
 /// How much a finding matters, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -2,10 +2,15 @@
 //! "can P do PERMISSION on SCOPE, and through what?".
 //!
 //! Produces plain data ([`Explanation`]); the CLI renders it as text or JSON.
+//! It also carries the principal's escalation paths to admin and the "P can
+//! become Q" steps open to it (see `escalation`).
 
 use serde::Serialize;
 
-use super::{AccessGraph, AssignmentStatus, Principal, PrivilegeLevel, ResolvedPrincipal, Via};
+use super::{
+    AccessGraph, AssignmentStatus, EscalationPath, EscalationStep, Principal, PrivilegeLevel,
+    ResolvedPrincipal, Via,
+};
 use crate::graph::{format_resources, format_targets, GroupRef};
 use crate::snapshot::Scope;
 
@@ -25,6 +30,11 @@ pub struct Explanation {
     /// Disabled assignments naming the principal or one of its groups: what
     /// re-enabling them would grant (filtered like `grants`).
     pub dormant: Vec<GrantPath>,
+    /// The shortest path to admin of each scope it can make itself admin of
+    /// (with `--scope`, those covering that scope).
+    pub escalation_paths: Vec<EscalationPath>,
+    /// "P can become Q" steps open to it now, outside scopes it administers.
+    pub can_become: Vec<EscalationStep>,
 }
 
 /// The principal, as outputs name it.
@@ -190,6 +200,13 @@ impl AccessGraph<'_> {
             .filter(|(_, ai)| !asked || self.matches(*ai, ask))
             .filter_map(|(via, ai)| self.grant_path(via, ai))
             .collect();
+        let index = self.escalation_index();
+        let escalation_paths = index
+            .paths_from(p)
+            .into_iter()
+            .filter(|x| ask.scope.as_ref().is_none_or(|s| s.is_within(&x.admin_of)))
+            .collect();
+        let can_become = index.edges_from(p);
         Explanation {
             principal: PrincipalView {
                 kind: id.kind,
@@ -203,6 +220,8 @@ impl AccessGraph<'_> {
             question,
             grants,
             dormant,
+            escalation_paths,
+            can_become,
         }
     }
 }

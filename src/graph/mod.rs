@@ -15,12 +15,14 @@
 //! per distinct (role, resource group, scope) and shared, because large
 //! accounts bind the same few roles hundreds of thousands of times.
 
+mod escalation;
 mod explain;
 mod privilege;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+pub use escalation::{EscalationIndex, EscalationPath, EscalationStep, StepAction};
 pub use explain::{Ask, Explanation, GrantPath, PrincipalView, Question};
 pub use privilege::*;
 

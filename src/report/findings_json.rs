@@ -1,34 +1,74 @@
-//! `findings.json` (schema `reviewpack.findings/v1`, design.md section 8).
+//! `findings.json` (schema `reviewpack.findings/v1`, design.md section 8;
+//! JSON Schema in docs/findings-schema.json).
 //!
-//! No finding rules are implemented in this version, so the list is empty
-//! and `rules_evaluated` says so; the CLI says it too.
+//! One document: what the findings were computed from (snapshot hash,
+//! `as_of`, activity window, the effective policy), which rules ran and
+//! which did not (and why), counts per severity, and the findings in their
+//! canonical order. Every map is sorted and no clock is read, so the same
+//! snapshot, policy and `--as-of` give the same bytes.
 
 use std::path::Path;
 
 use serde_json::json;
 
 use super::ReportContext;
+use crate::findings::{rules_plan, Counts, Severity};
 
 /// The schema name written into findings.json.
 pub const FINDINGS_SCHEMA: &str = "reviewpack.findings/v1";
 
+fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Writes findings.json; returns the number of findings.
 pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize> {
     let s = &ctx.loaded.snapshot;
+    let (run, skipped) = rules_plan(ctx.policy);
+    let counts = Counts::of(ctx.findings);
+    let by_severity: serde_json::Map<String, serde_json::Value> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .iter()
+    .map(|sev| {
+        (
+            sev.as_str().to_string(),
+            json!(counts.by_severity.get(sev).copied().unwrap_or(0)),
+        )
+    })
+    .collect();
     let doc = json!({
         "schema": FINDINGS_SCHEMA,
         "tool_version": env!("CARGO_PKG_VERSION"),
         "account_id": s.account.id,
         "snapshot_sha256": ctx.loaded.sha256,
-        "snapshot_captured_at": s.captured_at().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "snapshot_captured_at": ts(s.captured_at()),
         "snapshot_complete": s.completeness.complete,
-        "as_of": ctx.as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "policy": null,
-        "rules_evaluated": [],
-        "findings": [],
+        "as_of": ts(ctx.as_of),
+        "activity_window": {
+            "days": s.activity.window_days,
+            "start": ts(s.activity.window_start),
+            "end": ts(s.activity.window_end),
+        },
+        "policy": ctx.policy,
+        "rules_evaluated": run.iter().map(|r| r.code()).collect::<Vec<_>>(),
+        "rules_not_evaluated": skipped
+            .iter()
+            .map(|(r, why)| json!({"rule": r.code(), "reason": why}))
+            .collect::<Vec<_>>(),
+        "summary": {
+            "total": counts.total,
+            "exempt": counts.exempt,
+            "open_by_severity": by_severity,
+        },
+        "findings": ctx.findings,
     });
     let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
     bytes.push(b'\n');
     std::fs::write(path, bytes)?;
-    Ok(0)
+    Ok(ctx.findings.len())
 }

@@ -1,0 +1,411 @@
+//! `privilege-escalation-path`: a principal that can make itself admin of a
+//! scope it does not administer, with the shortest path, step by step
+//! (the search itself is `graph::escalation`).
+
+use super::evaluate::{plural, principal_of, Ctx, Draft};
+use super::Rule;
+
+/// One finding per principal and widest scope it can become admin of.
+pub fn privilege_escalation_path(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
+    let g = ctx.graph;
+    let index = g.escalation_index();
+    let mut out = Vec::new();
+    for p in g.principals() {
+        for path in index.paths_from(p) {
+            let scope = &path.admin_of;
+            let admin_of: Vec<String> = g.admin_scopes(p).iter().map(|s| s.to_string()).collect();
+            let assignments: Vec<&str> = path
+                .steps
+                .iter()
+                .map(|s| s.assignment_id.as_str())
+                .collect();
+            out.push(
+                Draft::new(
+                    Rule::PrivilegeEscalationPath,
+                    format!(
+                        "Can make itself admin of {scope} in {}: {}.",
+                        plural(path.steps.len(), "step"),
+                        path.summary()
+                    ),
+                )
+                .principal(principal_of(g, p))
+                .scope(scope)
+                .evidence("reachable_admin_of", scope.to_string())
+                .evidence("path", &path.steps)
+                .evidence("path_summary", path.summary())
+                .evidence("assignment_ids", &assignments)
+                .evidence("highest_privilege_held", g.highest_level(p))
+                .evidence("admin_of_already", &admin_of),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use crate::findings::Rule;
+    use crate::graph::{AccessGraph, StepAction};
+    use crate::snapshot::Scope;
+
+    fn actions(f: &Fixture, who: &str) -> Vec<(Vec<StepAction>, String)> {
+        let g = AccessGraph::build(&f.snapshot);
+        let p = g.find_principal(who).unwrap();
+        g.escalation_paths(p)
+            .into_iter()
+            .map(|path| {
+                (
+                    path.steps.iter().map(|s| s.action).collect(),
+                    path.admin_of.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn group_membership_management_lets_a_helpdesk_user_join_the_admin_group() {
+        let mut f = Fixture::new();
+        f.user("grace").user("amara");
+        f.group(&Scope::Account, "platform_admins", &["amara"]);
+        f.role(
+            &Scope::Account,
+            "group_manager",
+            &["core_usergroup_view", "core_usergroup_manage"],
+        );
+        f.assign(
+            &Scope::Account,
+            group("platform_admins"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.assign(&Scope::Account, user("grace"), "group_manager", ALL_ACCOUNT);
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(
+                vec![StepAction::JoinGroup, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        assert_eq!(subjects(&found), vec![("grace", "account")]);
+        let steps = found[0].evidence["path"].as_array().unwrap();
+        assert_eq!(steps[0]["assignment_id"], "ra1");
+        assert_eq!(steps[0]["target"], "group:account/platform_admins");
+        assert_eq!(steps[0]["permission"], "core_usergroup_manage");
+        assert_eq!(steps[1]["assignment_id"], "ra0");
+        assert_eq!(
+            found[0].evidence["path_summary"],
+            "join-group group:account/platform_admins -> admin of account"
+        );
+        // The admins themselves are not escalating: they are admin already.
+        assert!(actions(&f, "amara").is_empty());
+    }
+
+    #[test]
+    fn group_management_limited_to_a_project_cannot_reach_an_account_group() {
+        let mut f = Fixture::new();
+        f.user("grace").user("amara");
+        f.group(&Scope::Account, "platform_admins", &["amara"]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.assign(
+            &Scope::Account,
+            group("platform_admins"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        // The same role bound at the project covers project groups only.
+        f.assign(&proj(), user("grace"), "group_manager", ALL_PROJECT);
+        assert!(actions(&f, "grace").is_empty());
+        assert!(f.findings(Rule::PrivilegeEscalationPath).is_empty());
+    }
+
+    #[test]
+    fn service_account_key_minting_reaches_an_admin_service_account() {
+        let mut f = Fixture::new();
+        f.user("dev");
+        f.service_account(&Scope::Account, "terraform");
+        f.role(
+            &Scope::Account,
+            "key_rotator",
+            &[
+                "core_serviceaccount_view",
+                "core_serviceaccount_manageapikey",
+            ],
+        );
+        f.assign(
+            &Scope::Account,
+            sa("terraform"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.assign(&Scope::Account, user("dev"), "key_rotator", ALL_ACCOUNT);
+        assert_eq!(
+            actions(&f, "dev"),
+            vec![(
+                vec![StepAction::MintToken, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
+        // Near miss: key minting over a project's service accounts only.
+        let mut f = Fixture::new();
+        f.user("dev");
+        f.service_account(&Scope::Account, "terraform");
+        f.role(
+            &Scope::Account,
+            "key_rotator",
+            &["core_serviceaccount_manageapikey"],
+        );
+        f.assign(
+            &Scope::Account,
+            sa("terraform"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.assign(&proj(), user("dev"), "key_rotator", ALL_PROJECT);
+        assert!(actions(&f, "dev").is_empty());
+    }
+
+    #[test]
+    fn role_editing_makes_a_held_custom_role_admin_equivalent() {
+        let mut f = Fixture::new();
+        f.user("lead");
+        f.role(
+            &Scope::Account,
+            "deployer",
+            &["core_pipeline_execute", "core_role_edit"],
+        );
+        f.assign(&eng(), user("lead"), "deployer", ALL_CHILDREN);
+        // The role lives at the account; an org-level core_role_edit does
+        // not cover it.
+        assert!(actions(&f, "lead").is_empty());
+        f.assign(&Scope::Account, user("lead"), "deployer", ALL_ACCOUNT);
+        let paths = actions(&f, "lead");
+        assert_eq!(
+            paths,
+            vec![(
+                vec![StepAction::EditRole, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
+        // A Harness-managed role cannot be edited.
+        let mut f = Fixture::new();
+        f.user("lead");
+        f.role(&Scope::Account, "role_editor", &["core_role_edit"]);
+        f.assign(&Scope::Account, user("lead"), "role_editor", ALL_ACCOUNT);
+        f.assign(
+            &Scope::Account,
+            user("lead"),
+            "_account_viewer",
+            ALL_ACCOUNT,
+        );
+        let paths = actions(&f, "lead");
+        // Editing its own custom role on the account-level group is enough.
+        assert_eq!(paths.len(), 1);
+        assert_eq!(paths[0].0[0], StepAction::EditRole);
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        assert!(found[0].evidence["path"][0]["target"]
+            .as_str()
+            .unwrap()
+            .contains("role account/role_editor"));
+    }
+
+    #[test]
+    fn resource_group_editing_widens_a_narrow_account_admin_binding() {
+        let mut f = Fixture::new();
+        f.user("priya");
+        f.resource_group(&Scope::Account, "payments_only", &[(proj(), false)]);
+        f.role(&Scope::Account, "rg_editor", &["core_resourcegroup_edit"]);
+        // _account_admin on a one-project group: not admin of the account,
+        // but its core_user_manage over the project lets her assign herself
+        // project admin there.
+        f.assign(
+            &Scope::Account,
+            user("priya"),
+            "_account_admin",
+            "payments_only",
+        );
+        assert_eq!(
+            actions(&f, "priya"),
+            vec![(vec![StepAction::AssignRole], "project:eng/pay".into())]
+        );
+        // With core_resourcegroup_edit at the account she can widen it.
+        f.assign(&Scope::Account, user("priya"), "rg_editor", ALL_ACCOUNT);
+        assert_eq!(
+            actions(&f, "priya"),
+            vec![(
+                vec![StepAction::WidenResourceGroup, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn user_management_lets_a_principal_assign_itself_any_role() {
+        let mut f = Fixture::new();
+        f.user("hr");
+        f.role(
+            &Scope::Account,
+            "user_admin",
+            &["core_user_view", "core_user_manage"],
+        );
+        f.assign(&eng(), user("hr"), "user_admin", ALL_ORG);
+        assert_eq!(
+            actions(&f, "hr"),
+            vec![(vec![StepAction::AssignRole], "org:eng".into())]
+        );
+        // View only: no path.
+        let mut f = Fixture::new();
+        f.user("hr");
+        f.role(&Scope::Account, "user_viewer", &["core_user_view"]);
+        f.assign(&eng(), user("hr"), "user_viewer", ALL_ORG);
+        assert!(actions(&f, "hr").is_empty());
+    }
+
+    #[test]
+    fn chains_are_followed_and_the_shortest_path_wins() {
+        let mut f = Fixture::new();
+        f.user("helpdesk").user("amara");
+        f.service_account(&Scope::Account, "rotator");
+        f.service_account(&Scope::Account, "terraform");
+        f.group(&Scope::Account, "key_team", &[]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.role(
+            &Scope::Account,
+            "key_rotator",
+            &["core_serviceaccount_manageapikey"],
+        );
+        // helpdesk -> join key_team -> mint token for terraform -> admin.
+        f.assign(
+            &Scope::Account,
+            user("helpdesk"),
+            "group_manager",
+            ALL_ACCOUNT,
+        );
+        f.assign(
+            &Scope::Account,
+            group("key_team"),
+            "key_rotator",
+            ALL_ACCOUNT,
+        );
+        f.assign(
+            &Scope::Account,
+            sa("terraform"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        let paths = actions(&f, "helpdesk");
+        assert_eq!(
+            paths,
+            vec![(
+                vec![
+                    StepAction::JoinGroup,
+                    StepAction::MintToken,
+                    StepAction::HoldAdmin
+                ],
+                "account".into()
+            )]
+        );
+        // A direct way in is shorter and replaces the chain.
+        f.group(&Scope::Account, "admins", &["amara"]);
+        f.assign(
+            &Scope::Account,
+            group("admins"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        let paths = actions(&f, "helpdesk");
+        assert_eq!(paths.len(), 1);
+        assert_eq!(paths[0].0.len(), 2);
+    }
+
+    #[test]
+    fn only_the_widest_reachable_scope_is_reported() {
+        let mut f = Fixture::new();
+        f.user("grace").user("a").user("b");
+        f.group(&Scope::Account, "account_admins", &["a"]);
+        f.group(&Scope::Account, "eng_admins", &["b"]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.assign(&Scope::Account, user("grace"), "group_manager", ALL_ACCOUNT);
+        f.assign(
+            &Scope::Account,
+            group("account_admins"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.assign(
+            &eng(),
+            group_at("eng_admins", crate::snapshot::ScopeLevel::Account),
+            "_organization_admin",
+            ALL_CHILDREN,
+        );
+        let paths = actions(&f, "grace");
+        assert_eq!(paths.len(), 1);
+        assert_eq!(paths[0].1, "account");
+    }
+
+    #[test]
+    fn a_project_admin_stays_within_its_project() {
+        // Harness binds a principal only at its own level or below, so what
+        // a project admin can join, mint for, edit or widen grants nothing
+        // outside the project.
+        let mut f = Fixture::new();
+        f.user("pa");
+        f.service_account(&proj(), "deployer");
+        f.group(&proj(), "devs", &[]);
+        f.assign(&proj(), user("pa"), "_project_admin", ALL_PROJECT);
+        f.assign(&proj(), sa("deployer"), "_project_admin", ALL_PROJECT);
+        f.assign(&proj(), group("devs"), "_pipeline_executor", ALL_PROJECT);
+        assert!(actions(&f, "pa").is_empty());
+        // An org admin who can mint keys for an account service account that
+        // is account admin does escalate.
+        f.user("oa");
+        f.service_account(&Scope::Account, "terraform");
+        f.assign(
+            &Scope::Account,
+            sa("terraform"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.role(
+            &Scope::Account,
+            "key_rotator",
+            &["core_serviceaccount_manageapikey"],
+        );
+        f.assign(&eng(), user("oa"), "_organization_admin", ALL_CHILDREN);
+        assert!(
+            actions(&f, "oa").is_empty(),
+            "org-level key minting covers org service accounts only"
+        );
+        f.assign(&Scope::Account, user("oa"), "key_rotator", ALL_ACCOUNT);
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        assert_eq!(subjects(&found), vec![("oa", "account")]);
+        assert_eq!(found[0].evidence["admin_of_already"][0], "org:eng");
+    }
+
+    #[test]
+    fn explain_edges_leave_out_what_an_admin_already_administers() {
+        let mut f = Fixture::new();
+        f.user("grace").user("pa");
+        f.group(&Scope::Account, "viewers", &[]);
+        f.group(&proj(), "devs", &[]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.assign(&Scope::Account, user("grace"), "group_manager", ALL_ACCOUNT);
+        f.assign(
+            &Scope::Account,
+            group("viewers"),
+            "_account_viewer",
+            ALL_ACCOUNT,
+        );
+        f.assign(&proj(), group("devs"), "_pipeline_executor", ALL_PROJECT);
+        f.assign(&proj(), user("pa"), "_project_admin", ALL_PROJECT);
+        let g = AccessGraph::build(&f.snapshot);
+        let idx = g.escalation_index();
+        let grace = idx.edges_from(g.find_principal("grace").unwrap());
+        let targets: Vec<&str> = grace.iter().map(|s| s.target.as_str()).collect();
+        assert_eq!(targets, vec!["group:account/viewers"]);
+        // The project admin can join project:eng/pay/devs, but it administers
+        // that project already.
+        assert!(idx.edges_from(g.find_principal("pa").unwrap()).is_empty());
+    }
+}
