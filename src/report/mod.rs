@@ -1,13 +1,23 @@
-//! Renders a pack from a snapshot and its graph: CSV files, findings.json and
-//! the snapshot itself today; XLSX and HTML are not implemented yet and are refused plainly.
+//! Renders a pack from a snapshot, its graph and its findings (design.md
+//! section 8): `review.xlsx`, `index.html`, `csv/`, `findings.json`, the
+//! snapshot itself, and `manifest.json` with `SHA256SUMS` over all of them.
 //!
-//! Every writer is a pure function of (snapshot, graph, as-of time) writing
-//! into a staging directory; the caller moves the directory into place only
-//! when every file is written, so a failed run never leaves half a pack.
+//! Every writer is a pure function of (snapshot, graph, findings, as-of
+//! time) writing into a staging directory; the caller moves the directory
+//! into place only when every file is written, so a failed run never leaves
+//! half a pack. No writer reads the clock or the output path, so the same
+//! inputs give byte-identical files. The sheets are defined once
+//! ([`sheets`]); the workbook and the CSV files render the same rows.
 
+mod controls;
 mod csv;
 mod findings_json;
+mod html;
+pub mod manifest;
 pub mod sanitize;
+pub mod sheets;
+pub mod xlsx;
+mod zip;
 
 use std::path::Path;
 
@@ -17,6 +27,8 @@ use crate::graph::AccessGraph;
 use crate::snapshot::LoadedSnapshot;
 
 pub use findings_json::FINDINGS_SCHEMA;
+pub use html::render as render_html;
+pub use zip::write_zip;
 
 /// An output format of `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -25,9 +37,9 @@ pub enum Format {
     Csv,
     /// `findings.json`.
     Json,
-    /// `review.xlsx` (not implemented yet).
+    /// `review.xlsx`.
     Xlsx,
-    /// `index.html` (not implemented yet).
+    /// `index.html`.
     Html,
 }
 
@@ -45,7 +57,10 @@ impl Format {
 
     /// True when this build can write the format.
     pub fn is_implemented(self) -> bool {
-        matches!(self, Format::Csv | Format::Json)
+        matches!(
+            self,
+            Format::Csv | Format::Json | Format::Xlsx | Format::Html
+        )
     }
 
     /// The `--format` word.
@@ -69,6 +84,9 @@ pub struct ReportContext<'a, 's> {
     pub as_of: DateTime<Utc>,
     /// The findings, sorted (empty until the finding rules run).
     pub findings: &'a [crate::findings::Finding],
+    /// The effective policy the findings were evaluated with (recorded in
+    /// findings.json and the manifest).
+    pub policy: &'a crate::findings::Policy,
 }
 
 /// What a report run wrote.
@@ -82,7 +100,8 @@ pub struct ReportSummary {
     pub findings: usize,
 }
 
-/// Writes the requested formats into `dir` (a staging directory).
+/// Writes the requested formats into `dir` (a staging directory), then
+/// `snapshot.json`, `manifest.json` and `SHA256SUMS`.
 pub fn write_pack(
     ctx: &ReportContext<'_, '_>,
     formats: &[Format],
@@ -92,6 +111,14 @@ pub fn write_pack(
         grants: ctx.graph.grants.len(),
         ..ReportSummary::default()
     };
+    if formats.contains(&Format::Xlsx) {
+        xlsx::write(ctx, &dir.join("review.xlsx"))?;
+        summary.files.push("review.xlsx".to_string());
+    }
+    if formats.contains(&Format::Html) {
+        html::write(ctx, &dir.join("index.html"))?;
+        summary.files.push("index.html".to_string());
+    }
     if formats.contains(&Format::Csv) {
         summary.files.extend(csv::write_all(ctx, &dir.join("csv"))?);
     }
@@ -103,6 +130,9 @@ pub fn write_pack(
     // its hash checked.
     std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;
     summary.files.push("snapshot.json".to_string());
+    manifest::write(ctx, formats, dir)?;
+    summary.files.push(manifest::MANIFEST.to_string());
+    summary.files.push(manifest::SHA256SUMS.to_string());
     summary.files.sort();
     Ok(summary)
 }

@@ -6,13 +6,19 @@ use std::path::Path;
 use crate::util::{demo, read, reviewpack, stderr_of, tempdir, tree};
 
 const CSV_FILES: &[&str] = &[
+    "controls.csv",
     "effective_access.csv",
+    "findings.csv",
     "group_members.csv",
     "groups.csv",
     "principals.csv",
+    "privileged_access.csv",
+    "provenance.csv",
     "resource_groups.csv",
     "role_assignments.csv",
     "roles.csv",
+    "summary.csv",
+    "tokens.csv",
 ];
 
 fn report_into(out: &Path, extra: &[&str]) -> std::process::Output {
@@ -48,8 +54,17 @@ fn report_writes_every_csv_and_findings_json() {
         .map(|(n, _)| n)
         .collect();
     let mut expected: Vec<String> = CSV_FILES.iter().map(|f| format!("csv/{f}")).collect();
-    expected.push("findings.json".into());
-    expected.push("snapshot.json".into());
+    for f in [
+        "SHA256SUMS",
+        "findings.json",
+        "index.html",
+        "manifest.json",
+        "review.xlsx",
+        "snapshot.json",
+    ] {
+        expected.push(f.into());
+    }
+    expected.sort();
     assert_eq!(files, expected);
     // The evidence is copied byte for byte.
     assert_eq!(
@@ -68,7 +83,7 @@ fn csv_files_match_their_snapshots() {
 }
 
 #[test]
-fn findings_json_names_the_snapshot_and_lists_no_rules_yet() {
+fn findings_json_names_the_snapshot_and_the_rules_run() {
     let dir = demo_pack();
     let v: serde_json::Value =
         serde_json::from_str(&read(&dir.path().join("pack/findings.json"))).unwrap();
@@ -85,8 +100,13 @@ fn findings_json_names_the_snapshot_and_lists_no_rules_yet() {
             .captured_at()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     );
-    assert_eq!(v["findings"], serde_json::json!([]));
-    assert_eq!(v["rules_evaluated"], serde_json::json!([]));
+    // The rules themselves are tested in tests/it/findings.rs.
+    assert!(!v["findings"].as_array().unwrap().is_empty());
+    assert!(v["rules_evaluated"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("admin-access")));
+    assert_eq!(v["policy"]["source"]["kind"], "defaults");
 }
 
 #[test]
@@ -181,20 +201,35 @@ fn empty_existing_dir_is_used_without_force() {
 }
 
 #[test]
-fn unimplemented_formats_are_refused_plainly() {
+fn unknown_formats_are_refused_plainly() {
     let dir = tempdir();
-    let out = report_into(&dir.path().join("p"), &["--format", "csv,xlsx"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr_of(&out);
-    assert!(err.contains("xlsx is not implemented"), "{err}");
-    assert!(!dir.path().join("p").exists());
-
-    let out = report_into(&dir.path().join("p"), &["--format", "pdf"]);
+    let out = report_into(&dir.path().join("p"), &["--format", "csv,pdf"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr_of(&out).contains("unknown format"),
         "{}",
         stderr_of(&out)
+    );
+    assert!(!dir.path().join("p").exists());
+}
+
+#[test]
+fn one_format_writes_only_its_files_and_the_checksums() {
+    let dir = tempdir();
+    let out = report_into(&dir.path().join("p"), &["--format", "xlsx"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let files: Vec<String> = tree(&dir.path().join("p"))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "SHA256SUMS",
+            "manifest.json",
+            "review.xlsx",
+            "snapshot.json"
+        ]
     );
 }
 
@@ -205,15 +240,4 @@ fn csv_only_writes_no_findings_json() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(!dir.path().join("p/findings.json").exists());
     assert!(dir.path().join("p/csv/principals.csv").exists());
-}
-
-#[test]
-fn diff_says_it_is_not_implemented_and_exits_2() {
-    let out = reviewpack().arg("diff").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("not implemented"),
-        "{}",
-        stderr_of(&out)
-    );
 }

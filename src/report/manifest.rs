@@ -1,0 +1,134 @@
+//! `manifest.json` and `SHA256SUMS`: what the pack was made from and with,
+//! and the SHA-256 of every file in it, so an auditor can check that nothing
+//! was changed after the pack was made (`sha256sum -c SHA256SUMS`).
+//!
+//! `manifest.json` lists every other file of the pack; `SHA256SUMS` covers
+//! every file including `manifest.json` (a file cannot hold its own hash, so
+//! `SHA256SUMS` is the one file it leaves out). Neither records a wall-clock
+//! time or an output path, so the same inputs give the same bytes.
+
+use std::path::Path;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::sheets::fmt_time;
+use super::{Format, ReportContext};
+
+/// The schema name written into manifest.json.
+pub const MANIFEST_SCHEMA: &str = "reviewpack.manifest/v1";
+/// The manifest's file name.
+pub const MANIFEST: &str = "manifest.json";
+/// The checksum file's name.
+pub const SHA256SUMS: &str = "SHA256SUMS";
+
+/// Every file under `dir`, relative with `/` separators, sorted.
+pub fn list_files(dir: &Path) -> std::io::Result<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+        for e in std::fs::read_dir(dir)? {
+            let e = e?;
+            let p = e.path();
+            if e.file_type()?.is_dir() {
+                walk(base, &p, out)?;
+            } else {
+                let rel = p
+                    .strip_prefix(base)
+                    .map_err(std::io::Error::other)?
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Lowercase hex SHA-256 of a file, read in chunks.
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut len = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        len += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((hex(&h.finalize()), len))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes manifest.json over the files already in `dir`, then SHA256SUMS
+/// over all of them and the manifest.
+pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std::io::Result<()> {
+    let s = &ctx.loaded.snapshot;
+    let mut files = Vec::new();
+    for rel in list_files(dir)? {
+        if rel == MANIFEST || rel == SHA256SUMS {
+            continue;
+        }
+        let (sha, bytes) = sha256_file(&dir.join(&rel))?;
+        files.push(json!({"path": rel, "bytes": bytes, "sha256": sha}));
+    }
+    let mut inputs = vec![json!({
+        "role": "snapshot",
+        "file": "snapshot.json",
+        "sha256": ctx.loaded.sha256,
+    })];
+    if let Some(sha) = &ctx.policy.source.sha256 {
+        inputs.push(json!({
+            "role": "policy",
+            "file": ctx.policy.source.file_name,
+            "sha256": sha,
+        }));
+    }
+    let doc = json!({
+        "schema": MANIFEST_SCHEMA,
+        "tool": {"name": "reviewpack", "version": env!("CARGO_PKG_VERSION")},
+        "account": {"id": s.account.id, "name": s.account.name},
+        "snapshot": {
+            "file": "snapshot.json",
+            "sha256": ctx.loaded.sha256,
+            "captured_at": fmt_time(s.captured_at()),
+            "complete": s.completeness.complete,
+            "format": s.format,
+            "version": s.version,
+        },
+        "inputs": inputs,
+        "parameters": {
+            "as_of": fmt_time(ctx.as_of),
+            "formats": formats.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            "policy": ctx.policy.source,
+        },
+        "findings": ctx.findings.len(),
+        "files": files,
+        "verify": "sha256sum -c SHA256SUMS",
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    std::fs::write(dir.join(MANIFEST), bytes)?;
+
+    let mut sums = String::new();
+    for rel in list_files(dir)? {
+        if rel == SHA256SUMS {
+            continue;
+        }
+        let (sha, _) = sha256_file(&dir.join(&rel))?;
+        // Two spaces: sha256sum's text-mode line, read by `sha256sum -c`.
+        sums.push_str(&format!("{sha}  {rel}\n"));
+    }
+    std::fs::write(dir.join(SHA256SUMS), sums)
+}

@@ -1,0 +1,636 @@
+//! `review.xlsx`: the workbook reviewers fill in (design.md section 8).
+//!
+//! Every sheet opens with two banner rows naming the account, the snapshot's
+//! capture time and SHA-256 (and INCOMPLETE, when the snapshot is), then a
+//! header row that stays frozen, then the rows of [`super::sheets`]. The
+//! review sheets end with the reviewer columns: Decision (a Keep / Revoke /
+//! Modify dropdown), Reviewer, Review date, Justification, Ticket.
+//!
+//! Every sheet is written in constant-memory mode: rows stream to a temporary
+//! file as they are produced, so a sheet of millions of grants costs one row
+//! of memory. That mode writes rows strictly in order, so each sheet's size is
+//! known before its first row ([`row_count`]) and the writer checks the
+//! producer kept to it. A sheet with more rows than Excel allows continues on
+//! `Name (2)`, `Name (3)`, ... with the same banner and header; nothing is
+//! truncated. A cell longer than Excel's 32,767 characters is cut with a note
+//! saying so (the CSV file keeps it whole).
+//!
+//! Sheets are formatted as Excel tables (a table style, filter buttons)
+//! unless a sheet part has more than [`Limits::table_max_rows`] rows: the
+//! writer tracks every cell of a table in memory, which would defeat
+//! constant-memory mode, so such parts get the same header style, a plain
+//! autofilter and frozen header instead.
+//!
+//! Determinism: the document's creation time is the snapshot's capture time
+//! and the writer stamps no other clock, so the same inputs give the same
+//! bytes.
+
+use std::path::Path;
+
+use chrono::{Datelike, Timelike};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Workbook,
+    Worksheet, XlsxError,
+};
+
+use super::sanitize::cell;
+use super::sheets::{
+    account_label, completeness_line, fmt_time, row_count, write_rows, Cell, Column, SheetId,
+    DECISIONS, REVIEW_COLUMNS,
+};
+use super::ReportContext;
+
+/// Excel's rows per worksheet.
+pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
+/// Excel's characters per cell.
+pub const EXCEL_MAX_CELL_CHARS: usize = 32_767;
+/// The header row (0-based); rows above it are the banner.
+pub const HEADER_ROW: u32 = 2;
+const FIRST_DATA_ROW: u32 = HEADER_ROW + 1;
+
+/// Size limits of the writer; tests shrink them to exercise continuation
+/// sheets without writing a million rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Rows per worksheet, banner and header included.
+    pub rows_per_sheet: u32,
+    /// Largest sheet part formatted as an Excel table.
+    pub table_max_rows: usize,
+}
+
+impl Limits {
+    /// Excel's own limits.
+    pub const EXCEL: Limits = Limits {
+        rows_per_sheet: EXCEL_MAX_ROWS,
+        table_max_rows: 100_000,
+    };
+
+    fn data_rows_per_sheet(self) -> usize {
+        (self.rows_per_sheet - FIRST_DATA_ROW) as usize
+    }
+}
+
+fn xerr(e: XlsxError) -> std::io::Error {
+    std::io::Error::other(format!("review.xlsx: {e}"))
+}
+
+struct Formats {
+    title: Format,
+    info: Format,
+    incomplete: Format,
+    header: Format,
+    review_header: Format,
+    review: Format,
+    review_date: Format,
+    /// Numbers in a key-value sheet, aligned with the text beside them.
+    left_number: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let review = Format::new()
+            .set_background_color(Color::RGB(0xFFF2CC))
+            .set_unlocked();
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            info: Format::new()
+                .set_font_color(Color::RGB(0x404040))
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            incomplete: Format::new()
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(0xC00000))
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            header: Format::new()
+                .set_bold()
+                .set_font_color(Color::White)
+                .set_background_color(Color::RGB(0x1F4E78))
+                .set_border_bottom(FormatBorder::Thin),
+            review_header: Format::new()
+                .set_bold()
+                .set_font_color(Color::Black)
+                .set_background_color(Color::RGB(0xFFD966))
+                .set_border_bottom(FormatBorder::Thin),
+            review_date: review.clone().set_num_format("yyyy-mm-dd"),
+            left_number: Format::new().set_align(FormatAlign::Left),
+            review,
+        }
+    }
+}
+
+/// Writes `review.xlsx` with Excel's limits; returns the sheet names.
+pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<Vec<String>> {
+    write_with(ctx, path, Limits::EXCEL)
+}
+
+/// Writes `review.xlsx` with the given limits; returns the sheet names.
+pub fn write_with(
+    ctx: &ReportContext<'_, '_>,
+    path: &Path,
+    limits: Limits,
+) -> std::io::Result<Vec<String>> {
+    let s = &ctx.loaded.snapshot;
+    let mut workbook = Workbook::new();
+    // Constant-memory sheets spool to anonymous temporary files; keep them
+    // on the pack's own disk rather than a possibly memory-backed /tmp.
+    if let Some(dir) = path.parent() {
+        workbook.set_tempdir(dir).map_err(xerr)?;
+    }
+    let captured = s.captured_at();
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(captured.year()).unwrap_or(2000),
+        captured.month() as u8,
+        captured.day() as u8,
+    )
+    .and_then(|d| {
+        d.and_hms(
+            captured.hour() as u16,
+            captured.minute() as u8,
+            captured.second() as f64,
+        )
+    })
+    .map_err(xerr)?;
+    let properties = DocProperties::new()
+        .set_title(format!("Access review: {}", account_label(s)))
+        .set_subject(format!(
+            "Harness account {} snapshot {} SHA-256 {}",
+            s.account.id,
+            fmt_time(captured),
+            ctx.loaded.sha256
+        ))
+        .set_author("reviewpack")
+        .set_comment(completeness_line(s))
+        .set_creation_datetime(&created);
+    workbook.set_properties(&properties);
+
+    let formats = Formats::new();
+    let mut names = Vec::new();
+    for sheet in SheetId::ALL {
+        write_sheet(ctx, &mut workbook, &formats, sheet, limits, &mut names)?;
+    }
+    workbook.save(path).map_err(xerr)?;
+    Ok(names)
+}
+
+/// The name of part `n` (1-based) of a sheet.
+pub fn part_name(sheet: SheetId, n: usize) -> String {
+    if n == 1 {
+        sheet.name().to_string()
+    } else {
+        format!("{} ({n})", sheet.name())
+    }
+}
+
+struct Part {
+    worksheet: Worksheet,
+    name: String,
+    /// Next row to write.
+    row: u32,
+    /// Data rows this part holds.
+    rows: usize,
+}
+
+fn write_sheet(
+    ctx: &ReportContext<'_, '_>,
+    workbook: &mut Workbook,
+    formats: &Formats,
+    sheet: SheetId,
+    limits: Limits,
+    names: &mut Vec<String>,
+) -> std::io::Result<()> {
+    let total = row_count(ctx, sheet);
+    let per_part = limits.data_rows_per_sheet();
+    let parts = total.div_ceil(per_part).max(1);
+    let mut columns: Vec<Column> = sheet.columns().to_vec();
+    if sheet.is_review() {
+        columns.extend_from_slice(REVIEW_COLUMNS);
+    }
+    let data_width = sheet.columns().len();
+    let key_value = matches!(sheet, SheetId::Summary | SheetId::Provenance);
+
+    let start_part = |workbook: &mut Workbook, n: usize| -> std::io::Result<Part> {
+        let rows = if n == parts {
+            total - per_part * (parts - 1)
+        } else {
+            per_part
+        };
+        let name = part_name(sheet, n);
+        let mut ws = workbook.new_worksheet_with_constant_memory();
+        ws.set_name(&name).map_err(xerr)?;
+        setup_part(
+            ctx, &mut ws, formats, sheet, &columns, data_width, n, parts, rows, limits,
+        )?;
+        Ok(Part {
+            worksheet: ws,
+            name,
+            row: FIRST_DATA_ROW,
+            rows,
+        })
+    };
+
+    let mut part = start_part(workbook, 1)?;
+    let mut part_no = 1usize;
+    let mut in_part = 0usize;
+    let mut written = 0usize;
+    let mut failure: Option<std::io::Error> = None;
+    let result = write_rows(ctx, sheet, &mut |cells: Vec<Cell>| {
+        if written == total {
+            // More rows than counted: stop before writing past the sized table.
+            written += 1;
+            return Err(std::io::Error::other(format!(
+                "review.xlsx: sheet {} produced more rows than counted ({total})",
+                sheet.name()
+            )));
+        }
+        if in_part == per_part {
+            let done = std::mem::replace(&mut part, start_part(workbook, part_no + 1)?);
+            finish_part(workbook, done, names);
+            part_no += 1;
+            in_part = 0;
+        }
+        for (c, value) in cells.iter().enumerate() {
+            let col = c as u16;
+            let result = match value {
+                Cell::Empty => Ok(()),
+                Cell::Int(n) if key_value => part
+                    .worksheet
+                    .write_number_with_format(part.row, col, *n as f64, &formats.left_number)
+                    .map(|_| ()),
+                Cell::Int(n) => part
+                    .worksheet
+                    .write_number(part.row, col, *n as f64)
+                    .map(|_| ()),
+                Cell::Text(t) => {
+                    let safe = cell(t);
+                    let text = fit_cell(&safe);
+                    part.worksheet
+                        .write_string(part.row, col, text.as_ref())
+                        .map(|_| ())
+                }
+            };
+            if let Err(e) = result {
+                failure = Some(xerr(e));
+                return Err(std::io::Error::other("stopped"));
+            }
+        }
+        if sheet.is_review() {
+            if let Err(e) = reviewer_cells(&mut part.worksheet, part.row, data_width, formats) {
+                failure = Some(xerr(e));
+                return Err(std::io::Error::other("stopped"));
+            }
+        }
+        part.row += 1;
+        in_part += 1;
+        written += 1;
+        Ok(())
+    });
+    if let Err(e) = result {
+        return Err(failure.take().unwrap_or(e));
+    }
+    if written != total {
+        return Err(std::io::Error::other(format!(
+            "review.xlsx: sheet {} produced {written} rows, counted {total}",
+            sheet.name()
+        )));
+    }
+    debug_assert_eq!(part_no, parts);
+    debug_assert_eq!(in_part, part.rows);
+    finish_part(workbook, part, names);
+    Ok(())
+}
+
+fn finish_part(workbook: &mut Workbook, part: Part, names: &mut Vec<String>) {
+    names.push(part.name);
+    workbook.push_worksheet(part.worksheet);
+}
+
+/// Text as Excel can hold it: at most 32,767 characters, cut with a note.
+fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().count() <= EXCEL_MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    const NOTE: &str = " … [cut: longer than Excel allows; the CSV file has it whole]";
+    let keep = EXCEL_MAX_CELL_CHARS - NOTE.chars().count();
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(NOTE);
+    std::borrow::Cow::Owned(out)
+}
+
+/// One banner row: the text in a cell merged across the sheet's width, so
+/// every viewer shows it whole (and the INCOMPLETE fill spans the sheet).
+fn banner(
+    ws: &mut Worksheet,
+    row: u32,
+    last_col: u16,
+    text: &str,
+    f: &Format,
+) -> std::io::Result<()> {
+    let text = cell(text);
+    if last_col == 0 {
+        ws.write_string_with_format(row, 0, text.as_ref(), f)
+            .map_err(xerr)?;
+    } else {
+        ws.merge_range(row, 0, row, last_col, text.as_ref(), f)
+            .map_err(xerr)?;
+    }
+    Ok(())
+}
+
+/// The reviewer cells of one data row: blank, in the input fill.
+fn reviewer_cells(
+    ws: &mut Worksheet,
+    row: u32,
+    data_width: usize,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
+        let f = if c.key == "review_date" {
+            &formats.review_date
+        } else {
+            &formats.review
+        };
+        ws.write_blank(row, (data_width + i) as u16, f)?;
+    }
+    Ok(())
+}
+
+/// Writes a part's banner, header, widths, table or filter, validation and
+/// print setup; data rows follow.
+#[allow(clippy::too_many_arguments)]
+fn setup_part(
+    ctx: &ReportContext<'_, '_>,
+    ws: &mut Worksheet,
+    formats: &Formats,
+    sheet: SheetId,
+    columns: &[Column],
+    data_width: usize,
+    n: usize,
+    parts: usize,
+    rows: usize,
+    limits: Limits,
+) -> std::io::Result<()> {
+    let s = &ctx.loaded.snapshot;
+    let last_col = (columns.len() - 1) as u16;
+    for (i, c) in columns.iter().enumerate() {
+        ws.set_column_width(i as u16, c.width).map_err(xerr)?;
+    }
+
+    // Banner: what this is, and the evidence it was made from.
+    let continuation = if parts > 1 {
+        format!(" (part {n} of {parts}: rows continue on the next sheet)")
+    } else {
+        String::new()
+    };
+    let title = format!("{} · {}{continuation}", sheet.name(), account_label(s));
+    banner(ws, 0, last_col, &title, &formats.title)?;
+    let identity = format!(
+        "Account {} · snapshot captured {} · snapshot SHA-256 {} · as of {}",
+        s.account.id,
+        fmt_time(s.captured_at()),
+        ctx.loaded.sha256,
+        fmt_time(ctx.as_of)
+    );
+    let line = if s.completeness.complete {
+        format!("{identity} · {}", sheet.about())
+    } else {
+        format!("{} · {identity}", completeness_line(s))
+    };
+    let f = if s.completeness.complete {
+        &formats.info
+    } else {
+        &formats.incomplete
+    };
+    banner(ws, 1, last_col, &line, f)?;
+    // The line wraps within the sheet's width: give it the rows it needs.
+    let width: f64 = columns.iter().map(|c| c.width).sum();
+    let lines = (line.chars().count() as f64 / (width * 0.95))
+        .ceil()
+        .max(1.0);
+    ws.set_row_height(1, 15.0 * lines).map_err(xerr)?;
+
+    // A table needs one data row; an empty sheet gets one blank row.
+    let last_row = FIRST_DATA_ROW + (rows.max(1) as u32) - 1;
+    if rows <= limits.table_max_rows {
+        // Reviewer columns get their own header colour.
+        let table_columns: Vec<TableColumn> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                // Explicit header formats: viewers other than Excel (such
+                // as LibreOffice) do not draw table styles.
+                let column = TableColumn::new().set_header(c.title);
+                if i >= data_width {
+                    column.set_header_format(&formats.review_header)
+                } else {
+                    column.set_header_format(&formats.header)
+                }
+            })
+            .collect();
+        let table_name = if n == 1 {
+            sheet.name().replace(' ', "")
+        } else {
+            format!("{}_{n}", sheet.name().replace(' ', ""))
+        };
+        let table = Table::new()
+            .set_name(table_name)
+            .set_style(TableStyle::Medium2)
+            .set_columns(&table_columns);
+        ws.add_table(HEADER_ROW, 0, last_row, last_col, &table)
+            .map_err(xerr)?;
+    } else {
+        for (i, c) in columns.iter().enumerate() {
+            let f = if i >= data_width {
+                &formats.review_header
+            } else {
+                &formats.header
+            };
+            ws.write_string_with_format(HEADER_ROW, i as u16, c.title, f)
+                .map_err(xerr)?;
+        }
+        ws.autofilter(HEADER_ROW, 0, last_row, last_col)
+            .map_err(xerr)?;
+    }
+    ws.set_freeze_panes(FIRST_DATA_ROW, 0).map_err(xerr)?;
+    if rows == 0 && sheet.is_review() {
+        reviewer_cells(ws, FIRST_DATA_ROW, data_width, formats).map_err(xerr)?;
+    }
+
+    if sheet.is_review() {
+        let decision_col = data_width as u16;
+        let decision = DataValidation::new()
+            .allow_list_strings(DECISIONS)
+            .map_err(xerr)?
+            .set_input_title("Decision")
+            .map_err(xerr)?
+            .set_input_message("Keep, Revoke or Modify. Then fill Reviewer, Review date, Justification and Ticket.")
+            .map_err(xerr)?
+            .set_error_title("Decision")
+            .map_err(xerr)?
+            .set_error_message("Choose Keep, Revoke or Modify.")
+            .map_err(xerr)?;
+        ws.add_data_validation(
+            FIRST_DATA_ROW,
+            decision_col,
+            last_row,
+            decision_col,
+            &decision,
+        )
+        .map_err(xerr)?;
+        let date_col = decision_col + 2;
+        let since = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xerr)?;
+        let date = DataValidation::new()
+            .allow_date(DataValidationRule::GreaterThanOrEqualTo(since))
+            .set_input_title("Review date")
+            .map_err(xerr)?
+            .set_input_message("The date of the decision, such as 2026-10-15.")
+            .map_err(xerr)?
+            .set_error_style(DataValidationErrorStyle::Warning)
+            .set_error_message("Enter a date, such as 2026-10-15.")
+            .map_err(xerr)?;
+        ws.add_data_validation(FIRST_DATA_ROW, date_col, last_row, date_col, &date)
+            .map_err(xerr)?;
+    }
+
+    // Printing: landscape, one page wide, banner and header on every page,
+    // and the evidence named in every page's footer.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, HEADER_ROW).map_err(xerr)?;
+    let footer = format!(
+        "&L{} · {} · SHA-256 {}&RPage &P of &N",
+        s.account.id.replace('&', "&&"),
+        fmt_time(s.captured_at()),
+        ctx.loaded.sha256
+    );
+    if footer.chars().count() <= 255 {
+        ws.set_footer(footer);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+
+    use super::{write_with, Limits, HEADER_ROW};
+    use crate::graph::AccessGraph;
+    use crate::report::sheets::{row_count, write_rows, Cell, SheetId};
+    use crate::report::ReportContext;
+
+    fn text(d: &Data) -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::String(s) => s.clone(),
+            Data::Float(f) => format!("{}", *f as i64),
+            other => other.to_string(),
+        }
+    }
+
+    /// A sheet longer than the row limit continues on numbered sheets with
+    /// the same banner and header, every row exactly once, in order; parts
+    /// too large for a table keep a header filter instead.
+    #[test]
+    fn rows_past_the_limit_continue_on_numbered_sheets_and_none_is_lost() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        let loaded = crate::snapshot::load(&path).unwrap();
+        let graph = AccessGraph::build(&loaded.snapshot);
+        let ctx = ReportContext {
+            loaded: &loaded,
+            graph: &graph,
+            as_of: loaded.snapshot.captured_at(),
+            findings: &[],
+            policy: &crate::findings::Policy::default(),
+        };
+        let per_sheet = 40usize;
+        let limits = Limits {
+            rows_per_sheet: HEADER_ROW + 1 + per_sheet as u32,
+            table_max_rows: 25,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("review.xlsx");
+        let names = write_with(&ctx, &out, limits).unwrap();
+
+        let sheet = SheetId::EffectiveAccess;
+        let total = row_count(&ctx, sheet);
+        let parts = total.div_ceil(per_sheet);
+        assert!(parts >= 3, "the demo needs {parts} parts");
+        let part_names: Vec<String> = (1..=parts).map(|n| super::part_name(sheet, n)).collect();
+        let first = names.iter().position(|n| n == "Effective Access").unwrap();
+        assert_eq!(names[first..first + parts], part_names[..]);
+        assert_eq!(part_names[1], "Effective Access (2)");
+
+        let mut expected: Vec<Vec<String>> = Vec::new();
+        write_rows(&ctx, sheet, &mut |cells: Vec<Cell>| {
+            expected.push(
+                cells
+                    .iter()
+                    .map(|c| crate::report::sanitize::cell(&c.as_text()).into_owned())
+                    .collect(),
+            );
+            Ok(())
+        })
+        .unwrap();
+
+        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+        wb.load_tables().unwrap();
+        let mut got: Vec<Vec<String>> = Vec::new();
+        let width = sheet.columns().len();
+        for (i, name) in part_names.iter().enumerate() {
+            let range = wb.worksheet_range(name).unwrap();
+            let rows: Vec<Vec<String>> =
+                range.rows().map(|r| r.iter().map(text).collect()).collect();
+            assert!(
+                rows[0][0].contains(&format!("part {} of {parts}", i + 1)),
+                "{name}: {:?}",
+                rows[0][0]
+            );
+            assert!(rows[1][0].contains(&loaded.sha256), "{name}");
+            assert_eq!(rows[2][0], "Principal kind", "{name}: header");
+            assert_eq!(rows[2][width], "Decision", "{name}: reviewer columns");
+            let data = &rows[3..];
+            let want = if i + 1 < parts {
+                per_sheet
+            } else {
+                total - per_sheet * (parts - 1)
+            };
+            assert_eq!(data.len(), want, "{name}");
+            got.extend(data.iter().map(|r| r[..width].to_vec()));
+            let tables = wb.table_names_in_sheet(name).len();
+            assert_eq!(
+                tables,
+                usize::from(want <= limits.table_max_rows),
+                "{name}: table only when small"
+            );
+        }
+        assert_eq!(got, expected, "every row once, in order");
+
+        // The large parts have a plain autofilter over header and rows.
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let mut xml = String::new();
+        let index = first + 1; // sheetN.xml is 1-based
+        zip.by_name(&format!("xl/worksheets/sheet{index}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(
+            xml.contains(&format!("<autoFilter ref=\"A3:U{}\"/>", 3 + per_sheet)),
+            "{xml:.2000}"
+        );
+        assert!(xml.contains("state=\"frozen\""));
+    }
+
+    #[test]
+    fn cells_longer_than_excel_allows_are_cut_with_a_note() {
+        let long = "x".repeat(super::EXCEL_MAX_CELL_CHARS + 10);
+        let fitted = super::fit_cell(&long);
+        assert_eq!(fitted.chars().count(), super::EXCEL_MAX_CELL_CHARS);
+        assert!(fitted.ends_with("the CSV file has it whole]"));
+        assert_eq!(super::fit_cell("short"), "short");
+    }
+}

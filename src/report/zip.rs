@@ -1,0 +1,77 @@
+//! `DIR.zip` (`--zip`): the whole pack in one file, for attaching to a ticket.
+//!
+//! Entries sit under one folder named after the pack directory, in sorted
+//! order, each stamped with the snapshot's capture time and mode 0644, so
+//! the same pack always zips to the same bytes. The archive is written to a
+//! temporary file beside its target; the caller renames it into place once
+//! the pack directory itself is in place.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::manifest::list_files;
+
+/// Zips every file of `pack_dir` under `root/` into a temporary file in
+/// `target`'s directory; persist it to `target` when ready.
+pub fn write_zip(
+    pack_dir: &Path,
+    root: &str,
+    stamp: DateTime<Utc>,
+    target: &Path,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".reviewpack-")
+        .suffix(".zip.tmp")
+        .tempfile_in(parent)?;
+    let time = zip_time(stamp);
+    let mut zip = ZipWriter::new(std::io::BufWriter::new(tmp.reopen()?));
+    for rel in list_files(pack_dir)? {
+        let path = pack_dir.join(&rel);
+        let len = std::fs::metadata(&path)?.len();
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .last_modified_time(time)
+            .unix_permissions(0o644)
+            .large_file(len >= u64::from(u32::MAX));
+        zip.start_file(format!("{root}/{rel}"), options)
+            .map_err(std::io::Error::other)?;
+        let mut f = std::fs::File::open(&path)?;
+        std::io::copy(&mut f, &mut zip)?;
+    }
+    let mut inner = zip.finish().map_err(std::io::Error::other)?;
+    inner.flush()?;
+    inner
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .sync_all()?;
+    // A temporary file is private (0600); the archive is for sharing.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(tmp)
+}
+
+/// A zip timestamp (DOS time: 1980 to 2107, two-second steps).
+fn zip_time(t: DateTime<Utc>) -> zip::DateTime {
+    let year = t.year().clamp(1980, 2107) as u16;
+    zip::DateTime::from_date_and_time(
+        year,
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    )
+    .unwrap_or_default()
+}
