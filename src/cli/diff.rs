@@ -1,0 +1,307 @@
+//! `reviewpack diff OLD NEW -o DIR`, and the diff step `run --previous`
+//! shares with it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::atomic::StagedDir;
+use crate::diff::{
+    self, DecisionSet, DiffFormat, DiffReport, DiffSide, FindingsRun, ManifestInput,
+};
+use crate::findings::{self, Policy, Severity};
+use crate::graph::AccessGraph;
+use crate::snapshot::LoadedSnapshot;
+
+use super::{load_snapshot, Output};
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The earlier snapshot (last quarter's).
+    old: PathBuf,
+    /// The later snapshot.
+    new: PathBuf,
+    /// The directory to write the diff into.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    out: PathBuf,
+    /// Formats, comma-separated: xlsx, html, csv, json.
+    #[arg(long, default_value = "xlsx,html,csv,json", value_delimiter = ',')]
+    format: Vec<String>,
+    /// The policy file (TOML) both snapshots' findings are evaluated with;
+    /// default: the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The previous review's decisions: its filled-in review.xlsx, or a CSV
+    /// export of a review sheet. Each Revoke still present in NEW becomes a
+    /// revocation-not-done finding; each carried out is listed as verified.
+    #[arg(long, value_name = "FILE")]
+    decisions: Option<PathBuf>,
+    /// Exit 1 when a new finding (revocation-not-done included) is at or
+    /// above this severity: info, low, medium, high, critical.
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<String>,
+    /// Replace DIR even when it exists and is not empty, and compare
+    /// snapshots of different accounts.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Everything one diff run needs, resolved.
+pub(crate) struct DiffJob<'a> {
+    pub old: &'a LoadedSnapshot,
+    pub old_path: &'a Path,
+    pub new: &'a LoadedSnapshot,
+    pub new_path: &'a Path,
+    pub formats: Vec<DiffFormat>,
+    pub policy: Policy,
+    pub decisions: Option<DecisionSet>,
+    pub fail_on: Option<(Severity, String)>,
+    /// Compare different accounts.
+    pub force_accounts: bool,
+    pub out_dir: &'a Path,
+    /// Replace a non-empty `out_dir`.
+    pub replace: bool,
+}
+
+fn parse_formats(words: &[String]) -> anyhow::Result<Vec<DiffFormat>> {
+    let mut formats = Vec::new();
+    for w in words {
+        formats.push(
+            DiffFormat::parse(w).with_context(|| {
+                format!("unknown format {w:?}: expected xlsx, html, csv or json")
+            })?,
+        );
+    }
+    formats.sort();
+    formats.dedup();
+    if formats.is_empty() {
+        bail!("--format names no format");
+    }
+    Ok(formats)
+}
+
+pub(crate) fn parse_fail_on(s: &str) -> anyhow::Result<(Severity, String)> {
+    let sev = Severity::parse(s).with_context(|| {
+        format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
+    })?;
+    Ok((sev, sev.as_str().to_string()))
+}
+
+/// Refuses two snapshots of different accounts unless forced.
+pub(crate) fn check_accounts(old: &str, new: &str, force: bool) -> anyhow::Result<()> {
+    if old != new && !force {
+        bail!(
+            "OLD is a snapshot of account {old:?} and NEW of account {new:?}; refusing to compare different accounts (pass --force to compare them anyway)"
+        );
+    }
+    Ok(())
+}
+
+/// Reads `--policy`, or the defaults.
+pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
+    match path {
+        None => Ok(Policy::default()),
+        Some(p) => {
+            let bytes = std::fs::read(p)
+                .with_context(|| format!("cannot read the policy file {}", p.display()))?;
+            Ok(Policy::parse(p, &bytes)?)
+        }
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Compares, writes the diff directory atomically, prints a summary;
+/// returns the report and whether `--fail-on` trips.
+pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffReport, bool)> {
+    let (os, ns) = (&job.old.snapshot, &job.new.snapshot);
+    check_accounts(&os.account.id, &ns.account.id, job.force_accounts)?;
+    if os.captured_at() > ns.captured_at() {
+        out.note(format_args!(
+            "warning: OLD ({}) was captured after NEW ({}); the diff reads OLD as the earlier snapshot",
+            os.captured_at().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ns.captured_at().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ));
+    }
+    let og = AccessGraph::build(os);
+    let ng = AccessGraph::build(ns);
+    // Each side as of its own capture time, as `report` would have made it.
+    let of = findings::evaluate(&og, &job.policy, os.captured_at());
+    let nf = findings::evaluate(&ng, &job.policy, ns.captured_at());
+    let rules: Vec<String> = nf.rules_evaluated.iter().map(|r| r.to_string()).collect();
+    let (old_file, new_file) = (file_name(job.old_path), file_name(job.new_path));
+    let old_side = DiffSide {
+        loaded: job.old,
+        file: &old_file,
+        graph: &og,
+    };
+    let new_side = DiffSide {
+        loaded: job.new,
+        file: &new_file,
+        graph: &ng,
+    };
+    let run = FindingsRun {
+        old: &of.findings,
+        new: &nf.findings,
+        rules_evaluated: &rules,
+        policy: &job.policy.source,
+    };
+    let report = diff::compare(&old_side, &new_side, Some(&run), job.decisions.as_ref());
+
+    let manifest = ManifestInput {
+        formats: job.formats.iter().map(|f| f.as_str()).collect(),
+        fail_on: job.fail_on.as_ref().map(|(_, s)| s.as_str()),
+        policy: job
+            .policy
+            .source
+            .file_name
+            .clone()
+            .zip(job.policy.source.sha256.clone()),
+    };
+    let target = job.out_dir;
+    let staged = StagedDir::new(target, job.replace)
+        .with_context(|| format!("cannot write the diff to {}", target.display()))?;
+    let files = diff::write_diff(&report, &job.formats, &manifest, staged.path())
+        .with_context(|| format!("writing the diff for {}", target.display()))?;
+    staged
+        .commit()
+        .with_context(|| format!("moving the diff into {}", target.display()))?;
+
+    for (label, s) in [("OLD", os), ("NEW", ns)] {
+        if !s.completeness.complete {
+            out.note(format_args!(
+                "warning: {label} is INCOMPLETE (pulled with --allow-partial); changes may be missing or false"
+            ));
+        }
+    }
+    if report.accounts_differ {
+        out.note("warning: OLD and NEW are different accounts (compared because of --force)");
+    }
+    let s = &report.summary;
+    out.note(format_args!(
+        "wrote {} ({} files): {} grants gained ({} admin), {} lost, {} changed; {} principals added, {} removed, {} changed",
+        target.display(),
+        files.len(),
+        s.access_gained,
+        s.admin_gained,
+        s.access_lost,
+        s.access_changed,
+        s.principals_added,
+        s.principals_removed,
+        s.principals_changed,
+    ));
+    out.note(format_args!(
+        "findings: {} new, {} resolved, {} persisting",
+        s.findings_new, s.findings_resolved, s.findings_persisting
+    ));
+    if let Some(d) = &report.decisions {
+        out.note(format_args!(
+            "decisions: {} Revoke checked: {} verified, {} not done (revocation-not-done findings){}",
+            d.revoke,
+            d.verified.len(),
+            d.not_done.len(),
+            if d.problems.is_empty() {
+                String::new()
+            } else {
+                format!("; {} rows could not be used (see diff.json)", d.problems.len())
+            }
+        ));
+    }
+    // The run fails on new findings only: at or above --fail-on, or of a rule
+    // the policy denies (revocation-not-done is not a policy rule).
+    let failing = findings::failing(
+        &report.findings.new,
+        &job.policy,
+        job.fail_on.as_ref().map(|(sev, _)| *sev),
+    );
+    let fails = !failing.is_empty();
+    if fails {
+        let why = match &job.fail_on {
+            Some((_, word)) => {
+                format!("at or above {word} (--fail-on {word}) or denied by the policy")
+            }
+            None => "denied by the policy".to_string(),
+        };
+        out.note(format_args!(
+            "{} new finding(s) {why}: exit 1",
+            failing.len()
+        ));
+    }
+    Ok((report, fails))
+}
+
+pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
+    let formats = parse_formats(&args.format)?;
+    let fail_on = args.fail_on.as_deref().map(parse_fail_on).transpose()?;
+    let policy = load_policy(args.policy.as_deref())?;
+    let old = load_snapshot(&args.old)?;
+    let new = load_snapshot(&args.new)?;
+    // Before reading decisions, so the cheaper mistake is named first.
+    check_accounts(
+        &old.snapshot.account.id,
+        &new.snapshot.account.id,
+        args.force,
+    )?;
+    let decisions = args
+        .decisions
+        .as_deref()
+        .map(diff::read_decisions)
+        .transpose()?;
+    let (_, fails) = write(
+        DiffJob {
+            old: &old,
+            old_path: &args.old,
+            new: &new,
+            new_path: &args.new,
+            formats,
+            policy,
+            decisions,
+            fail_on,
+            force_accounts: args.force,
+            out_dir: &args.out,
+            replace: args.force,
+        },
+        out,
+    )?;
+    Ok(if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `run --previous`: the diff of the previous snapshot against the one just
+/// pulled, written into `PACK/diff` (all formats, no decisions).
+pub(crate) fn write_for_run(
+    policy: Policy,
+    previous: &LoadedSnapshot,
+    previous_path: &Path,
+    pulled: &LoadedSnapshot,
+    pack_dir: &Path,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let dir = pack_dir.join("diff");
+    write(
+        DiffJob {
+            old: previous,
+            old_path: previous_path,
+            new: pulled,
+            new_path: Path::new("snapshot.json"),
+            formats: DiffFormat::ALL.to_vec(),
+            policy,
+            decisions: None,
+            fail_on: None,
+            force_accounts: false,
+            out_dir: &dir,
+            replace: true,
+        },
+        out,
+    )?;
+    Ok(())
+}

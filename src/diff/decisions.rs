@@ -1,0 +1,528 @@
+//! Reading the previous review's decisions: the filled-in review.xlsx, or a
+//! CSV export of one of its review sheets.
+//!
+//! Reviewers edit these files by hand, in Excel, LibreOffice or Google
+//! Sheets, so the reader goes by header names, never by column positions: it
+//! finds the header row by its Decision column (a banner may sit above it),
+//! normalises header spelling (`Review date`, `review_date` and `REVIEW-DATE`
+//! are one column), ignores columns it does not know, and undoes the leading
+//! apostrophe the pack puts before cells a spreadsheet would evaluate.
+//!
+//! Which rows say what:
+//! - a sheet (or CSV) with `principal_id` and `assignment_id` columns, such as
+//!   Effective Access or Privileged Access: each row is one grant; `via` and
+//!   `assignment_scope` narrow it when present;
+//! - the Principals sheet (or a CSV with `id` and no `rule` column, like
+//!   principals.csv): each row is a principal, and Revoke means all of its
+//!   access;
+//! - anything else with a Decision column (Findings) is not read; a Revoke
+//!   there is reported as a problem, since a finding is not access.
+//!
+//! This module only reads; [`super::revocations`] checks the decisions
+//! against the new snapshot.
+
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
+
+use super::model::DecisionProblem;
+
+/// What a reviewer decided on a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep the access.
+    Keep,
+    /// Remove the access.
+    Revoke,
+    /// Change the access.
+    Modify,
+    /// No decision written.
+    Undecided,
+}
+
+impl Verdict {
+    fn parse(s: &str) -> Option<Verdict> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" => Some(Verdict::Undecided),
+            "keep" => Some(Verdict::Keep),
+            "revoke" => Some(Verdict::Revoke),
+            "modify" => Some(Verdict::Modify),
+            _ => None,
+        }
+    }
+}
+
+/// What a decision is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DecisionTarget {
+    /// One effective-access row.
+    Grant {
+        /// User uuid or `sa:SCOPE/IDENTIFIER`.
+        principal_id: String,
+        /// `direct` or `group:SCOPE/ID`, when the sheet has the column.
+        via: Option<String>,
+        /// The role assignment.
+        assignment_id: String,
+        /// Its scope, when the sheet has the column.
+        assignment_scope: Option<String>,
+    },
+    /// All access of a principal.
+    Principal {
+        /// User uuid or `sa:SCOPE/IDENTIFIER`.
+        principal_id: String,
+    },
+}
+
+impl DecisionTarget {
+    /// The principal it names.
+    pub fn principal_id(&self) -> &str {
+        match self {
+            DecisionTarget::Grant { principal_id, .. }
+            | DecisionTarget::Principal { principal_id } => principal_id,
+        }
+    }
+}
+
+/// One row with a principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The sheet name, or the file name for a CSV file.
+    pub sheet: String,
+    /// 1-based row number in the sheet.
+    pub row: usize,
+    /// The decision.
+    pub verdict: Verdict,
+    /// What it is about.
+    pub target: DecisionTarget,
+    /// Reviewer column.
+    pub reviewer: String,
+    /// Review date column, as written (dates as YYYY-MM-DD).
+    pub review_date: String,
+    /// Justification column.
+    pub justification: String,
+    /// Ticket column.
+    pub ticket: String,
+}
+
+/// Every decision of one file.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionSet {
+    /// The file name (no directory).
+    pub file: String,
+    /// Lowercase hex SHA-256 of the file.
+    pub sha256: String,
+    /// Rows with a principal, in sheet then row order.
+    pub decisions: Vec<Decision>,
+    /// Sheets with a Decision column that were not read.
+    pub ignored_sheets: Vec<String>,
+    /// Rows that could not be used.
+    pub problems: Vec<DecisionProblem>,
+}
+
+/// Why a decisions file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DecisionsError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a review workbook or CSV export we can read.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads a decisions file: `.xlsx` (or another workbook calamine reads) or
+/// `.csv`; files with another extension are sniffed (a ZIP is a workbook).
+pub fn read_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
+    let bytes = std::fs::read(path).map_err(|source| DecisionsError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let format_err = |message: String| DecisionsError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut set = DecisionSet {
+        file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: crate::snapshot::sha256_hex(&bytes),
+        ..DecisionSet::default()
+    };
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let workbook = match ext.as_str() {
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => true,
+        "csv" | "txt" => false,
+        _ => bytes.starts_with(b"PK\x03\x04"),
+    };
+    let mut used = 0;
+    if workbook {
+        let mut wb = calamine::open_workbook_auto(path)
+            .map_err(|e| format_err(format!("not a workbook calamine can read: {e}")))?;
+        for name in wb.sheet_names() {
+            let range = wb
+                .worksheet_range(&name)
+                .map_err(|e| format_err(format!("sheet {name:?}: {e}")))?;
+            let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+            let rows: Vec<Vec<String>> = range
+                .rows()
+                .map(|r| r.iter().map(cell_text).collect())
+                .collect();
+            if read_table(&name, Some(&name), first_row, &rows, &mut set) {
+                used += 1;
+            }
+        }
+        if used == 0 {
+            return Err(format_err(
+                "no review sheet with a Decision column and principal_id (Effective Access, Privileged Access) or id (Principals) columns".into(),
+            ));
+        }
+    } else {
+        let text = String::from_utf8(bytes)
+            .map_err(|_| format_err("a CSV decisions file must be UTF-8".into()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for r in reader.records() {
+            let r = r.map_err(|e| format_err(format!("not a CSV file: {e}")))?;
+            rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
+        }
+        let label = set.file.clone();
+        if !read_table(&label, None, 0, &rows, &mut set) {
+            if !set.ignored_sheets.is_empty() {
+                return Err(format_err(
+                    "this CSV exports the Findings sheet, whose decisions are not checked: export the Effective Access (or Principals) sheet with its decision column".into(),
+                ));
+            }
+            return Err(format_err(
+                "cannot tell which review sheet this CSV exports: expected a decision column with the columns of effective_access.csv (principal_id, via, assignment_id, assignment_scope) or of principals.csv (id)".into(),
+            ));
+        }
+    }
+    Ok(set)
+}
+
+/// A cell as text; dates as `YYYY-MM-DD` (with the time when it has one).
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => excel_serial_text(dt.as_f64()),
+        Data::Error(e) => format!("#{e}"),
+    }
+}
+
+/// Excel's 1900 date system: day 0 is 1899-12-30 (for every date after
+/// February 1900, which is all a review date can be).
+fn excel_serial_text(serial: f64) -> String {
+    let Some(epoch) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30) else {
+        return serial.to_string();
+    };
+    let days = serial.floor();
+    let secs = ((serial - days) * 86_400.0).round() as i64;
+    let Some(date) = epoch.checked_add_signed(chrono::Duration::days(days as i64)) else {
+        return serial.to_string();
+    };
+    if secs == 0 {
+        date.format("%Y-%m-%d").to_string()
+    } else {
+        let t = date.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::seconds(secs);
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// Undoes [`crate::report::sanitize::cell`]: a leading apostrophe before a
+/// character a spreadsheet would evaluate is the pack's, not the data's.
+pub fn unneutralise(s: &str) -> &str {
+    match s.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
+        _ => s,
+    }
+}
+
+/// `Review date`, `review_date`, `REVIEW-DATE` all become `review_date`.
+fn normalise_header(s: &str) -> String {
+    unneutralise(s.trim())
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SheetKind {
+    Grants,
+    Principals,
+    Ignored,
+}
+
+/// Reads one table; returns false when it holds no decisions we read.
+/// `sheet_name` is `None` for a CSV file.
+fn read_table(
+    label: &str,
+    sheet_name: Option<&str>,
+    first_row: usize,
+    rows: &[Vec<String>],
+    set: &mut DecisionSet,
+) -> bool {
+    // The header row is the first with a Decision column, within the top of
+    // the sheet (a title or provenance banner may come first).
+    let Some((hi, header)) = rows
+        .iter()
+        .enumerate()
+        .take(30)
+        .find(|(_, r)| r.iter().any(|c| normalise_header(c) == "decision"))
+    else {
+        return false;
+    };
+    let names: Vec<String> = header.iter().map(|c| normalise_header(c)).collect();
+    let col = |name: &str| names.iter().position(|n| n == name);
+    let Some(decision) = col("decision") else {
+        return false;
+    };
+    let principal = col("principal_id").or_else(|| col("id"));
+    let assignment = col("assignment_id");
+    let lower_name = sheet_name.map(|n| n.trim().to_ascii_lowercase());
+    let kind = match (&lower_name, principal, assignment) {
+        (Some(n), _, _) if n.starts_with("findings") => SheetKind::Ignored,
+        (_, Some(_), Some(_)) => SheetKind::Grants,
+        (Some(n), Some(_), None) if n.starts_with("principals") => SheetKind::Principals,
+        (None, Some(_), None) if col("rule").is_none() => SheetKind::Principals,
+        _ => SheetKind::Ignored,
+    };
+    let via = col("via");
+    let scope = col("assignment_scope");
+    let reviewer = col("reviewer");
+    let review_date = col("review_date");
+    let justification = col("justification");
+    let ticket = col("ticket");
+    let get = |r: &[String], i: Option<usize>| -> String {
+        i.and_then(|i| r.get(i))
+            .map(|c| unneutralise(c.trim()).trim().to_string())
+            .unwrap_or_default()
+    };
+    if kind == SheetKind::Ignored {
+        set.ignored_sheets.push(label.to_string());
+        for (ri, r) in rows.iter().enumerate().skip(hi + 1) {
+            if Verdict::parse(&get(r, Some(decision))) == Some(Verdict::Revoke) {
+                set.problems.push(DecisionProblem {
+                    sheet: label.to_string(),
+                    row: first_row + ri + 1,
+                    message: "a Revoke on this sheet is not checked: decide on the Effective Access or Principals row of the access instead".into(),
+                });
+            }
+        }
+        return false;
+    }
+    for (ri, r) in rows.iter().enumerate().skip(hi + 1) {
+        let row = first_row + ri + 1;
+        let raw = get(r, Some(decision));
+        let pid = get(r, principal);
+        if pid.is_empty() && raw.is_empty() {
+            continue;
+        }
+        let problem = |message: String| DecisionProblem {
+            sheet: label.to_string(),
+            row,
+            message,
+        };
+        let Some(verdict) = Verdict::parse(&raw) else {
+            set.problems.push(problem(format!(
+                "unknown decision {raw:?}: expected Keep, Revoke or Modify"
+            )));
+            continue;
+        };
+        if pid.is_empty() {
+            set.problems
+                .push(problem("a decision on a row with no principal id".into()));
+            continue;
+        }
+        let target = if kind == SheetKind::Grants {
+            let aid = get(r, assignment);
+            if aid.is_empty() {
+                if verdict == Verdict::Revoke {
+                    set.problems
+                        .push(problem("a Revoke on a row with no assignment_id".into()));
+                }
+                continue;
+            }
+            let opt = |s: String| (!s.is_empty()).then_some(s);
+            DecisionTarget::Grant {
+                principal_id: pid,
+                via: opt(get(r, via)),
+                assignment_id: aid,
+                assignment_scope: opt(get(r, scope)),
+            }
+        } else {
+            DecisionTarget::Principal { principal_id: pid }
+        };
+        set.decisions.push(Decision {
+            sheet: label.to_string(),
+            row,
+            verdict,
+            target,
+            reviewer: get(r, reviewer),
+            review_date: get(r, review_date),
+            justification: get(r, justification),
+            ticket: get(r, ticket),
+        });
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: &[&[&str]]) -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn headers_are_found_by_name_below_a_banner_with_extra_columns() {
+        let rows = table(&[
+            &["Account Acme", "snapshot abc"],
+            &[],
+            &[
+                "principal_kind",
+                "Principal ID",
+                "via",
+                "extra",
+                "assignment_id",
+                "assignment_scope",
+                "Decision",
+                "Reviewer",
+                "Review date",
+                "Ticket",
+            ],
+            &[
+                "user",
+                "'-odd-uuid",
+                "direct",
+                "x",
+                "ra1",
+                "account",
+                "REVOKE",
+                "'=Evil",
+                "2026-10-05",
+                "SEC-1",
+            ],
+            &[
+                "user", "u2", "direct", "", "ra2", "account", "Keep", "", "", "",
+            ],
+            &["", "", "", "", "", "", "", "", "", ""],
+            &[
+                "user", "u3", "direct", "", "ra3", "account", "nope", "", "", "",
+            ],
+        ]);
+        let mut set = DecisionSet::default();
+        assert!(read_table(
+            "Effective Access",
+            Some("Effective Access"),
+            0,
+            &rows,
+            &mut set
+        ));
+        assert_eq!(set.decisions.len(), 2);
+        let d = &set.decisions[0];
+        assert_eq!(d.row, 4);
+        assert_eq!(d.verdict, Verdict::Revoke);
+        assert_eq!(d.reviewer, "=Evil");
+        assert_eq!(
+            d.target,
+            DecisionTarget::Grant {
+                principal_id: "-odd-uuid".into(),
+                via: Some("direct".into()),
+                assignment_id: "ra1".into(),
+                assignment_scope: Some("account".into()),
+            }
+        );
+        assert_eq!(set.decisions[1].verdict, Verdict::Keep);
+        assert_eq!(set.problems.len(), 1);
+        assert_eq!(set.problems[0].row, 7);
+        assert!(set.problems[0].message.contains("nope"));
+    }
+
+    #[test]
+    fn principals_and_findings_sheets_are_told_apart() {
+        let principals = table(&[
+            &["kind", "id", "name", "Decision"],
+            &["user", "u1", "A", "Revoke"],
+        ]);
+        let mut set = DecisionSet::default();
+        assert!(read_table(
+            "Principals",
+            Some("Principals"),
+            0,
+            &principals,
+            &mut set
+        ));
+        assert_eq!(
+            set.decisions[0].target,
+            DecisionTarget::Principal {
+                principal_id: "u1".into()
+            }
+        );
+        let findings = table(&[
+            &["id", "rule", "principal_id", "Decision"],
+            &["f1", "admin-access", "u1", "Revoke"],
+        ]);
+        let mut set = DecisionSet::default();
+        assert!(!read_table(
+            "Findings",
+            Some("Findings"),
+            0,
+            &findings,
+            &mut set
+        ));
+        assert!(set.decisions.is_empty());
+        assert_eq!(set.ignored_sheets, ["Findings"]);
+        assert_eq!(set.problems.len(), 1);
+        // The same table as a CSV export is recognised by its `rule` column.
+        let mut set = DecisionSet::default();
+        assert!(!read_table("csv", None, 0, &findings, &mut set));
+    }
+
+    #[test]
+    fn only_the_packs_own_apostrophe_is_removed() {
+        assert_eq!(unneutralise("'=A1"), "=A1");
+        assert_eq!(unneutralise("'@x"), "@x");
+        assert_eq!(unneutralise("'quoted"), "'quoted");
+        assert_eq!(unneutralise("plain"), "plain");
+        assert_eq!(unneutralise("'"), "'");
+    }
+
+    #[test]
+    fn excel_dates_read_as_iso_dates() {
+        assert_eq!(excel_serial_text(46301.0), "2026-10-06");
+        assert_eq!(excel_serial_text(46301.5), "2026-10-06 12:00:00");
+    }
+}

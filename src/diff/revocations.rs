@@ -1,0 +1,310 @@
+//! Checking the previous review's Revoke decisions against the new snapshot.
+//!
+//! A Revoke on a grant is done when NEW has no grant with that principal,
+//! assignment (and via and assignment scope, when the row gives them); a
+//! Revoke on a principal is done when NEW no longer has the principal or it
+//! holds no grant. Everything else still present is a `revocation-not-done`
+//! finding. A disabled assignment grants nothing, so disabling counts as done,
+//! and the detail says it can be re-enabled.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+
+use crate::findings::{ControlRef, Finding, FindingPrincipal, Severity};
+use crate::graph::{AccessGraph, AssignmentStatus, Principal, PrivilegeLevel};
+
+use super::access::GrantKey;
+use super::decisions::{DecisionSet, DecisionTarget, Verdict};
+use super::model::{AccessEntry, DecisionsCheck, RevocationCheck};
+
+/// The rule code of a Revoke decision not carried out.
+pub const REVOCATION_NOT_DONE: &str = "revocation-not-done";
+
+/// Grants by principal id.
+fn grants_by_principal(g: &BTreeMap<GrantKey, AccessEntry>) -> BTreeMap<&str, Vec<&AccessEntry>> {
+    let mut out: BTreeMap<&str, Vec<&AccessEntry>> = BTreeMap::new();
+    for e in g.values() {
+        out.entry(e.principal_id.as_str()).or_default().push(e);
+    }
+    out
+}
+
+fn matches(target: &DecisionTarget, e: &AccessEntry) -> bool {
+    match target {
+        DecisionTarget::Grant {
+            via,
+            assignment_id,
+            assignment_scope,
+            ..
+        } => {
+            e.assignment_id == *assignment_id
+                && via.as_ref().is_none_or(|v| *v == e.via)
+                && assignment_scope
+                    .as_ref()
+                    .is_none_or(|s| *s == e.assignment_scope)
+        }
+        DecisionTarget::Principal { .. } => true,
+    }
+}
+
+/// Why a grant the decision names is gone from NEW.
+fn why_gone(new: &AccessGraph<'_>, target: &DecisionTarget) -> String {
+    if new.find_principal(target.principal_id()).is_none() {
+        return "the principal is no longer in the account".into();
+    }
+    let DecisionTarget::Grant {
+        via,
+        assignment_id,
+        assignment_scope,
+        ..
+    } = target
+    else {
+        return "the principal holds no access".into();
+    };
+    let s = new.snapshot();
+    let found = s.role_assignments.iter().position(|a| {
+        a.id.as_str() == assignment_id
+            && assignment_scope
+                .as_ref()
+                .is_none_or(|sc| *sc == a.scope.to_string())
+    });
+    let Some(ai) = found else {
+        return "the role assignment was removed".into();
+    };
+    match &new.assignments[ai].status {
+        AssignmentStatus::Disabled => {
+            "the role assignment is disabled (dormant: re-enabling it restores the access)".into()
+        }
+        AssignmentStatus::Orphaned(reasons) => format!(
+            "the role assignment is orphaned ({}) and grants nothing",
+            reasons
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        AssignmentStatus::Active => match via.as_deref() {
+            Some(v) if v.starts_with("group:") => {
+                format!("the principal is no longer a member of {v}")
+            }
+            _ => "the grant is no longer present".into(),
+        },
+    }
+}
+
+fn controls() -> Vec<ControlRef> {
+    vec![
+        ControlRef {
+            id: "SOC2:CC6.2".into(),
+            why: "access the review decided to remove is still in place".into(),
+        },
+        ControlRef {
+            id: "ISO27001:A.5.18".into(),
+            why: "access rights are not adjusted as the access review decided".into(),
+        },
+    ]
+}
+
+/// What the principal looks like: NEW's identity, else OLD's; with the
+/// principal in that graph.
+fn identity(
+    old: &AccessGraph<'_>,
+    new: &AccessGraph<'_>,
+    id: &str,
+) -> Option<(FindingPrincipal, Principal)> {
+    let (g, p) = match new.find_principal(id) {
+        Some(p) => (new, p),
+        None => (old, old.find_principal(id)?),
+    };
+    let i = g.identity(p);
+    Some((
+        FindingPrincipal {
+            kind: i.kind.to_string(),
+            id: i.id,
+            name: i.name.to_string(),
+            email: i.email.map(str::to_string),
+        },
+        p,
+    ))
+}
+
+/// Checks every Revoke decision; returns the check and the
+/// revocation-not-done findings (sorted by id).
+pub(crate) fn check(
+    set: &DecisionSet,
+    (old, old_entries): (&AccessGraph<'_>, &BTreeMap<GrantKey, AccessEntry>),
+    (new, new_entries): (&AccessGraph<'_>, &BTreeMap<GrantKey, AccessEntry>),
+) -> (DecisionsCheck, Vec<Finding>) {
+    let old_grants = grants_by_principal(old_entries);
+    let new_grants = grants_by_principal(new_entries);
+    let mut out = DecisionsCheck {
+        file: set.file.clone(),
+        sha256: set.sha256.clone(),
+        rows: set.decisions.len(),
+        ignored_sheets: set.ignored_sheets.clone(),
+        problems: set.problems.clone(),
+        ..DecisionsCheck::default()
+    };
+    let mut findings = Vec::new();
+    let mut seen = BTreeSet::new();
+    for d in &set.decisions {
+        match d.verdict {
+            Verdict::Keep => out.keep += 1,
+            Verdict::Modify => out.modify += 1,
+            Verdict::Undecided => out.undecided += 1,
+            Verdict::Revoke => {}
+        }
+        if d.verdict != Verdict::Revoke || !seen.insert(d.target.clone()) {
+            continue;
+        }
+        out.revoke += 1;
+        let pid = d.target.principal_id();
+        let empty = Vec::new();
+        let in_old_grants = old_grants.get(pid).unwrap_or(&empty);
+        let still: Vec<&AccessEntry> = new_grants
+            .get(pid)
+            .unwrap_or(&empty)
+            .iter()
+            .copied()
+            .filter(|e| matches(&d.target, e))
+            .collect();
+        let ident = identity(old, new, pid);
+        let in_old = match &d.target {
+            DecisionTarget::Grant { .. } => in_old_grants.iter().any(|e| matches(&d.target, e)),
+            DecisionTarget::Principal { .. } => old.find_principal(pid).is_some(),
+        };
+        let (via, assignment_id, assignment_scope, target) = match &d.target {
+            DecisionTarget::Grant {
+                via,
+                assignment_id,
+                assignment_scope,
+                ..
+            } => (
+                via.clone(),
+                Some(assignment_id.clone()),
+                assignment_scope.clone(),
+                "grant",
+            ),
+            DecisionTarget::Principal { .. } => (None, None, None, "principal"),
+        };
+        let mut row = RevocationCheck {
+            sheet: d.sheet.clone(),
+            row: d.row,
+            target,
+            principal_id: pid.to_string(),
+            principal_name: ident
+                .as_ref()
+                .map(|(f, _)| f.name.clone())
+                .unwrap_or_default(),
+            principal_email: ident.as_ref().and_then(|(f, _)| f.email.clone()),
+            via,
+            assignment_id,
+            assignment_scope,
+            reviewer: d.reviewer.clone(),
+            review_date: d.review_date.clone(),
+            justification: d.justification.clone(),
+            ticket: d.ticket.clone(),
+            in_old,
+            detail: String::new(),
+            finding_id: None,
+        };
+        if still.is_empty() {
+            row.detail = why_gone(new, &d.target);
+            out.verified.push(row);
+            continue;
+        }
+        // Still present: NEW has the principal, so `ident` is NEW's.
+        let Some((principal, p)) = ident else {
+            continue;
+        };
+        let by = if d.reviewer.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", d.reviewer)
+        };
+        let mut evidence: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        evidence.insert("decisions_file".into(), json!(set.file));
+        evidence.insert("decisions_sha256".into(), json!(set.sha256));
+        evidence.insert("decision_sheet".into(), json!(d.sheet));
+        evidence.insert("decision_row".into(), json!(d.row));
+        evidence.insert("reviewer".into(), json!(d.reviewer));
+        evidence.insert("review_date".into(), json!(d.review_date));
+        evidence.insert("ticket".into(), json!(d.ticket));
+        let (scope, message, key_parts) = match &d.target {
+            DecisionTarget::Grant { assignment_id, .. } => {
+                let e = still[0];
+                let held = still
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} on {} at {} via {} ({})",
+                            e.role_id,
+                            e.resource_group_id,
+                            e.assignment_scope,
+                            e.via,
+                            e.privilege_level
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                row.detail = format!("still held: {held}");
+                evidence.insert("assignment_id".into(), json!(e.assignment_id));
+                evidence.insert("assignment_scope".into(), json!(e.assignment_scope));
+                evidence.insert("via".into(), json!(e.via));
+                evidence.insert("role_id".into(), json!(e.role_id));
+                evidence.insert("resource_group_id".into(), json!(e.resource_group_id));
+                evidence.insert("privilege_level".into(), json!(e.privilege_level));
+                (
+                    e.assignment_scope.clone(),
+                    format!(
+                        "Revoke decided{by} in the previous review ({} row {}) is not done: {} still holds {held}.",
+                        d.sheet, d.row, principal.name
+                    ),
+                    vec![
+                        assignment_id.clone(),
+                        e.via.clone(),
+                        e.role_id.clone(),
+                        e.resource_group_id.clone(),
+                    ],
+                )
+            }
+            DecisionTarget::Principal { .. } => {
+                let level: PrivilegeLevel = new.highest_level(p);
+                row.detail = format!(
+                    "still holds {} grant(s), highest level {level}",
+                    still.len()
+                );
+                evidence.insert("remaining_grants".into(), json!(still.len()));
+                evidence.insert("highest_privilege".into(), json!(level));
+                (
+                    "account".to_string(),
+                    format!(
+                        "Revoke of all access decided{by} in the previous review ({} row {}) is not done: {} still holds {} grant(s), highest level {level}.",
+                        d.sheet, d.row, principal.name, still.len()
+                    ),
+                    vec!["all-access".to_string()],
+                )
+            }
+        };
+        // The rules' own id formula, so the finding keeps its id across diffs.
+        let id =
+            crate::findings::finding_id(REVOCATION_NOT_DONE, &principal.id, &scope, &key_parts);
+        row.finding_id = Some(id.clone());
+        out.not_done.push(row);
+        findings.push(Finding {
+            id,
+            rule: REVOCATION_NOT_DONE.into(),
+            severity: Severity::High,
+            principal: Some(principal),
+            scope: Some(scope),
+            message,
+            evidence,
+            controls: controls(),
+            exempted: None,
+        });
+    }
+    findings.sort_by(|a, b| a.id.cmp(&b.id));
+    findings.dedup_by(|a, b| a.id == b.id);
+    (out, findings)
+}
