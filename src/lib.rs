@@ -14,6 +14,7 @@
 
 pub mod atomic;
 pub mod cli;
+pub mod diff;
 pub mod findings;
 pub mod graph;
 pub mod harness;

@@ -1,6 +1,7 @@
 //! The command line: clap types, resolving them into plain settings, and the
 //! one place that prints. Nothing below this module sees clap or anyhow.
 
+mod diff;
 mod explain;
 mod pull;
 mod report;
@@ -9,7 +10,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::snapshot::LoadedSnapshot;
 
@@ -35,16 +36,11 @@ enum Command {
     Pull(pull::PullCommand),
     /// Preflight: check the API key can read everything `pull` needs.
     Check(pull::CheckCommand),
-    /// Compare two snapshots (not implemented yet).
-    Diff(NotYet),
+    /// Compare two snapshots: access gained and lost, findings new and
+    /// resolved, and whether the previous review's revocations were done.
+    Diff(diff::DiffArgs),
     /// Pull, then report.
     Run(pull::RunCommand),
-}
-
-#[derive(Debug, Args)]
-struct NotYet {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    _args: Vec<OsString>,
 }
 
 /// Parses argv and runs the command. `Ok` carries the exit code of a
@@ -81,14 +77,8 @@ where
         Command::Pull(a) => pull::run_pull(a, &command_line, &out),
         Command::Check(a) => pull::run_check(a, &out),
         Command::Run(a) => pull::run_run(a, &command_line, &out),
-        Command::Diff(_) => not_yet("diff"),
+        Command::Diff(a) => diff::run(a, &out),
     }
-}
-
-fn not_yet(name: &str) -> anyhow::Result<ExitCode> {
-    anyhow::bail!(
-        "`{name}` is not implemented in this version yet; pull, check, run, report and explain work (see README.md)"
-    )
 }
 
 /// Where notes go: stderr, unless `--quiet`.

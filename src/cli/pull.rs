@@ -92,6 +92,10 @@ pub(crate) struct RunCommand {
     pull: PullArgs,
     #[command(flatten)]
     pack: PackArgs,
+    /// Last quarter's snapshot: also write the diff against it into DIR/diff
+    /// (access gained and lost, findings new and resolved).
+    #[arg(long, value_name = "SNAPSHOT")]
+    previous: Option<PathBuf>,
 }
 
 fn read_key(file: Option<&Path>) -> anyhow::Result<ApiKey> {
@@ -230,11 +234,24 @@ pub(crate) fn run_run(
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
     // Fail on a bad --format or --as-of before a long pull, not after.
-    cmd.pack.validate()?;
+    let settings = cmd.pack.validate()?;
+    // Likewise a bad --previous, or one of another account.
+    let previous = match &cmd.previous {
+        Some(path) => {
+            let prev = super::load_snapshot(path)?;
+            let account = cmd.connect.client()?.config().account_id.clone();
+            super::diff::check_accounts(&prev.snapshot.account.id, &account, false)?;
+            Some((path, prev))
+        }
+        None => None,
+    };
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
     let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
-    super::report::write(&loaded, &cmd.pack, out)?;
-    Ok(ExitCode::SUCCESS)
+    let code = super::report::write(&loaded, &cmd.pack, out)?;
+    if let Some((path, prev)) = &previous {
+        super::diff::write_for_run(settings.policy, prev, path, &loaded, &cmd.pack.out, out)?;
+    }
+    Ok(code)
 }
 
 /// One preflight check.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use crate::atomic::StagedDir;
+use crate::findings::{self, Counts, Policy, Severity};
 use crate::graph::AccessGraph;
 use crate::report::{write_pack, Format, ReportContext};
 use crate::snapshot::LoadedSnapshot;
@@ -20,16 +21,36 @@ pub(crate) struct PackArgs {
     /// The pack directory to write.
     #[arg(short = 'o', long = "out")]
     pub out: PathBuf,
-    /// Formats, comma-separated: csv, json (xlsx and html are not implemented yet).
-    #[arg(long, default_value = "csv,json", value_delimiter = ',')]
+    /// Formats, comma-separated: xlsx, html, csv, json (default: all).
+    #[arg(long, default_value = "xlsx,html,csv,json", value_delimiter = ',')]
     format: Vec<String>,
     /// Measure inactivity against this time (RFC 3339); default: the
     /// snapshot's capture time.
     #[arg(long)]
     as_of: Option<String>,
-    /// Replace DIR even when it exists and is not empty.
+    /// Replace DIR even when it exists and is not empty (and DIR.zip).
     #[arg(long)]
     force: bool,
+    /// Also write DIR.zip beside DIR, for attaching to a ticket.
+    #[arg(long)]
+    zip: bool,
+    /// Policy file (TOML): thresholds, rule levels and severities, SoD sets,
+    /// service-account owners, exemptions (docs/rules.md); default: the
+    /// documented defaults.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Exit 1 when a non-exempt finding at or above this severity exists:
+    /// info, low, medium, high or critical (default: never).
+    #[arg(long, value_name = "SEVERITY")]
+    fail_on: Option<String>,
+}
+
+/// The pack options, checked and resolved.
+pub(crate) struct PackSettings {
+    pub formats: Vec<Format>,
+    pub as_of: Option<DateTime<Utc>>,
+    pub policy: Policy,
+    pub fail_on: Option<Severity>,
 }
 
 #[derive(Debug, Args)]
@@ -62,9 +83,9 @@ fn parse_formats(words: &[String]) -> anyhow::Result<Vec<Format>> {
 }
 
 impl PackArgs {
-    /// Checks the options that need no I/O, so a long pull does not end in
-    /// a usage error.
-    pub(crate) fn validate(&self) -> anyhow::Result<(Vec<Format>, Option<DateTime<Utc>>)> {
+    /// Checks the options (and reads the policy file), so a long pull does
+    /// not end in a usage error.
+    pub(crate) fn validate(&self) -> anyhow::Result<PackSettings> {
         let formats = parse_formats(&self.format)?;
         let as_of = self
             .as_of
@@ -79,28 +100,77 @@ impl PackArgs {
                     })
             })
             .transpose()?;
-        Ok((formats, as_of))
+        let fail_on = self
+            .fail_on
+            .as_deref()
+            .map(|s| {
+                Severity::parse(s).with_context(|| {
+                    format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
+                })
+            })
+            .transpose()?;
+        let policy = match &self.policy {
+            None => Policy::default(),
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+                Policy::parse(path, &bytes)?
+            }
+        };
+        Ok(PackSettings {
+            formats,
+            as_of,
+            policy,
+            fail_on,
+        })
     }
 }
 
 /// Writes the pack for a loaded snapshot into `args.out`, atomically.
-pub(crate) fn write(loaded: &LoadedSnapshot, args: &PackArgs, out: &Output) -> anyhow::Result<()> {
-    let (formats, as_of) = args.validate()?;
+/// Returns exit code 1 when a non-exempt finding fails the run (at or above
+/// `--fail-on`, or of a rule the policy sets to `deny`), else 0.
+pub(crate) fn write(
+    loaded: &LoadedSnapshot,
+    args: &PackArgs,
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
+    let PackSettings {
+        formats,
+        as_of,
+        policy,
+        fail_on,
+    } = args.validate()?;
+    let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
+    let evaluation = findings::evaluate(&graph, &policy, as_of);
     let ctx = ReportContext {
         loaded,
         graph: &graph,
-        as_of: as_of.unwrap_or_else(|| loaded.snapshot.captured_at()),
-        findings: &[],
+        as_of,
+        findings: &evaluation.findings,
+        policy: &policy,
     };
     let target: &Path = &args.out;
+    let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;
     let staged = StagedDir::new(target, args.force)
         .with_context(|| format!("cannot write the pack to {}", target.display()))?;
     let summary = write_pack(&ctx, &formats, staged.path())
         .with_context(|| format!("writing the pack for {}", target.display()))?;
+    let zipped = match &zip_target {
+        Some((zip, root)) => Some(
+            crate::report::write_zip(staged.path(), root, loaded.snapshot.captured_at(), zip)
+                .with_context(|| format!("writing {}", zip.display()))?,
+        ),
+        None => None,
+    };
     staged
         .commit()
         .with_context(|| format!("moving the pack into {}", target.display()))?;
+    if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
+        tmp.persist(zip)
+            .map_err(|e| e.error)
+            .with_context(|| format!("moving {} into place", zip.display()))?;
+    }
 
     if !loaded.snapshot.completeness.complete {
         out.note("warning: the snapshot is INCOMPLETE (pulled with --allow-partial); the pack does not cover the whole account");
@@ -114,17 +184,47 @@ pub(crate) fn write(loaded: &LoadedSnapshot, args: &PackArgs, out: &Output) -> a
         summary.grants,
         summary.findings,
     ));
-    if formats.contains(&Format::Json) {
-        out.note(
-            "note: finding rules are not implemented in this version yet; findings.json lists none",
-        );
+    if let Some((zip, _)) = &zip_target {
+        out.note(format_args!("wrote {}", zip.display()));
     }
-    Ok(())
+    out.note(format_args!(
+        "findings: {}",
+        Counts::of(&evaluation.findings).summary()
+    ));
+    let failing = findings::failing(&evaluation.findings, &policy, fail_on);
+    if failing.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let why = match fail_on {
+        Some(s) => format!("at or above --fail-on {s} (or of a rule at level deny)"),
+        None => "of a rule at level deny in the policy".to_string(),
+    };
+    out.note(format_args!(
+        "failing: {} non-exempt finding(s) {why}",
+        failing.len()
+    ));
+    Ok(ExitCode::from(1))
+}
+
+/// `DIR.zip` beside `DIR`, and the folder name its entries sit under;
+/// refuses to replace an existing zip without `--force`.
+fn zip_path(target: &Path, force: bool) -> anyhow::Result<(PathBuf, String)> {
+    let Some(name) = target.file_name() else {
+        bail!(
+            "--zip needs a pack directory with a name, not {}",
+            target.display()
+        );
+    };
+    let root = name.to_string_lossy().into_owned();
+    let zip = target.with_file_name(format!("{root}.zip"));
+    if zip.exists() && !force {
+        bail!("{} exists; pass --force to replace it", zip.display());
+    }
+    Ok((zip, root))
 }
 
 pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
-    write(&loaded, &args.pack, out)?;
-    Ok(ExitCode::SUCCESS)
+    write(&loaded, &args.pack, out)
 }

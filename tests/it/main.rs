@@ -1,12 +1,15 @@
 //! The one integration-test binary: every area is a module, so the test tree
 //! links once.
 
+mod diff;
 mod explain;
 mod fake_harness;
 mod fake_server;
+mod findings;
+mod pack;
 mod pull;
 mod report;
 mod snapshot_file;
-mod util;
 mod synth;
 mod synth_tests;
+mod util;
