@@ -247,11 +247,17 @@ pub(crate) fn run_run(
     };
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
     let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
-    let code = super::report::write(&loaded, &cmd.pack, out)?;
-    if let Some((path, prev)) = &previous {
-        super::diff::write_for_run(settings.policy, prev, path, &loaded, &cmd.pack.out, out)?;
-    }
-    Ok(code)
+    // The diff goes inside the pack before it is sealed, so the manifest,
+    // SHA256SUMS and --zip cover it.
+    let add_diff = |dir: &Path| -> anyhow::Result<()> {
+        match &previous {
+            Some((path, prev)) => {
+                super::diff::write_for_run(settings.policy.clone(), prev, path, &loaded, dir, out)
+            }
+            None => Ok(()),
+        }
+    };
+    super::report::write(&loaded, &cmd.pack, out, Some(&add_diff))
 }
 
 /// One preflight check.

@@ -10,7 +10,7 @@ use clap::Args;
 use crate::atomic::StagedDir;
 use crate::findings::{self, Counts, Policy, Severity};
 use crate::graph::AccessGraph;
-use crate::report::{write_pack, Format, ReportContext};
+use crate::report::{write_pack_with, Format, ReportContext};
 use crate::snapshot::LoadedSnapshot;
 
 use super::{load_snapshot, Output};
@@ -66,12 +66,6 @@ fn parse_formats(words: &[String]) -> anyhow::Result<Vec<Format>> {
     for w in words {
         let f = Format::parse(w)
             .with_context(|| format!("unknown format {w:?}: expected csv, json, xlsx or html"))?;
-        if !f.is_implemented() {
-            bail!(
-                "format {} is not implemented in this version yet; use --format csv,json",
-                f.as_str()
-            );
-        }
         formats.push(f);
     }
     formats.sort();
@@ -129,10 +123,14 @@ impl PackArgs {
 /// Writes the pack for a loaded snapshot into `args.out`, atomically.
 /// Returns exit code 1 when a non-exempt finding fails the run (at or above
 /// `--fail-on`, or of a rule the policy sets to `deny`), else 0.
+/// Adds files to a staged pack before it is sealed (`run --previous`).
+pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<()> + 'a;
+
 pub(crate) fn write(
     loaded: &LoadedSnapshot,
     args: &PackArgs,
     out: &Output,
+    extra: Option<&ExtraFiles<'_>>,
 ) -> anyhow::Result<ExitCode> {
     let PackSettings {
         formats,
@@ -154,8 +152,22 @@ pub(crate) fn write(
     let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;
     let staged = StagedDir::new(target, args.force)
         .with_context(|| format!("cannot write the pack to {}", target.display()))?;
-    let summary = write_pack(&ctx, &formats, staged.path())
-        .with_context(|| format!("writing the pack for {}", target.display()))?;
+    // Errors from `extra` keep their full cause chain in `extra_error`; the
+    // pack writer only needs to know that it failed.
+    let mut extra_error = None;
+    let mut hook = |dir: &Path| match extra {
+        Some(f) => f(dir).map_err(|e| {
+            let msg = format!("{e:#}");
+            extra_error = Some(e);
+            std::io::Error::other(msg)
+        }),
+        None => Ok(()),
+    };
+    let written = write_pack_with(&ctx, &formats, staged.path(), &mut hook);
+    if let Some(e) = extra_error {
+        return Err(e);
+    }
+    let summary = written.with_context(|| format!("writing the pack for {}", target.display()))?;
     let zipped = match &zip_target {
         Some((zip, root)) => Some(
             crate::report::write_zip(staged.path(), root, loaded.snapshot.captured_at(), zip)
@@ -226,5 +238,5 @@ fn zip_path(target: &Path, force: bool) -> anyhow::Result<(PathBuf, String)> {
 pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
-    write(&loaded, &args.pack, out)
+    write(&loaded, &args.pack, out, None)
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use crate::findings::{ControlRef, Finding, FindingPrincipal, Severity};
+use crate::findings::{ControlRef, Finding, FindingPrincipal};
 use crate::graph::{AccessGraph, AssignmentStatus, Principal, PrivilegeLevel};
 
 use super::access::GrantKey;
@@ -94,16 +94,14 @@ fn why_gone(new: &AccessGraph<'_>, target: &DecisionTarget) -> String {
 }
 
 fn controls() -> Vec<ControlRef> {
-    vec![
-        ControlRef {
-            id: "SOC2:CC6.2".into(),
-            why: "access the review decided to remove is still in place".into(),
-        },
-        ControlRef {
-            id: "ISO27001:A.5.18".into(),
-            why: "access rights are not adjusted as the access review decided".into(),
-        },
-    ]
+    crate::findings::Rule::RevocationNotDone
+        .control_refs()
+        .iter()
+        .map(|(id, why)| ControlRef {
+            id: (*id).to_string(),
+            why: (*why).to_string(),
+        })
+        .collect()
 }
 
 /// What the principal looks like: NEW's identity, else OLD's; with the
@@ -295,7 +293,7 @@ pub(crate) fn check(
         findings.push(Finding {
             id,
             rule: REVOCATION_NOT_DONE.into(),
-            severity: Severity::High,
+            severity: crate::findings::Rule::RevocationNotDone.default_severity(),
             principal: Some(principal),
             scope: Some(scope),
             message,

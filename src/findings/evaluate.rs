@@ -164,7 +164,7 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::EmptyPrivilegedGroup => hygiene::empty_privileged_group(ctx),
         Rule::DisabledAssignment => hygiene::disabled_assignment(ctx),
         Rule::PopulationIncomplete => hygiene::population_incomplete(ctx),
-        Rule::NotInRoster | Rule::RosterTerminated => Vec::new(),
+        Rule::NotInRoster | Rule::RosterTerminated | Rule::RevocationNotDone => Vec::new(),
     }
 }
 

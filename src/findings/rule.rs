@@ -50,6 +50,9 @@ pub enum Rule {
     UnmanagedUser,
     /// The snapshot is not complete.
     PopulationIncomplete,
+    /// A reviewer's Revoke decision whose access is still present (`diff
+    /// --decisions`).
+    RevocationNotDone,
 }
 
 impl Rule {
@@ -76,6 +79,7 @@ impl Rule {
         Rule::SodConflict,
         Rule::UnmanagedUser,
         Rule::PopulationIncomplete,
+        Rule::RevocationNotDone,
     ];
 
     /// The stable kebab-case code.
@@ -102,6 +106,7 @@ impl Rule {
             Rule::SodConflict => "sod-conflict",
             Rule::UnmanagedUser => "unmanaged-user",
             Rule::PopulationIncomplete => "population-incomplete",
+            Rule::RevocationNotDone => "revocation-not-done",
         }
     }
 
@@ -134,6 +139,7 @@ impl Rule {
             Rule::SodConflict => "A principal holds a set of permissions the policy defines as incompatible.",
             Rule::UnmanagedUser => "A user with access is not provisioned by SCIM although the account uses SCIM.",
             Rule::PopulationIncomplete => "The snapshot is incomplete, so the review does not cover the whole population.",
+            Rule::RevocationNotDone => "A reviewer decided to revoke access last review, and the access is still there.",
         }
     }
 
@@ -159,7 +165,8 @@ impl Rule {
             | Rule::DisabledUserWithAccess
             | Rule::NotInRoster
             | Rule::RosterTerminated
-            | Rule::AllUsersGroupPrivileged => Severity::High,
+            | Rule::AllUsersGroupPrivileged
+            | Rule::RevocationNotDone => Severity::High,
             Rule::PopulationIncomplete => Severity::Critical,
         }
     }
@@ -170,6 +177,7 @@ impl Rule {
             Rule::NotInRoster | Rule::RosterTerminated => {
                 Some("needs --roster (not implemented yet)")
             }
+            Rule::RevocationNotDone => Some("checked by `diff --decisions`, not by `report`"),
             _ => None,
         }
     }
@@ -271,6 +279,10 @@ impl Rule {
                 (CC61, "The review must cover the complete population of access."),
                 (A518, "A review of part of the population is not a review of all access rights."),
             ],
+            Rule::RevocationNotDone => &[
+                (CC62, "Access the review decided to remove is still in place."),
+                (A518, "Access rights are not adjusted as the access review decided."),
+            ],
         }
     }
 
@@ -309,7 +321,7 @@ mod tests {
             assert!(!r.controls().is_empty(), "{c} has controls");
             assert!(r.description().ends_with('.'), "{c}");
         }
-        assert_eq!(Rule::ALL.len(), 21);
+        assert_eq!(Rule::ALL.len(), 22);
     }
 
     #[test]

@@ -106,7 +106,7 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "ISO27001:A.5.3",
         "Segregation of duties",
-        "Principals holding policy-defined incompatible permission sets (only when the policy file defines [[sod]] sets).",
+        "Principals holding policy-defined incompatible permission sets (the default set, pipeline authoring with execution, or the policy file's [[sod]] sets).",
         "Findings; rule sod-conflict",
     ),
     ev(

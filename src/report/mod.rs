@@ -55,14 +55,6 @@ impl Format {
         }
     }
 
-    /// True when this build can write the format.
-    pub fn is_implemented(self) -> bool {
-        matches!(
-            self,
-            Format::Csv | Format::Json | Format::Xlsx | Format::Html
-        )
-    }
-
     /// The `--format` word.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,6 +99,17 @@ pub fn write_pack(
     formats: &[Format],
     dir: &Path,
 ) -> std::io::Result<ReportSummary> {
+    write_pack_with(ctx, formats, dir, &mut |_| Ok(()))
+}
+
+/// Like [`write_pack`], with `extra` adding files (such as `run --previous`'s
+/// diff) to the staging directory before the manifest and SHA256SUMS seal it.
+pub fn write_pack_with(
+    ctx: &ReportContext<'_, '_>,
+    formats: &[Format],
+    dir: &Path,
+    extra: &mut dyn FnMut(&Path) -> std::io::Result<()>,
+) -> std::io::Result<ReportSummary> {
     let mut summary = ReportSummary {
         grants: ctx.graph.grants.len(),
         ..ReportSummary::default()
@@ -130,9 +133,9 @@ pub fn write_pack(
     // its hash checked.
     std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;
     summary.files.push("snapshot.json".to_string());
+    extra(dir)?;
     manifest::write(ctx, formats, dir)?;
-    summary.files.push(manifest::MANIFEST.to_string());
-    summary.files.push(manifest::SHA256SUMS.to_string());
+    summary.files = manifest::list_files(dir)?;
     summary.files.sort();
     Ok(summary)
 }

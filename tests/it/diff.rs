@@ -1292,6 +1292,11 @@ fn run_with_previous_adds_the_diff_to_the_pack() {
         .any(|e| e["principal_id"] == keira.as_str() && e["privilege_level"] == "admin"));
     assert!(pack.join("diff/diff.html").exists());
     assert!(pack.join("diff/SHA256SUMS").exists());
+    // The pack's own seal covers the diff.
+    let sums = std::fs::read_to_string(pack.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains("  diff/diff.json\n"), "{sums}");
+    let manifest = std::fs::read_to_string(pack.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"diff/diff.xlsx\""), "{manifest}");
 }
 
 #[test]
