@@ -4,6 +4,8 @@
 //! cargo bench --bench scale -- graph 50000
 //! cargo bench --bench scale -- report 50000
 //! cargo bench --bench scale -- pull 2000
+//! cargo bench --bench scale -- gen 50000 /tmp/synth-50k.json
+//! cargo bench --bench scale -- gen-next 50000 /tmp/synth-50k-next.json
 //! ```
 //!
 //! Each run prints a Markdown table row set; docs/performance.md records them.
@@ -78,41 +80,149 @@ fn bench_report(users: usize) {
     println!("\nshape: {shape:?}\n");
     println!("| stage | time | peak memory |\n|---|---|---|");
     let graph = stage("graph", || AccessGraph::build(&loaded.snapshot));
+    let policy = reviewpack::findings::Policy::default();
+    let as_of = loaded.snapshot.captured_at();
+    let evaluation = stage("findings", || {
+        reviewpack::findings::evaluate(&graph, &policy, as_of)
+    });
     let ctx = ReportContext {
         loaded: &loaded,
         graph: &graph,
-        as_of: loaded.snapshot.captured_at(),
-        findings: &[],
-        policy: &reviewpack::findings::Policy::default(),
+        as_of,
+        findings: &evaluation.findings,
+        policy: &policy,
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut total = 0.0;
+    let mut times = std::collections::BTreeMap::new();
     for f in [Format::Csv, Format::Json, Format::Xlsx, Format::Html] {
         let out = dir.path().join(f.as_str());
         std::fs::create_dir_all(&out).unwrap();
         let start = Instant::now();
-        stage(&format!("format {}", f.as_str()), || {
+        stage(&format!("format {} (with manifest)", f.as_str()), || {
             write_pack(&ctx, &[f], &out).expect("writes")
         });
-        total += start.elapsed().as_secs_f64();
+        times.insert(f.as_str(), start.elapsed().as_secs_f64());
     }
-    let rows = graph.grants.len();
-    let floor = stage("floor: bare csv, same rows and columns", || {
-        bare_csv(rows, dir.path())
+    // The floor: the very rows the pack's CSV files hold, written again
+    // with the bare writers (no graph walking, no formatting, no styling).
+    let sheets = read_sheets(&dir.path().join("csv/csv"));
+    let cells: usize = sheets
+        .iter()
+        .map(|(_, rows)| rows.len() * rows.first().map_or(0, Vec::len))
+        .sum();
+    let csv_floor = stage("floor: bare csv crate, same rows", || {
+        bare_csv(&sheets, &dir.path().join("floor-csv"))
     });
-    println!("\nrows in effective_access: {rows}; formats total {total:.2} s; bare csv floor {floor:.2} s");
+    let xlsx_floor = stage(
+        "floor: bare rust_xlsxwriter (constant memory), same rows",
+        || bare_xlsx(&sheets, &dir.path().join("floor.xlsx")),
+    );
+    println!(
+        "\nfindings: {}; effective-access rows: {}; cells in all sheets: {cells}",
+        evaluation.findings.len(),
+        graph.grants.len()
+    );
+    println!(
+        "csv {:.2} s vs floor {csv_floor:.2} s ({:.1}x); xlsx {:.2} s vs floor {xlsx_floor:.2} s ({:.1}x); csv+xlsx vs floor {:.1}x",
+        times["csv"],
+        times["csv"] / csv_floor,
+        times["xlsx"],
+        times["xlsx"] / xlsx_floor,
+        (times["csv"] + times["xlsx"]) / (csv_floor + xlsx_floor)
+    );
 }
 
-/// Writes `rows` rows of 16 short columns with the bare csv crate.
-fn bare_csv(rows: usize, dir: &Path) -> f64 {
+/// Every CSV file of a pack, as rows of cells (header included).
+fn read_sheets(dir: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|p| {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_path(&p)
+                .unwrap();
+            let rows = r
+                .records()
+                .map(|x| x.unwrap().iter().map(str::to_string).collect())
+                .collect();
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), rows)
+        })
+        .collect()
+}
+
+fn bare_csv(sheets: &[(String, Vec<Vec<String>>)], dir: &Path) -> f64 {
+    std::fs::create_dir_all(dir).unwrap();
     let start = Instant::now();
-    let mut w = csv::Writer::from_path(dir.join("floor.csv")).unwrap();
-    let cells: Vec<String> = (0..16).map(|i| format!("value-{i}-abcdefgh")).collect();
-    for _ in 0..rows {
-        w.write_record(&cells).unwrap();
+    for (name, rows) in sheets {
+        let mut w = csv::Writer::from_path(dir.join(format!("{name}.csv"))).unwrap();
+        for row in rows {
+            w.write_record(row).unwrap();
+        }
+        w.flush().unwrap();
     }
-    w.flush().unwrap();
     start.elapsed().as_secs_f64()
+}
+
+fn bare_xlsx(sheets: &[(String, Vec<Vec<String>>)], path: &Path) -> f64 {
+    let start = Instant::now();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let mut part = 0;
+        for chunk in rows.chunks(1_048_575) {
+            part += 1;
+            let ws = wb.add_worksheet_with_constant_memory();
+            let title: String = name.chars().take(28).collect();
+            ws.set_name(if part == 1 {
+                title
+            } else {
+                format!("{title} {part}")
+            })
+            .unwrap();
+            for (r, row) in chunk.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    ws.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+    start.elapsed().as_secs_f64()
+}
+
+/// The same account a quarter later: every 100th assignment removed, every
+/// 50th user joins another group, every 200th user disabled.
+fn next_quarter(users: usize, path: &str) {
+    let mut s = synth::generate(synth::Shape::scaled(users));
+    let mut i = 0;
+    s.role_assignments.retain(|_| {
+        i += 1;
+        i % 100 != 0
+    });
+    let n = s.user_groups.len();
+    for (k, u) in s.users.iter_mut().enumerate() {
+        if k % 200 == 0 {
+            u.disabled = true;
+        }
+        if k % 50 == 0 {
+            s.user_groups[k % n].members.push(u.id.clone());
+        }
+    }
+    s.provenance.finished_at += chrono::Duration::days(92);
+    std::fs::write(path, snapshot::to_bytes(&s)).expect("write the snapshot");
+    println!("wrote {path}");
+}
+
+/// Writes a synthetic snapshot to a file, for timing the release binary
+/// end to end (`/usr/bin/time -v target/release/reviewpack report FILE …`).
+fn generate_file(users: usize, path: &str) {
+    let bytes = snapshot::to_bytes(&synth::generate(synth::Shape::scaled(users)));
+    std::fs::write(path, bytes).expect("write the snapshot");
+    println!("wrote {path}");
 }
 
 fn bench_pull(users: usize) {
@@ -181,6 +291,8 @@ fn main() {
         "graph" => bench_graph(n),
         "report" => bench_report(n),
         "pull" => bench_pull(n),
+        "gen" => generate_file(n, args.get(2).map_or("synthetic.json", String::as_str)),
+        "gen-next" => next_quarter(n, args.get(2).map_or("synthetic-next.json", String::as_str)),
         other => eprintln!("unknown benchmark {other}: use graph, report or pull"),
     }
 }
