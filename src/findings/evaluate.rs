@@ -248,16 +248,10 @@ impl Counts {
 
     /// `2 critical, 5 high, 0 medium, 1 low, 30 info (3 exempt)`.
     pub fn summary(&self) -> String {
-        let parts: Vec<String> = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ]
-        .iter()
-        .map(|s| format!("{} {s}", self.by_severity.get(s).copied().unwrap_or(0)))
-        .collect();
+        let parts: Vec<String> = Severity::DESCENDING
+            .iter()
+            .map(|s| format!("{} {s}", self.by_severity.get(s).copied().unwrap_or(0)))
+            .collect();
         format!("{} ({} exempt)", parts.join(", "), self.exempt)
     }
 }

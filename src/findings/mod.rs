@@ -54,6 +54,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, strongest first: the order of every summary.
+    pub const DESCENDING: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
     /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -48,21 +48,15 @@ pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize>
     let s = &ctx.loaded.snapshot;
     let (run, skipped) = rules_plan(ctx.policy);
     let counts = Counts::of(ctx.findings);
-    let by_severity: serde_json::Map<String, serde_json::Value> = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ]
-    .iter()
-    .map(|sev| {
-        (
-            sev.as_str().to_string(),
-            json!(counts.by_severity.get(sev).copied().unwrap_or(0)),
-        )
-    })
-    .collect();
+    let by_severity: serde_json::Map<String, serde_json::Value> = Severity::DESCENDING
+        .iter()
+        .map(|sev| {
+            (
+                sev.as_str().to_string(),
+                json!(counts.by_severity.get(sev).copied().unwrap_or(0)),
+            )
+        })
+        .collect();
     let doc = Doc {
         schema: FINDINGS_SCHEMA,
         tool_version: env!("CARGO_PKG_VERSION"),

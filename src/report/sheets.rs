@@ -606,13 +606,7 @@ pub fn counts(ctx: &ReportContext<'_, '_>) -> Counts {
             c.escalation_holders += 1;
         }
     }
-    for sev in [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ] {
+    for sev in Severity::DESCENDING {
         let n = ctx.findings.iter().filter(|f| f.severity == sev).count();
         c.findings_by_severity.push((sev, n));
     }
