@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
 
-use crate::harness::client::{ApiKey, Call, Client, ClientConfig, Method};
+use crate::harness::client::{ApiKey, BearerToken, Call, Client, ClientConfig, Credential, Method};
 use crate::harness::pull::{pull, NoProgress, Progress, PullOptions};
 use crate::harness::wire;
 use crate::snapshot::{self, Scope};
@@ -32,6 +32,10 @@ pub(crate) struct ConnectArgs {
     /// Read the API key from this file instead of HARNESS_API_KEY.
     #[arg(long)]
     api_key_file: Option<PathBuf>,
+    /// Authenticate with a Bearer token (a JWT) read from this file instead
+    /// of an API key; HARNESS_BEARER works too. Needs --account-id.
+    #[arg(long, value_name = "PATH", conflicts_with = "api_key_file")]
+    bearer_file: Option<PathBuf>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -104,7 +108,7 @@ fn read_key(file: Option<&Path>) -> anyhow::Result<ApiKey> {
             .with_context(|| format!("cannot read the API key file {}", path.display()))?,
         None => std::env::var("HARNESS_API_KEY").map_err(|_| {
             anyhow::anyhow!(
-                "no API key: set HARNESS_API_KEY or pass --api-key-file PATH (a key is never taken from a flag value)"
+                "no API key: set HARNESS_API_KEY or pass --api-key-file PATH (a key is never taken from a flag value); or use a Bearer token with HARNESS_BEARER or --bearer-file and --account-id"
             )
         })?,
     };
@@ -114,8 +118,37 @@ fn read_key(file: Option<&Path>) -> anyhow::Result<ApiKey> {
     Ok(ApiKey::new(&key))
 }
 
+/// The Bearer token from `--bearer-file` or HARNESS_BEARER, if either is
+/// given (never from a flag value, like the key).
+fn read_bearer(file: Option<&Path>) -> anyhow::Result<Option<BearerToken>> {
+    let token = match file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the Bearer token file {}", path.display()))?,
+        ),
+        None => std::env::var("HARNESS_BEARER").ok(),
+    };
+    match token {
+        None => Ok(None),
+        Some(t) if t.trim().is_empty() => bail!("the Bearer token is empty"),
+        Some(t) => Ok(Some(BearerToken::new(&t))),
+    }
+}
+
 impl ConnectArgs {
-    fn client(&self) -> anyhow::Result<Client> {
+    /// The credential and the account it is for.
+    fn credential(&self) -> anyhow::Result<(Credential, String)> {
+        if let Some(token) = read_bearer(self.bearer_file.as_deref())? {
+            if self.api_key_file.is_some() || std::env::var_os("HARNESS_API_KEY").is_some() {
+                bail!(
+                    "both an API key (HARNESS_API_KEY or --api-key-file) and a Bearer token (HARNESS_BEARER or --bearer-file) are given: choose one"
+                );
+            }
+            let Some(account) = self.account_id.clone() else {
+                bail!("--account-id is needed with a Bearer token: the token does not name its account, and Harness needs it in the Harness-Account header");
+            };
+            return Ok((Credential::Bearer(token), account));
+        }
         let key = read_key(self.api_key_file.as_deref())?;
         let account = match (&self.account_id, key.account_id()) {
             (Some(a), _) => a.clone(),
@@ -124,6 +157,11 @@ impl ConnectArgs {
                 "--account-id is needed: the API key does not name its account (only pat.<account>.… and sat.<account>.… keys do)"
             ),
         };
+        Ok((Credential::ApiKey(key), account))
+    }
+
+    fn client(&self) -> anyhow::Result<Client> {
+        let (credential, account) = self.credential()?;
         if !self.base_url.starts_with("https://") && !self.base_url.starts_with("http://") {
             bail!("--base-url {:?} must start with https://", self.base_url);
         }
@@ -133,7 +171,7 @@ impl ConnectArgs {
         cfg.max_attempts = self.max_attempts.max(1);
         cfg.backoff_base = Duration::from_millis(self.retry_base_ms);
         cfg.request_timeout = Duration::from_secs(self.timeout_secs.max(1));
-        Client::new(cfg, key).map_err(anyhow::Error::msg)
+        Client::with_credential(cfg, credential).map_err(anyhow::Error::msg)
     }
 }
 

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use crate::atomic::StagedDir;
-use crate::findings::{self, Counts, Policy, Severity};
+use crate::findings::{self, Counts, Policy, Roster, RosterFormat, Severity};
 use crate::graph::AccessGraph;
-use crate::report::{write_pack_with, Format, ReportContext};
+use crate::report::{write_pack_with, Format, PackInputs, ReportContext};
 use crate::snapshot::LoadedSnapshot;
 
 use super::{load_snapshot, Output};
@@ -43,6 +43,14 @@ pub(crate) struct PackArgs {
     /// info, low, medium, high or critical (default: never).
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<String>,
+    /// Workforce roster (CSV: Entra ID "Download users", an Okta user report,
+    /// or an HR file with email and status): enables not-in-roster and
+    /// roster-terminated (docs/operations.md).
+    #[arg(long, value_name = "FILE")]
+    roster: Option<PathBuf>,
+    /// The roster's format when its header does not tell: entra, okta or hr.
+    #[arg(long, value_name = "FORMAT", requires = "roster")]
+    roster_format: Option<String>,
 }
 
 /// The pack options, checked and resolved.
@@ -51,6 +59,7 @@ pub(crate) struct PackSettings {
     pub as_of: Option<DateTime<Utc>>,
     pub policy: Policy,
     pub fail_on: Option<Severity>,
+    pub roster: Option<Roster>,
 }
 
 #[derive(Debug, Args)]
@@ -111,12 +120,40 @@ impl PackArgs {
                 Policy::parse(path, &bytes)?
             }
         };
+        let roster = self.read_roster()?;
         Ok(PackSettings {
             formats,
             as_of,
             policy,
             fail_on,
+            roster,
         })
+    }
+
+    /// Reads and parses `--roster`, if given; every row must parse.
+    fn read_roster(&self) -> anyhow::Result<Option<Roster>> {
+        let Some(path) = &self.roster else {
+            return Ok(None);
+        };
+        let format = self
+            .roster_format
+            .as_deref()
+            .map(|s| {
+                RosterFormat::parse(s).with_context(|| {
+                    format!(
+                        "--roster-format {s:?} is not a roster format: expected entra, okta or hr"
+                    )
+                })
+            })
+            .transpose()?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the roster file {}", path.display()))?;
+        // The name, not the path: it is recorded in the pack.
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "roster".to_string());
+        Ok(Some(Roster::parse(&name, &bytes, format)?))
     }
 }
 
@@ -137,10 +174,11 @@ pub(crate) fn write(
         as_of,
         policy,
         fail_on,
+        roster,
     } = args.validate()?;
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
-    let evaluation = findings::evaluate(&graph, &policy, as_of);
+    let evaluation = findings::evaluate_with(&graph, &policy, as_of, roster.as_ref());
     let ctx = ReportContext {
         loaded,
         graph: &graph,
@@ -163,7 +201,10 @@ pub(crate) fn write(
         }),
         None => Ok(()),
     };
-    let written = write_pack_with(&ctx, &formats, staged.path(), &mut hook);
+    let inputs = PackInputs {
+        roster: roster.as_ref().map(|r| &r.source),
+    };
+    let written = write_pack_with(&ctx, &formats, &inputs, staged.path(), &mut hook);
     if let Some(e) = extra_error {
         return Err(e);
     }
@@ -198,6 +239,12 @@ pub(crate) fn write(
     ));
     if let Some((zip, _)) = &zip_target {
         out.note(format_args!("wrote {}", zip.display()));
+    }
+    if let Some(r) = &roster {
+        out.note(format_args!(
+            "roster {}: {} rows ({} format, from the {})",
+            r.source.file, r.source.rows, r.source.format, r.source.detected_by
+        ));
     }
     out.note(format_args!(
         "findings: {}",

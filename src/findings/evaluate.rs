@@ -9,6 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::policy::{Level, Policy};
+use super::roster::Roster;
 use super::{Finding, FindingPrincipal, Rule, Severity};
 use crate::graph::{AccessGraph, GroupRef, Principal, Via};
 use crate::snapshot::{Scope, Snapshot};
@@ -21,6 +22,8 @@ pub struct Ctx<'a, 's> {
     pub policy: &'a Policy,
     /// The time inactivity and expiry are measured against.
     pub as_of: DateTime<Utc>,
+    /// The workforce roster (`--roster`), when one was given.
+    pub roster: Option<&'a Roster>,
 }
 
 impl<'s> Ctx<'_, 's> {
@@ -101,12 +104,23 @@ pub struct Evaluation {
     pub rules_not_evaluated: Vec<(&'static str, String)>,
 }
 
-/// Which rules a policy runs, and why each other rule does not run.
+/// Which rules a policy runs without a roster, and why each other rule does
+/// not run.
 pub fn rules_plan(policy: &Policy) -> (Vec<Rule>, Vec<(Rule, String)>) {
+    rules_plan_with(policy, false)
+}
+
+/// Which rules a policy runs, with or without a roster, and why each other
+/// rule does not run.
+pub fn rules_plan_with(policy: &Policy, roster: bool) -> (Vec<Rule>, Vec<(Rule, String)>) {
     let mut run = Vec::new();
     let mut skipped = Vec::new();
     for &rule in Rule::ALL {
-        if let Some(why) = rule.not_evaluated_reason() {
+        let needs_roster = matches!(rule, Rule::NotInRoster | Rule::RosterTerminated);
+        let reason = rule
+            .not_evaluated_reason()
+            .filter(|_| !(roster && needs_roster));
+        if let Some(why) = reason {
             skipped.push((rule, why.to_string()));
         } else if policy.rule(rule).level == Level::Allow {
             skipped.push((rule, "level = \"allow\" in the policy".to_string()));
@@ -117,14 +131,26 @@ pub fn rules_plan(policy: &Policy) -> (Vec<Rule>, Vec<(Rule, String)>) {
     (run, skipped)
 }
 
-/// Runs every rule the policy does not `allow` against the graph.
+/// Runs every rule the policy does not `allow` against the graph, without a
+/// roster (the roster rules are listed as not evaluated).
 pub fn evaluate(graph: &AccessGraph<'_>, policy: &Policy, as_of: DateTime<Utc>) -> Evaluation {
+    evaluate_with(graph, policy, as_of, None)
+}
+
+/// Like [`evaluate`], with the workforce roster when one is given.
+pub fn evaluate_with(
+    graph: &AccessGraph<'_>,
+    policy: &Policy,
+    as_of: DateTime<Utc>,
+    roster: Option<&Roster>,
+) -> Evaluation {
     let ctx = Ctx {
         graph,
         policy,
         as_of,
+        roster,
     };
-    let (rules, skipped) = rules_plan(policy);
+    let (rules, skipped) = rules_plan_with(policy, roster.is_some());
     let mut out = Evaluation {
         rules_not_evaluated: skipped
             .into_iter()
@@ -143,7 +169,7 @@ pub fn evaluate(graph: &AccessGraph<'_>, policy: &Policy, as_of: DateTime<Utc>) 
 }
 
 fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
-    use super::{activity, admin, escalation, grants, hygiene, tokens};
+    use super::{activity, admin, escalation, grants, hygiene, roster, tokens};
     match rule {
         Rule::AdminAccess => admin::admin_access(ctx),
         Rule::ExcessAdmins => admin::excess_admins(ctx),
@@ -164,7 +190,9 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::EmptyPrivilegedGroup => hygiene::empty_privileged_group(ctx),
         Rule::DisabledAssignment => hygiene::disabled_assignment(ctx),
         Rule::PopulationIncomplete => hygiene::population_incomplete(ctx),
-        Rule::NotInRoster | Rule::RosterTerminated | Rule::RevocationNotDone => Vec::new(),
+        Rule::NotInRoster => roster::not_in_roster(ctx),
+        Rule::RosterTerminated => roster::roster_terminated(ctx),
+        Rule::RevocationNotDone => Vec::new(),
     }
 }
 

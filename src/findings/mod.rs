@@ -11,7 +11,7 @@
 //! Layout: `rule` holds the codes, severities and controls; `policy` the
 //! policy file; `evaluate` runs the rules and applies the policy; one file
 //! per rule family (`admin`, `escalation`, `activity`, `grants`, `tokens`,
-//! `hygiene`) turns the graph into drafts. Rules read the graph and the
+//! `hygiene`, `roster`) turns the graph into drafts. Rules read the graph and the
 //! snapshot and never do I/O.
 
 mod activity;
@@ -21,6 +21,7 @@ mod evaluate;
 mod grants;
 mod hygiene;
 mod policy;
+mod roster;
 mod rule;
 #[cfg(test)]
 mod testkit;
@@ -30,11 +31,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use evaluate::{evaluate, failing, finding_id, rules_plan, sort_findings, Counts, Evaluation};
+pub use evaluate::{
+    evaluate, evaluate_with, failing, finding_id, rules_plan, rules_plan_with, sort_findings,
+    Counts, Evaluation,
+};
 pub use policy::{
     default_sod, Exemption, Level, Policy, PolicyError, PolicySource, RuleSetting,
     ServiceAccountPolicy, SodSet, Thresholds,
 };
+pub use roster::{detect_format, Roster, RosterEntry, RosterError, RosterFormat, RosterSource};
 pub use rule::Rule;
 
 /// How much a finding matters, weakest first.

@@ -125,8 +125,8 @@ impl Rule {
             Rule::ServiceAccountAdmin => "A service account is administrator of a scope.",
             Rule::InactiveUser => "An enabled user with access has no login within the inactivity threshold.",
             Rule::DisabledUserWithAccess => "A disabled or locked user is still bound to roles.",
-            Rule::NotInRoster => "A user with access is not in the HR roster (needs --roster; not implemented yet).",
-            Rule::RosterTerminated => "A user with access is marked terminated in the HR roster (needs --roster; not implemented yet).",
+            Rule::NotInRoster => "An enabled user with access is not in the workforce roster (needs --roster).",
+            Rule::RosterTerminated => "An enabled user with access is suspended, disabled, deprovisioned or terminated in the workforce roster (needs --roster).",
             Rule::DirectUserGrant => "A role is bound directly to a user instead of a group.",
             Rule::AllUsersGroupPrivileged => "A built-in all-users group is bound to a role above viewer, so every user gets it.",
             Rule::BroadSecretAccess => "A non-admin principal can access secrets across a scope and all its child scopes.",
@@ -174,9 +174,7 @@ impl Rule {
     /// Why the rule is not evaluated in this build, when it is not.
     pub fn not_evaluated_reason(self) -> Option<&'static str> {
         match self {
-            Rule::NotInRoster | Rule::RosterTerminated => {
-                Some("needs --roster (not implemented yet)")
-            }
+            Rule::NotInRoster | Rule::RosterTerminated => Some("needs --roster FILE"),
             Rule::RevocationNotDone => Some("checked by `diff --decisions`, not by `report`"),
             _ => None,
         }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::{evaluate, Evaluation, Finding, Policy, Rule};
+use super::{evaluate_with, Evaluation, Finding, Policy, Roster, Rule};
 use crate::graph::AccessGraph;
 use crate::snapshot::{
     Account, Activity, ApiKeyType, Completeness, LoginEvidence, Org, Permission, PrincipalRef,
@@ -112,6 +112,7 @@ pub struct Fixture {
     pub snapshot: Snapshot,
     pub policy: Policy,
     pub as_of: DateTime<Utc>,
+    pub roster: Option<Roster>,
 }
 
 impl Fixture {
@@ -194,6 +195,7 @@ impl Fixture {
             snapshot: s,
             policy: Policy::default(),
             as_of: t,
+            roster: None,
         };
         for (scope, id, perms) in [
             (Scope::Account, "_account_admin", &all),
@@ -438,7 +440,7 @@ impl Fixture {
 
     pub fn evaluate(&self) -> Evaluation {
         let g = AccessGraph::build(&self.snapshot);
-        evaluate(&g, &self.policy, self.as_of)
+        evaluate_with(&g, &self.policy, self.as_of, self.roster.as_ref())
     }
 
     /// The findings of one rule.

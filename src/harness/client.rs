@@ -1,17 +1,20 @@
-//! One HTTP client for the whole pull: `x-api-key` auth, a client-side rate
+//! One HTTP client for the whole pull: `x-api-key` or Bearer auth, a client-side rate
 //! limit, bounded concurrency, timeouts, and retries with capped, jittered
 //! exponential backoff on 429, 5xx, connection errors and truncated bodies.
 //!
 //! Errors name the endpoint, the scope and the cause, and turn Harness's
 //! error envelopes (including `failedPermissionChecks`) and proxies' HTML
-//! pages into sentences. The key is held in [`ApiKey`], whose `Debug` and
-//! `Display` print `***`, and is only ever written into a request header.
+//! pages into sentences. The key is held in [`ApiKey`] (a Bearer token in
+//! [`BearerToken`]), whose `Debug` prints `***`, and is only ever written into
+//! a request header marked sensitive. A Bearer request also carries
+//! `Harness-Account`, which Harness requires for every auth method other
+//! than `x-api-key`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -54,6 +57,71 @@ impl ApiKey {
 impl std::fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ApiKey(***)")
+    }
+}
+
+/// A Bearer token (a JWT from a session or SSO login). Never printed.
+#[derive(Clone)]
+pub struct BearerToken(String);
+
+impl BearerToken {
+    /// Wraps a token, trimming white space and an optional `Bearer ` prefix.
+    pub fn new(token: &str) -> BearerToken {
+        let t = token.trim();
+        let t = t
+            .strip_prefix("Bearer ")
+            .or_else(|| t.strip_prefix("bearer "))
+            .unwrap_or(t);
+        BearerToken(t.trim().to_string())
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(***)")
+    }
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// `x-api-key: <key>`.
+    ApiKey(ApiKey),
+    /// `Authorization: Bearer <token>` with `Harness-Account: <account>`.
+    Bearer(BearerToken),
+}
+
+impl Credential {
+    /// The headers this credential adds to every request, secrets marked
+    /// sensitive (so reqwest never prints them).
+    fn headers(&self, account_id: &str) -> Result<HeaderMap, String> {
+        let mut headers = HeaderMap::new();
+        match self {
+            Credential::ApiKey(key) => {
+                let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
+                    "the API key contains characters a header cannot carry".to_string()
+                })?;
+                value.set_sensitive(true);
+                headers.insert("x-api-key", value);
+            }
+            Credential::Bearer(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| {
+                        "the Bearer token contains characters a header cannot carry".to_string()
+                    })?;
+                value.set_sensitive(true);
+                headers.insert(AUTHORIZATION, value);
+                let account = HeaderValue::from_str(account_id).map_err(|_| {
+                    "the account id contains characters a header cannot carry".to_string()
+                })?;
+                headers.insert("Harness-Account", account);
+            }
+        }
+        Ok(headers)
     }
 }
 
@@ -203,7 +271,7 @@ fn describe_http(status: u16, body: &ErrorBody) -> String {
         ));
     } else if status == 401 {
         s.push_str(
-            "; the API key is invalid, expired or revoked: check HARNESS_API_KEY or --api-key-file",
+            "; the API key is invalid, expired or revoked: check HARNESS_API_KEY or --api-key-file (with a Bearer token: HARNESS_BEARER or --bearer-file, and that --account-id is the token's account)",
         );
     }
     s
@@ -259,7 +327,7 @@ impl RateLimiter {
 pub struct Client {
     http: reqwest::Client,
     cfg: ClientConfig,
-    key: ApiKey,
+    credential: Credential,
     limiter: RateLimiter,
     permits: Semaphore,
     jitter: Mutex<u64>,
@@ -309,13 +377,15 @@ enum Attempt<T> {
 }
 
 impl Client {
-    /// Builds a client. Fails only if the TLS backend cannot start.
+    /// Builds a client with an API key. Fails only if the key cannot be a
+    /// header or the TLS backend cannot start.
     pub fn new(cfg: ClientConfig, key: ApiKey) -> Result<Client, String> {
-        let mut headers = HeaderMap::new();
-        let mut value = HeaderValue::from_str(key.expose())
-            .map_err(|_| "the API key contains characters a header cannot carry".to_string())?;
-        value.set_sensitive(true);
-        headers.insert("x-api-key", value);
+        Client::with_credential(cfg, Credential::ApiKey(key))
+    }
+
+    /// Builds a client with any credential.
+    pub fn with_credential(cfg: ClientConfig, credential: Credential) -> Result<Client, String> {
+        let headers = credential.headers(&cfg.account_id)?;
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(cfg.connect_timeout)
@@ -332,7 +402,7 @@ impl Client {
             limiter: RateLimiter::new(cfg.rate_limit_per_minute),
             permits: Semaphore::new(cfg.concurrency.max(1)),
             cfg,
-            key,
+            credential,
             jitter: Mutex::new(seed | 1),
             stats: Stats::default(),
         })
@@ -343,9 +413,18 @@ impl Client {
         &self.cfg
     }
 
-    /// The key (for reading its embedded ids; never its secret).
-    pub fn key(&self) -> &ApiKey {
-        &self.key
+    /// The API key, when the client uses one (for reading its embedded ids;
+    /// never its secret).
+    pub fn key(&self) -> Option<&ApiKey> {
+        match &self.credential {
+            Credential::ApiKey(k) => Some(k),
+            Credential::Bearer(_) => None,
+        }
+    }
+
+    /// The credential (its `Debug` hides the secret).
+    pub fn credential(&self) -> &Credential {
+        &self.credential
     }
 
     fn url(&self, call: &Call<'_>) -> reqwest::Url {
@@ -600,6 +679,27 @@ mod tests {
     }
 
     #[test]
+    fn bearer_tokens_never_print_and_send_the_account_header() {
+        let t = BearerToken::new("Bearer eyJhbGciOi.s3cret.sig\n");
+        assert_eq!(format!("{t:?}"), "BearerToken(***)");
+        let c = Credential::Bearer(t);
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let h = c.headers("acct9").unwrap();
+        assert_eq!(h["authorization"], "Bearer eyJhbGciOi.s3cret.sig");
+        assert!(h["authorization"].is_sensitive());
+        assert_eq!(h["harness-account"], "acct9");
+        assert!(h.get("x-api-key").is_none());
+        let k = Credential::ApiKey(ApiKey::new("pat.a.b.c"))
+            .headers("a")
+            .unwrap();
+        assert!(k["x-api-key"].is_sensitive());
+        assert!(k.get("harness-account").is_none());
+        let client =
+            Client::with_credential(ClientConfig::new("http://127.0.0.1:9", "acct9"), c).unwrap();
+        assert!(client.key().is_none());
+    }
+
+    #[test]
     fn access_denied_names_the_missing_permission_and_what_to_do() {
         let body = ErrorBody {
             code: Some("NG_ACCESS_DENIED".into()),
@@ -616,6 +716,7 @@ mod tests {
         assert!(msg.contains("correlation id c-1"));
         assert!(msg.contains("the API key lacks core_user_view"));
         assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_API_KEY"));
+        assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_BEARER"));
     }
 
     #[test]

@@ -640,7 +640,7 @@ pub async fn pull(
 
     // A service-account key runs as the service account owning its token.
     if caller.is_none() {
-        if let Some(token_id) = client.key().service_account_token_id() {
+        if let Some(token_id) = client.key().and_then(|k| k.service_account_token_id()) {
             caller = snap
                 .tokens
                 .iter()

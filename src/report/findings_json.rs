@@ -2,7 +2,7 @@
 //! JSON Schema in docs/findings-schema.json).
 //!
 //! One document: what the findings were computed from (snapshot hash,
-//! `as_of`, activity window, the effective policy), which rules ran and
+//! `as_of`, activity window, the effective policy, the roster), which rules ran and
 //! which did not (and why), counts per severity, and the findings in their
 //! canonical order. Every map is sorted and no clock is read, so the same
 //! snapshot, policy and `--as-of` give the same bytes.
@@ -14,8 +14,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
-use super::ReportContext;
-use crate::findings::{rules_plan, Counts, Severity};
+use super::{PackInputs, ReportContext};
+use crate::findings::{rules_plan_with, Counts, RosterSource, Severity};
 
 /// The schema name written into findings.json.
 pub const FINDINGS_SCHEMA: &str = "reviewpack.findings/v1";
@@ -37,6 +37,7 @@ struct Doc<'a> {
     as_of: String,
     activity_window: serde_json::Value,
     policy: &'a crate::findings::Policy,
+    roster: Option<&'a RosterSource>,
     rules_evaluated: Vec<&'static str>,
     rules_not_evaluated: Vec<serde_json::Value>,
     summary: serde_json::Value,
@@ -44,9 +45,13 @@ struct Doc<'a> {
 }
 
 /// Writes findings.json; returns the number of findings.
-pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize> {
+pub fn write(
+    ctx: &ReportContext<'_, '_>,
+    inputs: &PackInputs<'_>,
+    path: &Path,
+) -> std::io::Result<usize> {
     let s = &ctx.loaded.snapshot;
-    let (run, skipped) = rules_plan(ctx.policy);
+    let (run, skipped) = rules_plan_with(ctx.policy, inputs.roster.is_some());
     let counts = Counts::of(ctx.findings);
     let by_severity: serde_json::Map<String, serde_json::Value> = Severity::DESCENDING
         .iter()
@@ -71,6 +76,7 @@ pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize>
             "end": ts(s.activity.window_end),
         }),
         policy: ctx.policy,
+        roster: inputs.roster,
         rules_evaluated: run.iter().map(|r| r.code()).collect(),
         rules_not_evaluated: skipped
             .iter()

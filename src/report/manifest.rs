@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::sheets::fmt_time;
-use super::{Format, ReportContext};
+use super::{Format, PackInputs, ReportContext};
 
 /// The schema name written into manifest.json.
 pub const MANIFEST_SCHEMA: &str = "reviewpack.manifest/v1";
@@ -73,7 +73,12 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Writes manifest.json over the files already in `dir`, then SHA256SUMS
 /// over all of them and the manifest.
-pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std::io::Result<()> {
+pub fn write(
+    ctx: &ReportContext<'_, '_>,
+    formats: &[Format],
+    pack_inputs: &PackInputs<'_>,
+    dir: &Path,
+) -> std::io::Result<()> {
     let s = &ctx.loaded.snapshot;
     let mut files = Vec::new();
     for rel in list_files(dir)? {
@@ -93,6 +98,15 @@ pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std
             "role": "policy",
             "file": ctx.policy.source.file_name,
             "sha256": sha,
+        }));
+    }
+    if let Some(r) = pack_inputs.roster {
+        inputs.push(json!({
+            "role": "roster",
+            "file": r.file,
+            "sha256": r.sha256,
+            "format": r.format,
+            "rows": r.rows,
         }));
     }
     let doc = json!({

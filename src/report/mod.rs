@@ -81,6 +81,14 @@ pub struct ReportContext<'a, 's> {
     pub policy: &'a crate::findings::Policy,
 }
 
+/// Inputs besides the snapshot and policy that the pack records
+/// (findings.json and the manifest name them with their hashes).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PackInputs<'a> {
+    /// The workforce roster (`--roster`), when one was given.
+    pub roster: Option<&'a crate::findings::RosterSource>,
+}
+
 /// What a report run wrote.
 #[derive(Debug, Default)]
 pub struct ReportSummary {
@@ -99,7 +107,7 @@ pub fn write_pack(
     formats: &[Format],
     dir: &Path,
 ) -> std::io::Result<ReportSummary> {
-    write_pack_with(ctx, formats, dir, &mut |_| Ok(()))
+    write_pack_with(ctx, formats, &PackInputs::default(), dir, &mut |_| Ok(()))
 }
 
 /// Like [`write_pack`], with `extra` adding files (such as `run --previous`'s
@@ -107,6 +115,7 @@ pub fn write_pack(
 pub fn write_pack_with(
     ctx: &ReportContext<'_, '_>,
     formats: &[Format],
+    inputs: &PackInputs<'_>,
     dir: &Path,
     extra: &mut dyn FnMut(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<ReportSummary> {
@@ -135,7 +144,7 @@ pub fn write_pack_with(
                 files.extend(csv::write_all(ctx, &dir.join("csv"))?);
             }
             if formats.contains(&Format::Json) {
-                findings = findings_json::write(ctx, &dir.join("findings.json"))?;
+                findings = findings_json::write(ctx, inputs, &dir.join("findings.json"))?;
                 files.push("findings.json".to_string());
             }
             Ok((files, findings))
@@ -154,7 +163,7 @@ pub fn write_pack_with(
     std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;
     summary.files.push("snapshot.json".to_string());
     extra(dir)?;
-    manifest::write(ctx, formats, dir)?;
+    manifest::write(ctx, formats, inputs, dir)?;
     summary.files = manifest::list_files(dir)?;
     summary.files.sort();
     Ok(summary)

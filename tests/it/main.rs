@@ -1,6 +1,7 @@
 //! The one integration-test binary: every area is a module, so the test tree
 //! links once.
 
+mod bearer;
 mod diff;
 mod explain;
 mod fake_harness;
@@ -9,6 +10,7 @@ mod findings;
 mod pack;
 mod pull;
 mod report;
+mod roster;
 mod snapshot_file;
 mod synth;
 mod synth_tests;

@@ -8,6 +8,7 @@ use assert_cmd::Command;
 pub fn reviewpack() -> Command {
     let mut cmd = Command::cargo_bin("reviewpack").expect("binary builds");
     cmd.env_remove("HARNESS_API_KEY");
+    cmd.env_remove("HARNESS_BEARER");
     cmd
 }
 

@@ -251,6 +251,33 @@ fn principal_permission(kind: &str) -> Option<&'static str> {
     }
 }
 
+/// Checks `x-api-key`, or `Authorization: Bearer` with `Harness-Account`.
+pub(crate) fn authenticate(
+    st: &super::State,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let unauthorized =
+        |m: &str| ApiError::error(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", m.to_string());
+    if let Some(token) = header("authorization").strip_prefix("Bearer ") {
+        if st.bearer.as_deref() != Some(token) {
+            return Err(unauthorized("Invalid Bearer token"));
+        }
+        return match header("harness-account") {
+            a if a == st.snapshot.account.id => Ok(()),
+            "" => Err(unauthorized(
+                "The Harness-Account header is required for Authorization methods other than the x-api-key header",
+            )),
+            _ => Err(unauthorized("Harness-Account does not match the token's account")),
+        };
+    }
+    let key = header("x-api-key");
+    if key.is_empty() || key != st.api_key {
+        return Err(unauthorized("Invalid API key"));
+    }
+    Ok(())
+}
+
 /// Handles one request to a known endpoint.
 async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
     let corr = correlation(&req);
@@ -261,18 +288,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
     let mut st = lock(&shared);
     let result = (|| {
         // Key first: Harness authenticates before it validates.
-        let key = parts
-            .headers
-            .get("x-api-key")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if key.is_empty() || key != st.api_key {
-            return Err(ApiError::error(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_TOKEN",
-                "Invalid API key",
-            ));
-        }
+        authenticate(&st, &parts.headers)?;
         let params = parse_query(parts.uri.query().unwrap_or(""));
         let get = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         let account = st.snapshot.account.id.clone();

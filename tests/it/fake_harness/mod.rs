@@ -114,9 +114,11 @@ impl Request {
 type Shared = Arc<Mutex<State>>;
 
 /// Everything the server and the test thread share.
-struct State {
+pub(crate) struct State {
     snapshot: Snapshot,
     api_key: String,
+    /// The Bearer token accepted (with `Harness-Account`), when set.
+    bearer: Option<String>,
     faults: Faults,
     truncate_armed: bool,
     grow_armed: bool,
@@ -147,6 +149,7 @@ impl FakeHarness {
         let shared: Shared = Arc::new(Mutex::new(State {
             snapshot,
             api_key: api_key.to_string(),
+            bearer: None,
             faults: Faults::default(),
             truncate_armed: false,
             grow_armed: false,
@@ -206,6 +209,13 @@ impl FakeHarness {
         st.grow_armed = f.grow_path.is_some();
         st.list_cache.clear();
         st.faults = f;
+    }
+
+    /// Also accepts `Authorization: Bearer <token>`, but only with a
+    /// `Harness-Account` header naming the served account (Harness requires
+    /// it for every auth method but `x-api-key`).
+    pub fn accept_bearer(&self, token: &str) {
+        lock(&self.shared).bearer = Some(token.to_string());
     }
 
     /// Every request seen so far, in arrival order.
