@@ -91,6 +91,7 @@ fn bench_report(users: usize) {
         as_of,
         findings: &evaluation.findings,
         policy: &policy,
+        roster: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut times = std::collections::BTreeMap::new();

@@ -10,7 +10,7 @@ use clap::Args;
 use crate::atomic::StagedDir;
 use crate::findings::{self, Counts, Policy, Roster, RosterFormat, Severity};
 use crate::graph::AccessGraph;
-use crate::report::{write_pack_with, Format, PackInputs, ReportContext};
+use crate::report::{write_pack_with, Format, ReportContext};
 use crate::snapshot::LoadedSnapshot;
 
 use super::{load_snapshot, Output};
@@ -185,6 +185,7 @@ pub(crate) fn write(
         as_of,
         findings: &evaluation.findings,
         policy: &policy,
+        roster: roster.as_ref().map(|r| &r.source),
     };
     let target: &Path = &args.out;
     let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;
@@ -201,10 +202,7 @@ pub(crate) fn write(
         }),
         None => Ok(()),
     };
-    let inputs = PackInputs {
-        roster: roster.as_ref().map(|r| &r.source),
-    };
-    let written = write_pack_with(&ctx, &formats, &inputs, staged.path(), &mut hook);
+    let written = write_pack_with(&ctx, &formats, staged.path(), &mut hook);
     if let Some(e) = extra_error {
         return Err(e);
     }

@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{PackInputs, ReportContext};
+use super::ReportContext;
 use crate::findings::{rules_plan_with, Counts, RosterSource, Severity};
 
 /// The schema name written into findings.json.
@@ -45,13 +45,9 @@ struct Doc<'a> {
 }
 
 /// Writes findings.json; returns the number of findings.
-pub fn write(
-    ctx: &ReportContext<'_, '_>,
-    inputs: &PackInputs<'_>,
-    path: &Path,
-) -> std::io::Result<usize> {
+pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize> {
     let s = &ctx.loaded.snapshot;
-    let (run, skipped) = rules_plan_with(ctx.policy, inputs.roster.is_some());
+    let (run, skipped) = rules_plan_with(ctx.policy, ctx.roster.is_some());
     let counts = Counts::of(ctx.findings);
     let by_severity: serde_json::Map<String, serde_json::Value> = Severity::DESCENDING
         .iter()
@@ -76,7 +72,7 @@ pub fn write(
             "end": ts(s.activity.window_end),
         }),
         policy: ctx.policy,
-        roster: inputs.roster,
+        roster: ctx.roster,
         rules_evaluated: run.iter().map(|r| r.code()).collect(),
         rules_not_evaluated: skipped
             .iter()

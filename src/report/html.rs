@@ -29,7 +29,7 @@ use super::sanitize::{css_string, json_for_script};
 use super::sheets::{
     account_label, completeness_line, counts, escalation_permissions, finding_controls,
     finding_exemption, fmt_time, join_scopes, last_login, policy_line, principal_status,
-    privileged_grants, role_label, sorted_findings, via_group_name, Counts,
+    privileged_grants, role_label, roster_line, sorted_findings, via_group_name, Counts,
 };
 use super::ReportContext;
 
@@ -673,6 +673,7 @@ fn provenance(ctx: &ReportContext<'_, '_>) -> Vec<KeyValue> {
         ("Note", p.note.clone().unwrap_or_default()),
         ("Inactivity measured as of", fmt_time(ctx.as_of)),
         ("Policy", policy_line(ctx)),
+        ("Roster", roster_line(ctx)),
         (
             "Pack made with",
             format!("reviewpack {}", env!("CARGO_PKG_VERSION")),

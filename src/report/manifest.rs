@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::sheets::fmt_time;
-use super::{Format, PackInputs, ReportContext};
+use super::{Format, ReportContext};
 
 /// The schema name written into manifest.json.
 pub const MANIFEST_SCHEMA: &str = "reviewpack.manifest/v1";
@@ -73,12 +73,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Writes manifest.json over the files already in `dir`, then SHA256SUMS
 /// over all of them and the manifest.
-pub fn write(
-    ctx: &ReportContext<'_, '_>,
-    formats: &[Format],
-    pack_inputs: &PackInputs<'_>,
-    dir: &Path,
-) -> std::io::Result<()> {
+pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std::io::Result<()> {
     let s = &ctx.loaded.snapshot;
     let mut files = Vec::new();
     for rel in list_files(dir)? {
@@ -100,7 +95,7 @@ pub fn write(
             "sha256": sha,
         }));
     }
-    if let Some(r) = pack_inputs.roster {
+    if let Some(r) = ctx.roster {
         inputs.push(json!({
             "role": "roster",
             "file": r.file,

@@ -79,13 +79,8 @@ pub struct ReportContext<'a, 's> {
     /// The effective policy the findings were evaluated with (recorded in
     /// findings.json and the manifest).
     pub policy: &'a crate::findings::Policy,
-}
-
-/// Inputs besides the snapshot and policy that the pack records
-/// (findings.json and the manifest name them with their hashes).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct PackInputs<'a> {
-    /// The workforce roster (`--roster`), when one was given.
+    /// The workforce roster (`--roster`), when one was given: named with its
+    /// hash in findings.json, the manifest and every provenance view.
     pub roster: Option<&'a crate::findings::RosterSource>,
 }
 
@@ -107,7 +102,7 @@ pub fn write_pack(
     formats: &[Format],
     dir: &Path,
 ) -> std::io::Result<ReportSummary> {
-    write_pack_with(ctx, formats, &PackInputs::default(), dir, &mut |_| Ok(()))
+    write_pack_with(ctx, formats, dir, &mut |_| Ok(()))
 }
 
 /// Like [`write_pack`], with `extra` adding files (such as `run --previous`'s
@@ -115,7 +110,6 @@ pub fn write_pack(
 pub fn write_pack_with(
     ctx: &ReportContext<'_, '_>,
     formats: &[Format],
-    inputs: &PackInputs<'_>,
     dir: &Path,
     extra: &mut dyn FnMut(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<ReportSummary> {
@@ -144,7 +138,7 @@ pub fn write_pack_with(
                 files.extend(csv::write_all(ctx, &dir.join("csv"))?);
             }
             if formats.contains(&Format::Json) {
-                findings = findings_json::write(ctx, inputs, &dir.join("findings.json"))?;
+                findings = findings_json::write(ctx, &dir.join("findings.json"))?;
                 files.push("findings.json".to_string());
             }
             Ok((files, findings))
@@ -163,7 +157,7 @@ pub fn write_pack_with(
     std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;
     summary.files.push("snapshot.json".to_string());
     extra(dir)?;
-    manifest::write(ctx, formats, inputs, dir)?;
+    manifest::write(ctx, formats, dir)?;
     summary.files = manifest::list_files(dir)?;
     summary.files.sort();
     Ok(summary)

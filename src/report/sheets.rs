@@ -653,6 +653,17 @@ fn caller_label(s: &Snapshot) -> String {
 }
 
 /// The policy the findings were evaluated with, in one line.
+/// The roster the findings were checked against, with its hash.
+pub fn roster_line(ctx: &ReportContext<'_, '_>) -> String {
+    match ctx.roster {
+        Some(r) => format!(
+            "{} ({} format by {}, {} rows), SHA-256 {}",
+            r.file, r.format, r.detected_by, r.rows, r.sha256
+        ),
+        None => "none (run with --roster to check users against the workforce)".to_string(),
+    }
+}
+
 pub fn policy_line(ctx: &ReportContext<'_, '_>) -> String {
     let p = ctx.policy;
     let t = &p.thresholds;
@@ -689,6 +700,7 @@ fn summary_items(ctx: &ReportContext<'_, '_>) -> Vec<(String, Cell)> {
             fmt_time(ctx.as_of).into(),
         ),
         ("Policy".into(), policy_line(ctx).into()),
+        ("Roster".into(), roster_line(ctx).into()),
         (
             "Activity window".into(),
             format!(
@@ -788,6 +800,7 @@ fn provenance_items(ctx: &ReportContext<'_, '_>) -> Vec<(String, Cell)> {
             fmt_time(ctx.as_of).into(),
         ),
         ("Policy".into(), policy_line(ctx).into()),
+        ("Roster".into(), roster_line(ctx).into()),
         (
             "Pack made with".into(),
             format!("reviewpack {}", env!("CARGO_PKG_VERSION")).into(),

@@ -546,6 +546,7 @@ mod tests {
             as_of: loaded.snapshot.captured_at(),
             findings: &[],
             policy: &crate::findings::Policy::default(),
+            roster: None,
         };
         let per_sheet = 40usize;
         let limits = Limits {

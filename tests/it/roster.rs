@@ -18,7 +18,7 @@ fn report_with(roster: &Path, out: &Path, extra: &[&str]) -> std::process::Outpu
         .arg(demo())
         .arg("-o")
         .arg(out)
-        .args(["--format", "json", "--roster"])
+        .args(["--format", "json,csv,html", "--roster"])
         .arg(roster)
         .args(extra)
         .output()
@@ -112,6 +112,14 @@ fn every_sample_roster_finds_the_leaver_the_suspended_user_and_the_contractors()
         assert_eq!(input["file"], file);
         assert_eq!(input["sha256"], sha.0);
         assert!(!read(&pack.join("manifest.json")).contains(dir.path().to_str().unwrap()));
+        // So do the Provenance sheet (its CSV) and the page.
+        let provenance = read(&pack.join("csv/provenance.csv"));
+        let line = provenance
+            .lines()
+            .find(|l| l.starts_with("Roster,"))
+            .expect("a Roster line");
+        assert!(line.contains(file) && line.contains(&sha.0), "{line}");
+        assert!(read(&pack.join("index.html")).contains(&sha.0));
     }
 }
 
