@@ -6,8 +6,9 @@ example.org addresses), its teams and its credentials. The account is defined
 once, below, and written three ways:
 
 * ``snapshot.json``: a reviewpack snapshot (format ``reviewpack.snapshot``,
-  version 1) in the canonical order of ``Snapshot::normalize``, byte for byte
-  what ``reviewpack::snapshot::to_bytes`` would write for the same content;
+  version 2, with no ``scim`` section) in the canonical order of
+  ``Snapshot::normalize``, byte for byte what ``reviewpack::snapshot::to_bytes``
+  would write for the same content;
 * ``api/``: the raw Harness API responses that snapshot stands for, one file
   per request, for the fake Harness server (``api/README.md`` names them);
 * ``README.md`` and ``api/README.md``: what the account holds and which object
@@ -1351,7 +1352,7 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
 
     return {
         "format": "reviewpack.snapshot",
-        "version": 1,
+        "version": 2,
         "provenance": {
             "tool_version": TOOL_VERSION,
             "base_url": BASE_URL,

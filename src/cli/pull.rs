@@ -12,7 +12,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::harness::client::{ApiKey, BearerToken, Call, Client, ClientConfig, Credential, Method};
-use crate::harness::pull::{pull, NoProgress, Progress, PullOptions};
+use crate::harness::pull::{pull_with_scim, NoProgress, Progress, PullOptions};
 use crate::harness::wire;
 use crate::snapshot::{self, Scope};
 
@@ -66,6 +66,11 @@ pub(crate) struct PullArgs {
     /// The end of the activity window (RFC 3339); default: now.
     #[arg(long, hide = true)]
     activity_end: Option<String>,
+    /// Also list the account's SCIM Users and Groups (the identities the
+    /// identity provider provisions) into the snapshot, so `unmanaged-user`
+    /// and `unmanaged-privileged-group` use that listing as evidence.
+    #[arg(long)]
+    scim: bool,
 }
 
 #[derive(Debug, Args)]
@@ -231,7 +236,12 @@ fn pull_bytes(
         command_line: command_line.to_vec(),
     };
     let progress = progress(out);
-    let snap = runtime()?.block_on(pull(client.clone(), &opts, progress.as_ref()))?;
+    let snap = runtime()?.block_on(pull_with_scim(
+        client.clone(),
+        &opts,
+        args.scim,
+        progress.as_ref(),
+    ))?;
     if !snap.completeness.complete {
         out.note(format_args!(
             "warning: {} list(s) are incomplete; the snapshot is marked INCOMPLETE",
@@ -251,6 +261,13 @@ fn pull_bytes(
         client.stats.requests.load(std::sync::atomic::Ordering::Relaxed),
         client.stats.retries.load(std::sync::atomic::Ordering::Relaxed),
     ));
+    if let Some(scim) = &snap.scim {
+        out.note(format_args!(
+            "SCIM lists {} users and {} groups",
+            scim.users.len(),
+            scim.groups.len()
+        ));
+    }
     Ok(snapshot::to_bytes(&snap))
 }
 

@@ -179,6 +179,7 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::InactiveUser => activity::inactive_user(ctx),
         Rule::DisabledUserWithAccess => activity::disabled_user_with_access(ctx),
         Rule::UnmanagedUser => activity::unmanaged_user(ctx),
+        Rule::UnmanagedPrivilegedGroup => activity::unmanaged_privileged_group(ctx),
         Rule::DirectUserGrant => grants::direct_user_grant(ctx),
         Rule::AllUsersGroupPrivileged => grants::all_users_group_privileged(ctx),
         Rule::BroadSecretAccess => grants::broad_secret_access(ctx),

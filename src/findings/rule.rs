@@ -48,6 +48,9 @@ pub enum Rule {
     SodConflict,
     /// A user not provisioned by SCIM where the account uses SCIM.
     UnmanagedUser,
+    /// A privileged user group whose membership is managed outside the
+    /// identity provider.
+    UnmanagedPrivilegedGroup,
     /// The snapshot is not complete.
     PopulationIncomplete,
     /// A reviewer's Revoke decision whose access is still present (`diff
@@ -78,6 +81,7 @@ impl Rule {
         Rule::DisabledAssignment,
         Rule::SodConflict,
         Rule::UnmanagedUser,
+        Rule::UnmanagedPrivilegedGroup,
         Rule::PopulationIncomplete,
         Rule::RevocationNotDone,
     ];
@@ -105,6 +109,7 @@ impl Rule {
             Rule::DisabledAssignment => "disabled-assignment",
             Rule::SodConflict => "sod-conflict",
             Rule::UnmanagedUser => "unmanaged-user",
+            Rule::UnmanagedPrivilegedGroup => "unmanaged-privileged-group",
             Rule::PopulationIncomplete => "population-incomplete",
             Rule::RevocationNotDone => "revocation-not-done",
         }
@@ -138,6 +143,7 @@ impl Rule {
             Rule::DisabledAssignment => "A disabled role assignment is a dormant binding that can be re-enabled.",
             Rule::SodConflict => "A principal holds a set of permissions the policy defines as incompatible.",
             Rule::UnmanagedUser => "A user with access is not provisioned by SCIM although the account uses SCIM.",
+            Rule::UnmanagedPrivilegedGroup => "A user group with escalation or admin access is neither linked to SSO nor provisioned by SCIM, so its membership is managed by hand in Harness.",
             Rule::PopulationIncomplete => "The snapshot is incomplete, so the review does not cover the whole population.",
             Rule::RevocationNotDone => "A reviewer decided to revoke access last review, and the access is still there.",
         }
@@ -158,7 +164,8 @@ impl Rule {
             | Rule::BroadSecretAccess
             | Rule::TokenLongLived
             | Rule::OrphanedAssignment
-            | Rule::SodConflict => Severity::Medium,
+            | Rule::SodConflict
+            | Rule::UnmanagedPrivilegedGroup => Severity::Medium,
             Rule::AdminWithout2fa
             | Rule::PrivilegeEscalationPath
             | Rule::ServiceAccountAdmin
@@ -273,6 +280,10 @@ impl Rule {
                 (CC62, "A user outside the identity provider is not deprovisioned with it."),
                 (A516, "Identities are managed centrally through their lifecycle."),
             ],
+            Rule::UnmanagedPrivilegedGroup => &[
+                (CC62, "Membership of a privileged group is managed outside the identity provider."),
+                (A516, "Who holds privileged access is not governed by the central identity lifecycle."),
+            ],
             Rule::PopulationIncomplete => &[
                 (CC61, "The review must cover the complete population of access."),
                 (A518, "A review of part of the population is not a review of all access rights."),
@@ -319,7 +330,7 @@ mod tests {
             assert!(!r.controls().is_empty(), "{c} has controls");
             assert!(r.description().ends_with('.'), "{c}");
         }
-        assert_eq!(Rule::ALL.len(), 22);
+        assert_eq!(Rule::ALL.len(), 23);
     }
 
     #[test]
@@ -332,5 +343,9 @@ mod tests {
             Severity::Critical
         );
         assert_eq!(Rule::DirectUserGrant.default_severity(), Severity::Low);
+        assert_eq!(
+            Rule::UnmanagedPrivilegedGroup.default_severity(),
+            Severity::Medium
+        );
     }
 }

@@ -157,6 +157,7 @@ impl Fixture {
                 logins: Vec::new(),
                 changes: Vec::new(),
             },
+            scim: None,
         };
         for o in ["eng", "ops"] {
             s.orgs.push(Org {

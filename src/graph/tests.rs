@@ -185,6 +185,7 @@ impl Fixture {
                     logins: Vec::new(),
                     changes: Vec::new(),
                 },
+                scim: None,
             },
         };
         for o in ["eng", "ops"] {

@@ -212,6 +212,13 @@ pub enum ApiErrorCause {
         /// What failed.
         detail: String,
     },
+    /// The SCIM endpoint answered 403 or 404: SCIM is not enabled on the
+    /// account, or the credential may not read it.
+    #[error("SCIM is not enabled on this account, or the credential lacks permission to read it ({cause}); SCIM needs a credential with every Users and User Groups permission: pull without --scim, or pass --allow-partial to record the SCIM lists as incomplete")]
+    ScimUnavailable {
+        /// The answer as received.
+        cause: Box<ApiErrorCause>,
+    },
     /// Retries used up.
     #[error("gave up after {attempts} attempts; last error: {last}")]
     GaveUp {
@@ -232,6 +239,7 @@ impl ApiErrorCause {
                 .filter_map(|c| c.permission.clone())
                 .collect(),
             ApiErrorCause::GaveUp { last, .. } => last.missing_permissions(),
+            ApiErrorCause::ScimUnavailable { cause } => cause.missing_permissions(),
             _ => Vec::new(),
         }
     }
@@ -243,6 +251,7 @@ impl ApiErrorCause {
             | ApiErrorCause::Html { status, .. }
             | ApiErrorCause::BadBody { status, .. } => Some(*status),
             ApiErrorCause::GaveUp { last, .. } => last.status(),
+            ApiErrorCause::ScimUnavailable { cause } => cause.status(),
             ApiErrorCause::Transport { .. } => None,
         }
     }
@@ -427,12 +436,14 @@ impl Client {
         &self.credential
     }
 
-    fn url(&self, call: &Call<'_>) -> reqwest::Url {
+    fn url(&self, call: &Call<'_>, with_account: bool) -> reqwest::Url {
         let mut url = reqwest::Url::parse(&format!("{}{}", self.cfg.base_url, call.path))
             .unwrap_or_else(|_| reqwest::Url::parse("http://invalid.invalid/").expect("static"));
         {
             let mut q = url.query_pairs_mut();
-            q.append_pair("accountIdentifier", &self.cfg.account_id);
+            if with_account {
+                q.append_pair("accountIdentifier", &self.cfg.account_id);
+            }
             if let Some(o) = call.scope.org() {
                 q.append_pair("orgIdentifier", o);
             }
@@ -467,7 +478,28 @@ impl Client {
 
     /// Sends a call and returns its `data`, with the retries it took.
     pub async fn call<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<(T, u32), ApiError> {
-        let url = self.url(call);
+        let url = self.url(call, true);
+        self.send(call, &url, decode_envelope::<T>).await
+    }
+
+    /// Sends a call whose answer is a raw JSON body with no Harness envelope
+    /// (SCIM), with the same retries, rate limit and error handling as
+    /// [`Client::call`]. No `accountIdentifier` is added: the path names the
+    /// account.
+    pub async fn call_raw<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+    ) -> Result<(T, u32), ApiError> {
+        let url = self.url(call, false);
+        self.send(call, &url, decode_raw::<T>).await
+    }
+
+    async fn send<T>(
+        &self,
+        call: &Call<'_>,
+        url: &reqwest::Url,
+        decode: fn(u16, &[u8], &str) -> Attempt<T>,
+    ) -> Result<(T, u32), ApiError> {
         let mut retries = 0u32;
         let mut attempt = 1u32;
         loop {
@@ -482,7 +514,7 @@ impl Client {
                     .throttled_ms
                     .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
                 self.stats.requests.fetch_add(1, Ordering::Relaxed);
-                self.attempt::<T>(call, &url).await
+                self.attempt::<T>(call, url, decode).await
             };
             let err = |cause| ApiError {
                 endpoint: call.endpoint(),
@@ -511,10 +543,11 @@ impl Client {
         }
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T>(
         &self,
         call: &Call<'_>,
         url: &reqwest::Url,
+        decode: fn(u16, &[u8], &str) -> Attempt<T>,
     ) -> Attempt<T> {
         let req = match call.method {
             Method::Get => self.http.get(url.clone()),
@@ -584,50 +617,65 @@ impl Client {
                 Attempt::Fail(cause)
             };
         }
-        match serde_json::from_slice::<Envelope<T>>(&bytes) {
-            Ok(env) => {
-                let ok = env
-                    .status
-                    .as_deref()
-                    .is_none_or(|s| s.eq_ignore_ascii_case("SUCCESS"));
-                match (ok, env.data) {
-                    (true, Some(data)) => Attempt::Done(data),
-                    _ => {
-                        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
-                        Attempt::Fail(ApiErrorCause::Harness {
-                            status: status.as_u16(),
-                            body: if body.message.is_none() && body.code.is_none() {
-                                ErrorBody {
-                                    message: Some("a success status with no data".into()),
-                                    ..body
-                                }
-                            } else {
-                                body
-                            },
-                        })
-                    }
-                }
-            }
-            // A cut-off body is a transport fault: worth another try.
-            Err(e) if e.is_eof() || e.is_syntax() => Attempt::Retry(
-                ApiErrorCause::BadBody {
-                    status: status.as_u16(),
-                    url: shown_url,
-                    detail: e.to_string(),
-                },
-                None,
-            ),
-            Err(e) => Attempt::Fail(ApiErrorCause::BadBody {
-                status: status.as_u16(),
-                url: shown_url,
-                detail: e.to_string(),
-            }),
-        }
+        decode(status.as_u16(), &bytes, &shown_url)
     }
 
     /// Sends a call whose JSON body is a typed value.
     pub fn body<B: Serialize>(b: &B) -> serde_json::Value {
         serde_json::to_value(b).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A body that does not parse: a cut-off body is a transport fault, worth
+/// another try; anything else is final.
+fn bad_body<T>(status: u16, url: &str, e: serde_json::Error) -> Attempt<T> {
+    let cause = ApiErrorCause::BadBody {
+        status,
+        url: url.to_string(),
+        detail: e.to_string(),
+    };
+    if e.is_eof() || e.is_syntax() {
+        Attempt::Retry(cause, None)
+    } else {
+        Attempt::Fail(cause)
+    }
+}
+
+/// Decodes a Harness `ResponseDTO` and returns its `data`.
+fn decode_envelope<T: DeserializeOwned>(status: u16, bytes: &[u8], url: &str) -> Attempt<T> {
+    match serde_json::from_slice::<Envelope<T>>(bytes) {
+        Ok(env) => {
+            let ok = env
+                .status
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case("SUCCESS"));
+            match (ok, env.data) {
+                (true, Some(data)) => Attempt::Done(data),
+                _ => {
+                    let body: ErrorBody = serde_json::from_slice(bytes).unwrap_or_default();
+                    Attempt::Fail(ApiErrorCause::Harness {
+                        status,
+                        body: if body.message.is_none() && body.code.is_none() {
+                            ErrorBody {
+                                message: Some("a success status with no data".into()),
+                                ..body
+                            }
+                        } else {
+                            body
+                        },
+                    })
+                }
+            }
+        }
+        Err(e) => bad_body(status, url, e),
+    }
+}
+
+/// Decodes a raw JSON body (no envelope), as SCIM answers.
+fn decode_raw<T: DeserializeOwned>(status: u16, bytes: &[u8], url: &str) -> Attempt<T> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Attempt::Done(v),
+        Err(e) => bad_body(status, url, e),
     }
 }
 
@@ -771,7 +819,7 @@ mod tests {
             query: vec![("pageIndex", "0".into())],
             body: None,
         };
-        let url = c.url(&call);
+        let url = c.url(&call, true);
         assert_eq!(
             url.as_str(),
             "https://h.example/ng/api/user-groups?accountIdentifier=A&orgIdentifier=o&projectIdentifier=p&pageIndex=0"

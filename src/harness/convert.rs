@@ -335,3 +335,33 @@ pub fn changes(events: &[wire::AuditEvent]) -> Vec<ChangeEvidence> {
         )
         .collect()
 }
+
+/// A SCIM user.
+pub fn scim_user(u: wire::ScimUser) -> model::ScimUser {
+    model::ScimUser {
+        id: u.id.unwrap_or_default(),
+        user_name: u.user_name.unwrap_or_default(),
+        external_id: nonempty(u.external_id),
+        // SCIM's default for an absent `active` is true (RFC 7643 4.1.1 says
+        // nothing; Harness always sends it).
+        active: u.active.unwrap_or(true),
+        emails: u
+            .emails
+            .into_iter()
+            .filter_map(|e| nonempty(e.value))
+            .collect(),
+    }
+}
+
+/// A SCIM group.
+pub fn scim_group(g: wire::ScimGroup) -> model::ScimGroup {
+    model::ScimGroup {
+        id: g.id.unwrap_or_default(),
+        display_name: g.display_name.unwrap_or_default(),
+        members: g
+            .members
+            .into_iter()
+            .filter_map(|m| nonempty(m.value))
+            .collect(),
+    }
+}

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::client::{ApiError, Call, Client};
-use super::wire::Page;
+use super::wire::{Page, ScimListResponse};
 use crate::snapshot::ListCompleteness;
 
 /// The page size used everywhere: Harness's documented maximum.
@@ -147,4 +147,90 @@ pub async fn list_unpaged<T: DeserializeOwned>(
         },
         items,
     })
+}
+
+/// Reads every page of a SCIM list (RFC 7644 section 3.4.2.4): `startIndex`
+/// is 1-based and `count` is the page size. Pages are read one after the
+/// other until `startIndex - 1 + received >= totalResults` or a page comes
+/// back empty; a list whose stored count does not match `totalResults` is
+/// read once more, then marked incomplete.
+pub async fn list_scim<T, K>(
+    client: &Client,
+    call: &Call<'_>,
+    key: K,
+) -> Result<Listed<T>, ApiError>
+where
+    T: DeserializeOwned,
+    K: Fn(&T) -> String,
+{
+    let mut retries = 0u32;
+    let mut pages = 0u32;
+    let mut last = None;
+    for pass in 0..2 {
+        let mut items = Vec::new();
+        let mut seen = HashSet::new();
+        let mut totals: Vec<Option<i64>> = Vec::new();
+        let mut start: i64 = 1;
+        for _ in 0..MAX_PAGES {
+            let mut c = call.clone();
+            c.query.push(("startIndex", start.to_string()));
+            c.query.push(("count", PAGE_SIZE.to_string()));
+            let (page, r): (ScimListResponse<T>, u32) = client.call_raw(&c).await?;
+            retries += r;
+            pages += 1;
+            if !totals.contains(&page.total_results) {
+                totals.push(page.total_results);
+            }
+            let received = page.resources.len() as i64;
+            for item in page.resources {
+                if seen.insert(key(&item)) {
+                    items.push(item);
+                }
+            }
+            let total = page.total_results.unwrap_or(0);
+            if received == 0 || start - 1 + received >= total {
+                break;
+            }
+            start += received;
+        }
+        let total = totals.last().copied().flatten();
+        let stable = totals.len() == 1;
+        let counted = total.is_some_and(|t| u64::try_from(t).ok() == Some(items.len() as u64));
+        let complete = stable && counted;
+        let note = (!complete).then(|| {
+            if !stable {
+                format!(
+                    "totalResults changed while paging ({}); read twice",
+                    totals
+                        .iter()
+                        .map(|t| t.map_or("none".to_string(), |t| t.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                )
+            } else {
+                format!(
+                    "stored {} items but totalResults said {}; read twice",
+                    items.len(),
+                    total.map_or("nothing".to_string(), |t| t.to_string())
+                )
+            }
+        });
+        last = Some(Listed {
+            accounting: ListCompleteness {
+                endpoint: call.endpoint(),
+                scope: call.scope.clone(),
+                total_items: total.and_then(|t| u64::try_from(t).ok()),
+                stored: items.len() as u64,
+                pages,
+                retries,
+                complete,
+                note,
+            },
+            items,
+        });
+        if complete || pass == 1 {
+            break;
+        }
+    }
+    Ok(last.expect("at least one pass"))
 }

@@ -18,11 +18,11 @@ use tokio::task::JoinSet;
 
 use super::client::{ApiError, ApiErrorCause, Call, Client, Method};
 use super::convert;
-use super::paging::{list_paged, list_unpaged, Listed};
+use super::paging::{list_paged, list_scim, list_unpaged, Listed};
 use super::wire;
 use crate::snapshot::{
-    Account, Activity, Caller, Completeness, ListCompleteness, Provenance, Scope, Snapshot, UserId,
-    FORMAT, VERSION,
+    Account, Activity, Caller, Completeness, ListCompleteness, Provenance, Scim, Scope, Snapshot,
+    UserId, FORMAT, VERSION,
 };
 
 /// Where resource groups are listed on most installations.
@@ -107,6 +107,8 @@ enum Part {
         Result<Listed<wire::RoleAssignmentResponse>, ApiError>,
     ),
     Permissions(Result<Listed<wire::PermissionResponse>, ApiError>),
+    ScimUsers(Result<Listed<wire::ScimUser>, ApiError>),
+    ScimGroups(Result<Listed<wire::ScimGroup>, ApiError>),
     Logins(Result<Listed<wire::AuditEvent>, ApiError>),
     Changes(Result<Listed<wire::AuditEvent>, ApiError>),
     ApiKeys(
@@ -208,10 +210,51 @@ impl Collector<'_> {
     }
 }
 
-/// Pulls the whole account.
+/// The SCIM base path of an account.
+pub fn scim_path(account: &str, resource: &str) -> String {
+    format!("/ng/api/scim/account/{account}/{resource}")
+}
+
+/// Lists a SCIM resource; a 403 or 404 becomes "SCIM is not enabled or the
+/// credential may not read it".
+async fn scim_list<T: DeserializeOwned>(
+    client: &Client,
+    resource: &str,
+    key: fn(&T) -> String,
+) -> Result<Listed<T>, ApiError> {
+    let path = scim_path(&client.config().account_id, resource);
+    let call = Call {
+        method: Method::Get,
+        path: &path,
+        scope: &Scope::Account,
+        query: vec![],
+        body: None,
+    };
+    list_scim(client, &call, key).await.map_err(|mut e| {
+        if matches!(e.cause.status(), Some(403 | 404)) {
+            e.cause = ApiErrorCause::ScimUnavailable {
+                cause: Box::new(e.cause),
+            };
+        }
+        e
+    })
+}
+
+/// Pulls the whole account (without SCIM).
 pub async fn pull(
     client: Arc<Client>,
     opts: &PullOptions,
+    progress: &dyn Progress,
+) -> Result<Snapshot, PullError> {
+    pull_with_scim(client, opts, false, progress).await
+}
+
+/// Pulls the whole account; with `scim`, also the account's SCIM Users and
+/// Groups into the snapshot's `scim` section.
+pub async fn pull_with_scim(
+    client: Arc<Client>,
+    opts: &PullOptions,
+    scim: bool,
     progress: &dyn Progress,
 ) -> Result<Snapshot, PullError> {
     let started_at = Utc::now();
@@ -367,6 +410,27 @@ pub async fn pull(
             });
         }
         col.planned += 4;
+        if scim {
+            let c = client.clone();
+            set.spawn(async move {
+                Part::ScimUsers(
+                    scim_list(&c, "Users", |u: &wire::ScimUser| {
+                        u.id.clone().unwrap_or_default()
+                    })
+                    .await,
+                )
+            });
+            let c = client.clone();
+            set.spawn(async move {
+                Part::ScimGroups(
+                    scim_list(&c, "Groups", |g: &wire::ScimGroup| {
+                        g.id.clone().unwrap_or_default()
+                    })
+                    .await,
+                )
+            });
+            col.planned += 2;
+        }
     }
     let rg_under_authz = Arc::new(std::sync::atomic::AtomicBool::new(false));
     for scope in &scopes {
@@ -487,6 +551,7 @@ pub async fn pull(
             logins: Vec::new(),
             changes: Vec::new(),
         },
+        scim: scim.then(Scim::default),
     };
     let mut memberships: Vec<(Scope, Vec<wire::UserAggregate>)> = Vec::new();
     let mut login_events = Vec::new();
@@ -565,6 +630,21 @@ pub async fn pull(
             Part::Changes(r) => {
                 change_events =
                     col.take("POST /audit/api/audits/list (changes)", &Scope::Account, r)?;
+            }
+            Part::ScimUsers(r) => {
+                let label = format!("GET {}", scim_path(&client.config().account_id, "Users"));
+                let items = col.take(&label, &Scope::Account, r)?;
+                if let Some(scim) = &mut snap.scim {
+                    scim.users.extend(items.into_iter().map(convert::scim_user));
+                }
+            }
+            Part::ScimGroups(r) => {
+                let label = format!("GET {}", scim_path(&client.config().account_id, "Groups"));
+                let items = col.take(&label, &Scope::Account, r)?;
+                if let Some(scim) = &mut snap.scim {
+                    scim.groups
+                        .extend(items.into_iter().map(convert::scim_group));
+                }
             }
             Part::ApiKeys(..) | Part::Tokens(..) => unreachable!("spawned on key_set"),
         }

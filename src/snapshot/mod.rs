@@ -233,6 +233,18 @@ impl Snapshot {
         self.activity.changes.sort_by(|a, b| {
             (&a.principal_kind, &a.principal).cmp(&(&b.principal_kind, &b.principal))
         });
+        if let Some(scim) = &mut self.scim {
+            for u in &mut scim.users {
+                u.emails.sort();
+                u.emails.dedup();
+            }
+            scim.users.sort_by(|a, b| a.id.cmp(&b.id));
+            for g in &mut scim.groups {
+                g.members.sort();
+                g.members.dedup();
+            }
+            scim.groups.sort_by(|a, b| a.id.cmp(&b.id));
+        }
     }
 
     /// The capture time: when the pull finished.

@@ -15,7 +15,10 @@ use super::scope::{Scope, ScopeLevel};
 /// The value of the `format` field.
 pub const FORMAT: &str = "reviewpack.snapshot";
 /// The newest snapshot version this build reads and the one it writes.
-pub const VERSION: u32 = 1;
+///
+/// Version 2 added the optional top-level `scim` section; version 1 files
+/// (which cannot have it) still load.
+pub const VERSION: u32 = 2;
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
@@ -115,6 +118,9 @@ pub struct Snapshot {
     pub role_assignments: Vec<RoleAssignment>,
     /// Audit-trail evidence of activity.
     pub activity: Activity,
+    /// The SCIM listing (`pull --scim`); absent when SCIM was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scim: Option<Scim>,
 }
 
 /// Where a snapshot came from.
@@ -605,4 +611,48 @@ pub struct ChangeEvidence {
     pub at: DateTime<Utc>,
     /// Its action, such as `UPDATE`.
     pub action: String,
+}
+
+/// What the account's SCIM endpoint lists: the identities the identity
+/// provider provisions (`pull --scim`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scim {
+    /// SCIM users, sorted by id.
+    #[serde(default)]
+    pub users: Vec<ScimUser>,
+    /// SCIM groups, sorted by id.
+    #[serde(default)]
+    pub groups: Vec<ScimGroup>,
+}
+
+/// One SCIM user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScimUser {
+    /// The SCIM id (Harness: the user's uuid).
+    pub id: String,
+    /// `userName` (Harness: the email).
+    pub user_name: String,
+    /// The identity provider's id for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `active`.
+    pub active: bool,
+    /// Email addresses, sorted.
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
+
+/// One SCIM group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScimGroup {
+    /// The SCIM id (Harness: the user group identifier).
+    pub id: String,
+    /// `displayName`.
+    pub display_name: String,
+    /// Member SCIM user ids, sorted.
+    #[serde(default)]
+    pub members: Vec<String>,
 }

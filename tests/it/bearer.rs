@@ -157,3 +157,28 @@ fn bearer_needs_an_account_id_and_excludes_an_api_key() {
     never_shows_token(&out);
     assert!(!path.exists());
 }
+
+#[test]
+fn scim_is_read_with_the_bearer_token_like_every_other_list() {
+    let fake = fake();
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull_cmd(&fake)
+        .env("HARNESS_BEARER", TOKEN)
+        .args(["--account-id", ACCOUNT, "--scim", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    never_shows_token(&out);
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert!(got.completeness.complete);
+    assert!(!got.scim.expect("scim section").users.is_empty());
+    // Without the Harness-Account header the SCIM endpoint refuses too.
+    let (status, _) = raw_get(
+        &fake,
+        &format!("/ng/api/scim/account/{ACCOUNT}/Users"),
+        &format!("Authorization: Bearer {TOKEN}\r\n"),
+    );
+    assert!(status.contains("401"), "{status}");
+}

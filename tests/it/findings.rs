@@ -99,7 +99,7 @@ fn report_on_the_demo_lists_every_rule() {
             )
         ]
     );
-    assert_eq!(doc["rules_evaluated"].as_array().unwrap().len(), 19);
+    assert_eq!(doc["rules_evaluated"].as_array().unwrap().len(), 20);
     // One summary line on stderr, by severity.
     let err = stderr_of(&out);
     let line = err
@@ -757,4 +757,32 @@ fn run_passes_the_fail_on_exit_code_through() {
         assert_eq!(out.status.code(), Some(want), "{}", stderr_of(&out));
         assert!(pack.join("findings.json").exists());
     }
+}
+
+#[test]
+fn unmanaged_privileged_group_on_the_demo_is_the_hand_managed_admin_group_only() {
+    let dir = tempdir();
+    let pack = dir.path().join("pack");
+    assert!(report(&demo(), &pack, &[]).status.success());
+    let doc = findings_json(&pack);
+    let hits: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unmanaged-privileged-group")
+        .collect();
+    // `org:ops/incident_commanders` holds `_organization_admin` and is
+    // neither SAML-linked nor SCIM-provisioned; the SAML-linked
+    // `account/platform_admins` (also admin) is the near miss.
+    let who: Vec<&str> = hits
+        .iter()
+        .map(|f| f["principal"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(who, vec!["group:org:ops/incident_commanders"]);
+    assert_eq!(hits[0]["severity"], "medium");
+    assert_eq!(hits[0]["evidence"]["highest_privilege"], "admin");
+    assert_eq!(
+        hits[0]["evidence"]["scim_evidence"],
+        "group flags (sso_linked, externally_managed)"
+    );
 }

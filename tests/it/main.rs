@@ -11,6 +11,7 @@ mod pack;
 mod pull;
 mod report;
 mod roster;
+mod scim;
 mod snapshot_file;
 mod synth;
 mod synth_tests;

@@ -552,6 +552,7 @@ pub fn generate(shape: Shape) -> Snapshot {
             logins,
             changes,
         },
+        scim: None,
     };
     snap.normalize();
     snap

@@ -102,6 +102,23 @@ pub fn router(shared: Shared) -> Router {
             post(route!(E::RoleAssignments)),
         )
         .route("/audit/api/audits/list", post(route!(E::Audits)))
+        // SCIM: raw SCIM bodies, no envelope, 1-based paging.
+        .route(
+            "/ng/api/scim/account/{account}/Users",
+            get(
+                |AxumState(shared): AxumState<Shared>, req: AxumRequest| async move {
+                    scim(shared, ScimResource::Users, req)
+                },
+            ),
+        )
+        .route(
+            "/ng/api/scim/account/{account}/Groups",
+            get(
+                |AxumState(shared): AxumState<Shared>, req: AxumRequest| async move {
+                    scim(shared, ScimResource::Groups, req)
+                },
+            ),
+        )
         .method_not_allowed_fallback(catch_all)
         .fallback(catch_all)
         .with_state(shared)
@@ -610,4 +627,199 @@ fn key_permission(kind: ApiKeyType) -> &'static str {
         ApiKeyType::ServiceAccount => "core_serviceaccount_view",
         ApiKeyType::User => "core_user_view",
     }
+}
+
+/// A SCIM resource type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScimResource {
+    Users,
+    Groups,
+}
+
+const SCIM_LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const SCIM_ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+const SCIM_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const SCIM_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+/// A response with `Content-Type: application/scim+json`.
+fn scim_response(status: StatusCode, v: &Value) -> Response {
+    let mut resp = json_response(status, v);
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/scim+json"),
+    );
+    resp
+}
+
+/// A SCIM error body (RFC 7644 section 3.12).
+fn scim_error(status: StatusCode, detail: &str) -> Response {
+    scim_response(
+        status,
+        &json!({"schemas": [SCIM_ERROR], "status": status.as_u16().to_string(), "detail": detail}),
+    )
+}
+
+/// The SCIM users the served account lists: its `scim` section when it has
+/// one, else its externally managed users.
+pub fn scim_users(snap: &Snapshot) -> Vec<Value> {
+    let user = |id: &str,
+                user_name: &str,
+                external_id: Option<&str>,
+                active: bool,
+                display: &str,
+                emails: &[String]| {
+        let emails: Vec<Value> = emails
+            .iter()
+            .enumerate()
+            .map(|(i, e)| json!({"value": e, "primary": i == 0}))
+            .collect();
+        let mut v = json!({
+            "schemas": [SCIM_USER],
+            "id": id,
+            "userName": user_name,
+            "displayName": display,
+            "active": active,
+            "emails": emails,
+            "groups": [],
+            "meta": {"resourceType": "User"},
+        });
+        if let Some(x) = external_id {
+            v["externalId"] = json!(x);
+        }
+        v
+    };
+    match &snap.scim {
+        Some(scim) => scim
+            .users
+            .iter()
+            .map(|u| {
+                user(
+                    &u.id,
+                    &u.user_name,
+                    u.external_id.as_deref(),
+                    u.active,
+                    &u.user_name,
+                    &u.emails,
+                )
+            })
+            .collect(),
+        None => snap
+            .users
+            .iter()
+            .filter(|u| u.externally_managed)
+            .map(|u| {
+                user(
+                    u.id.as_str(),
+                    &u.email,
+                    None,
+                    !u.disabled,
+                    &u.name,
+                    std::slice::from_ref(&u.email),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The SCIM groups the served account lists: its `scim` section when it has
+/// one, else its externally managed groups (one per identifier).
+pub fn scim_groups(snap: &Snapshot) -> Vec<Value> {
+    let group = |id: &str, display: &str, members: &mut dyn Iterator<Item = &str>| {
+        let members: Vec<Value> = members.map(|m| json!({"value": m})).collect();
+        json!({
+            "schemas": [SCIM_GROUP],
+            "id": id,
+            "displayName": display,
+            "members": members,
+            "meta": {"resourceType": "Group"},
+        })
+    };
+    match &snap.scim {
+        Some(scim) => scim
+            .groups
+            .iter()
+            .map(|g| {
+                group(
+                    &g.id,
+                    &g.display_name,
+                    &mut g.members.iter().map(String::as_str),
+                )
+            })
+            .collect(),
+        None => {
+            let mut seen = BTreeSet::new();
+            snap.user_groups
+                .iter()
+                .filter(|g| g.externally_managed && seen.insert(g.id.as_str()))
+                .map(|g| {
+                    group(
+                        g.id.as_str(),
+                        &g.name,
+                        &mut g.members.iter().map(|m| m.as_str()),
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+/// `GET /ng/api/scim/account/{account}/Users|Groups`: authenticated like
+/// every endpoint; 1-based `startIndex`, `count` capped at 100.
+fn scim(shared: Shared, resource: ScimResource, req: AxumRequest) -> Response {
+    let corr = correlation(&req);
+    let st = lock(&shared);
+    if let Err(e) = authenticate(&st, req.headers()) {
+        return e.into_response_with(&corr);
+    }
+    let account = req
+        .uri()
+        .path()
+        .trim_start_matches("/ng/api/scim/account/")
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    if account != st.snapshot.account.id {
+        return scim_error(StatusCode::NOT_FOUND, "Account not found");
+    }
+    let missing = st.faults.missing_permission.as_deref().unwrap_or("");
+    let needs = match resource {
+        ScimResource::Users => "core_user_view",
+        ScimResource::Groups => "core_usergroup_view",
+    };
+    if missing.split(',').any(|p| p.trim() == needs) {
+        return scim_error(
+            StatusCode::FORBIDDEN,
+            &format!("Missing permission {needs}"),
+        );
+    }
+    let params = parse_query(req.uri().query().unwrap_or(""));
+    let number = |n: &str, default: i64| {
+        params
+            .iter()
+            .find(|(k, _)| k == n)
+            .and_then(|(_, v)| v.parse::<i64>().ok())
+            .unwrap_or(default)
+    };
+    let start = number("startIndex", 1).max(1);
+    let count = number("count", MAX_PAGE_SIZE).clamp(0, MAX_PAGE_SIZE);
+    let items = match resource {
+        ScimResource::Users => scim_users(&st.snapshot),
+        ScimResource::Groups => scim_groups(&st.snapshot),
+    };
+    drop(st);
+    let total = items.len() as i64;
+    let from = (start - 1).min(total) as usize;
+    let to = (start - 1 + count).min(total) as usize;
+    let page: Vec<Value> = items[from..to].to_vec();
+    scim_response(
+        StatusCode::OK,
+        &json!({
+            "schemas": [SCIM_LIST],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": page.len(),
+            "Resources": page,
+        }),
+    )
 }

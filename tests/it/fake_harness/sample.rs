@@ -474,6 +474,7 @@ pub fn small_snapshot() -> Snapshot {
                 },
             ],
         },
+        scim: None,
     };
     s.normalize();
     s
