@@ -8,9 +8,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::atomic::StagedDir;
-use crate::diff::{
-    self, DecisionSet, DiffFormat, DiffReport, DiffSide, FindingsRun, ManifestInput,
-};
+use crate::diff::{self, DecisionSet, DiffFormat, DiffReport, DiffSide, ManifestInput};
 use crate::findings::{self, Policy, Severity};
 use crate::graph::AccessGraph;
 use crate::snapshot::LoadedSnapshot;
@@ -48,11 +46,29 @@ pub(crate) struct DiffArgs {
     force: bool,
 }
 
+/// A snapshot the diff owns (and drops as soon as it is done with it) or
+/// borrows from its caller.
+pub(crate) enum Snap<'a> {
+    Owned(Box<LoadedSnapshot>),
+    Borrowed(&'a LoadedSnapshot),
+}
+
+impl std::ops::Deref for Snap<'_> {
+    type Target = LoadedSnapshot;
+
+    fn deref(&self) -> &LoadedSnapshot {
+        match self {
+            Snap::Owned(s) => s,
+            Snap::Borrowed(s) => s,
+        }
+    }
+}
+
 /// Everything one diff run needs, resolved.
 pub(crate) struct DiffJob<'a> {
-    pub old: &'a LoadedSnapshot,
+    pub old: Snap<'a>,
     pub old_path: &'a Path,
-    pub new: &'a LoadedSnapshot,
+    pub new: Snap<'a>,
     pub new_path: &'a Path,
     pub formats: Vec<DiffFormat>,
     pub policy: Policy,
@@ -111,6 +127,14 @@ pub(crate) fn load_policy(path: Option<&Path>) -> anyhow::Result<Policy> {
     }
 }
 
+/// Loads a snapshot for `diff`, which reads its hash but never its bytes:
+/// they are let go at once (a large snapshot file runs to 100 MB and more).
+fn load_for_diff(path: &Path) -> anyhow::Result<LoadedSnapshot> {
+    let mut loaded = load_snapshot(path)?;
+    loaded.bytes = Vec::new();
+    Ok(loaded)
+}
+
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -119,9 +143,28 @@ fn file_name(p: &Path) -> String {
 
 /// Compares, writes the diff directory atomically, prints a summary;
 /// returns the report and whether `--fail-on` trips.
+///
+/// Two large snapshots' findings take more memory than anything else, so
+/// they are never held at once: OLD's are evaluated first and kept as
+/// compact text, the object and access comparison runs while both graphs
+/// exist, and an owned OLD snapshot is dropped before NEW's findings are
+/// evaluated (an owned NEW one before the files are written).
 pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffReport, bool)> {
-    let (os, ns) = (&job.old.snapshot, &job.new.snapshot);
-    check_accounts(&os.account.id, &ns.account.id, job.force_accounts)?;
+    let DiffJob {
+        old,
+        old_path,
+        new,
+        new_path,
+        formats,
+        policy,
+        decisions,
+        fail_on,
+        force_accounts,
+        out_dir,
+        replace,
+    } = job;
+    let (os, ns) = (&old.snapshot, &new.snapshot);
+    check_accounts(&os.account.id, &ns.account.id, force_accounts)?;
     if os.captured_at() > ns.captured_at() {
         out.note(format_args!(
             "warning: OLD ({}) was captured after NEW ({}); the diff reads OLD as the earlier snapshot",
@@ -129,52 +172,57 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
             ns.captured_at().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         ));
     }
-    let og = AccessGraph::build(os);
-    let ng = AccessGraph::build(ns);
+    let (old_file, new_file) = (file_name(old_path), file_name(new_path));
     // Each side as of its own capture time, as `report` would have made it.
-    let of = findings::evaluate(&og, &job.policy, os.captured_at());
-    let nf = findings::evaluate(&ng, &job.policy, ns.captured_at());
+    let og = AccessGraph::build(os);
+    let of = findings::evaluate(&og, &policy, os.captured_at()).findings;
+    let old_findings = diff::OldFindings::new(of);
+    let ng = AccessGraph::build(ns);
+    let compared = diff::compare_sides(
+        &DiffSide {
+            loaded: &old,
+            file: &old_file,
+            graph: &og,
+        },
+        &DiffSide {
+            loaded: &new,
+            file: &new_file,
+            graph: &ng,
+        },
+        decisions.as_ref(),
+    );
+    drop(og);
+    drop(old);
+    let nf = findings::evaluate(&ng, &policy, new.snapshot.captured_at());
+    drop(ng);
+    drop(new);
     let rules: Vec<String> = nf.rules_evaluated.iter().map(|r| r.to_string()).collect();
-    let (old_file, new_file) = (file_name(job.old_path), file_name(job.new_path));
-    let old_side = DiffSide {
-        loaded: job.old,
-        file: &old_file,
-        graph: &og,
-    };
-    let new_side = DiffSide {
-        loaded: job.new,
-        file: &new_file,
-        graph: &ng,
-    };
-    let run = FindingsRun {
-        old: &of.findings,
-        new: &nf.findings,
-        rules_evaluated: &rules,
-        policy: &job.policy.source,
-    };
-    let report = diff::compare(&old_side, &new_side, Some(&run), job.decisions.as_ref());
+    let report = compared.finish(diff::finding_changes(
+        old_findings.diff(nf.findings),
+        &rules,
+        &policy.source,
+    ));
 
     let manifest = ManifestInput {
-        formats: job.formats.iter().map(|f| f.as_str()).collect(),
-        fail_on: job.fail_on.as_ref().map(|(_, s)| s.as_str()),
-        policy: job
-            .policy
+        formats: formats.iter().map(|f| f.as_str()).collect(),
+        fail_on: fail_on.as_ref().map(|(_, s)| s.as_str()),
+        policy: policy
             .source
             .file_name
             .clone()
-            .zip(job.policy.source.sha256.clone()),
+            .zip(policy.source.sha256.clone()),
     };
-    let target = job.out_dir;
-    let staged = StagedDir::new(target, job.replace)
+    let target = out_dir;
+    let staged = StagedDir::new(target, replace)
         .with_context(|| format!("cannot write the diff to {}", target.display()))?;
-    let files = diff::write_diff(&report, &job.formats, &manifest, staged.path())
+    let files = diff::write_diff(&report, &formats, &manifest, staged.path())
         .with_context(|| format!("writing the diff for {}", target.display()))?;
     staged
         .commit()
         .with_context(|| format!("moving the diff into {}", target.display()))?;
 
-    for (label, s) in [("OLD", os), ("NEW", ns)] {
-        if !s.completeness.complete {
+    for (label, s) in [("OLD", &report.old), ("NEW", &report.new)] {
+        if !s.complete {
             out.note(format_args!(
                 "warning: {label} is INCOMPLETE (pulled with --allow-partial); changes may be missing or false"
             ));
@@ -217,12 +265,12 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     // the policy denies (revocation-not-done is not a policy rule).
     let failing = findings::failing(
         &report.findings.new,
-        &job.policy,
-        job.fail_on.as_ref().map(|(sev, _)| *sev),
+        &policy,
+        fail_on.as_ref().map(|(sev, _)| *sev),
     );
     let fails = !failing.is_empty();
     if fails {
-        let why = match &job.fail_on {
+        let why = match &fail_on {
             Some((_, word)) => {
                 format!("at or above {word} (--fail-on {word}) or denied by the policy")
             }
@@ -240,8 +288,8 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let formats = parse_formats(&args.format)?;
     let fail_on = args.fail_on.as_deref().map(parse_fail_on).transpose()?;
     let policy = load_policy(args.policy.as_deref())?;
-    let old = load_snapshot(&args.old)?;
-    let new = load_snapshot(&args.new)?;
+    let old = load_for_diff(&args.old)?;
+    let new = load_for_diff(&args.new)?;
     // Before reading decisions, so the cheaper mistake is named first.
     check_accounts(
         &old.snapshot.account.id,
@@ -253,11 +301,11 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(diff::read_decisions)
         .transpose()?;
-    let (_, fails) = write(
+    let (report, fails) = write(
         DiffJob {
-            old: &old,
+            old: Snap::Owned(Box::new(old)),
             old_path: &args.old,
-            new: &new,
+            new: Snap::Owned(Box::new(new)),
             new_path: &args.new,
             formats,
             policy,
@@ -269,6 +317,9 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         },
         out,
     )?;
+    // The process ends here: its memory goes back with it. Freeing a large
+    // report's findings one by one would take about a second.
+    std::mem::forget(report);
     Ok(if fails {
         ExitCode::from(1)
     } else {
@@ -289,9 +340,9 @@ pub(crate) fn write_for_run(
     let dir = pack_dir.join("diff");
     write(
         DiffJob {
-            old: previous,
+            old: Snap::Borrowed(previous),
             old_path: previous_path,
-            new: pulled,
+            new: Snap::Borrowed(pulled),
             new_path: Path::new("snapshot.json"),
             formats: DiffFormat::ALL.to_vec(),
             policy,

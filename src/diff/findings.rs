@@ -2,7 +2,7 @@
 //! principal, scope and evidence keys, so the same issue has the same id in
 //! both snapshots' findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::findings::{sort_findings, Finding};
 
@@ -39,6 +39,111 @@ pub fn diff_findings(old: &[Finding], new: &[Finding]) -> FindingsDiff {
     sort_findings(&mut out.resolved);
     sort_findings(&mut out.persisting);
     out
+}
+
+/// OLD's findings, held while NEW's are evaluated: each id, and each finding
+/// as compact JSON, a fraction of its size in memory. Only the resolved ones
+/// (in OLD only) are read back.
+pub(crate) struct OldFindings {
+    /// Id to where the finding's JSON lies: chunk, start, end. A later
+    /// finding with the same id replaces an earlier one, as in
+    /// [`diff_findings`].
+    index: HashMap<String, (usize, usize, usize)>,
+    /// The JSON, in chunks small enough to reuse the memory the findings
+    /// are freed from as they are written (one large buffer would take
+    /// fresh pages, which cost more than the writing).
+    chunks: Vec<Vec<u8>>,
+}
+
+/// A finding holding nothing (and no memory).
+fn empty() -> Finding {
+    Finding {
+        id: String::new(),
+        rule: String::new(),
+        severity: crate::findings::Severity::Info,
+        principal: None,
+        scope: None,
+        message: String::new(),
+        evidence: BTreeMap::new(),
+        controls: Vec::new(),
+        exempted: None,
+    }
+}
+
+/// The size of a chunk of [`OldFindings`] (a longer finding gets its own).
+const CHUNK: usize = 64 * 1024;
+
+impl OldFindings {
+    /// Takes OLD's findings.
+    pub(crate) fn new(findings: Vec<Finding>) -> OldFindings {
+        let mut index = HashMap::with_capacity(findings.len());
+        let mut chunks: Vec<Vec<u8>> = Vec::new();
+        let mut one = Vec::new();
+        for f in findings {
+            one.clear();
+            serde_json::to_writer(&mut one, &f).expect("a finding always serialises");
+            let room = chunks
+                .last()
+                .is_some_and(|c| c.capacity() - c.len() >= one.len());
+            if !room {
+                chunks.push(Vec::with_capacity(CHUNK.max(one.len())));
+            }
+            let n = chunks.len() - 1;
+            let chunk = &mut chunks[n];
+            let start = chunk.len();
+            chunk.extend_from_slice(&one);
+            index.insert(f.id, (n, start, chunk.len()));
+        }
+        OldFindings { index, chunks }
+    }
+
+    /// Compares with NEW's findings by id, as [`diff_findings`] does, taking
+    /// NEW's list so nothing is copied.
+    pub(crate) fn diff(self, new: Vec<Finding>) -> FindingsDiff {
+        let OldFindings { mut index, chunks } = self;
+        // The last finding of each id, as a map of NEW's findings keeps.
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(new.len());
+        for (i, f) in new.iter().enumerate() {
+            last.insert(f.id.as_str(), i);
+        }
+        let keep: Vec<bool> = new
+            .iter()
+            .enumerate()
+            .map(|(i, f)| last[f.id.as_str()] == i)
+            .collect();
+        drop(last);
+        // Persisting ones stay where they are in NEW's list (most of it, at
+        // scale); new ones are taken out, leaving an empty finding behind.
+        let mut new = new;
+        let mut out = FindingsDiff::default();
+        let mut stays = Vec::with_capacity(new.len());
+        for (f, keep) in new.iter_mut().zip(keep) {
+            if keep && index.remove(&f.id).is_some() {
+                stays.push(true);
+            } else {
+                if keep {
+                    out.new.push(std::mem::replace(f, empty()));
+                }
+                stays.push(false);
+            }
+        }
+        let mut stays = stays.into_iter();
+        new.retain(|_| stays.next().unwrap_or(false));
+        out.persisting = new;
+        let mut resolved: Vec<(usize, usize, usize)> = index.into_values().collect();
+        resolved.sort_unstable();
+        out.resolved = resolved
+            .into_iter()
+            .map(|(n, a, b)| {
+                serde_json::from_slice(&chunks[n][a..b]).expect("a finding reads back")
+            })
+            .collect();
+        drop(chunks);
+        sort_findings(&mut out.new);
+        sort_findings(&mut out.resolved);
+        sort_findings(&mut out.persisting);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -84,5 +189,56 @@ mod tests {
         let d = diff_findings(&v, &v);
         assert!(d.new.is_empty() && d.resolved.is_empty());
         assert_eq!(d.persisting.len(), 1);
+    }
+
+    #[test]
+    fn old_findings_give_what_diff_findings_gives() {
+        let mut a = f("a", Severity::Info);
+        a.evidence.insert(
+            "n".into(),
+            serde_json::json!({"x": [1, 2.5, -3], "y": null}),
+        );
+        a.principal = Some(crate::findings::FindingPrincipal {
+            kind: "user".into(),
+            id: "u1".into(),
+            name: "N".into(),
+            email: None,
+        });
+        a.scope = Some("account".into());
+        a.controls = vec![crate::findings::ControlRef {
+            id: "SOC2:CC6.1".into(),
+            why: "because".into(),
+        }];
+        a.exempted = Some(crate::findings::ExemptionStatus {
+            active: true,
+            reason: "r".into(),
+            approved_by: "b".into(),
+            expires: "2030-01-01".into(),
+            note: "exempt until 2030-01-01".into(),
+        });
+        let mut b_old = f("b", Severity::High);
+        b_old.message = "first".into();
+        let mut b_old2 = f("b", Severity::Low);
+        b_old2.message = "second".into();
+        let old = vec![
+            a,
+            b_old,
+            f("e", Severity::Medium),
+            b_old2,
+            f("z", Severity::Low),
+        ];
+        let mut c2 = f("c", Severity::Low);
+        c2.message = "later".into();
+        let new = vec![
+            f("c", Severity::Low),
+            f("d", Severity::Critical),
+            f("e", Severity::High),
+            c2,
+        ];
+        for (o, n) in [(&old, &new), (&new, &old), (&old, &old), (&new, &new)] {
+            let want = diff_findings(o, n);
+            let got = OldFindings::new(o.clone()).diff(n.clone());
+            assert_eq!(got, want);
+        }
     }
 }

@@ -140,57 +140,95 @@ pub(crate) fn principals(old: &AccessGraph<'_>, new: &AccessGraph<'_>) -> Princi
     out
 }
 
-/// Stored memberships of listed groups, keyed by (group scope, group id,
-/// user id).
-fn memberships(g: &AccessGraph<'_>) -> BTreeMap<(String, String, String), Membership> {
+/// Stored memberships of listed groups as (group scope, group id, user id,
+/// group index, member index), sorted by the first three: one per key, the
+/// later one when a key repeats (as a map insert would keep).
+fn memberships<'a>(
+    g: &AccessGraph<'a>,
+    scopes: &'a [String],
+) -> Vec<(&'a str, &'a str, &'a str, usize, usize)> {
     let s = g.snapshot();
-    let mut out = BTreeMap::new();
-    for x in &s.user_groups {
+    let mut out = Vec::new();
+    for (gi, x) in s.user_groups.iter().enumerate() {
         if is_all_users_group(x.id.as_str(), x.scope.level()) {
             continue;
         }
-        for m in &x.members {
-            let (user_name, user_email) = match g.user_index(m.as_str()) {
-                Some(u) => (s.users[u].name.clone(), s.users[u].email.clone()),
-                None => (String::new(), String::new()),
-            };
-            let row = Membership {
-                group_scope: x.scope.to_string(),
-                group_id: x.id.to_string(),
-                group_name: x.name.clone(),
-                user_id: m.to_string(),
-                user_name,
-                user_email,
-            };
-            out.insert(
-                (
-                    row.group_scope.clone(),
-                    row.group_id.clone(),
-                    row.user_id.clone(),
-                ),
-                row,
-            );
+        for (mi, m) in x.members.iter().enumerate() {
+            out.push((scopes[gi].as_str(), x.id.as_str(), m.as_str(), gi, mi));
         }
     }
+    // Stable, so the last of a run of equal keys is the later one.
+    out.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    let mut kept = 0;
+    for i in 0..out.len() {
+        let same = kept > 0 && {
+            let (p, q) = (&out[kept - 1], &out[i]);
+            (p.0, p.1, p.2) == (q.0, q.1, q.2)
+        };
+        if !same {
+            kept += 1;
+        }
+        out[kept - 1] = out[i];
+    }
+    out.truncate(kept);
     out
+}
+
+fn membership(g: &AccessGraph<'_>, scope: &str, gi: usize, mi: usize) -> Membership {
+    let s = g.snapshot();
+    let x = &s.user_groups[gi];
+    let m = &x.members[mi];
+    let (user_name, user_email) = match g.user_index(m.as_str()) {
+        Some(u) => (s.users[u].name.clone(), s.users[u].email.clone()),
+        None => (String::new(), String::new()),
+    };
+    Membership {
+        group_scope: scope.to_string(),
+        group_id: x.id.to_string(),
+        group_name: x.name.clone(),
+        user_id: m.to_string(),
+        user_name,
+        user_email,
+    }
 }
 
 /// Group memberships added and removed.
 pub(crate) fn group_memberships(old: &AccessGraph<'_>, new: &AccessGraph<'_>) -> MembershipChanges {
-    let o = memberships(old);
-    let n = memberships(new);
-    MembershipChanges {
-        added: n
+    let group_scopes = |g: &AccessGraph<'_>| -> Vec<String> {
+        g.snapshot()
+            .user_groups
             .iter()
-            .filter(|(k, _)| !o.contains_key(*k))
-            .map(|(_, v)| v.clone())
-            .collect(),
-        removed: o
-            .iter()
-            .filter(|(k, _)| !n.contains_key(*k))
-            .map(|(_, v)| v.clone())
-            .collect(),
+            .map(|x| x.scope.to_string())
+            .collect()
+    };
+    let (os, ns) = (group_scopes(old), group_scopes(new));
+    let (o, n) = (memberships(old, &os), memberships(new, &ns));
+    let mut out = MembershipChanges::default();
+    let (mut i, mut j) = (0, 0);
+    while i < o.len() || j < n.len() {
+        let ord = match (o.get(i), n.get(j)) {
+            (Some(a), Some(b)) => (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Less => {
+                let x = o[i];
+                out.removed.push(membership(old, x.0, x.3, x.4));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                let x = n[j];
+                out.added.push(membership(new, x.0, x.3, x.4));
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
     }
+    out
 }
 
 fn assignment_entry(g: &AccessGraph<'_>, ai: usize, grants: &[usize]) -> AssignmentEntry {
@@ -219,13 +257,27 @@ fn grants_per_assignment(g: &AccessGraph<'_>) -> Vec<usize> {
     v
 }
 
-fn assignments_by_key<'s>(g: &AccessGraph<'s>) -> BTreeMap<(&'s Scope, &'s str), usize> {
-    g.snapshot()
+/// Role assignments as ((scope, id), index), sorted by key: one per key,
+/// the later one when a key repeats (as a map insert would keep).
+fn assignments_by_key<'s>(g: &AccessGraph<'s>) -> Vec<((&'s Scope, &'s str), usize)> {
+    let mut v: Vec<((&'s Scope, &'s str), usize)> = g
+        .snapshot()
         .role_assignments
         .iter()
         .enumerate()
         .map(|(i, a)| ((&a.scope, a.id.as_str()), i))
-        .collect()
+        .collect();
+    // Stable, so the last of a run of equal keys is the later one.
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept = 0;
+    for i in 0..v.len() {
+        if !(kept > 0 && v[kept - 1].0 == v[i].0) {
+            kept += 1;
+        }
+        v[kept - 1] = v[i];
+    }
+    v.truncate(kept);
+    v
 }
 
 /// True when two assignments with the same identifier bind the same
@@ -243,22 +295,39 @@ pub(crate) fn role_assignments(old: &AccessGraph<'_>, new: &AccessGraph<'_>) -> 
     let os = &old.snapshot().role_assignments;
     let ns = &new.snapshot().role_assignments;
     let mut out = AssignmentChanges::default();
-    for (k, &ni) in &n {
-        match o.get(k) {
-            Some(&oi) if same_binding(&os[oi], &ns[ni]) => {
-                match (os[oi].disabled, ns[ni].disabled) {
-                    (true, false) => out.enabled.push(assignment_entry(new, ni, &ng)),
-                    (false, true) => out.disabled.push(assignment_entry(new, ni, &ng)),
-                    _ => {}
-                }
+    // Removed ones are listed in OLD's key order, the others in NEW's: a
+    // walk of both sorted lists together gives both.
+    let (mut i, mut j) = (0, 0);
+    while i < o.len() || j < n.len() {
+        let ord = match (o.get(i), n.get(j)) {
+            (Some(a), Some(b)) => a.0.cmp(&b.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match ord {
+            std::cmp::Ordering::Less => {
+                out.removed.push(assignment_entry(old, o[i].1, &og));
+                i += 1;
             }
-            _ => out.added.push(assignment_entry(new, ni, &ng)),
-        }
-    }
-    for (k, &oi) in &o {
-        match n.get(k) {
-            Some(&ni) if same_binding(&os[oi], &ns[ni]) => {}
-            _ => out.removed.push(assignment_entry(old, oi, &og)),
+            std::cmp::Ordering::Greater => {
+                out.added.push(assignment_entry(new, n[j].1, &ng));
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let (oi, ni) = (o[i].1, n[j].1);
+                if same_binding(&os[oi], &ns[ni]) {
+                    match (os[oi].disabled, ns[ni].disabled) {
+                        (true, false) => out.enabled.push(assignment_entry(new, ni, &ng)),
+                        (false, true) => out.disabled.push(assignment_entry(new, ni, &ng)),
+                        _ => {}
+                    }
+                } else {
+                    out.added.push(assignment_entry(new, ni, &ng));
+                    out.removed.push(assignment_entry(old, oi, &og));
+                }
+                i += 1;
+                j += 1;
+            }
         }
     }
     out

@@ -80,29 +80,56 @@ pub(crate) fn write(r: &DiffReport, tables: &[Table], path: &Path) -> std::io::R
 
     summary(wb.add_worksheet(), r, &bold, &warn, &head).map_err(io)?;
     for t in tables {
-        let chunks: Vec<&[Vec<String>]> = if t.rows.is_empty() {
-            vec![&[]]
-        } else {
-            t.rows.chunks(MAX_DATA_ROWS).collect()
-        };
-        for (i, rows) in chunks.iter().enumerate() {
+        // One sheet per MAX_DATA_ROWS rows (one, empty, for no rows). Each
+        // sheet reads its rows twice: widths first, then the cells.
+        for i in 0.. {
+            let chunk = || t.rows().skip(i * MAX_DATA_ROWS).take(MAX_DATA_ROWS);
+            let fit = fit(&t.headers, chunk());
+            if fit.rows == 0 && i > 0 {
+                break;
+            }
             let name = if i == 0 {
                 t.sheet.to_string()
             } else {
                 format!("{} ({})", t.sheet, i + 1)
             };
             let ws = wb.add_worksheet_with_constant_memory();
-            table_sheet(ws, &name, &t.headers, rows, &header, &head).map_err(io)?;
+            table_sheet(ws, &name, &t.headers, &fit, chunk(), &header, &head).map_err(io)?;
+            if fit.rows < MAX_DATA_ROWS {
+                break;
+            }
         }
     }
     wb.save(path).map_err(io)
+}
+
+/// A sheet's column widths, fitted to its headers and rows, and its number
+/// of rows.
+struct Fit {
+    widths: Vec<usize>,
+    rows: usize,
+}
+
+fn fit(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Fit {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
+    let mut n = 0;
+    for row in rows {
+        n += 1;
+        for (c, v) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(v.chars().count() + 1).min(MAX_WIDTH);
+            }
+        }
+    }
+    Fit { widths, rows: n }
 }
 
 fn table_sheet(
     ws: &mut Worksheet,
     name: &str,
     headers: &[&str],
-    rows: &[Vec<String>],
+    fit: &Fit,
+    rows: impl Iterator<Item = Vec<String>>,
     header: &Format,
     head: &str,
 ) -> Result<(), XlsxError> {
@@ -110,21 +137,13 @@ fn table_sheet(
     ws.set_header(head);
     ws.set_landscape();
     // Widths first: in constant-memory mode rows are flushed as written.
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 2).collect();
-    for row in rows {
-        for (c, v) in row.iter().enumerate() {
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(v.chars().count() + 1).min(MAX_WIDTH);
-            }
-        }
-    }
-    for (c, w) in widths.iter().enumerate() {
+    for (c, w) in fit.widths.iter().enumerate() {
         ws.set_column_width(c as u16, (*w).clamp(8, MAX_WIDTH) as f64)?;
     }
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, header)?;
     }
-    for (ri, row) in rows.iter().enumerate() {
+    for (ri, row) in rows.enumerate() {
         for (c, v) in row.iter().enumerate() {
             if !v.is_empty() {
                 ws.write_string((ri + 1) as u32, c as u16, cell(v))?;
@@ -133,7 +152,7 @@ fn table_sheet(
     }
     ws.set_freeze_panes(1, 0)?;
     let last_col = headers.len().saturating_sub(1) as u16;
-    ws.autofilter(0, 0, rows.len() as u32, last_col)?;
+    ws.autofilter(0, 0, fit.rows as u32, last_col)?;
     Ok(())
 }
 

@@ -14,21 +14,12 @@ use serde_json::json;
 use crate::findings::{ControlRef, Finding, FindingPrincipal};
 use crate::graph::{AccessGraph, AssignmentStatus, Principal, PrivilegeLevel};
 
-use super::access::GrantKey;
+use super::access::SideGrants;
 use super::decisions::{DecisionSet, DecisionTarget, Verdict};
 use super::model::{AccessEntry, DecisionsCheck, RevocationCheck};
 
 /// The rule code of a Revoke decision not carried out.
 pub const REVOCATION_NOT_DONE: &str = "revocation-not-done";
-
-/// Grants by principal id.
-fn grants_by_principal(g: &BTreeMap<GrantKey, AccessEntry>) -> BTreeMap<&str, Vec<&AccessEntry>> {
-    let mut out: BTreeMap<&str, Vec<&AccessEntry>> = BTreeMap::new();
-    for e in g.values() {
-        out.entry(e.principal_id.as_str()).or_default().push(e);
-    }
-    out
-}
 
 fn matches(target: &DecisionTarget, e: &AccessEntry) -> bool {
     match target {
@@ -131,11 +122,9 @@ fn identity(
 /// revocation-not-done findings (sorted by id).
 pub(crate) fn check(
     set: &DecisionSet,
-    (old, old_entries): (&AccessGraph<'_>, &BTreeMap<GrantKey, AccessEntry>),
-    (new, new_entries): (&AccessGraph<'_>, &BTreeMap<GrantKey, AccessEntry>),
+    (old, old_grants): (&AccessGraph<'_>, &SideGrants<'_>),
+    (new, new_grants): (&AccessGraph<'_>, &SideGrants<'_>),
 ) -> (DecisionsCheck, Vec<Finding>) {
-    let old_grants = grants_by_principal(old_entries);
-    let new_grants = grants_by_principal(new_entries);
     let mut out = DecisionsCheck {
         file: set.file.clone(),
         sha256: set.sha256.clone(),
@@ -158,13 +147,10 @@ pub(crate) fn check(
         }
         out.revoke += 1;
         let pid = d.target.principal_id();
-        let empty = Vec::new();
-        let in_old_grants = old_grants.get(pid).unwrap_or(&empty);
-        let still: Vec<&AccessEntry> = new_grants
-            .get(pid)
-            .unwrap_or(&empty)
+        let in_old_grants = old_grants.entries_of(pid);
+        let new_entries = new_grants.entries_of(pid);
+        let still: Vec<&AccessEntry> = new_entries
             .iter()
-            .copied()
             .filter(|e| matches(&d.target, e))
             .collect();
         let ident = identity(old, new, pid);

@@ -1,21 +1,53 @@
-//! The diff as flat tables: one per CSV file and XLSX sheet, built once so
-//! both formats hold the same rows in the same order. Cells are raw text
-//! here; each writer neutralises them for its format.
+//! The diff as flat tables: one per CSV file and XLSX sheet, defined once so
+//! both formats hold the same rows in the same order. Rows are made from the
+//! report as a writer reads them, never held all at once: a large diff has
+//! hundreds of thousands of finding rows. Cells are raw text here; each
+//! writer neutralises them for its format.
 
 use crate::findings::Finding;
 
-use super::model::{AccessEntry, AssignmentEntry, DiffReport, PrincipalEntry, RevocationCheck};
+use super::model::{
+    AccessChange, AccessEntry, AssignmentEntry, DecisionProblem, DiffReport, Membership,
+    PrincipalChange, PrincipalEntry, ResourceGroupChange, RevocationCheck, RoleChange,
+};
+
+/// The rows of a table, made on demand.
+type Rows<'r> = Box<dyn Iterator<Item = Vec<String>> + 'r>;
 
 /// One table.
-pub(crate) struct Table {
+pub(crate) struct Table<'r> {
     /// The CSV file name under `csv/`.
     pub csv: &'static str,
     /// The XLSX sheet name.
     pub sheet: &'static str,
     /// Column headers.
     pub headers: Vec<&'static str>,
-    /// Rows, each as long as `headers`.
-    pub rows: Vec<Vec<String>>,
+    /// Makes the rows, each as long as `headers`, in order.
+    rows: Box<dyn Fn() -> Rows<'r> + 'r>,
+}
+
+impl<'r> Table<'r> {
+    fn new<I>(
+        csv: &'static str,
+        sheet: &'static str,
+        headers: Vec<&'static str>,
+        rows: impl Fn() -> I + 'r,
+    ) -> Table<'r>
+    where
+        I: Iterator<Item = Vec<String>> + 'r,
+    {
+        Table {
+            csv,
+            sheet,
+            headers,
+            rows: Box::new(move || Box::new(rows())),
+        }
+    }
+
+    /// The rows, from the first; each call starts again.
+    pub(crate) fn rows(&self) -> Rows<'r> {
+        (self.rows)()
+    }
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -148,27 +180,129 @@ fn revocation_row(outcome: &str, r: &RevocationCheck) -> Vec<String> {
     ]
 }
 
+fn access_changed_row(c: &AccessChange) -> Vec<String> {
+    vec![
+        c.principal_kind.to_string(),
+        c.principal_id.clone(),
+        c.principal_name.clone(),
+        opt(&c.principal_email),
+        c.via.clone(),
+        c.assignment_id.clone(),
+        c.assignment_scope.clone(),
+        c.role_id.clone(),
+        c.resource_group_id.clone(),
+        c.direction.to_string(),
+        c.old.privilege_level.to_string(),
+        c.new.privilege_level.to_string(),
+        opt(&c.old.admin_of),
+        opt(&c.new.admin_of),
+        c.old.target_scopes.clone(),
+        c.new.target_scopes.clone(),
+        c.old.resources.clone(),
+        c.new.resources.clone(),
+        c.permissions_added.join(" "),
+        c.permissions_removed.join(" "),
+    ]
+}
+
+fn principal_change_rows(c: &PrincipalChange) -> impl Iterator<Item = Vec<String>> + '_ {
+    c.changes.iter().map(move |f| {
+        vec![
+            "changed".into(),
+            c.kind.to_string(),
+            c.id.clone(),
+            c.name.clone(),
+            opt(&c.email),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            f.field.to_string(),
+            f.old.clone(),
+            f.new.clone(),
+        ]
+    })
+}
+
+fn membership_row(c: &str, m: &Membership) -> Vec<String> {
+    vec![
+        c.to_string(),
+        m.group_scope.clone(),
+        m.group_id.clone(),
+        m.group_name.clone(),
+        m.user_id.clone(),
+        m.user_name.clone(),
+        m.user_email.clone(),
+    ]
+}
+
+fn role_row(c: &str, x: &RoleChange) -> Vec<String> {
+    vec![
+        c.to_string(),
+        x.scope.clone(),
+        x.id.clone(),
+        x.name.clone(),
+        yes_no(x.harness_managed),
+        x.permissions_added.join(" "),
+        x.permissions_removed.join(" "),
+        x.escalation_added.join(" "),
+    ]
+}
+
+fn resource_group_row(c: &str, x: &ResourceGroupChange) -> Vec<String> {
+    vec![
+        c.to_string(),
+        x.scope.clone(),
+        x.id.clone(),
+        x.name.clone(),
+        x.included_scopes_old.clone(),
+        x.included_scopes_new.clone(),
+        x.resources_old.clone(),
+        x.resources_new.clone(),
+    ]
+}
+
+fn problem_row(p: &DecisionProblem) -> Vec<String> {
+    let mut row = vec![String::new(); 17];
+    row[0] = "problem".into();
+    row[1] = p.sheet.clone();
+    row[2] = p.row.to_string();
+    row[15] = p.message.clone();
+    row
+}
+
+/// Rows of each (label, list) in turn.
+fn labelled<'r, T: 'r, const N: usize>(
+    lists: [(&'static str, &'r [T]); N],
+    row: fn(&str, &T) -> Vec<String>,
+) -> impl Iterator<Item = Vec<String>> + 'r {
+    lists
+        .into_iter()
+        .flat_map(move |(c, v)| v.iter().map(move |x| row(c, x)))
+}
+
 /// Every table of the diff, in sheet order. The revocations table is there
 /// only when decisions were checked.
-pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
+pub(crate) fn tables(r: &DiffReport) -> Vec<Table<'_>> {
     let ea = &r.effective_access;
     let mut out = vec![
-        Table {
-            csv: "access_gained.csv",
-            sheet: "Access Gained",
-            headers: ACCESS_HEADERS.to_vec(),
-            rows: ea.gained.iter().map(access_row).collect(),
-        },
-        Table {
-            csv: "access_lost.csv",
-            sheet: "Access Lost",
-            headers: ACCESS_HEADERS.to_vec(),
-            rows: ea.lost.iter().map(access_row).collect(),
-        },
-        Table {
-            csv: "access_changed.csv",
-            sheet: "Access Changed",
-            headers: vec![
+        Table::new(
+            "access_gained.csv",
+            "Access Gained",
+            ACCESS_HEADERS.to_vec(),
+            move || ea.gained.iter().map(access_row),
+        ),
+        Table::new(
+            "access_lost.csv",
+            "Access Lost",
+            ACCESS_HEADERS.to_vec(),
+            move || ea.lost.iter().map(access_row),
+        ),
+        Table::new(
+            "access_changed.csv",
+            "Access Changed",
+            vec![
                 "principal_kind",
                 "principal_id",
                 "principal_name",
@@ -190,67 +324,15 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
                 "permissions_added",
                 "permissions_removed",
             ],
-            rows: ea
-                .changed
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.principal_kind.to_string(),
-                        c.principal_id.clone(),
-                        c.principal_name.clone(),
-                        opt(&c.principal_email),
-                        c.via.clone(),
-                        c.assignment_id.clone(),
-                        c.assignment_scope.clone(),
-                        c.role_id.clone(),
-                        c.resource_group_id.clone(),
-                        c.direction.to_string(),
-                        c.old.privilege_level.to_string(),
-                        c.new.privilege_level.to_string(),
-                        opt(&c.old.admin_of),
-                        opt(&c.new.admin_of),
-                        c.old.target_scopes.clone(),
-                        c.new.target_scopes.clone(),
-                        c.old.resources.clone(),
-                        c.new.resources.clone(),
-                        c.permissions_added.join(" "),
-                        c.permissions_removed.join(" "),
-                    ]
-                })
-                .collect(),
-        },
+            move || ea.changed.iter().map(access_changed_row),
+        ),
     ];
 
-    let mut principals: Vec<Vec<String>> = Vec::new();
-    for p in &r.principals.added {
-        principals.push(principal_row("added", p));
-    }
-    for p in &r.principals.removed {
-        principals.push(principal_row("removed", p));
-    }
-    for c in &r.principals.changed {
-        for f in &c.changes {
-            principals.push(vec![
-                "changed".into(),
-                c.kind.to_string(),
-                c.id.clone(),
-                c.name.clone(),
-                opt(&c.email),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                f.field.to_string(),
-                f.old.clone(),
-                f.new.clone(),
-            ]);
-        }
-    }
-    out.push(Table {
-        csv: "principals.csv",
-        sheet: "Principals",
-        headers: vec![
+    let pr = &r.principals;
+    out.push(Table::new(
+        "principals.csv",
+        "Principals",
+        vec![
             "change",
             "kind",
             "id",
@@ -265,14 +347,20 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
             "old",
             "new",
         ],
-        rows: principals,
-    });
+        move || {
+            labelled(
+                [("added", &pr.added[..]), ("removed", &pr.removed[..])],
+                principal_row,
+            )
+            .chain(pr.changed.iter().flat_map(principal_change_rows))
+        },
+    ));
 
     let gm = &r.group_memberships;
-    out.push(Table {
-        csv: "group_memberships.csv",
-        sheet: "Group Memberships",
-        headers: vec![
+    out.push(Table::new(
+        "group_memberships.csv",
+        "Group Memberships",
+        vec![
             "change",
             "group_scope",
             "group_id",
@@ -281,30 +369,19 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
             "user_name",
             "user_email",
         ],
-        rows: gm
-            .added
-            .iter()
-            .map(|m| ("added", m))
-            .chain(gm.removed.iter().map(|m| ("removed", m)))
-            .map(|(c, m)| {
-                vec![
-                    c.to_string(),
-                    m.group_scope.clone(),
-                    m.group_id.clone(),
-                    m.group_name.clone(),
-                    m.user_id.clone(),
-                    m.user_name.clone(),
-                    m.user_email.clone(),
-                ]
-            })
-            .collect(),
-    });
+        move || {
+            labelled(
+                [("added", &gm.added[..]), ("removed", &gm.removed[..])],
+                membership_row,
+            )
+        },
+    ));
 
     let ra = &r.role_assignments;
-    out.push(Table {
-        csv: "role_assignments.csv",
-        sheet: "Role Assignments",
-        headers: vec![
+    out.push(Table::new(
+        "role_assignments.csv",
+        "Role Assignments",
+        vec![
             "change",
             "scope",
             "id",
@@ -318,22 +395,24 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
             "privilege_level",
             "grants",
         ],
-        rows: [
-            ("added", &ra.added),
-            ("removed", &ra.removed),
-            ("enabled", &ra.enabled),
-            ("disabled", &ra.disabled),
-        ]
-        .into_iter()
-        .flat_map(|(c, v)| v.iter().map(move |a| assignment_row(c, a)))
-        .collect(),
-    });
+        move || {
+            labelled(
+                [
+                    ("added", &ra.added[..]),
+                    ("removed", &ra.removed[..]),
+                    ("enabled", &ra.enabled[..]),
+                    ("disabled", &ra.disabled[..]),
+                ],
+                assignment_row,
+            )
+        },
+    ));
 
     let ro = &r.roles;
-    out.push(Table {
-        csv: "roles.csv",
-        sheet: "Roles",
-        headers: vec![
+    out.push(Table::new(
+        "roles.csv",
+        "Roles",
+        vec![
             "change",
             "scope",
             "id",
@@ -343,34 +422,23 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
             "permissions_removed",
             "escalation_added",
         ],
-        rows: [
-            ("added", &ro.added),
-            ("removed", &ro.removed),
-            ("changed", &ro.changed),
-        ]
-        .into_iter()
-        .flat_map(|(c, v)| {
-            v.iter().map(move |x| {
-                vec![
-                    c.to_string(),
-                    x.scope.clone(),
-                    x.id.clone(),
-                    x.name.clone(),
-                    yes_no(x.harness_managed),
-                    x.permissions_added.join(" "),
-                    x.permissions_removed.join(" "),
-                    x.escalation_added.join(" "),
-                ]
-            })
-        })
-        .collect(),
-    });
+        move || {
+            labelled(
+                [
+                    ("added", &ro.added[..]),
+                    ("removed", &ro.removed[..]),
+                    ("changed", &ro.changed[..]),
+                ],
+                role_row,
+            )
+        },
+    ));
 
     let rg = &r.resource_groups;
-    out.push(Table {
-        csv: "resource_groups.csv",
-        sheet: "Resource Groups",
-        headers: vec![
+    out.push(Table::new(
+        "resource_groups.csv",
+        "Resource Groups",
+        vec![
             "change",
             "scope",
             "id",
@@ -380,34 +448,23 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
             "resources_old",
             "resources_new",
         ],
-        rows: [
-            ("added", &rg.added),
-            ("removed", &rg.removed),
-            ("changed", &rg.changed),
-        ]
-        .into_iter()
-        .flat_map(|(c, v)| {
-            v.iter().map(move |x| {
-                vec![
-                    c.to_string(),
-                    x.scope.clone(),
-                    x.id.clone(),
-                    x.name.clone(),
-                    x.included_scopes_old.clone(),
-                    x.included_scopes_new.clone(),
-                    x.resources_old.clone(),
-                    x.resources_new.clone(),
-                ]
-            })
-        })
-        .collect(),
-    });
+        move || {
+            labelled(
+                [
+                    ("added", &rg.added[..]),
+                    ("removed", &rg.removed[..]),
+                    ("changed", &rg.changed[..]),
+                ],
+                resource_group_row,
+            )
+        },
+    ));
 
     let fi = &r.findings;
-    out.push(Table {
-        csv: "findings.csv",
-        sheet: "Findings",
-        headers: vec![
+    out.push(Table::new(
+        "findings.csv",
+        "Findings",
+        vec![
             "change",
             "id",
             "rule",
@@ -420,32 +477,23 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
             "message",
             "exemption",
         ],
-        rows: [
-            ("new", &fi.new),
-            ("resolved", &fi.resolved),
-            ("persisting", &fi.persisting),
-        ]
-        .into_iter()
-        .flat_map(|(c, v)| v.iter().map(move |f| finding_row(c, f)))
-        .collect(),
-    });
+        move || {
+            labelled(
+                [
+                    ("new", &fi.new[..]),
+                    ("resolved", &fi.resolved[..]),
+                    ("persisting", &fi.persisting[..]),
+                ],
+                finding_row,
+            )
+        },
+    ));
 
     if let Some(d) = &r.decisions {
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        rows.extend(d.not_done.iter().map(|x| revocation_row("not_done", x)));
-        rows.extend(d.verified.iter().map(|x| revocation_row("verified", x)));
-        for p in &d.problems {
-            let mut row = vec![String::new(); 17];
-            row[0] = "problem".into();
-            row[1] = p.sheet.clone();
-            row[2] = p.row.to_string();
-            row[15] = p.message.clone();
-            rows.push(row);
-        }
-        out.push(Table {
-            csv: "revocations.csv",
-            sheet: "Revocations",
-            headers: vec![
+        out.push(Table::new(
+            "revocations.csv",
+            "Revocations",
+            vec![
                 "outcome",
                 "sheet",
                 "row",
@@ -464,8 +512,14 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table> {
                 "detail",
                 "finding_id",
             ],
-            rows,
-        });
+            move || {
+                labelled(
+                    [("not_done", &d.not_done[..]), ("verified", &d.verified[..])],
+                    revocation_row,
+                )
+                .chain(d.problems.iter().map(problem_row))
+            },
+        ));
     }
     out
 }
