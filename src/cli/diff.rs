@@ -40,6 +40,13 @@ pub(crate) struct DiffArgs {
     /// above this severity: info, low, medium, high, critical.
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<String>,
+    /// Workforce roster (Entra, Okta or HR CSV) both snapshots' findings are
+    /// checked against: not-in-roster and roster-terminated.
+    #[arg(long, value_name = "FILE")]
+    roster: Option<PathBuf>,
+    /// The roster's format when its header does not tell: entra, okta or hr.
+    #[arg(long, value_name = "FORMAT", requires = "roster")]
+    roster_format: Option<String>,
     /// Replace DIR even when it exists and is not empty, and compare
     /// snapshots of different accounts.
     #[arg(long)]
@@ -72,6 +79,8 @@ pub(crate) struct DiffJob<'a> {
     pub new_path: &'a Path,
     pub formats: Vec<DiffFormat>,
     pub policy: Policy,
+    /// The workforce roster both sides are checked against.
+    pub roster: Option<&'a crate::findings::Roster>,
     pub decisions: Option<DecisionSet>,
     pub fail_on: Option<(Severity, String)>,
     /// Compare different accounts.
@@ -157,6 +166,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
         new_path,
         formats,
         policy,
+        roster,
         decisions,
         fail_on,
         force_accounts,
@@ -175,7 +185,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     let (old_file, new_file) = (file_name(old_path), file_name(new_path));
     // Each side as of its own capture time, as `report` would have made it.
     let og = AccessGraph::build(os);
-    let of = findings::evaluate(&og, &policy, os.captured_at()).findings;
+    let of = findings::evaluate_with(&og, &policy, os.captured_at(), roster).findings;
     let old_findings = diff::OldFindings::new(of);
     let ng = AccessGraph::build(ns);
     let compared = diff::compare_sides(
@@ -193,7 +203,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     );
     drop(og);
     drop(old);
-    let nf = findings::evaluate(&ng, &policy, new.snapshot.captured_at());
+    let nf = findings::evaluate_with(&ng, &policy, new.snapshot.captured_at(), roster);
     drop(ng);
     drop(new);
     let rules: Vec<String> = nf.rules_evaluated.iter().map(|r| r.to_string()).collect();
@@ -288,6 +298,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let formats = parse_formats(&args.format)?;
     let fail_on = args.fail_on.as_deref().map(parse_fail_on).transpose()?;
     let policy = load_policy(args.policy.as_deref())?;
+    let roster = super::report::read_roster(args.roster.as_deref(), args.roster_format.as_deref())?;
     let old = load_for_diff(&args.old)?;
     let new = load_for_diff(&args.new)?;
     // Before reading decisions, so the cheaper mistake is named first.
@@ -309,6 +320,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
             new_path: &args.new,
             formats,
             policy,
+            roster: roster.as_ref(),
             decisions,
             fail_on,
             force_accounts: args.force,
@@ -331,6 +343,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
 /// pulled, written into `PACK/diff` (all formats, no decisions).
 pub(crate) fn write_for_run(
     policy: Policy,
+    roster: Option<&crate::findings::Roster>,
     previous: &LoadedSnapshot,
     previous_path: &Path,
     pulled: &LoadedSnapshot,
@@ -346,6 +359,7 @@ pub(crate) fn write_for_run(
             new_path: Path::new("snapshot.json"),
             formats: DiffFormat::ALL.to_vec(),
             policy,
+            roster,
             decisions: None,
             fail_on: None,
             force_accounts: false,

@@ -306,9 +306,15 @@ pub(crate) fn run_run(
     // SHA256SUMS and --zip cover it.
     let add_diff = |dir: &Path| -> anyhow::Result<()> {
         match &previous {
-            Some((path, prev)) => {
-                super::diff::write_for_run(settings.policy.clone(), prev, path, &loaded, dir, out)
-            }
+            Some((path, prev)) => super::diff::write_for_run(
+                settings.policy.clone(),
+                settings.roster.as_ref(),
+                prev,
+                path,
+                &loaded,
+                dir,
+                out,
+            ),
             None => Ok(()),
         }
     };

@@ -132,29 +132,33 @@ impl PackArgs {
 
     /// Reads and parses `--roster`, if given; every row must parse.
     fn read_roster(&self) -> anyhow::Result<Option<Roster>> {
-        let Some(path) = &self.roster else {
-            return Ok(None);
-        };
-        let format = self
-            .roster_format
-            .as_deref()
-            .map(|s| {
-                RosterFormat::parse(s).with_context(|| {
-                    format!(
-                        "--roster-format {s:?} is not a roster format: expected entra, okta or hr"
-                    )
-                })
-            })
-            .transpose()?;
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the roster file {}", path.display()))?;
-        // The name, not the path: it is recorded in the pack.
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "roster".to_string());
-        Ok(Some(Roster::parse(&name, &bytes, format)?))
+        read_roster(self.roster.as_deref(), self.roster_format.as_deref())
     }
+}
+
+/// Reads and parses a roster file, if one is named; every row must parse.
+pub(crate) fn read_roster(
+    path: Option<&Path>,
+    roster_format: Option<&str>,
+) -> anyhow::Result<Option<Roster>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let format = roster_format
+        .map(|s| {
+            RosterFormat::parse(s).with_context(|| {
+                format!("--roster-format {s:?} is not a roster format: expected entra, okta or hr")
+            })
+        })
+        .transpose()?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the roster file {}", path.display()))?;
+    // The name, not the path: it is recorded in the pack.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "roster".to_string());
+    Ok(Some(Roster::parse(&name, &bytes, format)?))
 }
 
 /// Writes the pack for a loaded snapshot into `args.out`, atomically.

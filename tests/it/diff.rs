@@ -1329,3 +1329,46 @@ fn diff_without_its_arguments_is_a_usage_error() {
         "{err}"
     );
 }
+
+#[test]
+fn roster_findings_are_compared_when_diff_gets_a_roster() {
+    let dir = tempdir();
+    let roster = crate::util::root().join("samples/roster/hr.csv");
+    let with = dir.path().join("with");
+    let o = diff_into(
+        &quarter("q3.json"),
+        &quarter("q4.json"),
+        &with,
+        &["--format", "json", "--roster", roster.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let v = diff_json(&with);
+    let rules = |key: &str| -> Vec<String> {
+        arr(&v, &format!("/findings/{key}"))
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all: Vec<String> = ["new", "resolved", "persisting"]
+        .iter()
+        .flat_map(|k| rules(k))
+        .collect();
+    assert!(all.iter().any(|r| r == "roster-terminated"), "{all:?}");
+    assert!(all.iter().any(|r| r == "not-in-roster"), "{all:?}");
+
+    let without = dir.path().join("without");
+    let o = diff_into(
+        &quarter("q3.json"),
+        &quarter("q4.json"),
+        &without,
+        &["--format", "json"],
+    );
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let v = diff_json(&without);
+    let none = ["new", "resolved", "persisting"].iter().all(|k| {
+        arr(&v, &format!("/findings/{k}"))
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap().contains("roster"))
+    });
+    assert!(none, "no roster rule runs without --roster");
+}
