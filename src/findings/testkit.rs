@@ -8,10 +8,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::{evaluate_with, Evaluation, Finding, Policy, Roster, Rule};
 use crate::graph::AccessGraph;
 use crate::snapshot::{
-    Account, Activity, ApiKeyType, Completeness, LoginEvidence, Org, Permission, PrincipalRef,
-    Project, Provenance, ResourceFilter, ResourceGroup, ResourceSelector, Role, RoleAssignment,
-    RoleRef, Scope, ScopeLevel, ScopeSelector, ServiceAccount, Snapshot, Token, User, UserGroup,
-    FORMAT, VERSION,
+    ApiKeyType, LoginEvidence, Org, Permission, PrincipalRef, Project, ResourceFilter,
+    ResourceGroup, ResourceSelector, Role, RoleAssignment, RoleRef, Scope, ScopeLevel,
+    ScopeSelector, ServiceAccount, Snapshot, Token, User, UserGroup,
 };
 
 pub const ALL_CHILDREN: &str = "_all_resources_including_child_scopes";
@@ -118,47 +117,7 @@ pub struct Fixture {
 impl Fixture {
     pub fn new() -> Fixture {
         let t = captured();
-        let mut s = Snapshot {
-            format: FORMAT.into(),
-            version: VERSION,
-            provenance: Provenance {
-                tool_version: "test".into(),
-                base_url: "https://app.harness.io".into(),
-                account_id: "acc".into(),
-                caller: None,
-                started_at: t,
-                finished_at: t,
-                command_line: Vec::new(),
-                note: None,
-            },
-            completeness: Completeness {
-                complete: true,
-                lists: Vec::new(),
-            },
-            account: Account {
-                id: "acc".into(),
-                name: None,
-            },
-            orgs: Vec::new(),
-            projects: Vec::new(),
-            users: Vec::new(),
-            user_groups: Vec::new(),
-            service_accounts: Vec::new(),
-            api_keys: Vec::new(),
-            tokens: Vec::new(),
-            roles: Vec::new(),
-            permissions: Vec::new(),
-            resource_groups: Vec::new(),
-            role_assignments: Vec::new(),
-            activity: Activity {
-                window_days: 180,
-                window_start: t - Duration::days(180),
-                window_end: t,
-                logins: Vec::new(),
-                changes: Vec::new(),
-            },
-            scim: None,
-        };
+        let mut s = Snapshot::empty("acc", t, 180);
         for o in ["eng", "ops"] {
             s.orgs.push(Org {
                 id: o.into(),

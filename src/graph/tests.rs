@@ -11,8 +11,8 @@ use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::snapshot::{
-    Account, Activity, Completeness, Org, Permission, PrincipalRef, Project, Provenance,
-    ResourceFilter, ResourceGroup, Role, RoleRef, ServiceAccount, User, UserGroup, FORMAT, VERSION,
+    Org, Permission, PrincipalRef, Project, ResourceFilter, ResourceGroup, Role, RoleRef,
+    ServiceAccount, User, UserGroup,
 };
 
 // ---------------------------------------------------------------------------
@@ -146,47 +146,7 @@ impl Fixture {
     fn new() -> Fixture {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let mut f = Fixture {
-            snapshot: Snapshot {
-                format: FORMAT.into(),
-                version: VERSION,
-                provenance: Provenance {
-                    tool_version: "test".into(),
-                    base_url: "https://app.harness.io".into(),
-                    account_id: "acc".into(),
-                    caller: None,
-                    started_at: t,
-                    finished_at: t,
-                    command_line: Vec::new(),
-                    note: None,
-                },
-                completeness: Completeness {
-                    complete: true,
-                    lists: Vec::new(),
-                },
-                account: Account {
-                    id: "acc".into(),
-                    name: None,
-                },
-                orgs: Vec::new(),
-                projects: Vec::new(),
-                users: Vec::new(),
-                user_groups: Vec::new(),
-                service_accounts: Vec::new(),
-                api_keys: Vec::new(),
-                tokens: Vec::new(),
-                roles: Vec::new(),
-                permissions: Vec::new(),
-                resource_groups: Vec::new(),
-                role_assignments: Vec::new(),
-                activity: Activity {
-                    window_days: 180,
-                    window_start: t,
-                    window_end: t,
-                    logins: Vec::new(),
-                    changes: Vec::new(),
-                },
-                scim: None,
-            },
+            snapshot: Snapshot::empty("acc", t, 0),
         };
         for o in ["eng", "ops"] {
             f.snapshot.orgs.push(Org {

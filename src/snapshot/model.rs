@@ -123,6 +123,55 @@ pub struct Snapshot {
     pub scim: Option<Scim>,
 }
 
+impl Snapshot {
+    /// A snapshot of an account with no objects yet, captured at `at`, with
+    /// an activity window of `window_days` ending then: the starting point
+    /// for tests and builders.
+    pub fn empty(account_id: &str, at: DateTime<Utc>, window_days: u32) -> Snapshot {
+        Snapshot {
+            format: FORMAT.into(),
+            version: VERSION,
+            provenance: Provenance {
+                tool_version: env!("CARGO_PKG_VERSION").into(),
+                base_url: "https://app.harness.io".into(),
+                account_id: account_id.into(),
+                caller: None,
+                started_at: at,
+                finished_at: at,
+                command_line: Vec::new(),
+                note: None,
+            },
+            completeness: Completeness {
+                complete: true,
+                lists: Vec::new(),
+            },
+            account: Account {
+                id: account_id.into(),
+                name: None,
+            },
+            orgs: Vec::new(),
+            projects: Vec::new(),
+            users: Vec::new(),
+            user_groups: Vec::new(),
+            service_accounts: Vec::new(),
+            api_keys: Vec::new(),
+            tokens: Vec::new(),
+            roles: Vec::new(),
+            permissions: Vec::new(),
+            resource_groups: Vec::new(),
+            role_assignments: Vec::new(),
+            activity: Activity {
+                window_days,
+                window_start: at - chrono::Duration::days(i64::from(window_days)),
+                window_end: at,
+                logins: Vec::new(),
+                changes: Vec::new(),
+            },
+            scim: None,
+        }
+    }
+}
+
 /// Where a snapshot came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
