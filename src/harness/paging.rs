@@ -31,6 +31,79 @@ pub struct Listed<T> {
     pub accounting: ListCompleteness,
 }
 
+/// One reading of a list: items kept by key (first seen wins) and every
+/// total the server reported, turned into the snapshot's accounting.
+struct Pass<T, K> {
+    key: K,
+    items: Vec<T>,
+    seen: HashSet<String>,
+    totals: Vec<Option<i64>>,
+}
+
+impl<T, K: Fn(&T) -> String> Pass<T, K> {
+    fn new(key: K) -> Self {
+        Pass {
+            key,
+            items: Vec::new(),
+            seen: HashSet::new(),
+            totals: Vec::new(),
+        }
+    }
+
+    /// Adds one page: its reported total and its items.
+    fn add(&mut self, total: Option<i64>, content: Vec<T>) {
+        if !self.totals.contains(&total) {
+            self.totals.push(total);
+        }
+        for item in content {
+            if self.seen.insert((self.key)(&item)) {
+                self.items.push(item);
+            }
+        }
+    }
+
+    /// The list with its accounting; complete when the total never changed
+    /// and matches the items stored. `field` names the server's total
+    /// (`totalItems`, `totalResults`) in the note.
+    fn finish(self, call: &Call<'_>, pages: u32, retries: u32, field: &str) -> Listed<T> {
+        let total = self.totals.last().copied().flatten();
+        let stable = self.totals.len() == 1;
+        let stored = self.items.len() as u64;
+        let counted = total.is_some_and(|t| u64::try_from(t).ok() == Some(stored));
+        let complete = stable && counted;
+        let note = (!complete).then(|| {
+            if !stable {
+                format!(
+                    "{field} changed while paging ({}); read twice",
+                    self.totals
+                        .iter()
+                        .map(|t| t.map_or("none".to_string(), |t| t.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                )
+            } else {
+                format!(
+                    "stored {stored} items but {field} said {}; read twice",
+                    total.map_or("nothing".to_string(), |t| t.to_string())
+                )
+            }
+        });
+        Listed {
+            accounting: ListCompleteness {
+                endpoint: call.endpoint(),
+                scope: call.scope.clone(),
+                total_items: total.and_then(|t| u64::try_from(t).ok()),
+                stored,
+                pages,
+                retries,
+                complete,
+                note,
+            },
+            items: self.items,
+        }
+    }
+}
+
 /// Reads every page of a paged list.
 pub async fn list_paged<T, K>(
     client: &Client,
@@ -45,9 +118,7 @@ where
     let mut pages = 0u32;
     let mut last = None;
     for pass in 0..2 {
-        let mut items = Vec::new();
-        let mut seen = HashSet::new();
-        let mut totals = Vec::new();
+        let mut read = Pass::new(&key);
         // Page 0 says how many pages there are; the rest are fetched
         // concurrently (in order, bounded by the client), because one long
         // list read page after page would otherwise dominate the pull.
@@ -77,50 +148,11 @@ where
             }
         }
         for page in results {
-            if !totals.contains(&page.total_items) {
-                totals.push(page.total_items);
-            }
-            for item in page.content {
-                if seen.insert(key(&item)) {
-                    items.push(item);
-                }
-            }
+            read.add(page.total_items, page.content);
         }
-        let total = totals.last().copied().flatten();
-        let stable = totals.len() == 1;
-        let counted = total.is_some_and(|t| u64::try_from(t).ok() == Some(items.len() as u64));
-        let complete = stable && counted;
-        let note = (!complete).then(|| {
-            if !stable {
-                format!(
-                    "totalItems changed while paging ({}); read twice",
-                    totals
-                        .iter()
-                        .map(|t| t.map_or("none".to_string(), |t| t.to_string()))
-                        .collect::<Vec<_>>()
-                        .join(" -> ")
-                )
-            } else {
-                format!(
-                    "stored {} items but totalItems said {}; read twice",
-                    items.len(),
-                    total.map_or("nothing".to_string(), |t| t.to_string())
-                )
-            }
-        });
-        last = Some(Listed {
-            accounting: ListCompleteness {
-                endpoint: call.endpoint(),
-                scope: call.scope.clone(),
-                total_items: total.and_then(|t| u64::try_from(t).ok()),
-                stored: items.len() as u64,
-                pages,
-                retries,
-                complete,
-                note,
-            },
-            items,
-        });
+        let listed = read.finish(call, pages, retries, "totalItems");
+        let complete = listed.accounting.complete;
+        last = Some(listed);
         if complete || pass == 1 {
             break;
         }
@@ -167,9 +199,7 @@ where
     let mut pages = 0u32;
     let mut last = None;
     for pass in 0..2 {
-        let mut items = Vec::new();
-        let mut seen = HashSet::new();
-        let mut totals: Vec<Option<i64>> = Vec::new();
+        let mut read = Pass::new(&key);
         let mut start: i64 = 1;
         for _ in 0..MAX_PAGES {
             let mut c = call.clone();
@@ -178,56 +208,17 @@ where
             let (page, r): (ScimListResponse<T>, u32) = client.call_raw(&c).await?;
             retries += r;
             pages += 1;
-            if !totals.contains(&page.total_results) {
-                totals.push(page.total_results);
-            }
             let received = page.resources.len() as i64;
-            for item in page.resources {
-                if seen.insert(key(&item)) {
-                    items.push(item);
-                }
-            }
             let total = page.total_results.unwrap_or(0);
+            read.add(page.total_results, page.resources);
             if received == 0 || start - 1 + received >= total {
                 break;
             }
             start += received;
         }
-        let total = totals.last().copied().flatten();
-        let stable = totals.len() == 1;
-        let counted = total.is_some_and(|t| u64::try_from(t).ok() == Some(items.len() as u64));
-        let complete = stable && counted;
-        let note = (!complete).then(|| {
-            if !stable {
-                format!(
-                    "totalResults changed while paging ({}); read twice",
-                    totals
-                        .iter()
-                        .map(|t| t.map_or("none".to_string(), |t| t.to_string()))
-                        .collect::<Vec<_>>()
-                        .join(" -> ")
-                )
-            } else {
-                format!(
-                    "stored {} items but totalResults said {}; read twice",
-                    items.len(),
-                    total.map_or("nothing".to_string(), |t| t.to_string())
-                )
-            }
-        });
-        last = Some(Listed {
-            accounting: ListCompleteness {
-                endpoint: call.endpoint(),
-                scope: call.scope.clone(),
-                total_items: total.and_then(|t| u64::try_from(t).ok()),
-                stored: items.len() as u64,
-                pages,
-                retries,
-                complete,
-                note,
-            },
-            items,
-        });
+        let listed = read.finish(call, pages, retries, "totalResults");
+        let complete = listed.accounting.complete;
+        last = Some(listed);
         if complete || pass == 1 {
             break;
         }
