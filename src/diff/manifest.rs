@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::report::manifest::{list_files, sha256_file, MANIFEST, MANIFEST_SCHEMA, SHA256SUMS};
+use crate::report::manifest::{seal, MANIFEST, MANIFEST_SCHEMA, SHA256SUMS};
 
 use super::model::DiffReport;
 
@@ -32,14 +32,6 @@ pub(crate) fn write(
     input: &ManifestInput<'_>,
     dir: &Path,
 ) -> std::io::Result<Vec<String>> {
-    let mut files = Vec::new();
-    for rel in list_files(dir)? {
-        if rel == MANIFEST || rel == SHA256SUMS {
-            continue;
-        }
-        let (sha, bytes) = sha256_file(&dir.join(&rel))?;
-        files.push((rel, bytes, sha));
-    }
     let mut inputs = vec![
         json!({"role": "old", "file": r.old.file, "sha256": r.old.sha256,
                "account_id": r.old.account_id, "captured_at": r.old.captured_at}),
@@ -63,24 +55,8 @@ pub(crate) fn write(
             "fail_on": input.fail_on,
             "accounts_differ": r.accounts_differ,
         },
-        "files": files.iter().map(|(path, bytes, sha)| json!({
-            "path": path, "bytes": bytes, "sha256": sha,
-        })).collect::<Vec<_>>(),
         "verify": "sha256sum -c SHA256SUMS",
     });
-    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-    bytes.push(b'\n');
-    std::fs::write(dir.join(MANIFEST), &bytes)?;
-    files.push((
-        MANIFEST.to_string(),
-        bytes.len() as u64,
-        crate::snapshot::sha256_hex(&bytes),
-    ));
-    files.sort();
-    let mut sums = String::new();
-    for (path, _, sha) in &files {
-        sums.push_str(&format!("{sha}  {path}\n"));
-    }
-    std::fs::write(dir.join(SHA256SUMS), sums)?;
+    seal(dir, doc)?;
     Ok(vec![SHA256SUMS.to_string(), MANIFEST.to_string()])
 }

@@ -71,18 +71,48 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes manifest.json over the files already in `dir`, then SHA256SUMS
-/// over all of them and the manifest.
-pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std::io::Result<()> {
-    let s = &ctx.loaded.snapshot;
+/// Seals a directory: hashes every file in it once, writes `doc` as
+/// manifest.json with those files under `files`, then SHA256SUMS over the
+/// files and the manifest, sorted by path (`sha256sum -c` reads it).
+pub fn seal(dir: &Path, mut doc: serde_json::Value) -> std::io::Result<()> {
     let mut files = Vec::new();
     for rel in list_files(dir)? {
         if rel == MANIFEST || rel == SHA256SUMS {
             continue;
         }
         let (sha, bytes) = sha256_file(&dir.join(&rel))?;
-        files.push(json!({"path": rel, "bytes": bytes, "sha256": sha}));
+        files.push((rel, bytes, sha));
     }
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert(
+            "files".into(),
+            files
+                .iter()
+                .map(|(path, bytes, sha)| json!({"path": path, "bytes": bytes, "sha256": sha}))
+                .collect(),
+        );
+    }
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    std::fs::write(dir.join(MANIFEST), &bytes)?;
+    files.push((
+        MANIFEST.to_string(),
+        bytes.len() as u64,
+        crate::snapshot::sha256_hex(&bytes),
+    ));
+    files.sort();
+    let mut sums = String::new();
+    for (path, _, sha) in &files {
+        // Two spaces: sha256sum's text-mode line.
+        sums.push_str(&format!("{sha}  {path}\n"));
+    }
+    std::fs::write(dir.join(SHA256SUMS), sums)
+}
+
+/// Writes the pack's manifest.json and SHA256SUMS over the files already in
+/// `dir` (see [`seal`]).
+pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std::io::Result<()> {
+    let s = &ctx.loaded.snapshot;
     let mut inputs = vec![json!({
         "role": "snapshot",
         "file": "snapshot.json",
@@ -123,21 +153,7 @@ pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std
             "policy": ctx.policy.source,
         },
         "findings": ctx.findings.len(),
-        "files": files,
         "verify": "sha256sum -c SHA256SUMS",
     });
-    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-    bytes.push(b'\n');
-    std::fs::write(dir.join(MANIFEST), bytes)?;
-
-    let mut sums = String::new();
-    for rel in list_files(dir)? {
-        if rel == SHA256SUMS {
-            continue;
-        }
-        let (sha, _) = sha256_file(&dir.join(&rel))?;
-        // Two spaces: sha256sum's text-mode line, read by `sha256sum -c`.
-        sums.push_str(&format!("{sha}  {rel}\n"));
-    }
-    std::fs::write(dir.join(SHA256SUMS), sums)
+    seal(dir, doc)
 }
