@@ -1247,7 +1247,7 @@ fn a_decisions_file_that_is_no_review_sheet_is_a_clear_error() {
 // --- run --previous ---------------------------------------------------------
 
 /// The demo caller's key (see tests/it/pull.rs).
-const KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
+const KEY: &str = crate::util::DEMO_KEY;
 
 fn run_previous(
     fake: &crate::fake_harness::FakeHarness,

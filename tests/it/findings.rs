@@ -740,7 +740,7 @@ fn explain_shows_the_escalation_path_step_by_step() {
 
 #[test]
 fn run_passes_the_fail_on_exit_code_through() {
-    const KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
+    const KEY: &str = crate::util::DEMO_KEY;
     let snap = reviewpack::snapshot::load(&demo()).unwrap().snapshot;
     let fake = FakeHarness::start(snap, KEY);
     let dir = tempdir();

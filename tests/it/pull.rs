@@ -10,9 +10,8 @@ use reviewpack::snapshot::{self, Snapshot};
 use crate::fake_harness::{FakeHarness, Faults};
 use crate::util::{demo, reviewpack, stderr_of, tempdir};
 
-/// An invented service-account key of the demo account whose token is the
-/// demo caller's (`reviewpack_reader` / `review_q4_token`).
-const KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
+/// The demo account's invented key (tests/it/util.rs).
+const KEY: &str = crate::util::DEMO_KEY;
 const END: &str = "2026-10-01T09:00:00Z";
 
 fn demo_snapshot() -> Snapshot {

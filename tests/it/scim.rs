@@ -10,7 +10,7 @@ use reviewpack::snapshot::{self, Scim, ScimGroup, ScimUser, Snapshot};
 use crate::fake_harness::{FakeHarness, Faults};
 use crate::util::{demo, read, reviewpack, stderr_of, tempdir};
 
-const KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
+const KEY: &str = crate::util::DEMO_KEY;
 const ACCOUNT: &str = "Xq3demoACCT0000000001";
 const END: &str = "2026-10-01T09:00:00Z";
 

@@ -59,3 +59,7 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// An invented service-account key of the demo account, whose token is the
+/// demo caller's (`reviewpack_reader` / `review_q4_token`).
+pub const DEMO_KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
