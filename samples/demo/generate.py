@@ -6,7 +6,8 @@ example.org addresses), its teams and its credentials. The account is defined
 once, below, and written three ways:
 
 * ``snapshot.json``: a reviewpack snapshot (format ``reviewpack.snapshot``,
-  version 2, with no ``scim`` section) in the canonical order of
+  version 3, with no ``scim`` section and no ``completeness.unread``: the
+  caller could read everything) in the canonical order of
   ``Snapshot::normalize``, byte for byte what ``reviewpack::snapshot::to_bytes``
   would write for the same content;
 * ``api/``: the raw Harness API responses that snapshot stands for, one file
@@ -16,8 +17,9 @@ once, below, and written three ways:
 
 The script uses the Python 3.11 standard library only and is deterministic:
 identifiers come from SHA-256 of fixed labels, the login history from a seeded
-``random.Random``, and no wall clock is read. Running it twice writes the same
-bytes. Run it from anywhere: ``python3 samples/demo/generate.py``.
+``random.Random``, the dates users joined from a fixed table, and no wall
+clock is read. Running it twice writes the same bytes. Run it from anywhere:
+``python3 samples/demo/generate.py``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ HERE = Path(__file__).resolve().parent
 
 ACCOUNT_ID = "Xq3demoACCT0000000001"
 ACCOUNT_NAME = "Acme Demo"
+ACCOUNT_COMPANY = "Acme Demo Inc."
+ACCOUNT_CREATED = "2024-03-04T10:00:00Z"
+AUTH_MECHANISM = "USER_PASSWORD"
+TWO_FACTOR_ENFORCED = False
 BASE_URL = "https://app.harness.io"
 TOOL_VERSION = "0.1.0"
 STARTED_AT = "2026-10-01T08:58:03Z"
@@ -208,13 +214,18 @@ PROJECTS = [
 
 # Login patterns: ("recent",) several logins, the latest in the last three
 # weeks; ("ago", DAYS) the latest login DAYS days before the window end;
-# ("none",) no login in the window.
+# ("since", DAYS) several logins, all in the last DAYS - 1 days (a user who
+# joined DAYS days ago); ("none",) no login in the window.
 R = ("recent",)
 NONE = ("none",)
 
 
 def AGO(days: int) -> tuple:
     return ("ago", days)
+
+
+def SINCE(days: int) -> tuple:
+    return ("since", days)
 
 
 # handle -> attributes. The email is handle@domain; the uuid derives from it.
@@ -262,6 +273,10 @@ USERS = [
     ("olivia.fenwick", "Olivia Fenwick", "example.com", True, False, False, False, R, []),
     ("theo.lambert", "Theo Lambert", "example.com", True, False, False, False, R, []),
     ("uma.patel", "Uma Patel", "example.com", False, False, False, False, NONE, ["project:default/sandbox"]),
+    # Joined inside the activity window (JOINS below). Listed last, so the
+    # seeded login history of everyone above stays what it was.
+    ("rosa.delgado", "Rosa Delgado", "example.com", False, True, False, False, NONE, []),
+    ("tariq.benali", "Tariq Benali", "example.com", True, False, False, False, SINCE(40), []),
 ]
 
 # A user deleted from Harness whose role assignment was left behind.
@@ -275,7 +290,7 @@ SSO_DISPLAY = "Okta (Acme Demo)"
 GROUPS = [
     ("account", "platform_admins", "Platform Admins", ["amara.okonkwo", "bjorn.castell", "meilin.tan", "oskar.brandt"],
      "harness-platform-admins", False, "Administrators of the whole account", {"team": "platform"}),
-    ("account", "security_auditors", "Security Auditors", ["ines.calder", "oskar.brandt", "farah.nasser"],
+    ("account", "security_auditors", "Security Auditors", ["ines.calder", "oskar.brandt", "farah.nasser", "rosa.delgado"],
      "sec-auditors", False, "Read-only access for the security team", {"team": "security"}),
     ("account", "release_managers", "Release Managers", ["diego.marquez", "hana.kobayashi", "liam.byrne", "sofia.lindgren"],
      None, False, "Approve and run production releases", {}),
@@ -376,6 +391,22 @@ CUSTOM_ROLES = [
     ("org:eng", "eng_deployer", "Eng Deployer", "Runs any Engineering pipeline",
      [O, P], ["core_pipeline_view", "core_pipeline_execute", "core_connector_view", "core_connector_access",
               "core_project_view"]),
+]
+
+# Harness's built-in resource groups, as managed-resourcegroups.yml defines
+# them: (id, name, description, including child scopes, allowed scope
+# levels). Harness stores each once, with no scope; it is listed at every
+# scope of an allowed level, and its one `includedScopes` entry names no
+# scope: "the scope the group is used at".
+BUILTIN_RGS = [
+    ("_all_account_level_resources", "All Account Level Resources",
+     "All the resources at this account scope are included in this resource group.", False, [A]),
+    ("_all_organization_level_resources", "All Organization Level Resources",
+     "All the resources at this organization scope are included in this resource group.", False, [O]),
+    ("_all_project_level_resources", "All Project Level Resources",
+     "All the resources at this project scope are included in this resource group.", False, [P]),
+    ("_all_resources_including_child_scopes", "All Resources Including Child Scopes",
+     "All the resources in this scope as well as the child scopes are included in this resource group.", True, [A, O]),
 ]
 
 # Custom resource groups: (scope, id, name, description, included scopes
@@ -549,32 +580,20 @@ ASSIGNMENTS = [
      ("_pipeline_executor", "project"), "_all_project_level_resources", False, False),
 ]
 
-# Non-login audit events: (time, principal type, principal ref (handle or SA
-# id), action, scope, module, resource type, resource id, resource name).
-CHANGES = [
-    ("2026-09-28T16:20:11Z", "USER", "amara.okonkwo", "ROLE_ASSIGNMENT_CREATED", "account", "CORE",
-     "ROLE_ASSIGNMENT", "ra_review_q4", "reviewpack_reader / Security Auditor"),
-    ("2026-09-20T10:02:45Z", "USER", "amara.okonkwo", "UPDATE", "account", "CORE",
-     "USER_GROUP", "platform_admins", "Platform Admins"),
-    ("2026-08-14T13:37:00Z", "USER", "victor.haldane", "UPDATE", "account", "CORE",
-     "RESOURCE_GROUP", "payments_only", "Payments project only"),
-    ("2026-09-29T08:15:30Z", "USER", "hana.kobayashi", "UPDATE", "project:eng/checkout", "PMS",
-     "PIPELINE", "deploy_checkout", "Deploy checkout"),
-    ("2026-09-02T09:48:12Z", "USER", "hana.kobayashi", "CREATE", "project:eng/payments", "PMS",
-     "PIPELINE", "deploy_payments_canary", "Deploy payments (canary)"),
-    ("2026-09-10T17:05:59Z", "USER", "grace.ito", "ADD_MEMBERSHIP", "account", "CORE",
-     "USER_GROUP", "release_managers", "Release Managers"),
-    ("2026-05-12T11:11:11Z", "USER", "marcus.feld", "DELETE", "project:eng/payments", "CORE",
-     "CONNECTOR", "legacy_artifactory", "Legacy Artifactory"),
-    ("2026-09-30T21:40:03Z", "SERVICE_ACCOUNT", "terraform_automation", "UPDATE", "org:ops", "CORE",
-     "RESOURCE_GROUP", "cloud_connectors", "Cloud provider connectors"),
-    ("2026-07-02T06:00:00Z", "SERVICE_ACCOUNT", "terraform_automation", "CREATE", "org:ops", "CORE",
-     "RESOURCE_GROUP", "cloud_connectors", "Cloud provider connectors"),
-    ("2026-09-25T03:12:44Z", "SERVICE_ACCOUNT", "ci_bot", "CREATE", "project:eng/payments", "CORE",
-     "SECRET", "ci_registry_password", "ci registry password"),
-    ("2026-08-20T12:00:00Z", "USER", "ivo.marek", "CREATE_TOKEN", "project:ops/infra", "CORE",
-     "TOKEN", "infra_deploy_token", "infra-deploy"),
+# Users added to the account inside the activity window: (handle, time of
+# the ADD_COLLABORATOR event at account scope, re-added). Everyone else
+# joined before the window. A user who was not re-added has no login before
+# the join (checked below).
+JOINS = [
+    # New hire, never logged in, joined 6 days ago.
+    ("rosa.delgado", "2026-09-25T08:14:37Z", False),
+    # Joined about 40 days ago and has logged in since.
+    ("tariq.benali", "2026-08-22T08:05:48Z", False),
+    # A long-standing user removed by mistake and added back ~100 days ago.
+    ("yusuf.demir", "2026-06-23T07:31:02Z", True),
 ]
+# Who added them: an account admin (a member of platform_admins).
+JOINS_BY = "amara.okonkwo"
 
 # ---------------------------------------------------------------------------
 # Derived tables
@@ -669,21 +688,16 @@ class Model:
             for p in r["permissions"]:
                 assert p in PERM_BY_ID, p
 
-        # Resource groups: built-ins, then custom.
+        # Resource groups: built-ins at every scope of an allowed level (their
+        # included scope is None: the scope they are used at), then custom.
         self.rgs = []
         for s in self.scopes:
-            builtins = {
-                "account": [("_all_resources_including_child_scopes", "All Resources Including Child Scopes", True),
-                            ("_all_account_level_resources", "All Account Level Resources", False)],
-                "org": [("_all_resources_including_child_scopes", "All Resources Including Child Scopes", True),
-                        ("_all_organization_level_resources", "All Organization Level Resources", False)],
-                "project": [("_all_project_level_resources", "All Project Level Resources", False)],
-            }[s[0]]
-            for (gid, name, children) in builtins:
-                self.rgs.append({"scope": s, "id": gid, "name": name, "harness_managed": True,
-                                 "description": f"Harness-managed: {name.lower()}",
-                                 "included": [(s, children)], "include_all": True, "resources": [],
-                                 "color": "#0063F7", "created": "2024-03-04T10:12:00Z"})
+            for (gid, name, desc, children, levels) in BUILTIN_RGS:
+                if level(s) in levels:
+                    self.rgs.append({"scope": s, "id": gid, "name": name, "harness_managed": True,
+                                     "description": desc, "levels": list(levels),
+                                     "included": [(None, children)], "include_all": True, "resources": [],
+                                     "color": None, "created": "2024-03-04T10:12:00Z"})
         for (scope, gid, name, desc, included, include_all, resources, color) in CUSTOM_RGS:
             s = parse_scope(scope)
             self.check_scope(s)
@@ -693,7 +707,7 @@ class Model:
                 self.check_scope(ts)
                 inc.append((ts, children))
             self.rgs.append({"scope": s, "id": gid, "name": name, "harness_managed": False, "description": desc,
-                             "included": inc, "include_all": include_all, "resources": resources,
+                             "levels": [level(s)], "included": inc, "include_all": include_all, "resources": resources,
                              "color": color, "created": "2025-04-22T09:30:00Z"})
 
         self.service_accounts = []
@@ -809,8 +823,13 @@ def login_times(pattern: tuple, rng: random.Random) -> list:
     """The login instants of one user, inside the window, newest first."""
     if pattern[0] == "none":
         return []
+    oldest_days = WINDOW_DAYS - 1
     if pattern[0] == "recent":
         latest_days = rng.randint(0, 20)
+        count = rng.randint(3, 10)
+    elif pattern[0] == "since":
+        oldest_days = pattern[1] - 1
+        latest_days = rng.randint(0, min(20, oldest_days - 1))
         count = rng.randint(3, 10)
     else:
         latest_days = pattern[1]
@@ -821,7 +840,7 @@ def login_times(pattern: tuple, rng: random.Random) -> list:
         latest = WINDOW_END - timedelta(hours=rng.randint(1, 6))
     times.add(latest)
     while len(times) < count:
-        days = rng.randint(latest_days + 1, WINDOW_DAYS - 1)
+        days = rng.randint(latest_days + 1, oldest_days)
         times.add(at_time_of_day(WINDOW_END - timedelta(days=days), rng))
     out = sorted(times, reverse=True)
     assert all(WINDOW_START < t < WINDOW_END for t in out)
@@ -830,7 +849,8 @@ def login_times(pattern: tuple, rng: random.Random) -> list:
 
 
 def audit_events(m: Model) -> list:
-    """Every audit event of the window, newest first, in wire shape."""
+    """Every audit event of the window the pull asks for (logins and users
+    added to the account), newest first, in wire shape."""
     rng = random.Random(RNG_SEED)
     events = []
     for (handle, *_rest) in USERS:
@@ -858,45 +878,52 @@ def audit_events(m: Model) -> list:
                 "auditEventData": None,
                 "internalInfo": None,
             })
-    for (when, ptype, ref, action, scope, module, rtype, rid, rname) in CHANGES:
+    # Users added to the account: UserMembershipAddEvent at account scope;
+    # the resource is the user's email, the principal the admin who added
+    # them.
+    admin = m.users[JOINS_BY]
+    for (handle, when, _readded) in JOINS:
+        u = m.users[handle]
         t = dt(when)
-        assert WINDOW_START < t < WINDOW_END
-        s = parse_scope(scope)
-        m.check_scope(s)
-        if ptype == "USER":
-            u = m.users[ref]
-            principal = {"type": "USER", "identifier": u["email"]}
-            labels = {"userId": u["uuid"], "username": u["name"]}
-        else:
-            assert any(sa["id"] == ref for sa in m.service_accounts), ref
-            principal = {"type": "SERVICE_ACCOUNT", "identifier": ref}
-            labels = {}
-        label = f"change:{ptype}:{ref}:{ms(t)}"
+        assert WINDOW_START < t < WINDOW_END, handle
+        label = f"added:{u['uuid']}:{ms(t)}"
         events.append({
             "auditId": hex_id("audit:" + label),
             "insertId": alnum("insert:" + label, 24),
-            "resourceScope": wire_scope(s),
-            "httpRequestInfo": {"requestMethod": "DELETE" if action == "DELETE" else ("POST" if action.startswith("CREATE") or action.endswith("CREATED") else "PUT")},
-            "requestMetadata": {"clientIP": "198.51.100.200" if ptype == "SERVICE_ACCOUNT" else rng.choice(CLIENT_IPS)},
+            "module": "CORE",
+            "action": "ADD_COLLABORATOR",
             "timestamp": ms(t),
-            "authenticationInfo": {"principal": principal, "labels": labels},
-            "module": module,
-            "environment": None,
-            "resource": {"type": rtype, "identifier": rid, "labels": {"resourceName": rname}},
-            "yamlDiffRecord": None,
-            "action": action,
-            "auditEventData": None,
-            "internalInfo": None,
+            "resourceScope": {"accountIdentifier": ACCOUNT_ID},
+            "resource": {"type": "USER", "identifier": u["email"], "labels": {"resourceName": u["name"]}},
+            "authenticationInfo": {
+                "principal": {"type": "USER", "identifier": admin["email"]},
+                "labels": {"userId": admin["uuid"], "username": admin["name"]},
+            },
+            "httpRequestInfo": {"requestMethod": "POST"},
         })
     events.sort(key=lambda e: (-e["timestamp"], e["auditId"]))
+    check_joins(m, events)
     return events
 
 
+def check_joins(m: Model, events: list) -> None:
+    """A user who joined in the window and was not re-added logged in only
+    after joining (or never: the new hire); a re-added one logged in both
+    before and after (the README says so)."""
+    for (handle, when, readded) in JOINS:
+        u = m.users[handle]
+        assert not u["disabled"], handle
+        logins = [e["timestamp"] for e in login_events(events) if e["resource"]["identifier"] == u["email"]]
+        if readded:
+            assert min(logins) < ms(dt(when)) < max(logins), handle
+        else:
+            assert all(t > ms(dt(when)) for t in logins), handle
+
+
 LOGIN_ACTIONS = {"LOGIN", "LOGIN2FA"}
-# `staticFilter: EXCLUDE_LOGIN_EVENTS` leaves these out.
-LOGIN_EVENT_ACTIONS = LOGIN_ACTIONS | {"UNSUCCESSFUL_LOGIN"}
+ADDED_ACTIONS = {"ADD_COLLABORATOR"}
 AUDIT_LOGINS = "POST /audit/api/audits/list (logins)"
-AUDIT_CHANGES = "POST /audit/api/audits/list (changes)"
+AUDIT_ADDED = "POST /audit/api/audits/list (users added)"
 
 
 def in_window(e: dict) -> bool:
@@ -908,16 +935,18 @@ def login_events(events: list) -> list:
     return [e for e in events if in_window(e) and e["action"] in LOGIN_ACTIONS]
 
 
-def change_events(events: list) -> list:
-    """What the query with `staticFilter: EXCLUDE_LOGIN_EVENTS` returns."""
-    return [e for e in events if in_window(e) and e["action"] not in LOGIN_EVENT_ACTIONS]
+def added_events(events: list) -> list:
+    """What the query with `actions: ["ADD_COLLABORATOR"]` returns."""
+    return [e for e in events if in_window(e) and e["action"] in ADDED_ACTIONS]
 
 
-def derive_activity(events: list) -> tuple:
-    """(logins, changes) as the snapshot stores them: logins from the login
-    query's events, changes from the change query's (as `pull` does)."""
+def derive_activity(m: Model, events: list) -> tuple:
+    """(logins, joined) as the snapshot stores them: logins from the login
+    query's events, joined from the users-added query's (as `pull` does:
+    the latest account-scope event per user, found by the resource's
+    email)."""
     logins = {}
-    changes = {}
+    joined = {}
     for e in login_events(events):
         auth = e["authenticationInfo"]
         user = (auth.get("labels") or {}).get("userId") \
@@ -925,21 +954,19 @@ def derive_activity(events: list) -> tuple:
             or auth["principal"]["identifier"]
         last, n = logins.get(user, (0, 0))
         logins[user] = (max(last, e["timestamp"]), n + 1)
-    for e in change_events(events):
-        p = e["authenticationInfo"]["principal"]
-        key = (p["type"], p["identifier"])
-        # The latest event wins; on equal times the greater action.
-        if key not in changes or (e["timestamp"], e["action"]) > changes[key]:
-            changes[key] = (e["timestamp"], e["action"])
+    by_email = {u["email"].lower(): u["uuid"] for u in m.users.values()}
+    for e in added_events(events):
+        scope = e["resourceScope"]
+        if scope.get("orgIdentifier") or scope.get("projectIdentifier"):
+            continue
+        user = by_email[e["resource"]["identifier"].lower()]
+        joined[user] = max(joined.get(user, 0), e["timestamp"])
     login_list = [
         {"user": u, "last_login": iso(from_ms(t)), "events": n}
         for u, (t, n) in sorted(logins.items())
     ]
-    change_list = [
-        {"principal_kind": k[0], "principal": k[1], "at": iso(from_ms(t)), "action": a}
-        for k, (t, a) in sorted(changes.items())
-    ]
-    return login_list, change_list
+    joined_list = [{"user": u, "at": iso(from_ms(t))} for u, t in sorted(joined.items())]
+    return login_list, joined_list
 
 
 def from_ms(v: int) -> datetime:
@@ -993,6 +1020,13 @@ class Api:
             self.files[rel] = self.envelope(rel, data)
         self.account(f"{method} {path}", label, s, len(items), len(items), len(chunks))
 
+    def single(self, method: str, path: str, s: tuple, data: dict) -> None:
+        """One object, not a list: a single `page-0.json` and no entry in
+        `completeness.lists` (the pull records none for it)."""
+        rel = f"{path.strip('/')}/{scope_file_key(s)}/page-0.json"
+        self.files[rel] = self.envelope(rel, data)
+        self.endpoints.setdefault(f"{method} {path}", set()).add(s)
+
     def unpaged(self, method: str, path: str, s: tuple, items: list, extra: str | None = None,
                 label: str | None = None) -> None:
         """An unpaged list: `data` is a plain array; `totalItems` unknown."""
@@ -1033,6 +1067,12 @@ class Api:
         return out
 
 
+def non_null(d: dict) -> dict:
+    """The keys of `d` whose value is not None, as a DTO annotated
+    `@JsonInclude(NON_NULL)` writes it."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
 def write_json(path: Path, doc) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -1059,6 +1099,14 @@ def user_metadata(u: dict) -> dict:
 def build_api(m: Model, events: list) -> Api:
     api = Api(HERE / "api")
     created = lambda s: ms(dt(s))  # noqa: E731
+
+    # The account itself (one object, not a list).
+    api.single("GET", f"/ng/api/accounts/{ACCOUNT_ID}", ACCOUNT, {
+        "identifier": ACCOUNT_ID, "name": ACCOUNT_NAME, "companyName": ACCOUNT_COMPANY,
+        "cluster": "prod1", "defaultExperience": "NG", "authenticationMechanism": AUTH_MECHANISM,
+        "isNextGenEnabled": True, "twoFactorAdminEnforced": TWO_FACTOR_ENFORCED,
+        "createdAt": created(ACCOUNT_CREATED),
+    })
 
     # Organizations and projects.
     api.paged("GET", "/ng/api/organizations", ACCOUNT, [
@@ -1099,13 +1147,13 @@ def build_api(m: Model, events: list) -> Api:
             content.append({"user": user_metadata(u), "roleAssignmentMetadata": meta})
         api.paged("POST", "/ng/api/user/aggregate", s, content)
 
-    # User groups.
+    # User groups (the DTO is NON_NULL: absent rather than null).
     for s in m.scopes:
         content = []
         for g in sorted((g for g in m.groups if g["scope"] == s), key=lambda g: g["id"]):
             sso = g["sso"]
             w = wire_scope(s)
-            content.append({
+            content.append(non_null({
                 "accountIdentifier": w["accountIdentifier"], "orgIdentifier": w["orgIdentifier"],
                 "projectIdentifier": w["projectIdentifier"],
                 "identifier": g["id"], "name": g["name"],
@@ -1120,11 +1168,15 @@ def build_api(m: Model, events: list) -> Api:
                 "description": g["description"], "tags": dict(sorted(g["tags"].items())),
                 "ssoLinked": sso is not None,
                 "harnessManaged": g["harness_managed"],
-            })
+            }))
         api.paged("GET", "/ng/api/user-groups", s, content)
 
     # Service accounts (paged aggregates, every scope), their API keys (paged
-    # aggregates, per service account) and tokens (paged, per API key).
+    # aggregates, per service account, with each key's `tokensCount`) and
+    # every service-account token of the account in one paged list (account
+    # scope, `apiKeyType=SERVICE_ACCOUNT` and no parent or key: it spans
+    # every scope, each token naming its own).
+    all_tokens = []
     for s in m.scopes:
         sas = sorted((sa for sa in m.service_accounts if sa["scope"] == s), key=lambda sa: sa["id"])
         w = wire_scope(s)
@@ -1147,9 +1199,8 @@ def build_api(m: Model, events: list) -> Api:
             ], extra=f"SERVICE_ACCOUNT~{sa['id']}",
                 label=f"GET /ng/api/apikey/aggregate?parentIdentifier={sa['id']}")
             for (kid, _kname, _kc, tokens) in sorted(sa["keys"]):
-                content = []
-                for (tid, tname, vfrom, vto, valid, tc) in sorted(tokens):
-                    content.append({
+                for (tid, tname, vfrom, vto, valid, tc) in tokens:
+                    all_tokens.append(((scope_sort(s), sa["id"], kid, tid), {
                         "token": {
                             "identifier": tid, "name": tname,
                             "validFrom": created(vfrom), "validTo": created(vto) if vto else None,
@@ -1161,10 +1212,11 @@ def build_api(m: Model, events: list) -> Api:
                         },
                         "expiryAt": created(vto) if vto else None,
                         "createdAt": created(tc), "lastModifiedAt": created(tc),
-                    })
-                api.paged("GET", "/ng/api/token/aggregate", s, content,
-                          extra=f"SERVICE_ACCOUNT~{sa['id']}~{kid}",
-                          label=f"GET /ng/api/token/aggregate?parentIdentifier={sa['id']}&apiKeyIdentifier={kid}")
+                    }))
+    # The pull skips this list when no key has any token; here some do.
+    assert all_tokens
+    api.paged("GET", "/ng/api/token/aggregate", ACCOUNT, [t for _k, t in sorted(all_tokens, key=lambda x: x[0])],
+              extra="SERVICE_ACCOUNT")
 
     # Roles.
     for s in m.scopes:
@@ -1181,53 +1233,68 @@ def build_api(m: Model, events: list) -> Api:
             })
         api.paged("GET", "/authz/api/roles", s, content)
 
-    # The permission catalogue (unpaged, account).
+    # The permission catalogue (unpaged, account; `scopeFilterDisabled=true`).
     api.unpaged("GET", "/authz/api/permissions", ACCOUNT, [
         {"permission": {"identifier": pid, "name": name, "status": "ACTIVE", "includeInAllRoles": False,
                         "allowedScopeLevels": levels, "resourceType": rtype, "action": action}}
         for (pid, name, rtype, action, levels) in sorted(PERMISSIONS)
     ])
 
-    # Resource groups.
+    # Resource groups. The DTO is NON_NULL. A built-in is stored once for
+    # every scope, so it carries no scope identifiers at all, and its one
+    # included scope is just a filter.
     for s in m.scopes:
         content = []
         for g in sorted((g for g in m.rgs if g["scope"] == s), key=lambda g: (not g["harness_managed"], g["id"])):
-            w = wire_scope(s)
-            resources = []
-            for (rtype, idents, attr) in sorted(g["resources"]):
-                sel = {"resourceType": rtype}
-                if idents:
-                    sel["identifiers"] = list(idents)
-                if attr:
-                    sel["attributeFilter"] = {"attributeName": attr[0], "attributeValues": list(attr[1])}
-                resources.append(sel)
-            content.append({
-                "resourceGroup": {
+            if g["harness_managed"]:
+                ((_none, children),) = g["included"]
+                group = {
+                    "identifier": g["id"], "name": g["name"], "description": g["description"], "tags": {},
+                    "allowedScopeLevels": list(g["levels"]),
+                    "includedScopes": [{"filter": "INCLUDING_CHILD_SCOPES" if children else "EXCLUDING_CHILD_SCOPES"}],
+                    "resourceFilter": {"resources": [], "includeAllResources": True},
+                }
+            else:
+                resources = []
+                for (rtype, idents, attr) in sorted(g["resources"]):
+                    sel = {"resourceType": rtype}
+                    if idents:
+                        sel["identifiers"] = list(idents)
+                    if attr:
+                        sel["attributeFilter"] = {"attributeName": attr[0], "attributeValues": list(attr[1])}
+                    resources.append(sel)
+                w = wire_scope(s)
+                group = non_null({
                     "accountIdentifier": w["accountIdentifier"], "orgIdentifier": w["orgIdentifier"],
                     "projectIdentifier": w["projectIdentifier"],
                     "identifier": g["id"], "name": g["name"], "color": g["color"], "tags": {},
-                    "description": g["description"], "allowedScopeLevels": [level(s)],
+                    "description": g["description"], "allowedScopeLevels": list(g["levels"]),
                     "includedScopes": [
-                        {"filter": "INCLUDING_CHILD_SCOPES" if ch else "EXCLUDING_CHILD_SCOPES",
-                         **wire_scope(inc)}
+                        non_null({"filter": "INCLUDING_CHILD_SCOPES" if ch else "EXCLUDING_CHILD_SCOPES",
+                                  **wire_scope(inc)})
                         for (inc, ch) in sorted(g["included"], key=lambda x: (scope_sort(x[0]), x[1]))
                     ],
                     "resourceFilter": {"includeAllResources": g["include_all"], "resources": resources},
-                },
+                })
+            content.append({
+                "resourceGroup": group,
                 "createdAt": created(g["created"]), "lastModifiedAt": created(g["created"]),
                 "harnessManaged": g["harness_managed"],
             })
         api.paged("GET", "/resourcegroup/api/v2/resourcegroup", s, content)
 
-    # Role assignments.
+    # Role assignments (`scopeLevel` is absent, not null, when unset). The
+    # filter with body `{}` returns USER, USER_GROUP and SERVICE_ACCOUNT
+    # principals only.
     for s in m.scopes:
         content = []
         for a in sorted((a for a in m.assignments if a["scope"] == s), key=lambda a: a["id"]):
             content.append({
                 "roleAssignment": {
                     "identifier": a["id"], "resourceGroupIdentifier": a["rg"], "roleIdentifier": a["role"],
-                    "roleReference": {"identifier": a["role"], "scopeLevel": a["role_level"]},
-                    "principal": {"identifier": a["principal"], "type": a["kind"], "scopeLevel": a["principal_level"]},
+                    "roleReference": non_null({"identifier": a["role"], "scopeLevel": a["role_level"]}),
+                    "principal": non_null({"identifier": a["principal"], "type": a["kind"],
+                                           "scopeLevel": a["principal_level"]}),
                     "disabled": a["disabled"], "managed": a["managed"],
                 },
                 "scope": wire_scope(s),
@@ -1237,11 +1304,11 @@ def build_api(m: Model, events: list) -> Api:
         api.paged("POST", "/authz/api/roleassignments/filter", s, content)
 
     # The audit trail (account scope, newest first), as the pull asks for it:
-    # one query for LOGIN / LOGIN2FA events, one excluding login events.
+    # one query for LOGIN / LOGIN2FA events, one for ADD_COLLABORATOR.
     api.paged("POST", "/audit/api/audits/list", ACCOUNT, login_events(events), extra="logins",
               label=AUDIT_LOGINS)
-    api.paged("POST", "/audit/api/audits/list", ACCOUNT, change_events(events), extra="changes",
-              label=AUDIT_CHANGES)
+    api.paged("POST", "/audit/api/audits/list", ACCOUNT, added_events(events), extra="users-added",
+              label=AUDIT_ADDED)
     return api
 
 
@@ -1251,7 +1318,7 @@ def build_api(m: Model, events: list) -> Api:
 
 
 def build_snapshot(m: Model, api: Api, events: list) -> dict:
-    logins, changes = derive_activity(events)
+    logins, joined = derive_activity(m, events)
     caller = next(sa for sa in m.service_accounts if sa["id"] == CALLER_SA and sa["scope"] == ACCOUNT)
     tag_map = lambda t: dict(sorted(t.items()))  # noqa: E731
 
@@ -1325,9 +1392,12 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
         rgs.append({
             "scope": scope_str(g["scope"]), "id": g["id"], "name": g["name"],
             "harness_managed": g["harness_managed"],
+            # ScopeSelector's Ord: the scope (None first), then the flag. A
+            # built-in's entry names no scope, so it has no `scope` key.
             "included_scopes": [
-                {"scope": scope_str(s), "include_child_scopes": ch}
-                for (s, ch) in sorted(g["included"], key=lambda x: (scope_sort(x[0]), x[1]))
+                ({} if s is None else {"scope": scope_str(s)}) | {"include_child_scopes": ch}
+                for (s, ch) in sorted(g["included"],
+                                      key=lambda x: ((0,) if x[0] is None else (1, scope_sort(x[0])), x[1]))
             ],
             "resource_filter": {
                 "include_all": g["include_all"],
@@ -1352,7 +1422,7 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
 
     return {
         "format": "reviewpack.snapshot",
-        "version": 2,
+        "version": 3,
         "provenance": {
             "tool_version": TOOL_VERSION,
             "base_url": BASE_URL,
@@ -1365,7 +1435,8 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
             "note": NOTE,
         },
         "completeness": {"complete": True, "lists": api.completeness()},
-        "account": {"id": ACCOUNT_ID, "name": ACCOUNT_NAME},
+        "account": {"id": ACCOUNT_ID, "name": ACCOUNT_NAME, "authentication_mechanism": AUTH_MECHANISM,
+                    "two_factor_enforced": TWO_FACTOR_ENFORCED},
         "orgs": [{"id": oid, "name": name, "description": desc, "tags": tag_map(tags)}
                  for (oid, name, desc, tags, _c) in sorted(ORGS)],
         "projects": [{"org": o, "id": pid, "name": name, "description": desc, "tags": tag_map(tags)}
@@ -1384,7 +1455,7 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
             "window_start": iso(WINDOW_START),
             "window_end": iso(WINDOW_END),
             "logins": logins,
-            "changes": changes,
+            "joined": joined,
         },
     }
 
@@ -1407,13 +1478,21 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
     u = m.users
     ra = lambda label: m.assignment(label)["id"]  # noqa: E731
     logins = {x["user"]: x for x in snap["activity"]["logins"]}
-    no_login = [h for h in u if u[h]["uuid"] not in logins]
+    joined = {x["user"]: x["at"] for x in snap["activity"]["joined"]}
+    # Users with no login who did not join inside the window: the dormant
+    # ones (a new hire who never logged in is a case of its own).
+    no_login = [h for h in u if u[h]["uuid"] not in logins and u[h]["uuid"] not in joined]
+    (new_hire,) = [h for h in u if u[h]["uuid"] not in logins and u[h]["uuid"] in joined]
+    joins = {h: (when, readded) for (h, when, readded) in JOINS}
     old = sorted((h for h in u if u[h]["uuid"] in logins
                   and dt(logins[u[h]["uuid"]]["last_login"]) < WINDOW_END - timedelta(days=90)))
     n_login_events = len(login_events(events))
-    n_change_events = len(change_events(events))
+    n_added_events = len(added_events(events))
     login_pages = api.lists[(AUDIT_LOGINS, ACCOUNT)]["pages"]
-    change_pages = api.lists[(AUDIT_CHANGES, ACCOUNT)]["pages"]
+    added_pages = api.lists[(AUDIT_ADDED, ACCOUNT)]["pages"]
+
+    def days_before_pull(h: str) -> int:
+        return (WINDOW_END - dt(joined[u[h]["uuid"]])).days
 
     def user_ref(h: str) -> str:
         return f"{md_code(u[h]['name'])} ({md_code(u[h]['email'])}, uuid {md_code(u[h]['uuid'])})"
@@ -1451,6 +1530,14 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         (f"No login in the window (`inactive-user`: \"no login in {WINDOW_DAYS} days\")", ", ".join(md_code(u[h]["email"]) for h in no_login if not u[h]["disabled"]) + "; the disabled " + ", ".join(md_code(u[h]["email"]) for h in no_login if u[h]["disabled"]) + " is `disabled-user-with-access` instead"),
         ("Last login more than 90 days ago (`inactive-user`)", ", ".join(md_code(u[h]["email"]) + f" ({logins[u[h]['uuid']]['last_login'][:10]})" for h in old)),
         ("Last login 85 days ago (near miss for the 90-day default)", user_ref("celine.dubois")),
+        ("New hire, never logged in, joined 6 days ago", f"{user_ref(new_hire)}: no login event at all; the only audit event about her is `ADD_COLLABORATOR` at account scope {days_before_pull(new_hire)} days before the pull ({joined[u[new_hire]['uuid']]}, `activity.joined`); she has access as a member of `account/security_auditors` (`security_auditor`, read-only)"),
+        ("Users added in the window (`activity.joined`)", "; ".join(
+            f"{user_ref(h)} at {joined[u[h]['uuid']]} ({days_before_pull(h)} days before the pull"
+            + ("; a long-standing user removed and added back, with logins before and after" if joins[h][1]
+               else ("; never logged in" if u[h]["uuid"] not in logins else "; has logged in since, and never before"))
+            + ")"
+            for h in sorted(joins, key=lambda h: joined[u[h]["uuid"]], reverse=True))
+         + f". Each is one `ADD_COLLABORATOR` event by {md_code(u[JOINS_BY]['email'])}; everyone else joined before the window"),
         ("Incomplete population (`population-incomplete`)", "not shown: every list of the demo is complete; a snapshot written by `pull --allow-partial` with an incomplete list triggers it"),
         ("SCIM-provisioned users and groups (`unmanaged-user` contrast)", f"{sum(1 for x in u.values() if x['scim'])} of {len(u)} users are externally managed; `org:eng/eng_leads` is an externally managed SAML group"),
     ]
@@ -1495,17 +1582,17 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         "",
         "## What the account holds",
         "",
-        f"- Account `{ACCOUNT_ID}` named \"{ACCOUNT_NAME}\", pulled {STARTED_AT} to {FINISHED_AT} by the service account `sa:account/{CALLER_SA}`.",
+        f"- Account `{ACCOUNT_ID}` named \"{ACCOUNT_NAME}\" (sign-in `{AUTH_MECHANISM}`, two-factor authentication {'enforced' if TWO_FACTOR_ENFORCED else 'not enforced'} for everyone), pulled {STARTED_AT} to {FINISHED_AT} by the service account `sa:account/{CALLER_SA}`.",
         f"- {counts['orgs']} organizations (`default`, `eng`, `ops`) and {counts['projects']} projects: " + ", ".join(f"`{o}/{p}`" for (o, p, *_r) in sorted(PROJECTS)) + ".",
         f"- {counts['users']} users with their memberships per org and project; some with 2FA, some without, {sum(1 for x in m.users.values() if x['scim'])} SCIM-provisioned, one disabled, one locked.",
         f"- {counts['groups']} user groups: {counts['custom_groups']} custom ones at account, org and project level (three SAML-linked) and the built-in `_account_all_users`, `_organization_all_users` (each org) and `_project_all_users` (each project).",
         f"- {counts['sas']} service accounts at account, org and project scope, with {counts['keys']} API keys and {counts['tokens']} tokens; service accounts, keys and tokens all carry their creation time.",
         f"- {counts['roles']} roles: the Harness-managed ones at every scope where they apply (`_account_admin`, `_account_viewer`; `_organization_admin`, `_organization_viewer`; `_project_admin`, `_project_viewer`, `_pipeline_executor`) and {counts['custom_roles']} custom ones: `account/release_manager` (pipeline execute, secret access), `account/group_manager` (`core_usergroup_manage`, an escalation permission), `account/security_auditor` (view-only incl. `core_audit_view`), `org:eng/eng_deployer`.",
         f"- {counts['perms']} permissions in the catalogue.",
-        f"- {counts['rgs']} resource groups: the built-ins at every scope and {counts['custom_rgs']} custom ones (`account/payments_only`, `account/broad_secrets`, `org:eng/eng_pipelines`, `org:ops/cloud_connectors`).",
+        f"- {counts['rgs']} resource groups: {counts['rgs'] - counts['custom_rgs']} built-ins, each listed at every scope where Harness allows it (`_all_account_level_resources` and `_all_resources_including_child_scopes` at the account, `_all_organization_level_resources` and `_all_resources_including_child_scopes` in each org, `_all_project_level_resources` in each project) and {counts['custom_rgs']} custom ones (`account/payments_only`, `account/broad_secrets`, `org:eng/eng_pipelines`, `org:ops/cloud_connectors`). Built-in resource groups carry no scope identifiers, as the server sends them (Harness stores them once for every scope): their one included scope has no `scope`, meaning the scope the group is used at.",
         f"- {counts['ras']} role assignments, {counts['managed_ras']} of them Harness-managed defaults (each all-users group to its scope's viewer role) and {counts['disabled_ras']} disabled.",
-        f"- Activity over {WINDOW_DAYS} days ({iso(WINDOW_START)} to {iso(WINDOW_END)}): {n_login_events} LOGIN / LOGIN2FA events ({plural(login_pages, 'page')} of the login query) and {n_change_events} change events ({plural(change_pages, 'page')} of the change query); `activity.logins` holds {len(snap['activity']['logins'])} users, `activity.changes` {len(snap['activity']['changes'])} principals.",
-        f"- `completeness.lists`: {len(snap['completeness']['lists'])} entries, one per list `pull` reads (every list at every scope where the pull asks, empty ones included; one per service account's API keys and per API key's tokens; the login and change audit queries separately), all complete; `api/README.md` explains the labels.",
+        f"- Activity over {WINDOW_DAYS} days ({iso(WINDOW_START)} to {iso(WINDOW_END)}): {n_login_events} LOGIN / LOGIN2FA events ({plural(login_pages, 'page')} of the login query) and {n_added_events} ADD_COLLABORATOR events ({plural(added_pages, 'page')} of the users-added query); `activity.logins` holds {len(snap['activity']['logins'])} users, `activity.joined` {len(snap['activity']['joined'])}.",
+        f"- `completeness.lists`: {len(snap['completeness']['lists'])} entries, one per list `pull` reads (every list at every scope where the pull asks, empty ones included; one per service account's API keys; one account-wide list of every token; the login and users-added audit queries separately), all complete; `api/README.md` explains the labels. The account itself is one object, not a list, and has no entry.",
         "",
         "## Which object demonstrates which case",
         "",
@@ -1542,16 +1629,17 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         "",
         "## Users",
         "",
-        "| user | uuid | 2FA | SCIM | status | last login in window | scopes |",
-        "|---|---|---|---|---|---|---|",
+        "| user | uuid | 2FA | SCIM | status | last login in window | joined in window | scopes |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for h, x in sorted(u.items(), key=lambda kv: kv[1]["email"]):
         status = "disabled" if x["disabled"] else ("locked" if x["locked"] else "active")
         last = logins.get(x["uuid"])
         last_text = f"{last['last_login']} ({last['events']} events)" if last else "none"
         scopes = ", ".join(scope_str(s) for s in sorted(x["scopes"], key=scope_sort) if s != ACCOUNT) or "account only"
+        joined_text = joined.get(x["uuid"], "no")
         lines.append(f"| {md_code(x['name'])} {md_code(x['email'])} | `{x['uuid']}` | {'yes' if x['tfa'] else 'no'} | "
-                     f"{'yes' if x['scim'] else 'no'} | {status} | {last_text} | {scopes} |")
+                     f"{'yes' if x['scim'] else 'no'} | {status} | {last_text} | {joined_text} | {scopes} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -1574,22 +1662,24 @@ api/<endpoint path>/<scope key>[/<parent key> | /<query key>]/page-<pageIndex>.j
 
 - **endpoint path**: the URL path without the leading slash, e.g.
   `ng/api/user-groups`, `authz/api/roleassignments/filter`,
-  `resourcegroup/api/v2/resourcegroup`. The HTTP method is not part of the
-  name (no path is used with two methods).
+  `resourcegroup/api/v2/resourcegroup`, `ng/api/accounts/ACCOUNT_ID`. The
+  HTTP method is not part of the name (no path is used with two methods).
 - **scope key**: from the `orgIdentifier` / `projectIdentifier` query
   parameters: `account` when neither is given, `org=ORG` for an org,
   `project=ORG~PROJECT` for a project. `accountIdentifier` is always
   `ACCOUNT_ID` and is not part of the name.
-- **parent key**, only for per-parent lists, from the query parameters joined
-  with `~`:
+- **parent key**, only for the API key and token lists, from the query
+  parameters joined with `~`:
   - `GET /ng/api/apikey/aggregate`: `apiKeyType~parentIdentifier`, e.g.
     `SERVICE_ACCOUNT~ci_bot`;
-  - `GET /ng/api/token/aggregate`: `apiKeyType~parentIdentifier~apiKeyIdentifier`,
-    e.g. `SERVICE_ACCOUNT~ci_bot~ci_bot_primary`.
+  - `GET /ng/api/token/aggregate`: `apiKeyType`, i.e. `SERVICE_ACCOUNT`: the
+    pull reads every token of the account in one list, at account scope with
+    no `parentIdentifier` or `apiKeyIdentifier` (the server then lists the
+    tokens of every scope, each naming its own scope, parent and key).
 - **query key**, only for `POST /audit/api/audits/list`, which the pull sends
   twice with different bodies (see below): `logins` for the body with
-  `"actions":["LOGIN","LOGIN2FA"]`, `changes` for the body with
-  `"staticFilter":"EXCLUDE_LOGIN_EVENTS"`.
+  `"actions":["LOGIN","LOGIN2FA"]`, `users-added` for the body with
+  `"actions":["ADD_COLLABORATOR"]`.
 - **page**: `page-N.json` with `N` the 0-based `pageIndex`. Every page holds at
   most 100 items (`pageSize=100`); a request for a page past the last one is
   not in the tree (a server may answer it with an empty page). Unpaged
@@ -1607,9 +1697,11 @@ Examples:
 | `POST /authz/api/roleassignments/filter?accountIdentifier=ACCOUNT_ID&pageIndex=0` | `authz/api/roleassignments/filter/account/page-0.json` |
 | `GET /ng/api/serviceaccount/aggregate?accountIdentifier=ACCOUNT_ID&orgIdentifier=ops&pageIndex=0&pageSize=100` | `ng/api/serviceaccount/aggregate/org=ops/page-0.json` |
 | `GET /ng/api/apikey/aggregate?accountIdentifier=ACCOUNT_ID&apiKeyType=SERVICE_ACCOUNT&parentIdentifier=ci_bot&pageIndex=0&pageSize=100` | `ng/api/apikey/aggregate/account/SERVICE_ACCOUNT~ci_bot/page-0.json` |
-| `GET /ng/api/token/aggregate?accountIdentifier=ACCOUNT_ID&apiKeyType=SERVICE_ACCOUNT&parentIdentifier=infra_deployer&apiKeyIdentifier=infra_deployer_key&orgIdentifier=ops&projectIdentifier=infra` | `ng/api/token/aggregate/project=ops~infra/SERVICE_ACCOUNT~infra_deployer~infra_deployer_key/page-0.json` |
+| `GET /ng/api/token/aggregate?accountIdentifier=ACCOUNT_ID&apiKeyType=SERVICE_ACCOUNT&pageIndex=0&pageSize=100` | `ng/api/token/aggregate/account/SERVICE_ACCOUNT/page-0.json` |
+| `GET /authz/api/permissions?accountIdentifier=ACCOUNT_ID&scopeFilterDisabled=true` | `authz/api/permissions/account/page-0.json` |
+| `GET /ng/api/accounts/ACCOUNT_ID?accountIdentifier=ACCOUNT_ID` | `ng/api/accounts/ACCOUNT_ID/account/page-0.json` |
 | `POST /audit/api/audits/list?accountIdentifier=ACCOUNT_ID&pageIndex=AUDIT_LAST_PAGE&pageSize=100` with body `{"filterType":"Audit","scopes":[{"accountIdentifier":"ACCOUNT_ID"}],"actions":["LOGIN","LOGIN2FA"],"startTime":START_MS,"endTime":END_MS}` | `audit/api/audits/list/account/logins/page-AUDIT_LAST_PAGE.json` |
-| `POST /audit/api/audits/list?accountIdentifier=ACCOUNT_ID&pageIndex=0&pageSize=100` with body `{"filterType":"Audit","scopes":[{"accountIdentifier":"ACCOUNT_ID"}],"staticFilter":"EXCLUDE_LOGIN_EVENTS","startTime":START_MS,"endTime":END_MS}` | `audit/api/audits/list/account/changes/page-0.json` |
+| `POST /audit/api/audits/list?accountIdentifier=ACCOUNT_ID&pageIndex=0&pageSize=100` with body `{"filterType":"Audit","scopes":[{"accountIdentifier":"ACCOUNT_ID"}],"actions":["ADD_COLLABORATOR"],"startTime":START_MS,"endTime":END_MS}` | `audit/api/audits/list/account/users-added/page-0.json` |
 
 ## Endpoints and shapes
 
@@ -1620,24 +1712,29 @@ ENDPOINT_ROWS
 Paged `data` is a `PageResponse`: `{totalPages, totalItems, pageItemCount,
 pageSize, content, pageIndex, empty}`; an empty list is one page with
 `totalPages: 0`, `totalItems: 0`, `content: []`, `empty: true`. Unpaged `data`
-is a plain array. Every list the pull reads has its files, empty ones
-included (for example `ng/api/serviceaccount/aggregate/project=eng~mobile/page-0.json`).
+is a plain array; the account's `data` is one object. Every list the pull
+reads has its files, empty ones included (for example
+`ng/api/serviceaccount/aggregate/project=eng~mobile/page-0.json`).
 
 The snapshot's `completeness.lists` has one entry per list above (LIST_COUNT in
 all), labelled as the pull labels them: `METHOD /path` for most; the API key
-and token lists name their parent, as in
-`GET /ng/api/apikey/aggregate?parentIdentifier=ci_bot` and
-`GET /ng/api/token/aggregate?parentIdentifier=ci_bot&apiKeyIdentifier=ci_bot_primary`;
-the two audit queries are `POST /audit/api/audits/list (logins)` and
-`POST /audit/api/audits/list (changes)`. For a paged list `total_items` and
-`stored` are its item count and `pages` is the number of page files (at least
-one); the unpaged permission catalogue has `total_items: null`.
+lists name their parent, as in
+`GET /ng/api/apikey/aggregate?parentIdentifier=ci_bot`; the one token list is
+`GET /ng/api/token/aggregate` at `account`; the two audit queries are
+`POST /audit/api/audits/list (logins)` and
+`POST /audit/api/audits/list (users added)`. For a paged list `total_items`
+and `stored` are its item count and `pages` is the number of page files (at
+least one); the unpaged permission catalogue has `total_items: null`. The
+account (`GET /ng/api/accounts/ACCOUNT_ID`) is not a list and has no entry.
 
 Notes:
 
-- Request bodies are not part of the name, except for the audit query key.
-  The pull sends `{}` to `user/batch`, `user/aggregate` and
-  `roleassignments/filter`.
+- Request bodies and query parameters other than the scope are not part of
+  the name, except for the audit query key and the API key and token parent
+  keys. The pull sends `{}` to `user/batch`, `user/aggregate` and
+  `roleassignments/filter` (which then returns USER, USER_GROUP and
+  SERVICE_ACCOUNT principals only), and asks for the permission catalogue
+  with `scopeFilterDisabled=true` (every permission, whatever the scope).
 - `POST /audit/api/audits/list` is read twice over the activity window
   (WINDOW_START to WINDOW_END, `startTime` START_MS, `endTime` END_MS),
   newest first:
@@ -1645,28 +1742,44 @@ Notes:
     LOGIN / LOGIN2FA events, one per login (`resource.labels.userId` and
     `authenticationInfo.labels.userId` are the user's uuid,
     `authenticationInfo.principal.identifier` is the email);
-  - `changes/`: the body has `"staticFilter":"EXCLUDE_LOGIN_EVENTS"` and no
-    `actions`; CHANGE_COUNT change events (`UPDATE`, `CREATE`,
-    `ADD_MEMBERSHIP`, ...; principals are users by email and service
-    accounts by identifier).
+  - `users-added/`: the body has `"actions":["ADD_COLLABORATOR"]`;
+    ADDED_COUNT events, one per user added to the account in the window
+    (`resourceScope` is the account alone, `resource.identifier` is the
+    added user's email, the principal is the admin who added them).
 
-  A server tells the two apart by the body: `actions` present means
-  `logins`, `staticFilter: "EXCLUDE_LOGIN_EVENTS"` means `changes`.
+  A server tells the two apart by the body's `actions`.
+- Shapes follow the server's DTOs where they are `@JsonInclude(NON_NULL)`:
+  user groups, resource groups (and their `includedScopes` entries) and the
+  `principal` / `roleReference` of role assignments leave out a key rather
+  than send `null`. Other shapes keep their `null`s.
 - Service accounts come from the paged `serviceaccount/aggregate` (items
   `{serviceAccount, createdAt, lastModifiedAt, tokensCount,
   roleAssignmentsMetadataDTO}`, the last always `[]` here) and their API keys
   from the paged `apikey/aggregate` (items `{apiKey, createdAt,
   lastModifiedAt, tokensCount}`), so the snapshot's `created_at` of service
   accounts and API keys is their `createdAt`; tokens have theirs from
-  `token/aggregate`.
+  `token/aggregate`, which is sorted by scope, service account, API key and
+  token, the order of the snapshot's `tokens`.
 - Only service accounts hold API keys here; no personal access tokens are
   listed (`apiKeyType=USER` requests have no files).
 - Built-in all-users groups: `_account_all_users` and each
   `_organization_all_users` list their members (`org=ops` deliberately leaves
   one out), each `_project_all_users` lists none. They mean every user of
   their scope regardless.
-- Harness-managed roles and resource groups are listed at every scope where
-  they apply, with that scope in their `scope` / `resourceGroup` identifiers.
+- Harness-managed roles are listed at every scope where they apply, with
+  that scope in their `scope`. Built-in resource groups are listed at every
+  scope of their `allowedScopeLevels` (`_all_account_level_resources`:
+  account; `_all_organization_level_resources`: organization;
+  `_all_project_level_resources`: project;
+  `_all_resources_including_child_scopes`: account and organization) and,
+  as the server sends them, carry no `accountIdentifier`, `orgIdentifier` or
+  `projectIdentifier`: Harness stores them once for every scope, and their
+  one `includedScopes` entry is just a `filter` (the scope the group is used
+  at).
+- The account (`ng/api/accounts/ACCOUNT_ID/account/page-0.json`) is an
+  `AccountDTO`: name, company, cluster, sign-in mechanism
+  (`authenticationMechanism`) and whether two-factor authentication is
+  enforced for everyone (`twoFactorAdminEnforced`).
 """
 
 
@@ -1679,12 +1792,13 @@ def build_api_readme(api: Api) -> str:
         "GET /ng/api/user-groups": "`PageResponse<UserGroup>` (`users` are uuids)",
         "GET /ng/api/serviceaccount/aggregate": "`PageResponse<ServiceAccountAggregate>`",
         "GET /ng/api/apikey/aggregate": "`PageResponse<ApiKeyAggregate>` (per service account)",
-        "GET /ng/api/token/aggregate": "`PageResponse<TokenAggregate>` (per API key)",
+        "GET /ng/api/token/aggregate": "`PageResponse<TokenAggregate>` (one list: every service-account token of every scope)",
         "GET /authz/api/roles": "`PageResponse<RoleResponse>`",
-        "GET /authz/api/permissions": "`List<PermissionResponse>` (unpaged)",
+        "GET /authz/api/permissions": "`List<PermissionResponse>` (unpaged; `scopeFilterDisabled=true`)",
         "GET /resourcegroup/api/v2/resourcegroup": "`PageResponse<ResourceGroupV2Response>`",
         "POST /authz/api/roleassignments/filter": "`PageResponse<RoleAssignmentResponse>`",
-        "POST /audit/api/audits/list": "`PageResponse<AuditEvent>` (two queries: `logins/`, `changes/`)",
+        "POST /audit/api/audits/list": "`PageResponse<AuditEvent>` (two queries: `logins/`, `users-added/`)",
+        f"GET /ng/api/accounts/{ACCOUNT_ID}": "`AccountDTO` (one object, not a list)",
     }
     scopes_of = api.endpoints
     rows = []
@@ -1703,7 +1817,7 @@ def build_api_readme(api: Api) -> str:
             .replace("AUDIT_LAST_PAGE", str(audit_last))
             .replace("LIST_COUNT", str(len(api.lists)))
             .replace("LOGIN_COUNT", str(api.lists[(AUDIT_LOGINS, ACCOUNT)]["stored"]))
-            .replace("CHANGE_COUNT", str(api.lists[(AUDIT_CHANGES, ACCOUNT)]["stored"]))
+            .replace("ADDED_COUNT", str(api.lists[(AUDIT_ADDED, ACCOUNT)]["stored"]))
             .replace("START_MS", str(ms(WINDOW_START)))
             .replace("END_MS", str(ms(WINDOW_END)))
             .replace("WINDOW_START", iso(WINDOW_START))

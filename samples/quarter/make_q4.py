@@ -123,8 +123,8 @@ def make_q4(q3):
     act["window_end"] = shift(act["window_end"])
     for login in act["logins"]:
         login["last_login"] = shift(login["last_login"])
-    for change in act["changes"]:
-        change["at"] = shift(change["at"])
+    for joined in act.get("joined", []):
+        joined["at"] = shift(joined["at"])
     for token in q4["tokens"]:
         for field in ("valid_from", "valid_to", "created_at"):
             token[field] = shift(token[field])
@@ -151,14 +151,18 @@ def make_q4(q3):
     events = sum(x["events"] for x in act["logins"] if x["user"] == lid)
     act["logins"] = [x for x in act["logins"] if x["user"] != lid]
     adjust(completeness(q4, "POST /audit/api/audits/list (logins)", "account"), -events)
-    act["changes"] = [x for x in act["changes"] if x["principal"] != LEAVER]
+    if any(x["user"] == lid for x in act.get("joined", [])):
+        act["joined"] = [x for x in act["joined"] if x["user"] != lid]
+        adjust(completeness(q4, "POST /audit/api/audits/list (users added)", "account"), -1)
 
     # A widened resource group.
     rg = find(q4["resource_groups"], *WIDENED_RG, "resource group")
-    if any(s["scope"] == WIDENED_TO for s in rg["included_scopes"]):
+    if any(s.get("scope") == WIDENED_TO for s in rg["included_scopes"]):
         fail(f"{WIDENED_RG} already covers {WIDENED_TO}")
     rg["included_scopes"].append({"scope": WIDENED_TO, "include_child_scopes": False})
-    rg["included_scopes"].sort(key=lambda s: (scope_key(s["scope"]), s["include_child_scopes"]))
+    # Rust's order: an entry naming no scope first, then by scope.
+    rg["included_scopes"].sort(key=lambda s: (
+        "scope" in s, scope_key(s["scope"]) if "scope" in s else (), s["include_child_scopes"]))
 
     # A role that gained a permission.
     role = find(q4["roles"], *GROWN_ROLE, "role")

@@ -242,6 +242,9 @@ fn pull_bytes(
         args.scim,
         progress.as_ref(),
     ))?;
+    for line in unread_warnings(&snap) {
+        out.note(format_args!("warning: {line}"));
+    }
     if !snap.completeness.complete {
         out.note(format_args!(
             "warning: {} list(s) are incomplete; the snapshot is marked INCOMPLETE",
@@ -269,6 +272,42 @@ fn pull_bytes(
         ));
     }
     Ok(snapshot::to_bytes(&snap))
+}
+
+/// One line per kind of gap the pull recorded in `completeness.unread`.
+fn unread_warnings(snap: &snapshot::Snapshot) -> Vec<String> {
+    use crate::snapshot::UnreadKind;
+    let mut out = Vec::new();
+    let of = |k: UnreadKind| snap.completeness.unread.iter().filter(move |u| u.what == k);
+    let keys: Vec<_> = of(UnreadKind::ApiKeys)
+        .chain(of(UnreadKind::Tokens))
+        .collect();
+    if !keys.is_empty() {
+        let needs = keys
+            .iter()
+            .find_map(|u| u.needs.clone())
+            .unwrap_or_else(|| "core_serviceaccount_manageapikey".into());
+        out.push(format!(
+            "the key lacks {needs}, so service accounts' API keys and tokens were not read (recorded in the snapshot); token-long-lived and token-expired-not-removed will not be evaluated (docs/operations.md explains the permission)"
+        ));
+    }
+    let roles: Vec<_> = of(UnreadKind::Role).collect();
+    if let Some(first) = roles.first() {
+        out.push(format!(
+            "{} role(s) named by assignments could not be read, so those assignments grant nothing in the pack (first: {} at {}: {})",
+            roles.len(),
+            first.id.as_deref().unwrap_or("?"),
+            first.scope.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            first.reason
+        ));
+    }
+    if let Some(u) = of(UnreadKind::AccountName).next() {
+        out.push(format!(
+            "the account's name was not read ({}); the pack names the account by its identifier",
+            u.reason
+        ));
+    }
+    out
 }
 
 pub(crate) fn run_pull(
@@ -327,31 +366,108 @@ struct CheckItem {
     permission: &'static str,
     endpoint: String,
     ok: bool,
+    /// Without it `pull` fails; with an optional one it records a gap.
+    required: bool,
+    /// What the permission feeds.
+    feeds: &'static str,
     detail: Option<String>,
 }
 
-/// The view permissions `pull` needs, each with a cheap request that needs it.
-const CHECKS: &[(&str, Method, &str)] = &[
-    (
-        "core_organization_view",
-        Method::Get,
-        "/ng/api/organizations",
-    ),
-    ("core_project_view", Method::Get, "/ng/api/projects"),
-    ("core_user_view", Method::Post, "/ng/api/user/batch"),
-    ("core_usergroup_view", Method::Get, "/ng/api/user-groups"),
-    (
-        "core_serviceaccount_view",
-        Method::Get,
-        "/ng/api/serviceaccount/aggregate",
-    ),
-    ("core_role_view", Method::Get, "/authz/api/roles"),
-    (
-        "core_resourcegroup_view",
-        Method::Get,
-        "/resourcegroup/api/v2/resourcegroup",
-    ),
-    ("core_audit_view", Method::Post, "/audit/api/audits/list"),
+/// One permission `pull` uses, with a cheap request that needs it.
+struct Check {
+    permission: &'static str,
+    method: Method,
+    path: &'static str,
+    query: &'static [(&'static str, &'static str)],
+    required: bool,
+    feeds: &'static str,
+}
+
+/// The permissions `pull` uses. Account Viewer holds all the required ones;
+/// `core_serviceaccount_manageapikey` is not a view permission (it lets its
+/// holder mint tokens), so it is optional: without it the key and token
+/// lists are a recorded gap.
+const CHECKS: &[Check] = &[
+    Check {
+        permission: "core_organization_view",
+        method: Method::Get,
+        path: "/ng/api/organizations",
+        query: &[],
+        required: true,
+        feeds: "the scopes every list is read at",
+    },
+    Check {
+        permission: "core_project_view",
+        method: Method::Get,
+        path: "/ng/api/projects",
+        query: &[],
+        required: true,
+        feeds: "the scopes every list is read at",
+    },
+    Check {
+        permission: "core_user_view",
+        method: Method::Post,
+        path: "/ng/api/user/batch",
+        query: &[],
+        required: true,
+        feeds: "users; user role assignments",
+    },
+    Check {
+        permission: "core_usergroup_view",
+        method: Method::Get,
+        path: "/ng/api/user-groups",
+        query: &[],
+        required: true,
+        feeds: "groups and memberships; group role assignments",
+    },
+    Check {
+        permission: "core_serviceaccount_view",
+        method: Method::Get,
+        path: "/ng/api/serviceaccount/aggregate",
+        query: &[],
+        required: true,
+        feeds: "service accounts; their role assignments",
+    },
+    Check {
+        permission: "core_role_view",
+        method: Method::Get,
+        path: "/authz/api/roles",
+        query: &[],
+        required: true,
+        feeds: "what each role allows",
+    },
+    Check {
+        permission: "core_resourcegroup_view",
+        method: Method::Get,
+        path: "/resourcegroup/api/v2/resourcegroup",
+        query: &[],
+        required: true,
+        feeds: "which scopes and resources each assignment covers",
+    },
+    Check {
+        permission: "core_audit_view",
+        method: Method::Post,
+        path: "/audit/api/audits/list",
+        query: &[],
+        required: true,
+        feeds: "logins and user additions (inactive-user)",
+    },
+    Check {
+        permission: "core_account_view",
+        method: Method::Get,
+        path: "/ng/api/accounts/{account}",
+        query: &[],
+        required: false,
+        feeds: "the account's name and sign-in settings",
+    },
+    Check {
+        permission: "core_serviceaccount_manageapikey",
+        method: Method::Get,
+        path: "/ng/api/token/aggregate",
+        query: &[("apiKeyType", "SERVICE_ACCOUNT")],
+        required: false,
+        feeds: "service accounts' API keys and tokens (token-long-lived, token-expired-not-removed); it also lets the key mint tokens, see docs/operations.md",
+    },
 ];
 
 pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitCode> {
@@ -359,8 +475,8 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     let account = client.config().account_id.clone();
     let items = runtime()?.block_on(async {
         let mut items = Vec::new();
-        for (permission, method, path) in CHECKS {
-            let body = match (*method, *path) {
+        for check in CHECKS {
+            let body = match (check.method, check.path) {
                 (Method::Post, "/audit/api/audits/list") => {
                     Some(Client::body(&wire::AuditFilter {
                         filter_type: Some("Audit".into()),
@@ -379,14 +495,25 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
                 (Method::Post, _) => Some(serde_json::json!({})),
                 _ => None,
             };
+            let path = check.path.replace("{account}", &account);
+            let paged = !path.starts_with("/ng/api/accounts/");
+            let mut query: Vec<(&'static str, String)> = check
+                .query
+                .iter()
+                .map(|(k, v)| (*k, v.to_string()))
+                .collect();
+            if paged {
+                query.push(("pageIndex", "0".into()));
+                query.push(("pageSize", "1".into()));
+            }
             let call = Call {
-                method: *method,
-                path,
+                method: check.method,
+                path: &path,
                 scope: &Scope::Account,
-                query: vec![("pageIndex", "0".into()), ("pageSize", "1".into())],
+                query,
                 body,
             };
-            let r = client.call::<wire::Page<serde_json::Value>>(&call).await;
+            let r = client.call::<serde_json::Value>(&call).await.map(|_| ());
             if let Err(e) = &r {
                 // A bad key or an unreachable host fails every check alike.
                 if matches!(e.cause.status(), Some(401)) || e.cause.status().is_none() {
@@ -394,9 +521,11 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
                 }
             }
             items.push(CheckItem {
-                permission,
+                permission: check.permission,
                 endpoint: call.endpoint(),
                 ok: r.is_ok(),
+                required: check.required,
+                feeds: check.feeds,
                 detail: r.err().map(|e| e.cause.to_string()),
             });
         }
@@ -404,9 +533,10 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     })?;
     let missing: Vec<&str> = items
         .iter()
-        .filter(|i| !i.ok)
+        .filter(|i| !i.ok && i.required)
         .map(|i| i.permission)
         .collect();
+    let optional_missing: Vec<&CheckItem> = items.iter().filter(|i| !i.ok && !i.required).collect();
     let mut stdout = std::io::stdout().lock();
     if cmd.json {
         serde_json::to_writer_pretty(
@@ -417,8 +547,20 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     } else {
         writeln!(stdout, "account {account} at {}", client.config().base_url)?;
         for i in &items {
-            let status = if i.ok { "ok" } else { "MISSING" };
-            writeln!(stdout, "  {status:7} {:26} {}", i.permission, i.endpoint)?;
+            let status = match (i.ok, i.required) {
+                (true, _) => "ok",
+                (false, true) => "MISSING",
+                (false, false) => "missing",
+            };
+            writeln!(stdout, "  {status:7} {:32} {}", i.permission, i.endpoint)?;
+            if !i.ok {
+                let what = if i.required {
+                    "needed for"
+                } else {
+                    "optional, feeds"
+                };
+                writeln!(stdout, "          {what}: {}", i.feeds)?;
+            }
             if let Some(d) = &i.detail {
                 writeln!(stdout, "          {d}")?;
             }
@@ -426,7 +568,23 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     }
     stdout.flush()?;
     if missing.is_empty() {
-        out.note("the key can read everything pull needs");
+        if optional_missing.is_empty() {
+            out.note("the key can read everything pull reads");
+        } else {
+            out.note(format_args!(
+                "the key can read everything pull needs; without {} pull records a gap: {}",
+                optional_missing
+                    .iter()
+                    .map(|i| i.permission)
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                optional_missing
+                    .iter()
+                    .map(|i| i.feeds)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
         Ok(ExitCode::SUCCESS)
     } else {
         bail!(

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::graph::{format_resources, format_targets, is_all_users_group, AccessGraph, Principal};
+use crate::graph::{
+    format_included_scopes, format_resources, is_all_users_group, AccessGraph, Principal,
+};
 use crate::snapshot::{ResourceGroup, Role, RoleAssignment, Scope};
 
 use super::model::{
@@ -390,7 +392,7 @@ pub(crate) fn roles(old: &[Role], new: &[Role]) -> RoleChanges {
 }
 
 fn rg_scopes(g: &ResourceGroup) -> String {
-    format_targets(&g.included_scopes)
+    format_included_scopes(&g.included_scopes)
 }
 
 fn rg_resources(g: &ResourceGroup) -> String {

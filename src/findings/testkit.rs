@@ -312,7 +312,7 @@ impl Fixture {
             included_scopes: included
                 .iter()
                 .map(|(s, c)| ScopeSelector {
-                    scope: s.clone(),
+                    scope: Some(s.clone()),
                     include_child_scopes: *c,
                 })
                 .collect(),
@@ -340,13 +340,31 @@ impl Fixture {
         rg: &str,
     ) -> usize {
         let i = self.snapshot.role_assignments.len();
+        // A custom role of an ancestor scope is named with its level, as
+        // Harness stores a reusable custom role's assignment; a role of the
+        // assignment's own scope (or a managed one) needs none.
+        let custom_at = |s: &Scope| {
+            self.snapshot
+                .roles
+                .iter()
+                .any(|r| !r.harness_managed && r.id.as_str() == role && &r.scope == s)
+        };
+        let scope_level = if custom_at(scope) {
+            None
+        } else {
+            scope
+                .self_and_ancestors()
+                .into_iter()
+                .find(|s| custom_at(s))
+                .map(|s| s.level())
+        };
         self.snapshot.role_assignments.push(RoleAssignment {
             scope: scope.clone(),
             id: format!("ra{i}").as_str().into(),
             principal,
             role: RoleRef {
                 id: role.into(),
-                scope_level: None,
+                scope_level,
             },
             resource_group: rg.into(),
             disabled: false,

@@ -46,7 +46,7 @@ use super::{
     AssignmentStatus, Principal, PrivilegeLevel, ResolvedPrincipal, ResolvedResourceGroup,
     ACCESS_CONTROL_MANAGEMENT, ESCALATION_PERMISSIONS, RG_ALL_INCLUDING_CHILDREN,
 };
-use crate::snapshot::{PermissionId, ResourceGroupId, Scope, ScopeSelector};
+use crate::snapshot::{PermissionId, ResourceGroupId, Scope};
 
 const GROUP_MANAGE: &str = "core_usergroup_manage";
 const MINT_KEY: &str = "core_serviceaccount_manageapikey";
@@ -497,7 +497,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
             access: Arc::new(Access {
                 level: level_of(&permissions, admin_of.is_some()),
                 permissions,
-                targets: vec![ScopeSelector {
+                targets: vec![super::Target {
                     scope: scope.clone(),
                     include_child_scopes: true,
                 }],

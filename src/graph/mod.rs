@@ -19,7 +19,7 @@ mod escalation;
 mod explain;
 mod privilege;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 pub use escalation::{EscalationIndex, EscalationPath, EscalationStep, StepAction};
@@ -27,8 +27,8 @@ pub use explain::{Ask, Explanation, GrantPath, PrincipalView, Question};
 pub use privilege::*;
 
 use crate::snapshot::{
-    PermissionId, ResourceGroupId, ResourceSelector, RoleAssignment, Scope, ScopeLevel,
-    ScopeSelector, Snapshot,
+    PermissionId, ResourceGroupId, ResourceSelector, RoleAssignment, RoleIndex, Scope, ScopeLevel,
+    Snapshot, UnreadKind, ROLE_LOOKUP_ENDPOINT,
 };
 
 /// The built-in all-users groups and the level each belongs to.
@@ -96,6 +96,16 @@ pub enum ResolvedResourceGroup {
     Builtin(ResourceGroupId),
 }
 
+/// A scope an access covers, resolved for the scope the assignment was made
+/// at.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Target {
+    /// The scope.
+    pub scope: Scope,
+    /// The whole subtree below it too.
+    pub include_child_scopes: bool,
+}
+
 /// What one role on one resource group at one scope allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {
@@ -103,7 +113,7 @@ pub struct Access {
     /// types, sorted.
     pub permissions: Vec<PermissionId>,
     /// The scopes covered; `include_child_scopes` marks a whole subtree.
-    pub targets: Vec<ScopeSelector>,
+    pub targets: Vec<Target>,
     /// Which resources of those scopes: `None` means all of them.
     pub resources: Option<Vec<ResourceSelector>>,
     /// The strongest thing it allows.
@@ -141,8 +151,14 @@ pub enum OrphanReason {
     PrincipalLevelBelowScope,
     /// A principal type that holds no resolvable access (`API_KEY`, ...).
     UnsupportedPrincipalKind(String),
-    /// The role is not in the snapshot at the scope Harness would look.
+    /// The role is not in the snapshot at the scope Harness would look (a
+    /// snapshot that does not say whether the server was asked).
     RoleMissing,
+    /// The server was asked for the roles the lists did not return and did
+    /// not return this one: it was deleted (or never existed).
+    RoleDeleted,
+    /// The key could not read the role: why.
+    RoleNotReadable(String),
     /// The resource group is not in the snapshot at the assignment's scope.
     ResourceGroupMissing,
 }
@@ -158,6 +174,10 @@ impl std::fmt::Display for OrphanReason {
                 write!(f, "principal type {k} holds no resolvable access")
             }
             OrphanReason::RoleMissing => f.write_str("role not found"),
+            OrphanReason::RoleDeleted => {
+                f.write_str("role not found: deleted (Harness returns no such role at this scope)")
+            }
+            OrphanReason::RoleNotReadable(why) => write!(f, "role not readable: {why}"),
             OrphanReason::ResourceGroupMissing => f.write_str("resource group not found"),
         }
     }
@@ -226,8 +246,10 @@ pub struct AccessGraph<'s> {
     user_by_email: HashMap<String, usize>,
     group_by_key: HashMap<(&'s Scope, &'s str), usize>,
     sa_by_key: HashMap<(&'s Scope, &'s str), usize>,
-    role_by_key: HashMap<(&'s Scope, &'s str), usize>,
-    managed_role_by_id: HashMap<&'s str, usize>,
+    roles: RoleIndex<'s>,
+    /// Scopes where the server was asked for the roles its lists did not
+    /// return, so a role still missing there does not exist.
+    role_lookup_scopes: HashSet<&'s Scope>,
     rg_by_key: HashMap<(&'s Scope, &'s str), usize>,
     permission_type: HashMap<&'s str, (&'s str, Option<&'s str>)>,
     users_by_scope: HashMap<&'s Scope, Vec<usize>>,
@@ -256,8 +278,14 @@ impl<'s> AccessGraph<'s> {
             user_by_email: HashMap::with_capacity(snapshot.users.len()),
             group_by_key: HashMap::new(),
             sa_by_key: HashMap::new(),
-            role_by_key: HashMap::new(),
-            managed_role_by_id: HashMap::new(),
+            roles: RoleIndex::new(&snapshot.roles),
+            role_lookup_scopes: snapshot
+                .completeness
+                .lists
+                .iter()
+                .filter(|l| l.endpoint == ROLE_LOOKUP_ENDPOINT && l.complete)
+                .map(|l| &l.scope)
+                .collect(),
             rg_by_key: HashMap::new(),
             permission_type: HashMap::new(),
             users_by_scope: HashMap::new(),
@@ -293,12 +321,6 @@ impl<'s> AccessGraph<'s> {
         }
         for (i, x) in snapshot.service_accounts.iter().enumerate() {
             g.sa_by_key.insert((&x.scope, x.id.as_str()), i);
-        }
-        for (i, x) in snapshot.roles.iter().enumerate() {
-            g.role_by_key.insert((&x.scope, x.id.as_str()), i);
-            if x.harness_managed {
-                g.managed_role_by_id.entry(x.id.as_str()).or_insert(i);
-            }
         }
         for (i, x) in snapshot.resource_groups.iter().enumerate() {
             g.rg_by_key.insert((&x.scope, x.id.as_str()), i);
@@ -378,7 +400,7 @@ impl<'s> AccessGraph<'s> {
         };
         let role = self.resolve_role(a);
         if role.is_none() {
-            reasons.push(OrphanReason::RoleMissing);
+            reasons.push(self.missing_role_reason(a));
         }
         let rg = self.resolve_resource_group(&a.scope, &a.resource_group);
         if rg.is_none() {
@@ -465,18 +487,22 @@ impl<'s> AccessGraph<'s> {
     }
 
     fn resolve_role(&self, a: &RoleAssignment) -> Option<usize> {
-        let candidates = match a.role.scope_level {
-            Some(level) => vec![a.scope.ancestor_at(level)?],
-            None => a.scope.self_and_ancestors(),
-        };
-        candidates
-            .iter()
-            .find_map(|s| self.role_by_key.get(&(s, a.role.id.as_str())).copied())
-            .or_else(|| {
-                // Harness-managed roles exist at every scope (design.md 6),
-                // whichever scopes the snapshot happens to list them at.
-                self.managed_role_by_id.get(a.role.id.as_str()).copied()
-            })
+        self.roles.resolve(a)
+    }
+
+    /// Why the role of `a` is missing: the key could not read it, the server
+    /// said it does not exist, or the snapshot cannot tell.
+    fn missing_role_reason(&self, a: &RoleAssignment) -> OrphanReason {
+        let unread = self.snapshot.completeness.unread.iter().find(|u| {
+            u.what == UnreadKind::Role
+                && u.scope.as_ref() == Some(&a.scope)
+                && u.id.as_deref() == Some(a.role.id.as_str())
+        });
+        match unread {
+            Some(u) => OrphanReason::RoleNotReadable(u.reason.clone()),
+            None if self.role_lookup_scopes.contains(&a.scope) => OrphanReason::RoleDeleted,
+            None => OrphanReason::RoleMissing,
+        }
     }
 
     fn resolve_resource_group(
@@ -522,20 +548,22 @@ impl<'s> AccessGraph<'s> {
             ResolvedResourceGroup::Listed(i) => {
                 let g = &self.snapshot.resource_groups[*i];
                 if g.harness_managed && g.included_scopes.is_empty() {
+                    // A built-in group from a snapshot that did not record
+                    // its selectors: Harness's definition of it.
                     (builtin_targets(scope, &g.id), None)
                 } else {
-                    let mut targets: Vec<ScopeSelector> = g
+                    // An entry naming no scope means the assignment's own
+                    // (Harness's built-in groups); an empty list covers
+                    // nothing (`ResourceGroupFactory.buildResourceSelector`).
+                    let mut targets: Vec<Target> = g
                         .included_scopes
                         .iter()
+                        .map(|t| Target {
+                            scope: t.scope_at(scope).clone(),
+                            include_child_scopes: t.include_child_scopes,
+                        })
                         .filter(|t| t.scope.is_within(scope))
-                        .cloned()
                         .collect();
-                    if g.included_scopes.is_empty() {
-                        targets.push(ScopeSelector {
-                            scope: g.scope.clone(),
-                            include_child_scopes: false,
-                        });
-                    }
                     targets.sort();
                     targets.dedup();
                     let resources = if g.resource_filter.include_all {
@@ -760,28 +788,46 @@ pub struct Identity<'s> {
     pub email: Option<&'s str>,
 }
 
-fn builtin_targets(scope: &Scope, id: &ResourceGroupId) -> Vec<ScopeSelector> {
+fn builtin_targets(scope: &Scope, id: &ResourceGroupId) -> Vec<Target> {
     let include_child_scopes =
         id.as_str() == RG_ALL_INCLUDING_CHILDREN || id.as_str() == RG_ALL_DEPRECATED;
-    vec![ScopeSelector {
+    vec![Target {
         scope: scope.clone(),
         include_child_scopes,
     }]
 }
 
 /// Renders target scopes as `account/**; org:eng` (`/**` marks a subtree).
-pub fn format_targets(targets: &[ScopeSelector]) -> String {
+pub fn format_targets(targets: &[Target]) -> String {
     targets
         .iter()
-        .map(|t| {
-            if t.include_child_scopes {
-                format!("{}/**", t.scope)
-            } else {
-                t.scope.to_string()
-            }
+        .map(|t| format_scope_entry(&t.scope.to_string(), t.include_child_scopes))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Renders a resource group's `includedScopes` as stored: an entry naming no
+/// scope is `(assignment scope)`, an empty list `none`.
+pub fn format_included_scopes(selectors: &[crate::snapshot::ScopeSelector]) -> String {
+    if selectors.is_empty() {
+        return "none".to_string();
+    }
+    selectors
+        .iter()
+        .map(|t| match &t.scope {
+            Some(s) => format_scope_entry(&s.to_string(), t.include_child_scopes),
+            None => format_scope_entry("(assignment scope)", t.include_child_scopes),
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn format_scope_entry(scope: &str, include_child_scopes: bool) -> String {
+    if include_child_scopes {
+        format!("{scope}/**")
+    } else {
+        scope.to_string()
+    }
 }
 
 /// Renders a resource selection: `all`, or `PIPELINE: deploy_prod; SECRET: all`.

@@ -296,8 +296,8 @@ impl Fixture {
             harness_managed: false,
             included_scopes: included
                 .iter()
-                .map(|(s, children)| ScopeSelector {
-                    scope: s.clone(),
+                .map(|(s, children)| crate::snapshot::ScopeSelector {
+                    scope: Some(s.clone()),
                     include_child_scopes: *children,
                 })
                 .collect(),
@@ -795,7 +795,10 @@ fn role_scope_level_is_where_the_role_is_looked_up() {
 }
 
 #[test]
-fn role_without_scope_level_is_the_nearest_of_assignment_scope_and_ancestors() {
+fn role_without_scope_level_is_the_assignments_own_never_an_ancestors() {
+    // RoleDaoImpl.getInternal: a custom role at the assignment's scope, else a
+    // managed one; no walk up. An account role is reached from a project only
+    // when the assignment names its level (a reusable custom role).
     let mut f = Fixture::new();
     f.user("alice", &[])
         .role(&account(), "deployer", &["core_pipeline_view"])
@@ -805,30 +808,40 @@ fn role_without_scope_level_is_the_nearest_of_assignment_scope_and_ancestors() {
             &["core_pipeline_execute"],
         )
         .role(&account(), "auditor", &["core_pipeline_view"]);
-    let nearest = f.assign(
+    let own = f.assign(
         &project("eng", "pay"),
         user_principal("alice"),
         role("deployer"),
         ALL_PROJECT_LEVEL,
     );
-    let inherited = f.assign(
+    let unreachable = f.assign(
         &project("eng", "pay"),
         user_principal("alice"),
         role("auditor"),
+        ALL_PROJECT_LEVEL,
+    );
+    let reused = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role_at("auditor", ScopeLevel::Account),
         ALL_PROJECT_LEVEL,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
     assert_eq!(
-        permission_ids(access(&g, nearest)),
+        permission_ids(access(&g, own)),
         vec!["core_pipeline_execute"]
     );
     assert_eq!(
-        s.roles[g.assignments[inherited].role.unwrap()].scope,
+        status(&g, unreachable),
+        &orphaned_for(OrphanReason::RoleMissing)
+    );
+    assert_eq!(
+        s.roles[g.assignments[reused].role.unwrap()].scope,
         account()
     );
-    assert_eq!(status(&g, inherited), &AssignmentStatus::Active);
+    assert_eq!(status(&g, reused), &AssignmentStatus::Active);
 }
 
 #[test]

@@ -96,11 +96,25 @@ pub enum Credential {
 }
 
 impl Credential {
-    /// The headers this credential adds to every request, secrets marked
-    /// sensitive (so reqwest never prints them).
-    fn headers(&self, account_id: &str) -> Result<HeaderMap, String> {
+    /// The headers this credential adds to a request, secrets marked
+    /// sensitive (so reqwest never prints them). SCIM endpoints read the
+    /// credential only from `Authorization: Bearer`
+    /// (`NextGenAuthenticationFilter.getApiKeyForScim`), so there an API key
+    /// goes in that header instead of `x-api-key`.
+    fn headers(&self, account_id: &str, scim: bool) -> Result<HeaderMap, String> {
         let mut headers = HeaderMap::new();
+        let bearer = |secret: &str, what: &str| {
+            HeaderValue::from_str(&format!("Bearer {secret}"))
+                .map(|mut v| {
+                    v.set_sensitive(true);
+                    v
+                })
+                .map_err(|_| format!("the {what} contains characters a header cannot carry"))
+        };
         match self {
+            Credential::ApiKey(key) if scim => {
+                headers.insert(AUTHORIZATION, bearer(key.expose(), "API key")?);
+            }
             Credential::ApiKey(key) => {
                 let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
                     "the API key contains characters a header cannot carry".to_string()
@@ -109,12 +123,7 @@ impl Credential {
                 headers.insert("x-api-key", value);
             }
             Credential::Bearer(token) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                    .map_err(|_| {
-                        "the Bearer token contains characters a header cannot carry".to_string()
-                    })?;
-                value.set_sensitive(true);
-                headers.insert(AUTHORIZATION, value);
+                headers.insert(AUTHORIZATION, bearer(token.expose(), "Bearer token")?);
                 let account = HeaderValue::from_str(account_id).map_err(|_| {
                     "the account id contains characters a header cannot carry".to_string()
                 })?;
@@ -212,12 +221,15 @@ pub enum ApiErrorCause {
         /// What failed.
         detail: String,
     },
-    /// The SCIM endpoint answered 403 or 404: SCIM is not enabled on the
-    /// account, or the credential may not read it.
-    #[error("SCIM is not enabled on this account, or the credential lacks permission to read it ({cause}); SCIM needs a credential with every Users and User Groups permission: pull without --scim, or pass --allow-partial to record the SCIM lists as incomplete")]
+    /// A SCIM endpoint refused the list (401, 403 or 404). Harness answers
+    /// 404 both when SCIM is off and when the SCIM service failed inside
+    /// (`NGScimUserResource`), so the message does not claim to know which.
+    #[error("{}", describe_scim(cause, *jwt))]
     ScimUnavailable {
         /// The answer as received.
         cause: Box<ApiErrorCause>,
+        /// The credential was a Bearer session token, which SCIM refuses.
+        jwt: bool,
     },
     /// Retries used up.
     #[error("gave up after {attempts} attempts; last error: {last}")]
@@ -239,7 +251,7 @@ impl ApiErrorCause {
                 .filter_map(|c| c.permission.clone())
                 .collect(),
             ApiErrorCause::GaveUp { last, .. } => last.missing_permissions(),
-            ApiErrorCause::ScimUnavailable { cause } => cause.missing_permissions(),
+            ApiErrorCause::ScimUnavailable { cause, .. } => cause.missing_permissions(),
             _ => Vec::new(),
         }
     }
@@ -251,7 +263,7 @@ impl ApiErrorCause {
             | ApiErrorCause::Html { status, .. }
             | ApiErrorCause::BadBody { status, .. } => Some(*status),
             ApiErrorCause::GaveUp { last, .. } => last.status(),
-            ApiErrorCause::ScimUnavailable { cause } => cause.status(),
+            ApiErrorCause::ScimUnavailable { cause, .. } => cause.status(),
             ApiErrorCause::Transport { .. } => None,
         }
     }
@@ -275,7 +287,7 @@ fn describe_http(status: u16, body: &ErrorBody) -> String {
         .collect();
     if !missing.is_empty() {
         s.push_str(&format!(
-            "; the API key lacks {}: grant it to the key's user or service account (the Account Viewer role has every view permission reviewpack needs) and run again",
+            "; the API key lacks {}: grant it to the key's user or service account and run again (docs/operations.md lists what each permission is for)",
             missing.join(", ")
         ));
     } else if status == 401 {
@@ -284,6 +296,28 @@ fn describe_http(status: u16, body: &ErrorBody) -> String {
         );
     }
     s
+}
+
+fn describe_scim(cause: &ApiErrorCause, jwt: bool) -> String {
+    let why = match cause.status() {
+        Some(401) if jwt => "SCIM endpoints accept only an API key token (pat./sat.) as their Bearer credential, not a session token: pull --scim with HARNESS_API_KEY or --api-key-file",
+        Some(401) => "SCIM endpoints read the key only as `Authorization: Bearer`, and the server refused it: check that the key is valid",
+        Some(403) => "the credential lacks core_user_view or core_usergroup_view at the account (SCIM also needs every Users and User Groups permission)",
+        _ => "SCIM may be off for this account, or the SCIM service failed (Harness answers 404 for its own failures too)",
+    };
+    let detail = match cause {
+        ApiErrorCause::Harness { status, body } => {
+            let mut d = format!("HTTP {status}");
+            if let Some(m) = body.message.as_deref().filter(|m| !m.is_empty()) {
+                d.push_str(&format!(": {m}"));
+            }
+            d
+        }
+        other => other.to_string(),
+    };
+    format!(
+        "the SCIM endpoint refused the list ({detail}): {why}; pull without --scim, or pass --allow-partial to record the SCIM lists as incomplete"
+    )
 }
 
 /// Counters for progress and provenance.
@@ -337,6 +371,10 @@ pub struct Client {
     http: reqwest::Client,
     cfg: ClientConfig,
     credential: Credential,
+    /// Auth headers for every endpoint but SCIM.
+    auth: HeaderMap,
+    /// Auth headers for SCIM endpoints.
+    scim_auth: HeaderMap,
     limiter: RateLimiter,
     permits: Semaphore,
     jitter: Mutex<u64>,
@@ -394,9 +432,9 @@ impl Client {
 
     /// Builds a client with any credential.
     pub fn with_credential(cfg: ClientConfig, credential: Credential) -> Result<Client, String> {
-        let headers = credential.headers(&cfg.account_id)?;
+        let auth = credential.headers(&cfg.account_id, false)?;
+        let scim_auth = credential.headers(&cfg.account_id, true)?;
         let http = reqwest::Client::builder()
-            .default_headers(headers)
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
             .user_agent(concat!("reviewpack/", env!("CARGO_PKG_VERSION")))
@@ -412,6 +450,8 @@ impl Client {
             permits: Semaphore::new(cfg.concurrency.max(1)),
             cfg,
             credential,
+            auth,
+            scim_auth,
             jitter: Mutex::new(seed | 1),
             stats: Stats::default(),
         })
@@ -479,25 +519,28 @@ impl Client {
     /// Sends a call and returns its `data`, with the retries it took.
     pub async fn call<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<(T, u32), ApiError> {
         let url = self.url(call, true);
-        self.send(call, &url, decode_envelope::<T>).await
+        self.send(call, &url, &self.auth, decode_envelope::<T>)
+            .await
     }
 
-    /// Sends a call whose answer is a raw JSON body with no Harness envelope
-    /// (SCIM), with the same retries, rate limit and error handling as
-    /// [`Client::call`]. No `accountIdentifier` is added: the path names the
-    /// account.
-    pub async fn call_raw<T: DeserializeOwned>(
+    /// Sends a SCIM call: the credential as `Authorization: Bearer`, a raw
+    /// JSON answer with no Harness envelope, and the same retries, rate limit
+    /// and error handling as [`Client::call`]. No `accountIdentifier` is
+    /// added: the path names the account.
+    pub async fn call_scim<T: DeserializeOwned>(
         &self,
         call: &Call<'_>,
     ) -> Result<(T, u32), ApiError> {
         let url = self.url(call, false);
-        self.send(call, &url, decode_raw::<T>).await
+        self.send(call, &url, &self.scim_auth, decode_raw::<T>)
+            .await
     }
 
     async fn send<T>(
         &self,
         call: &Call<'_>,
         url: &reqwest::Url,
+        auth: &HeaderMap,
         decode: fn(u16, &[u8], &str) -> Attempt<T>,
     ) -> Result<(T, u32), ApiError> {
         let mut retries = 0u32;
@@ -514,7 +557,7 @@ impl Client {
                     .throttled_ms
                     .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
                 self.stats.requests.fetch_add(1, Ordering::Relaxed);
-                self.attempt::<T>(call, url, decode).await
+                self.attempt::<T>(call, url, auth, decode).await
             };
             let err = |cause| ApiError {
                 endpoint: call.endpoint(),
@@ -547,6 +590,7 @@ impl Client {
         &self,
         call: &Call<'_>,
         url: &reqwest::Url,
+        auth: &HeaderMap,
         decode: fn(u16, &[u8], &str) -> Attempt<T>,
     ) -> Attempt<T> {
         let req = match call.method {
@@ -555,7 +599,8 @@ impl Client {
                 .http
                 .post(url.clone())
                 .json(call.body.as_ref().unwrap_or(&serde_json::json!({}))),
-        };
+        }
+        .headers(auth.clone());
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
@@ -732,16 +777,23 @@ mod tests {
         assert_eq!(format!("{t:?}"), "BearerToken(***)");
         let c = Credential::Bearer(t);
         assert!(!format!("{c:?}").contains("s3cret"));
-        let h = c.headers("acct9").unwrap();
+        let h = c.headers("acct9", false).unwrap();
         assert_eq!(h["authorization"], "Bearer eyJhbGciOi.s3cret.sig");
         assert!(h["authorization"].is_sensitive());
         assert_eq!(h["harness-account"], "acct9");
         assert!(h.get("x-api-key").is_none());
         let k = Credential::ApiKey(ApiKey::new("pat.a.b.c"))
-            .headers("a")
+            .headers("a", false)
             .unwrap();
         assert!(k["x-api-key"].is_sensitive());
         assert!(k.get("harness-account").is_none());
+        // SCIM reads the key only from `Authorization: Bearer`.
+        let scim = Credential::ApiKey(ApiKey::new("pat.a.b.c"))
+            .headers("a", true)
+            .unwrap();
+        assert_eq!(scim["authorization"], "Bearer pat.a.b.c");
+        assert!(scim["authorization"].is_sensitive());
+        assert!(scim.get("x-api-key").is_none());
         let client =
             Client::with_credential(ClientConfig::new("http://127.0.0.1:9", "acct9"), c).unwrap();
         assert!(client.key().is_none());

@@ -10,9 +10,9 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::wire;
 use crate::snapshot::{
-    self as model, ApiKeyType, AssignmentId, AttributeFilter, ChangeEvidence, GroupId,
-    LoginEvidence, PermissionId, PrincipalRef, ResourceFilter, ResourceGroupId, ResourceSelector,
-    RoleId, RoleRef, Scope, ScopeLevel, ScopeSelector, ServiceAccountId, UserId,
+    self as model, ApiKeyType, AssignmentId, AttributeFilter, GroupId, JoinEvidence, LoginEvidence,
+    PermissionId, PrincipalRef, ResourceFilter, ResourceGroupId, ResourceSelector, RoleId, RoleRef,
+    Scope, ScopeLevel, ScopeSelector, ServiceAccountId, UserId,
 };
 
 /// Epoch milliseconds to UTC; `None` for absent or out-of-range values.
@@ -134,6 +134,18 @@ pub fn token(scope: &Scope, parent: &str, key: &str, t: wire::TokenAggregate) ->
     }
 }
 
+/// A token from the account-wide token list: its scope, service account and
+/// key come from its own fields (the list spans every scope). `None` when it
+/// does not name them.
+pub fn token_of_account(t: wire::TokenAggregate) -> Option<model::Token> {
+    let x = &t.token;
+    let scope =
+        Scope::from_identifiers(x.org_identifier.as_deref(), x.project_identifier.as_deref())?;
+    let parent = nonempty(x.parent_identifier.clone())?;
+    let key = nonempty(x.api_key_identifier.clone())?;
+    Some(token(&scope, &parent, &key, t))
+}
+
 /// A role listed at `scope`.
 pub fn role(scope: &Scope, r: wire::RoleResponse) -> model::Role {
     let x = r.role;
@@ -173,12 +185,20 @@ pub fn resource_group(scope: &Scope, r: wire::ResourceGroupResponse) -> model::R
         .unwrap_or_default()
         .into_iter()
         .filter_map(|s| {
-            Some(ScopeSelector {
-                scope: Scope::from_identifiers(
+            let include_child_scopes = s.filter.as_deref() == Some("INCLUDING_CHILD_SCOPES");
+            // No account identifier: "the scope the group is used at"
+            // (`ResourceGroupFactory.getScope`), how Harness stores and
+            // returns its built-in groups.
+            let scope = match s.account_identifier.as_deref().filter(|a| !a.is_empty()) {
+                None => None,
+                Some(_) => Some(Scope::from_identifiers(
                     s.org_identifier.as_deref(),
                     s.project_identifier.as_deref(),
-                )?,
-                include_child_scopes: s.filter.as_deref() == Some("INCLUDING_CHILD_SCOPES"),
+                )?),
+            };
+            Some(ScopeSelector {
+                scope,
+                include_child_scopes,
             })
         })
         .collect();
@@ -299,40 +319,49 @@ pub fn logins(events: &[wire::AuditEvent], users: &[model::User]) -> Vec<LoginEv
         .collect()
 }
 
-/// The latest audited change per audit principal.
-pub fn changes(events: &[wire::AuditEvent]) -> Vec<ChangeEvidence> {
-    let mut latest: BTreeMap<(String, String), (DateTime<Utc>, String)> = BTreeMap::new();
+/// When each user was added to the account: the latest `ADD_COLLABORATOR`
+/// event whose resource scope is the account itself (adding a user to an org
+/// or project is the same action at that scope). The event's resource is the
+/// user's email (`UserMembershipAddEvent.getResource`); a `userId` label is
+/// used when present.
+pub fn joined(events: &[wire::AuditEvent], users: &[model::User]) -> Vec<JoinEvidence> {
+    let by_email: HashMap<String, &UserId> = users
+        .iter()
+        .map(|u| (u.email.to_lowercase(), &u.id))
+        .collect();
+    let mut latest: BTreeMap<UserId, DateTime<Utc>> = BTreeMap::new();
     for e in events {
-        let action = e.action.clone().unwrap_or_default();
-        if matches!(action.as_str(), "LOGIN" | "LOGIN2FA" | "UNSUCCESSFUL_LOGIN") {
+        if e.action.as_deref() != Some("ADD_COLLABORATOR") {
             continue;
         }
-        let Some(at) = ms(e.timestamp) else { continue };
-        let Some(p) = e
-            .authentication_info
-            .as_ref()
-            .and_then(|a| a.principal.as_ref())
-        else {
+        let at_account = e.resource_scope.as_ref().is_none_or(|s| {
+            s.org_identifier.as_deref().is_none_or(str::is_empty)
+                && s.project_identifier.as_deref().is_none_or(str::is_empty)
+        });
+        let Some(at) = ms(e.timestamp).filter(|_| at_account) else {
             continue;
         };
-        let (Some(kind), Some(id)) = (p.kind.clone(), p.identifier.clone()) else {
+        let res = e.resource.as_ref();
+        if res
+            .and_then(|r| r.kind.as_deref())
+            .is_some_and(|k| !k.eq_ignore_ascii_case("USER"))
+        {
             continue;
-        };
-        let entry = latest.entry((kind, id)).or_insert((at, action.clone()));
-        if (at, &action) > (entry.0, &entry.1) {
-            *entry = (at, action);
         }
+        let labels = res.and_then(|r| r.labels.clone());
+        let user = label(&labels, "userId")
+            .map(|s| UserId(s.to_string()))
+            .or_else(|| {
+                res.and_then(|r| r.identifier.as_deref())
+                    .and_then(|m| by_email.get(&m.to_lowercase()).map(|u| (*u).clone()))
+            });
+        let Some(user) = user else { continue };
+        let entry = latest.entry(user).or_insert(at);
+        *entry = (*entry).max(at);
     }
     latest
         .into_iter()
-        .map(
-            |((principal_kind, principal), (at, action))| ChangeEvidence {
-                principal_kind,
-                principal,
-                at,
-                action,
-            },
-        )
+        .map(|(user, at)| JoinEvidence { user, at })
         .collect()
 }
 

@@ -182,10 +182,15 @@ pub async fn list_unpaged<T: DeserializeOwned>(
 }
 
 /// Reads every page of a SCIM list (RFC 7644 section 3.4.2.4): `startIndex`
-/// is 1-based and `count` is the page size. Pages are read one after the
-/// other until `startIndex - 1 + received >= totalResults` or a page comes
-/// back empty; a list whose stored count does not match `totalResults` is
-/// read once more, then marked incomplete.
+/// is 1-based and `count` is the page size.
+///
+/// Harness's `totalResults` is not the list's total: it is the size of the
+/// page returned (`ScimUserServiceImpl.searchUser`), after users missing from
+/// NextGen were taken off it (`NGScimUserServiceImpl.removeUsersNotinNG`), so
+/// a page can be short in the middle of the list. So the list is read until a
+/// page comes back empty, each next page starting after the items received
+/// (a short page costs a re-read of its tail, de-duplicated by key, never a
+/// skipped item), and it is complete when paging ended on an empty page.
 pub async fn list_scim<T, K>(
     client: &Client,
     call: &Call<'_>,
@@ -197,31 +202,50 @@ where
 {
     let mut retries = 0u32;
     let mut pages = 0u32;
-    let mut last = None;
-    for pass in 0..2 {
-        let mut read = Pass::new(&key);
-        let mut start: i64 = 1;
-        for _ in 0..MAX_PAGES {
-            let mut c = call.clone();
-            c.query.push(("startIndex", start.to_string()));
-            c.query.push(("count", PAGE_SIZE.to_string()));
-            let (page, r): (ScimListResponse<T>, u32) = client.call_raw(&c).await?;
-            retries += r;
-            pages += 1;
-            let received = page.resources.len() as i64;
-            let total = page.total_results.unwrap_or(0);
-            read.add(page.total_results, page.resources);
-            if received == 0 || start - 1 + received >= total {
-                break;
-            }
-            start += received;
-        }
-        let listed = read.finish(call, pages, retries, "totalResults");
-        let complete = listed.accounting.complete;
-        last = Some(listed);
-        if complete || pass == 1 {
+    let mut items = Vec::new();
+    let mut seen = HashSet::new();
+    let mut start: i64 = 1;
+    let mut ended_empty = false;
+    for _ in 0..MAX_PAGES {
+        let mut c = call.clone();
+        c.query.push(("startIndex", start.to_string()));
+        c.query.push(("count", PAGE_SIZE.to_string()));
+        let (page, r): (ScimListResponse<T>, u32) = client.call_scim(&c).await?;
+        retries += r;
+        pages += 1;
+        let received = page.resources.len() as i64;
+        if received == 0 {
+            ended_empty = true;
             break;
         }
+        let mut new = 0;
+        for item in page.resources {
+            if seen.insert(key(&item)) {
+                items.push(item);
+                new += 1;
+            }
+        }
+        if new == 0 {
+            // The server repeated itself: stop rather than loop.
+            break;
+        }
+        start += received;
     }
-    Ok(last.expect("at least one pass"))
+    let stored = items.len() as u64;
+    Ok(Listed {
+        accounting: ListCompleteness {
+            endpoint: call.endpoint(),
+            scope: call.scope.clone(),
+            // Harness's totalResults counts one page, not the list.
+            total_items: None,
+            stored,
+            pages,
+            retries,
+            complete: ended_empty,
+            note: (!ended_empty).then(|| {
+                format!("paging stopped after {pages} pages without reaching an empty page")
+            }),
+        },
+        items,
+    })
 }

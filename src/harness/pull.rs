@@ -1,34 +1,53 @@
 //! `pull`: every access-control object at every scope, into a snapshot.
 //!
-//! Order: the caller's identity; orgs, then each org's projects; then, at
-//! every scope at once (bounded by the client's concurrency and rate limit),
-//! users, group, service accounts, roles, resource groups and role
-//! assignments, with the permission catalogue and the audit evidence; then
-//! each service account's API keys and each key's tokens. Every list is
-//! accounted for; a list that failed or did not add up makes the pull fail
-//! unless partial snapshots are allowed, and then the snapshot says so.
+//! One function per phase, each returning typed objects:
+//! [`Puller::caller`] and [`Puller::account`] (who pulls, which account);
+//! [`Puller::scopes`] (orgs, then each org's projects); then, at every scope
+//! at once (bounded by the client's concurrency and rate limit),
+//! [`Puller::principals`] (users and their memberships, groups, service
+//! accounts), [`Puller::access_objects`] (roles, resource groups, the
+//! permission catalogue), [`Puller::assignments`], [`Puller::activity`]
+//! (audit logins and user additions) and [`Puller::scim`]; then
+//! [`Puller::hidden_roles`] asks the server for the roles assignments name
+//! that the role lists did not return, and [`Puller::credentials`] lists the
+//! service accounts' API keys and their tokens.
+//!
+//! Every list is accounted for in a [`Collector`]: a list that failed or did
+//! not add up makes the pull fail unless partial snapshots are allowed, and
+//! then the snapshot says so. What the key may not read at all (API keys and
+//! tokens need `core_serviceaccount_manageapikey`, which Account Viewer lacks)
+//! is not a failure: it is recorded in `completeness.unread`, and the rules
+//! that need it are reported as not evaluated.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
 use serde::de::DeserializeOwned;
-use tokio::task::JoinSet;
 
-use super::client::{ApiError, ApiErrorCause, Call, Client, Method};
+use super::client::{ApiError, ApiErrorCause, Call, Client, Credential, Method};
 use super::convert;
 use super::paging::{list_paged, list_scim, list_unpaged, Listed};
 use super::wire;
 use crate::snapshot::{
-    Account, Activity, Caller, Completeness, ListCompleteness, Provenance, Scim, Scope, Snapshot,
-    UserId, FORMAT, VERSION,
+    Account, Activity, ApiKey, Caller, Completeness, ListCompleteness, Org, Permission, Project,
+    Provenance, ResourceGroup, Role, RoleAssignment, RoleIndex, Scim, Scope, ServiceAccount,
+    Snapshot, Token, Unread, UnreadKind, User, UserGroup, UserId, FORMAT, ROLE_LOOKUP_ENDPOINT,
+    VERSION,
 };
 
 /// Where resource groups are listed on most installations.
 const RG_PATH: &str = "/resourcegroup/api/v2/resourcegroup";
 /// Where some installations list them instead.
 const RG_PATH_AUTHZ: &str = "/authz/api/v2/resourcegroup";
+/// The permission that API key and token lists need (`ApiKeyServiceImpl.
+/// validateParentIdentifier`, `TokenServiceImpl.validateTokenListPermissions`).
+pub const MANAGE_API_KEY: &str = "core_serviceaccount_manageapikey";
+/// The aggregate endpoint reads at most this many assignments per call
+/// (`RoleAssignmentResourceImpl.getAggregated`).
+const AGGREGATE_CAP: usize = 1000;
 
 /// What the pull needs besides the client.
 #[derive(Debug, Clone)]
@@ -92,55 +111,13 @@ impl Progress for NoProgress {
     fn update(&self, _: usize, _: usize, _: u64, _: u64, _: u64) {}
 }
 
-enum Part {
-    Users(Result<Listed<wire::UserMetadata>, ApiError>),
-    Members(Scope, Result<Listed<wire::UserAggregate>, ApiError>),
-    Groups(Scope, Result<Listed<wire::UserGroup>, ApiError>),
-    ServiceAccounts(
-        Scope,
-        Result<Listed<wire::ServiceAccountAggregate>, ApiError>,
-    ),
-    Roles(Scope, Result<Listed<wire::RoleResponse>, ApiError>),
-    ResourceGroups(Scope, Result<Listed<wire::ResourceGroupResponse>, ApiError>),
-    Assignments(
-        Scope,
-        Result<Listed<wire::RoleAssignmentResponse>, ApiError>,
-    ),
-    Permissions(Result<Listed<wire::PermissionResponse>, ApiError>),
-    ScimUsers(Result<Listed<wire::ScimUser>, ApiError>),
-    ScimGroups(Result<Listed<wire::ScimGroup>, ApiError>),
-    Logins(Result<Listed<wire::AuditEvent>, ApiError>),
-    Changes(Result<Listed<wire::AuditEvent>, ApiError>),
-    ApiKeys(
-        Scope,
-        String,
-        Result<Listed<wire::ApiKeyAggregate>, ApiError>,
-    ),
-    Tokens(
-        Scope,
-        String,
-        String,
-        Result<Listed<wire::TokenAggregate>, ApiError>,
-    ),
-}
-
-async fn paged<T: DeserializeOwned>(
-    client: &Client,
-    method: Method,
-    path: &str,
-    scope: &Scope,
-    query: Vec<(&'static str, String)>,
-    body: Option<serde_json::Value>,
-    key: fn(&T) -> String,
-) -> Result<Listed<T>, ApiError> {
-    let call = Call {
-        method,
-        path,
-        scope,
-        query,
-        body,
-    };
-    list_paged(client, &call, key).await
+/// The permissions Harness named when it refused a call for lack of one
+/// (a JSON 403); `None` for any other failure, a proxy's HTML 403 included.
+fn access_denied(e: &ApiError) -> Option<Vec<String>> {
+    match &e.cause {
+        ApiErrorCause::Harness { status: 403, .. } => Some(e.cause.missing_permissions()),
+        _ => None,
+    }
 }
 
 fn audit_key(e: &wire::AuditEvent) -> String {
@@ -158,42 +135,66 @@ fn audit_key(e: &wire::AuditEvent) -> String {
     }
 }
 
-/// Collects results, keeping the accounting and deciding what a failure means.
-struct Collector<'a> {
-    allow_partial: bool,
+#[derive(Default)]
+struct Accounts {
     lists: Vec<ListCompleteness>,
+    unread: Vec<Unread>,
     done: usize,
     planned: usize,
+}
+
+/// Collects results from every phase, keeping the accounting and deciding
+/// what a failure means.
+struct Collector<'a> {
+    allow_partial: bool,
     progress: &'a dyn Progress,
     client: &'a Client,
+    state: Mutex<Accounts>,
 }
 
 impl Collector<'_> {
+    fn state(&self) -> std::sync::MutexGuard<'_, Accounts> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `n` more lists are on their way.
+    fn plan(&self, n: usize) {
+        self.state().planned += n;
+    }
+
+    fn finished(&self, st: &mut Accounts) {
+        st.done += 1;
+        let stats = &self.client.stats;
+        self.progress.update(
+            st.done,
+            st.planned.max(st.done),
+            stats.requests.load(Ordering::Relaxed),
+            stats.retries.load(Ordering::Relaxed),
+            stats.throttled_ms.load(Ordering::Relaxed),
+        );
+    }
+
+    /// Accounts for one list: its items, or its failure (fatal unless
+    /// partial snapshots are allowed, then recorded as incomplete).
     fn take<T>(
-        &mut self,
+        &self,
         endpoint: &str,
         scope: &Scope,
         r: Result<Listed<T>, ApiError>,
     ) -> Result<Vec<T>, PullError> {
-        self.done += 1;
-        self.progress.update(
-            self.done,
-            self.planned,
-            self.client.stats.requests.load(Ordering::Relaxed),
-            self.client.stats.retries.load(Ordering::Relaxed),
-            self.client.stats.throttled_ms.load(Ordering::Relaxed),
-        );
+        let mut st = self.state();
+        self.finished(&mut st);
         match r {
             Ok(mut l) => {
                 // The label names the list (audit query, parent key) where
                 // the endpoint alone would be ambiguous.
                 l.accounting.endpoint = endpoint.to_string();
                 l.accounting.scope = scope.clone();
-                self.lists.push(l.accounting);
+                st.lists.push(l.accounting);
                 Ok(l.items)
             }
             Err(e) if self.allow_partial => {
-                self.lists.push(ListCompleteness {
+                st.lists.push(ListCompleteness {
                     endpoint: endpoint.to_string(),
                     scope: scope.clone(),
                     total_items: None,
@@ -208,6 +209,44 @@ impl Collector<'_> {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Like [`Collector::take`], but a refusal for lack of permission is a
+    /// stated gap: `gap` turns the permissions Harness named into what to
+    /// record, and the list yields `None`.
+    fn take_or_unread<T>(
+        &self,
+        endpoint: &str,
+        scope: &Scope,
+        r: Result<Listed<T>, ApiError>,
+        gap: impl FnOnce(Option<String>, String) -> Unread,
+    ) -> Result<Option<Vec<T>>, PullError> {
+        if let Err(e) = &r {
+            if let Some(missing) = access_denied(e) {
+                let mut st = self.state();
+                self.finished(&mut st);
+                st.unread
+                    .push(gap(missing.into_iter().next(), e.cause.to_string()));
+                return Ok(None);
+            }
+        }
+        self.take(endpoint, scope, r).map(Some)
+    }
+
+    /// A planned list that ended without an accounting entry.
+    fn finished_without_list(&self) {
+        let mut st = self.state();
+        self.finished(&mut st);
+    }
+
+    fn record(&self, list: ListCompleteness) {
+        let mut st = self.state();
+        self.finished(&mut st);
+        st.lists.push(list);
+    }
+
+    fn unread(&self, u: Unread) {
+        self.state().unread.push(u);
+    }
 }
 
 /// The SCIM base path of an account.
@@ -215,29 +254,790 @@ pub fn scim_path(account: &str, resource: &str) -> String {
     format!("/ng/api/scim/account/{account}/{resource}")
 }
 
-/// Lists a SCIM resource; a 403 or 404 becomes "SCIM is not enabled or the
-/// credential may not read it".
-async fn scim_list<T: DeserializeOwned>(
-    client: &Client,
-    resource: &str,
-    key: fn(&T) -> String,
-) -> Result<Listed<T>, ApiError> {
-    let path = scim_path(&client.config().account_id, resource);
-    let call = Call {
-        method: Method::Get,
-        path: &path,
-        scope: &Scope::Account,
-        query: vec![],
-        body: None,
-    };
-    list_scim(client, &call, key).await.map_err(|mut e| {
-        if matches!(e.cause.status(), Some(403 | 404)) {
-            e.cause = ApiErrorCause::ScimUnavailable {
-                cause: Box::new(e.cause),
-            };
+/// The account's users, with the scopes they belong to, its groups and its
+/// service accounts.
+struct Principals {
+    users: Vec<User>,
+    user_groups: Vec<UserGroup>,
+    service_accounts: Vec<ServiceAccount>,
+}
+
+/// Roles, resource groups and the permission catalogue.
+struct AccessObjects {
+    roles: Vec<Role>,
+    resource_groups: Vec<ResourceGroup>,
+    permissions: Vec<Permission>,
+}
+
+/// The audit events the snapshot's activity is made from.
+struct AuditEvidence {
+    logins: Vec<wire::AuditEvent>,
+    additions: Vec<wire::AuditEvent>,
+}
+
+/// One pull: the client, the accounting and the options.
+struct Puller<'a> {
+    client: &'a Client,
+    col: &'a Collector<'a>,
+    opts: &'a PullOptions,
+}
+
+impl Puller<'_> {
+    /// Reads every page of a list.
+    async fn list<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        scope: &Scope,
+        query: Vec<(&'static str, String)>,
+        body: Option<serde_json::Value>,
+        key: fn(&T) -> String,
+    ) -> Result<Listed<T>, ApiError> {
+        let call = Call {
+            method,
+            path,
+            scope,
+            query,
+            body,
+        };
+        list_paged(self.client, &call, key).await
+    }
+
+    /// Runs `f` at every scope at once; the results keep the scopes' order.
+    async fn at_each<T, F, Fut>(&self, scopes: &[Scope], f: F) -> Vec<(Scope, T)>
+    where
+        F: Fn(Scope) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        self.col.plan(scopes.len());
+        join_all(scopes.iter().map(|s| {
+            let fut = f(s.clone());
+            async move { (s.clone(), fut.await) }
+        }))
+        .await
+    }
+
+    /// Who is pulling. A 401 means a bad key: stop now with that message.
+    async fn caller(&self) -> Result<Option<Caller>, PullError> {
+        let call = Call {
+            method: Method::Get,
+            path: "/ng/api/user/currentUser",
+            scope: &Scope::Account,
+            query: vec![],
+            body: None,
+        };
+        match self.client.call::<wire::UserInfo>(&call).await {
+            Ok((u, _)) => Ok(u.uuid.map(|id| Caller {
+                kind: "user".into(),
+                id,
+                name: u.name,
+                email: u.email,
+            })),
+            Err(e) if matches!(e.cause.status(), Some(401)) => Err(e.into()),
+            Err(e)
+                if matches!(
+                    &e.cause,
+                    ApiErrorCause::Transport { .. } | ApiErrorCause::GaveUp { .. }
+                ) =>
+            {
+                Err(e.into())
+            }
+            // A service-account key is not a user; found from its token later.
+            Err(_) => Ok(None),
         }
-        e
-    })
+    }
+
+    /// The account's name and sign-in settings (`GET /ng/api/accounts/{id}`,
+    /// `core_account_view`). Never fatal: without it the pack names the
+    /// account by its identifier.
+    async fn account(&self) -> Account {
+        let id = self.client.config().account_id.clone();
+        let path = format!("/ng/api/accounts/{id}");
+        let call = Call {
+            method: Method::Get,
+            path: &path,
+            scope: &Scope::Account,
+            query: vec![],
+            body: None,
+        };
+        let mut account = Account {
+            id,
+            name: None,
+            authentication_mechanism: None,
+            two_factor_enforced: None,
+        };
+        match self.client.call::<wire::AccountDto>(&call).await {
+            Ok((a, _)) => {
+                account.name = a.name.filter(|n| !n.is_empty());
+                account.authentication_mechanism = a.authentication_mechanism;
+                account.two_factor_enforced = a.two_factor_admin_enforced;
+            }
+            Err(e) => self.col.unread(Unread {
+                what: UnreadKind::AccountName,
+                scope: None,
+                id: None,
+                needs: access_denied(&e).and_then(|m| m.into_iter().next()),
+                reason: e.to_string(),
+            }),
+        }
+        account
+    }
+
+    /// Orgs, then each org's projects.
+    async fn scopes(&self) -> Result<(Vec<Org>, Vec<Project>), PullError> {
+        self.col.plan(1);
+        let orgs_r = self
+            .list::<wire::OrganizationResponse>(
+                Method::Get,
+                "/ng/api/organizations",
+                &Scope::Account,
+                vec![],
+                None,
+                |o| o.organization.identifier.clone(),
+            )
+            .await;
+        let orgs: Vec<Org> = self
+            .col
+            .take("GET /ng/api/organizations", &Scope::Account, orgs_r)?
+            .into_iter()
+            .map(convert::org)
+            .collect();
+        let org_scopes: Vec<Scope> = orgs.iter().map(|o| Scope::Org(o.id.clone())).collect();
+        let listed = self
+            .at_each(&org_scopes, |s| async move {
+                let org = s.org().unwrap_or_default().to_string();
+                self.list::<wire::ProjectResponse>(
+                    Method::Get,
+                    "/ng/api/projects",
+                    &Scope::Account,
+                    vec![("orgIdentifier", org)],
+                    None,
+                    |p| p.project.identifier.clone(),
+                )
+                .await
+            })
+            .await;
+        let mut projects = Vec::new();
+        for (org_scope, r) in listed {
+            let org = org_scope.org().unwrap_or_default().to_string();
+            for p in self.col.take("GET /ng/api/projects", &org_scope, r)? {
+                projects.push(convert::project(&org, p));
+            }
+        }
+        projects.sort_by(|a, b| (&a.org, &a.id).cmp(&(&b.org, &b.id)));
+        Ok((orgs, projects))
+    }
+
+    /// Account users (`user/batch`), each org's and project's members
+    /// (`user/aggregate`), user groups and service accounts at every scope.
+    async fn principals(&self, scopes: &[Scope]) -> Result<Principals, PullError> {
+        let below_account: Vec<Scope> = scopes
+            .iter()
+            .filter(|s| **s != Scope::Account)
+            .cloned()
+            .collect();
+        self.col.plan(1);
+        let (users_r, members, groups, sas) = tokio::join!(
+            self.list::<wire::UserMetadata>(
+                Method::Post,
+                "/ng/api/user/batch",
+                &Scope::Account,
+                vec![],
+                Some(serde_json::json!({})),
+                |u| u.uuid.clone(),
+            ),
+            self.at_each(&below_account, |s| async move {
+                self.list::<wire::UserAggregate>(
+                    Method::Post,
+                    "/ng/api/user/aggregate",
+                    &s,
+                    vec![],
+                    Some(serde_json::json!({})),
+                    |u| u.user.uuid.clone(),
+                )
+                .await
+            }),
+            self.at_each(scopes, |s| async move {
+                self.list::<wire::UserGroup>(
+                    Method::Get,
+                    "/ng/api/user-groups",
+                    &s,
+                    vec![],
+                    None,
+                    |g| g.identifier.clone(),
+                )
+                .await
+            }),
+            self.at_each(scopes, |s| async move {
+                self.list::<wire::ServiceAccountAggregate>(
+                    Method::Get,
+                    "/ng/api/serviceaccount/aggregate",
+                    &s,
+                    vec![],
+                    None,
+                    |a| a.service_account.identifier.clone(),
+                )
+                .await
+            }),
+        );
+        let mut users: Vec<User> = self
+            .col
+            .take("POST /ng/api/user/batch", &Scope::Account, users_r)?
+            .into_iter()
+            .map(convert::user)
+            .collect();
+        // Memberships: users of each org and project.
+        let mut by_id: BTreeMap<UserId, usize> = users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .collect();
+        for (scope, r) in members {
+            for m in self.col.take("POST /ng/api/user/aggregate", &scope, r)? {
+                let id = UserId(m.user.uuid.clone());
+                let i = *by_id.entry(id).or_insert_with(|| {
+                    users.push(convert::user(m.user));
+                    users.len() - 1
+                });
+                users[i].scopes.push(scope.clone());
+            }
+        }
+        let mut user_groups = Vec::new();
+        for (scope, r) in groups {
+            let items = self.col.take("GET /ng/api/user-groups", &scope, r)?;
+            user_groups.extend(items.into_iter().map(|g| convert::user_group(&scope, g)));
+        }
+        let mut service_accounts = Vec::new();
+        for (scope, r) in sas {
+            let items = self
+                .col
+                .take("GET /ng/api/serviceaccount/aggregate", &scope, r)?;
+            service_accounts.extend(
+                items
+                    .into_iter()
+                    .map(|a| convert::service_account(&scope, a)),
+            );
+        }
+        Ok(Principals {
+            users,
+            user_groups,
+            service_accounts,
+        })
+    }
+
+    /// Roles and resource groups at every scope, and the permission catalogue
+    /// with every permission (`scopeFilterDisabled=true`: without it the
+    /// server leaves out the permissions not allowed at the account level).
+    async fn access_objects(&self, scopes: &[Scope]) -> Result<AccessObjects, PullError> {
+        // Resource groups live under /resourcegroup on most installations and
+        // under /authz on some; after one 404 use the other for every scope.
+        let rg_under_authz = AtomicBool::new(false);
+        let rg_under_authz = &rg_under_authz;
+        self.col.plan(1);
+        let permissions_call = Call {
+            method: Method::Get,
+            path: "/authz/api/permissions",
+            scope: &Scope::Account,
+            query: vec![("scopeFilterDisabled", "true".into())],
+            body: None,
+        };
+        let (roles, rgs, permissions_r) = tokio::join!(
+            self.at_each(scopes, |s| async move {
+                self.list::<wire::RoleResponse>(
+                    Method::Get,
+                    "/authz/api/roles",
+                    &s,
+                    vec![],
+                    None,
+                    |r| r.role.identifier.clone(),
+                )
+                .await
+            }),
+            self.at_each(scopes, |s| async move {
+                let key = |r: &wire::ResourceGroupResponse| r.resource_group.identifier.clone();
+                let list = |path| self.list(Method::Get, path, &s, vec![], None, key);
+                if rg_under_authz.load(Ordering::Relaxed) {
+                    return list(RG_PATH_AUTHZ).await;
+                }
+                match list(RG_PATH).await {
+                    Err(e) if e.cause.status() == Some(404) => {
+                        rg_under_authz.store(true, Ordering::Relaxed);
+                        list(RG_PATH_AUTHZ).await
+                    }
+                    other => other,
+                }
+            }),
+            list_unpaged::<wire::PermissionResponse>(self.client, &permissions_call),
+        );
+        let mut out = AccessObjects {
+            roles: Vec::new(),
+            resource_groups: Vec::new(),
+            permissions: Vec::new(),
+        };
+        for (scope, r) in roles {
+            let items = self.col.take("GET /authz/api/roles", &scope, r)?;
+            out.roles
+                .extend(items.into_iter().map(|x| convert::role(&scope, x)));
+        }
+        for (scope, r) in rgs {
+            let label = match &r {
+                Ok(l) => l.accounting.endpoint.clone(),
+                Err(e) => e.endpoint.clone(),
+            };
+            let items = self.col.take(&label, &scope, r)?;
+            out.resource_groups.extend(
+                items
+                    .into_iter()
+                    .map(|x| convert::resource_group(&scope, x)),
+            );
+        }
+        let items = self
+            .col
+            .take("GET /authz/api/permissions", &Scope::Account, permissions_r)?;
+        out.permissions = items.into_iter().map(convert::permission).collect();
+        Ok(out)
+    }
+
+    /// Role assignments at every scope (`roleassignments/filter` with an
+    /// empty filter: the server returns the principal types the key may
+    /// view, and hides its internal baseline assignments).
+    async fn assignments(&self, scopes: &[Scope]) -> Result<Vec<RoleAssignment>, PullError> {
+        let listed = self
+            .at_each(scopes, |s| async move {
+                self.list::<wire::RoleAssignmentResponse>(
+                    Method::Post,
+                    "/authz/api/roleassignments/filter",
+                    &s,
+                    vec![],
+                    Some(serde_json::json!({})),
+                    |r| r.role_assignment.identifier.clone(),
+                )
+                .await
+            })
+            .await;
+        let mut out = Vec::new();
+        for (scope, r) in listed {
+            let items = self
+                .col
+                .take("POST /authz/api/roleassignments/filter", &scope, r)?;
+            out.extend(
+                items
+                    .into_iter()
+                    .map(|x| convert::role_assignment(&scope, x)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Audit evidence over the window: logins, and users added to the
+    /// account (`ADD_COLLABORATOR`), each its own filtered query so neither
+    /// pages through the account's other events.
+    async fn activity(&self, window_start: DateTime<Utc>) -> Result<AuditEvidence, PullError> {
+        let query = |actions: &[&str]| {
+            let filter = wire::AuditFilter {
+                filter_type: Some("Audit".into()),
+                scopes: vec![wire::ScopeIds {
+                    account_identifier: Some(self.client.config().account_id.clone()),
+                    ..Default::default()
+                }],
+                actions: actions.iter().map(|a| a.to_string()).collect(),
+                static_filter: None,
+                start_time: Some(window_start.timestamp_millis()),
+                end_time: Some(self.opts.activity_end.timestamp_millis()),
+            };
+            self.list::<wire::AuditEvent>(
+                Method::Post,
+                "/audit/api/audits/list",
+                &Scope::Account,
+                vec![],
+                Some(Client::body(&filter)),
+                audit_key,
+            )
+        };
+        self.col.plan(2);
+        let (logins, additions) =
+            tokio::join!(query(&["LOGIN", "LOGIN2FA"]), query(&["ADD_COLLABORATOR"]));
+        Ok(AuditEvidence {
+            logins: self.col.take(
+                "POST /audit/api/audits/list (logins)",
+                &Scope::Account,
+                logins,
+            )?,
+            additions: self.col.take(
+                "POST /audit/api/audits/list (users added)",
+                &Scope::Account,
+                additions,
+            )?,
+        })
+    }
+
+    /// The account's SCIM Users and Groups, when asked for.
+    async fn scim(&self, wanted: bool) -> Result<Option<Scim>, PullError> {
+        if !wanted {
+            return Ok(None);
+        }
+        self.col.plan(2);
+        let (users, groups) = tokio::join!(
+            self.scim_list("Users", |u: &wire::ScimUser| u
+                .id
+                .clone()
+                .unwrap_or_default()),
+            self.scim_list("Groups", |g: &wire::ScimGroup| g
+                .id
+                .clone()
+                .unwrap_or_default()),
+        );
+        let account = &self.client.config().account_id;
+        let users = self.col.take(
+            &format!("GET {}", scim_path(account, "Users")),
+            &Scope::Account,
+            users,
+        )?;
+        let groups = self.col.take(
+            &format!("GET {}", scim_path(account, "Groups")),
+            &Scope::Account,
+            groups,
+        )?;
+        Ok(Some(Scim {
+            users: users.into_iter().map(convert::scim_user).collect(),
+            groups: groups.into_iter().map(convert::scim_group).collect(),
+        }))
+    }
+
+    /// Lists a SCIM resource. A 403 or 404 becomes a sentence that does not
+    /// pretend to know which: Harness answers 404 for SCIM being off and for
+    /// any internal failure alike (`NGScimUserResource`).
+    async fn scim_list<T: DeserializeOwned>(
+        &self,
+        resource: &str,
+        key: fn(&T) -> String,
+    ) -> Result<Listed<T>, ApiError> {
+        let path = scim_path(&self.client.config().account_id, resource);
+        let call = Call {
+            method: Method::Get,
+            path: &path,
+            scope: &Scope::Account,
+            query: vec![],
+            body: None,
+        };
+        let jwt = matches!(self.client.credential(), Credential::Bearer(_));
+        list_scim(self.client, &call, key).await.map_err(|mut e| {
+            if matches!(e.cause.status(), Some(401 | 403 | 404)) {
+                e.cause = ApiErrorCause::ScimUnavailable {
+                    cause: Box::new(e.cause),
+                    jwt,
+                };
+            }
+            e
+        })
+    }
+
+    /// Asks the server for the roles assignments name that the role lists
+    /// did not return. With Harness's hide-managed-role flags, org and
+    /// project role lists (and `GET /authz/api/roles/{id}`) return custom
+    /// roles only, yet assignments there still name `_project_admin`; the
+    /// aggregate endpoint returns the roles a scope's assignments name with
+    /// no managed filter. It reads at most 1,000 assignments per call, so it
+    /// is asked per scope for just the missing roles, and per role again when
+    /// the cap was reached.
+    async fn hidden_roles(
+        &self,
+        roles: &[Role],
+        assignments: &[RoleAssignment],
+    ) -> Result<Vec<Role>, PullError> {
+        let index = RoleIndex::new(roles);
+        let mut missing: BTreeMap<&Scope, BTreeSet<&str>> = BTreeMap::new();
+        for a in assignments {
+            if index.resolve(a).is_none() {
+                missing
+                    .entry(&a.scope)
+                    .or_default()
+                    .insert(a.role.id.as_str());
+            }
+        }
+        let scopes: Vec<Scope> = missing.keys().map(|s| (*s).clone()).collect();
+        let looked_up = self
+            .at_each(&scopes, |s| {
+                let ids: Vec<String> = missing[&s].iter().map(|x| x.to_string()).collect();
+                async move { self.lookup_roles(&s, ids).await }
+            })
+            .await;
+        let mut found = Vec::new();
+        for (scope, r) in looked_up {
+            let ids = &missing[&scope];
+            match r {
+                Ok((roles, pages, retries)) => {
+                    let got: Vec<Role> = roles
+                        .into_iter()
+                        .filter(|r| ids.contains(r.role.identifier.as_str()))
+                        .map(|r| convert::role(&scope, r))
+                        .collect();
+                    self.col.record(ListCompleteness {
+                        endpoint: ROLE_LOOKUP_ENDPOINT.to_string(),
+                        scope: scope.clone(),
+                        total_items: None,
+                        stored: got.len() as u64,
+                        pages,
+                        retries,
+                        complete: true,
+                        note: Some(format!(
+                            "asked for {} role(s) the role list did not return; {} found",
+                            ids.len(),
+                            got.len()
+                        )),
+                    });
+                    found.extend(got);
+                }
+                Err(e) => {
+                    // The assignments themselves were read; what they grant is
+                    // what is missing, so this is a gap, not a failed pull.
+                    let needs = access_denied(&e).and_then(|m| m.into_iter().next());
+                    for id in ids {
+                        self.col.unread(Unread {
+                            what: UnreadKind::Role,
+                            scope: Some(scope.clone()),
+                            id: Some(id.to_string()),
+                            needs: needs.clone(),
+                            reason: e.to_string(),
+                        });
+                    }
+                    self.col.finished_without_list();
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        found.retain(|r| seen.insert((r.scope.clone(), r.id.clone())));
+        Ok(found)
+    }
+
+    /// One scope's aggregate lookup: the roles found, pages and retries.
+    async fn lookup_roles(
+        &self,
+        scope: &Scope,
+        ids: Vec<String>,
+    ) -> Result<(Vec<wire::RoleResponse>, u32, u32), ApiError> {
+        let ask = |ids: Vec<String>| async move {
+            let call = Call {
+                method: Method::Post,
+                path: "/authz/api/roleassignments/aggregate",
+                scope,
+                query: vec![],
+                body: Some(serde_json::json!({ "roleFilter": ids })),
+            };
+            self.client
+                .call::<wire::RoleAssignmentAggregate>(&call)
+                .await
+        };
+        let (first, mut retries) = ask(ids.clone()).await?;
+        let mut pages = 1;
+        let capped = first.role_assignments.len() >= AGGREGATE_CAP;
+        let mut roles = first.roles;
+        if capped {
+            // The cap may have cut off every assignment of some role: ask for
+            // each role still missing on its own.
+            let have: HashSet<String> = roles.iter().map(|r| r.role.identifier.clone()).collect();
+            for id in ids.into_iter().filter(|i| !have.contains(i)) {
+                let (more, r) = ask(vec![id]).await?;
+                retries += r;
+                pages += 1;
+                roles.extend(more.roles);
+            }
+        }
+        Ok((roles, pages, retries))
+    }
+
+    /// Each service account's API keys, then every token. The key lists need
+    /// `core_serviceaccount_manageapikey`: one list is tried first, and when
+    /// the key lacks that permission the rest are not tried and the gap is
+    /// recorded. Tokens come from one account-wide list (`token/aggregate`
+    /// takes `parentIdentifier` and `apiKeyIdentifier` as optional, and with
+    /// no org or project it spans every scope: `TokenServiceImpl`); a key
+    /// whose `tokensCount` does not match what that list returned is listed
+    /// on its own.
+    async fn credentials(
+        &self,
+        service_accounts: &[ServiceAccount],
+    ) -> Result<(Vec<ApiKey>, Vec<Token>), PullError> {
+        let Some((first, rest)) = service_accounts.split_first() else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let mut keys: Vec<(ApiKey, Option<i64>)> = Vec::new();
+        self.col.plan(1);
+        match self.api_keys(first).await? {
+            Some(k) => keys.extend(k),
+            None => {
+                self.col.unread(Unread {
+                    what: UnreadKind::Tokens,
+                    scope: None,
+                    id: None,
+                    needs: Some(MANAGE_API_KEY.to_string()),
+                    reason: "API keys were not readable, so neither were their tokens".into(),
+                });
+                return Ok((Vec::new(), Vec::new()));
+            }
+        }
+        self.col.plan(rest.len());
+        let listed = join_all(rest.iter().map(|sa| self.api_keys(sa))).await;
+        for r in listed {
+            keys.extend(r?.unwrap_or_default());
+        }
+        if keys.iter().all(|(_, count)| *count == Some(0)) {
+            return Ok((keys.into_iter().map(|(k, _)| k).collect(), Vec::new()));
+        }
+
+        // Every token of the account in one list.
+        self.col.plan(1);
+        let all = self
+            .list::<wire::TokenAggregate>(
+                Method::Get,
+                "/ng/api/token/aggregate",
+                &Scope::Account,
+                vec![("apiKeyType", "SERVICE_ACCOUNT".to_string())],
+                None,
+                |t| {
+                    format!(
+                        "{:?}/{:?}/{:?}/{:?}/{}",
+                        t.token.org_identifier,
+                        t.token.project_identifier,
+                        t.token.parent_identifier,
+                        t.token.api_key_identifier,
+                        t.token.identifier
+                    )
+                },
+            )
+            .await;
+        let refused = |needs: Option<String>, reason: String| Unread {
+            what: UnreadKind::Tokens,
+            scope: Some(Scope::Account),
+            id: None,
+            needs,
+            reason,
+        };
+        let mut tokens: Vec<Token> = Vec::new();
+        let listed = self.col.take_or_unread(
+            "GET /ng/api/token/aggregate",
+            &Scope::Account,
+            all,
+            refused,
+        )?;
+        let account_wide = listed.is_some();
+        if let Some(items) = listed {
+            tokens.extend(items.into_iter().filter_map(convert::token_of_account));
+        }
+        // Keys the account-wide list did not fully cover.
+        let mut per_key: BTreeMap<(&Scope, &str, &str), i64> = BTreeMap::new();
+        for t in &tokens {
+            *per_key
+                .entry((&t.scope, t.parent.as_str(), t.api_key.as_str()))
+                .or_default() += 1;
+        }
+        let short: Vec<&ApiKey> = keys
+            .iter()
+            .filter(|(k, count)| {
+                let got = per_key
+                    .get(&(&k.scope, k.parent.as_str(), k.id.as_str()))
+                    .copied()
+                    .unwrap_or(0);
+                !account_wide || count.is_some_and(|c| c != got)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        if account_wide && !short.is_empty() {
+            // The list did not say what tokensCount did: list those keys'
+            // tokens one by one rather than trust either.
+            tokens.retain(|t| {
+                !short
+                    .iter()
+                    .any(|k| k.scope == t.scope && k.parent == t.parent && k.id == t.api_key)
+            });
+        }
+        self.col.plan(short.len());
+        let listed = join_all(short.iter().map(|k| self.key_tokens(k))).await;
+        for r in listed {
+            tokens.extend(r?.unwrap_or_default());
+        }
+        Ok((keys.into_iter().map(|(k, _)| k).collect(), tokens))
+    }
+
+    /// One service account's API keys with each key's `tokensCount`; `None`
+    /// when the key may not list them.
+    async fn api_keys(
+        &self,
+        sa: &ServiceAccount,
+    ) -> Result<Option<Vec<(ApiKey, Option<i64>)>>, PullError> {
+        let parent = sa.id.to_string();
+        let r = self
+            .list::<wire::ApiKeyAggregate>(
+                Method::Get,
+                "/ng/api/apikey/aggregate",
+                &sa.scope,
+                vec![
+                    ("apiKeyType", "SERVICE_ACCOUNT".to_string()),
+                    ("parentIdentifier", parent.clone()),
+                ],
+                None,
+                |k| k.api_key.identifier.clone(),
+            )
+            .await;
+        let label = format!("GET /ng/api/apikey/aggregate?parentIdentifier={parent}");
+        let gap = |needs: Option<String>, reason: String| Unread {
+            what: UnreadKind::ApiKeys,
+            scope: Some(sa.scope.clone()),
+            id: Some(parent.clone()),
+            needs: needs.or_else(|| Some(MANAGE_API_KEY.to_string())),
+            reason,
+        };
+        Ok(self
+            .col
+            .take_or_unread(&label, &sa.scope, r, gap)?
+            .map(|items| {
+                items
+                    .into_iter()
+                    .map(|k| {
+                        let count = k.tokens_count;
+                        (convert::api_key(&sa.scope, &parent, k), count)
+                    })
+                    .collect()
+            }))
+    }
+
+    /// One API key's tokens; `None` when the key may not list them.
+    async fn key_tokens(&self, k: &ApiKey) -> Result<Option<Vec<Token>>, PullError> {
+        let r = self
+            .list::<wire::TokenAggregate>(
+                Method::Get,
+                "/ng/api/token/aggregate",
+                &k.scope,
+                vec![
+                    ("apiKeyType", "SERVICE_ACCOUNT".to_string()),
+                    ("parentIdentifier", k.parent.clone()),
+                    ("apiKeyIdentifier", k.id.to_string()),
+                ],
+                None,
+                |t| t.token.identifier.clone(),
+            )
+            .await;
+        let label = format!(
+            "GET /ng/api/token/aggregate?parentIdentifier={}&apiKeyIdentifier={}",
+            k.parent, k.id
+        );
+        let gap = |needs: Option<String>, reason: String| Unread {
+            what: UnreadKind::Tokens,
+            scope: Some(k.scope.clone()),
+            id: Some(k.id.to_string()),
+            needs: needs.or_else(|| Some(MANAGE_API_KEY.to_string())),
+            reason,
+        };
+        Ok(self
+            .col
+            .take_or_unread(&label, &k.scope, r, gap)?
+            .map(|items| {
+                items
+                    .into_iter()
+                    .map(|t| convert::token(&k.scope, &k.parent, k.id.as_str(), t))
+                    .collect()
+            }))
+    }
 }
 
 /// Pulls the whole account (without SCIM).
@@ -258,475 +1058,46 @@ pub async fn pull_with_scim(
     progress: &dyn Progress,
 ) -> Result<Snapshot, PullError> {
     let started_at = Utc::now();
-    let account = Scope::Account;
-    let mut col = Collector {
+    let col = Collector {
         allow_partial: opts.allow_partial,
-        lists: Vec::new(),
-        done: 0,
-        planned: 2,
         progress,
         client: &client,
+        state: Mutex::new(Accounts::default()),
+    };
+    let p = Puller {
+        client: &client,
+        col: &col,
+        opts,
     };
 
-    // Who is pulling. A 401 here means a bad key: stop now with that message.
-    let current_user = Call {
-        method: Method::Get,
-        path: "/ng/api/user/currentUser",
-        scope: &account,
-        query: vec![],
-        body: None,
-    };
-    let mut caller = match client.call::<wire::UserInfo>(&current_user).await {
-        Ok((u, _)) => u.uuid.map(|id| Caller {
-            kind: "user".into(),
-            id,
-            name: u.name,
-            email: u.email,
-        }),
-        Err(e) if matches!(e.cause.status(), Some(401)) => return Err(e.into()),
-        Err(e)
-            if matches!(
-                &e.cause,
-                ApiErrorCause::Transport { .. } | ApiErrorCause::GaveUp { .. }
-            ) =>
-        {
-            return Err(e.into())
-        }
-        Err(_) => None,
-    };
-
-    // Scopes.
-    let orgs_r = paged::<wire::OrganizationResponse>(
-        &client,
-        Method::Get,
-        "/ng/api/organizations",
-        &account,
-        vec![],
-        None,
-        |o| o.organization.identifier.clone(),
-    )
-    .await;
-    let orgs: Vec<_> = col
-        .take("GET /ng/api/organizations", &account, orgs_r)?
-        .into_iter()
-        .map(convert::org)
-        .collect();
-    col.planned += orgs.len();
-    let mut set = JoinSet::new();
-    for o in &orgs {
-        let c = client.clone();
-        let org_scope = Scope::Org(o.id.clone());
-        let org_id = o.id.clone();
-        set.spawn(async move {
-            let r = paged::<wire::ProjectResponse>(
-                &c,
-                Method::Get,
-                "/ng/api/projects",
-                &Scope::Account,
-                vec![("orgIdentifier", org_id.clone())],
-                None,
-                |p| p.project.identifier.clone(),
-            )
-            .await;
-            (org_scope, org_id, r)
-        });
-    }
-    let mut projects = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        let (org_scope, org_id, r) = joined.expect("project task does not panic");
-        for p in col.take("GET /ng/api/projects", &org_scope, r)? {
-            projects.push(convert::project(&org_id, p));
-        }
-    }
-    projects.sort_by(|a, b| (&a.org, &a.id).cmp(&(&b.org, &b.id)));
-
+    let mut caller = p.caller().await?;
+    let account = p.account().await;
+    let (orgs, projects) = p.scopes().await?;
     let mut scopes = vec![Scope::Account];
     scopes.extend(orgs.iter().map(|o| Scope::Org(o.id.clone())));
     scopes.extend(projects.iter().map(|p| p.scope()));
 
-    // Everything per scope, at once.
     let window_start = opts.activity_end - chrono::Duration::days(i64::from(opts.activity_days));
-    let mut set = JoinSet::new();
-    {
-        let c = client.clone();
-        set.spawn(async move {
-            Part::Users(
-                paged(
-                    &c,
-                    Method::Post,
-                    "/ng/api/user/batch",
-                    &Scope::Account,
-                    vec![],
-                    Some(serde_json::json!({})),
-                    |u: &wire::UserMetadata| u.uuid.clone(),
-                )
-                .await,
-            )
-        });
-        let c = client.clone();
-        set.spawn(async move {
-            let call = Call {
-                method: Method::Get,
-                path: "/authz/api/permissions",
-                scope: &Scope::Account,
-                query: vec![],
-                body: None,
-            };
-            Part::Permissions(list_unpaged(&c, &call).await)
-        });
-        for logins in [true, false] {
-            let c = client.clone();
-            let filter = wire::AuditFilter {
-                filter_type: Some("Audit".into()),
-                scopes: vec![wire::ScopeIds {
-                    account_identifier: Some(c.config().account_id.clone()),
-                    ..Default::default()
-                }],
-                actions: if logins {
-                    vec!["LOGIN".into(), "LOGIN2FA".into()]
-                } else {
-                    vec![]
-                },
-                static_filter: (!logins).then(|| "EXCLUDE_LOGIN_EVENTS".into()),
-                start_time: Some(window_start.timestamp_millis()),
-                end_time: Some(opts.activity_end.timestamp_millis()),
-            };
-            set.spawn(async move {
-                let r = paged(
-                    &c,
-                    Method::Post,
-                    "/audit/api/audits/list",
-                    &Scope::Account,
-                    vec![],
-                    Some(Client::body(&filter)),
-                    audit_key,
-                )
-                .await;
-                if logins {
-                    Part::Logins(r)
-                } else {
-                    Part::Changes(r)
-                }
-            });
-        }
-        col.planned += 4;
-        if scim {
-            let c = client.clone();
-            set.spawn(async move {
-                Part::ScimUsers(
-                    scim_list(&c, "Users", |u: &wire::ScimUser| {
-                        u.id.clone().unwrap_or_default()
-                    })
-                    .await,
-                )
-            });
-            let c = client.clone();
-            set.spawn(async move {
-                Part::ScimGroups(
-                    scim_list(&c, "Groups", |g: &wire::ScimGroup| {
-                        g.id.clone().unwrap_or_default()
-                    })
-                    .await,
-                )
-            });
-            col.planned += 2;
-        }
-    }
-    let rg_under_authz = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for scope in &scopes {
-        macro_rules! spawn_list {
-            ($variant:ident, $method:expr, $path:expr, $body:expr, $key:expr) => {{
-                let c = client.clone();
-                let s = scope.clone();
-                set.spawn(async move {
-                    let r = paged(&c, $method, $path, &s, vec![], $body, $key).await;
-                    Part::$variant(s, r)
-                });
-                col.planned += 1;
-            }};
-        }
-        if *scope != Scope::Account {
-            spawn_list!(
-                Members,
-                Method::Post,
-                "/ng/api/user/aggregate",
-                Some(serde_json::json!({})),
-                |u: &wire::UserAggregate| u.user.uuid.clone()
-            );
-        }
-        spawn_list!(
-            Groups,
-            Method::Get,
-            "/ng/api/user-groups",
-            None,
-            |g: &wire::UserGroup| g.identifier.clone()
-        );
-        spawn_list!(
-            ServiceAccounts,
-            Method::Get,
-            "/ng/api/serviceaccount/aggregate",
-            None,
-            |s: &wire::ServiceAccountAggregate| s.service_account.identifier.clone()
-        );
-        spawn_list!(
-            Roles,
-            Method::Get,
-            "/authz/api/roles",
-            None,
-            |r: &wire::RoleResponse| r.role.identifier.clone()
-        );
-        {
-            // Resource groups live under /resourcegroup on most installations
-            // and under /authz on some; after one 404 use the other for
-            // every scope.
-            let c = client.clone();
-            let s = scope.clone();
-            let use_authz = rg_under_authz.clone();
-            set.spawn(async move {
-                let key = |r: &wire::ResourceGroupResponse| r.resource_group.identifier.clone();
-                let list = |path: &'static str| {
-                    let (c, s) = (c.clone(), s.clone());
-                    async move { paged(&c, Method::Get, path, &s, vec![], None, key).await }
-                };
-                let r = if use_authz.load(Ordering::Relaxed) {
-                    list(RG_PATH_AUTHZ).await
-                } else {
-                    match list(RG_PATH).await {
-                        Err(e) if e.cause.status() == Some(404) => {
-                            use_authz.store(true, Ordering::Relaxed);
-                            list(RG_PATH_AUTHZ).await
-                        }
-                        other => other,
-                    }
-                };
-                Part::ResourceGroups(s, r)
-            });
-            col.planned += 1;
-        }
-        spawn_list!(
-            Assignments,
-            Method::Post,
-            "/authz/api/roleassignments/filter",
-            Some(serde_json::json!({})),
-            |r: &wire::RoleAssignmentResponse| r.role_assignment.identifier.clone()
-        );
-    }
-
-    let mut snap = Snapshot {
-        format: FORMAT.to_string(),
-        version: VERSION,
-        provenance: Provenance {
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            base_url: client.config().base_url.clone(),
-            account_id: client.config().account_id.clone(),
-            caller: None,
-            started_at,
-            finished_at: started_at,
-            command_line: opts.command_line.clone(),
-            note: None,
-        },
-        completeness: Completeness {
-            complete: true,
-            lists: Vec::new(),
-        },
-        account: Account {
-            id: client.config().account_id.clone(),
-            name: None,
-        },
-        orgs,
-        projects,
-        users: Vec::new(),
-        user_groups: Vec::new(),
-        service_accounts: Vec::new(),
-        api_keys: Vec::new(),
-        tokens: Vec::new(),
-        roles: Vec::new(),
-        permissions: Vec::new(),
-        resource_groups: Vec::new(),
-        role_assignments: Vec::new(),
-        activity: Activity {
-            window_days: opts.activity_days,
-            window_start,
-            window_end: opts.activity_end,
-            logins: Vec::new(),
-            changes: Vec::new(),
-        },
-        scim: scim.then(Scim::default),
-    };
-    let mut memberships: Vec<(Scope, Vec<wire::UserAggregate>)> = Vec::new();
-    let mut login_events = Vec::new();
-    let mut change_events = Vec::new();
-    let mut key_set = JoinSet::new();
-    while let Some(joined) = set.join_next().await {
-        match joined.expect("list task does not panic") {
-            Part::Users(r) => {
-                let items = col.take("POST /ng/api/user/batch", &Scope::Account, r)?;
-                snap.users.extend(items.into_iter().map(convert::user));
-            }
-            Part::Members(s, r) => {
-                let items = col.take("POST /ng/api/user/aggregate", &s, r)?;
-                memberships.push((s, items));
-            }
-            Part::Groups(s, r) => {
-                let items = col.take("GET /ng/api/user-groups", &s, r)?;
-                snap.user_groups
-                    .extend(items.into_iter().map(|g| convert::user_group(&s, g)));
-            }
-            Part::ServiceAccounts(s, r) => {
-                let items = col.take("GET /ng/api/serviceaccount/aggregate", &s, r)?;
-                for sa in items {
-                    let m = convert::service_account(&s, sa);
-                    let c = client.clone();
-                    let scope = s.clone();
-                    let parent = m.id.to_string();
-                    col.planned += 1;
-                    key_set.spawn(async move {
-                        let r = paged(
-                            &c,
-                            Method::Get,
-                            "/ng/api/apikey/aggregate",
-                            &scope,
-                            vec![
-                                ("apiKeyType", "SERVICE_ACCOUNT".to_string()),
-                                ("parentIdentifier", parent.clone()),
-                            ],
-                            None,
-                            |k: &wire::ApiKeyAggregate| k.api_key.identifier.clone(),
-                        )
-                        .await;
-                        Part::ApiKeys(scope, parent, r)
-                    });
-                    snap.service_accounts.push(m);
-                }
-            }
-            Part::Roles(s, r) => {
-                let items = col.take("GET /authz/api/roles", &s, r)?;
-                snap.roles
-                    .extend(items.into_iter().map(|x| convert::role(&s, x)));
-            }
-            Part::ResourceGroups(s, r) => {
-                let label = match &r {
-                    Ok(l) => l.accounting.endpoint.clone(),
-                    Err(e) => e.endpoint.clone(),
-                };
-                let items = col.take(&label, &s, r)?;
-                snap.resource_groups
-                    .extend(items.into_iter().map(|x| convert::resource_group(&s, x)));
-            }
-            Part::Assignments(s, r) => {
-                let items = col.take("POST /authz/api/roleassignments/filter", &s, r)?;
-                snap.role_assignments
-                    .extend(items.into_iter().map(|x| convert::role_assignment(&s, x)));
-            }
-            Part::Permissions(r) => {
-                let items = col.take("GET /authz/api/permissions", &Scope::Account, r)?;
-                snap.permissions
-                    .extend(items.into_iter().map(convert::permission));
-            }
-            Part::Logins(r) => {
-                login_events =
-                    col.take("POST /audit/api/audits/list (logins)", &Scope::Account, r)?;
-            }
-            Part::Changes(r) => {
-                change_events =
-                    col.take("POST /audit/api/audits/list (changes)", &Scope::Account, r)?;
-            }
-            Part::ScimUsers(r) => {
-                let label = format!("GET {}", scim_path(&client.config().account_id, "Users"));
-                let items = col.take(&label, &Scope::Account, r)?;
-                if let Some(scim) = &mut snap.scim {
-                    scim.users.extend(items.into_iter().map(convert::scim_user));
-                }
-            }
-            Part::ScimGroups(r) => {
-                let label = format!("GET {}", scim_path(&client.config().account_id, "Groups"));
-                let items = col.take(&label, &Scope::Account, r)?;
-                if let Some(scim) = &mut snap.scim {
-                    scim.groups
-                        .extend(items.into_iter().map(convert::scim_group));
-                }
-            }
-            Part::ApiKeys(..) | Part::Tokens(..) => unreachable!("spawned on key_set"),
-        }
-    }
-
-    // API keys, then their tokens.
-    let mut token_set = JoinSet::new();
-    while let Some(joined) = key_set.join_next().await {
-        let Part::ApiKeys(scope, parent, r) = joined.expect("key task does not panic") else {
-            unreachable!("only API key lists run here");
-        };
-        let label = format!("GET /ng/api/apikey/aggregate?parentIdentifier={parent}");
-        for k in col.take(&label, &scope, r)? {
-            let m = convert::api_key(&scope, &parent, k);
-            let c = client.clone();
-            let (s, p, key) = (scope.clone(), parent.clone(), m.id.to_string());
-            col.planned += 1;
-            token_set.spawn(async move {
-                let r = paged(
-                    &c,
-                    Method::Get,
-                    "/ng/api/token/aggregate",
-                    &s,
-                    vec![
-                        ("apiKeyType", "SERVICE_ACCOUNT".to_string()),
-                        ("parentIdentifier", p.clone()),
-                        ("apiKeyIdentifier", key.clone()),
-                    ],
-                    None,
-                    |t: &wire::TokenAggregate| t.token.identifier.clone(),
-                )
-                .await;
-                Part::Tokens(s, p, key, r)
-            });
-            snap.api_keys.push(m);
-        }
-    }
-    while let Some(joined) = token_set.join_next().await {
-        let Part::Tokens(scope, parent, key, r) = joined.expect("token task does not panic") else {
-            unreachable!("only token lists run here");
-        };
-        let label =
-            format!("GET /ng/api/token/aggregate?parentIdentifier={parent}&apiKeyIdentifier={key}");
-        for t in col.take(&label, &scope, r)? {
-            snap.tokens.push(convert::token(&scope, &parent, &key, t));
-        }
-    }
-
-    // Memberships: users of each org and project.
-    let mut by_id: BTreeMap<UserId, usize> = snap
-        .users
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.id.clone(), i))
-        .collect();
-    for (scope, members) in memberships {
-        for m in members {
-            let id = UserId(m.user.uuid.clone());
-            let i = match by_id.get(&id) {
-                Some(&i) => i,
-                None => {
-                    snap.users.push(convert::user(m.user));
-                    by_id.insert(id, snap.users.len() - 1);
-                    snap.users.len() - 1
-                }
-            };
-            snap.users[i].scopes.push(scope.clone());
-        }
-    }
-
-    snap.activity.logins = convert::logins(&login_events, &snap.users);
-    snap.activity.changes = convert::changes(&change_events);
+    let (principals, mut access, assignments, audit, scim) = tokio::try_join!(
+        p.principals(&scopes),
+        p.access_objects(&scopes),
+        p.assignments(&scopes),
+        p.activity(window_start),
+        p.scim(scim),
+    )?;
+    let found = p.hidden_roles(&access.roles, &assignments).await?;
+    access.roles.extend(found);
+    let (api_keys, tokens) = p.credentials(&principals.service_accounts).await?;
 
     // A service-account key runs as the service account owning its token.
     if caller.is_none() {
         if let Some(token_id) = client.key().and_then(|k| k.service_account_token_id()) {
-            caller = snap
-                .tokens
+            caller = tokens
                 .iter()
                 .find(|t| t.id.as_str() == token_id)
                 .and_then(|t| {
-                    snap.service_accounts
+                    principals
+                        .service_accounts
                         .iter()
                         .find(|s| s.scope == t.scope && s.id.as_str() == t.parent)
                 })
@@ -738,10 +1109,50 @@ pub async fn pull_with_scim(
                 });
         }
     }
-    snap.provenance.caller = caller;
-    snap.completeness.complete = col.lists.iter().all(|l| l.complete);
-    snap.completeness.lists = col.lists;
-    snap.provenance.finished_at = Utc::now();
+
+    let accounts = col.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let logins = convert::logins(&audit.logins, &principals.users);
+    let joined = convert::joined(&audit.additions, &principals.users);
+    let mut snap = Snapshot {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        provenance: Provenance {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            base_url: client.config().base_url.clone(),
+            account_id: client.config().account_id.clone(),
+            caller,
+            started_at,
+            finished_at: Utc::now(),
+            command_line: opts.command_line.clone(),
+            note: None,
+        },
+        completeness: Completeness {
+            complete: accounts.lists.iter().all(|l| l.complete),
+            lists: accounts.lists,
+            unread: accounts.unread,
+        },
+        account,
+        orgs,
+        projects,
+        users: principals.users,
+        user_groups: principals.user_groups,
+        service_accounts: principals.service_accounts,
+        api_keys,
+        tokens,
+        roles: access.roles,
+        permissions: access.permissions,
+        resource_groups: access.resource_groups,
+        role_assignments: assignments,
+        activity: Activity {
+            window_days: opts.activity_days,
+            window_start,
+            window_end: opts.activity_end,
+            logins,
+            joined,
+            legacy_changes: Default::default(),
+        },
+        scim,
+    };
     snap.normalize();
 
     if !snap.completeness.complete && !opts.allow_partial {

@@ -211,50 +211,51 @@ pub struct UserInfo {
     pub email: Option<String>,
 }
 
-/// `UserGroup` (v1: `users` are uuid strings).
+/// `UserGroup` (v1: `users` are uuid strings). The server's DTO is
+/// `@JsonInclude(NON_NULL)`: absent values are omitted, never `null`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserGroup {
     /// Account.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_identifier: Option<String>,
     /// Org.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_identifier: Option<String>,
     /// Project.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_identifier: Option<String>,
     /// Identifier.
     pub identifier: String,
     /// Name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Member uuids.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<String>>,
     /// SSO-linked (old spelling).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sso_linked: Option<bool>,
     /// SSO-linked.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
     /// `SAML`, `LDAP`, ...
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_sso_type: Option<String>,
     /// SSO group name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso_group_name: Option<String>,
     /// SCIM-provisioned.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub externally_managed: Option<bool>,
     /// Built-in.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub harness_managed: Option<bool>,
     /// Description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Tags.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
 }
 
@@ -333,6 +334,9 @@ pub struct ApiKeyAggregate {
     /// Creation (ms).
     #[serde(default)]
     pub created_at: Option<i64>,
+    /// How many tokens the key has.
+    #[serde(default)]
+    pub tokens_count: Option<i64>,
 }
 
 /// `TokenAggregate` (items of `GET /ng/api/token/aggregate`).
@@ -460,29 +464,37 @@ pub struct ResourceGroupResponse {
     pub harness_managed: Option<bool>,
 }
 
-/// `ResourceGroupV2`.
+/// `ResourceGroupV2`. `@JsonInclude(NON_NULL)` on the server, like its scope
+/// selectors: a built-in group carries no scope fields at all.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceGroup {
     /// Account.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_identifier: Option<String>,
     /// Org.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_identifier: Option<String>,
     /// Project.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_identifier: Option<String>,
     /// Identifier.
     pub identifier: String,
     /// Name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Included scopes.
-    #[serde(default)]
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Levels it may be used at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_scope_levels: Option<Vec<String>>,
+    /// Included scopes; an entry with no identifiers means "the scope the
+    /// group is used at".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub included_scopes: Option<Vec<ScopeSelector>>,
     /// Resource filter.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_filter: Option<ResourceFilter>,
 }
 
@@ -491,16 +503,16 @@ pub struct ResourceGroup {
 #[serde(rename_all = "camelCase")]
 pub struct ScopeSelector {
     /// `INCLUDING_CHILD_SCOPES` or `EXCLUDING_CHILD_SCOPES`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
     /// Account.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_identifier: Option<String>,
     /// Org.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_identifier: Option<String>,
     /// Project.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_identifier: Option<String>,
 }
 
@@ -606,6 +618,59 @@ pub struct AuthzPrincipal {
     pub kind: String,
 }
 
+/// `RoleAssignmentAggregateResponse` of `POST /authz/api/roleassignments/aggregate`:
+/// the scope's assignments (the first 1,000 matching the filter) with the
+/// roles and resource groups they name, managed ones included.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignmentAggregate {
+    /// The assignments (bare `RoleAssignment`s, no wrapper).
+    #[serde(default)]
+    pub role_assignments: Vec<RoleAssignment>,
+    /// The scope asked about.
+    #[serde(default)]
+    pub scope: Option<ScopeIds>,
+    /// The roles those assignments name, resolvable at the scope.
+    #[serde(default)]
+    pub roles: Vec<RoleResponse>,
+    /// The resource groups they name (identifier and name only).
+    #[serde(default)]
+    pub resource_groups: Vec<NamedRef>,
+}
+
+/// `{identifier, name}`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedRef {
+    /// Identifier.
+    pub identifier: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `AccountDTO` of `GET /ng/api/accounts/{accountIdentifier}`, the parts used.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDto {
+    /// Identifier.
+    #[serde(default)]
+    pub identifier: Option<String>,
+    /// The account's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The company's name.
+    #[serde(default)]
+    pub company_name: Option<String>,
+    /// `USER_PASSWORD`, `SAML`, `LDAP`, `OAUTH` (open string).
+    #[serde(default)]
+    pub authentication_mechanism: Option<String>,
+    /// Two-factor authentication enforced for the account (Lombok's
+    /// `isTwoFactorAdminEnforced`; both spellings accepted).
+    #[serde(default, alias = "isTwoFactorAdminEnforced")]
+    pub two_factor_admin_enforced: Option<bool>,
+}
+
 /// The body of `POST /audit/api/audits/list` (`AuditFilterProperties`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -646,6 +711,9 @@ pub struct AuditEvent {
     /// Time (ms).
     #[serde(default)]
     pub timestamp: Option<i64>,
+    /// The scope of the resource acted on.
+    #[serde(default)]
+    pub resource_scope: Option<ScopeIds>,
     /// Who.
     #[serde(default)]
     pub authentication_info: Option<AuthenticationInfo>,

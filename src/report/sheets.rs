@@ -18,8 +18,9 @@ use chrono::{DateTime, Utc};
 
 use crate::findings::{Finding, Severity};
 use crate::graph::{
-    format_resources, format_targets, is_all_users_group, AccessGraph, AssignmentStatus, Grant,
-    GroupRef, Principal, PrivilegeLevel, ResolvedPrincipal, ResolvedResourceGroup, Via,
+    format_included_scopes, format_resources, format_targets, is_all_users_group, AccessGraph,
+    AssignmentStatus, Grant, GroupRef, Principal, PrivilegeLevel, ResolvedPrincipal,
+    ResolvedResourceGroup, Via,
 };
 use crate::snapshot::{ApiKeyType, Scope, Snapshot, User};
 
@@ -1375,7 +1376,7 @@ fn resource_groups(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
             x.id.to_string().into(),
             x.name.as_str().into(),
             yes_no(x.harness_managed).into(),
-            format_targets(&x.included_scopes).into(),
+            format_included_scopes(&x.included_scopes).into(),
             format_resources(resources).into(),
             uses[i].into(),
         ])?;

@@ -7,6 +7,7 @@
 //! no network I/O; file I/O is limited to [`load`] and [`save`].
 
 mod model;
+mod resolve;
 mod scope;
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use model::*;
+pub use resolve::{RoleIndex, ROLE_LOOKUP_ENDPOINT};
 pub use scope::{Scope, ScopeLevel, ScopeParseError};
 
 /// Why a snapshot could not be loaded or saved.
@@ -230,9 +232,9 @@ impl Snapshot {
         self.role_assignments
             .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
         self.activity.logins.sort_by(|a, b| a.user.cmp(&b.user));
-        self.activity.changes.sort_by(|a, b| {
-            (&a.principal_kind, &a.principal).cmp(&(&b.principal_kind, &b.principal))
-        });
+        self.activity.joined.sort_by(|a, b| a.user.cmp(&b.user));
+        self.completeness.unread.sort();
+        self.completeness.unread.dedup();
         if let Some(scim) = &mut self.scim {
             for u in &mut scim.users {
                 u.emails.sort();

@@ -16,9 +16,12 @@ use super::scope::{Scope, ScopeLevel};
 pub const FORMAT: &str = "reviewpack.snapshot";
 /// The newest snapshot version this build reads and the one it writes.
 ///
-/// Version 2 added the optional top-level `scim` section; version 1 files
-/// (which cannot have it) still load.
-pub const VERSION: u32 = 2;
+/// Version 2 added the optional top-level `scim` section. Version 3 lets an
+/// `includedScopes` entry name no scope (Harness's built-in resource groups:
+/// "the scope the group is used at"), adds `completeness.unread` (what the
+/// key could not read) and `activity.joined` (when users were added), and
+/// drops `activity.changes`. Version 1 and 2 files still load.
+pub const VERSION: u32 = 3;
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
@@ -144,10 +147,13 @@ impl Snapshot {
             completeness: Completeness {
                 complete: true,
                 lists: Vec::new(),
+                unread: Vec::new(),
             },
             account: Account {
                 id: account_id.into(),
                 name: None,
+                authentication_mechanism: None,
+                two_factor_enforced: None,
             },
             orgs: Vec::new(),
             projects: Vec::new(),
@@ -165,7 +171,8 @@ impl Snapshot {
                 window_start: at - chrono::Duration::days(i64::from(window_days)),
                 window_end: at,
                 logins: Vec::new(),
-                changes: Vec::new(),
+                joined: Vec::new(),
+                legacy_changes: Dropped,
             },
             scim: None,
         }
@@ -222,6 +229,57 @@ pub struct Completeness {
     /// One entry per (endpoint, scope).
     #[serde(default)]
     pub lists: Vec<ListCompleteness>,
+    /// What the key was not allowed to read: a stated gap in the evidence
+    /// (the rules that need it are reported as not evaluated), not an
+    /// incomplete population.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<Unread>,
+}
+
+/// Something the pull could not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unread {
+    /// What was not read.
+    pub what: UnreadKind,
+    /// Where; absent for the whole account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// The object's identifier, when one object was not read (a role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The permission the key lacks, when Harness named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
+    /// Why, in one sentence.
+    pub reason: String,
+}
+
+/// The kinds of [`Unread`] gaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnreadKind {
+    /// Service accounts' API keys (and so their tokens).
+    ApiKeys,
+    /// Tokens of API keys.
+    Tokens,
+    /// A role an assignment names: neither listed nor returned by the
+    /// aggregate endpoint, because that call failed.
+    Role,
+    /// The account's name.
+    AccountName,
+}
+
+impl UnreadKind {
+    /// How the kind is written in the snapshot and the pack.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnreadKind::ApiKeys => "api_keys",
+            UnreadKind::Tokens => "tokens",
+            UnreadKind::Role => "role",
+            UnreadKind::AccountName => "account_name",
+        }
+    }
 }
 
 /// The accounting of one list at one scope.
@@ -258,6 +316,13 @@ pub struct Account {
     /// The account name.
     #[serde(default)]
     pub name: Option<String>,
+    /// How users sign in: `USER_PASSWORD`, `SAML`, `LDAP`, `OAUTH` (Harness's
+    /// `authenticationMechanism`; open string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_mechanism: Option<String>,
+    /// Whether the account enforces two-factor authentication for everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_enforced: Option<bool>,
 }
 
 /// An organization.
@@ -527,10 +592,20 @@ pub struct ResourceGroup {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeSelector {
-    /// The scope named.
-    pub scope: Scope,
+    /// The scope named; `None` when the entry names no scope, which Harness
+    /// reads as "the scope the resource group is used at" (its built-in
+    /// groups are stored that way, once, for every scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// `INCLUDING_CHILD_SCOPES` on the wire.
     pub include_child_scopes: bool,
+}
+
+impl ScopeSelector {
+    /// The scope this entry covers for an assignment made at `used_at`.
+    pub fn scope_at<'a>(&'a self, used_at: &'a Scope) -> &'a Scope {
+        self.scope.as_ref().unwrap_or(used_at)
+    }
 }
 
 /// A resource group's `resourceFilter`.
@@ -631,9 +706,25 @@ pub struct Activity {
     /// The latest login per user found in the window.
     #[serde(default)]
     pub logins: Vec<LoginEvidence>,
-    /// The latest audited change per principal found in the window.
-    #[serde(default)]
-    pub changes: Vec<ChangeEvidence>,
+    /// When users were added to the account, from `ADD_COLLABORATOR` audit
+    /// events in the window (the latest per user).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joined: Vec<JoinEvidence>,
+    /// Version 1 and 2 snapshots held every principal's latest audited
+    /// change; nothing used it, so it is read and dropped.
+    #[serde(default, rename = "changes", skip_serializing)]
+    pub legacy_changes: Dropped,
+}
+
+/// A field older snapshots have and this version reads past: any value, kept
+/// as nothing (so it never makes two snapshots differ).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dropped;
+
+impl<'de> Deserialize<'de> for Dropped {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Dropped, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Dropped)
+    }
 }
 
 /// A user's latest `LOGIN` / `LOGIN2FA` event in the window.
@@ -648,18 +739,15 @@ pub struct LoginEvidence {
     pub events: u32,
 }
 
-/// A principal's latest audited change in the window.
+/// When a user was added to the account: the latest `ADD_COLLABORATOR`
+/// audit event at account scope in the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChangeEvidence {
-    /// Audit principal type: `USER`, `SERVICE_ACCOUNT`, `API_KEY`, ...
-    pub principal_kind: String,
-    /// Audit principal identifier (users: the email).
-    pub principal: String,
-    /// Time of the latest change.
+pub struct JoinEvidence {
+    /// The user.
+    pub user: UserId,
+    /// When they were added (or accepted an invite).
     pub at: DateTime<Utc>,
-    /// Its action, such as `UPDATE`.
-    pub action: String,
 }
 
 /// What the account's SCIM endpoint lists: the identities the identity

@@ -159,7 +159,10 @@ fn bearer_needs_an_account_id_and_excludes_an_api_key() {
 }
 
 #[test]
-fn scim_is_read_with_the_bearer_token_like_every_other_list() {
+fn scim_refuses_a_session_bearer_token_and_says_to_use_an_api_key() {
+    // SCIM endpoints validate their Bearer credential as an API key token
+    // (`NextGenAuthenticationFilter.getApiKeyForScim`): a session JWT is
+    // refused, so a Bearer pull with --scim fails with a sentence saying so.
     let fake = fake();
     let dir = tempdir();
     let path = dir.path().join("snap.json");
@@ -169,12 +172,24 @@ fn scim_is_read_with_the_bearer_token_like_every_other_list() {
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("HTTP 401"), "{err}");
+    assert!(
+        err.contains("accept only an API key token (pat./sat.)"),
+        "{err}"
+    );
+    assert!(err.contains("HARNESS_API_KEY"), "{err}");
     never_shows_token(&out);
-    let got = snapshot::load(&path).unwrap().snapshot;
-    assert!(got.completeness.complete);
-    assert!(!got.scim.expect("scim section").users.is_empty());
-    // Without the Harness-Account header the SCIM endpoint refuses too.
+    assert!(!path.exists());
+    // Without --scim the same token pulls everything else.
+    let out = pull_cmd(&fake)
+        .env("HARNESS_BEARER", TOKEN)
+        .args(["--account-id", ACCOUNT, "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
     let (status, _) = raw_get(
         &fake,
         &format!("/ng/api/scim/account/{ACCOUNT}/Users"),

@@ -244,14 +244,10 @@ fn a_key_without_serviceaccount_view_gets_403_and_role_assignments_without_servi
     assert!(!kinds(&after).contains(&"SERVICE_ACCOUNT".to_string()));
     assert!(kinds(&after).contains(&"USER_GROUP".to_string()));
 
-    for path in [
-        q("/ng/api/serviceaccount/aggregate", ""),
-        q(
-            "/ng/api/apikey/aggregate",
-            "apiKeyType=SERVICE_ACCOUNT&parentIdentifier=ci_bot",
-        ),
-    ] {
-        let r = get(&base, &path, Some(KEY));
+    // API key lists need core_serviceaccount_manageapikey, not the view
+    // permission (a_viewer_key_cannot_list_api_keys_or_tokens).
+    {
+        let r = get(&base, &q("/ng/api/serviceaccount/aggregate", ""), Some(KEY));
         let e = error(&r, 403);
         assert_eq!(e.status.as_deref(), Some("ERROR"));
         assert_eq!(e.code.as_deref(), Some("NG_ACCESS_DENIED"));
@@ -469,24 +465,43 @@ fn audit_events_are_synthesised_from_activity_and_filtered_by_the_body() {
     assert_eq!(res.identifier.as_deref(), Some("alice@example.com"));
     assert_eq!(res.labels.as_ref().unwrap()["resourceName"], "Alice");
 
-    let changes = events(r#"{"filterType":"Audit","staticFilter":"EXCLUDE_LOGIN_EVENTS"}"#);
-    let got: Vec<_> = changes.iter().map(|e| e.action.clone().unwrap()).collect();
-    assert_eq!(got, ["UPDATE", "CREATE_TOKEN"]);
+    // A user added to the account: ADD_COLLABORATOR at account scope, the
+    // resource the user's email (no uuid), published by the NextGen manager.
+    let added = events(r#"{"filterType":"Audit","actions":["ADD_COLLABORATOR"]}"#);
+    let got: Vec<_> = added
+        .iter()
+        .map(|e| {
+            let r = e.resource.as_ref().unwrap();
+            (
+                e.action.clone().unwrap(),
+                r.kind.clone().unwrap(),
+                r.identifier.clone().unwrap(),
+                e.timestamp.unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            "ADD_COLLABORATOR".to_string(),
+            "USER".to_string(),
+            "bob@example.com".to_string(),
+            ms("2025-11-20T09:00:00Z")
+        )]
+    );
+    let login_free = events(r#"{"filterType":"Audit","staticFilter":"EXCLUDE_LOGIN_EVENTS"}"#);
+    assert_eq!(login_free.len(), 1);
 
     // Times are inclusive bounds.
     let body = format!(
         r#"{{"filterType":"Audit","startTime":{},"endTime":{}}}"#,
         ms("2026-02-27T08:30:00Z"),
-        ms("2026-02-28T15:00:00Z")
+        ms("2026-02-27T09:30:00Z")
     );
     let got: Vec<_> = events(&body).iter().map(|e| e.timestamp.unwrap()).collect();
     assert_eq!(
         got,
-        [
-            ms("2026-02-28T15:00:00Z"),
-            ms("2026-02-27T09:30:00Z"),
-            ms("2026-02-27T08:30:00Z")
-        ]
+        [ms("2026-02-27T09:30:00Z"), ms("2026-02-27T08:30:00Z")]
     );
 
     // The audit view is needed.
@@ -596,19 +611,27 @@ fn every_endpoint_answers_in_the_clients_wire_types() {
         Some(vec!["organization".to_string()])
     );
 
-    let perms = ok_json(&g("/authz/api/permissions", ""));
-    let perms: Vec<PermissionResponse> = serde_json::from_value(perms["data"].clone()).unwrap();
-    assert_eq!(perms.len(), 3);
-    assert_eq!(
-        perms[0].permission.resource_type.as_deref(),
-        Some("PIPELINE")
-    );
+    // Without scopeFilterDisabled the catalogue keeps only what the scope's
+    // level allows (PermissionResourceImpl).
+    let perms = |extra: &str| -> Vec<PermissionResponse> {
+        let v = ok_json(&g("/authz/api/permissions", extra));
+        serde_json::from_value(v["data"].clone()).unwrap()
+    };
+    assert_eq!(perms("").len(), 2);
+    let all = perms("scopeFilterDisabled=true");
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].permission.resource_type.as_deref(), Some("PIPELINE"));
 
     let rgs: Page<ResourceGroupResponse> = page(&g(
         "/resourcegroup/api/v2/resourcegroup",
         "orgIdentifier=eng",
     ));
-    let rg = &rgs.content[0].resource_group;
+    let rg = &rgs
+        .content
+        .iter()
+        .find(|r| r.resource_group.identifier == "eng_pipelines")
+        .unwrap()
+        .resource_group;
     let sel = &rg.included_scopes.as_ref().unwrap()[0];
     assert_eq!(sel.filter.as_deref(), Some("INCLUDING_CHILD_SCOPES"));
     assert_eq!(sel.org_identifier.as_deref(), Some("eng"));

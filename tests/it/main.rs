@@ -12,6 +12,7 @@ mod pull;
 mod report;
 mod roster;
 mod scim;
+mod server_behaviour;
 mod snapshot_file;
 mod synth;
 mod synth_tests;

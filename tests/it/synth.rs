@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use reviewpack::snapshot::{
-    Account, Activity, ApiKey, ApiKeyId, ApiKeyType, AssignmentId, ChangeEvidence, Completeness,
-    GroupId, LoginEvidence, Org, Permission, PermissionId, PrincipalRef, Project, Provenance,
+    Account, Activity, ApiKey, ApiKeyId, ApiKeyType, AssignmentId, Completeness, GroupId,
+    JoinEvidence, LoginEvidence, Org, Permission, PermissionId, PrincipalRef, Project, Provenance,
     ResourceFilter, ResourceGroup, ResourceGroupId, ResourceSelector, Role, RoleAssignment, RoleId,
     RoleRef, Scope, ScopeLevel, ScopeSelector, ServiceAccount, ServiceAccountId, Snapshot, Token,
     TokenId, User, UserGroup, UserId, FORMAT, VERSION,
@@ -145,13 +145,28 @@ fn managed_role(scope: &Scope, id: &str, permissions: Vec<PermissionId>) -> Role
 }
 
 fn builtin_rg(scope: &Scope, id: &str, children: bool) -> ResourceGroup {
+    // The server's names: `_all_account_level_resources` is "All Account
+    // Level Resources".
+    let name = id
+        .trim_start_matches('_')
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     ResourceGroup {
         scope: scope.clone(),
         id: ResourceGroupId(id.into()),
-        name: id.trim_start_matches('_').replace('_', " "),
+        name,
         harness_managed: true,
+        // Stored once by the server, with a bare selector: "the scope the
+        // group is used at".
         included_scopes: vec![ScopeSelector {
-            scope: scope.clone(),
+            scope: None,
             include_child_scopes: children,
         }],
         resource_filter: ResourceFilter {
@@ -334,7 +349,7 @@ pub fn generate(shape: Shape) -> Snapshot {
             name: format!("Custom resource group {i}"),
             harness_managed: false,
             included_scopes: vec![ScopeSelector {
-                scope,
+                scope: Some(scope),
                 include_child_scopes: rng.chance(50),
             }],
             resource_filter: if rng.chance(50) {
@@ -484,7 +499,7 @@ pub fn generate(shape: Shape) -> Snapshot {
 
     let window_start = captured - Duration::days(180);
     let mut logins = Vec::new();
-    let mut changes = Vec::new();
+    let mut joined = Vec::new();
     for u in &users {
         if rng.chance(80) {
             logins.push(LoginEvidence {
@@ -494,11 +509,9 @@ pub fn generate(shape: Shape) -> Snapshot {
             });
         }
         if rng.chance(5) {
-            changes.push(ChangeEvidence {
-                principal_kind: "USER".into(),
-                principal: u.email.clone(),
+            joined.push(JoinEvidence {
+                user: u.id.clone(),
                 at: captured - Duration::hours(rng.below(24 * 170) as i64),
-                action: "UPDATE".into(),
             });
         }
     }
@@ -519,10 +532,13 @@ pub fn generate(shape: Shape) -> Snapshot {
         completeness: Completeness {
             complete: true,
             lists: vec![],
+            unread: vec![],
         },
         account: Account {
             id: "SynthACCOUNT".into(),
             name: Some("Synthetic".into()),
+            authentication_mechanism: None,
+            two_factor_enforced: None,
         },
         orgs,
         projects,
@@ -550,7 +566,8 @@ pub fn generate(shape: Shape) -> Snapshot {
             window_start,
             window_end: captured,
             logins,
-            changes,
+            joined,
+            legacy_changes: Default::default(),
         },
         scim: None,
     };

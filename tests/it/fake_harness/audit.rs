@@ -2,10 +2,13 @@
 //! `POST /audit/api/audits/list` filters them.
 //!
 //! Each `logins` entry becomes `events` LOGIN events (the latest exactly at
-//! `last_login`, the others one hour apart before it); each `changes` entry
-//! becomes one event with its action at `at`. Events are built the way
+//! `last_login`, the others one hour apart before it), built the way
 //! Harness's `LoginEvent` handler builds them (README §9): principal and
-//! resource identifier are the email, `userId` labels carry the uuid.
+//! resource identifier are the email, `userId` labels carry the uuid. Each
+//! `joined` entry becomes one `ADD_COLLABORATOR` event at account scope, built
+//! as `UserEventHandler.handleUserMembershipAddedEvent` builds it: the
+//! resource is `{type: USER, identifier: <email>}` (no uuid), and an accepted
+//! invite is published by the NextGen manager's service principal.
 
 use std::collections::BTreeMap;
 
@@ -72,17 +75,6 @@ impl Filter {
         }
         true
     }
-
-    /// An action a new event should carry to pass this filter.
-    pub fn passing_action(&self) -> String {
-        let excluded = self.wire.static_filter.as_deref() == Some("EXCLUDE_LOGIN_EVENTS");
-        self.wire
-            .actions
-            .iter()
-            .find(|a| !(excluded && LOGIN_ACTIONS.contains(&a.as_str())))
-            .cloned()
-            .unwrap_or_else(|| "UPDATE".to_string())
-    }
 }
 
 /// Every event the snapshot implies that passes `filter`, newest first
@@ -119,6 +111,7 @@ pub fn events(snap: &Snapshot, filter: &Filter) -> Vec<Value> {
                 action: Some("LOGIN".into()),
                 module: Some("CORE".into()),
                 timestamp: Some(at),
+                resource_scope: None,
                 authentication_info: Some(AuthenticationInfo {
                     principal: Some(AuditPrincipal {
                         kind: Some("USER".into()),
@@ -141,34 +134,32 @@ pub fn events(snap: &Snapshot, filter: &Filter) -> Vec<Value> {
         }
     }
 
-    for c in &snap.activity.changes {
-        let at = ms(c.at);
-        if !filter.keeps(&c.action, &c.principal_kind, &c.principal, at) {
+    for j in &snap.activity.joined {
+        let user = snap.users.iter().find(|u| u.id == j.user);
+        let email = user.map_or_else(|| j.user.0.clone(), |u| u.email.clone());
+        let name = user.map_or_else(|| email.clone(), |u| u.name.clone());
+        let at = ms(j.at);
+        if !filter.keeps("ADD_COLLABORATOR", "SERVICE", "ng-manager", at) {
             continue;
         }
-        // User principals carry their uuid and name, as on login events.
-        let labels = (c.principal_kind == "USER")
-            .then(|| snap.users.iter().find(|u| u.email == c.principal))
-            .flatten()
-            .map(|u| {
-                BTreeMap::from([
-                    ("userId".to_string(), u.id.0.clone()),
-                    ("username".to_string(), u.name.clone()),
-                ])
-            });
         push(AuditEvent {
-            audit_id: Some(format!("change-{}-{}", c.principal_kind, c.principal)),
-            action: Some(c.action.clone()),
+            audit_id: Some(format!("joined-{}", j.user)),
+            action: Some("ADD_COLLABORATOR".into()),
             module: Some("CORE".into()),
             timestamp: Some(at),
+            resource_scope: None,
             authentication_info: Some(AuthenticationInfo {
                 principal: Some(AuditPrincipal {
-                    kind: Some(c.principal_kind.clone()),
-                    identifier: Some(c.principal.clone()),
+                    kind: Some("SERVICE".into()),
+                    identifier: Some("ng-manager".into()),
                 }),
-                labels,
+                labels: None,
             }),
-            resource: None,
+            resource: Some(AuditResource {
+                kind: Some("USER".into()),
+                identifier: Some(email),
+                labels: Some(BTreeMap::from([("resourceName".to_string(), name)])),
+            }),
         });
     }
 

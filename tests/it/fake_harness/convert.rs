@@ -2,9 +2,12 @@
 //!
 //! Everything goes through `reviewpack::harness::wire` so the fake answers in
 //! exactly the shapes the client parses. Fields Harness sends that the wire
-//! types do not model (`createdAt`, `lastModifiedAt`, `tokensCount`, ...) are
-//! left out: the client never reads them. Absent optional values go out as
-//! `null`, as Harness sends them, except `scopeLevel`, which Harness omits.
+//! types do not model (`createdAt`, `lastModifiedAt`, ...) are left out: the
+//! client never reads them. Absent optional values go out as `null`, as
+//! Harness sends them, except where the server's DTO is
+//! `@JsonInclude(NON_NULL)` (user groups, v2 resource groups and their scope
+//! selectors: the wire types skip `None` there) and `scopeLevel`, which
+//! Harness omits.
 
 use chrono::{DateTime, Utc};
 use reviewpack::harness::wire;
@@ -114,7 +117,7 @@ pub fn service_account(account: &str, sa: &model::ServiceAccount) -> Value {
     })
 }
 
-pub fn api_key(account: &str, k: &model::ApiKey) -> Value {
+pub fn api_key(account: &str, k: &model::ApiKey, tokens: usize) -> Value {
     let ids = scope_ids(account, &k.scope);
     to_value(&wire::ApiKeyAggregate {
         api_key: wire::ApiKey {
@@ -127,6 +130,7 @@ pub fn api_key(account: &str, k: &model::ApiKey) -> Value {
             project_identifier: ids.project_identifier,
         },
         created_at: k.created_at.map(ms),
+        tokens_count: Some(tokens as i64),
     })
 }
 
@@ -183,16 +187,13 @@ pub fn resource_group(account: &str, g: &model::ResourceGroup) -> Value {
         .included_scopes
         .iter()
         .map(|s| {
-            let sid = scope_ids(account, &s.scope);
+            let sid = s
+                .scope
+                .as_ref()
+                .map(|x| scope_ids(account, x))
+                .unwrap_or_default();
             wire::ScopeSelector {
-                filter: Some(
-                    if s.include_child_scopes {
-                        "INCLUDING_CHILD_SCOPES"
-                    } else {
-                        "EXCLUDING_CHILD_SCOPES"
-                    }
-                    .to_string(),
-                ),
+                filter: Some(selector_filter(s.include_child_scopes).to_string()),
                 account_identifier: sid.account_identifier,
                 org_identifier: sid.org_identifier,
                 project_identifier: sid.project_identifier,
@@ -219,6 +220,8 @@ pub fn resource_group(account: &str, g: &model::ResourceGroup) -> Value {
             project_identifier: ids.project_identifier,
             identifier: g.id.0.clone(),
             name: Some(g.name.clone()),
+            description: None,
+            allowed_scope_levels: Some(vec![g.scope.level().as_str().to_string()]),
             included_scopes: Some(included),
             resource_filter: Some(wire::ResourceFilter {
                 resources: Some(resources),
@@ -226,6 +229,41 @@ pub fn resource_group(account: &str, g: &model::ResourceGroup) -> Value {
             }),
         },
         harness_managed: Some(g.harness_managed),
+    })
+}
+
+fn selector_filter(include_child_scopes: bool) -> &'static str {
+    if include_child_scopes {
+        "INCLUDING_CHILD_SCOPES"
+    } else {
+        "EXCLUDING_CHILD_SCOPES"
+    }
+}
+
+/// A built-in resource group as the server stores and lists it: no scope
+/// fields at all, a bare scope selector.
+pub fn builtin_resource_group(g: &super::builtins::BuiltinGroup) -> Value {
+    to_value(&wire::ResourceGroupResponse {
+        resource_group: wire::ResourceGroup {
+            account_identifier: None,
+            org_identifier: None,
+            project_identifier: None,
+            identifier: g.id.to_string(),
+            name: Some(g.name.to_string()),
+            description: Some(g.description.to_string()),
+            allowed_scope_levels: Some(g.allowed.iter().map(|l| l.as_str().to_string()).collect()),
+            included_scopes: Some(vec![wire::ScopeSelector {
+                filter: Some(selector_filter(g.include_child_scopes).to_string()),
+                account_identifier: None,
+                org_identifier: None,
+                project_identifier: None,
+            }]),
+            resource_filter: Some(wire::ResourceFilter {
+                resources: Some(Vec::new()),
+                include_all_resources: Some(true),
+            }),
+        },
+        harness_managed: Some(true),
     })
 }
 

@@ -12,11 +12,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use reviewpack::harness::wire::{Page, UserAggregate, UserInfo};
-use reviewpack::snapshot::{ApiKeyType, Scope, Snapshot};
+use reviewpack::harness::wire::{AccountDto, Page, UserAggregate, UserInfo};
+use reviewpack::snapshot::{ApiKeyType, Role, RoleAssignment, Scope, Snapshot};
 use serde_json::{json, Value};
 
 use super::audit;
+use super::builtins;
 use super::convert::{self, scope_ids, to_value};
 use super::grow;
 use super::{json_response, lock, ApiError, CorrelationId, Shared};
@@ -25,10 +26,11 @@ use super::{json_response, lock, ApiError, CorrelationId, Shared};
 const DEFAULT_PAGE_SIZE: i64 = 50;
 const MAX_PAGE_SIZE: i64 = 100;
 
-/// One endpoint the client calls.
+/// One endpoint the client (or Harness's Python SDK) calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     CurrentUser,
+    Account,
     Organizations,
     Projects,
     UserBatch,
@@ -38,15 +40,25 @@ pub enum Endpoint {
     ApiKeys,
     Tokens,
     Roles,
+    Role,
     Permissions,
     ResourceGroups,
     RoleAssignments,
+    RoleAssignmentsGet,
+    RoleAssignmentAggregate,
     Audits,
 }
 
 impl Endpoint {
     fn paged(self) -> bool {
-        !matches!(self, Endpoint::CurrentUser | Endpoint::Permissions)
+        !matches!(
+            self,
+            Endpoint::CurrentUser
+                | Endpoint::Account
+                | Endpoint::Permissions
+                | Endpoint::Role
+                | Endpoint::RoleAssignmentAggregate
+        )
     }
 
     fn takes_body(self) -> bool {
@@ -55,6 +67,7 @@ impl Endpoint {
             Endpoint::UserBatch
                 | Endpoint::UserAggregate
                 | Endpoint::RoleAssignments
+                | Endpoint::RoleAssignmentAggregate
                 | Endpoint::Audits
         )
     }
@@ -74,6 +87,7 @@ pub fn router(shared: Shared) -> Router {
     use Endpoint as E;
     Router::new()
         .route("/ng/api/user/currentUser", get(route!(E::CurrentUser)))
+        .route("/ng/api/accounts/{account}", get(route!(E::Account)))
         .route("/ng/api/organizations", get(route!(E::Organizations)))
         .route("/ng/api/projects", get(route!(E::Projects)))
         .route("/ng/api/user/batch", post(route!(E::UserBatch)))
@@ -86,6 +100,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/ng/api/apikey/aggregate", get(route!(E::ApiKeys)))
         .route("/ng/api/token/aggregate", get(route!(E::Tokens)))
         .route("/authz/api/roles", get(route!(E::Roles)))
+        .route("/authz/api/roles/{identifier}", get(route!(E::Role)))
         .route("/authz/api/permissions", get(route!(E::Permissions)))
         .route(
             "/resourcegroup/api/v2/resourcegroup",
@@ -100,6 +115,15 @@ pub fn router(shared: Shared) -> Router {
         .route(
             "/authz/api/roleassignments/filter",
             post(route!(E::RoleAssignments)),
+        )
+        // The unfiltered list, as Harness's Python SDK reads it.
+        .route(
+            "/authz/api/roleassignments",
+            get(route!(E::RoleAssignmentsGet)),
+        )
+        .route(
+            "/authz/api/roleassignments/aggregate",
+            post(route!(E::RoleAssignmentAggregate)),
         )
         .route("/audit/api/audits/list", post(route!(E::Audits)))
         // SCIM: raw SCIM bodies, no envelope, 1-based paging.
@@ -198,12 +222,18 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 }
 
 /// What an endpoint needs to answer one request.
+#[derive(Clone)]
 pub struct Ctx {
     pub params: Vec<(String, String)>,
     pub scope: Scope,
     pub account: String,
     pub missing: BTreeSet<String>,
     pub body: Value,
+    /// The request path (for path parameters).
+    pub path: String,
+    /// Role lists and reads at this scope return custom roles only
+    /// (`RoleResourceImpl` with the hide-managed-role flags).
+    pub hide_managed_roles: bool,
 }
 
 impl Ctx {
@@ -215,7 +245,7 @@ impl Ctx {
             .filter(|v| !v.is_empty())
     }
 
-    fn required(&self, name: &str) -> Result<&str, ApiError> {
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
         self.param(name)
             .ok_or_else(|| ApiError::failure(name, format!("{name}: must not be null")))
     }
@@ -358,15 +388,22 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
             .filter(|p| !p.is_empty())
             .map(str::to_string)
             .collect();
+        // RoleResourceImpl: the project flag at a project, else the org flag
+        // at an org *or a project* (its else-if also fires there).
+        let hide_managed_roles = (scope.project().is_some()
+            && st.faults.hide_project_managed_roles)
+            || (scope.org().is_some() && st.faults.hide_org_managed_roles);
         let ctx = Ctx {
             params: params.clone(),
             scope,
             account,
             missing,
             body,
+            path: parts.uri.path().to_string(),
+            hide_managed_roles,
         };
         if !ep.paged() {
-            return unpaged(ep, &st.snapshot);
+            return unpaged(ep, &st.snapshot, &ctx);
         }
         let page_index = ctx.number("pageIndex", 0)?;
         let page_size = ctx.number("pageSize", DEFAULT_PAGE_SIZE)?;
@@ -467,7 +504,7 @@ fn page_of(items: &[Value], index: i64, size: i64) -> Page<Value> {
 }
 
 /// The `data` of an unpaged endpoint.
-fn unpaged(ep: Endpoint, snap: &Snapshot) -> Result<Value, ApiError> {
+fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> {
     match ep {
         Endpoint::CurrentUser => {
             let caller = snap
@@ -492,11 +529,218 @@ fn unpaged(ep: Endpoint, snap: &Snapshot) -> Result<Value, ApiError> {
                     .or_else(|| user.map(|u| u.email.clone())),
             }))
         }
-        Endpoint::Permissions => Ok(Value::Array(
-            snap.permissions.iter().map(convert::permission).collect(),
-        )),
+        Endpoint::Account => {
+            // `AccountResource.get`: @NGAccessControlCheck core_account_view.
+            ctx.require("core_account_view")?;
+            let id = ctx.path.rsplit('/').next().unwrap_or("");
+            if id != snap.account.id {
+                return Err(ApiError::error(
+                    StatusCode::NOT_FOUND,
+                    "RESOURCE_NOT_FOUND",
+                    format!("Account {id} not found"),
+                ));
+            }
+            Ok(to_value(&AccountDto {
+                identifier: Some(snap.account.id.clone()),
+                name: snap.account.name.clone(),
+                company_name: snap.account.name.clone(),
+                authentication_mechanism: snap.account.authentication_mechanism.clone(),
+                two_factor_admin_enforced: snap.account.two_factor_enforced,
+            }))
+        }
+        Endpoint::Permissions => {
+            // Without scopeFilterDisabled the server keeps only the
+            // permissions allowed at the requested scope's level.
+            let all = ctx.param("scopeFilterDisabled") == Some("true");
+            Ok(Value::Array(
+                snap.permissions
+                    .iter()
+                    .filter(|p| all || p.allowed_scope_levels.contains(&ctx.scope.level()))
+                    .map(convert::permission)
+                    .collect(),
+            ))
+        }
+        Endpoint::Role => {
+            ctx.require("core_role_view")?;
+            let id = ctx.path.rsplit('/').next().unwrap_or("");
+            roles_at(snap, ctx)
+                .into_iter()
+                .find(|r| r.id.as_str() == id)
+                .map(|r| convert::role(&ctx.account, &with_scope(r, &ctx.scope)))
+                .ok_or_else(|| {
+                    ApiError::error(
+                        StatusCode::NOT_FOUND,
+                        "RESOURCE_NOT_FOUND",
+                        format!("Role with identifier [{id}] is not found in the given scope"),
+                    )
+                })
+        }
+        Endpoint::RoleAssignmentAggregate => {
+            // `RoleAssignmentResourceImpl.getAggregated`: the first 1,000
+            // assignments the filter admits, the roles they name with no
+            // managed filter, their resource groups by name only.
+            let filter = AssignmentFilter::from_ctx(ctx)?;
+            let assignments: Vec<&RoleAssignment> = snap
+                .role_assignments
+                .iter()
+                .filter(|a| a.scope == ctx.scope && filter.admits(a))
+                .take(AGGREGATE_CAP)
+                .collect();
+            let role_ids: BTreeSet<&str> = assignments.iter().map(|a| a.role.id.as_str()).collect();
+            let unhidden = Ctx {
+                hide_managed_roles: false,
+                ..ctx.clone()
+            };
+            let roles: Vec<Value> = roles_at(snap, &unhidden)
+                .into_iter()
+                .filter(|r| role_ids.contains(r.id.as_str()))
+                .map(|r| convert::role(&ctx.account, &with_scope(r, &ctx.scope)))
+                .collect();
+            let rg_ids: BTreeSet<&str> = assignments
+                .iter()
+                .map(|a| a.resource_group.as_str())
+                .collect();
+            let rgs: Vec<Value> = resource_group_names(snap, &ctx.scope)
+                .into_iter()
+                .filter(|(id, _)| rg_ids.contains(id.as_str()))
+                .map(|(id, name)| json!({"identifier": id, "name": name}))
+                .collect();
+            let bare: Vec<Value> = assignments
+                .iter()
+                .map(|a| convert::role_assignment(&ctx.account, a)["roleAssignment"].clone())
+                .collect();
+            Ok(json!({
+                "roleAssignments": bare,
+                "scope": convert::scope_ids(&ctx.account, &ctx.scope),
+                "roles": roles,
+                "resourceGroups": rgs,
+            }))
+        }
         _ => unreachable!("{ep:?} is paged"),
     }
+}
+
+/// The aggregate endpoint's cap (`PageRequest.builder().pageSize(1000)`).
+const AGGREGATE_CAP: usize = 1000;
+
+/// A managed role shown at the scope it is read at (it has none of its own).
+fn with_scope(r: &Role, scope: &Scope) -> Role {
+    Role {
+        scope: scope.clone(),
+        ..r.clone()
+    }
+}
+
+/// The roles a list at `ctx.scope` returns: custom roles of that exact scope,
+/// then the managed roles allowed at its level unless the hide flags apply
+/// (`RoleDaoImpl.createCriteriaFromFilter`, `RoleResourceImpl.get`).
+fn roles_at<'s>(snap: &'s Snapshot, ctx: &Ctx) -> Vec<&'s Role> {
+    let mut out: Vec<&Role> = Vec::new();
+    if !ctx.hide_managed_roles {
+        out.extend(
+            builtins::managed_roles(snap)
+                .into_iter()
+                .filter(|r| builtins::role_allowed_at(r, &ctx.scope)),
+        );
+    }
+    out.extend(
+        snap.roles
+            .iter()
+            .filter(|r| !r.harness_managed && r.scope == ctx.scope),
+    );
+    out
+}
+
+/// (identifier, name) of every resource group a scope's list holds.
+fn resource_group_names(snap: &Snapshot, scope: &Scope) -> Vec<(String, String)> {
+    builtins::builtin_groups_at(scope)
+        .map(|g| (g.id.to_string(), g.name.to_string()))
+        .chain(
+            snap.resource_groups
+                .iter()
+                .filter(|g| !g.harness_managed && g.scope == *scope)
+                .map(|g| (g.id.0.clone(), g.name.clone())),
+        )
+        .collect()
+}
+
+/// `RoleAssignmentFilterDTO`, the parts the fake honours. With no principal
+/// filter the server lists only the principal types the key may view, of
+/// USER, USER_GROUP and SERVICE_ACCOUNT (`buildRoleAssignmentFilterWithPermissionFilter`):
+/// any other type (`SERVICE`) is never listed.
+struct AssignmentFilter {
+    types: BTreeSet<String>,
+    roles: BTreeSet<String>,
+    resource_groups: BTreeSet<String>,
+    disabled: BTreeSet<bool>,
+    managed: BTreeSet<bool>,
+}
+
+impl AssignmentFilter {
+    fn from_ctx(ctx: &Ctx) -> Result<AssignmentFilter, ApiError> {
+        let strings = |k: &str| -> BTreeSet<String> {
+            ctx.body
+                .get(k)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let bools = |k: &str| -> BTreeSet<bool> {
+            ctx.body
+                .get(k)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_bool).collect())
+                .unwrap_or_default()
+        };
+        let viewable: BTreeSet<String> = ["USER", "USER_GROUP", "SERVICE_ACCOUNT"]
+            .into_iter()
+            .filter(|k| principal_permission(k).is_some_and(|p| !ctx.missing.contains(p)))
+            .map(str::to_string)
+            .collect();
+        let asked = strings("principalTypeFilter");
+        let types: BTreeSet<String> = if asked.is_empty() {
+            viewable
+        } else {
+            asked.intersection(&viewable).cloned().collect()
+        };
+        if types.is_empty() {
+            return Err(ApiError::error(
+                StatusCode::UNAUTHORIZED,
+                "USER_NOT_AUTHORIZED",
+                "Current principal is not authorized to the view the role assignments",
+            ));
+        }
+        Ok(AssignmentFilter {
+            types,
+            roles: strings("roleFilter"),
+            resource_groups: strings("resourceGroupFilter"),
+            disabled: bools("disabledFilter"),
+            managed: bools("harnessManagedFilter"),
+        })
+    }
+
+    fn admits(&self, a: &RoleAssignment) -> bool {
+        self.types.contains(&a.principal.kind)
+            && (self.roles.is_empty() || self.roles.contains(a.role.id.as_str()))
+            && (self.resource_groups.is_empty()
+                || self.resource_groups.contains(a.resource_group.as_str()))
+            && (self.disabled.is_empty() || self.disabled.contains(&a.disabled))
+            && (self.managed.is_empty() || self.managed.contains(&a.managed))
+    }
+}
+
+/// The caller's user id, when the served account says the key is a user's.
+fn caller_user(snap: &Snapshot) -> Option<&str> {
+    snap.provenance
+        .caller
+        .as_ref()
+        .filter(|c| c.kind == "user")
+        .map(|c| c.id.as_str())
 }
 
 /// Every item of a paged list, in snapshot order, before paging.
@@ -554,62 +798,76 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
                 .collect()
         }
         Endpoint::ApiKeys => {
+            // `ApiKeyResource.listAggregatedApiKeys`: parentIdentifier is
+            // required; `ApiKeyServiceImpl.validateParentIdentifier` checks
+            // core_serviceaccount_manageapikey on the service account (a
+            // user's keys only for that user).
             let kind = ctx.key_type()?;
             let parent = ctx.required("parentIdentifier")?;
-            ctx.require(key_permission(kind))?;
+            authorize_keys(snap, ctx, kind, Some(parent))?;
             snap.api_keys
                 .iter()
                 .filter(|k| k.scope == *scope && k.key_type == kind && k.parent == parent)
-                .map(|k| convert::api_key(account, k))
+                .map(|k| {
+                    let tokens = snap
+                        .tokens
+                        .iter()
+                        .filter(|t| {
+                            t.scope == k.scope
+                                && t.key_type == k.key_type
+                                && t.parent == k.parent
+                                && t.api_key == k.id
+                        })
+                        .count();
+                    convert::api_key(account, k, tokens)
+                })
                 .collect()
         }
         Endpoint::Tokens => {
+            // `TokenServiceImpl.listAggregateTokens`: parentIdentifier and
+            // apiKeyIdentifier are optional, and the scope filter adds the
+            // org (and project) only when given, so at account scope the
+            // list spans every scope of the account.
             let kind = ctx.key_type()?;
-            let parent = ctx.required("parentIdentifier")?;
-            let key = ctx.required("apiKeyIdentifier")?;
-            ctx.require(key_permission(kind))?;
+            let parent = ctx.param("parentIdentifier");
+            let key = ctx.param("apiKeyIdentifier");
+            authorize_keys(snap, ctx, kind, parent)?;
             snap.tokens
                 .iter()
                 .filter(|t| {
-                    t.scope == *scope
-                        && t.key_type == kind
-                        && t.parent == parent
-                        && t.api_key.0 == key
+                    t.key_type == kind
+                        && scope.org().is_none_or(|o| t.scope.org() == Some(o))
+                        && scope.project().is_none_or(|p| t.scope.project() == Some(p))
+                        && parent.is_none_or(|p| t.parent == p)
+                        && key.is_none_or(|k| t.api_key.0 == k)
                 })
                 .map(|t| convert::token(account, t))
                 .collect()
         }
         Endpoint::Roles => {
             ctx.require("core_role_view")?;
-            snap.roles
-                .iter()
-                .filter(|r| r.scope == *scope)
-                .map(|r| convert::role(account, r))
+            roles_at(snap, ctx)
+                .into_iter()
+                .map(|r| convert::role(account, &with_scope(r, scope)))
                 .collect()
         }
         Endpoint::ResourceGroups => {
             ctx.require("core_resourcegroup_view")?;
-            snap.resource_groups
-                .iter()
-                .filter(|g| g.scope == *scope)
-                .map(|g| convert::resource_group(account, g))
+            builtins::builtin_groups_at(scope)
+                .map(convert::builtin_resource_group)
+                .chain(
+                    snap.resource_groups
+                        .iter()
+                        .filter(|g| !g.harness_managed && g.scope == *scope)
+                        .map(|g| convert::resource_group(account, g)),
+                )
                 .collect()
         }
-        Endpoint::RoleAssignments => {
-            let hidden: Vec<&str> = ["USER", "USER_GROUP", "SERVICE_ACCOUNT"]
-                .into_iter()
-                .filter(|k| principal_permission(k).is_some_and(|p| ctx.missing.contains(p)))
-                .collect();
-            if hidden.len() == 3 {
-                return Err(ApiError::error(
-                    StatusCode::UNAUTHORIZED,
-                    "USER_NOT_AUTHORIZED",
-                    "Current principal is not authorized to view any principal type",
-                ));
-            }
+        Endpoint::RoleAssignments | Endpoint::RoleAssignmentsGet => {
+            let filter = AssignmentFilter::from_ctx(ctx)?;
             snap.role_assignments
                 .iter()
-                .filter(|a| a.scope == *scope && !hidden.contains(&a.principal.kind.as_str()))
+                .filter(|a| a.scope == *scope && filter.admits(a))
                 .map(|a| convert::role_assignment(account, a))
                 .collect()
         }
@@ -617,15 +875,29 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
             ctx.require("core_audit_view")?;
             audit::events(snap, &ctx.audit_filter()?)
         }
-        Endpoint::CurrentUser | Endpoint::Permissions => unreachable!("{ep:?} is unpaged"),
+        Endpoint::CurrentUser
+        | Endpoint::Account
+        | Endpoint::Permissions
+        | Endpoint::Role
+        | Endpoint::RoleAssignmentAggregate => unreachable!("{ep:?} is unpaged"),
     })
 }
 
-/// The view permission guarding API keys and tokens of this type.
-fn key_permission(kind: ApiKeyType) -> &'static str {
+/// Who may list API keys and tokens: a service account's need
+/// core_serviceaccount_manageapikey (which Account Viewer lacks); a user's,
+/// that user, or core_user_manage for every user's tokens.
+fn authorize_keys(
+    snap: &Snapshot,
+    ctx: &Ctx,
+    kind: ApiKeyType,
+    parent: Option<&str>,
+) -> Result<(), ApiError> {
     match kind {
-        ApiKeyType::ServiceAccount => "core_serviceaccount_view",
-        ApiKeyType::User => "core_user_view",
+        ApiKeyType::ServiceAccount => ctx.require("core_serviceaccount_manageapikey"),
+        ApiKeyType::User => match parent {
+            Some(p) if caller_user(snap) == Some(p) => Ok(()),
+            _ => ctx.require("core_user_manage"),
+        },
     }
 }
 
@@ -763,12 +1035,50 @@ pub fn scim_groups(snap: &Snapshot) -> Vec<Value> {
     }
 }
 
-/// `GET /ng/api/scim/account/{account}/Users|Groups`: authenticated like
-/// every endpoint; 1-based `startIndex`, `count` capped at 100.
+/// Checks a SCIM request's credential the way `NextGenAuthenticationFilter`
+/// does for `@ScimAPI` resources: only `Authorization: Bearer <token>`, and
+/// the token must be an API key token (`tokenClient.validateApiKey`); the
+/// `x-api-key` header is not read at all.
+fn authenticate_scim(st: &super::State, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(token) = authorization
+        .find("Bearer ")
+        .map(|i| authorization[i + "Bearer ".len()..].trim())
+    else {
+        // A missing header is unverified: the server's `contains` would
+        // throw on null; treated like a header without the prefix.
+        return Err(ApiError::error(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_TOKEN",
+            "Bearer prefix not found",
+        ));
+    };
+    if token.is_empty() || token != st.api_key {
+        return Err(ApiError::error(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_TOKEN",
+            format!(
+                "Invalid call: Invalid token or token expired. Account id for API called: {}",
+                st.snapshot.account.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /ng/api/scim/account/{account}/Users|Groups`, as Harness answers it:
+/// Bearer-only authentication; `startIndex` 1-based; `count` as asked (20
+/// when absent); the page read from the SCIM store, then (users) the ones
+/// NextGen does not know taken off it; `totalResults` the size of what is
+/// left and `itemsPerPage` the count asked (`ScimUserServiceImpl.searchUser`,
+/// `NGScimUserServiceImpl.removeUsersNotinNG`, `NGScimGroupServiceImpl`).
 fn scim(shared: Shared, resource: ScimResource, req: AxumRequest) -> Response {
     let corr = correlation(&req);
     let st = lock(&shared);
-    if let Err(e) = authenticate(&st, req.headers()) {
+    if let Err(e) = authenticate_scim(&st, req.headers()) {
         return e.into_response_with(&corr);
     }
     let account = req
@@ -788,10 +1098,8 @@ fn scim(shared: Shared, resource: ScimResource, req: AxumRequest) -> Response {
         ScimResource::Groups => "core_usergroup_view",
     };
     if missing.split(',').any(|p| p.trim() == needs) {
-        return scim_error(
-            StatusCode::FORBIDDEN,
-            &format!("Missing permission {needs}"),
-        );
+        return ApiError::access_denied(needs, scope_ids(&account, &Scope::Account))
+            .into_response_with(&corr);
     }
     let params = parse_query(req.uri().query().unwrap_or(""));
     let number = |n: &str, default: i64| {
@@ -801,24 +1109,46 @@ fn scim(shared: Shared, resource: ScimResource, req: AxumRequest) -> Response {
             .and_then(|(_, v)| v.parse::<i64>().ok())
             .unwrap_or(default)
     };
-    let start = number("startIndex", 1).max(1);
-    let count = number("count", MAX_PAGE_SIZE).clamp(0, MAX_PAGE_SIZE);
-    let items = match resource {
+    let start = number("startIndex", 0).max(0);
+    let count = number("count", 20).max(0);
+    // Users the SCIM store holds that NextGen does not: listed first by the
+    // store, taken off the page afterwards.
+    let phantoms: Vec<Value> = match resource {
+        ScimResource::Users => st
+            .faults
+            .scim_users_not_in_ng
+            .iter()
+            .map(|email| json!({"schemas": [SCIM_USER], "id": format!("phantom-{email}"), "userName": email}))
+            .collect(),
+        ScimResource::Groups => Vec::new(),
+    };
+    let mut items = phantoms;
+    items.extend(match resource {
         ScimResource::Users => scim_users(&st.snapshot),
         ScimResource::Groups => scim_groups(&st.snapshot),
-    };
+    });
+    let not_in_ng: BTreeSet<String> = st.faults.scim_users_not_in_ng.iter().cloned().collect();
     drop(st);
     let total = items.len() as i64;
-    let from = (start - 1).min(total) as usize;
-    let to = (start - 1 + count).min(total) as usize;
-    let page: Vec<Value> = items[from..to].to_vec();
+    let skip = if start == 0 { 0 } else { start - 1 };
+    let from = skip.min(total) as usize;
+    let to = (skip + count).min(total) as usize;
+    let page: Vec<Value> = items[from..to]
+        .iter()
+        .filter(|u| {
+            u.get("userName")
+                .and_then(Value::as_str)
+                .is_none_or(|n| !not_in_ng.contains(n))
+        })
+        .cloned()
+        .collect();
     scim_response(
         StatusCode::OK,
         &json!({
             "schemas": [SCIM_LIST],
-            "totalResults": total,
+            "totalResults": page.len(),
             "startIndex": start,
-            "itemsPerPage": page.len(),
+            "itemsPerPage": count,
             "Resources": page,
         }),
     )

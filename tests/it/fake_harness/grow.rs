@@ -6,9 +6,10 @@
 //! list does when something is created while a client pages through it.
 
 use reviewpack::snapshot::{
-    ApiKey, ApiKeyId, ChangeEvidence, GroupId, Org, PrincipalRef, Project, ResourceFilter,
-    ResourceGroup, ResourceGroupId, Role, RoleAssignment, RoleId, RoleRef, ScopeSelector,
-    ServiceAccount, ServiceAccountId, Snapshot, Token, TokenId, User, UserGroup, UserId,
+    ApiKey, ApiKeyId, GroupId, JoinEvidence, LoginEvidence, Org, PrincipalRef, Project,
+    ResourceFilter, ResourceGroup, ResourceGroupId, Role, RoleAssignment, RoleId, RoleRef,
+    ScopeSelector, ServiceAccount, ServiceAccountId, Snapshot, Token, TokenId, User, UserGroup,
+    UserId,
 };
 
 use super::endpoints::{Ctx, Endpoint};
@@ -149,7 +150,7 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
                 name: format!("Grown resource group {n}"),
                 harness_managed: false,
                 included_scopes: vec![ScopeSelector {
-                    scope,
+                    scope: Some(scope),
                     include_child_scopes: false,
                 }],
                 resource_filter: ResourceFilter {
@@ -221,16 +222,27 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
                 .end_time
                 .and_then(chrono::DateTime::from_timestamp_millis)
                 .unwrap_or(snap.activity.window_end);
-            snap.activity.changes.insert(
-                0,
-                ChangeEvidence {
-                    principal_kind: "USER".into(),
-                    principal: format!("grown{n}@fake.invalid"),
-                    at: end,
-                    action: filter.passing_action(),
-                },
-            )
+            let user = UserId(format!("grown-user-{n}"));
+            if filter.wire.actions.iter().any(|a| a == "ADD_COLLABORATOR") {
+                snap.activity
+                    .joined
+                    .insert(0, JoinEvidence { user, at: end });
+            } else {
+                snap.activity.logins.insert(
+                    0,
+                    LoginEvidence {
+                        user,
+                        last_login: end,
+                        events: 1,
+                    },
+                );
+            }
         }
-        Endpoint::CurrentUser | Endpoint::Permissions => {}
+        Endpoint::CurrentUser
+        | Endpoint::Account
+        | Endpoint::Permissions
+        | Endpoint::Role
+        | Endpoint::RoleAssignmentsGet
+        | Endpoint::RoleAssignmentAggregate => {}
     }
 }

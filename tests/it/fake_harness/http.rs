@@ -54,6 +54,18 @@ pub fn send(
     key: Option<&str>,
     body: Option<&str>,
 ) -> HttpResponse {
+    let headers: Vec<(&str, &str)> = key.map(|k| ("x-api-key", k)).into_iter().collect();
+    send_with(base_url, method, path_and_query, &headers, body)
+}
+
+/// Sends one request with the given headers and reads the whole response.
+pub fn send_with(
+    base_url: &str,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> HttpResponse {
     let host = base_url
         .strip_prefix("http://")
         .unwrap_or(base_url)
@@ -63,8 +75,8 @@ pub fn send(
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("read timeout");
     let mut req = format!("{method} {path_and_query} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nAccept: application/json\r\n");
-    if let Some(k) = key {
-        req.push_str(&format!("x-api-key: {k}\r\n"));
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
     }
     let body = body.unwrap_or("");
     if method != "GET" || !body.is_empty() {

@@ -22,6 +22,7 @@
 #![allow(dead_code)]
 
 mod audit;
+pub mod builtins;
 mod convert;
 mod endpoints;
 mod grow;
@@ -85,6 +86,16 @@ pub struct Faults {
     /// Requests whose path starts with this get a JSON 404, as on an
     /// installation that does not serve that service path.
     pub not_found_path: Option<String>,
+    /// `PL_HIDE_PROJECT_LEVEL_MANAGED_ROLE`: project role lists and reads
+    /// return custom roles only.
+    pub hide_project_managed_roles: bool,
+    /// `PL_HIDE_ORGANIZATION_LEVEL_MANAGED_ROLE`: org (and, through the
+    /// server's else-if, project) role lists and reads return custom roles
+    /// only.
+    pub hide_org_managed_roles: bool,
+    /// Emails the SCIM store lists that NextGen does not have: they come
+    /// first in the store and are taken off the pages they fall on.
+    pub scim_users_not_in_ng: Vec<String>,
 }
 
 /// One request as the fake saw it (the API key never appears here).

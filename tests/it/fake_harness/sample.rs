@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use reviewpack::snapshot::{
     Account, Activity, ApiKey, ApiKeyId, ApiKeyType, AssignmentId, AttributeFilter, Caller,
-    ChangeEvidence, Completeness, GroupId, LoginEvidence, Org, Permission, PermissionId,
+    Completeness, GroupId, JoinEvidence, LoginEvidence, Org, Permission, PermissionId,
     PrincipalRef, Project, Provenance, ResourceFilter, ResourceGroup, ResourceGroupId,
     ResourceSelector, Role, RoleAssignment, RoleId, RoleRef, Scope, ScopeLevel, ScopeSelector,
     ServiceAccount, ServiceAccountId, Snapshot, Token, TokenId, User, UserGroup, UserId, FORMAT,
@@ -99,7 +99,8 @@ fn assignment(
 
 /// Three users, groups at every level (five at `org:eng`, for paging),
 /// service accounts with keys and tokens, roles, resource groups, role
-/// assignments of every principal type, and login and change activity.
+/// assignments of every principal type, logins and a user addition; the
+/// server's built-in resource groups at every scope.
 pub fn small_snapshot() -> Snapshot {
     let a = Scope::Account;
     let eng = org("eng");
@@ -162,10 +163,13 @@ pub fn small_snapshot() -> Snapshot {
         completeness: Completeness {
             complete: true,
             lists: Vec::new(),
+            unread: Vec::new(),
         },
         account: Account {
             id: SMALL_ACCOUNT.into(),
             name: Some("Fake Co".into()),
+            authentication_mechanism: Some("SAML".into()),
+            two_factor_enforced: Some(false),
         },
         orgs: vec![
             Org {
@@ -336,64 +340,34 @@ pub fn small_snapshot() -> Snapshot {
                 allowed_scope_levels: Vec::new(),
             },
         ],
-        resource_groups: vec![
-            ResourceGroup {
-                scope: a.clone(),
-                id: ResourceGroupId("_all_account_level_resources".into()),
-                name: "All Account Level Resources".into(),
-                harness_managed: true,
-                included_scopes: vec![ScopeSelector {
-                    scope: a.clone(),
-                    include_child_scopes: false,
-                }],
-                resource_filter: ResourceFilter {
-                    include_all: true,
-                    resources: Vec::new(),
-                },
+        resource_groups: vec![ResourceGroup {
+            scope: eng.clone(),
+            id: ResourceGroupId("eng_pipelines".into()),
+            name: "Eng pipelines".into(),
+            harness_managed: false,
+            included_scopes: vec![ScopeSelector {
+                scope: Some(eng.clone()),
+                include_child_scopes: true,
+            }],
+            resource_filter: ResourceFilter {
+                include_all: false,
+                resources: vec![
+                    ResourceSelector {
+                        resource_type: "CONNECTOR".into(),
+                        identifiers: Vec::new(),
+                        attribute_filter: Some(AttributeFilter {
+                            name: "category".into(),
+                            values: vec!["CLOUD_PROVIDER".into()],
+                        }),
+                    },
+                    ResourceSelector {
+                        resource_type: "PIPELINE".into(),
+                        identifiers: vec!["deploy_prod".into()],
+                        attribute_filter: None,
+                    },
+                ],
             },
-            ResourceGroup {
-                scope: a.clone(),
-                id: ResourceGroupId("_all_resources_including_child_scopes".into()),
-                name: "All Resources Including Child Scopes".into(),
-                harness_managed: true,
-                included_scopes: vec![ScopeSelector {
-                    scope: a.clone(),
-                    include_child_scopes: true,
-                }],
-                resource_filter: ResourceFilter {
-                    include_all: true,
-                    resources: Vec::new(),
-                },
-            },
-            ResourceGroup {
-                scope: eng.clone(),
-                id: ResourceGroupId("eng_pipelines".into()),
-                name: "Eng pipelines".into(),
-                harness_managed: false,
-                included_scopes: vec![ScopeSelector {
-                    scope: eng.clone(),
-                    include_child_scopes: true,
-                }],
-                resource_filter: ResourceFilter {
-                    include_all: false,
-                    resources: vec![
-                        ResourceSelector {
-                            resource_type: "CONNECTOR".into(),
-                            identifiers: Vec::new(),
-                            attribute_filter: Some(AttributeFilter {
-                                name: "category".into(),
-                                values: vec!["CLOUD_PROVIDER".into()],
-                            }),
-                        },
-                        ResourceSelector {
-                            resource_type: "PIPELINE".into(),
-                            identifiers: vec!["deploy_prod".into()],
-                            attribute_filter: None,
-                        },
-                    ],
-                },
-            },
-        ],
+        }],
         role_assignments: vec![
             assignment(
                 a.clone(),
@@ -459,23 +433,15 @@ pub fn small_snapshot() -> Snapshot {
                     events: 1,
                 },
             ],
-            changes: vec![
-                ChangeEvidence {
-                    principal_kind: "SERVICE_ACCOUNT".into(),
-                    principal: "ci_bot".into(),
-                    at: t("2026-02-20T12:00:00Z"),
-                    action: "CREATE_TOKEN".into(),
-                },
-                ChangeEvidence {
-                    principal_kind: "USER".into(),
-                    principal: "alice@example.com".into(),
-                    at: t("2026-02-28T15:00:00Z"),
-                    action: "UPDATE".into(),
-                },
-            ],
+            joined: vec![JoinEvidence {
+                user: UserId("u-bob".into()),
+                at: t("2025-11-20T09:00:00Z"),
+            }],
+            legacy_changes: Default::default(),
         },
         scim: None,
     };
-    s.normalize();
+    // The server's built-in resource groups, at every scope it lists them.
+    super::builtins::with_builtin_resource_groups(&mut s);
     s
 }

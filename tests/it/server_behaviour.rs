@@ -1,0 +1,376 @@
+//! The fake copies the Harness server, quirks included: one test per server
+//! behaviour the client relies on, each named in docs/harness-behaviour.md
+//! with the server source it comes from. These poke the fake over raw HTTP;
+//! the pull tests then show the client copes.
+
+use reviewpack::harness::wire::{
+    Envelope, ErrorBody, Page, ResourceGroupResponse, RoleAssignmentResponse, RoleResponse,
+    TokenAggregate,
+};
+use reviewpack::snapshot::{
+    AssignmentId, PermissionId, PrincipalRef, ResourceGroupId, Role, RoleAssignment, RoleId,
+    RoleRef, Scope, ScopeLevel,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::fake_harness::http::{get, post, send_with, HttpResponse};
+use crate::fake_harness::{small_snapshot, FakeHarness, Faults, SMALL_ACCOUNT};
+
+const KEY: &str = "sat.acc_Fake-123.tok.s3cr3t";
+
+fn start() -> FakeHarness {
+    FakeHarness::start(small_snapshot(), KEY)
+}
+
+fn q(path: &str, extra: &str) -> String {
+    let sep = if extra.is_empty() { "" } else { "&" };
+    format!("{path}?accountIdentifier={SMALL_ACCOUNT}{sep}{extra}")
+}
+
+fn data<T: DeserializeOwned>(r: &HttpResponse) -> T {
+    assert_eq!(r.status, 200, "body: {}", r.body);
+    let env: Envelope<T> =
+        serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
+    env.data.expect("data")
+}
+
+fn error(r: &HttpResponse, status: u16) -> ErrorBody {
+    assert_eq!(r.status, status, "body: {}", r.body);
+    serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body))
+}
+
+fn at(scope: &str) -> String {
+    match scope {
+        "account" => String::new(),
+        "org" => "orgIdentifier=eng".into(),
+        _ => "orgIdentifier=eng&projectIdentifier=pay".into(),
+    }
+}
+
+/// A managed `_project_admin` (allowed at projects only) and an assignment
+/// naming it at `project:eng/pay`.
+fn with_project_admin(fake: &FakeHarness) {
+    fake.mutate(|s| {
+        s.roles.push(Role {
+            scope: Scope::Account,
+            id: RoleId("_project_admin".into()),
+            name: "Project Admin".into(),
+            permissions: vec![PermissionId("core_pipeline_execute".into())],
+            allowed_scope_levels: vec![ScopeLevel::Project],
+            harness_managed: true,
+        });
+        s.role_assignments.push(RoleAssignment {
+            scope: Scope::Project("eng".into(), "pay".into()),
+            id: AssignmentId("ra_pay_admin".into()),
+            principal: PrincipalRef {
+                kind: "USER".into(),
+                id: "u-alice".into(),
+                scope_level: None,
+            },
+            role: RoleRef {
+                id: RoleId("_project_admin".into()),
+                scope_level: None,
+            },
+            resource_group: ResourceGroupId("_all_project_level_resources".into()),
+            disabled: false,
+            managed: false,
+        });
+    });
+}
+
+#[test]
+fn built_in_resource_groups_come_without_scope_and_with_bare_selectors() {
+    let fake = start();
+    let base = fake.base_url();
+    let ids_at = |scope: &str| -> Vec<String> {
+        let p: Page<ResourceGroupResponse> = data(&get(
+            &base,
+            &q("/resourcegroup/api/v2/resourcegroup", &at(scope)),
+            Some(KEY),
+        ));
+        p.content
+            .iter()
+            .filter(|r| r.harness_managed == Some(true))
+            .map(|r| r.resource_group.identifier.clone())
+            .collect()
+    };
+    // Listed wherever their allowedScopeLevels hold the scope's level.
+    assert_eq!(
+        ids_at("account"),
+        [
+            "_all_account_level_resources",
+            "_all_resources_including_child_scopes"
+        ]
+    );
+    assert_eq!(
+        ids_at("org"),
+        [
+            "_all_organization_level_resources",
+            "_all_resources_including_child_scopes"
+        ]
+    );
+    assert_eq!(ids_at("project"), ["_all_project_level_resources"]);
+
+    // NON_NULL: no scope fields at all, a selector with only its filter.
+    let raw: Value = data(&get(
+        &base,
+        &q("/resourcegroup/api/v2/resourcegroup", &at("project")),
+        Some(KEY),
+    ));
+    let rg = &raw["content"][0]["resourceGroup"];
+    for field in ["accountIdentifier", "orgIdentifier", "projectIdentifier"] {
+        assert!(rg.get(field).is_none(), "{field} in {rg}");
+    }
+    assert_eq!(
+        rg["includedScopes"],
+        serde_json::json!([{"filter": "EXCLUDING_CHILD_SCOPES"}])
+    );
+    assert_eq!(rg["allowedScopeLevels"], serde_json::json!(["project"]));
+}
+
+#[test]
+fn a_viewer_key_cannot_list_api_keys_or_tokens() {
+    let fake = start();
+    let base = fake.base_url();
+    let keys = q(
+        "/ng/api/apikey/aggregate",
+        "apiKeyType=SERVICE_ACCOUNT&parentIdentifier=ci_bot",
+    );
+    let tokens = q("/ng/api/token/aggregate", "apiKeyType=SERVICE_ACCOUNT");
+    // The default key can.
+    assert_eq!(get(&base, &keys, Some(KEY)).status, 200);
+    assert_eq!(get(&base, &tokens, Some(KEY)).status, 200);
+    // Account Viewer holds every view permission but not this one.
+    fake.set_faults(Faults {
+        missing_permission: Some("core_serviceaccount_manageapikey".into()),
+        ..Faults::default()
+    });
+    for path in [&keys, &tokens] {
+        let e = error(&get(&base, path, Some(KEY)), 403);
+        assert_eq!(e.code.as_deref(), Some("NG_ACCESS_DENIED"));
+        assert_eq!(
+            e.failed_permission_checks[0].permission.as_deref(),
+            Some("core_serviceaccount_manageapikey")
+        );
+    }
+    // Viewing service accounts needs only the view permission.
+    let sas = q("/ng/api/serviceaccount/aggregate", "");
+    assert_eq!(get(&base, &sas, Some(KEY)).status, 200);
+}
+
+#[test]
+fn tokens_listed_at_the_account_span_every_scope_and_keys_count_their_tokens() {
+    let fake = start();
+    let base = fake.base_url();
+    let tokens = |extra: &str| -> Vec<(String, Option<String>)> {
+        let p: Page<TokenAggregate> = data(&get(
+            &base,
+            &q(
+                "/ng/api/token/aggregate",
+                &format!("apiKeyType=SERVICE_ACCOUNT{extra}"),
+            ),
+            Some(KEY),
+        ));
+        p.content
+            .iter()
+            .map(|t| (t.token.identifier.clone(), t.token.org_identifier.clone()))
+            .collect()
+    };
+    // No parent, no key, no org: every service-account token of the account.
+    let all = tokens("");
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all.contains(&("deploy_tok".into(), Some("eng".into()))));
+    // An org narrows to that org (and its projects).
+    assert_eq!(
+        tokens("&orgIdentifier=eng"),
+        [("deploy_tok".to_string(), Some("eng".to_string()))]
+    );
+    // The key list says how many tokens each key has.
+    let keys: Value = data(&get(
+        &base,
+        &q(
+            "/ng/api/apikey/aggregate",
+            "apiKeyType=SERVICE_ACCOUNT&parentIdentifier=ci_bot",
+        ),
+        Some(KEY),
+    ));
+    assert_eq!(keys["content"][0]["tokensCount"], 2);
+}
+
+#[test]
+fn hidden_managed_roles_are_left_out_of_lists_and_reads_but_not_the_aggregate() {
+    let fake = start();
+    with_project_admin(&fake);
+    let base = fake.base_url();
+    let role_ids = |scope: &str| -> Vec<String> {
+        let p: Page<RoleResponse> =
+            data(&get(&base, &q("/authz/api/roles", &at(scope)), Some(KEY)));
+        p.content
+            .iter()
+            .map(|r| r.role.identifier.clone())
+            .collect()
+    };
+    let read = |scope: &str| {
+        get(
+            &base,
+            &q("/authz/api/roles/_project_admin", &at(scope)),
+            Some(KEY),
+        )
+    };
+    assert_eq!(role_ids("project"), ["_project_admin"]);
+    assert_eq!(read("project").status, 200);
+
+    fake.set_faults(Faults {
+        hide_project_managed_roles: true,
+        ..Faults::default()
+    });
+    assert!(role_ids("project").is_empty());
+    assert_eq!(role_ids("account"), ["_account_admin", "_account_viewer"]);
+    let e = error(&read("project"), 404);
+    assert!(e.message.unwrap().contains("_project_admin"));
+
+    // The org flag hides them at projects too (RoleResourceImpl's else-if).
+    fake.set_faults(Faults {
+        hide_org_managed_roles: true,
+        ..Faults::default()
+    });
+    assert!(role_ids("project").is_empty());
+
+    // The aggregate returns the role the scope's assignments name.
+    let agg: Value = data(&post(
+        &base,
+        &q("/authz/api/roleassignments/aggregate", &at("project")),
+        Some(KEY),
+        r#"{"roleFilter":["_project_admin"]}"#,
+    ));
+    assert_eq!(agg["roleAssignments"][0]["identifier"], "ra_pay_admin");
+    assert_eq!(agg["roles"][0]["role"]["identifier"], "_project_admin");
+    assert_eq!(agg["roles"][0]["harnessManaged"], true);
+    assert_eq!(
+        agg["resourceGroups"],
+        serde_json::json!([{"identifier": "_all_project_level_resources", "name": "All Project Level Resources"}])
+    );
+}
+
+#[test]
+fn role_assignment_lists_hold_only_users_groups_and_service_accounts() {
+    let fake = start();
+    fake.mutate(|s| {
+        s.role_assignments.push(RoleAssignment {
+            scope: Scope::Account,
+            id: AssignmentId("ra_service".into()),
+            principal: PrincipalRef {
+                kind: "SERVICE".into(),
+                id: "pipeline-service".into(),
+                scope_level: None,
+            },
+            role: RoleRef {
+                id: RoleId("_account_viewer".into()),
+                scope_level: None,
+            },
+            resource_group: ResourceGroupId("_all_account_level_resources".into()),
+            disabled: false,
+            managed: true,
+        });
+    });
+    let p: Page<RoleAssignmentResponse> = data(&post(
+        &fake.base_url(),
+        &q("/authz/api/roleassignments/filter", ""),
+        Some(KEY),
+        "{}",
+    ));
+    assert!(p
+        .content
+        .iter()
+        .all(|a| a.role_assignment.principal.kind != "SERVICE"));
+    assert_eq!(p.total_items, Some(5));
+}
+
+#[test]
+fn scim_reads_only_a_bearer_api_key_and_counts_one_page_as_the_total() {
+    let fake = start();
+    let base = fake.base_url();
+    let path = format!("/ng/api/scim/account/{SMALL_ACCOUNT}/Users?startIndex=1&count=1");
+    // x-api-key is not read on SCIM endpoints.
+    let r = get(&base, &path, Some(KEY));
+    let e = error(&r, 401);
+    assert_eq!(e.message.as_deref(), Some("Bearer prefix not found"));
+    // A session token is not an API key.
+    let r = send_with(
+        &base,
+        "GET",
+        &path,
+        &[("Authorization", "Bearer eyJhbGciOi.session.jwt")],
+        None,
+    );
+    assert_eq!(r.status, 401);
+    // The key as Bearer works; totalResults is this page's size.
+    let bearer = format!("Bearer {KEY}");
+    let scim = |path: &str| {
+        let r = send_with(&base, "GET", path, &[("Authorization", &bearer)], None);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()
+    };
+    let page = scim(&path);
+    assert_eq!(page["totalResults"], 1);
+    assert_eq!(page["itemsPerPage"], 1);
+    assert_eq!(page["Resources"][0]["userName"], "bob@example.com");
+
+    // Users the SCIM store has but NextGen does not are taken off their page,
+    // which comes back short in the middle of the list.
+    fake.set_faults(Faults {
+        scim_users_not_in_ng: vec!["ghost@example.com".into()],
+        ..Faults::default()
+    });
+    let first = scim(&path);
+    assert_eq!(first["totalResults"], 0);
+    assert_eq!(first["Resources"], serde_json::json!([]));
+    let second = scim(&format!(
+        "/ng/api/scim/account/{SMALL_ACCOUNT}/Users?startIndex=2&count=1"
+    ));
+    assert_eq!(second["Resources"][0]["userName"], "bob@example.com");
+}
+
+#[test]
+fn the_permission_catalogue_needs_scope_filter_disabled_for_every_level() {
+    let fake = start();
+    let ids = |extra: &str| -> Vec<String> {
+        let v: Value = data(&get(
+            &fake.base_url(),
+            &q("/authz/api/permissions", extra),
+            Some(KEY),
+        ));
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["permission"]["identifier"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // core_user_view names no level in this account: left out unless asked.
+    assert!(!ids("").contains(&"core_user_view".to_string()));
+    assert!(ids("scopeFilterDisabled=true").contains(&"core_user_view".to_string()));
+}
+
+#[test]
+fn the_account_endpoint_names_the_account_and_its_sign_in() {
+    let fake = start();
+    let v: Value = data(&get(
+        &fake.base_url(),
+        &q(&format!("/ng/api/accounts/{SMALL_ACCOUNT}"), ""),
+        Some(KEY),
+    ));
+    assert_eq!(v["name"], "Fake Co");
+    assert_eq!(v["authenticationMechanism"], "SAML");
+    assert_eq!(v["twoFactorAdminEnforced"], false);
+    fake.set_faults(Faults {
+        missing_permission: Some("core_account_view".into()),
+        ..Faults::default()
+    });
+    let r = get(
+        &fake.base_url(),
+        &q(&format!("/ng/api/accounts/{SMALL_ACCOUNT}"), ""),
+        Some(KEY),
+    );
+    error(&r, 403);
+}
