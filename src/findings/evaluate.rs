@@ -12,7 +12,7 @@ use super::policy::{Level, Policy};
 use super::roster::Roster;
 use super::{Finding, FindingPrincipal, Rule, Severity};
 use crate::graph::{AccessGraph, GroupRef, Principal, Via};
-use crate::snapshot::{Scope, Snapshot};
+use crate::snapshot::{Scope, Snapshot, Unread, UnreadKind};
 
 /// What every rule reads.
 pub struct Ctx<'a, 's> {
@@ -104,24 +104,26 @@ pub struct Evaluation {
     pub rules_not_evaluated: Vec<(&'static str, String)>,
 }
 
-/// Which rules a policy runs without a roster, and why each other rule does
-/// not run.
-pub fn rules_plan(policy: &Policy) -> (Vec<Rule>, Vec<(Rule, String)>) {
-    rules_plan_with(policy, false)
-}
-
-/// Which rules a policy runs, with or without a roster, and why each other
-/// rule does not run.
-pub fn rules_plan_with(policy: &Policy, roster: bool) -> (Vec<Rule>, Vec<(Rule, String)>) {
+/// Which rules a policy runs on a snapshot, with or without a roster, and
+/// why each other rule does not run: not built into `report`, needs
+/// `--roster`, allowed by the policy, or the evidence it reads was not
+/// readable by the pulling key (`completeness.unread`).
+pub fn rules_plan_with(
+    policy: &Policy,
+    roster: bool,
+    unread: &[Unread],
+) -> (Vec<Rule>, Vec<(Rule, String)>) {
     let mut run = Vec::new();
     let mut skipped = Vec::new();
     for &rule in Rule::ALL {
         let needs_roster = matches!(rule, Rule::NotInRoster | Rule::RosterTerminated);
         let reason = rule
             .not_evaluated_reason()
-            .filter(|_| !(roster && needs_roster));
+            .filter(|_| !(roster && needs_roster))
+            .map(str::to_string)
+            .or_else(|| evidence_gap(rule, unread));
         if let Some(why) = reason {
-            skipped.push((rule, why.to_string()));
+            skipped.push((rule, why));
         } else if policy.rule(rule).level == Level::Allow {
             skipped.push((rule, "level = \"allow\" in the policy".to_string()));
         } else {
@@ -129,6 +131,24 @@ pub fn rules_plan_with(policy: &Policy, roster: bool) -> (Vec<Rule>, Vec<(Rule, 
         }
     }
     (run, skipped)
+}
+
+/// Why `rule` cannot run on evidence the key could not read: the token rules
+/// need every service account's API keys and tokens, and a rule run on part
+/// of them would pass the rest silently.
+fn evidence_gap(rule: Rule, unread: &[Unread]) -> Option<String> {
+    if !matches!(rule, Rule::TokenLongLived | Rule::TokenExpiredNotRemoved) {
+        return None;
+    }
+    let gap = unread
+        .iter()
+        .find(|u| matches!(u.what, UnreadKind::ApiKeys | UnreadKind::Tokens))?;
+    Some(format!(
+        "service accounts' API keys and tokens were not read: the pulling key lacks {}",
+        gap.needs
+            .as_deref()
+            .unwrap_or("the permission to list them")
+    ))
 }
 
 /// Runs every rule the policy does not `allow` against the graph, without a
@@ -150,7 +170,8 @@ pub fn evaluate_with(
         as_of,
         roster,
     };
-    let (rules, skipped) = rules_plan_with(policy, roster.is_some());
+    let unread = &graph.snapshot().completeness.unread;
+    let (rules, skipped) = rules_plan_with(policy, roster.is_some(), unread);
     let mut out = Evaluation {
         rules_not_evaluated: skipped
             .into_iter()

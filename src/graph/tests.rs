@@ -1633,3 +1633,77 @@ fn same_role_and_resource_group_at_one_scope_share_one_access() {
     );
     assert!(Arc::ptr_eq(x, y));
 }
+
+#[test]
+fn a_selector_naming_no_scope_covers_the_scope_the_group_is_used_at() {
+    // Harness stores its built-in groups once, with `includedScopes:
+    // [{"filter": ...}]` and no identifiers (ResourceGroupFactory.getScope).
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .role(&account(), "viewer", &["core_pipeline_view"]);
+    for (scope, children) in [(org("eng"), true), (project("eng", "pay"), false)] {
+        f.snapshot.resource_groups.push(ResourceGroup {
+            scope: scope.clone(),
+            id: "builtin".into(),
+            name: "builtin".into(),
+            harness_managed: true,
+            included_scopes: vec![crate::snapshot::ScopeSelector {
+                scope: None,
+                include_child_scopes: children,
+            }],
+            resource_filter: ResourceFilter {
+                include_all: true,
+                resources: Vec::new(),
+            },
+        });
+    }
+    let at_org = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role_at("viewer", ScopeLevel::Account),
+        "builtin",
+    );
+    let at_project = f.assign(
+        &project("eng", "pay"),
+        user_principal("alice"),
+        role_at("viewer", ScopeLevel::Account),
+        "builtin",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    assert_eq!(format_targets(&access(&g, at_org).targets), "org:eng/**");
+    assert!(access(&g, at_org).covers(&project("eng", "web")));
+    assert_eq!(
+        format_targets(&access(&g, at_project).targets),
+        "project:eng/pay"
+    );
+    assert!(!access(&g, at_project).covers(&org("eng")));
+}
+
+#[test]
+fn a_custom_resource_group_with_no_included_scopes_covers_nothing() {
+    // ResourceGroupFactory.buildResourceSelector: an empty includedScopes
+    // yields no selector at all.
+    let mut f = Fixture::new();
+    f.user("alice", &[])
+        .role(&org("eng"), "deployer", &["core_pipeline_execute"])
+        .resource_group(&org("eng"), "nothing", &[])
+        .resource_group(&org("eng"), "eng_only", &[(org("eng"), false)]);
+    let empty = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("deployer"),
+        "nothing",
+    );
+    let near_miss = f.assign(
+        &org("eng"),
+        user_principal("alice"),
+        role("deployer"),
+        "eng_only",
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    assert!(access(&g, empty).targets.is_empty());
+    assert!(!access(&g, empty).covers(&org("eng")));
+    assert!(access(&g, near_miss).covers(&org("eng")));
+}

@@ -27,9 +27,10 @@ use crate::snapshot::Scope;
 use super::controls;
 use super::sanitize::{css_string, json_for_script};
 use super::sheets::{
-    account_label, completeness_line, counts, escalation_permissions, finding_controls,
-    finding_exemption, fmt_time, join_scopes, last_login, policy_line, principal_status,
-    privileged_grants, role_label, roster_line, sorted_findings, via_group_name, Counts,
+    account_label, completeness_line, counts, escalation_permissions, evidence_gaps,
+    finding_controls, finding_exemption, fmt_time, join_scopes, last_login, policy_line,
+    principal_status, privileged_grants, role_label, roster_line, sorted_findings, via_group_name,
+    Counts, NOT_LISTED_BY_HARNESS,
 };
 use super::ReportContext;
 
@@ -274,6 +275,7 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
         "as_of": fmt_time(ctx.as_of),
         "complete": s.completeness.complete,
         "completeness": completeness_line(s),
+        "gaps": evidence_gaps(s),
         "window": format!(
             "{} days, {} to {}",
             s.activity.window_days,
@@ -671,6 +673,7 @@ fn provenance(ctx: &ReportContext<'_, '_>) -> Vec<KeyValue> {
         ("Pulled with", format!("reviewpack {}", p.tool_version)),
         ("Pull command line", p.command_line.join(" ")),
         ("Note", p.note.clone().unwrap_or_default()),
+        ("Not listed by Harness", NOT_LISTED_BY_HARNESS.to_string()),
         ("Inactivity measured as of", fmt_time(ctx.as_of)),
         ("Policy", policy_line(ctx)),
         ("Roster", roster_line(ctx)),

@@ -629,6 +629,38 @@ pub fn completeness_line(s: &Snapshot) -> String {
     }
 }
 
+/// What the pulling key could not read, one sentence per kind of gap, with
+/// the rules that therefore did not run (empty when nothing is missing).
+pub fn evidence_gaps(s: &Snapshot) -> Vec<String> {
+    use crate::snapshot::UnreadKind;
+    let mut out = Vec::new();
+    let of = |k: UnreadKind| s.completeness.unread.iter().filter(move |u| u.what == k);
+    if let Some(u) = of(UnreadKind::ApiKeys).chain(of(UnreadKind::Tokens)).next() {
+        out.push(format!(
+            "Service accounts' API keys and tokens were not read (the pulling key lacks {}): token-long-lived and token-expired-not-removed were not evaluated, and the Tokens sheet lists only what was read.",
+            u.needs.as_deref().unwrap_or("the permission to list them")
+        ));
+    }
+    let roles: Vec<_> = of(UnreadKind::Role).collect();
+    if !roles.is_empty() {
+        out.push(format!(
+            "{} role(s) named by role assignments could not be read; those assignments are listed as orphaned (role not readable) and grant nothing here.",
+            roles.len()
+        ));
+    }
+    if let Some(u) = of(UnreadKind::AccountName).next() {
+        out.push(format!(
+            "The account's name and sign-in settings were not read ({}).",
+            u.needs.as_deref().unwrap_or("the request failed")
+        ));
+    }
+    out
+}
+
+/// What Harness's own lists leave out, for every pull: said on the
+/// Provenance sheet and page so nobody counts it as missing evidence.
+pub const NOT_LISTED_BY_HARNESS: &str = "Harness's internal baseline assignments (_account_basic, _organization_basic, _project_basic bound to the all-users groups) are hidden by roleassignments/filter and are not in this pack; nor are principal types other than users, groups and service accounts.";
+
 /// The account as a pack names it: `Name (id)`, or the id.
 pub fn account_label(s: &Snapshot) -> String {
     match &s.account.name {
@@ -685,8 +717,11 @@ pub fn policy_line(ctx: &ReportContext<'_, '_>) -> String {
 fn summary_items(ctx: &ReportContext<'_, '_>) -> Vec<(String, Cell)> {
     let s = &ctx.loaded.snapshot;
     let c = counts(ctx);
-    let mut v: Vec<(String, Cell)> = vec![
-        ("Completeness".into(), completeness_line(s).into()),
+    let mut v: Vec<(String, Cell)> = vec![("Completeness".into(), completeness_line(s).into())];
+    for gap in evidence_gaps(s) {
+        v.push(("Gap in the evidence".into(), gap.into()));
+    }
+    v.extend([
         ("Account".into(), account_label(s).into()),
         ("Account ID".into(), s.account.id.clone().into()),
         (
@@ -743,7 +778,7 @@ fn summary_items(ctx: &ReportContext<'_, '_>) -> Vec<(String, Cell)> {
         ("Privileged grants".into(), c.privileged_grants.into()),
         ("API tokens".into(), c.tokens.into()),
         ("Findings".into(), ctx.findings.len().into()),
-    ];
+    ]);
     for (sev, n) in &c.findings_by_severity {
         v.push((format!("Findings {sev}"), (*n).into()));
     }
@@ -786,6 +821,7 @@ fn provenance_items(ctx: &ReportContext<'_, '_>) -> Vec<(String, Cell)> {
         ),
         ("Pull command line".into(), p.command_line.join(" ").into()),
         ("Note".into(), p.note.clone().unwrap_or_default().into()),
+        ("Not listed by Harness".into(), NOT_LISTED_BY_HARNESS.into()),
         (
             "Activity window".into(),
             format!(

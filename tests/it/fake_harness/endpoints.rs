@@ -234,6 +234,8 @@ pub struct Ctx {
     /// Role lists and reads at this scope return custom roles only
     /// (`RoleResourceImpl` with the hide-managed-role flags).
     pub hide_managed_roles: bool,
+    /// Token lists filter by the exact scope (`Faults::tokens_exact_scope`).
+    pub tokens_exact_scope: bool,
 }
 
 impl Ctx {
@@ -401,6 +403,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
             body,
             path: parts.uri.path().to_string(),
             hide_managed_roles,
+            tokens_exact_scope: st.faults.tokens_exact_scope,
         };
         if !ep.paged() {
             return unpaged(ep, &st.snapshot, &ctx);
@@ -835,9 +838,14 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
             snap.tokens
                 .iter()
                 .filter(|t| {
+                    let in_scope = if ctx.tokens_exact_scope {
+                        t.scope == *scope
+                    } else {
+                        scope.org().is_none_or(|o| t.scope.org() == Some(o))
+                            && scope.project().is_none_or(|p| t.scope.project() == Some(p))
+                    };
                     t.key_type == kind
-                        && scope.org().is_none_or(|o| t.scope.org() == Some(o))
-                        && scope.project().is_none_or(|p| t.scope.project() == Some(p))
+                        && in_scope
                         && parent.is_none_or(|p| t.parent == p)
                         && key.is_none_or(|k| t.api_key.0 == k)
                 })

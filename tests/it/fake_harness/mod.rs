@@ -96,6 +96,10 @@ pub struct Faults {
     /// Emails the SCIM store lists that NextGen does not have: they come
     /// first in the store and are taken off the pages they fall on.
     pub scim_users_not_in_ng: Vec<String>,
+    /// The other plausible reading of `token/aggregate`: a list at a scope
+    /// holds that exact scope's tokens only (the source read here spans
+    /// child scopes when no org or project is given).
+    pub tokens_exact_scope: bool,
 }
 
 /// One request as the fake saw it (the API key never appears here).

@@ -1,0 +1,409 @@
+//! `pull`, `check` and `report` against the fake in its server-faithful
+//! shapes: what breaks on a first real account when a client assumes the
+//! server behaves as a fake written from the same reading would.
+
+use std::path::Path;
+
+use reviewpack::graph::AccessGraph;
+use reviewpack::snapshot::{self, Snapshot, UnreadKind, ROLE_LOOKUP_ENDPOINT};
+
+use crate::fake_harness::{FakeHarness, Faults};
+use crate::util::{demo, read, reviewpack, stderr_of, tempdir};
+
+const KEY: &str = crate::util::DEMO_KEY;
+const END: &str = "2026-10-01T09:00:00Z";
+
+fn demo_snapshot() -> Snapshot {
+    snapshot::load(&demo()).unwrap().snapshot
+}
+
+fn run(fake: &FakeHarness, cmd: &str, args: &[&str]) -> std::process::Output {
+    reviewpack()
+        .env("HARNESS_API_KEY", KEY)
+        .arg(cmd)
+        .args(["--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args(["--retry-base-ms", "1", "--timeout-secs", "5"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn pull(fake: &FakeHarness, out: &Path) -> std::process::Output {
+    run(
+        fake,
+        "pull",
+        &["--activity-end", END, "-o", out.to_str().unwrap()],
+    )
+}
+
+fn pulled(fake: &FakeHarness) -> Snapshot {
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(fake, &path);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+    snapshot::load(&path).unwrap().snapshot
+}
+
+/// Every assignment's status and what it grants, in assignment order.
+fn grants(s: &Snapshot) -> Vec<String> {
+    let g = AccessGraph::build(s);
+    g.assignments
+        .iter()
+        .zip(&s.role_assignments)
+        .map(|(r, a)| {
+            let access = r
+                .access
+                .as_ref()
+                .map(|x| format!("{:?} {:?} {:?}", x.level, x.targets, x.permissions));
+            format!("{} {} {:?} {access:?}", a.scope, a.id, r.status)
+        })
+        .collect()
+}
+
+#[test]
+fn built_in_resource_groups_cover_the_scope_they_are_used_at() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let got = pulled(&fake);
+    // The built-ins came without identifiers and stay that way.
+    let builtin = got
+        .resource_groups
+        .iter()
+        .find(|g| g.harness_managed && g.id.as_str() == "_all_project_level_resources")
+        .unwrap();
+    assert_eq!(builtin.included_scopes[0].scope, None);
+    // Gavin's project admin on the built-in project group covers the project.
+    let g = AccessGraph::build(&got);
+    let gavin = got
+        .users
+        .iter()
+        .position(|u| u.email == "gavin.roche@example.com")
+        .unwrap();
+    let checkout = snapshot::Scope::Project("eng".into(), "checkout".into());
+    let admin = g
+        .grants_of(reviewpack::graph::Principal::User(gavin))
+        .iter()
+        .filter_map(|gr| g.access_of(gr.assignment))
+        .find(|a| a.admin_of.is_some())
+        .unwrap();
+    assert_eq!(admin.admin_of.as_ref(), Some(&checkout));
+    assert!(admin.covers(&checkout));
+    // ...and explain says so.
+    let dir = tempdir();
+    let path = dir.path().join("s.json");
+    snapshot::save(&path, &got).unwrap();
+    let out = reviewpack()
+        .arg("explain")
+        .arg(&path)
+        .args([
+            "gavin.roche@example.com",
+            "--permission",
+            "core_user_manage",
+        ])
+        .args(["--scope", "project:eng/checkout"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Can it do core_user_manage on project:eng/checkout? YES"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_account_viewer_key_pulls_warns_and_the_pack_says_the_token_rules_did_not_run() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        missing_permission: Some("core_serviceaccount_manageapikey".into()),
+        ..Faults::default()
+    });
+    // check: exit 0, the permission on its own line with what it feeds.
+    let out = run(&fake, "check", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.contains("core_serviceaccount_manageapikey"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.trim_start().starts_with("missing"), "{line}");
+    assert!(text.contains("token-long-lived"), "{text}");
+    assert!(!text.contains("MISSING"), "{text}");
+
+    // pull: exit 0, one warning naming the permission, a complete snapshot
+    // with the gap recorded.
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    fake.clear_requests();
+    let out = pull(&fake, &path);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains("core_serviceaccount_manageapikey"),
+        "{err}"
+    );
+    // One key list was tried; none of the others, and no token list.
+    let key_lists = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/ng/api/apikey") || r.path.starts_with("/ng/api/token"))
+        .count();
+    assert_eq!(key_lists, 1);
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert!(got.completeness.complete);
+    assert!(got.api_keys.is_empty() && got.tokens.is_empty());
+    let kinds: Vec<UnreadKind> = got.completeness.unread.iter().map(|u| u.what).collect();
+    assert!(kinds.contains(&UnreadKind::ApiKeys), "{kinds:?}");
+    assert!(kinds.contains(&UnreadKind::Tokens), "{kinds:?}");
+    assert!(got
+        .completeness
+        .unread
+        .iter()
+        .all(|u| u.needs.as_deref() == Some("core_serviceaccount_manageapikey")));
+    // The population is whole: every principal and assignment.
+    let demo = demo_snapshot();
+    assert_eq!(got.users, demo.users);
+    assert_eq!(got.service_accounts, demo.service_accounts);
+    assert_eq!(got.role_assignments, demo.role_assignments);
+
+    // report: the token rules are not evaluated, with the reason, and the
+    // Summary sheet and page say so.
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .arg("report")
+        .arg(&path)
+        .arg("-o")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let doc: serde_json::Value = serde_json::from_str(&read(&pack.join("findings.json"))).unwrap();
+    let skipped: Vec<(&str, &str)> = doc["rules_not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rule"].as_str().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    for rule in ["token-long-lived", "token-expired-not-removed"] {
+        let (_, why) = skipped
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .unwrap_or_else(|| panic!("{rule} in {skipped:?}"));
+        assert!(why.contains("core_serviceaccount_manageapikey"), "{why}");
+        assert!(!doc["rules_evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == rule));
+    }
+    assert!(!doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"].as_str().unwrap().starts_with("token-")));
+    let summary = read(&pack.join("csv/summary.csv"));
+    assert!(
+        summary.contains("Gap in the evidence")
+            && summary
+                .contains("token-long-lived and token-expired-not-removed were not evaluated"),
+        "{summary}"
+    );
+    let page = read(&pack.join("index.html"));
+    assert!(page.contains("Gap in the evidence"), "page");
+    assert!(page.contains("core_serviceaccount_manageapikey"), "page");
+}
+
+#[test]
+fn assignments_naming_hidden_managed_roles_resolve_through_the_aggregate_endpoint() {
+    let demo = demo_snapshot();
+    let plain = pulled(&FakeHarness::start(demo.clone(), KEY));
+    let fake = FakeHarness::start(demo, KEY);
+    fake.set_faults(Faults {
+        hide_project_managed_roles: true,
+        hide_org_managed_roles: true,
+        ..Faults::default()
+    });
+    let hidden = pulled(&fake);
+    // The lists at orgs and projects held no managed role: every one there
+    // came from a lookup at its scope...
+    let looked_up_at = |scope: &snapshot::Scope| {
+        hidden
+            .completeness
+            .lists
+            .iter()
+            .any(|l| l.endpoint == ROLE_LOOKUP_ENDPOINT && &l.scope == scope)
+    };
+    assert!(hidden
+        .roles
+        .iter()
+        .filter(|r| r.harness_managed && r.scope != snapshot::Scope::Account)
+        .all(|r| looked_up_at(&r.scope)));
+    assert!(hidden.roles.len() < plain.roles.len());
+    // ...yet every assignment grants exactly what it grants without the flags.
+    assert_eq!(grants(&hidden), grants(&plain));
+    let lookups: Vec<_> = hidden
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| l.endpoint == ROLE_LOOKUP_ENDPOINT)
+        .collect();
+    assert!(!lookups.is_empty());
+    assert!(lookups.iter().all(|l| l.complete));
+    let orphans = |s: &Snapshot| {
+        AccessGraph::build(s)
+            .assignments
+            .iter()
+            .filter(|a| a.status.as_str() == "orphaned")
+            .count()
+    };
+    assert_eq!(orphans(&hidden), orphans(&plain));
+    // Without the flags nothing is looked up.
+    assert!(!plain
+        .completeness
+        .lists
+        .iter()
+        .any(|l| l.endpoint == ROLE_LOOKUP_ENDPOINT));
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|r| r.path == "/authz/api/roleassignments/aggregate"));
+}
+
+#[test]
+fn a_missing_role_is_deleted_when_the_server_says_so_and_unreadable_when_it_cannot() {
+    // An assignment naming a role that exists nowhere.
+    let mut demo = demo_snapshot();
+    let a = demo
+        .role_assignments
+        .iter_mut()
+        .find(|a| a.scope != snapshot::Scope::Account && !a.disabled)
+        .unwrap();
+    a.role.id = "_deleted_role".into();
+    a.role.scope_level = None;
+    let scope = a.scope.clone();
+    let id = a.id.clone();
+    let fake = FakeHarness::start(demo.clone(), KEY);
+    let got = pulled(&fake);
+    let reason = |s: &Snapshot| {
+        let g = AccessGraph::build(s);
+        let i = s
+            .role_assignments
+            .iter()
+            .position(|x| x.id == id && x.scope == scope)
+            .unwrap();
+        match &g.assignments[i].status {
+            reviewpack::graph::AssignmentStatus::Orphaned(r) => r
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(reason(&got).contains("deleted"), "{}", reason(&got));
+
+    // When the lookup itself fails the role is "not readable", a stated gap.
+    let fake = FakeHarness::start(demo, KEY);
+    fake.set_faults(Faults {
+        not_found_path: Some("/authz/api/roleassignments/aggregate".into()),
+        ..Faults::default()
+    });
+    let got = pulled(&fake);
+    assert!(got.completeness.complete);
+    let gap = got
+        .completeness
+        .unread
+        .iter()
+        .find(|u| u.what == UnreadKind::Role)
+        .unwrap();
+    assert_eq!(gap.id.as_deref(), Some("_deleted_role"));
+    assert_eq!(gap.scope.as_ref(), Some(&scope));
+    assert!(
+        reason(&got).contains("role not readable"),
+        "{}",
+        reason(&got)
+    );
+}
+
+#[test]
+fn the_account_name_is_read_and_a_key_without_account_view_still_pulls() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let got = pulled(&fake);
+    assert_eq!(got.account.name.as_deref(), Some("Acme Demo"));
+    assert_eq!(
+        got.account.authentication_mechanism.as_deref(),
+        Some("USER_PASSWORD")
+    );
+    fake.set_faults(Faults {
+        missing_permission: Some("core_account_view".into()),
+        ..Faults::default()
+    });
+    let got = pulled(&fake);
+    assert_eq!(got.account.name, None);
+    assert!(got
+        .completeness
+        .unread
+        .iter()
+        .any(|u| u.what == UnreadKind::AccountName
+            && u.needs.as_deref() == Some("core_account_view")));
+}
+
+#[test]
+fn the_permission_catalogue_is_read_with_scope_filter_disabled() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let got = pulled(&fake);
+    assert_eq!(got.permissions, demo_snapshot().permissions);
+    let asked = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/authz/api/permissions")
+        .unwrap();
+    assert_eq!(asked.param("scopeFilterDisabled").as_deref(), Some("true"));
+}
+
+#[test]
+fn tokens_come_from_one_account_list_and_keys_it_missed_are_listed_on_their_own() {
+    let demo = demo_snapshot();
+    let fake = FakeHarness::start(demo.clone(), KEY);
+    let got = pulled(&fake);
+    assert_eq!(got.tokens, demo.tokens);
+    let token_lists: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/ng/api/token/aggregate")
+        .collect();
+    assert_eq!(token_lists.len(), 1, "one list for the whole account");
+    assert_eq!(token_lists[0].param("parentIdentifier"), None);
+
+    // A server whose token lists hold the exact scope only: the account list
+    // misses the org and project keys' tokens, their tokensCount says so,
+    // and those keys are listed one by one.
+    let fake = FakeHarness::start(demo.clone(), KEY);
+    fake.set_faults(Faults {
+        tokens_exact_scope: true,
+        ..Faults::default()
+    });
+    let got = pulled(&fake);
+    assert_eq!(got.tokens, demo.tokens);
+    let per_key = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/ng/api/token/aggregate" && r.param("apiKeyIdentifier").is_some())
+        .count();
+    // Keys below the account with tokens (a key with none agrees with the
+    // account list already).
+    let below_account = demo
+        .api_keys
+        .iter()
+        .filter(|k| {
+            k.scope != snapshot::Scope::Account
+                && demo
+                    .tokens
+                    .iter()
+                    .any(|t| t.api_key == k.id && t.scope == k.scope)
+        })
+        .count();
+    assert!(below_account > 0);
+    assert_eq!(per_key, below_account);
+}
