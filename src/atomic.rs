@@ -1,90 +1,284 @@
 //! Atomic file and directory writes: a reader sees the old content or the new,
 //! never half of either, and a failed run leaves the previous output intact.
+//!
+//! The output directory is replaced only when that is safe: it is empty, or
+//! it holds an earlier reviewpack pack or diff (its manifest.json says so)
+//! and `--force` was given, and no input of the run lies inside it. Work in
+//! progress lives in a hidden `.reviewpack-<pid>-….partial` sibling; it is
+//! removed when the run fails, when it is interrupted (SIGINT, SIGTERM,
+//! SIGHUP: [`install_interrupt_cleanup`]), and, if a crash left one behind,
+//! by the next run writing beside it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What an interrupted run must remove: staging directories and temporary
+/// files in flight.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn track(path: &Path) {
+    in_flight().push(path.to_path_buf());
+}
+
+fn untrack(path: &Path) {
+    in_flight().retain(|p| p != path);
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes every staging directory and
+/// temporary file in flight, says so on stderr, and exits 130. Call once,
+/// before writing.
+pub fn install_interrupt_cleanup() {
+    let _ = ctrlc::set_handler(|| {
+        for p in in_flight().drain(..) {
+            let removed = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+            if removed.is_ok() {
+                eprintln!(
+                    "reviewpack: interrupted; removed the unfinished output {}",
+                    p.display()
+                );
+            }
+        }
+        std::process::exit(130);
+    });
+}
+
+/// The name prefix of everything this process stages: `.reviewpack-<pid>-`,
+/// so a later run can tell a crashed run's leftovers from a live one's.
+fn staging_prefix() -> String {
+    format!(".reviewpack-{}-", std::process::id())
+}
 
 /// Writes `bytes` to `path` through a temporary file in the same directory,
 /// synced and then renamed over the target.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".reviewpack-")
+        .prefix(&staging_prefix())
         .suffix(".tmp")
         .tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    let tmp_path = tmp.path().to_path_buf();
+    track(&tmp_path);
+    let result = (|| {
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    })();
+    untrack(&tmp_path);
+    result
+}
+
+/// Why an output directory may not be written.
+fn refuse(message: String) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::AlreadyExists, message)
+}
+
+/// Whether `dir` holds a reviewpack pack or diff: its manifest.json names
+/// reviewpack as the tool.
+fn holds_reviewpack_output(dir: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(dir.join("manifest.json")) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|m| {
+            m.pointer("/tool/name")
+                .and_then(|n| n.as_str())
+                .map(str::to_string)
+        })
+        .is_some_and(|n| n == "reviewpack")
+}
+
+/// Checks that `target` may be written (before any long work, and again when
+/// staging): it is not a file, not the current directory or one holding it,
+/// holds none of the run's `inputs` (`(what, path)`, such as
+/// `("roster", …)`), and, when it exists and is not empty, `force` is given
+/// and it holds an earlier reviewpack pack or diff.
+pub fn check_target(target: &Path, force: bool, inputs: &[(&str, &Path)]) -> std::io::Result<()> {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        return Err(refuse(format!(
+            "{} exists and is not a directory",
+            target.display()
+        )));
+    }
+    let canonical = target.canonicalize()?;
+    if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
+        if cwd.starts_with(&canonical) {
+            return Err(refuse(format!(
+                "{} is the current directory or holds it, and cannot be replaced; choose a new directory with -o",
+                target.display()
+            )));
+        }
+    }
+    for (what, input) in inputs {
+        let inside = input
+            .canonicalize()
+            .is_ok_and(|i| i.starts_with(&canonical));
+        if inside {
+            return Err(refuse(format!(
+                "{} (the {what}) lies inside {}; replacing that directory would delete it: choose another -o",
+                input.display(),
+                target.display()
+            )));
+        }
+    }
+    let non_empty = std::fs::read_dir(target)?.next().is_some();
+    if non_empty && !force {
+        return Err(refuse(format!(
+            "{} exists and is not empty; pass --force to replace it",
+            target.display()
+        )));
+    }
+    if non_empty && !holds_reviewpack_output(target) {
+        return Err(refuse(format!(
+            "{} is not a reviewpack pack or diff (no manifest.json naming reviewpack); --force replaces only an empty directory or earlier reviewpack output: choose another -o, or empty it yourself",
+            target.display()
+        )));
+    }
     Ok(())
+}
+
+/// Removes what a crashed or killed reviewpack left in `dir`: staging
+/// directories and temporary files whose process is gone. Returns what was
+/// removed.
+fn remove_stale(dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(".reviewpack-") else {
+            continue;
+        };
+        let ours = name.ends_with(".partial") || name.ends_with(".tmp") || rest.starts_with("old-");
+        let pid = rest
+            .trim_start_matches("old-")
+            .split(['-', '.'])
+            .next()
+            .and_then(|p| p.parse::<u32>().ok());
+        let Some(pid) = pid.filter(|_| ours) else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid, &e.path()) {
+            continue;
+        }
+        let path = e.path();
+        let gone = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if gone.is_ok() {
+            removed.push(path);
+        }
+    }
+    removed.sort();
+    removed
+}
+
+/// Whether the process that made `leftover` may still be running. On Linux
+/// its `/proc` entry tells; elsewhere a leftover younger than a day is
+/// assumed live.
+fn process_alive(pid: u32, leftover: &Path) -> bool {
+    if Path::new("/proc/self").exists() {
+        return Path::new(&format!("/proc/{pid}")).exists();
+    }
+    std::fs::metadata(leftover)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_none_or(|age| age < std::time::Duration::from_secs(24 * 3600))
 }
 
 /// A directory being filled; [`StagedDir::commit`] puts it in place of the
 /// target, and dropping it uncommitted removes it.
 pub struct StagedDir {
-    tmp: tempfile::TempDir,
+    tmp: Option<tempfile::TempDir>,
     target: PathBuf,
+    stale: Vec<PathBuf>,
 }
 
 impl StagedDir {
-    /// Starts a staging directory beside `target`. Fails when `target` exists,
-    /// is not empty and `force` is false, so no earlier pack is overwritten
-    /// by accident.
-    pub fn new(target: &Path, force: bool) -> std::io::Result<StagedDir> {
-        if target.exists() {
-            if !target.is_dir() {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    format!("{} exists and is not a directory", target.display()),
-                ));
-            }
-            let non_empty = std::fs::read_dir(target)?.next().is_some();
-            if non_empty && !force {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    format!(
-                        "{} exists and is not empty; pass --force to replace it",
-                        target.display()
-                    ),
-                ));
-            }
-        }
+    /// Starts a staging directory beside `target`, after [`check_target`],
+    /// removing what an earlier crashed run left there.
+    pub fn new(target: &Path, force: bool, inputs: &[(&str, &Path)]) -> std::io::Result<StagedDir> {
+        check_target(target, force, inputs)?;
         let dir = parent_dir(target);
         std::fs::create_dir_all(&dir)?;
+        let stale = remove_stale(&dir);
         let tmp = tempfile::Builder::new()
-            .prefix(".reviewpack-")
+            .prefix(&staging_prefix())
             .suffix(".partial")
             .tempdir_in(&dir)?;
+        track(tmp.path());
         Ok(StagedDir {
-            tmp,
+            tmp: Some(tmp),
             target: target.to_path_buf(),
+            stale,
         })
     }
 
     /// The staging directory to write into.
     pub fn path(&self) -> &Path {
-        self.tmp.path()
+        self.tmp.as_ref().expect("present until commit").path()
+    }
+
+    /// Leftovers of earlier crashed runs removed when staging began.
+    pub fn stale_removed(&self) -> &[PathBuf] {
+        &self.stale
     }
 
     /// Moves the staged directory into place. An existing target is moved
     /// aside first and removed only once the new one is in place.
-    pub fn commit(self) -> std::io::Result<()> {
-        let staged = self.tmp.keep();
-        if self.target.exists() {
-            let aside =
-                parent_dir(&self.target).join(format!(".reviewpack-old-{}", std::process::id()));
-            std::fs::rename(&self.target, &aside)?;
-            if let Err(e) = std::fs::rename(&staged, &self.target) {
-                // Put the old output back rather than leave nothing.
-                let _ = std::fs::rename(&aside, &self.target);
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let tmp = self.tmp.take().expect("present until commit");
+        let staged = tmp.keep();
+        let result = (|| {
+            if self.target.exists() {
+                let aside = parent_dir(&self.target)
+                    .join(format!(".reviewpack-old-{}", std::process::id()));
+                track(&aside);
+                std::fs::rename(&self.target, &aside)?;
+                if let Err(e) = std::fs::rename(&staged, &self.target) {
+                    // Put the old output back rather than leave nothing.
+                    let _ = std::fs::rename(&aside, &self.target);
+                    let _ = std::fs::remove_dir_all(&staged);
+                    untrack(&aside);
+                    return Err(e);
+                }
+                let removed = std::fs::remove_dir_all(&aside);
+                untrack(&aside);
+                removed?;
+            } else if let Err(e) = std::fs::rename(&staged, &self.target) {
                 let _ = std::fs::remove_dir_all(&staged);
                 return Err(e);
             }
-            std::fs::remove_dir_all(&aside)?;
-        } else if let Err(e) = std::fs::rename(&staged, &self.target) {
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
+            Ok(())
+        })();
+        untrack(&staged);
+        result
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            untrack(tmp.path());
+            // TempDir removes itself.
         }
-        Ok(())
     }
 }
 
@@ -92,5 +286,71 @@ fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn force_replaces_only_earlier_reviewpack_output() {
+        let base = tempfile::tempdir().unwrap();
+        let target = base.path().join("pack");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+        let e = check_target(&target, true, &[]).unwrap_err().to_string();
+        assert!(e.contains("not a reviewpack pack or diff"), "{e}");
+        std::fs::write(
+            target.join("manifest.json"),
+            r#"{"tool": {"name": "reviewpack", "version": "0.1.0"}}"#,
+        )
+        .unwrap();
+        check_target(&target, true, &[]).unwrap();
+        let e = check_target(&target, false, &[]).unwrap_err().to_string();
+        assert!(e.contains("pass --force"), "{e}");
+    }
+
+    #[test]
+    fn an_input_inside_the_target_is_never_replaced() {
+        let base = tempfile::tempdir().unwrap();
+        let target = base.path().join("pack");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(
+            target.join("manifest.json"),
+            r#"{"tool": {"name": "reviewpack"}}"#,
+        )
+        .unwrap();
+        let roster = target.join("roster.csv");
+        std::fs::write(&roster, "email,status\n").unwrap();
+        let e = check_target(&target, true, &[("roster", &roster)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("(the roster) lies inside"), "{e}");
+        // An input elsewhere is fine.
+        let other = base.path().join("roster.csv");
+        std::fs::write(&other, "x").unwrap();
+        check_target(&target, true, &[("roster", &other)]).unwrap();
+    }
+
+    #[test]
+    fn leftovers_of_dead_processes_are_removed_and_live_ones_kept() {
+        let base = tempfile::tempdir().unwrap();
+        // A pid that cannot be running (above Linux's pid_max).
+        let dead = base.path().join(".reviewpack-4194305-abc.partial");
+        std::fs::create_dir(&dead).unwrap();
+        let ours = base
+            .path()
+            .join(format!(".reviewpack-{}-xyz.partial", std::process::id()));
+        std::fs::create_dir(&ours).unwrap();
+        let unrelated = base.path().join(".reviewpack-notes");
+        std::fs::write(&unrelated, "keep").unwrap();
+        let removed = remove_stale(base.path());
+        if Path::new("/proc/self").exists() {
+            assert_eq!(removed, vec![dead.clone()]);
+            assert!(!dead.exists());
+        }
+        assert!(ours.exists());
+        assert!(unrelated.exists());
     }
 }

@@ -88,6 +88,8 @@ pub(crate) struct DiffJob<'a> {
     pub out_dir: &'a Path,
     /// Replace a non-empty `out_dir`.
     pub replace: bool,
+    /// The files the run reads, which `out_dir` must not hold.
+    pub inputs: Vec<(&'static str, &'a Path)>,
 }
 
 fn parse_formats(words: &[String]) -> anyhow::Result<Vec<DiffFormat>> {
@@ -172,6 +174,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
         force_accounts,
         out_dir,
         replace,
+        inputs,
     } = job;
     let (os, ns) = (&old.snapshot, &new.snapshot);
     check_accounts(&os.account.id, &ns.account.id, force_accounts)?;
@@ -223,8 +226,9 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
             .zip(policy.source.sha256.clone()),
     };
     let target = out_dir;
-    let staged = StagedDir::new(target, replace)
+    let staged = StagedDir::new(target, replace, &inputs)
         .with_context(|| format!("cannot write the diff to {}", target.display()))?;
+    super::report::note_stale(&staged, out);
     let files = diff::write_diff(&report, &formats, &manifest, staged.path())
         .with_context(|| format!("writing the diff for {}", target.display()))?;
     staged
@@ -297,6 +301,20 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
 pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let formats = parse_formats(&args.format)?;
     let fail_on = args.fail_on.as_deref().map(parse_fail_on).transpose()?;
+    let mut inputs: Vec<(&'static str, &Path)> =
+        vec![("OLD snapshot", &args.old), ("NEW snapshot", &args.new)];
+    for (what, p) in [
+        ("policy file", &args.policy),
+        ("decisions file", &args.decisions),
+        ("roster", &args.roster),
+    ] {
+        if let Some(p) = p {
+            inputs.push((what, p));
+        }
+    }
+    // Before the work, so a bad -o costs nothing.
+    crate::atomic::check_target(&args.out, args.force, &inputs)
+        .with_context(|| format!("cannot write the diff to {}", args.out.display()))?;
     let policy = load_policy(args.policy.as_deref())?;
     let roster = super::report::read_roster(args.roster.as_deref(), args.roster_format.as_deref())?;
     let old = load_for_diff(&args.old)?;
@@ -326,6 +344,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
             force_accounts: args.force,
             out_dir: &args.out,
             replace: args.force,
+            inputs,
         },
         out,
     )?;
@@ -365,6 +384,7 @@ pub(crate) fn write_for_run(
             force_accounts: false,
             out_dir: &dir,
             replace: true,
+            inputs: Vec::new(),
         },
         out,
     )?;

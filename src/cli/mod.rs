@@ -71,6 +71,8 @@ where
         }
     };
     let out = Output { quiet: cli.quiet };
+    // Whatever writes output cleans up after itself when interrupted.
+    crate::atomic::install_interrupt_cleanup();
     match cli.command {
         Command::Report(a) => report::run(a, &out),
         Command::Explain(a) => explain::run(a, &out),

@@ -51,6 +51,10 @@ pub(crate) struct ConnectArgs {
     /// Request timeout in seconds.
     #[arg(long, default_value_t = 60, hide = true)]
     timeout_secs: u64,
+    /// Also trust the CA certificates in this PEM file (a self-managed
+    /// installation behind a private certificate authority).
+    #[arg(long, value_name = "PEM")]
+    ca_cert: Option<PathBuf>,
 }
 
 /// What `pull` needs besides the connection.
@@ -107,10 +111,13 @@ pub(crate) struct RunCommand {
     previous: Option<PathBuf>,
 }
 
-fn read_key(file: Option<&Path>) -> anyhow::Result<ApiKey> {
+fn read_key(file: Option<&Path>, out: &Output) -> anyhow::Result<ApiKey> {
     let key = match file {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the API key file {}", path.display()))?,
+        Some(path) => {
+            warn_if_readable_by_others(path, "--api-key-file", out);
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the API key file {}", path.display()))?
+        }
         None => std::env::var("HARNESS_API_KEY").map_err(|_| {
             anyhow::anyhow!(
                 "no API key: set HARNESS_API_KEY or pass --api-key-file PATH (a key is never taken from a flag value); or use a Bearer token with HARNESS_BEARER or --bearer-file and --account-id"
@@ -125,14 +132,17 @@ fn read_key(file: Option<&Path>) -> anyhow::Result<ApiKey> {
 
 /// The Bearer token from `--bearer-file` or HARNESS_BEARER, if either is
 /// given (never from a flag value, like the key).
-fn read_bearer(file: Option<&Path>) -> anyhow::Result<Option<BearerToken>> {
-    let token = match file {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the Bearer token file {}", path.display()))?,
-        ),
-        None => std::env::var("HARNESS_BEARER").ok(),
-    };
+fn read_bearer(file: Option<&Path>, out: &Output) -> anyhow::Result<Option<BearerToken>> {
+    let token =
+        match file {
+            Some(path) => {
+                warn_if_readable_by_others(path, "--bearer-file", out);
+                Some(std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the Bearer token file {}", path.display())
+                })?)
+            }
+            None => std::env::var("HARNESS_BEARER").ok(),
+        };
     match token {
         None => Ok(None),
         Some(t) if t.trim().is_empty() => bail!("the Bearer token is empty"),
@@ -140,10 +150,64 @@ fn read_bearer(file: Option<&Path>) -> anyhow::Result<Option<BearerToken>> {
     }
 }
 
+/// Warns when a secret's file can be read by its group or by others.
+fn warn_if_readable_by_others(path: &Path, flag: &str, out: &Output) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                out.note(format_args!(
+                    "warning: {flag} {} is readable by its group or others (mode {mode:03o}); run chmod 600 {}",
+                    path.display(),
+                    path.display()
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, flag, out);
+}
+
+/// Checks `--base-url`: https (or http, with a warning unless the host is
+/// this machine), and no credentials in it, since the URL is recorded in
+/// every snapshot and pack.
+fn check_base_url(base_url: &str, out: &Output) -> anyhow::Result<()> {
+    let url = reqwest::Url::parse(base_url).map_err(|e| {
+        anyhow::anyhow!("--base-url {base_url:?} is not a URL ({e}); it must start with https://")
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        bail!(
+            "--base-url must not carry a user name or password (it is recorded in every snapshot and pack): give the host only, and the key in HARNESS_API_KEY or --api-key-file"
+        );
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = url.host_str().unwrap_or("");
+            let loopback = host == "localhost"
+                || host
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback {
+                out.note(format_args!(
+                    "warning: --base-url {base_url} is plain http: the API key crosses the network unencrypted; use https://"
+                ));
+            }
+            Ok(())
+        }
+        other => bail!(
+            "--base-url {base_url:?} uses {other}://; it must start with https:// (http:// only for a server on this machine)"
+        ),
+    }
+}
+
 impl ConnectArgs {
     /// The credential and the account it is for.
-    fn credential(&self) -> anyhow::Result<(Credential, String)> {
-        if let Some(token) = read_bearer(self.bearer_file.as_deref())? {
+    fn credential(&self, out: &Output) -> anyhow::Result<(Credential, String)> {
+        if let Some(token) = read_bearer(self.bearer_file.as_deref(), out)? {
             if self.api_key_file.is_some() || std::env::var_os("HARNESS_API_KEY").is_some() {
                 bail!(
                     "both an API key (HARNESS_API_KEY or --api-key-file) and a Bearer token (HARNESS_BEARER or --bearer-file) are given: choose one"
@@ -154,7 +218,7 @@ impl ConnectArgs {
             };
             return Ok((Credential::Bearer(token), account));
         }
-        let key = read_key(self.api_key_file.as_deref())?;
+        let key = read_key(self.api_key_file.as_deref(), out)?;
         let account = match (&self.account_id, key.account_id()) {
             (Some(a), _) => a.clone(),
             (None, Some(a)) => a.to_string(),
@@ -165,12 +229,15 @@ impl ConnectArgs {
         Ok((Credential::ApiKey(key), account))
     }
 
-    fn client(&self) -> anyhow::Result<Client> {
-        let (credential, account) = self.credential()?;
-        if !self.base_url.starts_with("https://") && !self.base_url.starts_with("http://") {
-            bail!("--base-url {:?} must start with https://", self.base_url);
-        }
+    fn client(&self, out: &Output) -> anyhow::Result<Client> {
+        check_base_url(&self.base_url, out)?;
+        let (credential, account) = self.credential(out)?;
         let mut cfg = ClientConfig::new(&self.base_url, &account);
+        if let Some(path) = &self.ca_cert {
+            cfg.extra_roots_pem = Some(std::fs::read(path).with_context(|| {
+                format!("cannot read the CA certificate file {}", path.display())
+            })?);
+        }
         cfg.concurrency = self.concurrency.max(1);
         cfg.rate_limit_per_minute = self.rate_limit;
         cfg.max_attempts = self.max_attempts.max(1);
@@ -228,7 +295,7 @@ fn pull_bytes(
             .with_timezone(&Utc),
         None => Utc::now(),
     };
-    let client = Arc::new(connect.client()?);
+    let client = Arc::new(connect.client(out)?);
     let opts = PullOptions {
         activity_days: args.activity_days,
         activity_end,
@@ -271,7 +338,13 @@ fn pull_bytes(
             scim.groups.len()
         ));
     }
-    Ok(snapshot::to_bytes(&snap))
+    for hop in client.redirects() {
+        out.note(format_args!("followed a redirect on the same host: {hop}"));
+    }
+    // The evidence never holds the credential, whatever the server echoed.
+    Ok(client
+        .scrub(&String::from_utf8_lossy(&snapshot::to_bytes(&snap)))
+        .into_bytes())
 }
 
 /// One line per kind of gap the pull recorded in `completeness.unread`.
@@ -327,13 +400,20 @@ pub(crate) fn run_run(
     command_line: &[String],
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
-    // Fail on a bad --format or --as-of before a long pull, not after.
+    // Fail on a bad --format, --as-of or -o before a long pull, not after.
     let settings = cmd.pack.validate()?;
+    let inputs: Vec<(&'static str, &Path)> = cmd
+        .previous
+        .as_deref()
+        .map(|p| ("previous snapshot", p))
+        .into_iter()
+        .collect();
+    cmd.pack.check_out(&inputs)?;
     // Likewise a bad --previous, or one of another account.
     let previous = match &cmd.previous {
         Some(path) => {
             let prev = super::load_snapshot(path)?;
-            let account = cmd.connect.client()?.config().account_id.clone();
+            let account = cmd.connect.client(out)?.config().account_id.clone();
             super::diff::check_accounts(&prev.snapshot.account.id, &account, false)?;
             Some((path, prev))
         }
@@ -341,23 +421,59 @@ pub(crate) fn run_run(
     };
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
     let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
+    let written = write_after_pull(&cmd, &settings, &previous, &loaded, &inputs, out);
+    // A failure after the pull keeps the pull: it took minutes and an API
+    // budget, and the report can be made again from it.
+    written.map_err(|e| match keep_pulled_snapshot(&cmd.pack.out, &loaded.bytes) {
+        Some(kept) => e.context(format!(
+            "the pulled snapshot was kept at {}; make the pack from it with `reviewpack report {} -o DIR`",
+            kept.display(),
+            kept.display()
+        )),
+        None => e.context("the pulled snapshot could not be kept either"),
+    })
+}
+
+/// Where a pulled snapshot is kept when the pack after it failed:
+/// `DIR.snapshot.json` beside the pack, else in the temporary directory.
+fn keep_pulled_snapshot(pack: &Path, bytes: &[u8]) -> Option<PathBuf> {
+    let name = pack
+        .file_name()
+        .map(|n| format!("{}.snapshot.json", n.to_string_lossy()))
+        .unwrap_or_else(|| "reviewpack-pulled.snapshot.json".into());
+    let beside = pack.with_file_name(&name);
+    if crate::atomic::write_file(&beside, bytes).is_ok() {
+        return Some(beside);
+    }
+    let tmp = std::env::temp_dir().join(name);
+    crate::atomic::write_file(&tmp, bytes).ok().map(|()| tmp)
+}
+
+fn write_after_pull(
+    cmd: &RunCommand,
+    settings: &super::report::PackSettings,
+    previous: &Option<(&PathBuf, snapshot::LoadedSnapshot)>,
+    loaded: &snapshot::LoadedSnapshot,
+    inputs: &[(&'static str, &Path)],
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
     // The diff goes inside the pack before it is sealed, so the manifest,
     // SHA256SUMS and --zip cover it.
     let add_diff = |dir: &Path| -> anyhow::Result<()> {
-        match &previous {
+        match previous {
             Some((path, prev)) => super::diff::write_for_run(
                 settings.policy.clone(),
                 settings.roster.as_ref(),
                 prev,
                 path,
-                &loaded,
+                loaded,
                 dir,
                 out,
             ),
             None => Ok(()),
         }
     };
-    super::report::write(&loaded, &cmd.pack, out, Some(&add_diff))
+    super::report::write(loaded, &cmd.pack, inputs, out, Some(&add_diff))
 }
 
 /// One preflight check.
@@ -471,7 +587,7 @@ const CHECKS: &[Check] = &[
 ];
 
 pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitCode> {
-    let client = Arc::new(cmd.connect.client()?);
+    let client = Arc::new(cmd.connect.client(out)?);
     let account = client.config().account_id.clone();
     let items = runtime()?.block_on(async {
         let mut items = Vec::new();

@@ -134,6 +134,38 @@ impl PackArgs {
     fn read_roster(&self) -> anyhow::Result<Option<Roster>> {
         read_roster(self.roster.as_deref(), self.roster_format.as_deref())
     }
+
+    /// The files a pack run reads besides the snapshot (and `extra`, such as
+    /// `run --previous`), which the pack directory must not hold.
+    pub(crate) fn inputs<'a>(
+        &'a self,
+        extra: &[(&'static str, &'a Path)],
+    ) -> Vec<(&'static str, &'a Path)> {
+        let mut v: Vec<(&'static str, &Path)> = extra.to_vec();
+        if let Some(p) = &self.policy {
+            v.push(("policy file", p));
+        }
+        if let Some(p) = &self.roster {
+            v.push(("roster", p));
+        }
+        v
+    }
+
+    /// Checks the pack directory can be written, before any long work.
+    pub(crate) fn check_out(&self, extra: &[(&'static str, &Path)]) -> anyhow::Result<()> {
+        crate::atomic::check_target(&self.out, self.force, &self.inputs(extra))
+            .with_context(|| format!("cannot write the pack to {}", self.out.display()))
+    }
+}
+
+/// Says which leftovers of earlier crashed runs were removed.
+pub(crate) fn note_stale(staged: &StagedDir, out: &Output) {
+    for p in staged.stale_removed() {
+        out.note(format_args!(
+            "removed {}, the unfinished output of an earlier run that did not end",
+            p.display()
+        ));
+    }
 }
 
 /// Reads and parses a roster file, if one is named; every row must parse.
@@ -170,6 +202,7 @@ pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<()> + 'a;
 pub(crate) fn write(
     loaded: &LoadedSnapshot,
     args: &PackArgs,
+    inputs: &[(&'static str, &Path)],
     out: &Output,
     extra: Option<&ExtraFiles<'_>>,
 ) -> anyhow::Result<ExitCode> {
@@ -193,8 +226,9 @@ pub(crate) fn write(
     };
     let target: &Path = &args.out;
     let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;
-    let staged = StagedDir::new(target, args.force)
+    let staged = StagedDir::new(target, args.force, &args.inputs(inputs))
         .with_context(|| format!("cannot write the pack to {}", target.display()))?;
+    note_stale(&staged, out);
     // Errors from `extra` keep their full cause chain in `extra_error`; the
     // pack writer only needs to know that it failed.
     let mut extra_error = None;
@@ -285,7 +319,9 @@ fn zip_path(target: &Path, force: bool) -> anyhow::Result<(PathBuf, String)> {
 }
 
 pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
+    let inputs: [(&'static str, &Path); 1] = [("snapshot", &args.snapshot)];
+    args.pack.check_out(&inputs)?;
     args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
-    write(&loaded, &args.pack, out, None)
+    write(&loaded, &args.pack, &inputs, out, None)
 }

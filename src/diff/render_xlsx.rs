@@ -11,6 +11,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::report::sanitize::cell;
+use crate::report::xlsx::fit_cell;
 
 use super::model::{DiffReport, SnapshotSide};
 use super::tables::Table;
@@ -146,7 +147,9 @@ fn table_sheet(
     for (ri, row) in rows.enumerate() {
         for (c, v) in row.iter().enumerate() {
             if !v.is_empty() {
-                ws.write_string((ri + 1) as u32, c as u16, cell(v))?;
+                // Excel refuses a cell over 32,767 characters: cut with a
+                // note, as the pack does (the CSV keeps it whole).
+                ws.write_string((ri + 1) as u32, c as u16, fit_cell(&cell(v)))?;
             }
         }
     }
@@ -219,7 +222,7 @@ fn summary(
     }
     for w in &warnings {
         ws.write_string_with_format(row, 0, "WARNING", warn)?;
-        ws.write_string(row, 1, cell(w))?;
+        ws.write_string(row, 1, fit_cell(&cell(w)))?;
         row += 1;
     }
     if !warnings.is_empty() {
@@ -230,7 +233,7 @@ fn summary(
         .chain(side_rows("NEW", &r.new))
     {
         ws.write_string_with_format(row, 0, k, bold)?;
-        ws.write_string(row, 1, cell(&v))?;
+        ws.write_string(row, 1, fit_cell(&cell(&v)))?;
         row += 1;
     }
     if let Some(d) = &r.decisions {

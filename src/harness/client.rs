@@ -11,10 +11,10 @@
 //! than `x-api-key`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -155,6 +155,9 @@ pub struct ClientConfig {
     pub backoff_base: Duration,
     /// Longest backoff delay.
     pub backoff_cap: Duration,
+    /// PEM certificates to trust besides the system's (a self-managed
+    /// installation behind a private CA).
+    pub extra_roots_pem: Option<Vec<u8>>,
 }
 
 impl ClientConfig {
@@ -170,6 +173,7 @@ impl ClientConfig {
             max_attempts: 6,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(30),
+            extra_roots_pem: None,
         }
     }
 }
@@ -231,6 +235,19 @@ pub enum ApiErrorCause {
         /// The credential was a Bearer session token, which SCIM refuses.
         jwt: bool,
     },
+    /// A redirect to another origin (scheme, host or port), not followed:
+    /// the key is only ever sent to the `--base-url` origin.
+    #[error("{from} answered HTTP {status} redirecting to {to}, {}; reviewpack sends the key only to the --base-url origin, so it did not follow{}", if *.downgrade { "another origin and a downgrade from https to plain http" } else { "another origin (scheme, host or port)" }, if *.downgrade { "" } else { ": if that host is your Harness API, pass it as --base-url" })]
+    CrossOriginRedirect {
+        /// HTTP status.
+        status: u16,
+        /// The URL asked (no query).
+        from: String,
+        /// Where it pointed (no query).
+        to: String,
+        /// https to http.
+        downgrade: bool,
+    },
     /// Retries used up.
     #[error("gave up after {attempts} attempts; last error: {last}")]
     GaveUp {
@@ -261,7 +278,8 @@ impl ApiErrorCause {
         match self {
             ApiErrorCause::Harness { status, .. }
             | ApiErrorCause::Html { status, .. }
-            | ApiErrorCause::BadBody { status, .. } => Some(*status),
+            | ApiErrorCause::BadBody { status, .. }
+            | ApiErrorCause::CrossOriginRedirect { status, .. } => Some(*status),
             ApiErrorCause::GaveUp { last, .. } => last.status(),
             ApiErrorCause::ScimUnavailable { cause, .. } => cause.status(),
             ApiErrorCause::Transport { .. } => None,
@@ -375,6 +393,8 @@ pub struct Client {
     auth: HeaderMap,
     /// Auth headers for SCIM endpoints.
     scim_auth: HeaderMap,
+    /// Same-origin redirects followed, `from -> to` (no query), in order.
+    redirects: Arc<Mutex<Vec<String>>>,
     limiter: RateLimiter,
     permits: Semaphore,
     jitter: Mutex<u64>,
@@ -434,10 +454,25 @@ impl Client {
     pub fn with_credential(cfg: ClientConfig, credential: Credential) -> Result<Client, String> {
         let auth = credential.headers(&cfg.account_id, false)?;
         let scim_auth = credential.headers(&cfg.account_id, true)?;
-        let http = reqwest::Client::builder()
+        let base = reqwest::Url::parse(&cfg.base_url)
+            .map_err(|e| format!("the base URL {:?} is not a URL: {e}", cfg.base_url))?;
+        let redirects = Arc::new(Mutex::new(Vec::new()));
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
             .user_agent(concat!("reviewpack/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirect_policy(base, redirects.clone()));
+        if let Some(pem) = &cfg.extra_roots_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| format!("the CA certificate file is not PEM: {e}"))?;
+            if certs.is_empty() {
+                return Err("the CA certificate file holds no PEM certificate".into());
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
         let seed = std::time::SystemTime::now()
@@ -452,6 +487,7 @@ impl Client {
             credential,
             auth,
             scim_auth,
+            redirects,
             jitter: Mutex::new(seed | 1),
             stats: Stats::default(),
         })
@@ -474,6 +510,31 @@ impl Client {
     /// The credential (its `Debug` hides the secret).
     pub fn credential(&self) -> &Credential {
         &self.credential
+    }
+
+    /// The same-origin redirects followed so far, `from -> to`, each once.
+    pub fn redirects(&self) -> Vec<String> {
+        let mut v = self
+            .redirects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// `text` with the credential, and anything shaped like a Harness API
+    /// token, replaced: for every text that came from the network (error
+    /// bodies, messages, correlation ids, parse errors) before it is printed,
+    /// logged or stored. A proxy or server that echoes the key must not make
+    /// reviewpack print it.
+    pub fn scrub(&self, text: &str) -> String {
+        let secret = match &self.credential {
+            Credential::ApiKey(k) => k.expose(),
+            Credential::Bearer(t) => t.expose(),
+        };
+        scrub_secret(text, secret)
     }
 
     fn url(&self, call: &Call<'_>, with_account: bool) -> reqwest::Url {
@@ -562,7 +623,7 @@ impl Client {
             let err = |cause| ApiError {
                 endpoint: call.endpoint(),
                 scope: call.scope.clone(),
-                cause,
+                cause: self.scrub_cause(cause),
             };
             match outcome {
                 Attempt::Done(v) => return Ok((v, retries)),
@@ -618,6 +679,11 @@ impl Client {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"));
+        let resp_location = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let retry_after = resp
             .headers()
             .get(RETRY_AFTER)
@@ -639,6 +705,21 @@ impl Client {
         let looks_html = is_html || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
         let retryable = status == StatusCode::TOO_MANY_REQUESTS
             || matches!(status.as_u16(), 500 | 502 | 503 | 504);
+        if status.is_redirection() {
+            // Only a redirect the policy refused reaches here: to another
+            // origin, or past the hop limit on the same one.
+            let to = resp_location
+                .as_deref()
+                .and_then(|l| url.join(l).ok())
+                .map(|u| redact_url(&u))
+                .unwrap_or_else(|| "nowhere (no Location header)".to_string());
+            return Attempt::Fail(ApiErrorCause::CrossOriginRedirect {
+                status: status.as_u16(),
+                downgrade: url.scheme() == "https" && to.starts_with("http://"),
+                from: shown_url,
+                to: self.scrub(&to),
+            });
+        }
         if looks_html {
             let cause = ApiErrorCause::Html {
                 status: status.as_u16(),
@@ -654,7 +735,7 @@ impl Client {
             let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             let cause = ApiErrorCause::Harness {
                 status: status.as_u16(),
-                body,
+                body: self.scrub_body(body),
             };
             return if retryable {
                 Attempt::Retry(cause, retry_after)
@@ -662,13 +743,118 @@ impl Client {
                 Attempt::Fail(cause)
             };
         }
-        decode(status.as_u16(), &bytes, &shown_url)
+        match decode(status.as_u16(), &bytes, &shown_url) {
+            Attempt::Fail(cause) => Attempt::Fail(self.scrub_cause(cause)),
+            Attempt::Retry(cause, after) => Attempt::Retry(self.scrub_cause(cause), after),
+            done => done,
+        }
+    }
+
+    fn scrub_body(&self, mut body: ErrorBody) -> ErrorBody {
+        for field in [
+            &mut body.status,
+            &mut body.code,
+            &mut body.message,
+            &mut body.correlation_id,
+        ] {
+            if let Some(text) = field.as_mut() {
+                *text = self.scrub(text);
+            }
+        }
+        for check in &mut body.failed_permission_checks {
+            for field in [&mut check.permission, &mut check.resource_type] {
+                if let Some(text) = field.as_mut() {
+                    *text = self.scrub(text);
+                }
+            }
+            check.resource_scope = None;
+        }
+        body
+    }
+
+    fn scrub_cause(&self, cause: ApiErrorCause) -> ApiErrorCause {
+        match cause {
+            ApiErrorCause::Harness { status, body } => ApiErrorCause::Harness {
+                status,
+                body: self.scrub_body(body),
+            },
+            ApiErrorCause::BadBody {
+                status,
+                url,
+                detail,
+            } => ApiErrorCause::BadBody {
+                status,
+                url,
+                detail: self.scrub(&detail),
+            },
+            ApiErrorCause::Transport { detail } => ApiErrorCause::Transport {
+                detail: self.scrub(&detail),
+            },
+            other => other,
+        }
     }
 
     /// Sends a call whose JSON body is a typed value.
     pub fn body<B: Serialize>(b: &B) -> serde_json::Value {
         serde_json::to_value(b).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// Follows a redirect only within the base URL's origin (same scheme, host
+/// and port: so never from https to http) and at most five times, recording
+/// each hop; any other redirect is not followed and reaches the caller as a
+/// 3xx answer. The key is a request header, so following a redirect would
+/// send it wherever the redirect points.
+fn redirect_policy(
+    base: reqwest::Url,
+    followed: Arc<Mutex<Vec<String>>>,
+) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != base.origin() || attempt.previous().len() > 5 {
+            return attempt.stop();
+        }
+        if let Some(from) = attempt.previous().last() {
+            let hop = format!("{} -> {}", redact_url(from), redact_url(attempt.url()));
+            followed.lock().unwrap_or_else(|e| e.into_inner()).push(hop);
+        }
+        attempt.follow()
+    })
+}
+
+/// `text` with `secret` and every Harness-API-token-shaped word replaced by
+/// `[redacted]`. A token is `pat.<account>.<token id>.<secret>` or `sat.…`
+/// (README section 1): four dot-separated parts of letters, digits, `_` and
+/// `-`, the account at least 8 characters and the secret at least 12, not
+/// part of an email address (`pat.o.brien.jr@…` stays).
+pub fn scrub_secret(text: &str, secret: &str) -> String {
+    let mut out = if secret.len() >= 8 {
+        text.replace(secret, "[redacted]")
+    } else {
+        text.to_string()
+    };
+    let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    for prefix in ["pat.", "sat."] {
+        let mut from = 0;
+        while let Some(i) = out[from..].find(prefix).map(|i| i + from) {
+            let end = out[i..]
+                .find(|c: char| !token_char(c))
+                .map_or(out.len(), |e| i + e);
+            let starts_word = out[..i].chars().next_back().is_none_or(|c| !token_char(c));
+            let parts: Vec<&str> = out[i..end].split('.').collect();
+            let shaped = parts.len() == 4
+                && parts[1].len() >= 8
+                && !parts[2].is_empty()
+                && parts[3].len() >= 12;
+            let email = out[end..].starts_with('@');
+            if starts_word && shaped && !email {
+                out.replace_range(i..end, "[redacted]");
+                from = i + "[redacted]".len();
+            } else {
+                from = i + prefix.len();
+            }
+        }
+    }
+    out
 }
 
 /// A body that does not parse: a cut-off body is a transport fault, worth
@@ -797,6 +983,28 @@ mod tests {
         let client =
             Client::with_credential(ClientConfig::new("http://127.0.0.1:9", "acct9"), c).unwrap();
         assert!(client.key().is_none());
+    }
+
+    #[test]
+    fn scrubbing_removes_the_secret_and_token_shapes_but_not_emails() {
+        let key = "sat.acct1234.tok.s3cr3tv4lu3ABC";
+        let t = format!("bad key {key} (echoed); other pat.AbCdEfGh12.t_1.ZZZZZZZZZZZZZZ; x");
+        let s = scrub_secret(&t, key);
+        assert_eq!(s, "bad key [redacted] (echoed); other [redacted]; x");
+        // Not tokens: emails, short parts, words ending in pat.
+        for keep in [
+            "pat.o.brien.jr@example.com",
+            "pat.smith@example.com",
+            "compat.abcdefgh.x.yyyyyyyyyyyyyy",
+            "pat.short.x.y",
+        ] {
+            assert_eq!(scrub_secret(keep, key), keep);
+        }
+        // A Bearer token (any shape) is scrubbed as the secret.
+        assert_eq!(
+            scrub_secret("token eyJhbGciOi.s3cret.sig here", "eyJhbGciOi.s3cret.sig"),
+            "token [redacted] here"
+        );
     }
 
     #[test]

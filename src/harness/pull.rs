@@ -337,7 +337,9 @@ impl Puller<'_> {
             Err(e)
                 if matches!(
                     &e.cause,
-                    ApiErrorCause::Transport { .. } | ApiErrorCause::GaveUp { .. }
+                    ApiErrorCause::Transport { .. }
+                        | ApiErrorCause::GaveUp { .. }
+                        | ApiErrorCause::CrossOriginRedirect { .. }
                 ) =>
             {
                 Err(e.into())
@@ -1125,6 +1127,7 @@ pub async fn pull_with_scim(
             finished_at: Utc::now(),
             command_line: opts.command_line.clone(),
             note: None,
+            redirects: client.redirects(),
         },
         completeness: Completeness {
             complete: accounts.lists.iter().all(|l| l.complete),

@@ -308,7 +308,7 @@ fn finish_part(workbook: &mut Workbook, part: Part, names: &mut Vec<String>) {
 }
 
 /// Text as Excel can hold it: at most 32,767 characters, cut with a note.
-fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().count() <= EXCEL_MAX_CELL_CHARS {
         return std::borrow::Cow::Borrowed(s);
     }

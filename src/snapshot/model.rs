@@ -143,6 +143,7 @@ impl Snapshot {
                 finished_at: at,
                 command_line: Vec::new(),
                 note: None,
+                redirects: Vec::new(),
             },
             completeness: Completeness {
                 complete: true,
@@ -202,6 +203,10 @@ pub struct Provenance {
     /// Free text, for example "invented demo account".
     #[serde(default)]
     pub note: Option<String>,
+    /// Redirects the pull followed, `from -> to`: only within the base URL's
+    /// origin (the key is never sent elsewhere).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<String>,
 }
 
 /// The identity behind the API key.

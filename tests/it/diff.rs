@@ -1372,3 +1372,50 @@ fn roster_findings_are_compared_when_diff_gets_a_roster() {
     });
     assert!(none, "no roster rule runs without --roster");
 }
+
+#[test]
+fn a_value_longer_than_excel_allows_is_cut_in_diff_xlsx_and_whole_in_csv() {
+    // Regression: diff (and run --previous) failed on a cell over Excel's
+    // 32,767 characters; the pack cut it with a note.
+    let dir = tempdir();
+    let old = load(&quarter("q3.json"));
+    let mut new = load(&quarter("q4.json"));
+    let long = format!("Long {}", "name ".repeat(8_000));
+    let u = new
+        .users
+        .iter_mut()
+        .find(|u| u.email.starts_with("keira"))
+        .unwrap();
+    u.name = long.clone();
+    let (o, n) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    snapshot::save(&o, &old).unwrap();
+    snapshot::save(&n, &new).unwrap();
+    let out = diff_into(&o, &n, &dir.path().join("d"), &[]);
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr_of(&out)
+    );
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("d/diff.xlsx")).unwrap();
+    let mut longest = 0;
+    let mut cut = 0;
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        for c in range.used_cells() {
+            let text = c.2.to_string();
+            longest = longest.max(text.chars().count());
+            if text.starts_with("Long name") {
+                assert!(text.ends_with("the CSV file has it whole]"), "{name}");
+                cut += 1;
+            }
+        }
+    }
+    assert!(cut > 0, "the long name is in the workbook, cut");
+    assert!(longest <= 32_767, "{longest}");
+    let csv = std::fs::read_dir(dir.path().join("d/csv"))
+        .unwrap()
+        .map(|e| read(&e.unwrap().path()))
+        .collect::<String>();
+    assert!(csv.contains(long.trim_end()), "the CSV keeps it whole");
+}

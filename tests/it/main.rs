@@ -9,6 +9,7 @@ mod fake_server;
 mod fidelity;
 mod findings;
 mod harness_sdk;
+mod key_safety;
 mod pack;
 mod pull;
 mod report;

@@ -564,3 +564,47 @@ fn retry_after_is_honoured_when_present() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(start.elapsed() >= Duration::from_secs(2), "waited as told");
 }
+
+#[test]
+fn a_failure_after_the_pull_keeps_the_pulled_snapshot_and_says_where() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let dir = tempdir();
+    // The pack's parent is a file: writing fails only after the pull.
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "x").unwrap();
+    let pack = blocker.join("pack");
+    let out = run(
+        &fake,
+        "run",
+        &["--activity-end", END, "-o", pack.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("the pulled snapshot was kept at"), "{err}");
+    let kept = err
+        .split("the pulled snapshot was kept at ")
+        .nth(1)
+        .and_then(|t| t.split(';').next())
+        .unwrap()
+        .trim()
+        .to_string();
+    let kept = std::path::PathBuf::from(kept);
+    let got = snapshot::load(&kept).unwrap().snapshot;
+    assert_same_objects(&got, &demo_snapshot());
+    never_shows_key(&out);
+    std::fs::remove_file(&kept).unwrap();
+
+    // An -o that cannot be written is found before the pull when it can be.
+    let taken = dir.path().join("taken");
+    std::fs::create_dir(&taken).unwrap();
+    std::fs::write(taken.join("notes.txt"), "mine").unwrap();
+    fake.clear_requests();
+    let out = run(
+        &fake,
+        "run",
+        &["--activity-end", END, "-o", taken.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("--force"), "{}", stderr_of(&out));
+    assert_eq!(fake.request_count(), 0, "refused before pulling");
+}

@@ -171,7 +171,9 @@ fn every_csv_has_a_header_and_consistent_width() {
 fn existing_non_empty_dir_needs_force_and_is_left_intact_without_it() {
     let dir = tempdir();
     let pack = dir.path().join("pack");
-    std::fs::create_dir(&pack).unwrap();
+    // An earlier pack: replaced with --force only.
+    let out = report_into(&pack, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
     std::fs::write(pack.join("keep.txt"), "previous pack").unwrap();
 
     let out = report_into(&pack, &[]);
@@ -189,6 +191,142 @@ fn existing_non_empty_dir_needs_force_and_is_left_intact_without_it() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(siblings, vec!["pack".to_string()]);
+}
+
+#[test]
+fn force_never_replaces_a_directory_that_is_not_reviewpack_output() {
+    let dir = tempdir();
+    let target = dir.path().join("documents");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("thesis.docx"), "years of work").unwrap();
+    let out = report_into(&target, &["--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("is not a reviewpack pack or diff"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert_eq!(read(&target.join("thesis.docx")), "years of work");
+}
+
+#[test]
+fn an_input_inside_the_output_directory_is_never_deleted() {
+    // Regression: a roster CSV inside -o DIR, read by the same run, was
+    // deleted by --force.
+    let dir = tempdir();
+    let pack = dir.path().join("pack");
+    let out = report_into(&pack, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let roster = pack.join("roster.csv");
+    std::fs::copy(crate::util::root().join("samples/roster/hr.csv"), &roster).unwrap();
+    let out = report_into(&pack, &["--force", "--roster", roster.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("(the roster) lies inside"), "{err}");
+    assert!(roster.exists());
+    // The snapshot itself inside the output directory, likewise.
+    let snap = pack.join("snapshot.json");
+    let out = reviewpack()
+        .arg("report")
+        .arg(&snap)
+        .arg("-o")
+        .arg(&pack)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("(the snapshot) lies inside"));
+    assert!(snap.exists());
+}
+
+#[test]
+fn the_current_directory_is_never_the_output() {
+    // `-o . --force` used to fail with EBUSY and leave a partial directory.
+    let dir = tempdir();
+    let out = reviewpack()
+        .current_dir(dir.path())
+        .arg("report")
+        .arg(demo())
+        .args(["-o", ".", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("is the current directory or holds it"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing left"
+    );
+}
+
+#[test]
+fn a_leftover_of_a_crashed_run_is_removed_and_said_so() {
+    let dir = tempdir();
+    // A pid above Linux's pid_max: that process cannot be running.
+    let stale = dir.path().join(".reviewpack-4194305-x1y2.partial");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("review.xlsx"), "half a pack").unwrap();
+    let out = report_into(&dir.path().join("pack"), &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    if std::path::Path::new("/proc/self").exists() {
+        assert!(!stale.exists());
+        assert!(
+            stderr_of(&out).contains("the unfinished output of an earlier run"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_report_leaves_no_partial_directory() {
+    use std::time::{Duration, Instant};
+    // A report long enough to interrupt: a synthetic account of 20,000 users.
+    let dir = tempdir();
+    let snap = dir.path().join("big.json");
+    let s = crate::synth::generate(crate::synth::Shape::scaled(20_000));
+    reviewpack::snapshot::save(&snap, &s).unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    for signal in ["-TERM", "-INT"] {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("reviewpack"))
+            .arg("report")
+            .arg(&snap)
+            .arg("-o")
+            .arg(out_dir.join("pack"))
+            .args(["--force", "--format", "xlsx,csv"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the staging directory to appear, then interrupt.
+        let start = Instant::now();
+        let partial = || {
+            std::fs::read_dir(&out_dir)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        };
+        while !partial() && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(partial(), "the report started staging");
+        std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        let done = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&done.stderr).into_owned();
+        assert_eq!(done.status.code(), Some(130), "{signal}: {err}");
+        assert!(
+            err.contains("interrupted; removed the unfinished output"),
+            "{err}"
+        );
+        assert!(!partial(), "{signal}: a .partial directory was left behind");
+        assert!(!out_dir.join("pack").exists());
+    }
 }
 
 #[test]

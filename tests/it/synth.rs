@@ -528,6 +528,7 @@ pub fn generate(shape: Shape) -> Snapshot {
             finished_at: captured,
             command_line: vec![],
             note: Some(format!("synthetic account: {shape:?}")),
+            redirects: Vec::new(),
         },
         completeness: Completeness {
             complete: true,

@@ -463,6 +463,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
         }
         Ok(to_value(&page))
     })();
+    let echo = st.faults.echo_credential;
     drop(st);
     match result {
         Ok(data) => json_response(
@@ -474,7 +475,24 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
                 correlation_id: corr,
             },
         ),
-        Err(e) => e.into_response_with(&corr),
+        Err(mut e) => {
+            if echo {
+                // Echo whatever credential came: the careless server.
+                let sent = parts
+                    .headers
+                    .get("x-api-key")
+                    .or_else(|| parts.headers.get("authorization"))
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                e.body.message = Some(format!(
+                    "{} (request key {sent})",
+                    e.body.message.unwrap_or_default()
+                ));
+                return e.into_response_with(&sent);
+            }
+            e.into_response_with(&corr)
+        }
     }
 }
 

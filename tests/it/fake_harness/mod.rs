@@ -27,6 +27,7 @@ mod convert;
 mod endpoints;
 mod grow;
 pub mod http;
+pub mod redirector;
 mod sample;
 
 use std::collections::VecDeque;
@@ -100,6 +101,13 @@ pub struct Faults {
     /// holds that exact scope's tokens only (the source read here spans
     /// child scopes when no org or project is given).
     pub tokens_exact_scope: bool,
+    /// Every error answer echoes the credential the request carried in its
+    /// message and correlation id, as a careless proxy or server might.
+    pub echo_credential: bool,
+    /// Requests whose path starts with the first string are redirected, with
+    /// the third as status, to the same path with that prefix replaced by
+    /// the second, on this server (a same-origin redirect).
+    pub redirect_prefix: Option<(String, String, u16)>,
 }
 
 /// One request as the fake saw it (the API key never appears here).
@@ -396,6 +404,7 @@ enum Gate {
     ServerError(StatusCode),
     Html403,
     NotFound,
+    Redirect(u16, String),
 }
 
 /// The outer middleware, for every request (routes and catch-all alike):
@@ -442,7 +451,23 @@ async fn front_door(
             .faults
             .rate_limit_per_minute
             .is_some_and(|limit| st.admitted.len() >= limit as usize);
-        let gate = if limited {
+        let redirect = st
+            .faults
+            .redirect_prefix
+            .as_ref()
+            .and_then(|(from, to, status)| {
+                path.strip_prefix(from.as_str()).map(|rest| {
+                    let q = if raw_query.is_empty() {
+                        String::new()
+                    } else {
+                        format!("?{raw_query}")
+                    };
+                    Gate::Redirect(*status, format!("{to}{rest}{q}"))
+                })
+            });
+        let gate = if let Some(r) = redirect {
+            r
+        } else if limited {
             Gate::TooMany
         } else if st.faults.too_many_requests > 0 {
             st.faults.too_many_requests -= 1;
@@ -483,6 +508,15 @@ async fn front_door(
 
     match gate {
         Gate::Pass => {}
+        Gate::Redirect(status, location) => {
+            let mut resp = Response::new(Body::empty());
+            *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+            resp.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(&location).expect("location"),
+            );
+            return resp;
+        }
         Gate::TooMany => {
             let mut resp = ApiError::error(
                 StatusCode::TOO_MANY_REQUESTS,

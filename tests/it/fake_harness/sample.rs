@@ -159,6 +159,7 @@ pub fn small_snapshot() -> Snapshot {
             finished_at: t("2026-03-01T10:05:00Z"),
             command_line: vec!["reviewpack".into(), "pull".into()],
             note: Some("fake harness test account".into()),
+            redirects: Vec::new(),
         },
         completeness: Completeness {
             complete: true,
