@@ -65,6 +65,8 @@ mod tests {
 
     #[test]
     fn group_membership_management_lets_a_helpdesk_user_join_the_admin_group() {
+        // Managing one group (the admins) only: she cannot create a group,
+        // so the way in is to join that one.
         let mut f = Fixture::new();
         f.user("grace").user("amara");
         f.group(&Scope::Account, "platform_admins", &["amara"]);
@@ -73,13 +75,24 @@ mod tests {
             "group_manager",
             &["core_usergroup_view", "core_usergroup_manage"],
         );
+        f.selecting_resource_group(
+            &Scope::Account,
+            "admins_group",
+            "USERGROUP",
+            &["platform_admins"],
+        );
         f.assign(
             &Scope::Account,
             group("platform_admins"),
             "_account_admin",
             ALL_CHILDREN,
         );
-        f.assign(&Scope::Account, user("grace"), "group_manager", ALL_ACCOUNT);
+        f.assign(
+            &Scope::Account,
+            user("grace"),
+            "group_manager",
+            "admins_group",
+        );
         assert_eq!(
             actions(&f, "grace"),
             vec![(
@@ -103,7 +116,63 @@ mod tests {
     }
 
     #[test]
-    fn group_management_limited_to_a_project_cannot_reach_an_account_group() {
+    fn group_management_binds_the_admin_role_of_its_scope_to_a_group() {
+        // RoleAssignmentApiUtils.checkUpdatePermission: binding a role to a
+        // group needs only core_usergroup_manage. A group manager at X can
+        // create a group, join it and bind X's admin role to it, even where
+        // no admin group exists.
+        for (scope, rg, admin) in [
+            (Scope::Account, ALL_ACCOUNT, "account"),
+            (eng(), ALL_ORG, "org:eng"),
+            (proj(), ALL_PROJECT, "project:eng/pay"),
+        ] {
+            let mut f = Fixture::new();
+            f.user("grace");
+            f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+            f.assign(&scope, user("grace"), "group_manager", rg);
+            assert_eq!(
+                actions(&f, "grace"),
+                vec![(vec![StepAction::BindAdminRole], admin.to_string())],
+                "{admin}"
+            );
+            let found = f.findings(Rule::PrivilegeEscalationPath);
+            let step = &found[0].evidence["path"][0];
+            assert_eq!(step["action"], "bind-admin-role");
+            assert_eq!(step["assignment_id"], "ra0");
+            assert!(step["text"].as_str().unwrap().contains("bind _"), "{step}");
+            // Near miss: viewing groups grants nothing.
+            let mut f = Fixture::new();
+            f.user("grace");
+            f.role(&Scope::Account, "group_viewer", &["core_usergroup_view"]);
+            f.assign(&scope, user("grace"), "group_viewer", rg);
+            assert!(actions(&f, "grace").is_empty(), "{admin}");
+        }
+    }
+
+    #[test]
+    fn group_management_over_one_group_binds_admin_only_to_a_group_it_is_in() {
+        let mut f = Fixture::new();
+        f.user("grace");
+        f.group(&eng(), "eng_leads", &["grace"]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.selecting_resource_group(&eng(), "leads_only", "USERGROUP", &["eng_leads"]);
+        f.assign(&eng(), user("grace"), "group_manager", "leads_only");
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(vec![StepAction::BindAdminRole], "org:eng".into())]
+        );
+        // Near miss: the same permission over a group she is not in.
+        let mut f = Fixture::new();
+        f.user("grace").user("other");
+        f.group(&eng(), "eng_leads", &["other"]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.selecting_resource_group(&eng(), "leads_only", "USERGROUP", &["eng_leads"]);
+        f.assign(&eng(), user("grace"), "group_manager", "leads_only");
+        assert!(actions(&f, "grace").is_empty());
+    }
+
+    #[test]
+    fn group_management_limited_to_a_project_reaches_that_project_only() {
         let mut f = Fixture::new();
         f.user("grace").user("amara");
         f.group(&Scope::Account, "platform_admins", &["amara"]);
@@ -114,10 +183,105 @@ mod tests {
             "_account_admin",
             ALL_CHILDREN,
         );
-        // The same role bound at the project covers project groups only.
+        // The same role bound at the project covers project groups only: it
+        // reaches project admin, never the account's admin group.
         f.assign(&proj(), user("grace"), "group_manager", ALL_PROJECT);
-        assert!(actions(&f, "grace").is_empty());
-        assert!(f.findings(Rule::PrivilegeEscalationPath).is_empty());
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(vec![StepAction::BindAdminRole], "project:eng/pay".into())]
+        );
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        assert_eq!(subjects(&found), vec![("grace", "project:eng/pay")]);
+    }
+
+    #[test]
+    fn service_account_editing_with_key_minting_binds_admin_and_acts_as_it() {
+        // core_serviceaccount_edit binds any role to a service account;
+        // with core_serviceaccount_manageapikey its holder mints the token.
+        for (scope, rg, admin) in [
+            (Scope::Account, ALL_ACCOUNT, "account"),
+            (eng(), ALL_ORG, "org:eng"),
+            (proj(), ALL_PROJECT, "project:eng/pay"),
+        ] {
+            let mut f = Fixture::new();
+            f.user("dev");
+            f.role(&Scope::Account, "sa_editor", &["core_serviceaccount_edit"]);
+            f.role(
+                &Scope::Account,
+                "key_rotator",
+                &["core_serviceaccount_manageapikey"],
+            );
+            f.assign(&scope, user("dev"), "sa_editor", rg);
+            // Editing alone: it can make a service account admin, not use it.
+            assert!(actions(&f, "dev").is_empty(), "{admin}");
+            f.assign(&scope, user("dev"), "key_rotator", rg);
+            assert_eq!(
+                actions(&f, "dev"),
+                vec![(
+                    vec![StepAction::BindServiceAccount, StepAction::MintToken],
+                    admin.to_string()
+                )],
+                "{admin}"
+            );
+            let found = f.findings(Rule::PrivilegeEscalationPath);
+            let ids: Vec<&str> = found[0].evidence["assignment_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert_eq!(ids, vec!["ra0", "ra1"], "each step names its assignment");
+        }
+    }
+
+    #[test]
+    fn user_management_over_only_itself_lets_a_user_assign_itself_any_role() {
+        let mut f = Fixture::new();
+        f.user("sam").user("kim");
+        f.role(&Scope::Account, "self_service", &["core_user_manage"]);
+        f.selecting_resource_group(&eng(), "just_sam", "USER", &["sam"]);
+        f.assign(&eng(), user("sam"), "self_service", "just_sam");
+        assert_eq!(
+            actions(&f, "sam"),
+            vec![(vec![StepAction::AssignRole], "org:eng".into())]
+        );
+        // Near miss: the group names someone else.
+        let mut f = Fixture::new();
+        f.user("sam").user("kim");
+        f.role(&Scope::Account, "self_service", &["core_user_manage"]);
+        f.selecting_resource_group(&eng(), "just_kim", "USER", &["kim"]);
+        f.assign(&eng(), user("sam"), "self_service", "just_kim");
+        assert!(actions(&f, "sam").is_empty());
+    }
+
+    #[test]
+    fn login_settings_at_the_account_are_a_way_to_admin_with_the_assumption_said() {
+        let mut f = Fixture::new();
+        f.user("idp_admin");
+        f.role(&Scope::Account, "sso_admin", &["core_authsetting_edit"]);
+        f.assign(&Scope::Account, user("idp_admin"), "sso_admin", ALL_ACCOUNT);
+        assert_eq!(
+            actions(&f, "idp_admin"),
+            vec![(vec![StepAction::RepointLogin], "account".into())]
+        );
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        let text = found[0].evidence["path"][0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("this assumes an admin signs in through that login"),
+            "{text}"
+        );
+        // Near miss: the permission is an account one; on a project (where the
+        // catalogue does not allow it) it does nothing.
+        let mut f = Fixture::new();
+        f.user("idp_admin");
+        for p in &mut f.snapshot.permissions {
+            if p.id.as_str() == "core_authsetting_edit" {
+                p.allowed_scope_levels = vec![crate::snapshot::ScopeLevel::Account];
+            }
+        }
+        f.role(&Scope::Account, "sso_admin", &["core_authsetting_edit"]);
+        f.assign(&proj(), user("idp_admin"), "sso_admin", ALL_PROJECT);
+        assert!(actions(&f, "idp_admin").is_empty());
     }
 
     #[test]
@@ -275,12 +439,14 @@ mod tests {
             "key_rotator",
             &["core_serviceaccount_manageapikey"],
         );
-        // helpdesk -> join key_team -> mint token for terraform -> admin.
+        // helpdesk -> join key_team -> mint token for terraform -> admin
+        // (managing the key team's group only, so it cannot create one).
+        f.selecting_resource_group(&Scope::Account, "key_team_only", "USERGROUP", &["key_team"]);
         f.assign(
             &Scope::Account,
             user("helpdesk"),
             "group_manager",
-            ALL_ACCOUNT,
+            "key_team_only",
         );
         f.assign(
             &Scope::Account,
@@ -306,17 +472,17 @@ mod tests {
                 "account".into()
             )]
         );
-        // A direct way in is shorter and replaces the chain.
-        f.group(&Scope::Account, "admins", &["amara"]);
+        // A direct way in is shorter and replaces the chain: managing every
+        // group of the account, it binds the admin role to one.
         f.assign(
             &Scope::Account,
-            group("admins"),
-            "_account_admin",
-            ALL_CHILDREN,
+            user("helpdesk"),
+            "group_manager",
+            ALL_ACCOUNT,
         );
         let paths = actions(&f, "helpdesk");
         assert_eq!(paths.len(), 1);
-        assert_eq!(paths[0].0.len(), 2);
+        assert_eq!(paths[0].0, vec![StepAction::BindAdminRole]);
     }
 
     #[test]
@@ -403,7 +569,7 @@ mod tests {
         let idx = g.escalation_index();
         let grace = idx.edges_from(g.find_principal("grace").unwrap());
         let targets: Vec<&str> = grace.iter().map(|s| s.target.as_str()).collect();
-        assert_eq!(targets, vec!["group:account/viewers"]);
+        assert_eq!(targets, vec!["group:account/viewers", "admin of account"]);
         // The project admin can join project:eng/pay/devs, but it administers
         // that project already.
         assert!(idx.edges_from(g.find_principal("pa").unwrap()).is_empty());

@@ -41,6 +41,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("core_secret_view", "SECRET", "view"),
     ("core_secret_access", "SECRET", "access"),
     ("core_secret_edit", "SECRET", "edit"),
+    ("core_authsetting_view", "AUTHSETTING", "view"),
+    ("core_authsetting_edit", "AUTHSETTING", "edit"),
 ];
 
 /// The project most tests use.
@@ -328,6 +330,26 @@ impl Fixture {
                     .collect(),
             },
         });
+        self
+    }
+
+    /// A custom resource group at `scope` selecting only the named resources
+    /// of one type there (`resourceFilter.resources[{type, identifiers}]`).
+    pub fn selecting_resource_group(
+        &mut self,
+        scope: &Scope,
+        id: &str,
+        resource_type: &str,
+        identifiers: &[&str],
+    ) -> &mut Self {
+        self.typed_resource_group(scope, id, &[(scope.clone(), false)], &[resource_type]);
+        let rg = self
+            .snapshot
+            .resource_groups
+            .last_mut()
+            .expect("just pushed");
+        rg.resource_filter.resources[0].identifiers =
+            identifiers.iter().map(|i| (*i).to_string()).collect();
         self
     }
 

@@ -14,7 +14,21 @@
 //!   assignments runs through: widen it to every resource of the assignment
 //!   scope and its children;
 //! - `core_user_manage` or role-assignment management over a scope: assign
-//!   itself any role there (admin-equivalent at that scope).
+//!   itself any role there (admin-equivalent at that scope); `core_user_manage`
+//!   on a resource group that selects only the holder is enough;
+//! - `core_usergroup_manage` over a scope: bind the scope's admin role to a
+//!   group it is in, or creates and joins (the server checks only the
+//!   permission to manage the principal when a role is bound:
+//!   `RoleAssignmentApiUtils.checkUpdatePermission`);
+//! - `core_serviceaccount_edit` with `core_serviceaccount_manageapikey` over
+//!   a scope: bind the scope's admin role to a service account there, then
+//!   mint its token and act as it;
+//! - `core_authsetting_edit` at the account: point login at an identity
+//!   provider it controls and sign in as an admin (an assumption, said in
+//!   the step).
+//!
+//! A permission counts only at the scope levels the catalogue allows it at
+//! (`core_authsetting_edit` on a project does nothing).
 //!
 //! The search is a breadth-first walk over these edges, so each admin scope
 //! reached is reached by a shortest path. The principal keeps its own grants
@@ -28,10 +42,9 @@
 //! steps are computed once per index and shared by every principal's search.
 //! This module only reads the graph; it is a pure function of the snapshot.
 //!
-//! Not modelled: `core_authsetting_edit` (changing login settings is not a
-//! step to another principal), attribute-filtered selections (read as
-//! selecting every resource of the type, the conservative reading), and
-//! chains that need permissions gained on two different branches at once.
+//! Not modelled: attribute-filtered selections (read as selecting every
+//! resource of the type, the conservative reading), and chains that need
+//! permissions gained on two different branches at once.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -53,6 +66,8 @@ const MINT_KEY: &str = "core_serviceaccount_manageapikey";
 const ROLE_EDIT: &str = "core_role_edit";
 const RG_EDIT: &str = "core_resourcegroup_edit";
 const USER_MANAGE: &str = "core_user_manage";
+const SA_EDIT: &str = "core_serviceaccount_edit";
+const AUTH_EDIT: &str = "core_authsetting_edit";
 
 /// What one step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -68,6 +83,14 @@ pub enum StepAction {
     WidenResourceGroup,
     /// Assign itself any role at a scope.
     AssignRole,
+    /// Bind the scope's admin role to a user group it is in, or creates and
+    /// joins.
+    BindAdminRole,
+    /// Bind the scope's admin role to a service account it may edit (or
+    /// create), to mint its token next.
+    BindServiceAccount,
+    /// Point the account's login at an identity provider it controls.
+    RepointLogin,
     /// Hold admin of a scope through an assignment (the last step).
     HoldAdmin,
 }
@@ -81,6 +104,9 @@ impl StepAction {
             StepAction::EditRole => "edit-role",
             StepAction::WidenResourceGroup => "widen-resource-group",
             StepAction::AssignRole => "assign-role",
+            StepAction::BindAdminRole => "bind-admin-role",
+            StepAction::BindServiceAccount => "bind-service-account",
+            StepAction::RepointLogin => "repoint-login",
             StepAction::HoldAdmin => "hold-admin",
         }
     }
@@ -120,8 +146,8 @@ pub struct EscalationStep {
 pub struct EscalationPath {
     /// The scope the principal can become admin of.
     pub admin_of: Scope,
-    /// The steps, first to last; the last is always `hold-admin` or
-    /// `assign-role`.
+    /// The steps, first to last; the last reaches admin (`hold-admin`,
+    /// `assign-role`, `bind-admin-role`, `mint-token` or `repoint-login`).
     pub steps: Vec<EscalationStep>,
 }
 
@@ -150,6 +176,9 @@ enum Node {
     EditedRole(usize),
     /// Assignment `i` after its custom resource group was widened.
     WidenedResourceGroup(usize),
+    /// A service account at `scope` the principal has bound the scope's
+    /// admin role to; `mint` is the assignment letting it mint its token.
+    BoundServiceAccount { scope: Scope, mint: usize },
     /// Admin of a scope: the goal.
     Admin(Scope),
 }
@@ -275,7 +304,7 @@ impl<'s> AccessGraph<'s> {
 
 /// True when a grant lets its holder move along an escalation edge.
 fn is_capability(permission: &str) -> bool {
-    is_escalation(permission) && permission != "core_authsetting_edit"
+    is_escalation(permission)
 }
 
 fn is_role_assignment_management(permission: &str) -> bool {
@@ -393,11 +422,23 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         if let Some(i) = self.cache.borrow().get(node) {
             return i.clone();
         }
-        let held = self.held(node);
         let mut edges = Vec::new();
-        for h in &held {
-            self.access_edges(h, &mut edges);
+        if let Node::BoundServiceAccount { scope, mint } = node {
+            edges.push(Edge {
+                to: Node::Admin(scope.clone()),
+                action: StepAction::MintToken,
+                permission: Some(Cow::Borrowed(MINT_KEY)),
+                carrier: *mint,
+                by_start: false,
+                edited: None,
+                target_scope: scope.clone(),
+            });
         }
+        let held = self.held(node);
+        for h in &held {
+            self.access_edges(node, h, &mut edges);
+        }
+        self.bind_service_account_edges(&held, &mut edges);
         self.edit_edges(&held, &held, false, &mut edges);
         let edits = held.iter().any(|h| can_edit(&h.access));
         let info = Rc::new(NodeInfo { held, edges, edits });
@@ -441,7 +482,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                 .collect(),
             Node::EditedRole(ai) => self.edited_role(*ai).into_iter().collect(),
             Node::WidenedResourceGroup(ai) => self.widened(*ai).into_iter().collect(),
-            Node::Admin(_) => Vec::new(),
+            Node::BoundServiceAccount { .. } | Node::Admin(_) => Vec::new(),
         }
     }
 
@@ -507,12 +548,20 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         })
     }
 
-    /// Steps one access allows: holding admin, joining groups, minting
-    /// tokens, assigning roles.
-    fn access_edges(&self, h: &Held, out: &mut Vec<Edge>) {
+    /// Steps one access held by `node` allows: holding admin, joining
+    /// groups, minting tokens, assigning roles, binding admin roles,
+    /// repointing login.
+    fn access_edges(&self, node: &Node, h: &Held, out: &mut Vec<Edge>) {
         let g = self.graph;
         let s = g.snapshot;
         let a = &h.access;
+        // The user acting, when the node is one: its own uuid and groups
+        // matter for self-selecting resource groups and existing groups.
+        let acting_user = match node {
+            Node::Principal(Principal::User(u)) => Some(*u),
+            _ => None,
+        };
+        let allowed = |perm: &str, scope: &Scope| g.permission_allowed_at(perm, scope);
         let edge = |to: Node, action, permission: Option<Cow<'static, str>>, target_scope| Edge {
             to,
             action,
@@ -530,11 +579,33 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                 scope.clone(),
             ));
         }
+        let assigns = a
+            .permissions
+            .iter()
+            .map(PermissionId::as_str)
+            .find(|p| *p == USER_MANAGE || is_role_assignment_management(p));
+        if let Some(perm) = assigns {
+            // core_user_manage assigns roles to the users it selects: every
+            // user, or (a resource group naming the holder) the holder.
+            let own = acting_user.map_or("", |u| s.users[u].id.as_str());
+            let ok =
+                perm != USER_MANAGE || selects(a, &g.permission_resource_type(USER_MANAGE), own);
+            if ok {
+                for t in a.targets.iter().filter(|t| allowed(perm, &t.scope)) {
+                    out.push(edge(
+                        Node::Admin(t.scope.clone()),
+                        StepAction::AssignRole,
+                        Some(Cow::Owned(perm.to_string())),
+                        t.scope.clone(),
+                    ));
+                }
+            }
+        }
         if a.has_permission(GROUP_MANAGE) {
             let t = g.permission_resource_type(GROUP_MANAGE);
             for gi in self.covered(&self.groups_by_scope, a) {
                 let grp = &s.user_groups[gi];
-                if selects(a, &t, grp.id.as_str()) {
+                if selects(a, &t, grp.id.as_str()) && allowed(GROUP_MANAGE, &grp.scope) {
                     out.push(edge(
                         Node::Group(gi),
                         StepAction::JoinGroup,
@@ -543,12 +614,44 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                     ));
                 }
             }
+            // Binding a role is checked only against the permission to
+            // manage the principal, so a user who may manage the scope's
+            // groups binds the scope's admin role to a group: one it
+            // creates and joins (managing every group of the scope), or one
+            // it is already in.
+            if let Some(u) = acting_user {
+                for target in &a.targets {
+                    let sc = &target.scope;
+                    if selects(a, &t, "") && allowed(GROUP_MANAGE, sc) {
+                        out.push(edge(
+                            Node::Admin(sc.clone()),
+                            StepAction::BindAdminRole,
+                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            sc.clone(),
+                        ));
+                    }
+                }
+                for &gi in &g.groups_of_user[u] {
+                    let grp = &s.user_groups[gi];
+                    if a.covers(&grp.scope)
+                        && selects(a, &t, grp.id.as_str())
+                        && allowed(GROUP_MANAGE, &grp.scope)
+                    {
+                        out.push(edge(
+                            Node::Admin(grp.scope.clone()),
+                            StepAction::BindAdminRole,
+                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            grp.scope.clone(),
+                        ));
+                    }
+                }
+            }
         }
         if a.has_permission(MINT_KEY) {
             let t = g.permission_resource_type(MINT_KEY);
             for si in self.covered(&self.sas_by_scope, a) {
                 let sa = &s.service_accounts[si];
-                if selects(a, &t, sa.id.as_str()) {
+                if selects(a, &t, sa.id.as_str()) && allowed(MINT_KEY, &sa.scope) {
                     out.push(edge(
                         Node::Principal(Principal::ServiceAccount(si)),
                         StepAction::MintToken,
@@ -558,22 +661,68 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                 }
             }
         }
-        let assigns = a
-            .permissions
-            .iter()
-            .map(PermissionId::as_str)
-            .find(|p| *p == USER_MANAGE || is_role_assignment_management(p));
-        if let Some(perm) = assigns {
-            let ok =
-                perm != USER_MANAGE || selects(a, &g.permission_resource_type(USER_MANAGE), "");
-            if ok {
-                for t in &a.targets {
-                    out.push(edge(
-                        Node::Admin(t.scope.clone()),
-                        StepAction::AssignRole,
-                        Some(Cow::Owned(perm.to_string())),
-                        t.scope.clone(),
-                    ));
+        // Whoever can change the account's login settings can point login
+        // at an identity provider it controls and sign in as an admin.
+        if a.has_permission(AUTH_EDIT)
+            && a.covers(&Scope::Account)
+            && allowed(AUTH_EDIT, &Scope::Account)
+        {
+            out.push(edge(
+                Node::Admin(Scope::Account),
+                StepAction::RepointLogin,
+                Some(Cow::Borrowed(AUTH_EDIT)),
+                Scope::Account,
+            ));
+        }
+    }
+
+    /// Steps that need two permissions, possibly from two grants: binding the
+    /// scope's admin role to a service account (`core_serviceaccount_edit`)
+    /// whose token it can mint (`core_serviceaccount_manageapikey`).
+    fn bind_service_account_edges(&self, held: &[Held], out: &mut Vec<Edge>) {
+        let g = self.graph;
+        let s = g.snapshot;
+        let sa_type = g.permission_resource_type(SA_EDIT);
+        let mint_type = g.permission_resource_type(MINT_KEY);
+        let minter = |scope: &Scope, id: &str| {
+            held.iter().find(|m| {
+                m.access.has_permission(MINT_KEY)
+                    && m.access.covers(scope)
+                    && selects(&m.access, &mint_type, id)
+                    && g.permission_allowed_at(MINT_KEY, scope)
+            })
+        };
+        for h in held.iter().filter(|h| h.access.has_permission(SA_EDIT)) {
+            let a = &h.access;
+            let mut targets: Vec<(Scope, &str)> = Vec::new();
+            // A new service account (editing every one of the scope)...
+            if selects(a, &sa_type, "") {
+                targets.extend(a.targets.iter().map(|t| (t.scope.clone(), "")));
+            }
+            // ...or one it may edit.
+            for si in self.covered(&self.sas_by_scope, a) {
+                let sa = &s.service_accounts[si];
+                if selects(a, &sa_type, sa.id.as_str()) {
+                    targets.push((sa.scope.clone(), sa.id.as_str()));
+                }
+            }
+            for (scope, id) in targets {
+                if !g.permission_allowed_at(SA_EDIT, &scope) {
+                    continue;
+                }
+                if let Some(m) = minter(&scope, id) {
+                    out.push(Edge {
+                        to: Node::BoundServiceAccount {
+                            scope: scope.clone(),
+                            mint: m.assignment,
+                        },
+                        action: StepAction::BindServiceAccount,
+                        permission: Some(Cow::Borrowed(SA_EDIT)),
+                        carrier: h.assignment,
+                        by_start: false,
+                        edited: None,
+                        target_scope: scope,
+                    });
                 }
             }
         }
@@ -665,9 +814,31 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                 format!("admin of {scope}"),
                 format!("{prefix}is admin of {scope} through {via}"),
             ),
+            (Node::Admin(scope), StepAction::BindAdminRole) => (
+                format!("admin of {scope}"),
+                format!(
+                    "{prefix}can bind {} to a user group at {scope} it is in, or creates and joins: Harness checks only the permission to manage the group ({perm} through {via})",
+                    admin_role_of(scope)
+                ),
+            ),
+            (Node::Admin(scope), StepAction::MintToken) => (
+                format!("admin of {scope}"),
+                format!("{prefix}can mint an API token for that service account and act as admin of {scope} ({perm} through {via})"),
+            ),
+            (Node::Admin(scope), StepAction::RepointLogin) => (
+                format!("admin of {scope}"),
+                format!("{prefix}can change the account's login settings (SAML, OAuth, LDAP) to an identity provider it controls and sign in as an account admin ({perm} through {via}); this assumes an admin signs in through that login"),
+            ),
             (Node::Admin(scope), _) => (
                 format!("admin of {scope}"),
                 format!("{prefix}can assign itself any role at {scope} ({perm} through {via})"),
+            ),
+            (Node::BoundServiceAccount { scope, .. }, _) => (
+                format!("a service account at {scope}"),
+                format!(
+                    "{prefix}can bind {} to a service account at {scope} it creates or may edit: Harness checks only the permission to edit the service account ({perm} through {via})",
+                    admin_role_of(scope)
+                ),
             ),
             (Node::Group(i), _) => {
                 let x = &s.user_groups[*i];
@@ -758,6 +929,9 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                     a.resource_group, a.id
                 )
             }
+            Node::BoundServiceAccount { scope, .. } => {
+                format!("acting as the service account bound at {scope}, ")
+            }
             Node::Admin(_) => String::new(),
         }
     }
@@ -785,8 +959,20 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                     a.resource_group, a.id
                 )
             }
+            Node::BoundServiceAccount { scope, .. } => {
+                format!("service account bound at {scope}")
+            }
             Node::Admin(scope) => format!("admin of {scope}"),
         }
+    }
+}
+
+/// The built-in admin role of a scope's level.
+fn admin_role_of(scope: &Scope) -> &'static str {
+    match scope.level() {
+        crate::snapshot::ScopeLevel::Account => "_account_admin",
+        crate::snapshot::ScopeLevel::Organization => "_organization_admin",
+        crate::snapshot::ScopeLevel::Project => "_project_admin",
     }
 }
 

@@ -252,6 +252,7 @@ pub struct AccessGraph<'s> {
     role_lookup_scopes: HashSet<&'s Scope>,
     rg_by_key: HashMap<(&'s Scope, &'s str), usize>,
     permission_type: HashMap<&'s str, (&'s str, Option<&'s str>)>,
+    permission_levels: HashMap<&'s str, &'s [ScopeLevel]>,
     users_by_scope: HashMap<&'s Scope, Vec<usize>>,
     grant_range: HashMap<Principal, (usize, usize)>,
     /// Per user: indices of the listed groups whose stored members name them.
@@ -288,6 +289,7 @@ impl<'s> AccessGraph<'s> {
                 .collect(),
             rg_by_key: HashMap::new(),
             permission_type: HashMap::new(),
+            permission_levels: HashMap::new(),
             users_by_scope: HashMap::new(),
             grant_range: HashMap::new(),
             groups_of_user: vec![Vec::new(); snapshot.users.len()],
@@ -330,6 +332,8 @@ impl<'s> AccessGraph<'s> {
                 p.id.as_str(),
                 (p.resource_type.as_str(), p.action.as_deref()),
             );
+            g.permission_levels
+                .insert(p.id.as_str(), p.allowed_scope_levels.as_slice());
         }
 
         let mut access_cache: HashMap<(usize, ResolvedResourceGroup, &Scope), Arc<Access>> =
@@ -530,6 +534,18 @@ impl<'s> AccessGraph<'s> {
             parts[1..parts.len() - 1].join("_").to_uppercase()
         } else {
             permission.to_uppercase()
+        }
+    }
+
+    /// True when the catalogue allows `permission` at `scope`'s level: a
+    /// permission acts only at the levels its `allowedScopeLevels` name
+    /// (`core_authsetting_edit` is an account permission; on a project it
+    /// does nothing). A permission the catalogue does not list, or lists
+    /// with no levels, is taken to act everywhere.
+    pub fn permission_allowed_at(&self, permission: &str, scope: &Scope) -> bool {
+        match self.permission_levels.get(permission) {
+            Some(levels) if !levels.is_empty() => levels.contains(&scope.level()),
+            _ => true,
         }
     }
 

@@ -45,6 +45,7 @@ pub const ESCALATION_PERMISSIONS: &[&str] = &[
     "core_authsetting_edit",
     "core_resourcegroup_edit",
     "core_role_edit",
+    "core_serviceaccount_edit",
     "core_serviceaccount_manageapikey",
     "core_user_manage",
     "core_usergroup_manage",

@@ -152,18 +152,18 @@ fn demo_findings_are_the_documented_cases() {
         .collect();
     assert_eq!(account_admins.len(), 6);
     assert!(!account_admins.contains("awSSq_edNistBSbia4vKMO"));
-    // Grace joins platform_admins: the path names both assignments.
+    // Grace manages every account group: she can bind _account_admin to a
+    // group of hers (Harness checks only the group permission), one step,
+    // named by its assignment.
     let esc = find("privilege-escalation-path");
     assert_eq!(esc.len(), 1);
     assert_eq!(esc[0]["principal"]["email"], "grace.ito@example.com");
     assert_eq!(esc[0]["scope"], "account");
     assert_eq!(
         esc[0]["evidence"]["assignment_ids"],
-        serde_json::json!([
-            "role_assignment_nJJJ1hWeOFGVc303vYTv",
-            "role_assignment_QTW4VF2ln4HrZi6fDpCQ"
-        ])
+        serde_json::json!(["role_assignment_nJJJ1hWeOFGVc303vYTv"])
     );
+    assert_eq!(esc[0]["evidence"]["path"][0]["action"], "bind-admin-role");
     // Céline's login 85 days ago is inside the 90-day threshold.
     let inactive = who("inactive-user");
     assert!(!inactive.contains("celine.dubois@example.com"));
@@ -697,16 +697,13 @@ fn explain_shows_the_escalation_path_step_by_step() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Escalation paths to admin (1):"), "{text}");
     assert!(
-        text.contains("1) join-group group:account/platform_admins"),
+        text.contains("1) bind-admin-role admin of account"),
         "{text}"
     );
-    assert!(text.contains("2) hold-admin admin of account"), "{text}");
+    // The single steps open now include joining platform_admins.
+    assert!(text.contains("group:account/platform_admins"), "{text}");
     assert!(
         text.contains("role_assignment_nJJJ1hWeOFGVc303vYTv"),
-        "{text}"
-    );
-    assert!(
-        text.contains("role_assignment_QTW4VF2ln4HrZi6fDpCQ"),
         "{text}"
     );
     assert!(text.contains("Can become"), "{text}");
@@ -720,9 +717,9 @@ fn explain_shows_the_escalation_path_step_by_step() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let steps = v["escalation_paths"][0]["steps"].as_array().unwrap();
     assert_eq!(v["escalation_paths"][0]["admin_of"], "account");
-    assert_eq!(steps[0]["action"], "join-group");
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0]["action"], "bind-admin-role");
     assert_eq!(steps[0]["permission"], "core_usergroup_manage");
-    assert_eq!(steps[1]["action"], "hold-admin");
 
     // An account admin has nothing to escalate to.
     let out = reviewpack()
