@@ -204,9 +204,17 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
         },
         decisions.as_ref(),
     );
+    let previous = findings::PreviousReview::of(&old.snapshot);
     drop(og);
     drop(old);
-    let nf = findings::evaluate_with(&ng, &policy, new.snapshot.captured_at(), roster);
+    // NEW knows OLD: a user absent from it joined since.
+    let nf = findings::evaluate_since(
+        &ng,
+        &policy,
+        new.snapshot.captured_at(),
+        roster,
+        Some(&previous),
+    );
     drop(ng);
     drop(new);
     let rules: Vec<String> = nf.rules_evaluated.iter().map(|r| r.to_string()).collect();

@@ -473,7 +473,17 @@ fn write_after_pull(
             None => Ok(()),
         }
     };
-    super::report::write(loaded, &cmd.pack, inputs, out, Some(&add_diff))
+    let prev = previous
+        .as_ref()
+        .map(|(_, p)| crate::findings::PreviousReview::of(&p.snapshot));
+    super::report::write(
+        loaded,
+        &cmd.pack,
+        inputs,
+        prev.as_ref(),
+        out,
+        Some(&add_diff),
+    )
 }
 
 /// One preflight check.

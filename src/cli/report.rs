@@ -203,6 +203,7 @@ pub(crate) fn write(
     loaded: &LoadedSnapshot,
     args: &PackArgs,
     inputs: &[(&'static str, &Path)],
+    previous: Option<&crate::findings::PreviousReview>,
     out: &Output,
     extra: Option<&ExtraFiles<'_>>,
 ) -> anyhow::Result<ExitCode> {
@@ -215,7 +216,7 @@ pub(crate) fn write(
     } = args.validate()?;
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
-    let evaluation = findings::evaluate_with(&graph, &policy, as_of, roster.as_ref());
+    let evaluation = findings::evaluate_since(&graph, &policy, as_of, roster.as_ref(), previous);
     let ctx = ReportContext {
         loaded,
         graph: &graph,
@@ -263,6 +264,11 @@ pub(crate) fn write(
 
     if !loaded.snapshot.completeness.complete {
         out.note("warning: the snapshot is INCOMPLETE (pulled with --allow-partial); the pack does not cover the whole account");
+    }
+    for (rule, why) in &evaluation.rules_not_evaluated {
+        if *rule == "inactive-user" && why.starts_with("--as-of") {
+            out.note(format_args!("warning: inactive-user not evaluated: {why}"));
+        }
     }
     out.note(format_args!(
         "wrote {} ({} files; {} users, {} service accounts, {} grants, {} findings)",
@@ -323,5 +329,5 @@ pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     args.pack.check_out(&inputs)?;
     args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
-    write(&loaded, &args.pack, &inputs, out, None)
+    write(&loaded, &args.pack, &inputs, None, out, None)
 }

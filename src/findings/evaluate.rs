@@ -24,6 +24,29 @@ pub struct Ctx<'a, 's> {
     pub as_of: DateTime<Utc>,
     /// The workforce roster (`--roster`), when one was given.
     pub roster: Option<&'a Roster>,
+    /// The previous review (`diff`, `run --previous`): a user absent from
+    /// it joined since.
+    pub previous: Option<&'a PreviousReview>,
+}
+
+/// What a review needs of the previous one: when it was captured and who
+/// was there.
+#[derive(Debug, Clone)]
+pub struct PreviousReview {
+    /// The previous snapshot's capture time.
+    pub captured_at: DateTime<Utc>,
+    /// Its users.
+    pub users: std::collections::HashSet<crate::snapshot::UserId>,
+}
+
+impl PreviousReview {
+    /// The parts of `s` a later review needs.
+    pub fn of(s: &Snapshot) -> PreviousReview {
+        PreviousReview {
+            captured_at: s.captured_at(),
+            users: s.users.iter().map(|u| u.id.clone()).collect(),
+        }
+    }
 }
 
 impl<'s> Ctx<'_, 's> {
@@ -42,6 +65,7 @@ pub struct Draft {
     message: String,
     evidence: BTreeMap<String, serde_json::Value>,
     keys: Vec<String>,
+    severity: Option<Severity>,
 }
 
 impl Draft {
@@ -54,7 +78,16 @@ impl Draft {
             message: message.into(),
             evidence: BTreeMap::new(),
             keys: Vec::new(),
+            severity: None,
         }
+    }
+
+    /// The severity this finding warrants when it differs from the rule's
+    /// default (a never-logged-in new user is not a stale account); a
+    /// severity the policy sets for the rule still wins.
+    pub fn severity(mut self, s: Severity) -> Draft {
+        self.severity = Some(s);
+        self
     }
 
     /// Who it is about.
@@ -104,14 +137,16 @@ pub struct Evaluation {
     pub rules_not_evaluated: Vec<(&'static str, String)>,
 }
 
-/// Which rules a policy runs on a snapshot, with or without a roster, and
-/// why each other rule does not run: not built into `report`, needs
-/// `--roster`, allowed by the policy, or the evidence it reads was not
-/// readable by the pulling key (`completeness.unread`).
+/// Which rules a policy runs on a snapshot as of a time, with or without a
+/// roster, and why each other rule does not run: not built into `report`,
+/// needs `--roster`, allowed by the policy, the evidence it reads was not
+/// readable by the pulling key (`completeness.unread`), or `--as-of` lies
+/// outside the activity window.
 pub fn rules_plan_with(
     policy: &Policy,
     roster: bool,
-    unread: &[Unread],
+    snapshot: &Snapshot,
+    as_of: DateTime<Utc>,
 ) -> (Vec<Rule>, Vec<(Rule, String)>) {
     let mut run = Vec::new();
     let mut skipped = Vec::new();
@@ -121,7 +156,8 @@ pub fn rules_plan_with(
             .not_evaluated_reason()
             .filter(|_| !(roster && needs_roster))
             .map(str::to_string)
-            .or_else(|| evidence_gap(rule, unread));
+            .or_else(|| evidence_gap(rule, &snapshot.completeness.unread))
+            .or_else(|| activity_gap(rule, snapshot, as_of));
         if let Some(why) = reason {
             skipped.push((rule, why));
         } else if policy.rule(rule).level == Level::Allow {
@@ -131,6 +167,24 @@ pub fn rules_plan_with(
         }
     }
     (run, skipped)
+}
+
+/// Why `inactive-user` cannot run: `--as-of` lies outside the activity
+/// window (up to the capture time), where no login is known.
+fn activity_gap(rule: Rule, s: &Snapshot, as_of: DateTime<Utc>) -> Option<String> {
+    if rule != Rule::InactiveUser {
+        return None;
+    }
+    let start = s.activity.window_start;
+    let end = s.activity.window_end.max(s.captured_at());
+    (as_of < start || as_of > end).then(|| {
+        format!(
+            "--as-of {} lies outside the activity window ({} to {}): logins are known only inside it; pass an --as-of inside the window or pull a fresh snapshot",
+            ts(as_of),
+            ts(start),
+            ts(end)
+        )
+    })
 }
 
 /// Why `rule` cannot run on evidence the key could not read: the token rules
@@ -164,14 +218,26 @@ pub fn evaluate_with(
     as_of: DateTime<Utc>,
     roster: Option<&Roster>,
 ) -> Evaluation {
+    evaluate_since(graph, policy, as_of, roster, None)
+}
+
+/// Like [`evaluate_with`], knowing the previous review's snapshot (users
+/// absent from it joined since).
+pub fn evaluate_since(
+    graph: &AccessGraph<'_>,
+    policy: &Policy,
+    as_of: DateTime<Utc>,
+    roster: Option<&Roster>,
+    previous: Option<&PreviousReview>,
+) -> Evaluation {
     let ctx = Ctx {
         graph,
         policy,
         as_of,
         roster,
+        previous,
     };
-    let unread = &graph.snapshot().completeness.unread;
-    let (rules, skipped) = rules_plan_with(policy, roster.is_some(), unread);
+    let (rules, skipped) = rules_plan_with(policy, roster.is_some(), graph.snapshot(), as_of);
     let mut out = Evaluation {
         rules_not_evaluated: skipped
             .into_iter()
@@ -222,10 +288,15 @@ fn finish(d: Draft, ctx: &Ctx<'_, '_>) -> Finding {
     let principal_id = d.principal.as_ref().map_or("", |p| p.id.as_str());
     let scope = d.scope.as_deref().unwrap_or("");
     let id = finding_id(d.rule.code(), principal_id, scope, &d.keys);
+    let setting = ctx.policy.rule(d.rule);
+    let severity = match d.severity {
+        Some(own) if setting.severity == setting.default_severity => own,
+        _ => setting.severity,
+    };
     let mut f = Finding {
         id,
         rule: d.rule.code().to_string(),
-        severity: ctx.policy.rule(d.rule).severity,
+        severity,
         principal: d.principal,
         scope: d.scope,
         message: d.message,

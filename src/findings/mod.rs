@@ -32,8 +32,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use evaluate::{
-    evaluate, evaluate_with, failing, finding_id, rules_plan_with, sort_findings, Counts,
-    Evaluation,
+    evaluate, evaluate_since, evaluate_with, failing, finding_id, rules_plan_with, sort_findings,
+    Counts, Evaluation, PreviousReview,
 };
 pub use policy::{
     default_sod, Exemption, Level, Policy, PolicyError, PolicySource, RuleSetting,

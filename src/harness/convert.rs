@@ -379,6 +379,13 @@ pub fn scim_user(u: wire::ScimUser) -> model::ScimUser {
             .into_iter()
             .filter_map(|e| nonempty(e.value))
             .collect(),
+        created: u
+            .meta
+            .as_ref()
+            .and_then(|m| m.get("created"))
+            .and_then(|c| c.as_str())
+            .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+            .map(|c| c.with_timezone(&Utc)),
     }
 }
 

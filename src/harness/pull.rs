@@ -35,7 +35,7 @@ use crate::snapshot::{
     Account, Activity, ApiKey, Caller, Completeness, ListCompleteness, Org, Permission, Project,
     Provenance, ResourceGroup, Role, RoleAssignment, RoleIndex, Scim, Scope, ServiceAccount,
     Snapshot, Token, Unread, UnreadKind, User, UserGroup, UserId, FORMAT, ROLE_LOOKUP_ENDPOINT,
-    VERSION,
+    USER_ADDITIONS_LIST, VERSION,
 };
 
 /// Where resource groups are listed on most installations.
@@ -665,11 +665,9 @@ impl Puller<'_> {
                 &Scope::Account,
                 logins,
             )?,
-            additions: self.col.take(
-                "POST /audit/api/audits/list (users added)",
-                &Scope::Account,
-                additions,
-            )?,
+            additions: self
+                .col
+                .take(USER_ADDITIONS_LIST, &Scope::Account, additions)?,
         })
     }
 

@@ -47,7 +47,7 @@ struct Doc<'a> {
 /// Writes findings.json; returns the number of findings.
 pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize> {
     let s = &ctx.loaded.snapshot;
-    let (run, skipped) = rules_plan_with(ctx.policy, ctx.roster.is_some(), &s.completeness.unread);
+    let (run, skipped) = rules_plan_with(ctx.policy, ctx.roster.is_some(), s, ctx.as_of);
     let counts = Counts::of(ctx.findings);
     let by_severity: serde_json::Map<String, serde_json::Value> = Severity::DESCENDING
         .iter()

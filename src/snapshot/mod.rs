@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use model::*;
-pub use resolve::{RoleIndex, ROLE_LOOKUP_ENDPOINT};
+pub use resolve::{RoleIndex, ROLE_LOOKUP_ENDPOINT, USER_ADDITIONS_LIST};
 pub use scope::{Scope, ScopeLevel, ScopeParseError};
 
 /// Why a snapshot could not be loaded or saved.

@@ -784,6 +784,10 @@ pub struct ScimUser {
     /// Email addresses, sorted.
     #[serde(default)]
     pub emails: Vec<String>,
+    /// When the identity provider created the user in Harness (SCIM
+    /// `meta.created`), when SCIM said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
 }
 
 /// One SCIM group.

@@ -19,6 +19,11 @@ use super::{Role, RoleAssignment, Scope};
 /// role still missing at that scope does not exist.
 pub const ROLE_LOOKUP_ENDPOINT: &str = "POST /authz/api/roleassignments/aggregate";
 
+/// The completeness label of the audit query for users added to the account
+/// (`ADD_COLLABORATOR`). A complete entry means a user with no such event in
+/// the activity window was added before it.
+pub const USER_ADDITIONS_LIST: &str = "POST /audit/api/audits/list (users added)";
+
 /// The roles of a snapshot, indexed the way Harness looks them up.
 #[derive(Debug, Default)]
 pub struct RoleIndex<'s> {

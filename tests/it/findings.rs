@@ -176,7 +176,7 @@ fn demo_findings_are_the_documented_cases() {
     assert!(find("inactive-user").iter().any(|f| f["message"]
         .as_str()
         .unwrap()
-        .starts_with("No login in 180 days")));
+        .starts_with("No login in the 180 days")));
     // Gavin (disabled) and Pablo (locked).
     assert_eq!(
         who("disabled-user-with-access"),
@@ -209,7 +209,9 @@ fn findings_are_sorted_and_ids_are_unique_and_stable() {
     let a = dir.path().join("a");
     let b = dir.path().join("b");
     assert!(report(&demo(), &a, &[]).status.success());
-    assert!(report(&demo(), &b, &["--as-of", "2026-10-02T00:00:00Z"])
+    // A day earlier (inside the activity window: later than the capture
+    // logins are unknown and inactive-user is not evaluated).
+    assert!(report(&demo(), &b, &["--as-of", "2026-09-30T09:00:00Z"])
         .status
         .success());
     let da = findings_json(&a);
@@ -224,7 +226,7 @@ fn findings_are_sorted_and_ids_are_unique_and_stable() {
     };
     let ia = ids(&da);
     assert_eq!(ia.iter().collect::<BTreeSet<_>>().len(), ia.len(), "unique");
-    // A day later the same issues keep the same ids.
+    // A day apart the same issues keep the same ids.
     let ib: BTreeSet<String> = ids(&db).into_iter().collect();
     assert!(ia.iter().all(|i| ib.contains(i)));
     let rank = |s: &str| {
@@ -782,4 +784,29 @@ fn unmanaged_privileged_group_on_the_demo_is_the_hand_managed_admin_group_only()
         hits[0]["evidence"]["scim_evidence"],
         "group flags (sso_linked, externally_managed)"
     );
+}
+
+#[test]
+fn as_of_after_the_capture_leaves_inactive_user_unevaluated_and_says_so() {
+    let dir = tempdir();
+    let pack = dir.path().join("pack");
+    let out = report(&demo(), &pack, &["--as-of", "2026-12-01T00:00:00Z"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("inactive-user not evaluated") && stderr.contains("pull a fresh snapshot"),
+        "{stderr}"
+    );
+    let doc = findings_json(&pack);
+    let skipped = doc["rules_not_evaluated"].as_array().unwrap();
+    assert!(skipped.iter().any(|r| r["rule"] == "inactive-user"
+        && r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("outside the activity window")));
+    assert!(!doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "inactive-user"));
 }

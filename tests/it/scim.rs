@@ -44,6 +44,7 @@ fn demo_with_listing(extra: usize) -> Snapshot {
             external_id: Some(format!("okta-{}", u.id)),
             active: !u.disabled,
             emails: vec![u.email.clone()],
+            created: None,
         })
         .collect();
     users.extend((0..extra).map(|i| ScimUser {
@@ -52,6 +53,7 @@ fn demo_with_listing(extra: usize) -> Snapshot {
         external_id: None,
         active: i % 7 != 0,
         emails: vec![],
+        created: None,
     }));
     s.scim = Some(Scim {
         users,

@@ -965,7 +965,8 @@ pub fn scim_users(snap: &Snapshot) -> Vec<Value> {
                 external_id: Option<&str>,
                 active: bool,
                 display: &str,
-                emails: &[String]| {
+                emails: &[String],
+                created: Option<chrono::DateTime<chrono::Utc>>| {
         let emails: Vec<Value> = emails
             .iter()
             .enumerate()
@@ -984,6 +985,9 @@ pub fn scim_users(snap: &Snapshot) -> Vec<Value> {
         if let Some(x) = external_id {
             v["externalId"] = json!(x);
         }
+        if let Some(c) = created {
+            v["meta"]["created"] = json!(c.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
         v
     };
     match &snap.scim {
@@ -998,6 +1002,7 @@ pub fn scim_users(snap: &Snapshot) -> Vec<Value> {
                     u.active,
                     &u.user_name,
                     &u.emails,
+                    u.created,
                 )
             })
             .collect(),
@@ -1013,6 +1018,7 @@ pub fn scim_users(snap: &Snapshot) -> Vec<Value> {
                     !u.disabled,
                     &u.name,
                     std::slice::from_ref(&u.email),
+                    None,
                 )
             })
             .collect(),
