@@ -300,6 +300,8 @@ GROUPS = [
      "eng-leads", True, "Provisioned by SCIM from the identity provider", {}),
     ("org:ops", "incident_commanders", "Incident Commanders", [],
      None, False, "Break-glass group for major incidents; normally empty", {"break_glass": ""}),
+    ("project:ops/infra", "infra_oncall", "Infra On-call", ["ivo.marek", "jonas.weber"],
+     None, False, "On-call rota kept by hand in Harness", {}),
     ("project:eng/payments", "payments_devs", "Payments Developers",
      ["yusuf.demir", "maren.holt", "aiko.tanabe", "pablo.serrano", "nadia.karim"],
      None, False, None, {}),
@@ -568,6 +570,8 @@ ASSIGNMENTS = [
     ("infra deployer, project service account without scope level", "project:ops/infra",
      ("SERVICE_ACCOUNT", "infra_deployer", None),
      ("_pipeline_executor", None), "_all_project_level_resources", False, False),
+    ("hand-managed admin group", "project:ops/infra", ("USER_GROUP", "infra_oncall", None),
+     ("_project_admin", None), "_all_project_level_resources", False, False),
     ("infra project admin", "project:ops/infra", ("USER", "ivo.marek"),
      ("_project_admin", "project"), "_all_project_level_resources", False, False),
     # --- project:ops/observability -------------------------------------
@@ -1539,6 +1543,7 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
             for h in sorted(joins, key=lambda h: joined[u[h]["uuid"]], reverse=True))
          + f". Each is one `ADD_COLLABORATOR` event by {md_code(u[JOINS_BY]['email'])}; everyone else joined before the window"),
         ("Incomplete population (`population-incomplete`)", "not shown: every list of the demo is complete; a snapshot written by `pull --allow-partial` with an incomplete list triggers it"),
+        ("Admin group kept by hand (`unmanaged-privileged-group`)", f"`project:ops/infra/infra_oncall` (2 members, neither SSO-linked nor SCIM-provisioned) to `_project_admin`: `{ra('hand-managed admin group')}`"),
         ("SCIM-provisioned users and groups (`unmanaged-user` contrast)", f"{sum(1 for x in u.values() if x['scim'])} of {len(u)} users are externally managed; `org:eng/eng_leads` is an externally managed SAML group"),
     ]
 

@@ -75,6 +75,9 @@ fn why_gone(new: &AccessGraph<'_>, target: &DecisionTarget) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
+        AssignmentStatus::Internal => {
+            "the role assignment is bound to a Harness service, not to the principal".into()
+        }
         AssignmentStatus::Active => match via.as_deref() {
             Some(v) if v.starts_with("group:") => {
                 format!("the principal is no longer a member of {v}")

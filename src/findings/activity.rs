@@ -90,7 +90,7 @@ fn joined(ctx: &Ctx<'_, '_>, i: usize) -> Joined {
 }
 
 /// What every `inactive-user` finding says about the evidence's limits.
-const API_ACTIVITY_NOTE: &str = "Harness records no token use and audits no reads: activity through API keys or personal access tokens is not seen";
+const API_ACTIVITY_NOTE: &str = "Harness keeps no last-used time for API keys or tokens, and reviewpack reads only logins and user additions from the audit trail: activity through API keys or personal access tokens is not seen";
 
 /// `inactive-user`: enabled (not locked: `disabled-user-with-access` tells
 /// that story), holds access, and no login within `inactive_days` of
@@ -481,14 +481,20 @@ pub fn unmanaged_privileged_group(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         else {
             continue;
         };
-        let ids: Vec<&str> = privileged
-            .iter()
-            .map(|&ai| s.role_assignments[ai].id.as_str())
-            .collect();
         let gr = GroupRef {
             index: Some(i),
             builtin_from_assignment: None,
         };
+        // An empty group is `empty-privileged-group`'s story: nobody's
+        // membership is managed by hand yet.
+        let members = g.group_members(gr).len();
+        if members == 0 {
+            continue;
+        }
+        let ids: Vec<&str> = privileged
+            .iter()
+            .map(|&ai| s.role_assignments[ai].id.as_str())
+            .collect();
         let evidence = if scim_ids.is_some() {
             SCIM_LISTING
         } else {
@@ -498,16 +504,20 @@ pub fn unmanaged_privileged_group(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
             Draft::new(
                 Rule::UnmanagedPrivilegedGroup,
                 format!(
-                    "Group grants {level} access through {} but is neither linked to SSO nor provisioned by SCIM; its {} are managed by hand in Harness.",
+                    "Group grants {level} access through {} but is neither linked to SSO nor provisioned by SCIM; {} managed by hand in Harness.",
                     plural(ids.len(), "role assignment"),
-                    plural(g.group_members(gr).len(), "member"),
+                    if members == 1 {
+                        "its 1 member is".to_string()
+                    } else {
+                        format!("its {members} members are")
+                    },
                 ),
             )
             .principal(group_principal(g, gr))
             .scope(&grp.scope)
             .evidence("assignment_ids", &ids)
             .evidence("highest_privilege", level)
-            .evidence("members", g.group_members(gr).len())
+            .evidence("members", members)
             .evidence("sso_linked", false)
             .evidence("externally_managed", false)
             .evidence("scim_evidence", evidence),
@@ -637,7 +647,7 @@ mod tests {
         assert!(found[0].evidence["api_activity"]
             .as_str()
             .unwrap()
-            .contains("no token use"));
+            .contains("no last-used time"));
     }
 
     #[test]
@@ -806,6 +816,53 @@ mod tests {
     }
 
     #[test]
+    fn a_disabled_or_locked_user_has_one_story_with_the_rest_folded_in() {
+        for status in ["disabled", "locked", "enabled"] {
+            let mut f = Fixture::new();
+            f.user("grace");
+            f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+            f.assign(&Scope::Account, user("grace"), "group_manager", ALL_ACCOUNT);
+            match status {
+                "disabled" => f.user_mut("grace").disabled = true,
+                "locked" => f.user_mut("grace").locked = true,
+                _ => {}
+            }
+            let all = f.evaluate().findings;
+            let rules: Vec<&str> = all
+                .iter()
+                .filter(|x| x.principal.as_ref().is_some_and(|p| p.id == "grace"))
+                .map(|x| x.rule.as_str())
+                .collect();
+            if status == "enabled" {
+                assert!(rules.contains(&"privilege-escalation-path"), "{rules:?}");
+                assert!(rules.contains(&"direct-user-grant"), "{rules:?}");
+                assert!(!rules.contains(&"disabled-user-with-access"));
+                continue;
+            }
+            assert_eq!(rules, vec!["disabled-user-with-access"], "{status}");
+            let story = &f.findings(Rule::DisabledUserWithAccess)[0];
+            let also: Vec<&str> = story.evidence["also_found"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["rule"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                also,
+                vec!["privilege-escalation-path", "direct-user-grant"],
+                "{status}"
+            );
+            assert!(
+                story
+                    .message
+                    .ends_with("Folded in here (they apply once the user is switched back on): privilege-escalation-path, direct-user-grant."),
+                "{}",
+                story.message
+            );
+        }
+    }
+
+    #[test]
     fn unmanaged_user_fires_only_where_scim_is_in_use() {
         let mut f = Fixture::new();
         viewer(&mut f, "manual");
@@ -938,7 +995,21 @@ mod tests {
         assert_eq!(found[0].evidence["highest_privilege"], "admin");
         assert_eq!(found[0].evidence["assignment_ids"][0], "ra0");
         assert_eq!(found[0].evidence["members"], 1);
+        assert!(found[0].message.contains("its 1 member is managed by hand"));
         assert_eq!(found[0].severity, crate::findings::Severity::Medium);
+        // An empty admin group is empty-privileged-group's finding, not
+        // this one's (nobody's membership is managed by hand yet).
+        f.group(&Scope::Account, "nobody", &[]);
+        f.assign(
+            &Scope::Account,
+            group("nobody"),
+            "_account_admin",
+            ALL_ACCOUNT,
+        );
+        assert!(!subjects(&f.findings(Rule::UnmanagedPrivilegedGroup))
+            .iter()
+            .any(|(p, _)| p.contains("nobody")));
+        assert_eq!(f.findings(Rule::EmptyPrivilegedGroup).len(), 1);
         // With a SCIM listing, a group it lists is managed by the IdP.
         scim_listing(&mut f, &["ann@example.com"], &["listed"]);
         let found = f.findings(Rule::UnmanagedPrivilegedGroup);

@@ -39,7 +39,7 @@ fn path_text(paths: &[GrantEvidence]) -> String {
         })
         .unwrap_or_default();
     if paths.len() > 1 {
-        format!("{first} and {} more", plural(paths.len() - 1, "path"))
+        format!("{first} and {}", plural(paths.len() - 1, "more path"))
     } else {
         first
     }
@@ -81,6 +81,16 @@ struct AdminRef {
     id: String,
     name: String,
     status: &'static str,
+    /// The grants that make it account admin.
+    paths: Vec<GrantEvidence>,
+}
+
+/// The distinct assignment ids of `paths`, sorted.
+fn assignment_ids<'p>(paths: impl IntoIterator<Item = &'p GrantEvidence>) -> Vec<String> {
+    let mut ids: Vec<String> = paths.into_iter().map(|x| x.assignment_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// `excess-admins`: more principals administer the account than allowed.
@@ -97,6 +107,7 @@ pub fn excess_admins(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
                 id: id.id,
                 name: id.name.to_string(),
                 status: status_of(ctx, p),
+                paths: admin_paths(g, p, &Scope::Account),
             }
         })
         .collect();
@@ -113,14 +124,63 @@ pub fn excess_admins(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
     .scope(&Scope::Account)
     .evidence("account_admin_count", admins.len())
     .evidence("max_account_admins", max)
+    .evidence(
+        "assignment_ids",
+        assignment_ids(admins.iter().flat_map(|a| &a.paths)),
+    )
     .evidence("account_admins", &admins)]
+}
+
+/// Who asks an admin for a second factor, from the account's sign-in
+/// settings (docs/harness-behaviour.md U2, U5).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SecondFactor {
+    /// The account enforces 2FA: every password login asks for it.
+    Account,
+    /// Sign-in goes through SAML or OAuth: the identity provider's MFA
+    /// applies, and its evidence comes from there.
+    IdentityProvider,
+    /// Password (or LDAP) login with no account enforcement: nobody.
+    Nobody,
+    /// The account's settings were not read.
+    Unknown,
+}
+
+impl SecondFactor {
+    fn of(account: &crate::snapshot::Account) -> SecondFactor {
+        let mechanism = account.authentication_mechanism.as_deref();
+        if account.two_factor_enforced == Some(true) {
+            SecondFactor::Account
+        } else if matches!(mechanism, Some("SAML" | "OAUTH")) {
+            SecondFactor::IdentityProvider
+        } else if mechanism.is_some() {
+            SecondFactor::Nobody
+        } else {
+            SecondFactor::Unknown
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            SecondFactor::Account => "account",
+            SecondFactor::IdentityProvider => "identity provider",
+            SecondFactor::Nobody => "nobody",
+            SecondFactor::Unknown => "unknown",
+        }
+    }
 }
 
 /// `admin-without-2fa`: an enabled human admin with no 2FA and no sign of
 /// SSO management (SCIM-provisioned, or member of an SSO-linked group).
+/// How severe depends on the account's sign-in: enforced 2FA (info: the
+/// login asks anyway), SAML or OAuth login (low: the identity provider's
+/// MFA applies), password or LDAP login without enforcement (the rule's
+/// severity), settings not read (the rule's severity, saying so).
 pub fn admin_without_2fa(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
     let g = ctx.graph;
     let s = ctx.snapshot();
+    let second = SecondFactor::of(&s.account);
+    let mechanism = s.account.authentication_mechanism.as_deref();
     let mut out = Vec::new();
     for (i, u) in s.users.iter().enumerate() {
         if u.disabled || u.two_factor_enabled == Some(true) || u.externally_managed {
@@ -142,25 +202,56 @@ pub fn admin_without_2fa(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
             continue;
         }
         let listed: Vec<String> = scopes.iter().map(Scope::to_string).collect();
+        let paths: Vec<GrantEvidence> = scopes
+            .iter()
+            .flat_map(|scope| admin_paths(g, p, scope))
+            .collect();
         let two_fa = match u.two_factor_enabled {
             Some(false) => "off",
             _ => "not reported by Harness",
         };
-        out.push(
-            Draft::new(
-                Rule::AdminWithout2fa,
-                format!(
-                    "Admin of {} with two-factor authentication {two_fa}, not SCIM-provisioned and in no SSO-linked group.",
-                    listed.join(", ")
-                ),
-            )
-            .principal(principal_of(g, p))
-            .scope(&scopes[0])
-            .evidence("admin_of", &listed)
-            .evidence("two_factor_enabled", u.two_factor_enabled)
-            .evidence("externally_managed", u.externally_managed)
-            .evidence("sso_linked_groups", &sso_groups),
-        );
+        let login = mechanism.unwrap_or("not read");
+        let (context, severity) = match second {
+            SecondFactor::Account => (
+                "the account enforces 2FA, so every password login still asks for a second factor".to_string(),
+                Some(super::Severity::Info),
+            ),
+            SecondFactor::IdentityProvider => (
+                format!("account login is {login}: the identity provider's MFA applies and its evidence comes from there"),
+                Some(super::Severity::Low),
+            ),
+            SecondFactor::Nobody => (
+                format!("account login is {login} and the account does not enforce 2FA: a password alone signs in"),
+                None,
+            ),
+            SecondFactor::Unknown => (
+                "the account's sign-in settings were not read (core_account_view), so whether 2FA is enforced is unknown".to_string(),
+                None,
+            ),
+        };
+        let mut draft = Draft::new(
+            Rule::AdminWithout2fa,
+            format!(
+                "Admin of {} through {} with two-factor authentication {two_fa}, not SCIM-provisioned and in no SSO-linked group; {context}.",
+                listed.join(", "),
+                path_text(&paths)
+            ),
+        )
+        .principal(principal_of(g, p))
+        .scope(&scopes[0])
+        .evidence("admin_of", &listed)
+        .evidence("paths", &paths)
+        .evidence("assignment_ids", assignment_ids(&paths))
+        .evidence("two_factor_enabled", u.two_factor_enabled)
+        .evidence("externally_managed", u.externally_managed)
+        .evidence("sso_linked_groups", &sso_groups)
+        .evidence("account_2fa_enforced", s.account.two_factor_enforced)
+        .evidence("login_mechanism", mechanism)
+        .evidence("second_factor_by", second.as_str());
+        if let Some(sev) = severity {
+            draft = draft.severity(sev);
+        }
+        out.push(draft);
     }
     out
 }
@@ -271,6 +362,15 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].evidence["account_admin_count"], 6);
         assert_eq!(found[0].evidence["max_account_admins"], 5);
+        // Every assignment that makes an account admin is named, per admin
+        // and together (ra5 is the project admin's).
+        assert_eq!(
+            found[0].evidence["assignment_ids"],
+            serde_json::json!(["ra0", "ra1", "ra2", "ra3", "ra4", "ra6"])
+        );
+        let bot = &found[0].evidence["account_admins"][5];
+        assert_eq!(bot["id"], "sa:account/bot");
+        assert_eq!(bot["paths"][0]["assignment_id"], "ra6");
         // A policy threshold moves the line.
         f.policy_toml("[thresholds]\nmax_account_admins = 6\n");
         assert!(f.findings(Rule::ExcessAdmins).is_empty());
@@ -307,6 +407,66 @@ mod tests {
         let found = f.findings(Rule::AdminWithout2fa);
         assert_eq!(subjects(&found), vec![("victor", "account")]);
         assert_eq!(found[0].evidence["two_factor_enabled"], false);
+        // The assignment that makes him admin is named.
+        assert_eq!(
+            found[0].evidence["assignment_ids"],
+            serde_json::json!(["ra0"])
+        );
+        assert_eq!(found[0].evidence["paths"][0]["via"], "direct");
+        assert!(
+            found[0].message.contains("(assignment ra0)"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn admin_without_2fa_says_who_asks_for_a_second_factor() {
+        use crate::findings::Severity;
+        let mut f = Fixture::new();
+        f.user("victor");
+        f.user_mut("victor").two_factor_enabled = Some(false);
+        f.assign(
+            &Scope::Account,
+            user("victor"),
+            "_account_admin",
+            ALL_ACCOUNT,
+        );
+        let case = |f: &mut Fixture, mechanism: Option<&str>, enforced: Option<bool>| {
+            f.snapshot.account.authentication_mechanism = mechanism.map(str::to_string);
+            f.snapshot.account.two_factor_enforced = enforced;
+            let found = f.findings(Rule::AdminWithout2fa);
+            assert_eq!(found.len(), 1);
+            let x = &found[0];
+            (
+                x.severity,
+                x.evidence["second_factor_by"].as_str().unwrap().to_string(),
+                x.message.clone(),
+            )
+        };
+        // Password login, not enforced: a password alone signs in.
+        let (sev, by, m) = case(&mut f, Some("USER_PASSWORD"), Some(false));
+        assert_eq!((sev, by.as_str()), (Severity::High, "nobody"));
+        assert!(m.contains("a password alone signs in"), "{m}");
+        // LDAP is a password login too.
+        let (sev, by, _) = case(&mut f, Some("LDAP"), Some(false));
+        assert_eq!((sev, by.as_str()), (Severity::High, "nobody"));
+        // Enforced by the account: every login asks anyway.
+        let (sev, by, m) = case(&mut f, Some("USER_PASSWORD"), Some(true));
+        assert_eq!((sev, by.as_str()), (Severity::Info, "account"));
+        assert!(m.contains("the account enforces 2FA"), "{m}");
+        // SAML login: the identity provider's MFA.
+        let (sev, by, m) = case(&mut f, Some("SAML"), Some(false));
+        assert_eq!((sev, by.as_str()), (Severity::Low, "identity provider"));
+        assert!(m.contains("account login is SAML"), "{m}");
+        // Not read: the rule's severity, saying it is unknown.
+        let (sev, by, m) = case(&mut f, None, None);
+        assert_eq!((sev, by.as_str()), (Severity::High, "unknown"));
+        assert!(m.contains("were not read"), "{m}");
+        // A policy severity still wins.
+        f.policy_toml("[rules.admin-without-2fa]\nseverity = \"medium\"\n");
+        let (sev, _, _) = case(&mut f, Some("USER_PASSWORD"), Some(true));
+        assert_eq!(sev, Severity::Medium);
     }
 
     #[test]

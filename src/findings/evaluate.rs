@@ -245,14 +245,86 @@ pub fn evaluate_since(
             .collect(),
         ..Evaluation::default()
     };
+    let mut drafts = Vec::new();
     for rule in rules {
         out.rules_evaluated.push(rule.code());
-        for d in run(rule, &ctx) {
-            out.findings.push(finish(d, &ctx));
-        }
+        drafts.extend(run(rule, &ctx));
     }
+    out.findings = one_story_per_disabled_user(drafts)
+        .into_iter()
+        .map(|d| finish(d, &ctx))
+        .collect();
     sort_findings(&mut out.findings);
     out
+}
+
+/// Rules whose finding on a disabled or locked user is folded into its
+/// `disabled-user-with-access` finding: with the account switched off they
+/// describe access nobody can use until it is switched back on, and the fix
+/// is the same (remove the access).
+pub const FOLDED_INTO_DISABLED_USER: &[Rule] = &[
+    Rule::PrivilegeEscalationPath,
+    Rule::InactiveUser,
+    Rule::UnmanagedUser,
+    Rule::AdminWithout2fa,
+    Rule::DirectUserGrant,
+    Rule::BroadSecretAccess,
+    Rule::SodConflict,
+];
+
+/// One story per disabled or locked user: drafts of
+/// [`FOLDED_INTO_DISABLED_USER`] about a user who has a
+/// `disabled-user-with-access` draft become entries of its `also_found`
+/// evidence (rule, scope, message) and are named in its message. Admin
+/// inventory (`admin-access`) and the roster rules (another source of
+/// evidence) stay findings of their own.
+fn one_story_per_disabled_user(drafts: Vec<Draft>) -> Vec<Draft> {
+    let holders: std::collections::HashSet<String> = drafts
+        .iter()
+        .filter(|d| d.rule == Rule::DisabledUserWithAccess)
+        .filter_map(|d| d.principal.as_ref().map(|p| p.id.clone()))
+        .collect();
+    let mut folded: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    let mut kept = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let holder = d
+            .principal
+            .as_ref()
+            .map(|p| p.id.clone())
+            .filter(|id| holders.contains(id));
+        match holder {
+            Some(id) if FOLDED_INTO_DISABLED_USER.contains(&d.rule) => {
+                folded.entry(id).or_default().push(serde_json::json!({
+                    "rule": d.rule.code(),
+                    "scope": d.scope,
+                    "message": d.message,
+                }));
+            }
+            _ => kept.push(d),
+        }
+    }
+    for d in &mut kept {
+        if d.rule != Rule::DisabledUserWithAccess {
+            continue;
+        }
+        let also = d
+            .principal
+            .as_ref()
+            .and_then(|p| folded.remove(&p.id))
+            .unwrap_or_default();
+        if !also.is_empty() {
+            let mut rules: Vec<&str> = also.iter().filter_map(|v| v["rule"].as_str()).collect();
+            rules.dedup();
+            d.message = format!(
+                "{} Folded in here (they apply once the user is switched back on): {}.",
+                d.message,
+                rules.join(", ")
+            );
+        }
+        d.evidence
+            .insert("also_found".into(), serde_json::Value::Array(also));
+    }
+    kept
 }
 
 fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {

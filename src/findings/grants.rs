@@ -167,11 +167,31 @@ struct SodEvidence<'a> {
     permissions: &'a [String],
 }
 
+/// One principal caught by a conflict, as the evidence lists it.
+#[derive(Serialize)]
+struct Affected {
+    kind: String,
+    id: String,
+    name: String,
+    email: Option<String>,
+    status: &'static str,
+}
+
+/// The grants that together complete an SoD set on a scope: its cause.
+type Cause = Vec<(usize, Via)>;
+
 /// `sod-conflict`: a non-admin principal that holds every permission of a
 /// policy SoD set on one scope.
+///
+/// One cause, one finding: principals whose conflict comes from the same
+/// grants (the same assignments, through the same groups) share one finding.
+/// Its principal is the group when every causing grant runs through one
+/// group, the principal itself when it is the only one affected, and none
+/// otherwise; `principals_affected` lists everyone it catches.
 pub fn sod_conflict(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
     let g = ctx.graph;
-    let mut out = Vec::new();
+    // (set index, scope, cause) -> principals, in principal order.
+    let mut causes: BTreeMap<(usize, Scope, Cause), Vec<crate::graph::Principal>> = BTreeMap::new();
     for p in g.principals() {
         let admin = g.admin_scopes(p);
         let held: Vec<(usize, Via, &crate::graph::Access)> = g
@@ -179,7 +199,7 @@ pub fn sod_conflict(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
             .iter()
             .filter_map(|x| g.access_of(x.assignment).map(|a| (x.assignment, x.via, a)))
             .collect();
-        for set in &ctx.policy.sod {
+        for (si, set) in ctx.policy.sod.iter().enumerate() {
             let relevant: Vec<&(usize, Via, &crate::graph::Access)> = held
                 .iter()
                 .filter(|(_, _, a)| set.permissions.iter().any(|x| a.has_permission(x)))
@@ -213,49 +233,123 @@ pub fn sod_conflict(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
                 if conflicts.iter().any(|o| o != scope && scope.is_within(o)) {
                     continue;
                 }
-                let grants: Vec<GrantEvidence> = relevant
+                let mut cause: Cause = relevant
                     .iter()
                     .filter(|(_, _, a)| a.covers(scope))
-                    .map(|(ai, via, _)| grant_evidence(g, *via, *ai))
+                    .map(|(ai, via, _)| (*ai, *via))
                     .collect();
-                let targets: Vec<String> = relevant
-                    .iter()
-                    .filter(|(_, _, a)| a.covers(scope))
-                    .map(|(_, _, a)| format_targets(&a.targets))
-                    .collect();
-                out.push(
-                    Draft::new(
-                        Rule::SodConflict,
-                        format!(
-                            "Holds every permission of SoD set {} ({}) on {scope}.",
-                            set.name,
-                            set.permissions.join(" + ")
-                        ),
-                    )
-                    .principal(principal_of(g, p))
-                    .scope(scope)
-                    .key(set.name.as_str())
-                    .evidence(
-                        "sod_set",
-                        SodEvidence {
-                            name: &set.name,
-                            description: &set.description,
-                            permissions: &set.permissions,
-                        },
-                    )
-                    .evidence(
-                        "sod_set_source",
-                        if ctx.policy.sod_defaults {
-                            "default"
-                        } else {
-                            "policy"
-                        },
-                    )
-                    .evidence("grants", &grants)
-                    .evidence("grant_targets", &targets),
-                );
+                cause.sort();
+                cause.dedup();
+                causes
+                    .entry((si, scope.clone(), cause))
+                    .or_default()
+                    .push(p);
             }
         }
+    }
+    let mut out = Vec::new();
+    for ((si, scope, cause), affected) in causes {
+        let set = &ctx.policy.sod[si];
+        let grants: Vec<GrantEvidence> = cause
+            .iter()
+            .map(|(ai, via)| grant_evidence(g, *via, *ai))
+            .collect();
+        let targets: Vec<String> = cause
+            .iter()
+            .filter_map(|(ai, _)| g.access_of(*ai))
+            .map(|a| format_targets(&a.targets))
+            .collect();
+        let one_group = match cause.first() {
+            Some((_, Via::Group(gr))) if cause.iter().all(|(_, v)| *v == Via::Group(*gr)) => {
+                Some(*gr)
+            }
+            _ => None,
+        };
+        let list: Vec<Affected> = affected
+            .iter()
+            .map(|&p| {
+                let who = principal_of(g, p);
+                Affected {
+                    kind: who.kind,
+                    id: who.id,
+                    name: who.name,
+                    email: who.email,
+                    status: match p {
+                        crate::graph::Principal::User(i) => g.snapshot().users[i].status(),
+                        crate::graph::Principal::ServiceAccount(_) => "enabled",
+                    },
+                }
+            })
+            .collect();
+        let perms = set.permissions.join(" + ");
+        let mut draft = match (one_group, affected.as_slice()) {
+            (Some(gr), _) => {
+                let who = group_principal(g, gr);
+                Draft::new(
+                    Rule::SodConflict,
+                    format!(
+                        "Through {}, {} every permission of SoD set {} ({perms}) on {scope}.",
+                        who.id,
+                        if list.len() == 1 {
+                            "1 member holds".to_string()
+                        } else {
+                            format!("{} members hold", list.len())
+                        },
+                        set.name,
+                    ),
+                )
+                .principal(who)
+            }
+            (None, [p]) => Draft::new(
+                Rule::SodConflict,
+                format!(
+                    "Holds every permission of SoD set {} ({perms}) on {scope}.",
+                    set.name
+                ),
+            )
+            .principal(principal_of(g, *p)),
+            (None, _) => {
+                let ids: Vec<&str> = grants.iter().map(|x| x.assignment_id.as_str()).collect();
+                let paths: Vec<String> = grants
+                    .iter()
+                    .map(|x| format!("{} via {}", x.assignment_id, x.via))
+                    .collect();
+                Draft::new(
+                    Rule::SodConflict,
+                    format!(
+                        "{} principals hold every permission of SoD set {} ({perms}) on {scope} through the same role assignments ({}).",
+                        list.len(),
+                        set.name,
+                        paths.join(", ")
+                    ),
+                )
+                .key(ids.join("+"))
+            }
+        };
+        draft = draft
+            .scope(&scope)
+            .key(set.name.as_str())
+            .evidence(
+                "sod_set",
+                SodEvidence {
+                    name: &set.name,
+                    description: &set.description,
+                    permissions: &set.permissions,
+                },
+            )
+            .evidence(
+                "sod_set_source",
+                if ctx.policy.sod_defaults {
+                    "default"
+                } else {
+                    "policy"
+                },
+            )
+            .evidence("grants", &grants)
+            .evidence("grant_targets", &targets)
+            .evidence("principals_affected_count", list.len())
+            .evidence("principals_affected", &list);
+        out.push(draft);
     }
     out
 }
@@ -399,5 +493,83 @@ mod tests {
             "[[sod]]\nname = \"secrets-and-runs\"\npermissions = [\"core_secret_access\", \"core_pipeline_execute\"]\n",
         );
         assert!(f.findings(Rule::SodConflict).is_empty());
+    }
+
+    #[test]
+    fn sod_conflict_from_one_binding_is_one_finding_naming_everyone_it_catches() {
+        // A role completing the set on the all-users group: every user of
+        // the account conflicts, for one cause.
+        let mut f = Fixture::new();
+        for u in ["a", "b", "c"] {
+            f.user(u);
+        }
+        f.group(&Scope::Account, "_account_all_users", &["a", "b", "c"]);
+        f.role(
+            &Scope::Account,
+            "ship_it",
+            &["core_pipeline_edit", "core_pipeline_execute"],
+        );
+        f.assign(
+            &Scope::Account,
+            group("_account_all_users"),
+            "ship_it",
+            ALL_ACCOUNT,
+        );
+        let found = f.findings(Rule::SodConflict);
+        assert_eq!(
+            subjects(&found),
+            vec![("group:account/_account_all_users", "account")]
+        );
+        assert_eq!(found[0].evidence["principals_affected_count"], 3);
+        let who: Vec<&str> = found[0].evidence["principals_affected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(who, vec!["a", "b", "c"]);
+        assert!(
+            found[0]
+                .message
+                .starts_with("Through group:account/_account_all_users, 3 members hold"),
+            "{}",
+            found[0].message
+        );
+        // A member with a cause of their own (a direct grant adding to the
+        // group's) gets a finding of their own; the group keeps the rest.
+        f.role(&Scope::Account, "runner", &["core_pipeline_execute"]);
+        f.assign(&Scope::Account, user("c"), "runner", ALL_ACCOUNT);
+        let found = f.findings(Rule::SodConflict);
+        assert_eq!(
+            subjects(&found),
+            vec![
+                ("c", "account"),
+                ("group:account/_account_all_users", "account")
+            ]
+        );
+        // Two groups that together complete the set, with the same members:
+        // one finding, no single principal to name, keyed by its cause.
+        let mut f = Fixture::new();
+        for u in ["a", "b"] {
+            f.user(u);
+        }
+        f.group(&Scope::Account, "authors", &["a", "b"]);
+        f.group(&Scope::Account, "runners", &["a", "b"]);
+        f.role(&Scope::Account, "editor", &["core_pipeline_edit"]);
+        f.role(&Scope::Account, "runner", &["core_pipeline_execute"]);
+        f.assign(&Scope::Account, group("authors"), "editor", ALL_ACCOUNT);
+        f.assign(&Scope::Account, group("runners"), "runner", ALL_ACCOUNT);
+        let found = f.findings(Rule::SodConflict);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].principal.is_none());
+        assert_eq!(found[0].evidence["principals_affected_count"], 2);
+        assert!(
+            found[0].message.starts_with("2 principals hold")
+                && found[0]
+                    .message
+                    .contains("(ra0 via group:account/authors, ra1 via group:account/runners)"),
+            "{}",
+            found[0].message
+        );
     }
 }

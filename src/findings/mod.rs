@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 pub use evaluate::{
     evaluate, evaluate_since, evaluate_with, failing, finding_id, rules_plan_with, sort_findings,
-    Counts, Evaluation, PreviousReview,
+    Counts, Evaluation, PreviousReview, FOLDED_INTO_DISABLED_USER,
 };
 pub use policy::{
     default_sod, Exemption, Level, Policy, PolicyError, PolicySource, RuleSetting,

@@ -183,6 +183,9 @@ impl std::fmt::Display for OrphanReason {
     }
 }
 
+/// The principal type of Harness's own services (`PrincipalType.SERVICE`).
+pub const PRINCIPAL_SERVICE: &str = "SERVICE";
+
 /// What became of one role assignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssignmentStatus {
@@ -192,6 +195,10 @@ pub enum AssignmentStatus {
     Disabled,
     /// Something it names is missing: no access.
     Orphaned(Vec<OrphanReason>),
+    /// Bound to a Harness service principal (`SERVICE`: one of Harness's own
+    /// microservices, not a user, group or service account of the account).
+    /// Harness manages these; they are listed, not reviewed.
+    Internal,
 }
 
 impl AssignmentStatus {
@@ -201,6 +208,7 @@ impl AssignmentStatus {
             AssignmentStatus::Active => "active",
             AssignmentStatus::Disabled => "disabled",
             AssignmentStatus::Orphaned(_) => "orphaned",
+            AssignmentStatus::Internal => "internal",
         }
     }
 }
@@ -394,6 +402,15 @@ impl<'s> AccessGraph<'s> {
         a: &'s RoleAssignment,
         cache: &mut HashMap<(usize, ResolvedResourceGroup, &'s Scope), Arc<Access>>,
     ) -> ResolvedAssignment {
+        if a.principal.kind == PRINCIPAL_SERVICE {
+            return ResolvedAssignment {
+                status: AssignmentStatus::Internal,
+                principal: None,
+                role: self.resolve_role(a),
+                resource_group: self.resolve_resource_group(&a.scope, &a.resource_group),
+                access: None,
+            };
+        }
         let mut reasons = Vec::new();
         let principal = match self.resolve_principal(ai, a) {
             Ok(p) => Some(p),

@@ -454,6 +454,31 @@ fn unsupported_principal_kind_is_orphaned() {
 }
 
 #[test]
+fn a_harness_service_principal_is_internal_not_orphaned() {
+    // Harness binds roles to its own microservices (PrincipalType SERVICE);
+    // there is no such principal in the account to find, and nothing to
+    // review.
+    let mut f = Fixture::new();
+    let principal = PrincipalRef {
+        kind: "SERVICE".into(),
+        id: "pipelineService".into(),
+        scope_level: None,
+    };
+    let a = f.assign(
+        &account(),
+        principal,
+        role("_account_viewer"),
+        ALL_ACCOUNT_LEVEL,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+
+    assert_eq!(status(&g, a), &AssignmentStatus::Internal);
+    assert!(g.access_of(a).is_none());
+    assert!(g.grants.is_empty());
+}
+
+#[test]
 fn group_scope_level_account_from_a_project_assignment_resolves_to_the_account_group() {
     let mut f = Fixture::new();
     f.user("alice", &[project("eng", "pay")])

@@ -414,10 +414,17 @@ fn tiles(ctx: &ReportContext<'_, '_>, c: &Counts) -> Vec<Tile> {
         tile(
             "Role assignments",
             c.assignments_active,
-            format!(
-                "active; {} disabled, {} orphaned",
-                c.assignments_disabled, c.assignments_orphaned
-            ),
+            if c.assignments_internal > 0 {
+                format!(
+                    "active; {} disabled, {} orphaned, {} to Harness services",
+                    c.assignments_disabled, c.assignments_orphaned, c.assignments_internal
+                )
+            } else {
+                format!(
+                    "active; {} disabled, {} orphaned",
+                    c.assignments_disabled, c.assignments_orphaned
+                )
+            },
             "plain",
         ),
         tile("Grants", c.grants, "principal × assignment", "plain"),

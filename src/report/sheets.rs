@@ -551,6 +551,8 @@ pub struct Counts {
     pub assignments_disabled: usize,
     /// Orphaned role assignments.
     pub assignments_orphaned: usize,
+    /// Role assignments bound to Harness's own services (`SERVICE`).
+    pub assignments_internal: usize,
     /// Grants (effective-access rows).
     pub grants: usize,
     /// Principals administering at least one scope.
@@ -593,6 +595,7 @@ pub fn counts(ctx: &ReportContext<'_, '_>) -> Counts {
             AssignmentStatus::Active => c.assignments_active += 1,
             AssignmentStatus::Disabled => c.assignments_disabled += 1,
             AssignmentStatus::Orphaned(_) => c.assignments_orphaned += 1,
+            AssignmentStatus::Internal => c.assignments_internal += 1,
         }
     }
     for p in g.principals() {
@@ -779,6 +782,19 @@ fn summary_items(ctx: &ReportContext<'_, '_>) -> Vec<(String, Cell)> {
         ("API tokens".into(), c.tokens.into()),
         ("Findings".into(), ctx.findings.len().into()),
     ]);
+    if c.assignments_internal > 0 {
+        let at = v
+            .iter()
+            .position(|(k, _)| k == "Role assignments orphaned")
+            .map_or(v.len(), |i| i + 1);
+        v.insert(
+            at,
+            (
+                "Role assignments to Harness services (managed by Harness, not reviewed)".into(),
+                c.assignments_internal.into(),
+            ),
+        );
+    }
     for (sev, n) in &c.findings_by_severity {
         v.push((format!("Findings {sev}"), (*n).into()));
     }
@@ -1219,6 +1235,9 @@ fn role_assignments(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> 
                 .collect::<Vec<_>>()
                 .join("; "),
             AssignmentStatus::Disabled => "disabled: grants nothing until re-enabled".into(),
+            AssignmentStatus::Internal => {
+                "bound to a Harness service (SERVICE principal), managed by Harness".into()
+            }
             AssignmentStatus::Active => String::new(),
         };
         let level = r

@@ -770,14 +770,19 @@ fn unmanaged_privileged_group_on_the_demo_is_the_hand_managed_admin_group_only()
         .iter()
         .filter(|f| f["rule"] == "unmanaged-privileged-group")
         .collect();
-    // `org:ops/incident_commanders` holds `_organization_admin` and is
-    // neither SAML-linked nor SCIM-provisioned; the SAML-linked
-    // `account/platform_admins` (also admin) is the near miss.
+    // `project:ops/infra/infra_oncall` (2 members) holds `_project_admin`
+    // and is neither SAML-linked nor SCIM-provisioned; the SAML-linked
+    // `account/platform_admins` (also admin) is the near miss, and the empty
+    // `org:ops/incident_commanders` is empty-privileged-group's alone.
     let who: Vec<&str> = hits
         .iter()
         .map(|f| f["principal"]["id"].as_str().unwrap())
         .collect();
-    assert_eq!(who, vec!["group:org:ops/incident_commanders"]);
+    assert_eq!(who, vec!["group:project:ops/infra/infra_oncall"]);
+    assert!(hits[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("its 2 members are managed by hand in Harness."));
     assert_eq!(hits[0]["severity"], "medium");
     assert_eq!(hits[0]["evidence"]["highest_privilege"], "admin");
     assert_eq!(
@@ -809,4 +814,67 @@ fn as_of_after_the_capture_leaves_inactive_user_unevaluated_and_says_so() {
         .unwrap()
         .iter()
         .any(|f| f["rule"] == "inactive-user"));
+}
+
+#[test]
+fn the_demo_pack_tells_one_story_per_principal() {
+    let dir = tempdir();
+    let pack = dir.path().join("pack");
+    assert!(report(&demo(), &pack, &[]).status.success());
+    let doc = findings_json(&pack);
+    let mut rules_of: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    for f in doc["findings"].as_array().unwrap() {
+        if let Some(id) = f["principal"]["id"].as_str() {
+            rules_of
+                .entry(id.to_string())
+                .or_default()
+                .insert(f["rule"].as_str().unwrap().to_string());
+        }
+    }
+    let folded: Vec<&str> = reviewpack::findings::FOLDED_INTO_DISABLED_USER
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    for (who, rules) in &rules_of {
+        assert!(
+            !(rules.contains("empty-privileged-group")
+                && rules.contains("unmanaged-privileged-group")),
+            "{who}: {rules:?}"
+        );
+        if rules.contains("disabled-user-with-access") {
+            for r in &folded {
+                assert!(
+                    !rules.contains(*r),
+                    "{who}: {r} beside disabled-user-with-access"
+                );
+            }
+        }
+    }
+    // Gavin (disabled) keeps his direct grant, folded into his one finding.
+    let gavin = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "disabled-user-with-access"
+                && f["principal"]["email"] == "gavin.roche@example.com"
+        })
+        .unwrap();
+    assert_eq!(
+        gavin["evidence"]["also_found"][0]["rule"],
+        "direct-user-grant"
+    );
+    // One SoD cause, one finding: the release managers share theirs.
+    let sod: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "sod-conflict")
+        .collect();
+    assert_eq!(sod.len(), 2, "{sod:?}");
+    let shared = sod
+        .iter()
+        .find(|f| f["evidence"]["principals_affected_count"] == 3)
+        .expect("a shared cause");
+    assert!(shared["principal"].is_null());
 }
