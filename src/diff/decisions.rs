@@ -122,8 +122,9 @@ pub struct DecisionSet {
 /// Why a decisions file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionsError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
+    /// The file could not be read. The cause is the error's source, so
+    /// `{:#}` prints it once, after the file.
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -399,6 +400,17 @@ fn read_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_file_is_named_with_its_cause_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_decisions(dir.path()).unwrap_err();
+        let cause = std::error::Error::source(&e)
+            .expect("the cause is the source")
+            .to_string();
+        let text = format!("{:#}", anyhow::Error::from(e));
+        assert_eq!(text, format!("{}: {cause}", dir.path().display()));
+    }
 
     fn table(rows: &[&[&str]]) -> Vec<Vec<String>> {
         rows.iter()

@@ -109,3 +109,59 @@ fn missing_file_is_a_one_line_error() {
     assert!(err.contains("does-not-exist.json"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+// --- Small: byte-order mark, version 0, I/O errors ---------------------------
+
+#[test]
+fn version_zero_is_named_as_not_a_version() {
+    let err = report_error(&demo_with(|v| v["version"] = serde_json::json!(0)));
+    assert!(
+        err.contains("snapshot version 0 is not a version this reviewpack reads (versions 1 to 3)"),
+        "{err}"
+    );
+    assert!(!err.contains("newer"), "{err}");
+}
+
+#[test]
+fn a_byte_order_mark_loads_and_the_pack_keeps_the_file_as_read() {
+    let dir = tempdir();
+    let path = dir.path().join("bom.json");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(demo()).unwrap());
+    std::fs::write(&path, &bytes).unwrap();
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .args(["report"])
+        .arg(&path)
+        .arg("-o")
+        .arg(&pack)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read(pack.join("snapshot.json")).unwrap(), bytes);
+    let sha = reviewpack::snapshot::sha256_hex(&bytes);
+    let findings = std::fs::read_to_string(pack.join("findings.json")).unwrap();
+    assert!(findings.contains(&format!("\"snapshot_sha256\": \"{sha}\"")));
+}
+
+#[test]
+fn a_directory_is_an_io_error_printed_once() {
+    // Regression: `reviewpack: /tmp: Is a directory (os error 21): Is a
+    // directory (os error 21)`.
+    let dir = tempdir();
+    let out = reviewpack()
+        .args(["report"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("pack"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    let cause = std::fs::read(dir.path()).unwrap_err().to_string();
+    assert_eq!(
+        err.trim_end(),
+        format!("reviewpack: {}: {cause}", dir.path().display())
+    );
+}
