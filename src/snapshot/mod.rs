@@ -2,10 +2,13 @@
 //!
 //! `pull` writes it; `report`, `explain` and `diff` only read it. Loading is
 //! strict about structure (unknown fields, wrong types and a newer version
-//! are errors that name the file and the JSON path) because a pack made from
-//! a misread snapshot would be wrong without anyone noticing. This module does
-//! no network I/O; file I/O is limited to [`load`] and [`save`].
+//! are errors that name the file and the JSON path) and about consistency
+//! (an object twice, an object at a scope the snapshot does not have; see
+//! `check`) because a pack made from a misread snapshot would be wrong
+//! without anyone noticing. This module does no network I/O; file I/O is
+//! limited to [`load`] and [`save`].
 
+mod check;
 mod model;
 mod resolve;
 mod scope;
@@ -15,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use check::{check, Inconsistency};
 pub use model::*;
 pub use resolve::{RoleIndex, ROLE_LOOKUP_ENDPOINT};
 pub use scope::{Scope, ScopeLevel, ScopeParseError};
@@ -37,6 +41,18 @@ pub enum SnapshotError {
         /// The file.
         path: PathBuf,
         /// Where in the document, such as `users[3].disabled`.
+        json_path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// Well-formed, but holding what Harness cannot produce (an object
+    /// twice, an object at a scope the snapshot does not have, `complete`
+    /// over an incomplete list).
+    #[error("{path}: at {json_path}: {message}")]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// Where in the document, such as `users[7].id`.
         json_path: String,
         /// What was wrong.
         message: String,
@@ -170,6 +186,11 @@ pub fn from_slice(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     let snapshot: Snapshot = serde_path_to_error::deserialize(de).map_err(|e| {
         let json_path = e.path().to_string();
         structure(json_path, json_error_message(e.inner()))
+    })?;
+    check(&snapshot).map_err(|e| SnapshotError::Inconsistent {
+        path: path.to_path_buf(),
+        json_path: e.json_path,
+        message: e.message,
     })?;
     Ok(snapshot)
 }
@@ -327,5 +348,20 @@ mod tests {
         let text = format!("{:#}", anyhow::Error::from(e));
         assert_eq!(text, format!("{}: {cause}", dir.path().display()));
         assert_eq!(text.matches(&cause).count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_inconsistent_snapshot_is_refused_naming_the_file_and_path() {
+        let mut v: serde_json::Value = serde_json::from_slice(&demo_bytes()).unwrap();
+        let users = v["users"].as_array_mut().unwrap();
+        let copy = users[2].clone();
+        users.push(copy);
+        let n = users.len() - 1;
+        let id = v["users"][2]["id"].as_str().unwrap().to_string();
+        let e = from_slice(Path::new("dup.json"), v.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("dup.json: at users[{n}].id: duplicate id \"{id}\" (also users[2]); a snapshot holds each object once")
+        );
     }
 }
