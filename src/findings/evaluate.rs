@@ -211,6 +211,7 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::OrphanedAssignment => hygiene::orphaned_assignment(ctx),
         Rule::EmptyPrivilegedGroup => hygiene::empty_privileged_group(ctx),
         Rule::DisabledAssignment => hygiene::disabled_assignment(ctx),
+        Rule::UnknownGroupMember => hygiene::unknown_group_member(ctx),
         Rule::PopulationIncomplete => hygiene::population_incomplete(ctx),
         Rule::NotInRoster => roster::not_in_roster(ctx),
         Rule::RosterTerminated => roster::roster_terminated(ctx),

@@ -135,8 +135,8 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "ISO27001:A.5.18",
         "Access rights",
-        "This review: every principal, grant and assignment, dormant and orphaned assignments, inactive users, empty privileged groups.",
-        "Principals, Effective Access, Role Assignments, Groups, Group Members; rules inactive-user, disabled-user-with-access, orphaned-assignment, disabled-assignment, empty-privileged-group, population-incomplete",
+        "This review: every principal, grant and assignment, dormant and orphaned assignments, inactive users, empty privileged groups, group members the user list lacks.",
+        "Principals, Effective Access, Role Assignments, Groups, Group Members; rules inactive-user, disabled-user-with-access, orphaned-assignment, disabled-assignment, empty-privileged-group, unknown-group-member, population-incomplete",
     ),
     manual(
         "ISO27001:A.5.18",
