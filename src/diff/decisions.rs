@@ -21,6 +21,7 @@
 //! This module only reads; [`super::revocations`] checks the decisions
 //! against the new snapshot.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
@@ -258,12 +259,14 @@ fn excel_serial_text(serial: f64) -> String {
 }
 
 /// Undoes [`crate::report::sanitize::cell`]: a leading apostrophe before a
-/// character a spreadsheet would evaluate is the pack's, not the data's.
-pub fn unneutralise(s: &str) -> &str {
-    match s.as_bytes() {
+/// character a spreadsheet would evaluate is the pack's, not the data's, and
+/// so is every hidden-character marker (`⟨U+202E⟩`, [`crate::text::unmark`]).
+pub fn unneutralise(s: &str) -> Cow<'_, str> {
+    let unquoted = match s.as_bytes() {
         [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
         _ => s,
-    }
+    };
+    crate::text::unmark(unquoted)
 }
 
 /// `Review date`, `review_date`, `REVIEW-DATE` all become `review_date`.
@@ -530,6 +533,23 @@ mod tests {
         assert_eq!(unneutralise("'quoted"), "'quoted");
         assert_eq!(unneutralise("plain"), "plain");
         assert_eq!(unneutralise("'"), "'");
+    }
+
+    #[test]
+    fn unneutralise_undoes_every_cell_the_pack_writes() {
+        use crate::report::sanitize::cell;
+        for s in [
+            "\u{202E}zeuqraM ogeiD",
+            "ad\u{200B}min",
+            "=HYPERLINK(\"x\")\u{2066}",
+            "@Noor Haddad",
+            "group:org:eng/\u{200D}admins",
+            "literal ⟨U+202E⟩",
+            "José Müller 日本",
+            "plain",
+        ] {
+            assert_eq!(unneutralise(&cell(s)), s, "{s:?}");
+        }
     }
 
     #[test]

@@ -79,7 +79,7 @@ const CATALOGUE: &[Entry] = &[
         "SOC2:CC6.2",
         "User registration and removal",
         "Every user and service account with status, SCIM provisioning and last login; inactive users and disabled or locked users still bound to roles.",
-        "Principals, Findings; rules inactive-user, disabled-user-with-access, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group",
+        "Principals, Findings; rules inactive-user, disabled-user-with-access, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group, deceptive-name",
     ),
     manual(
         "SOC2:CC6.2",
@@ -118,8 +118,8 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "ISO27001:A.5.16",
         "Identity management",
-        "Every identity with its provisioning source; service accounts without an owner; users not in the roster.",
-        "Principals, Tokens; rules service-account-no-owner, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group, service-account-admin",
+        "Every identity with its provisioning source; service accounts without an owner; users not in the roster; names that hide characters.",
+        "Principals, Tokens; rules service-account-no-owner, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group, service-account-admin, deceptive-name",
     ),
     ev(
         "ISO27001:A.5.17",
