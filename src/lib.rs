@@ -20,3 +20,4 @@ pub mod graph;
 pub mod harness;
 pub mod report;
 pub mod snapshot;
+pub mod text;

@@ -98,7 +98,9 @@ impl Output {
 }
 
 /// Untrusted text made safe for a terminal: control characters (escape
-/// sequences included) are shown escaped instead of being interpreted.
+/// sequences included) are shown escaped instead of being interpreted, and
+/// bidirectional controls and invisible characters as visible markers
+/// (`⟨U+202E⟩`, [`crate::text::mark`]), so a name cannot read as another.
 pub(crate) fn term_safe(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -108,7 +110,10 @@ pub(crate) fn term_safe(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    match crate::text::mark(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(marked) => marked,
+    }
 }
 
 /// Loads a snapshot with the file named in every error.

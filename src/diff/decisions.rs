@@ -21,6 +21,7 @@
 //! This module only reads; [`super::revocations`] checks the decisions
 //! against the new snapshot.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
@@ -122,8 +123,9 @@ pub struct DecisionSet {
 /// Why a decisions file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DecisionsError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
+    /// The file could not be read. The cause is the error's source, so
+    /// `{:#}` prints it once, after the file.
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -257,12 +259,14 @@ fn excel_serial_text(serial: f64) -> String {
 }
 
 /// Undoes [`crate::report::sanitize::cell`]: a leading apostrophe before a
-/// character a spreadsheet would evaluate is the pack's, not the data's.
-pub fn unneutralise(s: &str) -> &str {
-    match s.as_bytes() {
+/// character a spreadsheet would evaluate is the pack's, not the data's, and
+/// so is every hidden-character marker (`⟨U+202E⟩`, [`crate::text::unmark`]).
+pub fn unneutralise(s: &str) -> Cow<'_, str> {
+    let unquoted = match s.as_bytes() {
         [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
         _ => s,
-    }
+    };
+    crate::text::unmark(unquoted)
 }
 
 /// `Review date`, `review_date`, `REVIEW-DATE` all become `review_date`.
@@ -400,6 +404,17 @@ fn read_table(
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_unreadable_file_is_named_with_its_cause_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_decisions(dir.path()).unwrap_err();
+        let cause = std::error::Error::source(&e)
+            .expect("the cause is the source")
+            .to_string();
+        let text = format!("{:#}", anyhow::Error::from(e));
+        assert_eq!(text, format!("{}: {cause}", dir.path().display()));
+    }
+
     fn table(rows: &[&[&str]]) -> Vec<Vec<String>> {
         rows.iter()
             .map(|r| r.iter().map(|c| c.to_string()).collect())
@@ -518,6 +533,23 @@ mod tests {
         assert_eq!(unneutralise("'quoted"), "'quoted");
         assert_eq!(unneutralise("plain"), "plain");
         assert_eq!(unneutralise("'"), "'");
+    }
+
+    #[test]
+    fn unneutralise_undoes_every_cell_the_pack_writes() {
+        use crate::report::sanitize::cell;
+        for s in [
+            "\u{202E}zeuqraM ogeiD",
+            "ad\u{200B}min",
+            "=HYPERLINK(\"x\")\u{2066}",
+            "@Noor Haddad",
+            "group:org:eng/\u{200D}admins",
+            "literal ⟨U+202E⟩",
+            "José Müller 日本",
+            "plain",
+        ] {
+            assert_eq!(unneutralise(&cell(s)), s, "{s:?}");
+        }
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn page_header(r: &DiffReport) -> String {
     };
     let text = format!(
         "&L{}&Rdiff {} {} to {} {}",
-        account.replace('&', "&&"),
+        crate::text::mark(&account).replace('&', "&&"),
         r.old.captured_at.format("%Y-%m-%d"),
         short(&r.old.sha256),
         r.new.captured_at.format("%Y-%m-%d"),

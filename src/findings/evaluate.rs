@@ -328,7 +328,7 @@ fn one_story_per_disabled_user(drafts: Vec<Draft>) -> Vec<Draft> {
 }
 
 fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
-    use super::{activity, admin, escalation, grants, hygiene, roster, tokens};
+    use super::{activity, admin, escalation, grants, hygiene, names, roster, tokens};
     match rule {
         Rule::AdminAccess => admin::admin_access(ctx),
         Rule::ExcessAdmins => admin::excess_admins(ctx),
@@ -349,6 +349,8 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::OrphanedAssignment => hygiene::orphaned_assignment(ctx),
         Rule::EmptyPrivilegedGroup => hygiene::empty_privileged_group(ctx),
         Rule::DisabledAssignment => hygiene::disabled_assignment(ctx),
+        Rule::UnknownGroupMember => hygiene::unknown_group_member(ctx),
+        Rule::DeceptiveName => names::deceptive_name(ctx),
         Rule::PopulationIncomplete => hygiene::population_incomplete(ctx),
         Rule::NotInRoster => roster::not_in_roster(ctx),
         Rule::RosterTerminated => roster::roster_terminated(ctx),

@@ -1,6 +1,6 @@
 //! Bindings and evidence that need tidying: `orphaned-assignment`,
-//! `empty-privileged-group`, `disabled-assignment` and
-//! `population-incomplete`.
+//! `empty-privileged-group`, `disabled-assignment`, `unknown-group-member`
+//! and `population-incomplete`.
 
 use serde::Serialize;
 
@@ -183,6 +183,79 @@ pub fn disabled_assignment(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 }
 
 #[derive(Serialize)]
+struct GroupFacts<'a> {
+    scope: String,
+    id: &'a str,
+    name: &'a str,
+}
+
+/// Unknown members named in a message before "and N more".
+const MEMBERS_IN_MESSAGE: usize = 3;
+
+/// `unknown-group-member`: a group's stored members name uuids the
+/// snapshot's user list does not have (a pull is not atomic, or the
+/// membership is stale). The built-in all-users groups are left out: their
+/// stored members are not used.
+pub fn unknown_group_member(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
+    let g = ctx.graph;
+    let s = ctx.snapshot();
+    let mut out = Vec::new();
+    for (i, grp) in s.user_groups.iter().enumerate() {
+        if is_all_users_group(grp.id.as_str(), grp.scope.level()) {
+            continue;
+        }
+        let mut unknown: Vec<&str> = grp
+            .members
+            .iter()
+            .map(|m| m.as_str())
+            .filter(|m| g.user_index(m).is_none())
+            .collect();
+        if unknown.is_empty() {
+            continue;
+        }
+        unknown.sort_unstable();
+        unknown.dedup();
+        let mut named = unknown
+            .iter()
+            .take(MEMBERS_IN_MESSAGE)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if unknown.len() > MEMBERS_IN_MESSAGE {
+            named.push_str(&format!(" and {} more", unknown.len() - MEMBERS_IN_MESSAGE));
+        }
+        let gr = GroupRef {
+            index: Some(i),
+            builtin_from_assignment: None,
+        };
+        let mut d = Draft::new(
+            Rule::UnknownGroupMember,
+            format!(
+                "Group lists {} the account's user list does not have ({named}): added or removed while the pull ran, or a stale membership.",
+                plural(unknown.len(), "member")
+            ),
+        )
+        .principal(group_principal(g, gr))
+        .scope(&grp.scope)
+        .evidence(
+            "group",
+            GroupFacts {
+                scope: grp.scope.to_string(),
+                id: grp.id.as_str(),
+                name: &grp.name,
+            },
+        )
+        .evidence("unknown_members", &unknown)
+        .evidence("stored_members", grp.members.len());
+        for m in &unknown {
+            d = d.key(*m);
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[derive(Serialize)]
 struct IncompleteList {
     endpoint: String,
     scope: String,
@@ -302,6 +375,68 @@ mod tests {
         assert_eq!(subjects(&found), vec![("marcus", "account")]);
         assert_eq!(found[0].evidence["would_grant_admin_of"], "account");
         assert!(found[0].message.contains("admin of account"));
+    }
+
+    #[test]
+    fn unknown_group_member_lists_every_unknown_member_once_per_group() {
+        let mut f = Fixture::new();
+        f.user("ada").user("bo");
+        f.group(
+            &eng(),
+            "pay_team",
+            &["ada", "u-new-2", "u-new-1", "u-new-2"],
+        );
+        f.group(&proj(), "ghosts", &["gone"]);
+        let found = f.findings(Rule::UnknownGroupMember);
+        assert_eq!(
+            subjects(&found),
+            vec![
+                ("group:org:eng/pay_team", "org:eng"),
+                ("group:project:eng/pay/ghosts", "project:eng/pay"),
+            ]
+        );
+        let pay = &found[0];
+        assert_eq!(pay.severity, crate::findings::Severity::Low);
+        assert_eq!(
+            pay.evidence["unknown_members"],
+            serde_json::json!(["u-new-1", "u-new-2"])
+        );
+        assert_eq!(pay.evidence["group"]["id"], "pay_team");
+        assert_eq!(pay.evidence["group"]["scope"], "org:eng");
+        assert_eq!(pay.evidence["group"]["name"], "pay_team");
+        assert!(pay.message.contains("2 members"), "{}", pay.message);
+        assert_eq!(
+            pay.id,
+            crate::findings::finding_id(
+                "unknown-group-member",
+                "group:org:eng/pay_team",
+                "org:eng",
+                &["u-new-1".into(), "u-new-2".into()]
+            )
+        );
+        // The id follows the set of unknown members, not their stored order.
+        let mut again = Fixture::new();
+        again.user("ada").user("bo");
+        again.group(&eng(), "pay_team", &["u-new-1", "u-new-2", "ada"]);
+        assert_eq!(again.findings(Rule::UnknownGroupMember)[0].id, pay.id);
+    }
+
+    #[test]
+    fn unknown_group_member_near_misses_do_not_fire() {
+        let mut f = Fixture::new();
+        f.user("ada").user("bo");
+        // Every member known.
+        f.group(&eng(), "pay_team", &["ada", "bo"]);
+        f.group(&eng(), "nobody", &[]);
+        // The built-in all-users groups mean every user of their scope; their
+        // stored members are not used, so a stale one there is no finding.
+        f.group(&Scope::Account, "_account_all_users", &["ada", "gone"]);
+        f.group(&eng(), "_organization_all_users", &["gone"]);
+        f.group(&proj(), "_project_all_users", &["gone"]);
+        assert!(f.findings(Rule::UnknownGroupMember).is_empty());
+        // The same id at the wrong level is an ordinary group.
+        f.group(&eng(), "_project_all_users", &["gone"]);
+        assert_eq!(f.findings(Rule::UnknownGroupMember).len(), 1);
     }
 
     #[test]

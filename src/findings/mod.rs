@@ -11,8 +11,8 @@
 //! Layout: `rule` holds the codes, severities and controls; `policy` the
 //! policy file; `evaluate` runs the rules and applies the policy; one file
 //! per rule family (`admin`, `escalation`, `activity`, `grants`, `tokens`,
-//! `hygiene`, `roster`) turns the graph into drafts. Rules read the graph and the
-//! snapshot and never do I/O.
+//! `hygiene`, `names`, `roster`) turns the graph into drafts. Rules read the
+//! graph and the snapshot and never do I/O.
 
 mod activity;
 mod admin;
@@ -20,6 +20,7 @@ mod escalation;
 mod evaluate;
 mod grants;
 mod hygiene;
+mod names;
 mod policy;
 mod roster;
 mod rule;

@@ -51,6 +51,10 @@ pub enum Rule {
     /// A privileged user group whose membership is managed outside the
     /// identity provider.
     UnmanagedPrivilegedGroup,
+    /// A user group lists a member the snapshot's user list does not have.
+    UnknownGroupMember,
+    /// A name or email holds a bidirectional control or invisible character.
+    DeceptiveName,
     /// The snapshot is not complete.
     PopulationIncomplete,
     /// A reviewer's Revoke decision whose access is still present (`diff
@@ -59,7 +63,9 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// Every rule, in the order of design.md section 7.
+    /// Every rule, in the order of design.md section 7 (the rules added
+    /// since, `unknown-group-member` and `deceptive-name`, before
+    /// `population-incomplete`).
     pub const ALL: &'static [Rule] = &[
         Rule::AdminAccess,
         Rule::ExcessAdmins,
@@ -82,6 +88,8 @@ impl Rule {
         Rule::SodConflict,
         Rule::UnmanagedUser,
         Rule::UnmanagedPrivilegedGroup,
+        Rule::UnknownGroupMember,
+        Rule::DeceptiveName,
         Rule::PopulationIncomplete,
         Rule::RevocationNotDone,
     ];
@@ -110,6 +118,8 @@ impl Rule {
             Rule::SodConflict => "sod-conflict",
             Rule::UnmanagedUser => "unmanaged-user",
             Rule::UnmanagedPrivilegedGroup => "unmanaged-privileged-group",
+            Rule::UnknownGroupMember => "unknown-group-member",
+            Rule::DeceptiveName => "deceptive-name",
             Rule::PopulationIncomplete => "population-incomplete",
             Rule::RevocationNotDone => "revocation-not-done",
         }
@@ -144,6 +154,8 @@ impl Rule {
             Rule::SodConflict => "A principal holds a set of permissions the policy defines as incompatible.",
             Rule::UnmanagedUser => "A user with access is not provisioned by SCIM although the account uses SCIM.",
             Rule::UnmanagedPrivilegedGroup => "A user group with escalation or admin access is neither linked to SSO nor provisioned by SCIM, so its membership is managed by hand in Harness.",
+            Rule::UnknownGroupMember => "A user group lists a member the account's user list does not have: added or removed while the pull ran, or a stale membership.",
+            Rule::DeceptiveName => "A user's name or email, a service account's name or a user group's name holds a bidirectional control or invisible character, which can make it read as someone else or hide it from searches.",
             Rule::PopulationIncomplete => "The snapshot is incomplete, so the review does not cover the whole population.",
             Rule::RevocationNotDone => "A reviewer decided to revoke access last review, and the access is still there.",
         }
@@ -158,14 +170,16 @@ impl Rule {
             Rule::DirectUserGrant
             | Rule::TokenExpiredNotRemoved
             | Rule::ServiceAccountNoOwner
-            | Rule::UnmanagedUser => Severity::Low,
+            | Rule::UnmanagedUser
+            | Rule::UnknownGroupMember => Severity::Low,
             Rule::ExcessAdmins
             | Rule::InactiveUser
             | Rule::BroadSecretAccess
             | Rule::TokenLongLived
             | Rule::OrphanedAssignment
             | Rule::SodConflict
-            | Rule::UnmanagedPrivilegedGroup => Severity::Medium,
+            | Rule::UnmanagedPrivilegedGroup
+            | Rule::DeceptiveName => Severity::Medium,
             Rule::AdminWithout2fa
             | Rule::PrivilegeEscalationPath
             | Rule::ServiceAccountAdmin
@@ -284,6 +298,14 @@ impl Rule {
                 (CC62, "Membership of a privileged group is managed outside the identity provider."),
                 (A516, "Who holds privileged access is not governed by the central identity lifecycle."),
             ],
+            Rule::UnknownGroupMember => &[(
+                A518,
+                "Group memberships name only people the review can see.",
+            )],
+            Rule::DeceptiveName => &[
+                (CC62, "A name that reads as someone else's can pass a review as that person."),
+                (A516, "Each identity is recognisable as the person or system it belongs to."),
+            ],
             Rule::PopulationIncomplete => &[
                 (CC61, "The review must cover the complete population of access."),
                 (A518, "A review of part of the population is not a review of all access rights."),
@@ -330,7 +352,7 @@ mod tests {
             assert!(!r.controls().is_empty(), "{c} has controls");
             assert!(r.description().ends_with('.'), "{c}");
         }
-        assert_eq!(Rule::ALL.len(), 23);
+        assert_eq!(Rule::ALL.len(), 25);
     }
 
     #[test]
@@ -347,5 +369,7 @@ mod tests {
             Rule::UnmanagedPrivilegedGroup.default_severity(),
             Severity::Medium
         );
+        assert_eq!(Rule::UnknownGroupMember.default_severity(), Severity::Low);
+        assert_eq!(Rule::DeceptiveName.default_severity(), Severity::Medium);
     }
 }

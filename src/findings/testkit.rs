@@ -439,6 +439,11 @@ impl Fixture {
     }
 
     pub fn evaluate(&self) -> Evaluation {
+        // A fixture is a snapshot `load` would accept, or the rule is tested
+        // on evidence no report can be made from.
+        if let Err(e) = crate::snapshot::check(&self.snapshot) {
+            panic!("the fixture would not load: {}: {}", e.json_path, e.message);
+        }
         let g = AccessGraph::build(&self.snapshot);
         evaluate_with(&g, &self.policy, self.as_of, self.roster.as_ref())
     }

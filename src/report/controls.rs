@@ -79,7 +79,7 @@ const CATALOGUE: &[Entry] = &[
         "SOC2:CC6.2",
         "User registration and removal",
         "Every user and service account with status, SCIM provisioning and last login; inactive users and disabled or locked users still bound to roles.",
-        "Principals, Findings; rules inactive-user, disabled-user-with-access, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group",
+        "Principals, Findings; rules inactive-user, disabled-user-with-access, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group, deceptive-name",
     ),
     manual(
         "SOC2:CC6.2",
@@ -118,8 +118,8 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "ISO27001:A.5.16",
         "Identity management",
-        "Every identity with its provisioning source; service accounts without an owner; users not in the roster.",
-        "Principals, Tokens; rules service-account-no-owner, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group, service-account-admin",
+        "Every identity with its provisioning source; service accounts without an owner; users not in the roster; names that hide characters.",
+        "Principals, Tokens; rules service-account-no-owner, not-in-roster, roster-terminated, unmanaged-user, unmanaged-privileged-group, service-account-admin, deceptive-name",
     ),
     ev(
         "ISO27001:A.5.17",
@@ -135,8 +135,8 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "ISO27001:A.5.18",
         "Access rights",
-        "This review: every principal, grant and assignment, dormant and orphaned assignments, inactive users, empty privileged groups.",
-        "Principals, Effective Access, Role Assignments, Groups, Group Members; rules inactive-user, disabled-user-with-access, orphaned-assignment, disabled-assignment, empty-privileged-group, population-incomplete",
+        "This review: every principal, grant and assignment, dormant and orphaned assignments, inactive users, empty privileged groups, group members the user list lacks.",
+        "Principals, Effective Access, Role Assignments, Groups, Group Members; rules inactive-user, disabled-user-with-access, orphaned-assignment, disabled-assignment, empty-privileged-group, unknown-group-member, population-incomplete",
     ),
     manual(
         "ISO27001:A.5.18",

@@ -6,7 +6,8 @@
 //! nothing else (`default-src 'none'`). The page is complete with JavaScript
 //! off; the script only adds search and filter over the rows already in the
 //! page. Every piece of Harness text goes through minijinja's HTML
-//! autoescaping; the one JSON block goes through
+//! autoescaping, with hidden characters shown as markers
+//! ([`super::sanitize::html_formatter`]); the one JSON block goes through
 //! [`super::sanitize::json_for_script`].
 //!
 //! Size: the page must stay small and fast for 50,000 principals, so its
@@ -25,7 +26,7 @@ use crate::graph::{format_targets, AccessGraph, Principal, PrivilegeLevel};
 use crate::snapshot::Scope;
 
 use super::controls;
-use super::sanitize::{css_string, json_for_script};
+use super::sanitize::{css_string, html_formatter, json_for_script};
 use super::sheets::{
     account_label, completeness_line, counts, escalation_permissions, evidence_gaps,
     finding_controls, finding_exemption, fmt_time, join_scopes, last_login, policy_line,
@@ -306,6 +307,7 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
 
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_formatter(html_formatter);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_template("index.html", TEMPLATE)
         .map_err(std::io::Error::other)?;

@@ -1,21 +1,44 @@
 //! Making untrusted text safe for each output: names, emails and
 //! descriptions come from Harness users and may be hostile.
 //!
-//! Spreadsheet cells get [`cell`]; HTML text goes through the template
-//! engine's autoescaping; data embedded in a `<script type="application/json">`
+//! Spreadsheet cells get [`cell`]; HTML text goes through
+//! [`html_formatter`] (hidden characters marked, then the template engine's
+//! autoescaping); data embedded in a `<script type="application/json">`
 //! block goes through [`json_for_script`]; text inside CSS strings through
-//! [`css_string`].
+//! [`css_string`]. Bidirectional controls and invisible characters are shown
+//! as visible markers (`⟨U+202E⟩`, [`crate::text::mark`]) in every human
+//! view, never in JSON.
 
 use std::borrow::Cow;
 
-/// Neutralises a cell a spreadsheet would evaluate: text starting with `=`,
-/// `+`, `-`, `@`, tab or carriage return gets a leading apostrophe, which
+use minijinja::{Error, Output, State, Value};
+
+use crate::text::mark;
+
+/// Makes a cell safe to show: hidden characters become visible markers
+/// (`⟨U+202E⟩`), and text a spreadsheet would evaluate (starting with `=`,
+/// `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe, which
 /// Excel, LibreOffice and Google Sheets treat as "this is text".
+/// `diff::decisions::unneutralise` undoes both.
 pub fn cell(s: &str) -> Cow<'_, str> {
-    match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
+    let marked = mark(s);
+    match marked.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{marked}")),
+        _ => marked,
     }
+}
+
+/// The template formatter of the HTML pages: every string the template
+/// prints has its hidden characters marked, then is HTML-escaped as usual.
+/// Text the code marked safe (our CSS, script, CSP and JSON block) is
+/// printed as it is.
+pub fn html_formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    if !value.is_safe() {
+        if let Some(Cow::Owned(marked)) = value.as_str().map(mark) {
+            return minijinja::escape_formatter(out, state, &Value::from(marked));
+        }
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 /// JSON for a `<script type="application/json">` block: `<`, `>` and `&`
@@ -58,6 +81,7 @@ pub fn css_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{cell, css_string, json_for_script};
+    use minijinja::Value;
 
     #[test]
     fn script_json_cannot_close_its_element_and_round_trips() {
@@ -91,8 +115,34 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_untouched() {
-        for s in ["Ada", "", "a=b", "<script>", "'quoted"] {
+        for s in ["Ada", "", "a=b", "<script>", "'quoted", "José Müller 日本"] {
             assert_eq!(cell(s), s);
         }
+    }
+
+    #[test]
+    fn hidden_characters_are_marked_before_formulas_are_neutralised() {
+        assert_eq!(cell("\u{202E}zeuqraM ogeiD"), "⟨U+202E⟩zeuqraM ogeiD");
+        assert_eq!(cell("ad\u{200B}min"), "ad⟨U+200B⟩min");
+        assert_eq!(cell("=1\u{200B}"), "'=1⟨U+200B⟩");
+        // A hidden character before a formula starter no longer starts the cell.
+        assert_eq!(cell("\u{200B}=1"), "⟨U+200B⟩=1");
+    }
+
+    #[test]
+    fn the_html_formatter_marks_then_escapes() {
+        let mut env = minijinja::Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_formatter(super::html_formatter);
+        env.add_template("t.html", "{{ name }}|{{ safe }}").unwrap();
+        let ctx = minijinja::context! {
+            name => "<b>\u{202E}zeuqraM</b> José",
+            safe => Value::from_safe_string("<i>\u{200B}</i>".into()),
+        };
+        let html = env.get_template("t.html").unwrap().render(ctx).unwrap();
+        assert_eq!(
+            html,
+            "&lt;b&gt;⟨U+202E⟩zeuqraM&lt;&#x2f;b&gt; José|<i>\u{200B}</i>"
+        );
     }
 }

@@ -154,7 +154,10 @@ pub fn write_with(
     })
     .map_err(xerr)?;
     let properties = DocProperties::new()
-        .set_title(format!("Access review: {}", account_label(s)))
+        .set_title(format!(
+            "Access review: {}",
+            crate::text::mark(&account_label(s))
+        ))
         .set_subject(format!(
             "Harness account {} snapshot {} SHA-256 {}",
             s.account.id,

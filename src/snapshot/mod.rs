@@ -2,10 +2,13 @@
 //!
 //! `pull` writes it; `report`, `explain` and `diff` only read it. Loading is
 //! strict about structure (unknown fields, wrong types and a newer version
-//! are errors that name the file and the JSON path) because a pack made from
-//! a misread snapshot would be wrong without anyone noticing. This module does
-//! no network I/O; file I/O is limited to [`load`] and [`save`].
+//! are errors that name the file and the JSON path) and about consistency
+//! (an object twice, an object at a scope the snapshot does not have; see
+//! `check`) because a pack made from a misread snapshot would be wrong
+//! without anyone noticing. This module does no network I/O; file I/O is
+//! limited to [`load`] and [`save`].
 
+mod check;
 mod model;
 mod resolve;
 mod scope;
@@ -15,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub use check::{check, Inconsistency};
 pub use model::*;
 pub use resolve::{RoleIndex, ROLE_LOOKUP_ENDPOINT, USER_ADDITIONS_LIST};
 pub use scope::{Scope, ScopeLevel, ScopeParseError};
@@ -22,8 +26,9 @@ pub use scope::{Scope, ScopeLevel, ScopeParseError};
 /// Why a snapshot could not be loaded or saved.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    /// The file could not be read or written.
-    #[error("{path}: {source}")]
+    /// The file could not be read or written. The cause is the error's
+    /// source, so `{:#}` prints it once, after the file.
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -36,6 +41,18 @@ pub enum SnapshotError {
         /// The file.
         path: PathBuf,
         /// Where in the document, such as `users[3].disabled`.
+        json_path: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// Well-formed, but holding what Harness cannot produce (an object
+    /// twice, an object at a scope the snapshot does not have, `complete`
+    /// over an incomplete list).
+    #[error("{path}: at {json_path}: {message}")]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// Where in the document, such as `users[7].id`.
         json_path: String,
         /// What was wrong.
         message: String,
@@ -57,6 +74,14 @@ pub enum SnapshotError {
         path: PathBuf,
         /// The version found.
         found: u32,
+    },
+    /// A version number no reviewpack writes (0).
+    #[error("{path}: snapshot version {found} is not a version this reviewpack reads (versions 1 to {VERSION})")]
+    UnknownVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version found.
+        found: u64,
     },
 }
 
@@ -97,8 +122,14 @@ pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSnapshot, Snapsho
     })
 }
 
-/// Parses and checks snapshot bytes; `path` is only used in messages.
+/// The UTF-8 byte-order mark some editors write at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses and checks snapshot bytes; `path` is only used in messages. A
+/// UTF-8 byte-order mark at the start is skipped (the caller keeps the bytes
+/// as read, so the evidence's hash is of the file).
 pub fn from_slice(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let structure = |json_path: String, message: String| SnapshotError::Structure {
         path: path.to_path_buf(),
         json_path,
@@ -132,6 +163,12 @@ pub fn from_slice(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     }
     match header.version.as_ref().and_then(|v| v.as_u64()) {
         Some(v) if v <= u64::from(VERSION) && v >= 1 => {}
+        Some(0) => {
+            return Err(SnapshotError::UnknownVersion {
+                path: path.to_path_buf(),
+                found: 0,
+            })
+        }
         Some(v) => {
             return Err(SnapshotError::Version {
                 path: path.to_path_buf(),
@@ -149,6 +186,11 @@ pub fn from_slice(path: &Path, bytes: &[u8]) -> Result<Snapshot, SnapshotError> 
     let snapshot: Snapshot = serde_path_to_error::deserialize(de).map_err(|e| {
         let json_path = e.path().to_string();
         structure(json_path, json_error_message(e.inner()))
+    })?;
+    check(&snapshot).map_err(|e| SnapshotError::Inconsistent {
+        path: path.to_path_buf(),
+        json_path: e.json_path,
+        message: e.message,
     })?;
     Ok(snapshot)
 }
@@ -252,5 +294,74 @@ impl Snapshot {
     /// The capture time: when the pull finished.
     pub fn captured_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.provenance.finished_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo_bytes() -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        std::fs::read(path).expect("demo snapshot")
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_the_bytes_are_kept_as_read() {
+        let plain = demo_bytes();
+        let mut with_bom = BOM.to_vec();
+        with_bom.extend_from_slice(&plain);
+        let loaded = from_bytes(Path::new("bom.json"), with_bom.clone()).expect("loads");
+        assert_eq!(loaded.bytes, with_bom);
+        assert_eq!(loaded.sha256, sha256_hex(&with_bom));
+        assert_ne!(loaded.sha256, sha256_hex(&plain));
+        let without = from_slice(Path::new("plain.json"), &plain).unwrap();
+        assert_eq!(loaded.snapshot, without);
+        // Only at the start, and only once.
+        let mut twice = BOM.to_vec();
+        twice.extend_from_slice(&with_bom);
+        assert!(from_slice(Path::new("twice.json"), &twice).is_err());
+    }
+
+    #[test]
+    fn version_zero_is_not_a_version_rather_than_a_newer_one() {
+        let mut v: serde_json::Value = serde_json::from_slice(&demo_bytes()).unwrap();
+        v["version"] = serde_json::json!(0);
+        let e = from_slice(Path::new("v0.json"), v.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "v0.json: snapshot version 0 is not a version this reviewpack reads (versions 1 to 3)"
+        );
+        v["version"] = serde_json::json!(4);
+        let e = from_slice(Path::new("v4.json"), v.to_string().as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("version 4 is newer"), "{e}");
+    }
+
+    #[test]
+    fn io_errors_name_the_file_and_print_their_cause_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = load(dir.path()).unwrap_err();
+        assert!(matches!(e, SnapshotError::Io { .. }));
+        let cause = std::error::Error::source(&e)
+            .expect("the cause is the source")
+            .to_string();
+        let text = format!("{:#}", anyhow::Error::from(e));
+        assert_eq!(text, format!("{}: {cause}", dir.path().display()));
+        assert_eq!(text.matches(&cause).count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_inconsistent_snapshot_is_refused_naming_the_file_and_path() {
+        let mut v: serde_json::Value = serde_json::from_slice(&demo_bytes()).unwrap();
+        let users = v["users"].as_array_mut().unwrap();
+        let copy = users[2].clone();
+        users.push(copy);
+        let n = users.len() - 1;
+        let id = v["users"][2]["id"].as_str().unwrap().to_string();
+        let e = from_slice(Path::new("dup.json"), v.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("dup.json: at users[{n}].id: duplicate id \"{id}\" (also users[2]); a snapshot holds each object once")
+        );
     }
 }

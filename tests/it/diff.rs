@@ -1053,7 +1053,7 @@ fn decisions_round_trip_through_a_filled_in_workbook() {
     for rec in r.records() {
         let rec = rec.unwrap();
         let d = decide(
-            reviewpack::diff::decisions::unneutralise(&rec[email]),
+            &reviewpack::diff::decisions::unneutralise(&rec[email]),
             &rec[aid],
         );
         let mut row: Vec<String> = rec

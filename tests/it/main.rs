@@ -9,6 +9,7 @@ mod fake_server;
 mod fidelity;
 mod findings;
 mod harness_sdk;
+mod hidden_names;
 mod key_safety;
 mod pack;
 mod pull;

@@ -109,3 +109,190 @@ fn missing_file_is_a_one_line_error() {
     assert!(err.contains("does-not-exist.json"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+// --- What Harness cannot produce is refused ----------------------------------
+
+#[test]
+fn a_second_user_with_the_same_uuid_is_refused_naming_both() {
+    // Unsorted on purpose: a hand-edited file need not be in canonical order.
+    let text = demo_with(|v| {
+        let users = v["users"].as_array_mut().unwrap();
+        let mut copy = users[2].clone();
+        copy["name"] = serde_json::json!("Someone Else");
+        copy["email"] = serde_json::json!("someone.else@example.com");
+        users.insert(7, copy);
+    });
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(demo()).unwrap()).unwrap();
+    let id = v["users"][2]["id"].as_str().unwrap();
+    let err = report_error(&text);
+    assert!(
+        err.contains(&format!(
+            "at users[7].id: duplicate id \"{id}\" (also users[2]); a snapshot holds each object once"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicates_of_every_keyed_array_are_refused() {
+    for array in [
+        "orgs",
+        "projects",
+        "user_groups",
+        "service_accounts",
+        "api_keys",
+        "tokens",
+        "roles",
+        "resource_groups",
+        "role_assignments",
+    ] {
+        let text = demo_with(|v| {
+            let items = v[array].as_array_mut().unwrap();
+            let copy = items[0].clone();
+            items.push(copy);
+        });
+        let err = report_error(&text);
+        let n = serde_json::from_str::<serde_json::Value>(&text).unwrap()[array]
+            .as_array()
+            .unwrap()
+            .len()
+            - 1;
+        assert!(
+            err.contains(&format!("at {array}[{n}].id: duplicate id "))
+                && err.contains(&format!("(also {array}[0])")),
+            "{array}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_assignment_at_a_scope_the_snapshot_lacks_is_refused() {
+    let text = demo_with(|v| {
+        v["role_assignments"][4]["scope"] = serde_json::json!("project:eng/ghost");
+    });
+    let err = report_error(&text);
+    assert!(
+        err.contains(
+            "at role_assignments[4].scope: project:eng/ghost is not an org or project of this snapshot"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_scoped_object_at_an_unknown_scope_is_refused() {
+    for array in [
+        "user_groups",
+        "service_accounts",
+        "api_keys",
+        "tokens",
+        "roles",
+        "resource_groups",
+        "role_assignments",
+    ] {
+        let text = demo_with(|v| v[array][0]["scope"] = serde_json::json!("org:ghost"));
+        let err = report_error(&text);
+        assert!(
+            err.contains(&format!(
+                "at {array}[0].scope: org:ghost is not an org or project of this snapshot"
+            )),
+            "{array}: {err}"
+        );
+    }
+    let text = demo_with(|v| {
+        v["users"][0]["scopes"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!("project:ops/ghost"))
+    });
+    let err = report_error(&text);
+    assert!(err.contains("at users[0].scopes["), "{err}");
+    assert!(err.contains("project:ops/ghost is not an org"), "{err}");
+    let text = demo_with(|v| v["projects"][0]["org"] = serde_json::json!("ghost"));
+    let err = report_error(&text);
+    assert!(
+        err.contains("at projects[0].org: \"ghost\" is not an org of this snapshot"),
+        "{err}"
+    );
+}
+
+#[test]
+fn complete_with_an_incomplete_list_is_refused() {
+    let text = demo_with(|v| {
+        let l = &mut v["completeness"]["lists"][12];
+        l["complete"] = serde_json::json!(false);
+    });
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let l = &v["completeness"]["lists"][12];
+    let want = format!(
+        "at completeness.complete: true, but completeness.lists[12] ({} at {}) is incomplete",
+        l["endpoint"].as_str().unwrap(),
+        l["scope"].as_str().unwrap()
+    );
+    let err = report_error(&text);
+    assert!(err.contains(&want), "{err}");
+    // The same list marked incomplete with `complete: false` loads (and is
+    // reported as population-incomplete).
+    let text = demo_with(|v| {
+        v["completeness"]["lists"][12]["complete"] = serde_json::json!(false);
+        v["completeness"]["complete"] = serde_json::json!(false);
+    });
+    let dir = tempdir();
+    let path = dir.path().join("partial.json");
+    std::fs::write(&path, text).unwrap();
+    assert!(reviewpack::snapshot::load(&path).is_ok());
+}
+
+#[test]
+fn version_zero_is_named_as_not_a_version() {
+    let err = report_error(&demo_with(|v| v["version"] = serde_json::json!(0)));
+    assert!(
+        err.contains("snapshot version 0 is not a version this reviewpack reads (versions 1 to 3)"),
+        "{err}"
+    );
+    assert!(!err.contains("newer"), "{err}");
+}
+
+#[test]
+fn a_byte_order_mark_loads_and_the_pack_keeps_the_file_as_read() {
+    let dir = tempdir();
+    let path = dir.path().join("bom.json");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(demo()).unwrap());
+    std::fs::write(&path, &bytes).unwrap();
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .args(["report"])
+        .arg(&path)
+        .arg("-o")
+        .arg(&pack)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read(pack.join("snapshot.json")).unwrap(), bytes);
+    let sha = reviewpack::snapshot::sha256_hex(&bytes);
+    let findings = std::fs::read_to_string(pack.join("findings.json")).unwrap();
+    assert!(findings.contains(&format!("\"snapshot_sha256\": \"{sha}\"")));
+}
+
+#[test]
+fn a_directory_is_an_io_error_printed_once() {
+    // Regression: `reviewpack: /tmp: Is a directory (os error 21): Is a
+    // directory (os error 21)`.
+    let dir = tempdir();
+    let out = reviewpack()
+        .args(["report"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("pack"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    let cause = std::fs::read(dir.path()).unwrap_err().to_string();
+    assert_eq!(
+        err.trim_end(),
+        format!("reviewpack: {}: {cause}", dir.path().display())
+    );
+}
