@@ -195,25 +195,12 @@ fn bare_xlsx(sheets: &[(String, Vec<Vec<String>>)], path: &Path) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
-/// The same account a quarter later: every 100th assignment removed, every
-/// 50th user joins another group, every 200th user disabled.
+/// The same account a quarter later (`synth::next_quarter`): every 100th
+/// assignment removed, every 50th user joins another group, every 200th user
+/// disabled.
 fn next_quarter(users: usize, path: &str) {
     let mut s = synth::generate(synth::Shape::scaled(users));
-    let mut i = 0;
-    s.role_assignments.retain(|_| {
-        i += 1;
-        i % 100 != 0
-    });
-    let n = s.user_groups.len();
-    for (k, u) in s.users.iter_mut().enumerate() {
-        if k % 200 == 0 {
-            u.disabled = true;
-        }
-        if k % 50 == 0 {
-            s.user_groups[k % n].members.push(u.id.clone());
-        }
-    }
-    s.provenance.finished_at += chrono::Duration::days(92);
+    synth::next_quarter(&mut s);
     std::fs::write(path, snapshot::to_bytes(&s)).expect("write the snapshot");
     println!("wrote {path}");
 }

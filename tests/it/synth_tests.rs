@@ -70,3 +70,94 @@ fn pull_of_a_synthetic_account_with_multi_page_lists_round_trips() {
     assert_eq!(got.tokens, want.tokens);
     assert_eq!(got.activity.logins, want.activity.logins);
 }
+
+#[test]
+fn the_synthetic_account_is_one_harness_could_return() {
+    use reviewpack::graph::{AssignmentStatus, OrphanReason};
+    use std::collections::BTreeMap;
+    let shape = Shape::scaled(5_000);
+    let s = generate(shape);
+    // It passes the load checks (no object twice, every object at a scope
+    // of the snapshot).
+    let bytes = snapshot::to_bytes(&s);
+    let loaded = snapshot::from_slice(std::path::Path::new("synth.json"), &bytes).unwrap();
+    let s = &loaded;
+    // Every group member is a member of the group's scope.
+    let scopes_of: BTreeMap<&str, &Vec<reviewpack::snapshot::Scope>> =
+        s.users.iter().map(|u| (u.id.as_str(), &u.scopes)).collect();
+    for g in &s.user_groups {
+        for m in &g.members {
+            assert!(
+                scopes_of[m.as_str()].contains(&g.scope),
+                "{} in {}",
+                m,
+                g.id
+            );
+        }
+    }
+    // No binding twice.
+    let mut seen = std::collections::BTreeSet::new();
+    for a in &s.role_assignments {
+        assert!(
+            seen.insert((&a.scope, &a.principal, &a.role.id, &a.resource_group)),
+            "{} binds twice",
+            a.id
+        );
+    }
+    // Only the intended orphans: deleted users, 0.5%; 0.5% disabled.
+    let g = AccessGraph::build(s);
+    let orphans: Vec<usize> = (0..s.role_assignments.len())
+        .filter(|&i| matches!(g.assignments[i].status, AssignmentStatus::Orphaned(_)))
+        .collect();
+    assert_eq!(
+        orphans.len(),
+        shape.assignments * shape.orphans_per_mille / 1000
+    );
+    for &i in &orphans {
+        assert_eq!(
+            g.assignments[i].status,
+            AssignmentStatus::Orphaned(vec![OrphanReason::PrincipalMissing])
+        );
+        assert!(s.role_assignments[i].principal.id.starts_with("deleted"));
+    }
+    let disabled = s.role_assignments.iter().filter(|a| a.disabled).count();
+    let want = shape.assignments * shape.disabled_per_mille / 1000;
+    assert!(
+        disabled > want / 2 && disabled < want * 2,
+        "{disabled} vs {want}"
+    );
+    // Findings a real account could have: a few per user, most of them
+    // direct-user-grant (Harness binds a role to each user added to a
+    // project), and no rule dominated by generator noise.
+    let eval = reviewpack::findings::evaluate(
+        &g,
+        &reviewpack::findings::Policy::default(),
+        s.captured_at(),
+    );
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &eval.findings {
+        *per_rule.entry(f.rule.as_str()).or_default() += 1;
+    }
+    assert_eq!(per_rule.get("orphaned-assignment"), Some(&orphans.len()));
+    let per_user = eval.findings.len() as f64 / s.users.len() as f64;
+    assert!(per_user < 4.0, "{per_user} findings per user: {per_rule:?}");
+    let direct = per_rule.get("direct-user-grant").copied().unwrap_or(0);
+    assert!(
+        (eval.findings.len() - direct) < s.users.len(),
+        "{per_rule:?}"
+    );
+    let inactive = per_rule.get("inactive-user").copied().unwrap_or(0);
+    assert!(
+        inactive * 100 < s.users.len() * 15,
+        "{inactive} inactive of {}",
+        s.users.len()
+    );
+}
+
+#[test]
+fn next_quarter_of_a_synthetic_account_stays_valid() {
+    let mut s = generate(Shape::scaled(1_000));
+    crate::synth::next_quarter(&mut s);
+    let bytes = snapshot::to_bytes(&s);
+    snapshot::from_slice(std::path::Path::new("q.json"), &bytes).unwrap();
+}
