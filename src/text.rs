@@ -91,6 +91,11 @@ fn needs_marker(c: char) -> bool {
 /// `s` with every hidden character (and every literal `⟨`) written as a
 /// visible marker such as `⟨U+202E⟩`; borrowed when there is none.
 pub fn mark(s: &str) -> Cow<'_, str> {
+    // Every marked character is outside ASCII; most cells are ASCII, and
+    // `is_ascii` checks a word at a time.
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
     let Some(first) = s.find(needs_marker) else {
         return Cow::Borrowed(s);
     };

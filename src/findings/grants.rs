@@ -192,51 +192,75 @@ pub fn sod_conflict(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
     let g = ctx.graph;
     // (set index, scope, cause) -> principals, in principal order.
     let mut causes: BTreeMap<(usize, Scope, Cause), Vec<crate::graph::Principal>> = BTreeMap::new();
+    // Which permissions of each set each assignment's access holds, one bit
+    // per permission: worked out once per assignment, not once per grant.
+    let masks: Vec<Vec<u64>> = ctx
+        .policy
+        .sod
+        .iter()
+        .map(|set| {
+            g.assignments
+                .iter()
+                .map(|r| {
+                    r.access.as_ref().map_or(0, |a| {
+                        set.permissions
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, x)| a.has_permission(x))
+                            .fold(0u64, |m, (i, _)| m | (1 << i))
+                    })
+                })
+                .collect()
+        })
+        .collect();
     for p in g.principals() {
-        let admin = g.admin_scopes(p);
-        let held: Vec<(usize, Via, &crate::graph::Access)> = g
-            .grants_of(p)
-            .iter()
-            .filter_map(|x| g.access_of(x.assignment).map(|a| (x.assignment, x.via, a)))
-            .collect();
+        let grants = g.grants_of(p);
         for (si, set) in ctx.policy.sod.iter().enumerate() {
-            let relevant: Vec<&(usize, Via, &crate::graph::Access)> = held
-                .iter()
-                .filter(|(_, _, a)| set.permissions.iter().any(|x| a.has_permission(x)))
-                .collect();
-            if !set
-                .permissions
-                .iter()
-                .all(|x| relevant.iter().any(|(_, _, a)| a.has_permission(x)))
-            {
+            let full = if set.permissions.len() >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << set.permissions.len()) - 1
+            };
+            let mask = &masks[si];
+            // Most principals lack some permission of the set anywhere.
+            if grants.iter().fold(0, |m, x| m | mask[x.assignment]) != full {
                 continue;
             }
-            // Where the permissions meet is one of their target scopes.
-            let mut candidates: Vec<Scope> = relevant
+            let relevant: Vec<(usize, Via, &crate::graph::Access, u64)> = grants
                 .iter()
-                .flat_map(|(_, _, a)| a.targets.iter().map(|t| t.scope.clone()))
+                .filter(|x| mask[x.assignment] != 0)
+                .filter_map(|x| {
+                    g.access_of(x.assignment)
+                        .map(|a| (x.assignment, x.via, a, mask[x.assignment]))
+                })
+                .collect();
+            let admin = g.admin_scopes(p);
+            // Where the permissions meet is one of their target scopes.
+            let mut candidates: Vec<&Scope> = relevant
+                .iter()
+                .flat_map(|(_, _, a, _)| a.targets.iter().map(|t| &t.scope))
                 .collect();
             candidates.sort();
             candidates.dedup();
-            let conflicts: Vec<Scope> = candidates
+            let conflicts: Vec<&Scope> = candidates
                 .into_iter()
                 .filter(|s| !admin.iter().any(|a| s.is_within(a)))
                 .filter(|s| {
-                    set.permissions.iter().all(|x| {
-                        relevant
-                            .iter()
-                            .any(|(_, _, a)| a.has_permission(x) && a.covers(s))
-                    })
+                    relevant
+                        .iter()
+                        .filter(|(_, _, a, _)| a.covers(s))
+                        .fold(0, |m, (_, _, _, bits)| m | bits)
+                        == full
                 })
                 .collect();
-            for scope in &conflicts {
-                if conflicts.iter().any(|o| o != scope && scope.is_within(o)) {
+            for &scope in &conflicts {
+                if conflicts.iter().any(|o| *o != scope && scope.is_within(o)) {
                     continue;
                 }
                 let mut cause: Cause = relevant
                     .iter()
-                    .filter(|(_, _, a)| a.covers(scope))
-                    .map(|(ai, via, _)| (*ai, *via))
+                    .filter(|(_, _, a, _)| a.covers(scope))
+                    .map(|(ai, via, _, _)| (*ai, *via))
                     .collect();
                 cause.sort();
                 cause.dedup();

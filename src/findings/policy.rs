@@ -202,6 +202,9 @@ pub struct Policy {
     pub exemptions: Vec<Exemption>,
 }
 
+/// The most permissions one `[[sod]]` set may name.
+pub const MAX_SOD_PERMISSIONS: usize = 64;
+
 /// The built-in separation-of-duties sets, used when the policy names none.
 pub fn default_sod() -> Vec<SodSet> {
     vec![SodSet {
@@ -431,6 +434,15 @@ impl Policy {
                     return Err(err(
                         &format!("{key}.permissions"),
                         "needs at least two different permission identifiers, such as [\"core_pipeline_edit\", \"core_pipeline_execute\"]".into(),
+                    ));
+                }
+                if perms.len() > MAX_SOD_PERMISSIONS {
+                    return Err(err(
+                        &format!("{key}.permissions"),
+                        format!(
+                            "names {} permissions; a set holds at most {MAX_SOD_PERMISSIONS} (split it into smaller sets)",
+                            perms.len()
+                        ),
                     ));
                 }
                 out.push(SodSet {
@@ -678,6 +690,13 @@ expires = "2026-01-31"
 
     #[test]
     fn errors_name_the_file_and_the_key_on_one_line() {
+        let too_many_sod = format!(
+            "[[sod]]\nname = \"x\"\npermissions = [{}]\n",
+            (0..65)
+                .map(|i| format!("\"core_p{i}_edit\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let cases: &[(&str, &str)] = &[
             ("[rules.admin-acess]\nlevel = \"deny\"\n", "policy.toml: rules.admin-acess: unknown rule code"),
             ("[rules.inactive-user]\nlevel = \"block\"\n", "policy.toml: rules.inactive-user.level: unknown variant"),
@@ -690,6 +709,7 @@ expires = "2026-01-31"
             ("[[exempt]]\nrule = \"inactive-user\"\nprincipal = \"x\"\napproved_by = \"a\"\nexpires = 2026-01-01\n", "policy.toml: exempt[0]: missing field `reason`"),
             ("[[sod]]\nname = \"x\"\npermissions = [\"core_pipeline_edit\"]\n", "policy.toml: sod[0].permissions: needs at least two"),
             ("[service_accounts.owners]\nops_runner = \"me\"\n", "policy.toml: service_accounts.owners.\"ops_runner\": expected a service account"),
+            (&too_many_sod, "policy.toml: sod[0].permissions: names 65 permissions; a set holds at most 64"),
             ("inactive_days = 30\n", "policy.toml: inactive_days: unknown field `inactive_days`"),
             ("[rules\n", "policy.toml: line 1, column"),
         ];

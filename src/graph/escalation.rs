@@ -184,6 +184,7 @@ enum Node {
 }
 
 /// One access a node holds, with the assignment it comes from.
+#[derive(Clone)]
 struct Held {
     assignment: usize,
     access: Arc<Access>,
@@ -210,11 +211,13 @@ struct Edge {
 
 /// What the search knows about a node, computed once per index.
 struct NodeInfo {
-    held: Vec<Held>,
     /// Steps from the node's own grants.
     edges: Vec<Edge>,
-    /// True when one of its grants can edit roles or resource groups.
-    edits: bool,
+    /// Its grants that can edit roles or resource groups.
+    editors: Vec<Held>,
+    /// Its grants through a custom role or a custom resource group: the
+    /// only ones an edit can change.
+    editable: Vec<Held>,
 }
 
 /// Lookups for the escalation search, built once per graph. Node expansions
@@ -411,8 +414,14 @@ impl<'g, 's> EscalationIndex<'g, 's> {
     fn has_capability(&self, p: Principal, administered: &dyn Fn(&Scope) -> bool) -> bool {
         self.graph.grants_of(p).iter().any(|g| {
             self.graph.access_of(g.assignment).is_some_and(|a| {
-                a.permissions.iter().any(|x| is_capability(x.as_str()))
-                    && a.targets.iter().any(|t| !administered(&t.scope))
+                let capable = match a.level {
+                    PrivilegeLevel::Escalation => true,
+                    PrivilegeLevel::Admin => {
+                        a.permissions.iter().any(|x| is_capability(x.as_str()))
+                    }
+                    _ => false,
+                };
+                capable && a.targets.iter().any(|t| !administered(&t.scope))
             })
         })
     }
@@ -439,9 +448,22 @@ impl<'g, 's> EscalationIndex<'g, 's> {
             self.access_edges(node, h, &mut edges);
         }
         self.bind_service_account_edges(&held, &mut edges);
-        self.edit_edges(&held, &held, false, &mut edges);
-        let edits = held.iter().any(|h| can_edit(&h.access));
-        let info = Rc::new(NodeInfo { held, edges, edits });
+        let editors: Vec<Held> = held
+            .iter()
+            .filter(|h| can_edit(&h.access))
+            .cloned()
+            .collect();
+        let editable: Vec<Held> = held
+            .iter()
+            .filter(|h| self.is_editable(h.assignment))
+            .cloned()
+            .collect();
+        self.edit_edges(&editors, &editable, false, &mut edges);
+        let info = Rc::new(NodeInfo {
+            edges,
+            editors,
+            editable,
+        });
         self.cache.borrow_mut().insert(node.clone(), info.clone());
         info
     }
@@ -451,12 +473,8 @@ impl<'g, 's> EscalationIndex<'g, 's> {
     /// principal holds.
     fn cross_edges(&self, node: &NodeInfo, start: &NodeInfo) -> Vec<Edge> {
         let mut out = Vec::new();
-        if start.edits {
-            self.edit_edges(&start.held, &node.held, true, &mut out);
-        }
-        if node.edits {
-            self.edit_edges(&node.held, &start.held, false, &mut out);
-        }
+        self.edit_edges(&start.editors, &node.editable, true, &mut out);
+        self.edit_edges(&node.editors, &start.editable, false, &mut out);
         out
     }
 
@@ -730,9 +748,28 @@ impl<'g, 's> EscalationIndex<'g, 's> {
 
     /// Edits that `editors` can make to the custom roles and resource
     /// groups of `holdings`.
-    fn edit_edges(&self, editors: &[Held], holdings: &[Held], by_start: bool, out: &mut Vec<Edge>) {
+    /// True when assignment `ai` runs through a custom role or a custom
+    /// resource group, the only things an edit can change.
+    fn is_editable(&self, ai: usize) -> bool {
         let g = self.graph;
         let s = g.snapshot;
+        let r = &g.assignments[ai];
+        let custom_role = r.role.is_some_and(|ri| !s.roles[ri].harness_managed);
+        let custom_rg = matches!(
+            &r.resource_group,
+            Some(ResolvedResourceGroup::Listed(gi)) if !s.resource_groups[*gi].harness_managed
+        );
+        custom_role || custom_rg
+    }
+
+    fn edit_edges(&self, editors: &[Held], holdings: &[Held], by_start: bool, out: &mut Vec<Edge>) {
+        if editors.is_empty() || holdings.is_empty() {
+            return;
+        }
+        let g = self.graph;
+        let s = g.snapshot;
+        let role_type = g.permission_resource_type(ROLE_EDIT);
+        let rg_type = g.permission_resource_type(RG_EDIT);
         for e in editors {
             let a = &e.access;
             let role_edit = a.has_permission(ROLE_EDIT);
@@ -748,7 +785,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                         let role = &s.roles[ri];
                         if !role.harness_managed
                             && a.covers(&role.scope)
-                            && selects(a, &g.permission_resource_type(ROLE_EDIT), role.id.as_str())
+                            && selects(a, &role_type, role.id.as_str())
                         {
                             out.push(Edge {
                                 to: Node::EditedRole(h.assignment),
@@ -767,7 +804,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                         let rg = &s.resource_groups[*gi];
                         if !rg.harness_managed
                             && a.covers(&rg.scope)
-                            && selects(a, &g.permission_resource_type(RG_EDIT), rg.id.as_str())
+                            && selects(a, &rg_type, rg.id.as_str())
                         {
                             out.push(Edge {
                                 to: Node::WidenedResourceGroup(h.assignment),

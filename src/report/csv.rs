@@ -25,6 +25,8 @@ struct Sheet {
 
 impl Sheet {
     fn create(path: &Path, header: &[&str], trailer: [String; 3]) -> std::io::Result<Sheet> {
+        // The trailer is the same on every row: sanitised once.
+        let trailer = trailer.map(|t| cell(&t).into_owned());
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(BufWriter::new(File::create(path)?));
@@ -37,7 +39,7 @@ impl Sheet {
             self.writer.write_field(cell(&c.as_text()).as_bytes())?;
         }
         for t in &self.trailer {
-            self.writer.write_field(cell(t).as_bytes())?;
+            self.writer.write_field(t.as_bytes())?;
         }
         self.writer.write_record(None::<&[u8]>)?;
         Ok(())

@@ -32,6 +32,9 @@ use super::ReportContext;
 pub enum Cell {
     /// Text (untrusted unless the column says otherwise).
     Text(String),
+    /// Text shared by many rows (a scope, a path, a permission list), so a
+    /// row of a large sheet costs a reference count, not a copy.
+    Shared(std::sync::Arc<str>),
     /// A whole number (counts, days).
     Int(i64),
     /// Nothing.
@@ -43,6 +46,7 @@ impl Cell {
     pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
         match self {
             Cell::Text(s) => std::borrow::Cow::Borrowed(s),
+            Cell::Shared(s) => std::borrow::Cow::Borrowed(s),
             Cell::Int(n) => std::borrow::Cow::Owned(n.to_string()),
             Cell::Empty => std::borrow::Cow::Borrowed(""),
         }
@@ -1156,52 +1160,97 @@ fn principals(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
     Ok(())
 }
 
-fn resource_group_scope(g: &AccessGraph<'_>, ai: usize) -> String {
-    let s = g.snapshot();
-    match &g.assignments[ai].resource_group {
-        Some(ResolvedResourceGroup::Listed(i)) => s.resource_groups[*i].scope.to_string(),
-        Some(ResolvedResourceGroup::Builtin(_)) => s.role_assignments[ai].scope.to_string(),
-        None => String::new(),
-    }
-}
-
 fn effective_access(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
+    use std::sync::Arc;
     let s = g.snapshot();
+    // A large account has millions of grants but a few thousand scopes,
+    // group paths and distinct accesses: their text is made once and shared.
+    let mut scopes: HashMap<Scope, Arc<str>> = HashMap::new();
+    let mut scope_cell = |sc: &Scope| -> Cell {
+        if let Some(text) = scopes.get(sc) {
+            return Cell::Shared(text.clone());
+        }
+        let text: Arc<str> = Arc::from(sc.to_string());
+        scopes.insert(sc.clone(), text.clone());
+        Cell::Shared(text)
+    };
+    let mut vias: HashMap<Via, Arc<str>> = HashMap::new();
+    let mut accesses: HashMap<*const crate::graph::Access, [Arc<str>; 5]> = HashMap::new();
+    let mut principal: Option<(Principal, [Cell; 4])> = None;
     for grant in &g.grants {
         let Some(access) = g.access_of(grant.assignment) else {
             continue;
         };
-        let id = g.identity(grant.principal);
+        if principal.as_ref().map(|(p, _)| *p) != Some(grant.principal) {
+            let id = g.identity(grant.principal);
+            principal = Some((
+                grant.principal,
+                [
+                    id.kind.into(),
+                    id.id.into(),
+                    id.name.into(),
+                    id.email.unwrap_or_default().into(),
+                ],
+            ));
+        }
+        let who = &principal.as_ref().expect("set above").1;
         let a = &s.role_assignments[grant.assignment];
-        let (role_id, role_scope) = role_label(g, grant.assignment);
+        let r = &g.assignments[grant.assignment];
+        let (role_id, role_scope) = match r.role {
+            Some(ri) => (s.roles[ri].id.as_str(), Some(&s.roles[ri].scope)),
+            None => (a.role.id.as_str(), None),
+        };
+        let rg_scope = match &r.resource_group {
+            Some(ResolvedResourceGroup::Listed(i)) => Some(&s.resource_groups[*i].scope),
+            Some(ResolvedResourceGroup::Builtin(_)) => Some(&a.scope),
+            None => None,
+        };
+        let via = vias
+            .entry(grant.via)
+            .or_insert_with(|| Arc::from(g.via_label(grant.via)))
+            .clone();
+        let texts = accesses
+            .entry(Arc::as_ptr(r.access.as_ref().expect("access_of is Some")))
+            .or_insert_with(|| {
+                [
+                    Arc::from(format_targets(&access.targets)),
+                    Arc::from(format_resources(access.resources.as_deref())),
+                    Arc::from(access.level.as_str()),
+                    Arc::from(
+                        access
+                            .admin_of
+                            .as_ref()
+                            .map(Scope::to_string)
+                            .unwrap_or_default(),
+                    ),
+                    Arc::from(
+                        access
+                            .permissions
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                ]
+            });
+        let [targets, resources, level, admin_of, permissions] = texts.clone();
         sink(vec![
-            id.kind.into(),
-            id.id.into(),
-            id.name.into(),
-            id.email.unwrap_or_default().into(),
-            g.via_label(grant.via).into(),
-            a.id.to_string().into(),
-            a.scope.to_string().into(),
+            who[0].clone(),
+            who[1].clone(),
+            who[2].clone(),
+            who[3].clone(),
+            Cell::Shared(via),
+            a.id.as_str().into(),
+            scope_cell(&a.scope),
             role_id.into(),
-            role_scope.into(),
-            a.resource_group.to_string().into(),
-            resource_group_scope(g, grant.assignment).into(),
-            format_targets(&access.targets).into(),
-            format_resources(access.resources.as_deref()).into(),
-            access.level.as_str().into(),
-            access
-                .admin_of
-                .as_ref()
-                .map(Scope::to_string)
-                .unwrap_or_default()
-                .into(),
-            access
-                .permissions
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-                .into(),
+            role_scope.map_or(Cell::Text(String::new()), &mut scope_cell),
+            a.resource_group.as_str().into(),
+            rg_scope.map_or(Cell::Text(String::new()), &mut scope_cell),
+            Cell::Shared(targets),
+            Cell::Shared(resources),
+            Cell::Shared(level),
+            Cell::Shared(admin_of),
+            Cell::Shared(permissions),
         ])?;
     }
     Ok(())

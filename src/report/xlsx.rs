@@ -194,6 +194,9 @@ struct Part {
     row: u32,
     /// Data rows this part holds.
     rows: usize,
+    /// Reviewer cells are written per row (a table); a large part formats
+    /// its reviewer columns instead, which costs no cell per row.
+    review_cells: bool,
 }
 
 fn write_sheet(
@@ -230,6 +233,7 @@ fn write_sheet(
             worksheet: ws,
             name,
             row: FIRST_DATA_ROW,
+            review_cells: rows <= limits.table_max_rows,
             rows,
         })
     };
@@ -266,6 +270,13 @@ fn write_sheet(
                     .worksheet
                     .write_number(part.row, col, *n as f64)
                     .map(|_| ()),
+                Cell::Shared(t) => {
+                    let safe = cell(t);
+                    let text = fit_cell(&safe);
+                    part.worksheet
+                        .write_string(part.row, col, text.as_ref())
+                        .map(|_| ())
+                }
                 Cell::Text(t) => {
                     let safe = cell(t);
                     let text = fit_cell(&safe);
@@ -279,7 +290,7 @@ fn write_sheet(
                 return Err(std::io::Error::other("stopped"));
             }
         }
-        if sheet.is_review() {
+        if sheet.is_review() && part.review_cells {
             if let Err(e) = reviewer_cells(&mut part.worksheet, part.row, data_width, formats) {
                 failure = Some(xerr(e));
                 return Err(std::io::Error::other("stopped"));
@@ -455,6 +466,19 @@ fn setup_part(
         }
         ws.autofilter(HEADER_ROW, 0, last_row, last_col)
             .map_err(xerr)?;
+        // Millions of rows: the reviewer columns are formatted as columns
+        // (fill, unlocked, date) rather than cell by cell.
+        if sheet.is_review() {
+            for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
+                let f = if c.key == "review_date" {
+                    &formats.review_date
+                } else {
+                    &formats.review
+                };
+                ws.set_column_format((data_width + i) as u16, f)
+                    .map_err(xerr)?;
+            }
+        }
     }
     ws.set_freeze_panes(FIRST_DATA_ROW, 0).map_err(xerr)?;
     if rows == 0 && sheet.is_review() {
@@ -627,6 +651,15 @@ mod tests {
             "{xml:.2000}"
         );
         assert!(xml.contains("state=\"frozen\""));
+        // Their reviewer columns are formatted as columns (fill, unlocked),
+        // not cell by cell: no reviewer cell in the data rows.
+        let col17 = xml
+            .split("<col ")
+            .find(|c| c.starts_with("min=\"17\""))
+            .unwrap_or_else(|| panic!("no column format for Decision: {xml:.1500}"));
+        assert!(col17.contains("style=\""), "{col17}");
+        assert!(!xml.contains("<c r=\"Q4\""), "{xml:.3000}");
+        assert!(xml.contains("<c r=\"P4\""), "data cells are there");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub const USER_ADDITIONS_LIST: &str = "POST /audit/api/audits/list (users added)
 pub struct RoleIndex<'s> {
     custom: HashMap<(&'s Scope, &'s str), usize>,
     managed: HashMap<&'s str, Vec<usize>>,
+    /// The copy of a managed role listed at a scope (the first one).
+    managed_at: HashMap<(&'s Scope, &'s str), usize>,
     roles: &'s [Role],
 }
 
@@ -38,11 +40,13 @@ impl<'s> RoleIndex<'s> {
         let mut ix = RoleIndex {
             custom: HashMap::with_capacity(roles.len()),
             managed: HashMap::new(),
+            managed_at: HashMap::new(),
             roles,
         };
         for (i, r) in roles.iter().enumerate() {
             if r.harness_managed {
                 ix.managed.entry(r.id.as_str()).or_default().push(i);
+                ix.managed_at.entry((&r.scope, r.id.as_str())).or_insert(i);
             } else {
                 ix.custom.entry((&r.scope, r.id.as_str())).or_insert(i);
             }
@@ -72,13 +76,16 @@ impl<'s> RoleIndex<'s> {
             // A snapshot that did not record the levels cannot say no.
             levels.is_empty() || levels.contains(&level)
         };
+        // The copy at the assignment's scope, found by key: a managed role is
+        // listed at every project, and a linear search per assignment is
+        // quadratic on a large account.
+        if let Some(&i) = self.managed_at.get(&(&a.scope, id)) {
+            if allowed(&i) {
+                return Some(i);
+            }
+        }
         let candidates = self.managed.get(id)?;
-        candidates
-            .iter()
-            .copied()
-            .filter(allowed)
-            .find(|&i| self.roles[i].scope == a.scope)
-            .or_else(|| candidates.iter().copied().find(allowed))
+        candidates.iter().copied().find(allowed)
     }
 }
 
