@@ -253,6 +253,7 @@ fn bench_pull(users: usize) {
                 .with_timezone(&chrono::Utc),
             allow_partial: false,
             command_line: vec![],
+            per_scope_lists: false,
         };
         let start = Instant::now();
         let snap = rt
