@@ -270,6 +270,18 @@ impl Collector<'_> {
     fn notice(&self, message: &str) {
         self.progress.notice(message);
     }
+
+    /// Changes the entry already recorded for `endpoint` at `scope`.
+    fn amend(&self, endpoint: &str, scope: &Scope, f: impl FnOnce(&mut ListCompleteness)) {
+        let mut st = self.state();
+        if let Some(l) = st
+            .lists
+            .iter_mut()
+            .find(|l| l.endpoint == endpoint && l.scope == *scope)
+        {
+            f(l);
+        }
+    }
 }
 
 /// The completeness label of the one list of every scope's user groups
@@ -1128,10 +1140,13 @@ impl Puller<'_> {
     /// takes `parentIdentifier` and `apiKeyIdentifier` as optional, and with
     /// no org or project it spans every scope: `TokenServiceImpl`); a key
     /// whose `tokensCount` does not match what that list returned is listed
-    /// on its own.
+    /// on its own. Tokens that list names at scopes the pull does not read
+    /// (projects the key cannot list) are not kept: the snapshot holds no
+    /// object at a scope it does not have.
     async fn credentials(
         &self,
         service_accounts: &[ServiceAccount],
+        scopes: &[Scope],
     ) -> Result<(Vec<ApiKey>, Vec<Token>), PullError> {
         let Some((first, rest)) = service_accounts.split_first() else {
             return Ok((Vec::new(), Vec::new()));
@@ -1197,7 +1212,28 @@ impl Puller<'_> {
         )?;
         let account_wide = listed.is_some();
         if let Some(items) = listed {
-            tokens.extend(items.into_iter().filter_map(convert::token_of_account));
+            let known: HashSet<&Scope> = scopes.iter().collect();
+            let (kept, elsewhere): (Vec<Token>, Vec<Token>) = items
+                .into_iter()
+                .filter_map(convert::token_of_account)
+                .partition(|t| known.contains(&t.scope));
+            tokens.extend(kept);
+            if !elsewhere.is_empty() {
+                let at: BTreeSet<String> = elsewhere.iter().map(|t| t.scope.to_string()).collect();
+                let at = at.into_iter().collect::<Vec<_>>().join(", ");
+                self.col
+                    .amend("GET /ng/api/token/aggregate", &Scope::Account, |l| {
+                        l.stored = l.stored.saturating_sub(elsewhere.len() as u64);
+                        l.note = Some(format!(
+                            "{} more at scopes the pull did not list (at {at}) not kept",
+                            elsewhere.len()
+                        ));
+                    });
+                self.col.notice(&format!(
+                    "warning: Harness lists {} service-account token(s) at org(s) or project(s) the key could not list ({at}): not kept, those scopes are not in this review",
+                    elsewhere.len()
+                ));
+            }
         }
         // Keys the account-wide list did not fully cover.
         let mut per_key: BTreeMap<(&Scope, &str, &str), i64> = BTreeMap::new();
@@ -1362,7 +1398,7 @@ pub async fn pull_with_scim(
     )?;
     let found = p.hidden_roles(&access.roles, &assignments).await?;
     access.roles.extend(found);
-    let (api_keys, tokens) = p.credentials(&principals.service_accounts).await?;
+    let (api_keys, tokens) = p.credentials(&principals.service_accounts, &scopes).await?;
 
     // A service-account key runs as the service account owning its token.
     if caller.is_none() {

@@ -505,3 +505,38 @@ fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_miss
     assert_eq!(per_scope.projects, got.projects);
     assert_eq!(per_scope.users, got.users);
 }
+
+#[test]
+fn tokens_of_a_project_the_key_cannot_see_are_not_kept() {
+    // The account-wide token list spans every scope (K4), the project the
+    // key cannot list included.
+    let hidden = Scope::Project("ops".into(), "infra".into());
+    let served = demo_snapshot();
+    assert!(served.tokens.iter().any(|t| t.scope == hidden));
+    let want = without_scope(served.clone(), &hidden);
+    let fake = FakeHarness::start(served, KEY);
+    fake.set_faults(Faults {
+        unviewable_scopes: vec![hidden.clone()],
+        ..Faults::default()
+    });
+    let got = pulled(&fake);
+    assert_eq!(got.tokens, want.tokens);
+    assert_eq!(got.api_keys, want.api_keys);
+    assert_eq!(got.service_accounts, want.service_accounts);
+    assert!(got.completeness.complete);
+    let tokens = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == "GET /ng/api/token/aggregate")
+        .unwrap();
+    assert_eq!(tokens.stored, want.tokens.len() as u64);
+    assert!(
+        tokens
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("at project:ops/infra"),
+        "{tokens:?}"
+    );
+}
