@@ -4,6 +4,7 @@
 //! cargo bench --bench scale -- graph 50000
 //! cargo bench --bench scale -- report 50000
 //! cargo bench --bench scale -- pull 2000
+//! cargo bench --bench scale -- requests 10,100,1000
 //! cargo bench --bench scale -- gen 50000 /tmp/synth-50k.json
 //! cargo bench --bench scale -- gen-next 50000 /tmp/synth-50k-next.json
 //! ```
@@ -281,12 +282,117 @@ fn bench_pull(users: usize) {
     );
 }
 
+/// Requests a pull sends (as the fake server counted them) for accounts of
+/// `projects` projects each (`Shape::scaled(50 * projects)`: 50 users per
+/// project), read scope by scope (as before) and with the lists that span
+/// child scopes; both pulls must write the same objects.
+fn bench_requests(projects: &[usize]) {
+    let key = "sat.SynthACCOUNT.tok.secret";
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "| projects | orgs | users | user groups | scopes | requests, per scope (before) | requests, across child scopes (after) | saved |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut detail = Vec::new();
+    for &n in projects {
+        let shape = synth::Shape::scaled(50 * n);
+        let served = synth::generate(shape);
+        let fake = fake_harness::FakeHarness::start(served.clone(), key);
+        let pull_with = |per_scope_lists: bool| {
+            fake.clear_requests();
+            let mut cfg = ClientConfig::new(&fake.base_url(), "SynthACCOUNT");
+            cfg.concurrency = 8;
+            cfg.rate_limit_per_minute = 0;
+            let client = Arc::new(Client::new(cfg, ApiKey::new(key)).unwrap());
+            let opts = PullOptions {
+                activity_days: 180,
+                activity_end: chrono::DateTime::parse_from_rfc3339("2026-10-01T09:00:00Z")
+                    .unwrap()
+                    .with_timezone(&chrono::Utc),
+                allow_partial: false,
+                command_line: vec![],
+                per_scope_lists,
+            };
+            let snap = rt
+                .block_on(pull(client.clone(), &opts, &NoProgress))
+                .expect("pull succeeds");
+            assert!(snap.completeness.complete);
+            assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+            let counted = fake.request_count();
+            assert_eq!(
+                counted as u64,
+                client.stats.requests.load(Ordering::Relaxed)
+            );
+            let mut by_path = std::collections::BTreeMap::<String, usize>::new();
+            for r in fake.requests() {
+                *by_path
+                    .entry(format!("{} {}", r.method, r.path))
+                    .or_default() += 1;
+            }
+            (snap, counted, by_path)
+        };
+        let (before, before_n, before_paths) = pull_with(true);
+        let (after, after_n, after_paths) = pull_with(false);
+        // The same objects either way.
+        assert_eq!(before.orgs, after.orgs);
+        assert_eq!(before.projects, after.projects);
+        assert_eq!(before.users, after.users);
+        assert_eq!(before.user_groups, after.user_groups);
+        assert_eq!(before.service_accounts, after.service_accounts);
+        assert_eq!(before.api_keys, after.api_keys);
+        assert_eq!(before.tokens, after.tokens);
+        assert_eq!(before.roles, after.roles);
+        assert_eq!(before.resource_groups, after.resource_groups);
+        assert_eq!(before.role_assignments, after.role_assignments);
+        assert_eq!(before.activity.logins, after.activity.logins);
+        assert_eq!(after.user_groups, served.user_groups);
+        let scopes = 1 + served.orgs.len() + served.projects.len();
+        println!(
+            "| {n} | {} | {} | {} | {scopes} | {before_n} | {after_n} | {} ({:.1}%) |",
+            served.orgs.len(),
+            served.users.len(),
+            served.user_groups.len(),
+            before_n - after_n,
+            100.0 * (before_n - after_n) as f64 / before_n as f64
+        );
+        detail.push((n, before_paths, after_paths));
+    }
+    for (n, before, after) in detail {
+        println!("\nrequests by endpoint, {n} projects:\n");
+        println!("| endpoint | per scope | across child scopes |\n|---|---|---|");
+        let paths: std::collections::BTreeSet<&String> =
+            before.keys().chain(after.keys()).collect();
+        for p in paths {
+            println!(
+                "| `{p}` | {} | {} |",
+                before.get(p).copied().unwrap_or(0),
+                after.get(p).copied().unwrap_or(0)
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
     let what = args.first().map(String::as_str).unwrap_or("graph");
+    if what == "requests" {
+        let projects: Vec<usize> = args
+            .get(1)
+            .map_or("10,100,1000", String::as_str)
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+        println!("## requests {projects:?}");
+        bench_requests(&projects);
+        return;
+    }
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     println!("## {what} {n}");
     match what {
@@ -295,6 +401,6 @@ fn main() {
         "pull" => bench_pull(n),
         "gen" => generate_file(n, args.get(2).map_or("synthetic.json", String::as_str)),
         "gen-next" => next_quarter(n, args.get(2).map_or("synthetic-next.json", String::as_str)),
-        other => eprintln!("unknown benchmark {other}: use graph, report or pull"),
+        other => eprintln!("unknown benchmark {other}: use graph, report, pull or requests"),
     }
 }
