@@ -227,41 +227,59 @@ fn generate_file(users: usize, path: &str) {
     println!("wrote {path}");
 }
 
-fn bench_pull(users: usize) {
-    let shape = synth::Shape::scaled(users);
-    let snap = synth::generate(shape);
-    let key = "sat.SynthACCOUNT.tok.secret";
-    let fake = fake_harness::FakeHarness::start(snap, key);
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// The synthetic accounts' key.
+const SYNTH_KEY: &str = "sat.SynthACCOUNT.tok.secret";
+
+/// One pull of the account `fake` serves; the snapshot and the client (its
+/// request counters).
+fn pull_synthetic(
+    rt: &tokio::runtime::Runtime,
+    fake: &fake_harness::FakeHarness,
+    concurrency: usize,
+    rate_per_minute: u32,
+    per_scope_lists: bool,
+) -> (snapshot::Snapshot, Arc<Client>) {
+    let mut cfg = ClientConfig::new(&fake.base_url(), "SynthACCOUNT");
+    cfg.concurrency = concurrency;
+    cfg.rate_limit_per_minute = rate_per_minute;
+    let client = Arc::new(Client::new(cfg, ApiKey::new(SYNTH_KEY)).unwrap());
+    let opts = PullOptions {
+        activity_days: 180,
+        activity_end: chrono::DateTime::parse_from_rfc3339("2026-10-01T09:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+        allow_partial: false,
+        command_line: vec![],
+        per_scope_lists,
+    };
+    let snap = rt
+        .block_on(pull(client.clone(), &opts, &NoProgress))
+        .expect("pull succeeds");
+    assert!(snap.completeness.complete);
+    (snap, client)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_pull(users: usize) {
+    let shape = synth::Shape::scaled(users);
+    let fake = fake_harness::FakeHarness::start(synth::generate(shape), SYNTH_KEY);
+    let rt = runtime();
     let run = |concurrency: usize, rate: u32, latency_ms: u64| {
         fake.set_faults(fake_harness::Faults {
             latency: Duration::from_millis(latency_ms),
             ..Default::default()
         });
         fake.clear_requests();
-        let mut cfg = ClientConfig::new(&fake.base_url(), "SynthACCOUNT");
-        cfg.concurrency = concurrency;
-        cfg.rate_limit_per_minute = rate;
-        let client = Arc::new(Client::new(cfg, ApiKey::new(key)).unwrap());
-        let opts = PullOptions {
-            activity_days: 180,
-            activity_end: chrono::DateTime::parse_from_rfc3339("2026-10-01T09:00:00Z")
-                .unwrap()
-                .with_timezone(&chrono::Utc),
-            allow_partial: false,
-            command_line: vec![],
-            per_scope_lists: false,
-        };
         let start = Instant::now();
-        let snap = rt
-            .block_on(pull(client.clone(), &opts, &NoProgress))
-            .expect("pull succeeds");
+        let (_, client) = pull_synthetic(&rt, &fake, concurrency, rate, false);
         let secs = start.elapsed().as_secs_f64();
-        assert!(snap.completeness.complete);
         (client.stats.requests.load(Ordering::Relaxed), secs)
     };
     println!("\nshape: {shape:?}\n");
@@ -287,12 +305,7 @@ fn bench_pull(users: usize) {
 /// project), read scope by scope (as before) and with the lists that span
 /// child scopes; both pulls must write the same objects.
 fn bench_requests(projects: &[usize]) {
-    let key = "sat.SynthACCOUNT.tok.secret";
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     println!(
         "| projects | orgs | users | user groups | scopes | requests, per scope (before) | requests, across child scopes (after) | saved |"
     );
@@ -301,26 +314,10 @@ fn bench_requests(projects: &[usize]) {
     for &n in projects {
         let shape = synth::Shape::scaled(50 * n);
         let served = synth::generate(shape);
-        let fake = fake_harness::FakeHarness::start(served.clone(), key);
+        let fake = fake_harness::FakeHarness::start(served.clone(), SYNTH_KEY);
         let pull_with = |per_scope_lists: bool| {
             fake.clear_requests();
-            let mut cfg = ClientConfig::new(&fake.base_url(), "SynthACCOUNT");
-            cfg.concurrency = 8;
-            cfg.rate_limit_per_minute = 0;
-            let client = Arc::new(Client::new(cfg, ApiKey::new(key)).unwrap());
-            let opts = PullOptions {
-                activity_days: 180,
-                activity_end: chrono::DateTime::parse_from_rfc3339("2026-10-01T09:00:00Z")
-                    .unwrap()
-                    .with_timezone(&chrono::Utc),
-                allow_partial: false,
-                command_line: vec![],
-                per_scope_lists,
-            };
-            let snap = rt
-                .block_on(pull(client.clone(), &opts, &NoProgress))
-                .expect("pull succeeds");
-            assert!(snap.completeness.complete);
+            let (snap, client) = pull_synthetic(&rt, &fake, 8, 0, per_scope_lists);
             assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
             let counted = fake.request_count();
             assert_eq!(
