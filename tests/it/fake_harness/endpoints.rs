@@ -393,7 +393,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
         } else {
             Value::Null
         };
-        let missing: BTreeSet<String> = st
+        let missing = st
             .faults
             .missing_permission
             .as_deref()
@@ -403,7 +403,6 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
             .filter(|p| !p.is_empty())
             .map(str::to_string)
             .collect();
-
         // RoleResourceImpl: the project flag at a project, else the org flag
         // at an org *or a project* (its else-if also fires there).
         let hide_managed_roles = (scope.project().is_some()
@@ -820,8 +819,8 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
     let account = ctx.account.as_str();
     let scope = &ctx.scope;
     Ok(match ep {
-        // `OrganizationServiceImpl.getPermittedOrganizations`: the orgs the
-        // key may view, one by one.
+        // `OrganizationServiceImpl.listPermittedOrgs`: the orgs the key may
+        // view, one by one.
         Endpoint::Organizations => snap
             .orgs
             .iter()
