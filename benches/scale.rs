@@ -4,8 +4,10 @@
 //! cargo bench --bench scale -- graph 50000
 //! cargo bench --bench scale -- report 50000
 //! cargo bench --bench scale -- pull 2000
+//! cargo bench --bench scale -- requests 10,100,1000
 //! cargo bench --bench scale -- gen 50000 /tmp/synth-50k.json
 //! cargo bench --bench scale -- gen-next 50000 /tmp/synth-50k-next.json
+//! cargo bench --bench scale -- xlsx-floor 0 PACK/csv
 //! ```
 //!
 //! Each run prints a Markdown table row set; docs/performance.md records them.
@@ -250,40 +252,59 @@ fn generate_file(users: usize, path: &str) {
     println!("wrote {path}");
 }
 
-fn bench_pull(users: usize) {
-    let shape = synth::Shape::scaled(users);
-    let snap = synth::generate(shape);
-    let key = "sat.SynthACCOUNT.tok.secret";
-    let fake = fake_harness::FakeHarness::start(snap, key);
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// The synthetic accounts' key.
+const SYNTH_KEY: &str = "sat.SynthACCOUNT.tok.secret";
+
+/// One pull of the account `fake` serves; the snapshot and the client (its
+/// request counters).
+fn pull_synthetic(
+    rt: &tokio::runtime::Runtime,
+    fake: &fake_harness::FakeHarness,
+    concurrency: usize,
+    rate_per_minute: u32,
+    per_scope_lists: bool,
+) -> (snapshot::Snapshot, Arc<Client>) {
+    let mut cfg = ClientConfig::new(&fake.base_url(), "SynthACCOUNT");
+    cfg.concurrency = concurrency;
+    cfg.rate_limit_per_minute = rate_per_minute;
+    let client = Arc::new(Client::new(cfg, ApiKey::new(SYNTH_KEY)).unwrap());
+    let opts = PullOptions {
+        activity_days: 180,
+        activity_end: chrono::DateTime::parse_from_rfc3339("2026-10-01T09:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+        allow_partial: false,
+        command_line: vec![],
+        per_scope_lists,
+    };
+    let snap = rt
+        .block_on(pull(client.clone(), &opts, &NoProgress))
+        .expect("pull succeeds");
+    assert!(snap.completeness.complete);
+    (snap, client)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_pull(users: usize) {
+    let shape = synth::Shape::scaled(users);
+    let fake = fake_harness::FakeHarness::start(synth::generate(shape), SYNTH_KEY);
+    let rt = runtime();
     let run = |concurrency: usize, rate: u32, latency_ms: u64| {
         fake.set_faults(fake_harness::Faults {
             latency: Duration::from_millis(latency_ms),
             ..Default::default()
         });
         fake.clear_requests();
-        let mut cfg = ClientConfig::new(&fake.base_url(), "SynthACCOUNT");
-        cfg.concurrency = concurrency;
-        cfg.rate_limit_per_minute = rate;
-        let client = Arc::new(Client::new(cfg, ApiKey::new(key)).unwrap());
-        let opts = PullOptions {
-            activity_days: 180,
-            activity_end: chrono::DateTime::parse_from_rfc3339("2026-10-01T09:00:00Z")
-                .unwrap()
-                .with_timezone(&chrono::Utc),
-            allow_partial: false,
-            command_line: vec![],
-        };
         let start = Instant::now();
-        let snap = rt
-            .block_on(pull(client.clone(), &opts, &NoProgress))
-            .expect("pull succeeds");
+        let (_, client) = pull_synthetic(&rt, &fake, concurrency, rate, false);
         let secs = start.elapsed().as_secs_f64();
-        assert!(snap.completeness.complete);
         (client.stats.requests.load(Ordering::Relaxed), secs)
     };
     println!("\nshape: {shape:?}\n");
@@ -304,12 +325,96 @@ fn bench_pull(users: usize) {
     );
 }
 
+/// Requests a pull sends (as the fake server counted them) for accounts of
+/// `projects` projects each (`Shape::scaled(50 * projects)`: 50 users per
+/// project), read scope by scope (as before) and with the lists that span
+/// child scopes; both pulls must write the same objects.
+fn bench_requests(projects: &[usize]) {
+    let rt = runtime();
+    println!(
+        "| projects | orgs | users | user groups | scopes | requests, per scope (before) | requests, across child scopes (after) | saved |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut detail = Vec::new();
+    for &n in projects {
+        let shape = synth::Shape::scaled(50 * n);
+        let served = synth::generate(shape);
+        let fake = fake_harness::FakeHarness::start(served.clone(), SYNTH_KEY);
+        let pull_with = |per_scope_lists: bool| {
+            fake.clear_requests();
+            let (snap, client) = pull_synthetic(&rt, &fake, 8, 0, per_scope_lists);
+            assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+            let counted = fake.request_count();
+            assert_eq!(
+                counted as u64,
+                client.stats.requests.load(Ordering::Relaxed)
+            );
+            let mut by_path = std::collections::BTreeMap::<String, usize>::new();
+            for r in fake.requests() {
+                *by_path
+                    .entry(format!("{} {}", r.method, r.path))
+                    .or_default() += 1;
+            }
+            (snap, counted, by_path)
+        };
+        let (before, before_n, before_paths) = pull_with(true);
+        let (after, after_n, after_paths) = pull_with(false);
+        // The same objects either way.
+        assert_eq!(before.orgs, after.orgs);
+        assert_eq!(before.projects, after.projects);
+        assert_eq!(before.users, after.users);
+        assert_eq!(before.user_groups, after.user_groups);
+        assert_eq!(before.service_accounts, after.service_accounts);
+        assert_eq!(before.api_keys, after.api_keys);
+        assert_eq!(before.tokens, after.tokens);
+        assert_eq!(before.roles, after.roles);
+        assert_eq!(before.resource_groups, after.resource_groups);
+        assert_eq!(before.role_assignments, after.role_assignments);
+        assert_eq!(before.activity.logins, after.activity.logins);
+        assert_eq!(after.user_groups, served.user_groups);
+        let scopes = 1 + served.orgs.len() + served.projects.len();
+        println!(
+            "| {n} | {} | {} | {} | {scopes} | {before_n} | {after_n} | {} ({:.1}%) |",
+            served.orgs.len(),
+            served.users.len(),
+            served.user_groups.len(),
+            before_n - after_n,
+            100.0 * (before_n - after_n) as f64 / before_n as f64
+        );
+        detail.push((n, before_paths, after_paths));
+    }
+    for (n, before, after) in detail {
+        println!("\nrequests by endpoint, {n} projects:\n");
+        println!("| endpoint | per scope | across child scopes |\n|---|---|---|");
+        let paths: std::collections::BTreeSet<&String> =
+            before.keys().chain(after.keys()).collect();
+        for p in paths {
+            println!(
+                "| `{p}` | {} | {} |",
+                before.get(p).copied().unwrap_or(0),
+                after.get(p).copied().unwrap_or(0)
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
     let what = args.first().map(String::as_str).unwrap_or("graph");
+    if what == "requests" {
+        let projects: Vec<usize> = args
+            .get(1)
+            .map_or("10,100,1000", String::as_str)
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+        println!("## requests {projects:?}");
+        bench_requests(&projects);
+        return;
+    }
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     println!("## {what} {n}");
     match what {
@@ -336,6 +441,8 @@ fn main() {
             });
             println!("xlsx floor (low memory) {t:.2} s");
         }
-        other => eprintln!("unknown benchmark {other}: use graph, report or pull"),
+        other => eprintln!(
+            "unknown benchmark {other}: use graph, report, pull, requests, gen, gen-next or xlsx-floor"
+        ),
     }
 }

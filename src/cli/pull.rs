@@ -75,6 +75,12 @@ pub(crate) struct PullArgs {
     /// and `unmanaged-privileged-group` use that listing as evidence.
     #[arg(long)]
     scim: bool,
+    /// Read user groups and projects one scope at a time, as Harness
+    /// versions before February 2023 need, instead of one list across every
+    /// child scope (the pull also falls back by itself when Harness refuses
+    /// that list; this saves the one refused request).
+    #[arg(long)]
+    per_scope_lists: bool,
 }
 
 #[derive(Debug, Args)]
@@ -267,11 +273,30 @@ impl Progress for Bar {
             throttled_ms as f64 / 1000.0
         ));
     }
+
+    fn notice(&self, message: &str) {
+        let line = format!("reviewpack: {}", super::term_safe(message));
+        self.0.suspend(|| eprintln!("{line}"));
+    }
+}
+
+/// No bar (stderr is not a terminal), but notices still go to stderr.
+struct NoticesOnly;
+
+impl Progress for NoticesOnly {
+    fn update(&self, _: usize, _: usize, _: u64, _: u64, _: u64) {}
+
+    fn notice(&self, message: &str) {
+        eprintln!("reviewpack: {}", super::term_safe(message));
+    }
 }
 
 fn progress(out: &Output) -> Box<dyn Progress> {
-    if out.quiet || !std::io::stderr().is_terminal() {
+    if out.quiet {
         return Box::new(NoProgress);
+    }
+    if !std::io::stderr().is_terminal() {
+        return Box::new(NoticesOnly);
     }
     let bar = indicatif::ProgressBar::new(1);
     bar.set_style(
@@ -301,6 +326,7 @@ fn pull_bytes(
         activity_end,
         allow_partial: args.allow_partial,
         command_line: command_line.to_vec(),
+        per_scope_lists: args.per_scope_lists,
     };
     let progress = progress(out);
     let snap = runtime()?.block_on(pull_with_scim(

@@ -12,6 +12,16 @@
 //! that the role lists did not return, and [`Puller::credentials`] lists the
 //! service accounts' API keys and their tokens.
 //!
+//! Harness lists most objects one exact scope at a time, so most lists are
+//! read at the account, each org and each project. Where the server lists a
+//! scope and all its children in one paged call whose items name their own
+//! scope (projects of every org, user groups of every scope:
+//! docs/harness-behaviour.md U3, U7), [`Puller::across`] reads that one list
+//! instead, and falls back to one list per scope when the server refuses it
+//! or its answer cannot account for every scope. Role assignments, roles,
+//! resource groups, service accounts and memberships have no such list the
+//! pull can use (A7, O7, R7, K5, U9).
+//!
 //! Every list is accounted for in a [`Collector`]: a list that failed or did
 //! not add up makes the pull fail unless partial snapshots are allowed, and
 //! then the snapshot says so. What the key may not read at all (API keys and
@@ -60,6 +70,10 @@ pub struct PullOptions {
     pub allow_partial: bool,
     /// The command line with secrets removed, for provenance.
     pub command_line: Vec<String>,
+    /// Read user groups and projects one scope at a time even where Harness
+    /// lists every child scope in one call (as older servers need; the pull
+    /// also falls back by itself when the server refuses the one call).
+    pub per_scope_lists: bool,
 }
 
 /// Why a pull produced no snapshot.
@@ -102,6 +116,11 @@ fn describe_incomplete(lists: &[ListCompleteness]) -> String {
 pub trait Progress: Send + Sync {
     /// `done` of `planned` lists finished; the client's counters.
     fn update(&self, done: usize, planned: usize, requests: u64, retries: u64, throttled_ms: u64);
+
+    /// Something the person pulling should know once, such as a list read
+    /// another way than planned. The text may quote the server: print it
+    /// made safe for a terminal.
+    fn notice(&self, _message: &str) {}
 }
 
 /// No progress output.
@@ -247,6 +266,70 @@ impl Collector<'_> {
     fn unread(&self, u: Unread) {
         self.state().unread.push(u);
     }
+
+    fn notice(&self, message: &str) {
+        self.progress.notice(message);
+    }
+
+    /// Changes the entry already recorded for `endpoint` at `scope`.
+    fn amend(&self, endpoint: &str, scope: &Scope, f: impl FnOnce(&mut ListCompleteness)) {
+        let mut st = self.state();
+        if let Some(l) = st
+            .lists
+            .iter_mut()
+            .find(|l| l.endpoint == endpoint && l.scope == *scope)
+        {
+            f(l);
+        }
+    }
+}
+
+/// The completeness label of the one list of every scope's user groups
+/// (`filterType=INCLUDE_CHILD_SCOPE_GROUPS`, docs/harness-behaviour.md U3).
+pub const GROUPS_OF_EVERY_SCOPE: &str =
+    "GET /ng/api/user-groups?filterType=INCLUDE_CHILD_SCOPE_GROUPS";
+
+/// A list of the account and every scope below it in one paged call, each
+/// item naming its own scope.
+struct AcrossScopes<'c, T> {
+    /// The call, at account scope.
+    call: Call<'c>,
+    /// The completeness label.
+    label: &'static str,
+    /// What the items are, for notes: "user groups".
+    what: &'static str,
+    /// What the per-scope reading lists instead, for notes.
+    instead: &'static str,
+    /// What one list covers, for its completeness note.
+    covers: &'static str,
+    /// The key that tells two items apart (scope included).
+    key: fn(&T) -> String,
+    /// The scope an item names; `None` when it names none the pull can use.
+    scope_of: &'c (dyn Fn(&T) -> Option<Scope> + Sync),
+    /// The scopes the pull reads; items elsewhere are not kept.
+    known: &'c HashSet<Scope>,
+    /// A server that ignores the request's child-scope parameter answers
+    /// with the account's own items only: with child scopes to read, a list
+    /// holding nothing below the account is not trusted.
+    expect_items_below_account: bool,
+}
+
+/// What became of a list across child scopes.
+enum Across<T> {
+    /// The items at the scopes the pull reads, each with its scope.
+    Read(Vec<(Scope, T)>),
+    /// Not usable (why, already told): list each scope instead.
+    PerScope,
+}
+
+/// A failure no other way of listing gets round: a bad key, no network, a
+/// redirect away from the base URL.
+fn final_failure(cause: &ApiErrorCause) -> bool {
+    match cause {
+        ApiErrorCause::Transport { .. } | ApiErrorCause::CrossOriginRedirect { .. } => true,
+        ApiErrorCause::GaveUp { last, .. } => final_failure(last),
+        other => other.status() == Some(401),
+    }
 }
 
 /// The SCIM base path of an account.
@@ -301,6 +384,116 @@ impl Puller<'_> {
             body,
         };
         list_paged(self.client, &call, key).await
+    }
+
+    /// Reads a list across child scopes. It is used only when it accounts
+    /// for every item as the per-scope lists would: read in full (paging
+    /// added up), every item naming a scope of this account, and, where a
+    /// server could have ignored the child-scope parameter, items below the
+    /// account when there are scopes below it. Otherwise the reason is told
+    /// once and the caller lists each scope. Items at scopes the pull does
+    /// not read (orgs and projects the key cannot list, or just deleted) are
+    /// not kept; the list's completeness entry counts them and the person
+    /// pulling is told, since they show the review does not cover every
+    /// scope of the account.
+    async fn across<T: DeserializeOwned>(
+        &self,
+        spec: AcrossScopes<'_, T>,
+    ) -> Result<Across<T>, PullError> {
+        self.col.plan(1);
+        let listed = match list_paged(self.client, &spec.call, spec.key).await {
+            Ok(l) => l,
+            Err(e) if final_failure(&e.cause) => {
+                // Every per-scope list would fail the same way.
+                self.col.take::<T>(spec.label, &Scope::Account, Err(e))?;
+                return Ok(Across::Read(Vec::new()));
+            }
+            Err(e) => {
+                self.col.finished_without_list();
+                return Ok(self.per_scope(&spec, &format!("it answered {}", e.cause)));
+            }
+        };
+        if !listed.accounting.complete {
+            self.col.finished_without_list();
+            let why = format!(
+                "it did not add up on two readings ({})",
+                listed.accounting.note.as_deref().unwrap_or("incomplete")
+            );
+            return Ok(self.per_scope(&spec, &why));
+        }
+        let mut placed = Vec::with_capacity(listed.items.len());
+        for item in listed.items {
+            match (spec.scope_of)(&item) {
+                Some(scope) => placed.push((scope, item)),
+                None => {
+                    self.col.finished_without_list();
+                    let why = format!(
+                        "an item named no org or project of this account (item {:?})",
+                        (spec.key)(&item)
+                    );
+                    return Ok(self.per_scope(&spec, &why));
+                }
+            }
+        }
+        if spec.expect_items_below_account
+            && spec.known.iter().any(|s| *s != Scope::Account)
+            && placed.iter().all(|(s, _)| *s == Scope::Account)
+        {
+            self.col.finished_without_list();
+            return Ok(self.per_scope(
+                &spec,
+                "it held nothing below the account, as a server that ignores the child-scope parameter answers",
+            ));
+        }
+        let (kept, elsewhere): (Vec<_>, Vec<_>) = placed
+            .into_iter()
+            .partition(|(s, _)| spec.known.contains(s));
+        let mut note = spec.covers.to_string();
+        if !elsewhere.is_empty() {
+            let scopes: BTreeSet<&Scope> = elsewhere.iter().map(|(s, _)| s).collect();
+            let named: Vec<String> = scopes.iter().take(3).map(|s| s.to_string()).collect();
+            let more = scopes.len().saturating_sub(named.len());
+            let at = format!(
+                "{}{}",
+                named.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+            note.push_str(&format!(
+                "; {} more at {} scope(s) the pull did not list ({at}) not kept",
+                elsewhere.len(),
+                scopes.len()
+            ));
+            self.col.notice(&format!(
+                "warning: Harness lists {} {} at {} org(s) or project(s) the key could not list ({at}): those scopes are not in this review; give the key view permissions there (or ignore this if they were just deleted)",
+                elsewhere.len(),
+                spec.what,
+                scopes.len()
+            ));
+        }
+        self.col.record(ListCompleteness {
+            endpoint: spec.label.to_string(),
+            scope: Scope::Account,
+            total_items: listed.accounting.total_items,
+            stored: kept.len() as u64,
+            pages: listed.accounting.pages,
+            retries: listed.accounting.retries,
+            complete: true,
+            note: Some(note),
+        });
+        Ok(Across::Read(kept))
+    }
+
+    /// Tells why a list across child scopes is not used.
+    fn per_scope<T>(&self, spec: &AcrossScopes<'_, T>, why: &str) -> Across<T> {
+        self.col.notice(&format!(
+            "note: reading {} one {} at a time: the list across child scopes ({}) was not used because {why}",
+            spec.what, spec.instead, spec.label
+        ));
+        Across::PerScope
     }
 
     /// Runs `f` at every scope at once; the results keep the scopes' order.
@@ -405,6 +598,43 @@ impl Puller<'_> {
             .map(convert::org)
             .collect();
         let org_scopes: Vec<Scope> = orgs.iter().map(|o| Scope::Org(o.id.clone())).collect();
+        if !self.opts.per_scope_lists && !org_scopes.is_empty() {
+            // Without `orgIdentifier` the list holds every org's projects,
+            // each naming its org (`ProjectResource.list`, U7).
+            let known: HashSet<Scope> = org_scopes.iter().cloned().collect();
+            let scope_of = |p: &wire::ProjectResponse| {
+                let org = p.project.org_identifier.as_deref()?;
+                Scope::from_identifiers(Some(org), None).filter(|s| *s != Scope::Account)
+            };
+            let spec = AcrossScopes {
+                call: Call {
+                    method: Method::Get,
+                    path: "/ng/api/projects",
+                    scope: &Scope::Account,
+                    query: vec![],
+                    body: None,
+                },
+                label: "GET /ng/api/projects",
+                what: "projects",
+                instead: "org",
+                covers: "every org's projects in one list (no orgIdentifier)",
+                key: |p: &wire::ProjectResponse| {
+                    let org = p.project.org_identifier.as_deref().unwrap_or_default();
+                    format!("{org}/{}", p.project.identifier)
+                },
+                scope_of: &scope_of,
+                known: &known,
+                expect_items_below_account: false,
+            };
+            if let Across::Read(items) = self.across(spec).await? {
+                let mut projects: Vec<Project> = items
+                    .into_iter()
+                    .map(|(org, p)| convert::project(org.org().unwrap_or_default(), p))
+                    .collect();
+                projects.sort_by(|a, b| (&a.org, &a.id).cmp(&(&b.org, &b.id)));
+                return Ok((orgs, projects));
+            }
+        }
         let listed = self
             .at_each(&org_scopes, |s| async move {
                 let org = s.org().unwrap_or_default().to_string();
@@ -459,17 +689,7 @@ impl Puller<'_> {
                 )
                 .await
             }),
-            self.at_each(scopes, |s| async move {
-                self.list::<wire::UserGroup>(
-                    Method::Get,
-                    "/ng/api/user-groups",
-                    &s,
-                    vec![],
-                    None,
-                    |g| g.identifier.clone(),
-                )
-                .await
-            }),
+            self.user_groups(scopes),
             self.at_each(scopes, |s| async move {
                 self.list::<wire::ServiceAccountAggregate>(
                     Method::Get,
@@ -504,11 +724,7 @@ impl Puller<'_> {
                 users[i].scopes.push(scope.clone());
             }
         }
-        let mut user_groups = Vec::new();
-        for (scope, r) in groups {
-            let items = self.col.take("GET /ng/api/user-groups", &scope, r)?;
-            user_groups.extend(items.into_iter().map(|g| convert::user_group(&scope, g)));
-        }
+        let user_groups = groups?;
         let mut service_accounts = Vec::new();
         for (scope, r) in sas {
             let items = self
@@ -525,6 +741,77 @@ impl Puller<'_> {
             user_groups,
             service_accounts,
         })
+    }
+
+    /// The user groups of every scope: one list across child scopes
+    /// (`filterType=INCLUDE_CHILD_SCOPE_GROUPS`, U3), or one list per scope
+    /// when asked to or when that list cannot be used.
+    async fn user_groups(&self, scopes: &[Scope]) -> Result<Vec<UserGroup>, PullError> {
+        if !self.opts.per_scope_lists {
+            let account = self.client.config().account_id.clone();
+            let known: HashSet<Scope> = scopes.iter().cloned().collect();
+            let scope_of = move |g: &wire::UserGroup| {
+                if g.account_identifier
+                    .as_deref()
+                    .is_some_and(|a| a != account)
+                {
+                    return None;
+                }
+                Scope::from_identifiers(
+                    g.org_identifier.as_deref(),
+                    g.project_identifier.as_deref(),
+                )
+            };
+            let spec = AcrossScopes {
+                call: Call {
+                    method: Method::Get,
+                    path: "/ng/api/user-groups",
+                    scope: &Scope::Account,
+                    query: vec![("filterType", "INCLUDE_CHILD_SCOPE_GROUPS".to_string())],
+                    body: None,
+                },
+                label: GROUPS_OF_EVERY_SCOPE,
+                what: "user groups",
+                instead: "scope",
+                covers: "the user groups of the account and of every org and project in one list",
+                // Identifiers repeat across scopes (`_project_all_users`).
+                key: |g: &wire::UserGroup| {
+                    let scope = Scope::from_identifiers(
+                        g.org_identifier.as_deref(),
+                        g.project_identifier.as_deref(),
+                    );
+                    format!("{scope:?}/{}", g.identifier)
+                },
+                scope_of: &scope_of,
+                known: &known,
+                expect_items_below_account: true,
+            };
+            if let Across::Read(items) = self.across(spec).await? {
+                return Ok(items
+                    .into_iter()
+                    .map(|(scope, g)| convert::user_group(&scope, g))
+                    .collect());
+            }
+        }
+        let listed = self
+            .at_each(scopes, |s| async move {
+                self.list::<wire::UserGroup>(
+                    Method::Get,
+                    "/ng/api/user-groups",
+                    &s,
+                    vec![],
+                    None,
+                    |g| g.identifier.clone(),
+                )
+                .await
+            })
+            .await;
+        let mut user_groups = Vec::new();
+        for (scope, r) in listed {
+            let items = self.col.take("GET /ng/api/user-groups", &scope, r)?;
+            user_groups.extend(items.into_iter().map(|g| convert::user_group(&scope, g)));
+        }
+        Ok(user_groups)
     }
 
     /// Roles and resource groups at every scope, and the permission catalogue
@@ -853,10 +1140,13 @@ impl Puller<'_> {
     /// takes `parentIdentifier` and `apiKeyIdentifier` as optional, and with
     /// no org or project it spans every scope: `TokenServiceImpl`); a key
     /// whose `tokensCount` does not match what that list returned is listed
-    /// on its own.
+    /// on its own. Tokens that list names at scopes the pull does not read
+    /// (projects the key cannot list) are not kept: the snapshot holds no
+    /// object at a scope it does not have.
     async fn credentials(
         &self,
         service_accounts: &[ServiceAccount],
+        scopes: &[Scope],
     ) -> Result<(Vec<ApiKey>, Vec<Token>), PullError> {
         let Some((first, rest)) = service_accounts.split_first() else {
             return Ok((Vec::new(), Vec::new()));
@@ -922,7 +1212,28 @@ impl Puller<'_> {
         )?;
         let account_wide = listed.is_some();
         if let Some(items) = listed {
-            tokens.extend(items.into_iter().filter_map(convert::token_of_account));
+            let known: HashSet<&Scope> = scopes.iter().collect();
+            let (kept, elsewhere): (Vec<Token>, Vec<Token>) = items
+                .into_iter()
+                .filter_map(convert::token_of_account)
+                .partition(|t| known.contains(&t.scope));
+            tokens.extend(kept);
+            if !elsewhere.is_empty() {
+                let at: BTreeSet<String> = elsewhere.iter().map(|t| t.scope.to_string()).collect();
+                let at = at.into_iter().collect::<Vec<_>>().join(", ");
+                self.col
+                    .amend("GET /ng/api/token/aggregate", &Scope::Account, |l| {
+                        l.stored = l.stored.saturating_sub(elsewhere.len() as u64);
+                        l.note = Some(format!(
+                            "{} more at scopes the pull did not list (at {at}) not kept",
+                            elsewhere.len()
+                        ));
+                    });
+                self.col.notice(&format!(
+                    "warning: Harness lists {} service-account token(s) at org(s) or project(s) the key could not list ({at}): not kept, those scopes are not in this review",
+                    elsewhere.len()
+                ));
+            }
         }
         // Keys the account-wide list did not fully cover.
         let mut per_key: BTreeMap<(&Scope, &str, &str), i64> = BTreeMap::new();
@@ -1087,7 +1398,7 @@ pub async fn pull_with_scim(
     )?;
     let found = p.hidden_roles(&access.roles, &assignments).await?;
     access.roles.extend(found);
-    let (api_keys, tokens) = p.credentials(&principals.service_accounts).await?;
+    let (api_keys, tokens) = p.credentials(&principals.service_accounts, &scopes).await?;
 
     // A service-account key runs as the service account owning its token.
     if caller.is_none() {

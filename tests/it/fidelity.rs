@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use reviewpack::graph::AccessGraph;
-use reviewpack::snapshot::{self, Snapshot, UnreadKind, ROLE_LOOKUP_ENDPOINT};
+use reviewpack::snapshot::{self, Scope, Snapshot, UnreadKind, ROLE_LOOKUP_ENDPOINT};
 
 use crate::fake_harness::{FakeHarness, Faults};
 use crate::util::{demo, read, reviewpack, stderr_of, tempdir};
@@ -406,4 +406,137 @@ fn tokens_come_from_one_account_list_and_keys_it_missed_are_listed_on_their_own(
         .count();
     assert!(below_account > 0);
     assert_eq!(per_key, below_account);
+}
+
+/// The demo as a key that cannot see `scope` pulls it: the scope and
+/// everything at it gone, users no longer members there.
+fn without_scope(mut s: Snapshot, scope: &Scope) -> Snapshot {
+    s.projects.retain(|p| p.scope() != *scope);
+    s.user_groups.retain(|g| g.scope != *scope);
+    s.service_accounts.retain(|a| a.scope != *scope);
+    s.api_keys.retain(|k| k.scope != *scope);
+    s.tokens.retain(|t| t.scope != *scope);
+    s.roles.retain(|r| r.scope != *scope);
+    s.resource_groups.retain(|g| g.scope != *scope);
+    s.role_assignments.retain(|a| a.scope != *scope);
+    for u in &mut s.users {
+        u.scopes.retain(|x| x != scope);
+    }
+    s
+}
+
+#[test]
+fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_missing() {
+    let hidden = Scope::Project("eng".into(), "mobile".into());
+    let served = demo_snapshot();
+    assert!(served.user_groups.iter().any(|g| g.scope == hidden));
+    let want = without_scope(served.clone(), &hidden);
+    let fake = FakeHarness::start(served, KEY);
+    fake.set_faults(Faults {
+        unviewable_scopes: vec![hidden.clone()],
+        ..Faults::default()
+    });
+
+    // Harness leaves the project out of the project list, so neither way of
+    // pulling reads it; the one list of every scope's user groups still
+    // holds its groups, which shows the review misses a scope.
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("at 1 org(s) or project(s) the key could not list (project:eng/mobile)"),
+        "{err}"
+    );
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_eq!(got.projects, want.projects);
+    assert_eq!(got.user_groups, want.user_groups);
+    assert_eq!(got.users, want.users);
+    assert_eq!(got.role_assignments, want.role_assignments);
+    assert_eq!(got.roles, want.roles);
+    assert_eq!(got.resource_groups, want.resource_groups);
+    assert_eq!(got.service_accounts, want.service_accounts);
+    assert_eq!(got.tokens, want.tokens);
+    // Every list read is complete; the groups' entry counts what it left.
+    assert!(got.completeness.complete);
+    let groups = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == reviewpack::harness::pull::GROUPS_OF_EVERY_SCOPE)
+        .unwrap();
+    let left = 2;
+    assert_eq!(
+        groups.total_items,
+        Some(want.user_groups.len() as u64 + left)
+    );
+    assert_eq!(groups.stored, want.user_groups.len() as u64);
+    assert!(
+        groups
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("2 more at 1 scope(s) the pull did not list (project:eng/mobile) not kept"),
+        "{groups:?}"
+    );
+    // The pack loads it and does not call it incomplete.
+    let loaded = snapshot::from_slice(Path::new("s.json"), &std::fs::read(&path).unwrap());
+    assert!(loaded.is_ok(), "{:?}", loaded.err());
+
+    // Read scope by scope the result is the same, and nothing tells.
+    let path2 = dir.path().join("per-scope.json");
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "--per-scope-lists",
+            "-o",
+            path2.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains("could not list"));
+    let per_scope = snapshot::load(&path2).unwrap().snapshot;
+    assert_eq!(per_scope.user_groups, got.user_groups);
+    assert_eq!(per_scope.projects, got.projects);
+    assert_eq!(per_scope.users, got.users);
+}
+
+#[test]
+fn tokens_of_a_project_the_key_cannot_see_are_not_kept() {
+    // The account-wide token list spans every scope (K4), the project the
+    // key cannot list included.
+    let hidden = Scope::Project("ops".into(), "infra".into());
+    let served = demo_snapshot();
+    assert!(served.tokens.iter().any(|t| t.scope == hidden));
+    let want = without_scope(served.clone(), &hidden);
+    let fake = FakeHarness::start(served, KEY);
+    fake.set_faults(Faults {
+        unviewable_scopes: vec![hidden.clone()],
+        ..Faults::default()
+    });
+    let got = pulled(&fake);
+    assert_eq!(got.tokens, want.tokens);
+    assert_eq!(got.api_keys, want.api_keys);
+    assert_eq!(got.service_accounts, want.service_accounts);
+    assert!(got.completeness.complete);
+    let tokens = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == "GET /ng/api/token/aggregate")
+        .unwrap();
+    assert_eq!(tokens.stored, want.tokens.len() as u64);
+    assert!(
+        tokens
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("at project:ops/infra"),
+        "{tokens:?}"
+    );
 }

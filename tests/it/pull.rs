@@ -5,7 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use reviewpack::snapshot::{self, Snapshot};
+use reviewpack::harness::pull::GROUPS_OF_EVERY_SCOPE;
+use reviewpack::snapshot::{self, Scope, Snapshot};
 
 use crate::fake_harness::{FakeHarness, Faults};
 use crate::util::{demo, reviewpack, stderr_of, tempdir};
@@ -80,7 +81,78 @@ fn round_trip_reproduces_every_object_of_the_demo_account() {
     let got = snapshot::load(&path).unwrap().snapshot;
     assert_same_objects(&got, &want);
     assert!(got.completeness.complete);
-    for (g, w) in got.completeness.lists.iter().zip(&want.completeness.lists) {
+    // User groups and projects come in one list each, across child scopes;
+    // every other list is read as the demo's raw pages were.
+    let across: Vec<_> = got
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| replaced_by_one_list(l))
+        .collect();
+    assert_eq!(across.len(), 2, "{across:?}");
+    for l in &across {
+        assert_eq!(l.scope, Scope::Account);
+        assert!(l.complete, "{l:?}");
+        assert_eq!(l.pages, 1);
+    }
+    let groups = across
+        .iter()
+        .find(|l| l.endpoint == GROUPS_OF_EVERY_SCOPE)
+        .unwrap();
+    assert_eq!(
+        (groups.total_items, groups.stored),
+        (
+            Some(want.user_groups.len() as u64),
+            want.user_groups.len() as u64
+        )
+    );
+    let projects = across
+        .iter()
+        .find(|l| l.endpoint == "GET /ng/api/projects")
+        .unwrap();
+    assert_eq!(projects.stored, want.projects.len() as u64);
+    let rest = |lists: &[reviewpack::snapshot::ListCompleteness]| -> Vec<_> {
+        lists
+            .iter()
+            .filter(|l| !replaced_by_one_list(l))
+            .cloned()
+            .collect()
+    };
+    assert_lists_match(
+        &rest(&got.completeness.lists),
+        &rest(&want.completeness.lists),
+    );
+    assert_eq!(got.provenance.caller, want.provenance.caller);
+    assert_eq!(got.provenance.account_id, want.account.id);
+    assert_eq!(got.activity.window_days, 180);
+    assert!(!std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("S3cr3tV4lu3"));
+    assert_eq!(
+        fake.request_count(),
+        expected_requests(&want, Lists::AcrossScopes),
+        "docs/operations.md formula"
+    );
+    // Every paged request respected Harness's page size.
+    for r in fake.requests() {
+        if let Some(size) = r.param("pageSize") {
+            assert!(size.parse::<u32>().unwrap() <= 100, "{}", r.query);
+        }
+    }
+}
+
+/// A list the pull reads once across child scopes: user groups (and the
+/// demo's per-scope entries of them), projects.
+fn replaced_by_one_list(l: &reviewpack::snapshot::ListCompleteness) -> bool {
+    l.endpoint.starts_with("GET /ng/api/user-groups") || l.endpoint == "GET /ng/api/projects"
+}
+
+/// The lists of a pull against the demo's, the audit changes aside.
+fn assert_lists_match(
+    got: &[reviewpack::snapshot::ListCompleteness],
+    want: &[reviewpack::snapshot::ListCompleteness],
+) {
+    for (g, w) in got.iter().zip(want) {
         if g.endpoint.ends_with("(changes)") {
             // A snapshot keeps only each principal's latest change, so the
             // fake serves fewer change events than the demo's raw pages hold.
@@ -92,42 +164,125 @@ fn round_trip_reproduces_every_object_of_the_demo_account() {
             assert_eq!(g, w);
         }
     }
-    assert_eq!(got.completeness.lists.len(), want.completeness.lists.len());
-    assert_eq!(got.provenance.caller, want.provenance.caller);
-    assert_eq!(got.provenance.account_id, want.account.id);
-    assert_eq!(got.activity.window_days, 180);
-    assert!(!std::fs::read_to_string(&path)
-        .unwrap()
-        .contains("S3cr3tV4lu3"));
+    assert_eq!(got.len(), want.len());
+}
+
+#[test]
+fn per_scope_lists_read_the_same_objects_as_the_demos_raw_pages() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &["--per-scope-lists"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_same_objects(&got, &want);
+    assert!(got.completeness.complete);
+    assert_lists_match(&got.completeness.lists, &want.completeness.lists);
     assert_eq!(
         fake.request_count(),
-        expected_requests(&want),
+        expected_requests(&want, Lists::PerScope),
         "docs/operations.md formula"
     );
-    // Every paged request respected Harness's page size.
-    for r in fake.requests() {
-        if let Some(size) = r.param("pageSize") {
-            assert!(size.parse::<u32>().unwrap() <= 100, "{}", r.query);
-        }
+    assert!(fake
+        .requests()
+        .iter()
+        .all(|r| r.param("filterType").is_none()));
+}
+
+#[test]
+fn an_older_harness_is_read_scope_by_scope_and_says_so_once() {
+    let want = demo_snapshot();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    for (faults, why) in [
+        (
+            Faults {
+                child_scope_groups_unsupported: true,
+                ..Faults::default()
+            },
+            "HTTP 404",
+        ),
+        (
+            Faults {
+                group_filter_type_ignored: true,
+                ..Faults::default()
+            },
+            "held nothing below the account",
+        ),
+    ] {
+        fake.set_faults(faults);
+        fake.clear_requests();
+        let dir = tempdir();
+        let path = dir.path().join("snap.json");
+        let out = pull(&fake, &path, &[]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert_eq!(
+            err.matches("reading user groups one scope at a time")
+                .count(),
+            1,
+            "{err}"
+        );
+        assert!(err.contains(why), "{err}");
+        never_shows_key(&out);
+        let got = snapshot::load(&path).unwrap().snapshot;
+        assert_same_objects(&got, &want);
+        assert!(got.completeness.complete);
+        let group_lists: Vec<_> = got
+            .completeness
+            .lists
+            .iter()
+            .filter(|l| l.endpoint.starts_with("GET /ng/api/user-groups"))
+            .collect();
+        assert!(
+            group_lists
+                .iter()
+                .all(|l| l.endpoint == "GET /ng/api/user-groups"),
+            "{group_lists:?}"
+        );
+        assert_eq!(group_lists.len(), 12, "one per scope");
+        // The refused list, then every scope's (projects still in one list).
+        assert_eq!(
+            fake.request_count(),
+            expected_requests(&want, Lists::GroupsPerScope) + 1
+        );
     }
+}
+
+/// How the pull reads user groups and projects.
+#[derive(Clone, Copy, PartialEq)]
+enum Lists {
+    /// One list each across child scopes.
+    AcrossScopes,
+    /// Projects across orgs, user groups one scope at a time.
+    GroupsPerScope,
+    /// Everything one scope at a time (`--per-scope-lists`).
+    PerScope,
 }
 
 /// The request count of docs/operations.md, computed from an account's shape:
 /// every paged list costs max(1, ceil(items / 100)) requests.
-fn expected_requests(s: &Snapshot) -> usize {
-    use reviewpack::snapshot::Scope;
+fn expected_requests(s: &Snapshot, lists: Lists) -> usize {
     let pages = |n: usize| n.div_ceil(100).max(1);
     let mut scopes = vec![Scope::Account];
     scopes.extend(s.orgs.iter().map(|o| Scope::Org(o.id.clone())));
     scopes.extend(s.projects.iter().map(|p| p.scope()));
     let at = |scope: &Scope, n: &dyn Fn(&Scope) -> usize| pages(n(scope));
-    let mut total = 1 // currentUser
-        + 1 // the account
-        + pages(s.orgs.len())
-        + s.orgs
+    let projects = if lists == Lists::PerScope {
+        s.orgs
             .iter()
             .map(|o| pages(s.projects.iter().filter(|p| p.org == o.id).count()))
             .sum::<usize>()
+    } else {
+        pages(s.projects.len())
+    };
+    let groups_per_scope = lists != Lists::AcrossScopes;
+    let mut total = 1 // currentUser
+        + 1 // the account
+        + pages(s.orgs.len())
+        + projects
+        + if groups_per_scope { 0 } else { pages(s.user_groups.len()) }
         + pages(s.users.len())
         + 1 // permissions
         + pages(s.activity.logins.iter().map(|l| l.events as usize).sum())
@@ -138,9 +293,11 @@ fn expected_requests(s: &Snapshot) -> usize {
                 s.users.iter().filter(|u| u.scopes.contains(sc)).count()
             });
         }
-        total += at(scope, &|sc| {
-            s.user_groups.iter().filter(|x| &x.scope == sc).count()
-        });
+        if groups_per_scope {
+            total += at(scope, &|sc| {
+                s.user_groups.iter().filter(|x| &x.scope == sc).count()
+            });
+        }
         total += at(scope, &|sc| {
             s.service_accounts.iter().filter(|x| &x.scope == sc).count()
         });
@@ -405,6 +562,74 @@ fn a_list_that_grows_between_pages_is_read_again_and_complete() {
     assert!(users.complete);
     assert_eq!(users.total_items, Some((demo_users + 151) as u64));
     assert!(users.pages >= 4, "read twice: {users:?}");
+}
+
+/// The demo with 250 more user groups spread over its scopes, the same
+/// identifiers at several scopes, so the one list of every scope's groups
+/// spans three pages.
+fn many_groups_demo() -> Snapshot {
+    let mut s = demo_snapshot();
+    let mut scopes = vec![Scope::Account];
+    scopes.extend(s.orgs.iter().map(|o| Scope::Org(o.id.clone())));
+    scopes.extend(s.projects.iter().map(|p| p.scope()));
+    let template = s.user_groups[0].clone();
+    for i in 0..250 {
+        s.user_groups.push(reviewpack::snapshot::UserGroup {
+            scope: scopes[i % scopes.len()].clone(),
+            id: reviewpack::snapshot::GroupId(format!("team{:03}", i / scopes.len())),
+            name: format!("Team {i}"),
+            ..template.clone()
+        });
+    }
+    s.normalize();
+    s
+}
+
+#[test]
+fn the_list_of_every_scopes_groups_spans_pages_and_keeps_each_groups_scope() {
+    let want = many_groups_demo();
+    let fake = FakeHarness::start(want.clone(), KEY);
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_same_objects(&got, &want);
+    let groups = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == GROUPS_OF_EVERY_SCOPE)
+        .unwrap();
+    assert_eq!(
+        (groups.pages, groups.stored),
+        (3, want.user_groups.len() as u64)
+    );
+    assert_eq!(
+        fake.request_count(),
+        expected_requests(&want, Lists::AcrossScopes)
+    );
+
+    // A group added while the list is read: read again, and complete.
+    fake.set_faults(Faults {
+        grow_path: Some("/ng/api/user-groups".into()),
+        ..Faults::default()
+    });
+    let path = dir.path().join("grown.json");
+    let out = pull(&fake, &path, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_eq!(got.user_groups.len(), want.user_groups.len() + 1);
+    let groups = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == GROUPS_OF_EVERY_SCOPE)
+        .unwrap();
+    assert!(
+        groups.complete && groups.pages >= 6,
+        "read twice: {groups:?}"
+    );
 }
 
 #[test]

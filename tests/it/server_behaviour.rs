@@ -4,8 +4,8 @@
 //! the pull tests then show the client copes.
 
 use reviewpack::harness::wire::{
-    Envelope, ErrorBody, Page, ResourceGroupResponse, RoleAssignmentResponse, RoleResponse,
-    TokenAggregate,
+    Envelope, ErrorBody, Page, ProjectResponse, ResourceGroupResponse, RoleAssignmentResponse,
+    RoleResponse, TokenAggregate, UserGroup,
 };
 use reviewpack::snapshot::{
     AssignmentId, PermissionId, PrincipalRef, ResourceGroupId, Role, RoleAssignment, RoleId,
@@ -373,4 +373,149 @@ fn the_account_endpoint_names_the_account_and_its_sign_in() {
         Some(KEY),
     );
     error(&r, 403);
+}
+
+/// (identifier, org, project) of each user group on a page.
+fn group_places(p: &Page<UserGroup>) -> Vec<(String, Option<String>, Option<String>)> {
+    p.content
+        .iter()
+        .map(|g| {
+            (
+                g.identifier.clone(),
+                g.org_identifier.clone(),
+                g.project_identifier.clone(),
+            )
+        })
+        .collect()
+}
+
+fn place(
+    id: &str,
+    org: Option<&str>,
+    project: Option<&str>,
+) -> (String, Option<String>, Option<String>) {
+    (id.into(), org.map(Into::into), project.map(Into::into))
+}
+
+#[test]
+fn user_groups_of_every_scope_come_in_one_list_each_naming_its_scope() {
+    let fake = start();
+    let base = fake.base_url();
+    let groups = |extra: &str| -> Page<UserGroup> {
+        data(&get(&base, &q("/ng/api/user-groups", extra), Some(KEY)))
+    };
+    let every = "filterType=INCLUDE_CHILD_SCOPE_GROUPS&pageSize=100";
+
+    // At the account: every group of the account, each naming its scope
+    // (UserGroupServiceImpl.createChildScopeCriteria: the account only).
+    let all = groups(every);
+    assert_eq!(all.total_items, Some(8));
+    let places = group_places(&all);
+    assert!(places.contains(&place("platform_admins", None, None)));
+    assert!(places.contains(&place("eng_g3", Some("eng"), None)));
+    assert!(places.contains(&place("pay_devs", Some("eng"), Some("pay"))));
+    assert!(all
+        .content
+        .iter()
+        .all(|g| g.account_identifier.as_deref() == Some(SMALL_ACCOUNT)));
+    // At an org: the org and its projects.
+    let eng = groups(&format!("{every}&orgIdentifier=eng"));
+    assert_eq!(eng.total_items, Some(6));
+    assert!(group_places(&eng)
+        .iter()
+        .all(|(_, org, _)| org.as_deref() == Some("eng")));
+    // Paged like any list.
+    let p1 = groups("filterType=INCLUDE_CHILD_SCOPE_GROUPS&pageIndex=1&pageSize=5");
+    assert_eq!((p1.total_pages, p1.content.len()), (Some(2), 3));
+    // Without the filter, still the exact scope.
+    assert_eq!(groups("pageSize=100").total_items, Some(2));
+
+    // The view is checked at the requested scope only: a key that cannot
+    // see the project still gets its groups from the account's list, while
+    // the project list leaves the project out.
+    fake.set_faults(Faults {
+        unviewable_scopes: vec![Scope::Project("eng".into(), "pay".into())],
+        ..Faults::default()
+    });
+    assert!(group_places(&groups(every)).contains(&place("pay_devs", Some("eng"), Some("pay"))));
+    let projects: Page<Value> = data(&get(&base, &q("/ng/api/projects", ""), Some(KEY)));
+    assert_eq!(projects.total_items, Some(1), "{:?}", projects.content);
+
+    // Without the view where the list is asked: the groups the key may see
+    // one by one, never a 403 (UserGroupServiceImpl.list).
+    fake.set_faults(Faults {
+        missing_permission: Some("core_usergroup_view".into()),
+        ..Faults::default()
+    });
+    assert_eq!(groups(every).total_items, Some(0));
+    // The view missing at the account only: groups below are checked one by
+    // one and matched by identifier.
+    fake.set_faults(Faults {
+        unviewable_scopes: vec![Scope::Account],
+        ..Faults::default()
+    });
+    let below = group_places(&groups(every));
+    assert_eq!(below.len(), 6, "{below:?}");
+    assert!(!below.contains(&place("platform_admins", None, None)));
+}
+
+#[test]
+fn an_older_harness_refuses_or_ignores_the_child_scope_group_filter() {
+    let fake = start();
+    let base = fake.base_url();
+    let every = q(
+        "/ng/api/user-groups",
+        "filterType=INCLUDE_CHILD_SCOPE_GROUPS&pageSize=100",
+    );
+    // Before PL-31353 the value is not a UserGroupFilterType.
+    fake.set_faults(Faults {
+        child_scope_groups_unsupported: true,
+        ..Faults::default()
+    });
+    let r = get(&base, &every, Some(KEY));
+    assert_eq!(r.status, 404, "{}", r.body);
+    // Before PL-23733 there is no filterType: the account's own groups.
+    fake.set_faults(Faults {
+        group_filter_type_ignored: true,
+        ..Faults::default()
+    });
+    let p: Page<UserGroup> = data(&get(&base, &every, Some(KEY)));
+    assert_eq!(
+        group_places(&p),
+        [
+            place("_account_all_users", None, None),
+            place("platform_admins", None, None)
+        ]
+    );
+}
+
+#[test]
+fn projects_of_every_org_come_in_one_list_without_an_org() {
+    let fake = start();
+    let base = fake.base_url();
+    let projects = |extra: &str| -> Vec<(Option<String>, String)> {
+        let p: Page<ProjectResponse> = data(&get(&base, &q("/ng/api/projects", extra), Some(KEY)));
+        p.content
+            .into_iter()
+            .map(|x| (x.project.org_identifier, x.project.identifier))
+            .collect()
+    };
+    let all = projects("pageSize=100");
+    assert_eq!(
+        all,
+        [
+            (Some("default".to_string()), "sandbox".to_string()),
+            (Some("eng".to_string()), "pay".to_string())
+        ]
+    );
+    assert_eq!(
+        projects("orgIdentifier=eng"),
+        [(Some("eng".to_string()), "pay".to_string())]
+    );
+    // Each project is kept only if the key may view it.
+    fake.set_faults(Faults {
+        unviewable_scopes: vec![Scope::Project("default".into(), "sandbox".into())],
+        ..Faults::default()
+    });
+    assert_eq!(projects(""), [(Some("eng".to_string()), "pay".to_string())]);
 }

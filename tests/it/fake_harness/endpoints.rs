@@ -236,6 +236,12 @@ pub struct Ctx {
     pub hide_managed_roles: bool,
     /// Token lists filter by the exact scope (`Faults::tokens_exact_scope`).
     pub tokens_exact_scope: bool,
+    /// Scopes where the key holds no permission (`Faults::unviewable_scopes`).
+    pub unviewable: Vec<Scope>,
+    /// `Faults::child_scope_groups_unsupported`.
+    pub child_scope_groups_unsupported: bool,
+    /// `Faults::group_filter_type_ignored`.
+    pub group_filter_type_ignored: bool,
 }
 
 impl Ctx {
@@ -252,9 +258,16 @@ impl Ctx {
             .ok_or_else(|| ApiError::failure(name, format!("{name}: must not be null")))
     }
 
-    /// 403 unless the key holds `permission` (at the requested scope).
+    /// Whether the key holds `permission` at `scope`.
+    pub fn can(&self, permission: &str, scope: &Scope) -> bool {
+        !self.missing.contains(permission) && !self.unviewable.contains(scope)
+    }
+
+    /// 403 unless the key holds `permission` (at the requested scope; the
+    /// client never asks at a scope it cannot list, and if it did, every
+    /// permission the key lacks there is refused).
     fn require(&self, permission: &str) -> Result<(), ApiError> {
-        if self.missing.contains(permission) {
+        if !self.can(permission, &self.scope) {
             Err(ApiError::access_denied(
                 permission,
                 scope_ids(&self.account, &self.scope),
@@ -404,6 +417,9 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
             path: parts.uri.path().to_string(),
             hide_managed_roles,
             tokens_exact_scope: st.faults.tokens_exact_scope,
+            unviewable: st.faults.unviewable_scopes.clone(),
+            child_scope_groups_unsupported: st.faults.child_scope_groups_unsupported,
+            group_filter_type_ignored: st.faults.group_filter_type_ignored,
         };
         if !ep.paged() {
             return unpaged(ep, &st.snapshot, &ctx);
@@ -720,7 +736,7 @@ impl AssignmentFilter {
         };
         let viewable: BTreeSet<String> = ["USER", "USER_GROUP", "SERVICE_ACCOUNT"]
             .into_iter()
-            .filter(|k| principal_permission(k).is_some_and(|p| !ctx.missing.contains(p)))
+            .filter(|k| principal_permission(k).is_some_and(|p| ctx.can(p, &ctx.scope)))
             .map(str::to_string)
             .collect();
         let asked = strings("principalTypeFilter");
@@ -755,6 +771,40 @@ impl AssignmentFilter {
     }
 }
 
+/// `GET /ng/api/user-groups?filterType=INCLUDE_CHILD_SCOPE_GROUPS`, as
+/// `UserGroupServiceImpl.list` answers it: the groups of the requested scope
+/// and every scope below it (`createChildScopeCriteria`: the account, and
+/// the org and project only when given), each naming its own scope. The
+/// view permission is checked once, at the requested scope: with it every
+/// such group is listed, whatever the key may see below; without it the
+/// groups the key may view one by one are found (`getPermittedUserGroups`)
+/// and the list is narrowed to their *identifiers*, so a group of the same
+/// identifier at a scope the key cannot view comes too. Never a 403.
+fn child_scope_groups(snap: &Snapshot, ctx: &Ctx) -> Vec<Value> {
+    const VIEW: &str = "core_usergroup_view";
+    let below: Vec<&reviewpack::snapshot::UserGroup> = snap
+        .user_groups
+        .iter()
+        .filter(|g| g.scope.is_within(&ctx.scope))
+        .collect();
+    let permitted: Option<BTreeSet<&str>> = (!ctx.can(VIEW, &ctx.scope)).then(|| {
+        below
+            .iter()
+            .filter(|g| ctx.can(VIEW, &g.scope))
+            .map(|g| g.id.as_str())
+            .collect()
+    });
+    below
+        .into_iter()
+        .filter(|g| {
+            permitted
+                .as_ref()
+                .is_none_or(|ids| ids.contains(g.id.as_str()))
+        })
+        .map(|g| convert::user_group(&ctx.account, g))
+        .collect()
+}
+
 /// The caller's user id, when the served account says the key is a user's.
 fn caller_user(snap: &Snapshot) -> Option<&str> {
     snap.provenance
@@ -769,12 +819,24 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
     let account = ctx.account.as_str();
     let scope = &ctx.scope;
     Ok(match ep {
-        Endpoint::Organizations => snap.orgs.iter().map(convert::organization).collect(),
+        // `OrganizationServiceImpl.listPermittedOrgs`: the orgs the key may
+        // view, one by one.
+        Endpoint::Organizations => snap
+            .orgs
+            .iter()
+            .filter(|o| !ctx.unviewable.contains(&Scope::Org(o.id.clone())))
+            .map(convert::organization)
+            .collect(),
+        // `ProjectResource.list` -> `ProjectServiceImpl.listPermittedProjects`:
+        // `orgIdentifier` is optional (without it, every org's projects in
+        // one list, each naming its org), and each project is kept only if
+        // the key may view it (`getCriteriaForPermittedProjects`).
         Endpoint::Projects => {
             let org = ctx.param("orgIdentifier");
             snap.projects
                 .iter()
                 .filter(|p| org.is_none_or(|o| p.org == o))
+                .filter(|p| !ctx.unviewable.contains(&p.scope()))
                 .map(convert::project)
                 .collect()
         }
@@ -797,13 +859,28 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
                 .collect()
         }
         Endpoint::UserGroups => {
-            ctx.require("core_usergroup_view")?;
-            let inherited = ctx.param("filterType") == Some("INCLUDE_INHERITED_GROUPS");
-            let scopes = if inherited {
-                scope.self_and_ancestors()
+            let filter = if ctx.group_filter_type_ignored {
+                None
             } else {
-                vec![scope.clone()]
+                ctx.param("filterType")
             };
+            let scopes = match filter {
+                None | Some("EXCLUDE_INHERITED_GROUPS") => vec![scope.clone()],
+                Some("INCLUDE_INHERITED_GROUPS") => scope.self_and_ancestors(),
+                Some("INCLUDE_CHILD_SCOPE_GROUPS") if !ctx.child_scope_groups_unsupported => {
+                    return Ok(child_scope_groups(snap, ctx));
+                }
+                Some(other) => {
+                    return Err(ApiError::error(
+                        StatusCode::NOT_FOUND,
+                        "RESOURCE_NOT_FOUND",
+                        format!("filterType {other:?} is not a UserGroupFilterType"),
+                    ))
+                }
+            };
+            // The fake refuses a key without the view; the server filters
+            // instead (docs/harness-behaviour.md U6).
+            ctx.require("core_usergroup_view")?;
             snap.user_groups
                 .iter()
                 .filter(|g| scopes.contains(&g.scope))

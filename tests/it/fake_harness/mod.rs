@@ -108,6 +108,22 @@ pub struct Faults {
     /// the third as status, to the same path with that prefix replaced by
     /// the second, on this server (a same-origin redirect).
     pub redirect_prefix: Option<(String, String, u16)>,
+    /// Orgs and projects where the key holds no permission at all (its
+    /// role's resource group leaves them out), such as "a key that cannot
+    /// see one project". The org and project lists leave them out (their
+    /// per-item permission filter), a request at such a scope lacks every
+    /// view permission, and a list across child scopes made at a scope the
+    /// key can view still holds their user groups (its check is made at the
+    /// requested scope only).
+    pub unviewable_scopes: Vec<reviewpack::snapshot::Scope>,
+    /// A Harness from before `INCLUDE_CHILD_SCOPE_GROUPS` (PL-31353,
+    /// February 2023): the value is not one of its `UserGroupFilterType`s,
+    /// so the query parameter does not convert and the request is refused
+    /// (404 here; see docs/harness-behaviour.md U3 for the other reading).
+    pub child_scope_groups_unsupported: bool,
+    /// A Harness from before `filterType` (PL-23733, May 2022): the
+    /// parameter is ignored and every user-group list is the exact scope's.
+    pub group_filter_type_ignored: bool,
 }
 
 /// One request as the fake saw it (the API key never appears here).
