@@ -389,14 +389,14 @@ pub fn generate(shape: Shape) -> Snapshot {
     for i in 0..shape.groups {
         let (k, size) = match (i, rng.below(10)) {
             (0, _) => (0, 12),
-            (_, 0) => (0, 1 + rng.below(shape.group_size * 3)),
+            (_, 0) => (0, 1 + rng.below(shape.group_size * 6)),
             (_, 1 | 2) => (
                 sc.org(rng.below(shape.orgs)),
-                1 + rng.below(shape.group_size * 2),
+                1 + rng.below(shape.group_size * 4),
             ),
             _ => (
                 sc.project(rng.below(shape.projects)),
-                1 + rng.below(shape.group_size),
+                1 + rng.below(shape.group_size * 2),
             ),
         };
         let chosen = sample(&mut rng, &members[k], size);
@@ -690,6 +690,13 @@ pub fn generate(shape: Shape) -> Snapshot {
         );
     }
     let platform_admins = 0usize;
+    // Every account has its administrators' group.
+    {
+        let p = group_ref(platform_admins, &groups);
+        let (role, rg) = ("_account_admin", "_all_resources_including_child_scopes");
+        bound.insert((0, format!("{p:?}"), role.into(), rg.into()));
+        push(&mut assignments, 0, p, role, rg, false, false);
+    }
     while assignments.len() < shape.assignments {
         let k = match rng.below(100) {
             0 => 0,
@@ -743,11 +750,11 @@ pub fn generate(shape: Shape) -> Snapshot {
             })
         };
         let pick_group = |rng: &mut Rng| {
-            // At a project: its own groups 60% of the time, its org's 25%,
-            // the account's 15%; at an org, its own or the account's.
+            // At a project: its own groups 65% of the time, its org's 25%,
+            // the account's 10%; at an org, its own or the account's.
             let order: Vec<usize> = match (level, rng.below(20)) {
-                (ScopeLevel::Project, 0..=11) => chain.clone(),
-                (ScopeLevel::Project, 12..=16) => vec![chain[1], chain[2], chain[0]],
+                (ScopeLevel::Project, 0..=12) => chain.clone(),
+                (ScopeLevel::Project, 13..=17) => vec![chain[1], chain[2], chain[0]],
                 (ScopeLevel::Project, _) => vec![chain[2], chain[1], chain[0]],
                 (ScopeLevel::Organization, 0..=6) => chain.clone(),
                 (ScopeLevel::Organization, _) => vec![chain[1], chain[0]],
@@ -773,8 +780,8 @@ pub fn generate(shape: Shape) -> Snapshot {
         };
         // Admin bindings go to named people or small groups of the scope
         // (the account's to its platform admins); the rest: 5% service
-        // accounts, 45% users (adding a user to a project binds a role to
-        // the user), 50% groups. A binding that exists already is
+        // accounts, 55% users (adding a user to a project binds a role to
+        // the user), 40% groups. A binding that exists already is
         // drawn again with the same kind of principal, so collisions (few
         // groups at a project) do not tilt the mix.
         let kind = if admin {
@@ -786,7 +793,7 @@ pub fn generate(shape: Shape) -> Snapshot {
         } else {
             match rng.below(20) {
                 0 => 0,
-                1..=9 => 1,
+                1..=11 => 1,
                 _ => 2,
             }
         };
