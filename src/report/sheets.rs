@@ -1163,19 +1163,22 @@ fn principals(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
 fn effective_access(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
     use std::sync::Arc;
     let s = g.snapshot();
-    // A large account has millions of grants but a few thousand scopes,
-    // group paths and distinct accesses: their text is made once and shared.
-    let mut scopes: HashMap<Scope, Arc<str>> = HashMap::new();
+    // A large account has millions of grants but a few hundred thousand
+    // assignments, a few thousand scopes and group paths, and fewer distinct
+    // accesses: their text is made once and shared by every row.
+    let mut scope_cache: HashMap<Scope, Arc<str>> = HashMap::new();
     let mut scope_cell = |sc: &Scope| -> Cell {
-        if let Some(text) = scopes.get(sc) {
+        if let Some(text) = scope_cache.get(sc) {
             return Cell::Shared(text.clone());
         }
         let text: Arc<str> = Arc::from(sc.to_string());
-        scopes.insert(sc.clone(), text.clone());
+        scope_cache.insert(sc.clone(), text.clone());
         Cell::Shared(text)
     };
     let mut vias: HashMap<Via, Arc<str>> = HashMap::new();
-    let mut accesses: HashMap<*const crate::graph::Access, [Arc<str>; 5]> = HashMap::new();
+    let mut accesses: HashMap<*const crate::graph::Access, [Cell; 5]> = HashMap::new();
+    // The eleven cells a row takes from its assignment, per assignment.
+    let mut per_assignment: Vec<Option<Arc<[Cell; 11]>>> = vec![None; s.role_assignments.len()];
     let mut principal: Option<(Principal, [Cell; 4])> = None;
     for grant in &g.grants {
         let Some(access) = g.access_of(grant.assignment) else {
@@ -1194,64 +1197,72 @@ fn effective_access(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> 
             ));
         }
         let who = &principal.as_ref().expect("set above").1;
-        let a = &s.role_assignments[grant.assignment];
-        let r = &g.assignments[grant.assignment];
-        let (role_id, role_scope) = match r.role {
-            Some(ri) => (s.roles[ri].id.as_str(), Some(&s.roles[ri].scope)),
-            None => (a.role.id.as_str(), None),
-        };
-        let rg_scope = match &r.resource_group {
-            Some(ResolvedResourceGroup::Listed(i)) => Some(&s.resource_groups[*i].scope),
-            Some(ResolvedResourceGroup::Builtin(_)) => Some(&a.scope),
-            None => None,
+        let cells = match &per_assignment[grant.assignment] {
+            Some(c) => c.clone(),
+            None => {
+                let a = &s.role_assignments[grant.assignment];
+                let r = &g.assignments[grant.assignment];
+                let (role_id, role_scope) = match r.role {
+                    Some(ri) => (s.roles[ri].id.as_str(), Some(&s.roles[ri].scope)),
+                    None => (a.role.id.as_str(), None),
+                };
+                let rg_scope = match &r.resource_group {
+                    Some(ResolvedResourceGroup::Listed(i)) => Some(&s.resource_groups[*i].scope),
+                    Some(ResolvedResourceGroup::Builtin(_)) => Some(&a.scope),
+                    None => None,
+                };
+                let [targets, resources, level, admin_of, permissions] = accesses
+                    .entry(Arc::as_ptr(r.access.as_ref().expect("access_of is Some")))
+                    .or_insert_with(|| {
+                        let shared = |t: String| Cell::Shared(Arc::from(t));
+                        [
+                            shared(format_targets(&access.targets)),
+                            shared(format_resources(access.resources.as_deref())),
+                            shared(access.level.as_str().to_string()),
+                            shared(
+                                access
+                                    .admin_of
+                                    .as_ref()
+                                    .map(Scope::to_string)
+                                    .unwrap_or_default(),
+                            ),
+                            shared(
+                                access
+                                    .permissions
+                                    .iter()
+                                    .map(|p| p.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(" "),
+                            ),
+                        ]
+                    })
+                    .clone();
+                let c = Arc::new([
+                    Cell::Shared(Arc::from(a.id.as_str())),
+                    scope_cell(&a.scope),
+                    Cell::Shared(Arc::from(role_id)),
+                    role_scope.map_or(Cell::Text(String::new()), &mut scope_cell),
+                    Cell::Shared(Arc::from(a.resource_group.as_str())),
+                    rg_scope.map_or(Cell::Text(String::new()), &mut scope_cell),
+                    targets,
+                    resources,
+                    level,
+                    admin_of,
+                    permissions,
+                ]);
+                per_assignment[grant.assignment] = Some(c.clone());
+                c
+            }
         };
         let via = vias
             .entry(grant.via)
             .or_insert_with(|| Arc::from(g.via_label(grant.via)))
             .clone();
-        let texts = accesses
-            .entry(Arc::as_ptr(r.access.as_ref().expect("access_of is Some")))
-            .or_insert_with(|| {
-                [
-                    Arc::from(format_targets(&access.targets)),
-                    Arc::from(format_resources(access.resources.as_deref())),
-                    Arc::from(access.level.as_str()),
-                    Arc::from(
-                        access
-                            .admin_of
-                            .as_ref()
-                            .map(Scope::to_string)
-                            .unwrap_or_default(),
-                    ),
-                    Arc::from(
-                        access
-                            .permissions
-                            .iter()
-                            .map(|p| p.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ),
-                ]
-            });
-        let [targets, resources, level, admin_of, permissions] = texts.clone();
-        sink(vec![
-            who[0].clone(),
-            who[1].clone(),
-            who[2].clone(),
-            who[3].clone(),
-            Cell::Shared(via),
-            a.id.as_str().into(),
-            scope_cell(&a.scope),
-            role_id.into(),
-            role_scope.map_or(Cell::Text(String::new()), &mut scope_cell),
-            a.resource_group.as_str().into(),
-            rg_scope.map_or(Cell::Text(String::new()), &mut scope_cell),
-            Cell::Shared(targets),
-            Cell::Shared(resources),
-            Cell::Shared(level),
-            Cell::Shared(admin_of),
-            Cell::Shared(permissions),
-        ])?;
+        let mut row = Vec::with_capacity(16);
+        row.extend(who.iter().cloned());
+        row.push(Cell::Shared(via));
+        row.extend(cells.iter().cloned());
+        sink(row)?;
     }
     Ok(())
 }
