@@ -236,7 +236,7 @@ fn bare_xlsx_low(sheets: &[(String, Vec<Vec<String>>)], path: &Path) -> f64 {
 
 /// The same account a quarter later (`synth::next_quarter`): every 100th
 /// assignment removed, every 50th user joins another group, every 200th user
-/// disabled.
+/// disabled; the pull and its evidence 92 days later.
 fn next_quarter(users: usize, path: &str) {
     let mut s = synth::generate(synth::Shape::scaled(users));
     synth::next_quarter(&mut s);

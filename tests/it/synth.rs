@@ -954,6 +954,29 @@ pub fn next_quarter(s: &mut Snapshot) {
             s.user_groups[g].members.push(id);
         }
     }
-    s.provenance.finished_at += Duration::days(92);
+    // The pull, the login evidence and every credential date move a quarter
+    // later together, so the diff shows only the changes above.
+    let q = Duration::days(92);
+    s.provenance.started_at += q;
+    s.provenance.finished_at += q;
+    s.activity.window_start += q;
+    s.activity.window_end += q;
+    for l in &mut s.activity.logins {
+        l.last_login += q;
+    }
+    for j in &mut s.activity.joined {
+        j.at += q;
+    }
+    for sa in &mut s.service_accounts {
+        sa.created_at = sa.created_at.map(|t| t + q);
+    }
+    for k in &mut s.api_keys {
+        k.created_at = k.created_at.map(|t| t + q);
+    }
+    for t in &mut s.tokens {
+        t.valid_from = t.valid_from.map(|x| x + q);
+        t.valid_to = t.valid_to.map(|x| x + q);
+        t.created_at = t.created_at.map(|x| x + q);
+    }
     s.normalize();
 }

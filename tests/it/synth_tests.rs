@@ -168,3 +168,30 @@ fn next_quarter_of_a_synthetic_account_stays_valid() {
     let bytes = snapshot::to_bytes(&s);
     snapshot::from_slice(std::path::Path::new("q.json"), &bytes).unwrap();
 }
+
+#[test]
+fn next_quarter_changes_only_what_it_says() {
+    // Evaluated a quarter later, the account's findings differ only by the
+    // stated changes: moving the evidence with the pull keeps inactivity and
+    // token expiry where they were.
+    let before = generate(Shape::scaled(1_000));
+    let mut after = before.clone();
+    crate::synth::next_quarter(&mut after);
+    let policy = reviewpack::findings::Policy::default();
+    let count = |s: &reviewpack::snapshot::Snapshot, rule: &str| {
+        let g = AccessGraph::build(s);
+        reviewpack::findings::evaluate(&g, &policy, s.captured_at())
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .count()
+    };
+    for rule in [
+        "inactive-user",
+        "token-expired-not-removed",
+        "token-long-lived",
+    ] {
+        let (b, a) = (count(&before, rule), count(&after, rule));
+        assert!(a <= b, "{rule}: {b} before, {a} after");
+    }
+}
