@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use reviewpack::graph::AccessGraph;
 use reviewpack::harness::client::{ApiKey, Client, ClientConfig};
 use reviewpack::harness::pull::{pull, NoProgress, PullOptions};
-use reviewpack::report::{write_pack, Format, ReportContext};
+use reviewpack::report::{seal_pack, write_pack, Format, ReportContext};
 use reviewpack::snapshot;
 
 fn reset_peak() {
@@ -102,7 +102,8 @@ fn bench_report(users: usize) {
         std::fs::create_dir_all(&out).unwrap();
         let start = Instant::now();
         stage(&format!("format {} (with manifest)", f.as_str()), || {
-            write_pack(&ctx, &[f], &out).expect("writes")
+            write_pack(&ctx, &[f], &out).expect("writes");
+            seal_pack(&ctx, &[f], &out).expect("seals")
         });
         times.insert(f.as_str(), start.elapsed().as_secs_f64());
     }

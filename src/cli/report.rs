@@ -10,7 +10,7 @@ use clap::Args;
 use crate::atomic::StagedDir;
 use crate::findings::{self, Counts, Policy, Roster, RosterFormat, Severity};
 use crate::graph::AccessGraph;
-use crate::report::{write_pack_with, Format, ReportContext};
+use crate::report::{seal_pack, write_pack, Format, ReportContext};
 use crate::snapshot::LoadedSnapshot;
 
 use super::{load_snapshot, Output};
@@ -230,22 +230,15 @@ pub(crate) fn write(
     let staged = StagedDir::new(target, args.force, &args.inputs(inputs))
         .with_context(|| format!("cannot write the pack to {}", target.display()))?;
     note_stale(&staged, out);
-    // Errors from `extra` keep their full cause chain in `extra_error`; the
-    // pack writer only needs to know that it failed.
-    let mut extra_error = None;
-    let mut hook = |dir: &Path| match extra {
-        Some(f) => f(dir).map_err(|e| {
-            let msg = format!("{e:#}");
-            extra_error = Some(e);
-            std::io::Error::other(msg)
-        }),
-        None => Ok(()),
-    };
-    let written = write_pack_with(&ctx, &formats, staged.path(), &mut hook);
-    if let Some(e) = extra_error {
-        return Err(e);
+    // Write, let the caller add its files (`run --previous`: the diff),
+    // then seal, so the manifest, SHA256SUMS and --zip cover everything.
+    let mut summary = write_pack(&ctx, &formats, staged.path())
+        .with_context(|| format!("writing the pack for {}", target.display()))?;
+    if let Some(add) = extra {
+        add(staged.path())?;
     }
-    let summary = written.with_context(|| format!("writing the pack for {}", target.display()))?;
+    summary.files = seal_pack(&ctx, &formats, staged.path())
+        .with_context(|| format!("sealing the pack for {}", target.display()))?;
     let zipped = match &zip_target {
         Some((zip, root)) => Some(
             crate::report::write_zip(staged.path(), root, loaded.snapshot.captured_at(), zip)

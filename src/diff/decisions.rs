@@ -21,12 +21,12 @@
 //! This module only reads; [`super::revocations`] checks the decisions
 //! against the new snapshot.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
 
 use super::model::DecisionProblem;
+use crate::output::uncell;
 
 /// What a reviewer decided on a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,20 +258,9 @@ fn excel_serial_text(serial: f64) -> String {
     }
 }
 
-/// Undoes [`crate::report::sanitize::cell`]: a leading apostrophe before a
-/// character a spreadsheet would evaluate is the pack's, not the data's, and
-/// so is every hidden-character marker (`⟨U+202E⟩`, [`crate::text::unmark`]).
-pub fn unneutralise(s: &str) -> Cow<'_, str> {
-    let unquoted = match s.as_bytes() {
-        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
-        _ => s,
-    };
-    crate::text::unmark(unquoted)
-}
-
 /// `Review date`, `review_date`, `REVIEW-DATE` all become `review_date`.
 fn normalise_header(s: &str) -> String {
-    unneutralise(s.trim())
+    uncell(s.trim())
         .trim()
         .to_ascii_lowercase()
         .chars()
@@ -328,7 +317,7 @@ fn read_table(
     let ticket = col("ticket");
     let get = |r: &[String], i: Option<usize>| -> String {
         i.and_then(|i| r.get(i))
-            .map(|c| unneutralise(c.trim()).trim().to_string())
+            .map(|c| uncell(c.trim()).trim().to_string())
             .unwrap_or_default()
     };
     if kind == SheetKind::Ignored {
@@ -524,32 +513,6 @@ mod tests {
         // The same table as a CSV export is recognised by its `rule` column.
         let mut set = DecisionSet::default();
         assert!(!read_table("csv", None, 0, &findings, &mut set));
-    }
-
-    #[test]
-    fn only_the_packs_own_apostrophe_is_removed() {
-        assert_eq!(unneutralise("'=A1"), "=A1");
-        assert_eq!(unneutralise("'@x"), "@x");
-        assert_eq!(unneutralise("'quoted"), "'quoted");
-        assert_eq!(unneutralise("plain"), "plain");
-        assert_eq!(unneutralise("'"), "'");
-    }
-
-    #[test]
-    fn unneutralise_undoes_every_cell_the_pack_writes() {
-        use crate::report::sanitize::cell;
-        for s in [
-            "\u{202E}zeuqraM ogeiD",
-            "ad\u{200B}min",
-            "=HYPERLINK(\"x\")\u{2066}",
-            "@Noor Haddad",
-            "group:org:eng/\u{200D}admins",
-            "literal ⟨U+202E⟩",
-            "José Müller 日本",
-            "plain",
-        ] {
-            assert_eq!(unneutralise(&cell(s)), s, "{s:?}");
-        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! manifest.json and SHA256SUMS for a diff directory: the tool version, the
 //! inputs and their hashes, the parameters, and the SHA-256 of every file.
 //!
-//! The same shape and helpers as the pack's manifest (`report::manifest`),
-//! with two snapshots and a decisions file as inputs instead of one snapshot.
+//! The same shape as the pack's manifest, sealed the same way
+//! ([`crate::output::seal`]), with two snapshots and a decisions file as
+//! inputs instead of one snapshot.
 //! Paths are the files' names only and no clock is read, so the same inputs
 //! give the same bytes wherever they lie.
 
@@ -10,7 +11,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::report::manifest::{seal, MANIFEST, MANIFEST_SCHEMA, SHA256SUMS};
+use crate::output::seal::{seal, MANIFEST, MANIFEST_SCHEMA, SHA256SUMS};
 
 use super::model::DiffReport;
 

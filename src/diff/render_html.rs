@@ -1,7 +1,7 @@
 //! diff.html: one self-contained page (inline CSS, no script, no network,
 //! a Content-Security-Policy meta tag), readable and printable without
 //! JavaScript. Every value goes through minijinja's HTML autoescaping, with
-//! hidden characters shown as markers (`report::sanitize::html_formatter`);
+//! hidden characters shown as markers (`output::sanitize::html_formatter`);
 //! tables are capped so a large diff stays small, and say where the rest is.
 //!
 //! The template sees the report as diff.json has it, except that each long
@@ -37,7 +37,7 @@ pub(crate) fn render(r: &DiffReport) -> Result<String> {
 fn render_with(r: &DiffReport, value: Value) -> Result<String> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.set_formatter(crate::report::sanitize::html_formatter);
+    env.set_formatter(crate::output::sanitize::html_formatter);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_template("diff.html.j2", TEMPLATE)?;
     let account = match &r.new.account_name {

@@ -10,14 +10,12 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use crate::report::sanitize::cell;
-use crate::report::xlsx::fit_cell;
+use crate::output::sanitize::cell;
+use crate::output::xlsx::{fit_cell, write_sheet, Cell, Layout, Part, EXCEL_MAX_ROWS};
 
 use super::model::{DiffReport, SnapshotSide};
 use super::tables::Table;
 
-/// Data rows per sheet: Excel's 1,048,576 rows less the header.
-const MAX_DATA_ROWS: usize = 1_048_575;
 /// Widest column, in characters.
 const MAX_WIDTH: usize = 60;
 
@@ -81,27 +79,84 @@ pub(crate) fn write(r: &DiffReport, tables: &[Table], path: &Path) -> std::io::R
 
     summary(wb.add_worksheet(), r, &bold, &warn, &head).map_err(io)?;
     for t in tables {
-        // One sheet per MAX_DATA_ROWS rows (one, empty, for no rows). Each
-        // sheet reads its rows twice: widths first, then the cells.
-        for i in 0.. {
-            let chunk = || t.rows().skip(i * MAX_DATA_ROWS).take(MAX_DATA_ROWS);
-            let fit = fit(&t.headers, chunk());
-            if fit.rows == 0 && i > 0 {
-                break;
-            }
-            let name = if i == 0 {
-                t.sheet.to_string()
-            } else {
-                format!("{} ({})", t.sheet, i + 1)
-            };
-            let ws = wb.add_worksheet_with_constant_memory();
-            table_sheet(ws, &name, &t.headers, &fit, chunk(), &header, &head).map_err(io)?;
-            if fit.rows < MAX_DATA_ROWS {
-                break;
-            }
-        }
+        let total = t.rows().count();
+        let mut layout = TableLayout {
+            table: t,
+            header: &header,
+            head: &head,
+            fit: None,
+        };
+        write_sheet(
+            &mut wb,
+            "diff.xlsx",
+            t.sheet,
+            total,
+            EXCEL_MAX_ROWS,
+            &mut layout,
+            |sink| {
+                for row in t.rows() {
+                    // An empty value writes no cell at all.
+                    sink(
+                        row.into_iter()
+                            .map(|v| {
+                                if v.is_empty() {
+                                    Cell::Empty
+                                } else {
+                                    Cell::Text(v)
+                                }
+                            })
+                            .collect(),
+                    )?;
+                }
+                Ok(())
+            },
+        )?;
     }
     wb.save(path).map_err(io)
+}
+
+/// A diff table's sheet: page header, widths fitted to the part's rows, a
+/// header row, then (after the rows) a frozen header and an autofilter.
+struct TableLayout<'t, 'r> {
+    table: &'t Table<'r>,
+    header: &'t Format,
+    head: &'t str,
+    /// The current part's widths and rows.
+    fit: Option<Fit>,
+}
+
+impl Layout for TableLayout<'_, '_> {
+    fn first_data_row(&self) -> u32 {
+        1
+    }
+
+    fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
+        // Widths first: in constant-memory mode rows are flushed as written,
+        // so the part's rows are read once ahead for them.
+        let per = (EXCEL_MAX_ROWS - 1) as usize;
+        let fit = fit(
+            &self.table.headers,
+            self.table.rows().skip((part.n - 1) * per).take(per),
+        );
+        ws.set_header(self.head);
+        ws.set_landscape();
+        for (c, w) in fit.widths.iter().enumerate() {
+            ws.set_column_width(c as u16, (*w).clamp(8, MAX_WIDTH) as f64)?;
+        }
+        for (c, h) in self.table.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, self.header)?;
+        }
+        self.fit = Some(fit);
+        Ok(())
+    }
+
+    fn end(&mut self, ws: &mut Worksheet, _part: &Part) -> Result<(), XlsxError> {
+        let rows = self.fit.as_ref().map_or(0, |f| f.rows);
+        ws.set_freeze_panes(1, 0)?;
+        let last_col = self.table.headers.len().saturating_sub(1) as u16;
+        ws.autofilter(0, 0, rows as u32, last_col)?;
+        Ok(())
+    }
 }
 
 /// A sheet's column widths, fitted to its headers and rows, and its number
@@ -123,40 +178,6 @@ fn fit(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Fit {
         }
     }
     Fit { widths, rows: n }
-}
-
-fn table_sheet(
-    ws: &mut Worksheet,
-    name: &str,
-    headers: &[&str],
-    fit: &Fit,
-    rows: impl Iterator<Item = Vec<String>>,
-    header: &Format,
-    head: &str,
-) -> Result<(), XlsxError> {
-    ws.set_name(name)?;
-    ws.set_header(head);
-    ws.set_landscape();
-    // Widths first: in constant-memory mode rows are flushed as written.
-    for (c, w) in fit.widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w).clamp(8, MAX_WIDTH) as f64)?;
-    }
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, header)?;
-    }
-    for (ri, row) in rows.enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                // Excel refuses a cell over 32,767 characters: cut with a
-                // note, as the pack does (the CSV keeps it whole).
-                ws.write_string((ri + 1) as u32, c as u16, fit_cell(&cell(v)))?;
-            }
-        }
-    }
-    ws.set_freeze_panes(1, 0)?;
-    let last_col = headers.len().saturating_sub(1) as u16;
-    ws.autofilter(0, 0, fit.rows as u32, last_col)?;
-    Ok(())
 }
 
 fn side_rows(label: &str, s: &SnapshotSide) -> Vec<(String, String)> {

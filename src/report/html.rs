@@ -7,8 +7,8 @@
 //! off; the script only adds search and filter over the rows already in the
 //! page. Every piece of Harness text goes through minijinja's HTML
 //! autoescaping, with hidden characters shown as markers
-//! ([`super::sanitize::html_formatter`]); the one JSON block goes through
-//! [`super::sanitize::json_for_script`].
+//! ([`crate::output::sanitize::html_formatter`]); the one JSON block goes through
+//! [`crate::output::sanitize::json_for_script`].
 //!
 //! Size: the page must stay small and fast for 50,000 principals, so its
 //! tables are capped (most severe findings, most privileged principals
@@ -26,7 +26,6 @@ use crate::graph::{format_targets, AccessGraph, Principal, PrivilegeLevel};
 use crate::snapshot::Scope;
 
 use super::controls;
-use super::sanitize::{css_string, html_formatter, json_for_script};
 use super::sheets::{
     account_label, completeness_line, counts, escalation_permissions, evidence_gaps,
     finding_controls, finding_exemption, fmt_time, join_scopes, last_login, policy_line,
@@ -34,6 +33,7 @@ use super::sheets::{
     Counts, NOT_LISTED_BY_HARNESS,
 };
 use super::ReportContext;
+use crate::output::sanitize::{css_string, html_formatter, json_for_script};
 
 /// Findings listed inline, most severe first.
 pub const FINDINGS_CAP: usize = 1_000;

@@ -1,113 +1,16 @@
-//! `manifest.json` and `SHA256SUMS`: what the pack was made from and with,
-//! and the SHA-256 of every file in it, so an auditor can check that nothing
-//! was changed after the pack was made (`sha256sum -c SHA256SUMS`).
-//!
-//! `manifest.json` lists every other file of the pack; `SHA256SUMS` covers
-//! every file including `manifest.json` (a file cannot hold its own hash, so
-//! `SHA256SUMS` is the one file it leaves out). Neither records a wall-clock
-//! time or an output path, so the same inputs give the same bytes.
+//! `manifest.json` and `SHA256SUMS` of a pack: what the pack was made from
+//! and with (snapshot, policy, roster, parameters), sealed by
+//! [`crate::output::seal`]. No wall-clock time or output path is recorded, so
+//! the same inputs give the same bytes.
 
 use std::path::Path;
 
 use serde_json::json;
-use sha2::{Digest, Sha256};
+
+use crate::output::seal::{seal, MANIFEST_SCHEMA};
 
 use super::sheets::fmt_time;
 use super::{Format, ReportContext};
-
-/// The schema name written into manifest.json.
-pub const MANIFEST_SCHEMA: &str = "reviewpack.manifest/v1";
-/// The manifest's file name.
-pub const MANIFEST: &str = "manifest.json";
-/// The checksum file's name.
-pub const SHA256SUMS: &str = "SHA256SUMS";
-
-/// Every file under `dir`, relative with `/` separators, sorted.
-pub fn list_files(dir: &Path) -> std::io::Result<Vec<String>> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-        for e in std::fs::read_dir(dir)? {
-            let e = e?;
-            let p = e.path();
-            if e.file_type()?.is_dir() {
-                walk(base, &p, out)?;
-            } else {
-                let rel = p
-                    .strip_prefix(base)
-                    .map_err(std::io::Error::other)?
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push(rel);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-/// Lowercase hex SHA-256 of a file, read in chunks.
-pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut len = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        len += n as u64;
-        h.update(&buf[..n]);
-    }
-    Ok((hex(&h.finalize()), len))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Seals a directory: hashes every file in it once, writes `doc` as
-/// manifest.json with those files under `files`, then SHA256SUMS over the
-/// files and the manifest, sorted by path (`sha256sum -c` reads it).
-pub fn seal(dir: &Path, mut doc: serde_json::Value) -> std::io::Result<()> {
-    let mut files = Vec::new();
-    for rel in list_files(dir)? {
-        if rel == MANIFEST || rel == SHA256SUMS {
-            continue;
-        }
-        let (sha, bytes) = sha256_file(&dir.join(&rel))?;
-        files.push((rel, bytes, sha));
-    }
-    if let Some(obj) = doc.as_object_mut() {
-        obj.insert(
-            "files".into(),
-            files
-                .iter()
-                .map(|(path, bytes, sha)| json!({"path": path, "bytes": bytes, "sha256": sha}))
-                .collect(),
-        );
-    }
-    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
-    bytes.push(b'\n');
-    std::fs::write(dir.join(MANIFEST), &bytes)?;
-    files.push((
-        MANIFEST.to_string(),
-        bytes.len() as u64,
-        crate::snapshot::sha256_hex(&bytes),
-    ));
-    files.sort();
-    let mut sums = String::new();
-    for (path, _, sha) in &files {
-        // Two spaces: sha256sum's text-mode line.
-        sums.push_str(&format!("{sha}  {path}\n"));
-    }
-    std::fs::write(dir.join(SHA256SUMS), sums)
-}
 
 /// Writes the pack's manifest.json and SHA256SUMS over the files already in
 /// `dir` (see [`seal`]).

@@ -14,7 +14,6 @@ mod csv;
 mod findings_json;
 mod html;
 pub mod manifest;
-pub mod sanitize;
 pub mod sheets;
 pub mod xlsx;
 mod zip;
@@ -96,22 +95,12 @@ pub struct ReportSummary {
 }
 
 /// Writes the requested formats into `dir` (a staging directory), then
-/// `snapshot.json`, `manifest.json` and `SHA256SUMS`.
+/// `snapshot.json`. The pack is not sealed yet: the caller may add files
+/// (`run --previous` adds its diff), then calls [`seal_pack`].
 pub fn write_pack(
     ctx: &ReportContext<'_, '_>,
     formats: &[Format],
     dir: &Path,
-) -> std::io::Result<ReportSummary> {
-    write_pack_with(ctx, formats, dir, &mut |_| Ok(()))
-}
-
-/// Like [`write_pack`], with `extra` adding files (such as `run --previous`'s
-/// diff) to the staging directory before the manifest and SHA256SUMS seal it.
-pub fn write_pack_with(
-    ctx: &ReportContext<'_, '_>,
-    formats: &[Format],
-    dir: &Path,
-    extra: &mut dyn FnMut(&Path) -> std::io::Result<()>,
 ) -> std::io::Result<ReportSummary> {
     let mut summary = ReportSummary {
         grants: ctx.graph.grants.len(),
@@ -156,9 +145,18 @@ pub fn write_pack_with(
     // its hash checked.
     std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;
     summary.files.push("snapshot.json".to_string());
-    extra(dir)?;
-    manifest::write(ctx, formats, dir)?;
-    summary.files = manifest::list_files(dir)?;
     summary.files.sort();
     Ok(summary)
+}
+
+/// Seals a pack directory: `manifest.json` and `SHA256SUMS` over every file
+/// in it, the pack's and any the caller added. Returns every file of the
+/// pack, sorted.
+pub fn seal_pack(
+    ctx: &ReportContext<'_, '_>,
+    formats: &[Format],
+    dir: &Path,
+) -> std::io::Result<Vec<String>> {
+    manifest::write(ctx, formats, dir)?;
+    crate::output::seal::list_files(dir)
 }

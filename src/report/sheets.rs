@@ -27,61 +27,7 @@ use crate::snapshot::{ApiKeyType, Scope, Snapshot, User};
 use super::controls;
 use super::ReportContext;
 
-/// One cell value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Text (untrusted unless the column says otherwise).
-    Text(String),
-    /// Text shared by many rows (a scope, a path, a permission list), so a
-    /// row of a large sheet costs a reference count, not a copy.
-    Shared(std::sync::Arc<str>),
-    /// A whole number (counts, days).
-    Int(i64),
-    /// Nothing.
-    Empty,
-}
-
-impl Cell {
-    /// The cell as CSV text.
-    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Cell::Text(s) => std::borrow::Cow::Borrowed(s),
-            Cell::Shared(s) => std::borrow::Cow::Borrowed(s),
-            Cell::Int(n) => std::borrow::Cow::Owned(n.to_string()),
-            Cell::Empty => std::borrow::Cow::Borrowed(""),
-        }
-    }
-}
-
-impl From<String> for Cell {
-    fn from(s: String) -> Cell {
-        Cell::Text(s)
-    }
-}
-
-impl From<&str> for Cell {
-    fn from(s: &str) -> Cell {
-        Cell::Text(s.to_string())
-    }
-}
-
-impl From<usize> for Cell {
-    fn from(n: usize) -> Cell {
-        Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<i64> for Cell {
-    fn from(n: i64) -> Cell {
-        Cell::Int(n)
-    }
-}
-
-impl From<Option<String>> for Cell {
-    fn from(s: Option<String>) -> Cell {
-        s.map_or(Cell::Empty, Cell::Text)
-    }
-}
+pub use crate::output::Cell;
 
 /// A column: its CSV header, its XLSX header and its XLSX width.
 #[derive(Debug, Clone, Copy)]

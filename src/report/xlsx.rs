@@ -34,17 +34,15 @@ use rust_xlsxwriter::{
     Worksheet, XlsxError,
 };
 
-use super::sanitize::cell;
 use super::sheets::{
-    account_label, completeness_line, fmt_time, row_count, write_rows, Cell, Column, SheetId,
-    DECISIONS, REVIEW_COLUMNS,
+    account_label, completeness_line, fmt_time, row_count, write_rows, Column, SheetId, DECISIONS,
+    REVIEW_COLUMNS,
 };
 use super::ReportContext;
+use crate::output::sanitize::cell;
+use crate::output::xlsx::{write_sheet, Layout, Part};
+pub use crate::output::xlsx::{EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS};
 
-/// Excel's rows per worksheet.
-pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
-/// Excel's characters per cell.
-pub const EXCEL_MAX_CELL_CHARS: usize = 32_767;
 /// The header row (0-based); rows above it are the banner.
 pub const HEADER_ROW: u32 = 2;
 const FIRST_DATA_ROW: u32 = HEADER_ROW + 1;
@@ -65,10 +63,6 @@ impl Limits {
         rows_per_sheet: EXCEL_MAX_ROWS,
         table_max_rows: 100_000,
     };
-
-    fn data_rows_per_sheet(self) -> usize {
-        (self.rows_per_sheet - FIRST_DATA_ROW) as usize
-    }
 }
 
 fn xerr(e: XlsxError) -> std::io::Error {
@@ -172,7 +166,7 @@ pub fn write_with(
     let formats = Formats::new();
     let mut names = Vec::new();
     for sheet in SheetId::ALL {
-        write_sheet(ctx, &mut workbook, &formats, sheet, limits, &mut names)?;
+        write_sheet_of(ctx, &mut workbook, &formats, sheet, limits, &mut names)?;
     }
     workbook.save(path).map_err(xerr)?;
     Ok(names)
@@ -180,26 +174,56 @@ pub fn write_with(
 
 /// The name of part `n` (1-based) of a sheet.
 pub fn part_name(sheet: SheetId, n: usize) -> String {
-    if n == 1 {
-        sheet.name().to_string()
-    } else {
-        format!("{} ({n})", sheet.name())
-    }
+    crate::output::xlsx::part_name(sheet.name(), n)
 }
 
-struct Part {
-    worksheet: Worksheet,
-    name: String,
-    /// Next row to write.
-    row: u32,
-    /// Data rows this part holds.
-    rows: usize,
+/// A pack sheet around its rows: banner, header, table or filter, reviewer
+/// columns, validation and print setup.
+struct PackLayout<'c, 'a, 's> {
+    ctx: &'c ReportContext<'a, 's>,
+    formats: &'c Formats,
+    sheet: SheetId,
+    columns: Vec<Column>,
+    data_width: usize,
+    limits: Limits,
+    key_value: bool,
     /// Reviewer cells are written per row (a table); a large part formats
     /// its reviewer columns instead, which costs no cell per row.
     review_cells: bool,
 }
 
-fn write_sheet(
+impl Layout for PackLayout<'_, '_, '_> {
+    fn first_data_row(&self) -> u32 {
+        FIRST_DATA_ROW
+    }
+
+    fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
+        self.review_cells = part.rows <= self.limits.table_max_rows;
+        setup_part(
+            self.ctx,
+            ws,
+            self.formats,
+            self.sheet,
+            &self.columns,
+            self.data_width,
+            part,
+            self.limits,
+        )
+    }
+
+    fn after_row(&mut self, ws: &mut Worksheet, _part: &Part, row: u32) -> Result<(), XlsxError> {
+        if self.sheet.is_review() && self.review_cells {
+            reviewer_cells(ws, row, self.data_width, self.formats)?;
+        }
+        Ok(())
+    }
+
+    fn number_format(&self) -> Option<&Format> {
+        self.key_value.then_some(&self.formats.left_number)
+    }
+}
+
+fn write_sheet_of(
     ctx: &ReportContext<'_, '_>,
     workbook: &mut Workbook,
     formats: &Formats,
@@ -207,130 +231,30 @@ fn write_sheet(
     limits: Limits,
     names: &mut Vec<String>,
 ) -> std::io::Result<()> {
-    let total = row_count(ctx, sheet);
-    let per_part = limits.data_rows_per_sheet();
-    let parts = total.div_ceil(per_part).max(1);
     let mut columns: Vec<Column> = sheet.columns().to_vec();
     if sheet.is_review() {
         columns.extend_from_slice(REVIEW_COLUMNS);
     }
-    let data_width = sheet.columns().len();
-    let key_value = matches!(sheet, SheetId::Summary | SheetId::Provenance);
-
-    let start_part = |workbook: &mut Workbook, n: usize| -> std::io::Result<Part> {
-        let rows = if n == parts {
-            total - per_part * (parts - 1)
-        } else {
-            per_part
-        };
-        let name = part_name(sheet, n);
-        let mut ws = workbook.new_worksheet_with_constant_memory();
-        ws.set_name(&name).map_err(xerr)?;
-        setup_part(
-            ctx, &mut ws, formats, sheet, &columns, data_width, n, parts, rows, limits,
-        )?;
-        Ok(Part {
-            worksheet: ws,
-            name,
-            row: FIRST_DATA_ROW,
-            review_cells: rows <= limits.table_max_rows,
-            rows,
-        })
+    let mut layout = PackLayout {
+        ctx,
+        formats,
+        sheet,
+        columns,
+        data_width: sheet.columns().len(),
+        limits,
+        key_value: matches!(sheet, SheetId::Summary | SheetId::Provenance),
+        review_cells: true,
     };
-
-    let mut part = start_part(workbook, 1)?;
-    let mut part_no = 1usize;
-    let mut in_part = 0usize;
-    let mut written = 0usize;
-    let mut failure: Option<std::io::Error> = None;
-    let result = write_rows(ctx, sheet, &mut |cells: Vec<Cell>| {
-        if written == total {
-            // More rows than counted: stop before writing past the sized table.
-            written += 1;
-            return Err(std::io::Error::other(format!(
-                "review.xlsx: sheet {} produced more rows than counted ({total})",
-                sheet.name()
-            )));
-        }
-        if in_part == per_part {
-            let done = std::mem::replace(&mut part, start_part(workbook, part_no + 1)?);
-            finish_part(workbook, done, names);
-            part_no += 1;
-            in_part = 0;
-        }
-        for (c, value) in cells.iter().enumerate() {
-            let col = c as u16;
-            let result = match value {
-                Cell::Empty => Ok(()),
-                Cell::Int(n) if key_value => part
-                    .worksheet
-                    .write_number_with_format(part.row, col, *n as f64, &formats.left_number)
-                    .map(|_| ()),
-                Cell::Int(n) => part
-                    .worksheet
-                    .write_number(part.row, col, *n as f64)
-                    .map(|_| ()),
-                Cell::Shared(t) => {
-                    let safe = cell(t);
-                    let text = fit_cell(&safe);
-                    part.worksheet
-                        .write_string(part.row, col, text.as_ref())
-                        .map(|_| ())
-                }
-                Cell::Text(t) => {
-                    let safe = cell(t);
-                    let text = fit_cell(&safe);
-                    part.worksheet
-                        .write_string(part.row, col, text.as_ref())
-                        .map(|_| ())
-                }
-            };
-            if let Err(e) = result {
-                failure = Some(xerr(e));
-                return Err(std::io::Error::other("stopped"));
-            }
-        }
-        if sheet.is_review() && part.review_cells {
-            if let Err(e) = reviewer_cells(&mut part.worksheet, part.row, data_width, formats) {
-                failure = Some(xerr(e));
-                return Err(std::io::Error::other("stopped"));
-            }
-        }
-        part.row += 1;
-        in_part += 1;
-        written += 1;
-        Ok(())
-    });
-    if let Err(e) = result {
-        return Err(failure.take().unwrap_or(e));
-    }
-    if written != total {
-        return Err(std::io::Error::other(format!(
-            "review.xlsx: sheet {} produced {written} rows, counted {total}",
-            sheet.name()
-        )));
-    }
-    debug_assert_eq!(part_no, parts);
-    debug_assert_eq!(in_part, part.rows);
-    finish_part(workbook, part, names);
+    names.extend(write_sheet(
+        workbook,
+        "review.xlsx",
+        sheet.name(),
+        row_count(ctx, sheet),
+        limits.rows_per_sheet,
+        &mut layout,
+        |sink| write_rows(ctx, sheet, sink),
+    )?);
     Ok(())
-}
-
-fn finish_part(workbook: &mut Workbook, part: Part, names: &mut Vec<String>) {
-    names.push(part.name);
-    workbook.push_worksheet(part.worksheet);
-}
-
-/// Text as Excel can hold it: at most 32,767 characters, cut with a note.
-pub(crate) fn fit_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().count() <= EXCEL_MAX_CELL_CHARS {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    const NOTE: &str = " … [cut: longer than Excel allows; the CSV file has it whole]";
-    let keep = EXCEL_MAX_CELL_CHARS - NOTE.chars().count();
-    let mut out: String = s.chars().take(keep).collect();
-    out.push_str(NOTE);
-    std::borrow::Cow::Owned(out)
 }
 
 /// One banner row: the text in a cell merged across the sheet's width, so
@@ -341,14 +265,12 @@ fn banner(
     last_col: u16,
     text: &str,
     f: &Format,
-) -> std::io::Result<()> {
+) -> Result<(), XlsxError> {
     let text = cell(text);
     if last_col == 0 {
-        ws.write_string_with_format(row, 0, text.as_ref(), f)
-            .map_err(xerr)?;
+        ws.write_string_with_format(row, 0, text.as_ref(), f)?;
     } else {
-        ws.merge_range(row, 0, row, last_col, text.as_ref(), f)
-            .map_err(xerr)?;
+        ws.merge_range(row, 0, row, last_col, text.as_ref(), f)?;
     }
     Ok(())
 }
@@ -381,15 +303,14 @@ fn setup_part(
     sheet: SheetId,
     columns: &[Column],
     data_width: usize,
-    n: usize,
-    parts: usize,
-    rows: usize,
+    part: &Part,
     limits: Limits,
-) -> std::io::Result<()> {
+) -> Result<(), XlsxError> {
+    let (n, parts, rows) = (part.n, part.parts, part.rows);
     let s = &ctx.loaded.snapshot;
     let last_col = (columns.len() - 1) as u16;
     for (i, c) in columns.iter().enumerate() {
-        ws.set_column_width(i as u16, c.width).map_err(xerr)?;
+        ws.set_column_width(i as u16, c.width)?;
     }
 
     // Banner: what this is, and the evidence it was made from.
@@ -423,7 +344,7 @@ fn setup_part(
     let lines = (line.chars().count() as f64 / (width * 0.95))
         .ceil()
         .max(1.0);
-    ws.set_row_height(1, 15.0 * lines).map_err(xerr)?;
+    ws.set_row_height(1, 15.0 * lines)?;
 
     // A table needs one data row; an empty sheet gets one blank row.
     let last_row = FIRST_DATA_ROW + (rows.max(1) as u32) - 1;
@@ -452,8 +373,7 @@ fn setup_part(
             .set_name(table_name)
             .set_style(TableStyle::Medium2)
             .set_columns(&table_columns);
-        ws.add_table(HEADER_ROW, 0, last_row, last_col, &table)
-            .map_err(xerr)?;
+        ws.add_table(HEADER_ROW, 0, last_row, last_col, &table)?;
     } else {
         for (i, c) in columns.iter().enumerate() {
             let f = if i >= data_width {
@@ -461,11 +381,9 @@ fn setup_part(
             } else {
                 &formats.header
             };
-            ws.write_string_with_format(HEADER_ROW, i as u16, c.title, f)
-                .map_err(xerr)?;
+            ws.write_string_with_format(HEADER_ROW, i as u16, c.title, f)?;
         }
-        ws.autofilter(HEADER_ROW, 0, last_row, last_col)
-            .map_err(xerr)?;
+        ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
         // Millions of rows: the reviewer columns are formatted as columns
         // (fill, unlocked, date) rather than cell by cell.
         if sheet.is_review() {
@@ -475,57 +393,51 @@ fn setup_part(
                 } else {
                     &formats.review
                 };
-                ws.set_column_format((data_width + i) as u16, f)
-                    .map_err(xerr)?;
+                ws.set_column_format((data_width + i) as u16, f)?;
             }
         }
     }
-    ws.set_freeze_panes(FIRST_DATA_ROW, 0).map_err(xerr)?;
+    ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
     if rows == 0 && sheet.is_review() {
-        reviewer_cells(ws, FIRST_DATA_ROW, data_width, formats).map_err(xerr)?;
+        reviewer_cells(ws, FIRST_DATA_ROW, data_width, formats)?;
     }
 
     if sheet.is_review() {
         let decision_col = data_width as u16;
         let decision = DataValidation::new()
             .allow_list_strings(DECISIONS)
-            .map_err(xerr)?
+            ?
             .set_input_title("Decision")
-            .map_err(xerr)?
+            ?
             .set_input_message("Keep, Revoke or Modify. Then fill Reviewer, Review date, Justification and Ticket.")
-            .map_err(xerr)?
+            ?
             .set_error_title("Decision")
-            .map_err(xerr)?
+            ?
             .set_error_message("Choose Keep, Revoke or Modify.")
-            .map_err(xerr)?;
+            ?;
         ws.add_data_validation(
             FIRST_DATA_ROW,
             decision_col,
             last_row,
             decision_col,
             &decision,
-        )
-        .map_err(xerr)?;
+        )?;
         let date_col = decision_col + 2;
-        let since = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xerr)?;
+        let since = ExcelDateTime::from_ymd(2000, 1, 1)?;
         let date = DataValidation::new()
             .allow_date(DataValidationRule::GreaterThanOrEqualTo(since))
-            .set_input_title("Review date")
-            .map_err(xerr)?
-            .set_input_message("The date of the decision, such as 2026-10-15.")
-            .map_err(xerr)?
+            .set_input_title("Review date")?
+            .set_input_message("The date of the decision, such as 2026-10-15.")?
             .set_error_style(DataValidationErrorStyle::Warning)
-            .set_error_message("Enter a date, such as 2026-10-15.")
-            .map_err(xerr)?;
-        ws.add_data_validation(FIRST_DATA_ROW, date_col, last_row, date_col, &date)
-            .map_err(xerr)?;
+            .set_error_message("Enter a date, such as 2026-10-15.")?;
+        ws.add_data_validation(FIRST_DATA_ROW, date_col, last_row, date_col, &date)?;
     }
 
     // Printing: landscape, one page wide, banner and header on every page,
     // and the evidence named in every page's footer.
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, HEADER_ROW).map_err(xerr)?;
+    ws.set_repeat_rows(0, HEADER_ROW)?;
     let footer = format!(
         "&L{} · {} · SHA-256 {}&RPage &P of &N",
         s.account.id.replace('&', "&&"),
@@ -598,7 +510,7 @@ mod tests {
             expected.push(
                 cells
                     .iter()
-                    .map(|c| crate::report::sanitize::cell(&c.as_text()).into_owned())
+                    .map(|c| crate::output::sanitize::cell(&c.as_text()).into_owned())
                     .collect(),
             );
             Ok(())
@@ -660,14 +572,5 @@ mod tests {
         assert!(col17.contains("style=\""), "{col17}");
         assert!(!xml.contains("<c r=\"Q4\""), "{xml:.3000}");
         assert!(xml.contains("<c r=\"P4\""), "data cells are there");
-    }
-
-    #[test]
-    fn cells_longer_than_excel_allows_are_cut_with_a_note() {
-        let long = "x".repeat(super::EXCEL_MAX_CELL_CHARS + 10);
-        let fitted = super::fit_cell(&long);
-        assert_eq!(fitted.chars().count(), super::EXCEL_MAX_CELL_CHARS);
-        assert!(fitted.ends_with("the CSV file has it whole]"));
-        assert_eq!(super::fit_cell("short"), "short");
     }
 }

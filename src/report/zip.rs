@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::manifest::list_files;
+use crate::output::seal::list_files;
 
 /// Zips every file of `pack_dir` under `root/` into a temporary file in
 /// `target`'s directory; persist it to `target` when ready.

@@ -1021,7 +1021,7 @@ fn write_sheet(ws: &mut rust_xlsxwriter::Worksheet, name: &str, rows: &[Vec<Stri
                 ws.write_datetime_with_format(r as u32, c as u16, &d, &date_fmt)
                     .unwrap();
             } else {
-                let text = reviewpack::report::sanitize::cell(v);
+                let text = reviewpack::output::sanitize::cell(v);
                 ws.write_string(r as u32, c as u16, text.as_ref()).unwrap();
             }
         }
@@ -1053,12 +1053,12 @@ fn decisions_round_trip_through_a_filled_in_workbook() {
     for rec in r.records() {
         let rec = rec.unwrap();
         let d = decide(
-            &reviewpack::diff::decisions::unneutralise(&rec[email]),
+            &reviewpack::output::uncell(&rec[email]),
             &rec[aid],
         );
         let mut row: Vec<String> = rec
             .iter()
-            .map(|c| reviewpack::diff::decisions::unneutralise(c).to_string())
+            .map(|c| reviewpack::output::uncell(c).to_string())
             .collect();
         row.extend([
             d.unwrap_or("").to_string(),

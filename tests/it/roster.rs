@@ -59,7 +59,7 @@ fn every_sample_roster_finds_the_leaver_the_suspended_user_and_the_contractors()
         assert_eq!(doc["roster"]["format"], format);
         assert_eq!(doc["roster"]["detected_by"], "header");
         let bytes = std::fs::read(sample(file)).unwrap();
-        let sha = reviewpack::report::manifest::sha256_file(&sample(file)).unwrap();
+        let sha = reviewpack::output::seal::sha256_file(&sample(file)).unwrap();
         assert_eq!(sha.1, bytes.len() as u64);
         assert_eq!(doc["roster"]["sha256"], sha.0);
         let evaluated: Vec<&str> = doc["rules_evaluated"]

@@ -19,13 +19,25 @@ use crate::text::mark;
 /// (`⟨U+202E⟩`), and text a spreadsheet would evaluate (starting with `=`,
 /// `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe, which
 /// Excel, LibreOffice and Google Sheets treat as "this is text".
-/// `diff::decisions::unneutralise` undoes both.
+/// [`uncell`] undoes both.
 pub fn cell(s: &str) -> Cow<'_, str> {
     let marked = mark(s);
     match marked.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{marked}")),
         _ => marked,
     }
+}
+
+/// Undoes [`cell`] for a cell a reviewer sends back: a leading apostrophe
+/// before a character a spreadsheet would evaluate is ours, not the data's,
+/// and so is every hidden-character marker (`⟨U+202E⟩`,
+/// [`crate::text::unmark`]).
+pub fn uncell(s: &str) -> Cow<'_, str> {
+    let unquoted = match s.as_bytes() {
+        [b'\'', b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r', ..] => &s[1..],
+        _ => s,
+    };
+    crate::text::unmark(unquoted)
 }
 
 /// The template formatter of the HTML pages: every string the template
@@ -80,7 +92,7 @@ pub fn css_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, css_string, json_for_script};
+    use super::{cell, css_string, json_for_script, uncell};
     use minijinja::Value;
 
     #[test]
@@ -144,5 +156,30 @@ mod tests {
             html,
             "&lt;b&gt;⟨U+202E⟩zeuqraM&lt;&#x2f;b&gt; José|<i>\u{200B}</i>"
         );
+    }
+
+    #[test]
+    fn uncell_removes_only_the_apostrophe_cell_adds() {
+        assert_eq!(uncell("'=A1"), "=A1");
+        assert_eq!(uncell("'@x"), "@x");
+        assert_eq!(uncell("'quoted"), "'quoted");
+        assert_eq!(uncell("plain"), "plain");
+        assert_eq!(uncell("'"), "'");
+    }
+
+    #[test]
+    fn uncell_undoes_every_cell_the_writers_make() {
+        for s in [
+            "\u{202E}zeuqraM ogeiD",
+            "ad\u{200B}min",
+            "=HYPERLINK(\"x\")\u{2066}",
+            "@Noor Haddad",
+            "group:org:eng/\u{200D}admins",
+            "literal ⟨U+202E⟩",
+            "José Müller 日本",
+            "plain",
+        ] {
+            assert_eq!(uncell(&cell(s)), s, "{s:?}");
+        }
     }
 }

@@ -1,0 +1,21 @@
+//! The output layer shared by every file reviewpack writes for people: the
+//! pack (`report`), the diff (`diff`), and anything later that writes
+//! workbooks or CSV files. It knows nothing of snapshots, graphs or findings,
+//! only of cells, sheets and files:
+//!
+//! - [`sanitize`]: untrusted text made safe for a spreadsheet cell, HTML, a
+//!   script block or CSS, and the inverse for cells a reviewer sends back;
+//! - [`csv`]: one RFC 4180 file, CRLF, every cell sanitised;
+//! - [`xlsx`]: one sheet written in constant memory, continuing on numbered
+//!   sheets past Excel's row limit, cells cut at Excel's length limit;
+//! - [`seal`]: `manifest.json` and `SHA256SUMS` over a finished directory.
+//!
+//! `report` and `diff` import from here and never from each other.
+
+pub mod csv;
+pub mod sanitize;
+pub mod seal;
+pub mod xlsx;
+
+pub use sanitize::{cell, uncell};
+pub use xlsx::Cell;
