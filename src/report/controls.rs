@@ -7,9 +7,9 @@
 //! pack speaks to it, and counts the findings that cite it. A control cited
 //! by a finding but missing here is still listed, so nothing is dropped.
 
-use crate::findings::Finding;
+use std::collections::BTreeMap;
 
-use super::sheets::findings_per_control;
+use crate::findings::Finding;
 
 /// One row of the Controls sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,4 +195,19 @@ pub fn rows(findings: &[Finding]) -> Vec<ControlRow> {
         }
     }
     out
+}
+
+/// Number of findings citing each control id.
+pub fn findings_per_control(findings: &[Finding]) -> BTreeMap<&str, (usize, usize)> {
+    let mut m: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for f in findings {
+        for c in &f.controls {
+            let e = m.entry(c.id.as_str()).or_default();
+            e.0 += 1;
+            if !f.is_exempt() {
+                e.1 += 1;
+            }
+        }
+    }
+    m
 }

@@ -1052,10 +1052,7 @@ fn decisions_round_trip_through_a_filled_in_workbook() {
     ];
     for rec in r.records() {
         let rec = rec.unwrap();
-        let d = decide(
-            &reviewpack::output::uncell(&rec[email]),
-            &rec[aid],
-        );
+        let d = decide(&reviewpack::output::uncell(&rec[email]), &rec[aid]);
         let mut row: Vec<String> = rec
             .iter()
             .map(|c| reviewpack::output::uncell(c).to_string())

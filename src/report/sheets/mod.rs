@@ -1,0 +1,308 @@
+//! The pack's tables, defined once: which sheets exist, their columns, and
+//! the rows each holds. `review.xlsx` and `csv/` both render these, so a
+//! sheet and its CSV file always carry the same rows in the same order.
+//!
+//! Rows are produced into a sink one at a time (never collected), so a sheet
+//! of millions of grants costs one row of memory. A renderer that must know
+//! the size first (the XLSX writer sizes its tables and continuation sheets
+//! before writing) asks [`row_count`], which is cheap and must agree with the
+//! producer; the XLSX writer checks that it does.
+//!
+//! Nothing here does I/O beyond calling the sink, and nothing here escapes or
+//! neutralises text: each renderer does that for its own format.
+
+mod access;
+mod assignments;
+mod compliance;
+mod findings;
+mod groups;
+mod principals;
+mod roles;
+mod summary;
+mod tokens;
+
+use std::collections::HashMap;
+use std::io;
+
+use chrono::{DateTime, Utc};
+
+use crate::findings::{Finding, Severity};
+use crate::graph::{
+    format_included_scopes, format_resources, format_targets, is_all_users_group, AccessGraph,
+    AssignmentStatus, Grant, GroupRef, Principal, PrivilegeLevel, ResolvedPrincipal,
+    ResolvedResourceGroup, Via,
+};
+use crate::snapshot::{ApiKeyType, Scope, Snapshot, User};
+
+use super::controls;
+use super::ReportContext;
+
+pub use crate::output::Cell;
+
+pub use self::access::*;
+use self::assignments::*;
+use self::compliance::*;
+pub use self::findings::*;
+use self::groups::*;
+pub use self::principals::*;
+use self::roles::*;
+pub use self::summary::*;
+use self::tokens::*;
+
+/// A column: its CSV header, its XLSX header and its XLSX width.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// snake_case CSV header.
+    pub key: &'static str,
+    /// Header in the workbook.
+    pub title: &'static str,
+    /// Width in the workbook, in characters.
+    pub width: f64,
+}
+
+const fn col(key: &'static str, title: &'static str, width: f64) -> Column {
+    Column { key, title, width }
+}
+
+/// The reviewer columns the review sheets of `review.xlsx` end with.
+pub const REVIEW_COLUMNS: &[Column] = &[
+    col("decision", "Decision", 11.0),
+    col("reviewer", "Reviewer", 20.0),
+    col("review_date", "Review date", 12.0),
+    col("justification", "Justification", 40.0),
+    col("ticket", "Ticket", 14.0),
+];
+
+/// The choices of the Decision column.
+pub const DECISIONS: &[&str] = &["Keep", "Revoke", "Modify"];
+
+/// The sheets of the pack, in workbook order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SheetId {
+    /// Headline facts and counts.
+    Summary,
+    /// Every finding, most severe first.
+    Findings,
+    /// Every admin and escalation grant, with its path.
+    PrivilegedAccess,
+    /// Every user and service account.
+    Principals,
+    /// Every grant.
+    EffectiveAccess,
+    /// Every role assignment and how it resolved.
+    RoleAssignments,
+    /// Every user group.
+    Groups,
+    /// Every membership.
+    GroupMembers,
+    /// Every role.
+    Roles,
+    /// Every resource group.
+    ResourceGroups,
+    /// Every API token.
+    Tokens,
+    /// The controls the pack evidences, and those it cannot.
+    Controls,
+    /// Where the snapshot came from and how complete it is.
+    Provenance,
+}
+
+impl SheetId {
+    /// Every sheet, in workbook order.
+    pub const ALL: [SheetId; 13] = [
+        SheetId::Summary,
+        SheetId::Findings,
+        SheetId::PrivilegedAccess,
+        SheetId::Principals,
+        SheetId::EffectiveAccess,
+        SheetId::RoleAssignments,
+        SheetId::Groups,
+        SheetId::GroupMembers,
+        SheetId::Roles,
+        SheetId::ResourceGroups,
+        SheetId::Tokens,
+        SheetId::Controls,
+        SheetId::Provenance,
+    ];
+
+    /// The sheet's name in the workbook (continuations add ` (2)`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            SheetId::Summary => "Summary",
+            SheetId::Findings => "Findings",
+            SheetId::PrivilegedAccess => "Privileged Access",
+            SheetId::Principals => "Principals",
+            SheetId::EffectiveAccess => "Effective Access",
+            SheetId::RoleAssignments => "Role Assignments",
+            SheetId::Groups => "Groups",
+            SheetId::GroupMembers => "Group Members",
+            SheetId::Roles => "Roles",
+            SheetId::ResourceGroups => "Resource Groups",
+            SheetId::Tokens => "Tokens",
+            SheetId::Controls => "Controls",
+            SheetId::Provenance => "Provenance",
+        }
+    }
+
+    /// The file name under `csv/`.
+    pub fn csv_name(self) -> &'static str {
+        match self {
+            SheetId::Summary => "summary.csv",
+            SheetId::Findings => "findings.csv",
+            SheetId::PrivilegedAccess => "privileged_access.csv",
+            SheetId::Principals => "principals.csv",
+            SheetId::EffectiveAccess => "effective_access.csv",
+            SheetId::RoleAssignments => "role_assignments.csv",
+            SheetId::Groups => "groups.csv",
+            SheetId::GroupMembers => "group_members.csv",
+            SheetId::Roles => "roles.csv",
+            SheetId::ResourceGroups => "resource_groups.csv",
+            SheetId::Tokens => "tokens.csv",
+            SheetId::Controls => "controls.csv",
+            SheetId::Provenance => "provenance.csv",
+        }
+    }
+
+    /// One line under the sheet's title: what a row is.
+    pub fn about(self) -> &'static str {
+        match self {
+            SheetId::Summary => "Headline facts of this review.",
+            SheetId::Findings => "One row per finding, most severe first. Decide each: Keep (accept), Revoke or Modify.",
+            SheetId::PrivilegedAccess => "One row per admin or escalation grant, with the path it comes through. Decide each.",
+            SheetId::Principals => "One row per user and service account. Decide each: Keep, Revoke (remove the account) or Modify.",
+            SheetId::EffectiveAccess => "One row per grant: a principal holding a role assignment directly or through a group. Decide each.",
+            SheetId::RoleAssignments => "One row per role assignment, with how it resolved: active, disabled (dormant) or orphaned.",
+            SheetId::Groups => "One row per user group; members counts the effective members.",
+            SheetId::GroupMembers => "One row per group membership; the built-in all-users groups expanded to every user of their scope.",
+            SheetId::Roles => "One row per role, with its permissions and the escalation permissions among them.",
+            SheetId::ResourceGroups => "One row per resource group, with the scopes and resources it covers.",
+            SheetId::Tokens => "One row per API token. Harness records no last-used time for tokens.",
+            SheetId::Controls => "The SOC 2 and ISO 27001 controls this pack evidences, and those it cannot (manual).",
+            SheetId::Provenance => "Where the snapshot came from, how complete it is, and how this pack was made.",
+        }
+    }
+
+    /// True for the sheets reviewers decide on (they get reviewer columns).
+    pub fn is_review(self) -> bool {
+        matches!(
+            self,
+            SheetId::Findings
+                | SheetId::PrivilegedAccess
+                | SheetId::Principals
+                | SheetId::EffectiveAccess
+        )
+    }
+
+    /// The data columns (reviewer columns excluded).
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            SheetId::Summary | SheetId::Provenance => KEY_VALUE,
+            SheetId::Findings => FINDINGS,
+            SheetId::PrivilegedAccess => PRIVILEGED,
+            SheetId::Principals => PRINCIPALS,
+            SheetId::EffectiveAccess => EFFECTIVE_ACCESS,
+            SheetId::RoleAssignments => ROLE_ASSIGNMENTS,
+            SheetId::Groups => GROUPS,
+            SheetId::GroupMembers => GROUP_MEMBERS,
+            SheetId::Roles => ROLES,
+            SheetId::ResourceGroups => RESOURCE_GROUPS,
+            SheetId::Tokens => TOKENS,
+            SheetId::Controls => CONTROLS,
+        }
+    }
+}
+
+/// A sink for rows.
+pub type Sink<'a> = dyn FnMut(Vec<Cell>) -> io::Result<()> + 'a;
+
+/// RFC 3339 in UTC to the second, as every output writes times.
+pub fn fmt_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn two_factor(u: &User) -> &'static str {
+    match u.two_factor_enabled {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+/// Joins scopes with `; `.
+pub fn join_scopes(v: &[Scope]) -> String {
+    v.iter()
+        .map(Scope::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// How many rows [`write_rows`] produces for a sheet.
+pub fn row_count(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> usize {
+    let g = ctx.graph;
+    let s = g.snapshot();
+    match sheet {
+        SheetId::Summary => summary_items(ctx).len(),
+        SheetId::Provenance => provenance_items(ctx).len(),
+        SheetId::Controls => controls::rows(ctx.findings).len(),
+        SheetId::Findings => ctx.findings.len(),
+        SheetId::PrivilegedAccess => privileged_grants(g).count(),
+        SheetId::Principals => s.users.len() + s.service_accounts.len(),
+        SheetId::EffectiveAccess => g
+            .grants
+            .iter()
+            .filter(|x| g.access_of(x.assignment).is_some())
+            .count(),
+        SheetId::RoleAssignments => s.role_assignments.len(),
+        SheetId::Groups => s.user_groups.len(),
+        SheetId::GroupMembers => s
+            .user_groups
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if is_all_users_group(x.id.as_str(), x.scope.level()) {
+                    g.group_members(GroupRef {
+                        index: Some(i),
+                        builtin_from_assignment: None,
+                    })
+                    .len()
+                } else {
+                    x.members.len()
+                }
+            })
+            .sum(),
+        SheetId::Roles => s.roles.len(),
+        SheetId::ResourceGroups => s.resource_groups.len(),
+        SheetId::Tokens => s.tokens.len(),
+    }
+}
+
+/// Produces every row of a sheet, in order, into `sink`.
+pub fn write_rows(
+    ctx: &ReportContext<'_, '_>,
+    sheet: SheetId,
+    sink: &mut Sink<'_>,
+) -> io::Result<()> {
+    match sheet {
+        SheetId::Summary => key_values(summary_items(ctx), sink),
+        SheetId::Provenance => key_values(provenance_items(ctx), sink),
+        SheetId::Controls => control_rows(ctx, sink),
+        SheetId::Findings => findings(ctx, sink),
+        SheetId::PrivilegedAccess => privileged(ctx.graph, sink),
+        SheetId::Principals => principals(ctx.graph, sink),
+        SheetId::EffectiveAccess => effective_access(ctx.graph, sink),
+        SheetId::RoleAssignments => role_assignments(ctx.graph, sink),
+        SheetId::Groups => groups(ctx.graph, sink),
+        SheetId::GroupMembers => group_members(ctx.graph, sink),
+        SheetId::Roles => roles(ctx.graph, sink),
+        SheetId::ResourceGroups => resource_groups(ctx.graph, sink),
+        SheetId::Tokens => tokens(ctx, sink),
+    }
+}
