@@ -94,6 +94,7 @@ fn bench_report(users: usize) {
         findings: &evaluation.findings,
         policy: &policy,
         roster: None,
+        assignments: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut times = std::collections::BTreeMap::new();

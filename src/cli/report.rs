@@ -34,6 +34,11 @@ pub(crate) struct PackArgs {
     /// Also write DIR.zip beside DIR, for attaching to a ticket.
     #[arg(long)]
     zip: bool,
+    /// Also write DIR/reviewers/REVIEWER.xlsx, one workbook per reviewer of
+    /// the policy's [reviewers] table with only that reviewer's rows, and
+    /// DIR/reviewers/assignments.csv (docs/reports.md, "Review campaign").
+    #[arg(long)]
+    split_by_reviewer: bool,
     /// Policy file (TOML): thresholds, rule levels and severities, SoD sets,
     /// service-account owners, exemptions (docs/rules.md); default: the
     /// documented defaults.
@@ -60,6 +65,7 @@ pub(crate) struct PackSettings {
     pub policy: Policy,
     pub fail_on: Option<Severity>,
     pub roster: Option<Roster>,
+    pub split_by_reviewer: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,12 +127,23 @@ impl PackArgs {
             }
         };
         let roster = self.read_roster()?;
+        if self.split_by_reviewer && policy.reviewers.is_none() {
+            bail!(
+                "--split-by-reviewer needs a [reviewers] table in the policy file (--policy FILE) naming who reviews what; see docs/rules.md, \"Reviewers\""
+            );
+        }
+        if let (Some(r), None) = (&policy.reviewers, &roster) {
+            if r.by_manager {
+                bail!("the policy's [reviewers] by_manager = true needs --roster FILE with a manager column");
+            }
+        }
         Ok(PackSettings {
             formats,
             as_of,
             policy,
             fail_on,
             roster,
+            split_by_reviewer: self.split_by_reviewer,
         })
     }
 
@@ -213,10 +230,15 @@ pub(crate) fn write(
         policy,
         fail_on,
         roster,
+        split_by_reviewer,
     } = args.validate()?;
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
     let evaluation = findings::evaluate_since(&graph, &policy, as_of, roster.as_ref(), previous);
+    let assignments = policy
+        .reviewers
+        .as_ref()
+        .map(|r| crate::report::reviewers::assign(&graph, r, roster.as_ref()));
     let ctx = ReportContext {
         loaded,
         graph: &graph,
@@ -224,6 +246,7 @@ pub(crate) fn write(
         findings: &evaluation.findings,
         policy: &policy,
         roster: roster.as_ref().map(|r| &r.source),
+        assignments: assignments.as_ref(),
     };
     let target: &Path = &args.out;
     let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;
@@ -234,6 +257,13 @@ pub(crate) fn write(
     // then seal, so the manifest, SHA256SUMS and --zip cover everything.
     let mut summary = write_pack(&ctx, &formats, staged.path())
         .with_context(|| format!("writing the pack for {}", target.display()))?;
+    if split_by_reviewer {
+        if let Some(a) = &assignments {
+            crate::report::split::write(&ctx, a, staged.path()).with_context(|| {
+                format!("writing the reviewer workbooks for {}", target.display())
+            })?;
+        }
+    }
     if let Some(add) = extra {
         add(staged.path())?;
     }
@@ -274,6 +304,24 @@ pub(crate) fn write(
     ));
     if let Some((zip, _)) = &zip_target {
         out.note(format_args!("wrote {}", zip.display()));
+    }
+    if let Some(a) = &assignments {
+        let (per, unassigned) = a.counts();
+        out.note(format_args!(
+            "reviewers: {} rows assigned to {} reviewers{}{}",
+            per.values().sum::<usize>(),
+            per.len(),
+            if unassigned > 0 {
+                format!("; {unassigned} rows have no independent reviewer (unassigned)")
+            } else {
+                String::new()
+            },
+            if split_by_reviewer {
+                format!("; one workbook each in {}/reviewers", target.display())
+            } else {
+                String::new()
+            }
+        ));
     }
     if let Some(r) = &roster {
         out.note(format_args!(

@@ -25,7 +25,7 @@ mod policy;
 mod roster;
 mod rule;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 mod tokens;
 
 use std::collections::BTreeMap;
@@ -37,8 +37,8 @@ pub use evaluate::{
     Counts, Evaluation, PreviousReview, FOLDED_INTO_DISABLED_USER,
 };
 pub use policy::{
-    default_sod, Exemption, Level, Policy, PolicyError, PolicySource, RuleSetting,
-    ServiceAccountPolicy, SodSet, Thresholds,
+    default_sod, Exemption, Level, Policy, PolicyError, PolicySource, ReviewerPolicy, RuleSetting,
+    ServiceAccountPolicy, SodSet, Thresholds, DEFAULT_RUBBER_STAMP_ROWS,
 };
 pub use roster::{detect_format, Roster, RosterEntry, RosterError, RosterFormat, RosterSource};
 pub use rule::Rule;

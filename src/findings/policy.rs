@@ -200,7 +200,28 @@ pub struct Policy {
     pub service_accounts: ServiceAccountPolicy,
     /// Exemptions, in file order.
     pub exemptions: Vec<Exemption>,
+    /// Who reviews what (`[reviewers]`), when the policy names reviewers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewers: Option<ReviewerPolicy>,
 }
+
+/// The `[reviewers]` table: who reviews which rows of the review sheets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewerPolicy {
+    /// The reviewer of every row no scope entry matches.
+    pub default: Option<String>,
+    /// Reviewer by scope (`account`, `org:ORG`, `project:ORG/PROJECT`); an
+    /// org entry covers its projects too; the most specific scope wins.
+    pub scopes: BTreeMap<String, String>,
+    /// With a roster naming managers, a user's own rows go to the manager.
+    pub by_manager: bool,
+    /// A reviewer who decided more rows than this, all Keep, is flagged as
+    /// rubber-stamping (`reviewpack collect`).
+    pub rubber_stamp_rows: usize,
+}
+
+/// The default of `[reviewers] rubber_stamp_rows`.
+pub const DEFAULT_RUBBER_STAMP_ROWS: usize = 20;
 
 /// The most permissions one `[[sod]]` set may name.
 pub const MAX_SOD_PERMISSIONS: usize = 64;
@@ -252,6 +273,7 @@ impl Default for Policy {
                 owners: BTreeMap::new(),
             },
             exemptions: Vec::new(),
+            reviewers: None,
         }
     }
 }
@@ -292,6 +314,8 @@ struct PolicyFile {
     service_accounts: ServiceAccountsFile,
     #[serde(default)]
     exempt: Vec<ExemptFile>,
+    #[serde(default)]
+    reviewers: Option<toml::Table>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -339,6 +363,65 @@ struct ExemptFile {
     reason: String,
     approved_by: String,
     expires: toml::Value,
+}
+
+/// Reads `[reviewers]`: `default`, `by_manager`, `rubber_stamp_rows`, and
+/// scope keys (`account`, `org:ORG`, `project:ORG/PROJECT`) naming a
+/// reviewer's email.
+fn parse_reviewers(
+    table: &toml::Table,
+    err: &dyn Fn(&str, String) -> PolicyError,
+) -> Result<ReviewerPolicy, PolicyError> {
+    let mut out = ReviewerPolicy {
+        default: None,
+        scopes: BTreeMap::new(),
+        by_manager: false,
+        rubber_stamp_rows: DEFAULT_RUBBER_STAMP_ROWS,
+    };
+    let email = |key: &str, v: &toml::Value| -> Result<String, PolicyError> {
+        match v.as_str().map(str::trim) {
+            Some(e) if e.contains('@') && !e.contains(char::is_whitespace) => {
+                Ok(e.to_ascii_lowercase())
+            }
+            _ => Err(err(
+                &format!("reviewers.{key}"),
+                "expected a reviewer's email, such as \"secops@example.com\"".into(),
+            )),
+        }
+    };
+    for (key, value) in table {
+        match key.as_str() {
+            "default" => out.default = Some(email(key, value)?),
+            "by_manager" => {
+                out.by_manager = value
+                    .as_bool()
+                    .ok_or_else(|| err("reviewers.by_manager", "expected true or false".into()))?
+            }
+            "rubber_stamp_rows" => {
+                out.rubber_stamp_rows = value
+                    .as_integer()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        err(
+                            "reviewers.rubber_stamp_rows",
+                            "expected a number of rows, at least 1".into(),
+                        )
+                    })?
+            }
+            scope => {
+                let parsed: crate::snapshot::Scope = scope.parse().map_err(|_| {
+                    err(
+                        &format!("reviewers.{scope:?}"),
+                        "not a scope: use default, by_manager, rubber_stamp_rows, or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
+                    )
+                })?;
+                out.scopes
+                    .insert(parsed.to_string(), email(&format!("{scope:?}"), value)?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 impl Policy {
@@ -519,6 +602,10 @@ impl Policy {
                 expires,
             });
         }
+        if let Some(table) = &parsed.reviewers {
+            policy.reviewers = Some(parse_reviewers(table, &err)?);
+        }
+
         Ok(policy)
     }
 
@@ -686,6 +773,46 @@ expires = "2026-01-31"
         let p = parse("sod = []\n").unwrap();
         assert!(p.sod.is_empty());
         assert!(!p.sod_defaults);
+    }
+
+    #[test]
+    fn reviewers_name_a_default_scopes_and_the_manager_rule() {
+        let p = parse(
+            "[reviewers]\ndefault = \"SecOps@Example.com\"\n\"org:payments\" = \"pat@example.com\"\n\"project:research/ml\" = \"ml-lead@example.com\"\nby_manager = true\nrubber_stamp_rows = 5\n",
+        )
+        .unwrap();
+        let r = p.reviewers.unwrap();
+        assert_eq!(r.default.as_deref(), Some("secops@example.com"));
+        assert_eq!(r.scopes["org:payments"], "pat@example.com");
+        assert_eq!(r.scopes["project:research/ml"], "ml-lead@example.com");
+        assert!(r.by_manager);
+        assert_eq!(r.rubber_stamp_rows, 5);
+        // Without the table there is no campaign, and findings.json says
+        // nothing about reviewers.
+        let p = parse("").unwrap();
+        assert!(p.reviewers.is_none());
+        assert!(!serde_json::to_string(&p).unwrap().contains("reviewers"));
+        for (text, want) in [
+            (
+                "[reviewers]\n\"team:x\" = \"a@example.com\"\n",
+                "reviewers.\"team:x\": not a scope",
+            ),
+            (
+                "[reviewers]\ndefault = \"nobody\"\n",
+                "reviewers.default: expected a reviewer's email",
+            ),
+            (
+                "[reviewers]\nby_manager = \"yes\"\n",
+                "reviewers.by_manager: expected true or false",
+            ),
+            (
+                "[reviewers]\nrubber_stamp_rows = 0\n",
+                "reviewers.rubber_stamp_rows: expected a number of rows",
+            ),
+        ] {
+            let e = parse(text).expect_err(text).to_string();
+            assert!(e.contains(want), "{e}");
+        }
     }
 
     #[test]

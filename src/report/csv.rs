@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::sheets::{fmt_time, row_count, write_rows, SheetId};
+use super::sheets::{data_columns, fmt_time, row_count, write_rows, SheetId};
 use super::ReportContext;
 use crate::output::csv::CsvFile;
 
@@ -29,7 +29,8 @@ pub fn write_all(ctx: &ReportContext<'_, '_>, dir: &Path) -> std::io::Result<Vec
     ];
     let mut names = Vec::new();
     for sheet in SheetId::ALL {
-        let header: Vec<&str> = sheet.columns().iter().map(|c| c.key).collect();
+        let columns = data_columns(ctx, sheet);
+        let header: Vec<&str> = columns.iter().map(|c| c.key).collect();
         let name = sheet.csv_name();
         let mut out = CsvFile::create(&dir.join(name), &header, &trailer)?;
         let expected = row_count(ctx, sheet);

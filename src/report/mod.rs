@@ -14,7 +14,9 @@ mod csv;
 mod findings_json;
 mod html;
 pub mod manifest;
+pub mod reviewers;
 pub mod sheets;
+pub mod split;
 pub mod xlsx;
 mod zip;
 
@@ -81,6 +83,8 @@ pub struct ReportContext<'a, 's> {
     /// The workforce roster (`--roster`), when one was given: named with its
     /// hash in findings.json, the manifest and every provenance view.
     pub roster: Option<&'a crate::findings::RosterSource>,
+    /// Who reviews which row, when the policy names reviewers.
+    pub assignments: Option<&'a reviewers::Assignments>,
 }
 
 /// What a report run wrote.

@@ -30,13 +30,13 @@ use std::path::Path;
 use chrono::{Datelike, Timelike};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Workbook,
-    Worksheet, XlsxError,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions, Table, TableColumn,
+    TableStyle, Workbook, Worksheet, XlsxError,
 };
 
 use super::sheets::{
-    account_label, completeness_line, fmt_time, row_count, write_rows, Column, SheetId, DECISIONS,
-    REVIEW_COLUMNS,
+    account_label, completeness_line, data_columns, fmt_time, row_count, write_rows, Column,
+    SheetId, DECISIONS, REVIEW_COLUMNS,
 };
 use super::ReportContext;
 use crate::output::sanitize::cell;
@@ -69,7 +69,7 @@ fn xerr(e: XlsxError) -> std::io::Error {
     std::io::Error::other(format!("review.xlsx: {e}"))
 }
 
-struct Formats {
+pub(crate) struct Formats {
     title: Format,
     info: Format,
     incomplete: Format,
@@ -82,7 +82,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         let review = Format::new()
             .set_background_color(Color::RGB(0xFFF2CC))
             .set_unlocked();
@@ -179,17 +179,23 @@ pub fn part_name(sheet: SheetId, n: usize) -> String {
 
 /// A pack sheet around its rows: banner, header, table or filter, reviewer
 /// columns, validation and print setup.
-struct PackLayout<'c, 'a, 's> {
-    ctx: &'c ReportContext<'a, 's>,
-    formats: &'c Formats,
-    sheet: SheetId,
-    columns: Vec<Column>,
-    data_width: usize,
-    limits: Limits,
-    key_value: bool,
+pub(crate) struct PackLayout<'c, 'a, 's> {
+    pub(crate) ctx: &'c ReportContext<'a, 's>,
+    pub(crate) formats: &'c Formats,
+    pub(crate) sheet: SheetId,
+    /// Every column: data, then reviewer columns on a review sheet.
+    pub(crate) columns: Vec<Column>,
+    /// How many of `columns` are data.
+    pub(crate) data_width: usize,
+    pub(crate) limits: Limits,
+    pub(crate) key_value: bool,
     /// Reviewer cells are written per row (a table); a large part formats
     /// its reviewer columns instead, which costs no cell per row.
-    review_cells: bool,
+    pub(crate) review_cells: bool,
+    /// Added to the title (a reviewer's workbook names its reviewer).
+    pub(crate) title_suffix: Option<String>,
+    /// Locks every cell but the reviewer columns (a reviewer's workbook).
+    pub(crate) protect: bool,
 }
 
 impl Layout for PackLayout<'_, '_, '_> {
@@ -199,16 +205,7 @@ impl Layout for PackLayout<'_, '_, '_> {
 
     fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
         self.review_cells = part.rows <= self.limits.table_max_rows;
-        setup_part(
-            self.ctx,
-            ws,
-            self.formats,
-            self.sheet,
-            &self.columns,
-            self.data_width,
-            part,
-            self.limits,
-        )
+        self.setup_part(ws, part)
     }
 
     fn after_row(&mut self, ws: &mut Worksheet, _part: &Part, row: u32) -> Result<(), XlsxError> {
@@ -231,7 +228,8 @@ fn write_sheet_of(
     limits: Limits,
     names: &mut Vec<String>,
 ) -> std::io::Result<()> {
-    let mut columns: Vec<Column> = sheet.columns().to_vec();
+    let mut columns: Vec<Column> = data_columns(ctx, sheet);
+    let data_width = columns.len();
     if sheet.is_review() {
         columns.extend_from_slice(REVIEW_COLUMNS);
     }
@@ -240,10 +238,12 @@ fn write_sheet_of(
         formats,
         sheet,
         columns,
-        data_width: sheet.columns().len(),
+        data_width,
         limits,
         key_value: matches!(sheet, SheetId::Summary | SheetId::Provenance),
         review_cells: true,
+        title_suffix: None,
+        protect: false,
     };
     names.extend(write_sheet(
         workbook,
@@ -293,118 +293,126 @@ fn reviewer_cells(
     Ok(())
 }
 
-/// Writes a part's banner, header, widths, table or filter, validation and
-/// print setup; data rows follow.
-#[allow(clippy::too_many_arguments)]
-fn setup_part(
-    ctx: &ReportContext<'_, '_>,
-    ws: &mut Worksheet,
-    formats: &Formats,
-    sheet: SheetId,
-    columns: &[Column],
-    data_width: usize,
-    part: &Part,
-    limits: Limits,
-) -> Result<(), XlsxError> {
-    let (n, parts, rows) = (part.n, part.parts, part.rows);
-    let s = &ctx.loaded.snapshot;
-    let last_col = (columns.len() - 1) as u16;
-    for (i, c) in columns.iter().enumerate() {
-        ws.set_column_width(i as u16, c.width)?;
-    }
-
-    // Banner: what this is, and the evidence it was made from.
-    let continuation = if parts > 1 {
-        format!(" (part {n} of {parts}: rows continue on the next sheet)")
-    } else {
-        String::new()
-    };
-    let title = format!("{} · {}{continuation}", sheet.name(), account_label(s));
-    banner(ws, 0, last_col, &title, &formats.title)?;
-    let identity = format!(
-        "Account {} · snapshot captured {} · snapshot SHA-256 {} · as of {}",
-        s.account.id,
-        fmt_time(s.captured_at()),
-        ctx.loaded.sha256,
-        fmt_time(ctx.as_of)
-    );
-    let line = if s.completeness.complete {
-        format!("{identity} · {}", sheet.about())
-    } else {
-        format!("{} · {identity}", completeness_line(s))
-    };
-    let f = if s.completeness.complete {
-        &formats.info
-    } else {
-        &formats.incomplete
-    };
-    banner(ws, 1, last_col, &line, f)?;
-    // The line wraps within the sheet's width: give it the rows it needs.
-    let width: f64 = columns.iter().map(|c| c.width).sum();
-    let lines = (line.chars().count() as f64 / (width * 0.95))
-        .ceil()
-        .max(1.0);
-    ws.set_row_height(1, 15.0 * lines)?;
-
-    // A table needs one data row; an empty sheet gets one blank row.
-    let last_row = FIRST_DATA_ROW + (rows.max(1) as u32) - 1;
-    if rows <= limits.table_max_rows {
-        // Reviewer columns get their own header colour.
-        let table_columns: Vec<TableColumn> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                // Explicit header formats: viewers other than Excel (such
-                // as LibreOffice) do not draw table styles.
-                let column = TableColumn::new().set_header(c.title);
-                if i >= data_width {
-                    column.set_header_format(&formats.review_header)
-                } else {
-                    column.set_header_format(&formats.header)
-                }
-            })
-            .collect();
-        let table_name = if n == 1 {
-            sheet.name().replace(' ', "")
-        } else {
-            format!("{}_{n}", sheet.name().replace(' ', ""))
-        };
-        let table = Table::new()
-            .set_name(table_name)
-            .set_style(TableStyle::Medium2)
-            .set_columns(&table_columns);
-        ws.add_table(HEADER_ROW, 0, last_row, last_col, &table)?;
-    } else {
+impl PackLayout<'_, '_, '_> {
+    /// Writes a part's banner, header, widths, table or filter, validation and
+    /// print setup; data rows follow.
+    fn setup_part(&self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
+        let (ctx, formats, sheet, columns, data_width, limits) = (
+            self.ctx,
+            self.formats,
+            self.sheet,
+            &self.columns[..],
+            self.data_width,
+            self.limits,
+        );
+        let (n, parts, rows) = (part.n, part.parts, part.rows);
+        let s = &ctx.loaded.snapshot;
+        let last_col = (columns.len() - 1) as u16;
         for (i, c) in columns.iter().enumerate() {
-            let f = if i >= data_width {
-                &formats.review_header
-            } else {
-                &formats.header
-            };
-            ws.write_string_with_format(HEADER_ROW, i as u16, c.title, f)?;
+            ws.set_column_width(i as u16, c.width)?;
         }
-        ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
-        // Millions of rows: the reviewer columns are formatted as columns
-        // (fill, unlocked, date) rather than cell by cell.
-        if sheet.is_review() {
-            for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
-                let f = if c.key == "review_date" {
-                    &formats.review_date
+
+        // Banner: what this is, and the evidence it was made from.
+        let continuation = if parts > 1 {
+            format!(" (part {n} of {parts}: rows continue on the next sheet)")
+        } else {
+            String::new()
+        };
+        let suffix = self
+            .title_suffix
+            .as_deref()
+            .map(|x| format!(" · {x}"))
+            .unwrap_or_default();
+        let title = format!(
+            "{} · {}{suffix}{continuation}",
+            sheet.name(),
+            account_label(s)
+        );
+        banner(ws, 0, last_col, &title, &formats.title)?;
+        let identity = format!(
+            "Account {} · snapshot captured {} · snapshot SHA-256 {} · as of {}",
+            s.account.id,
+            fmt_time(s.captured_at()),
+            ctx.loaded.sha256,
+            fmt_time(ctx.as_of)
+        );
+        let line = if s.completeness.complete {
+            format!("{identity} · {}", sheet.about())
+        } else {
+            format!("{} · {identity}", completeness_line(s))
+        };
+        let f = if s.completeness.complete {
+            &formats.info
+        } else {
+            &formats.incomplete
+        };
+        banner(ws, 1, last_col, &line, f)?;
+        // The line wraps within the sheet's width: give it the rows it needs.
+        let width: f64 = columns.iter().map(|c| c.width).sum();
+        let lines = (line.chars().count() as f64 / (width * 0.95))
+            .ceil()
+            .max(1.0);
+        ws.set_row_height(1, 15.0 * lines)?;
+
+        // A table needs one data row; an empty sheet gets one blank row.
+        let last_row = FIRST_DATA_ROW + (rows.max(1) as u32) - 1;
+        if rows <= limits.table_max_rows {
+            // Reviewer columns get their own header colour.
+            let table_columns: Vec<TableColumn> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    // Explicit header formats: viewers other than Excel (such
+                    // as LibreOffice) do not draw table styles.
+                    let column = TableColumn::new().set_header(c.title);
+                    if i >= data_width {
+                        column.set_header_format(&formats.review_header)
+                    } else {
+                        column.set_header_format(&formats.header)
+                    }
+                })
+                .collect();
+            let table_name = if n == 1 {
+                sheet.name().replace(' ', "")
+            } else {
+                format!("{}_{n}", sheet.name().replace(' ', ""))
+            };
+            let table = Table::new()
+                .set_name(table_name)
+                .set_style(TableStyle::Medium2)
+                .set_columns(&table_columns);
+            ws.add_table(HEADER_ROW, 0, last_row, last_col, &table)?;
+        } else {
+            for (i, c) in columns.iter().enumerate() {
+                let f = if i >= data_width {
+                    &formats.review_header
                 } else {
-                    &formats.review
+                    &formats.header
                 };
-                ws.set_column_format((data_width + i) as u16, f)?;
+                ws.write_string_with_format(HEADER_ROW, i as u16, c.title, f)?;
+            }
+            ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
+            // Millions of rows: the reviewer columns are formatted as columns
+            // (fill, unlocked, date) rather than cell by cell.
+            if sheet.is_review() {
+                for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
+                    let f = if c.key == "review_date" {
+                        &formats.review_date
+                    } else {
+                        &formats.review
+                    };
+                    ws.set_column_format((data_width + i) as u16, f)?;
+                }
             }
         }
-    }
-    ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
-    if rows == 0 && sheet.is_review() {
-        reviewer_cells(ws, FIRST_DATA_ROW, data_width, formats)?;
-    }
+        ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
+        if rows == 0 && sheet.is_review() {
+            reviewer_cells(ws, FIRST_DATA_ROW, data_width, formats)?;
+        }
 
-    if sheet.is_review() {
-        let decision_col = data_width as u16;
-        let decision = DataValidation::new()
+        if sheet.is_review() {
+            let decision_col = data_width as u16;
+            let decision = DataValidation::new()
             .allow_list_strings(DECISIONS)
             ?
             .set_input_title("Decision")
@@ -415,39 +423,51 @@ fn setup_part(
             ?
             .set_error_message("Choose Keep, Revoke or Modify.")
             ?;
-        ws.add_data_validation(
-            FIRST_DATA_ROW,
-            decision_col,
-            last_row,
-            decision_col,
-            &decision,
-        )?;
-        let date_col = decision_col + 2;
-        let since = ExcelDateTime::from_ymd(2000, 1, 1)?;
-        let date = DataValidation::new()
-            .allow_date(DataValidationRule::GreaterThanOrEqualTo(since))
-            .set_input_title("Review date")?
-            .set_input_message("The date of the decision, such as 2026-10-15.")?
-            .set_error_style(DataValidationErrorStyle::Warning)
-            .set_error_message("Enter a date, such as 2026-10-15.")?;
-        ws.add_data_validation(FIRST_DATA_ROW, date_col, last_row, date_col, &date)?;
-    }
+            ws.add_data_validation(
+                FIRST_DATA_ROW,
+                decision_col,
+                last_row,
+                decision_col,
+                &decision,
+            )?;
+            let date_col = decision_col + 2;
+            let since = ExcelDateTime::from_ymd(2000, 1, 1)?;
+            let date = DataValidation::new()
+                .allow_date(DataValidationRule::GreaterThanOrEqualTo(since))
+                .set_input_title("Review date")?
+                .set_input_message("The date of the decision, such as 2026-10-15.")?
+                .set_error_style(DataValidationErrorStyle::Warning)
+                .set_error_message("Enter a date, such as 2026-10-15.")?;
+            ws.add_data_validation(FIRST_DATA_ROW, date_col, last_row, date_col, &date)?;
+        }
 
-    // Printing: landscape, one page wide, banner and header on every page,
-    // and the evidence named in every page's footer.
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, HEADER_ROW)?;
-    let footer = format!(
-        "&L{} · {} · SHA-256 {}&RPage &P of &N",
-        s.account.id.replace('&', "&&"),
-        fmt_time(s.captured_at()),
-        ctx.loaded.sha256
-    );
-    if footer.chars().count() <= 255 {
-        ws.set_footer(footer);
+        // Printing: landscape, one page wide, banner and header on every page,
+        // and the evidence named in every page's footer.
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(0, HEADER_ROW)?;
+        let footer = format!(
+            "&L{} · {} · SHA-256 {}&RPage &P of &N",
+            s.account.id.replace('&', "&&"),
+            fmt_time(s.captured_at()),
+            ctx.loaded.sha256
+        );
+        if footer.chars().count() <= 255 {
+            ws.set_footer(footer);
+        }
+        if self.protect {
+            // Reviewers fill the reviewer columns (unlocked); everything else
+            // is what was sent, and stays as it was. Filtering and sorting stay
+            // allowed.
+            ws.protect_with_options(&ProtectionOptions {
+                use_autofilter: true,
+                sort: true,
+                format_columns: true,
+                ..ProtectionOptions::new()
+            });
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -486,6 +506,7 @@ mod tests {
             findings: &[],
             policy: &crate::findings::Policy::default(),
             roster: None,
+            assignments: None,
         };
         let per_sheet = 40usize;
         let limits = Limits {
@@ -559,7 +580,7 @@ mod tests {
             .read_to_string(&mut xml)
             .unwrap();
         assert!(
-            xml.contains(&format!("<autoFilter ref=\"A3:U{}\"/>", 3 + per_sheet)),
+            xml.contains(&format!("<autoFilter ref=\"A3:V{}\"/>", 3 + per_sheet)),
             "{xml:.2000}"
         );
         assert!(xml.contains("state=\"frozen\""));

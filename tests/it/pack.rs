@@ -35,6 +35,7 @@ const REVIEW_SHEETS: &[&str] = &[
     "Privileged Access",
     "Principals",
     "Effective Access",
+    "Tokens",
 ];
 const REVIEW_HEADERS: &[&str] = &[
     "Decision",
@@ -42,6 +43,7 @@ const REVIEW_HEADERS: &[&str] = &[
     "Review date",
     "Justification",
     "Ticket",
+    "Modify to",
 ];
 /// The demo's hostile names (samples/demo/README.md).
 const HOSTILE: &[&str] = &[

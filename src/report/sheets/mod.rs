@@ -71,7 +71,12 @@ pub const REVIEW_COLUMNS: &[Column] = &[
     col("review_date", "Review date", 12.0),
     col("justification", "Justification", 40.0),
     col("ticket", "Ticket", 14.0),
+    col("modify_to", "Modify to", 24.0),
 ];
+
+/// The column naming each row's reviewer, on the campaign sheets of a pack
+/// made with `[reviewers]`.
+pub const ASSIGNED_REVIEWER: Column = col("assigned_reviewer", "Assigned reviewer", 26.0);
 
 /// The choices of the Decision column.
 pub const DECISIONS: &[&str] = &["Keep", "Revoke", "Modify"];
@@ -190,6 +195,7 @@ impl SheetId {
                 | SheetId::PrivilegedAccess
                 | SheetId::Principals
                 | SheetId::EffectiveAccess
+                | SheetId::Tokens
         )
     }
 
@@ -284,12 +290,46 @@ pub fn row_count(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> usize {
     }
 }
 
-/// Produces every row of a sheet, in order, into `sink`.
+/// A sheet's data columns in this pack: its own, and on the campaign sheets
+/// of a pack made with `[reviewers]`, the assigned reviewer.
+pub fn data_columns(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> Vec<Column> {
+    let mut v = sheet.columns().to_vec();
+    if assigns(ctx, sheet) {
+        v.push(ASSIGNED_REVIEWER);
+    }
+    v
+}
+
+fn assigns(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> bool {
+    ctx.assignments.is_some() && super::reviewers::CAMPAIGN_SHEETS.contains(&sheet)
+}
+
+/// Produces every row of a sheet, in order, into `sink`, with the columns of
+/// [`data_columns`].
 pub fn write_rows(
     ctx: &ReportContext<'_, '_>,
     sheet: SheetId,
     sink: &mut Sink<'_>,
 ) -> io::Result<()> {
+    match ctx.assignments.filter(|_| assigns(ctx, sheet)) {
+        None => sheet_rows(ctx, sheet, sink),
+        Some(a) => {
+            let mut i = 0usize;
+            sheet_rows(ctx, sheet, &mut |mut row: Vec<Cell>| {
+                row.push(match a.reviewer_of(sheet, i) {
+                    Some(r) => r.into(),
+                    None => super::reviewers::Basis::Unassigned.as_str().into(),
+                });
+                i += 1;
+                sink(row)
+            })
+        }
+    }
+}
+
+/// Produces every row of a sheet, in order, into `sink`: the sheet's own
+/// columns.
+fn sheet_rows(ctx: &ReportContext<'_, '_>, sheet: SheetId, sink: &mut Sink<'_>) -> io::Result<()> {
     match sheet {
         SheetId::Summary => key_values(summary_items(ctx), sink),
         SheetId::Provenance => key_values(provenance_items(ctx), sink),
