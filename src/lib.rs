@@ -14,6 +14,7 @@
 //! touch files.
 
 pub mod atomic;
+pub mod campaign;
 pub mod cli;
 pub mod diff;
 pub mod findings;

@@ -1,6 +1,7 @@
 //! The command line: clap types, resolving them into plain settings, and the
 //! one place that prints. Nothing below this module sees clap or anyhow.
 
+mod collect;
 mod diff;
 mod explain;
 mod pull;
@@ -41,6 +42,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Pull, then report.
     Run(pull::RunCommand),
+    /// Collect the reviewers' returned workbooks of a campaign pack: check
+    /// them and write decisions.csv for next quarter's diff.
+    Collect(collect::CollectArgs),
 }
 
 /// Parses argv and runs the command. `Ok` carries the exit code of a
@@ -80,6 +84,7 @@ where
         Command::Check(a) => pull::run_check(a, &out),
         Command::Run(a) => pull::run_run(a, &command_line, &out),
         Command::Diff(a) => diff::run(a, &out),
+        Command::Collect(a) => collect::run(a, &out),
     }
 }
 

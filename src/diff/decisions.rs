@@ -23,9 +23,8 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader};
-
 use super::model::DecisionProblem;
+use crate::output::tables::{normalise_header, read_text_file, ReadError};
 use crate::output::uncell;
 
 /// What a reviewer decided on a row.
@@ -72,6 +71,19 @@ pub enum DecisionTarget {
         /// User uuid or `sa:SCOPE/IDENTIFIER`.
         principal_id: String,
     },
+    /// One API token of a service account.
+    Token {
+        /// The service account, `sa:SCOPE/IDENTIFIER`.
+        principal_id: String,
+        /// The token's scope.
+        scope: String,
+        /// The service account's identifier.
+        parent: String,
+        /// The API key.
+        api_key: String,
+        /// The token.
+        token: String,
+    },
 }
 
 impl DecisionTarget {
@@ -79,7 +91,8 @@ impl DecisionTarget {
     pub fn principal_id(&self) -> &str {
         match self {
             DecisionTarget::Grant { principal_id, .. }
-            | DecisionTarget::Principal { principal_id } => principal_id,
+            | DecisionTarget::Principal { principal_id }
+            | DecisionTarget::Token { principal_id, .. } => principal_id,
         }
     }
 }
@@ -103,6 +116,8 @@ pub struct Decision {
     pub justification: String,
     /// Ticket column.
     pub ticket: String,
+    /// Modify to column: what a Modify should make of the access.
+    pub modify_to: String,
 }
 
 /// Every decision of one file.
@@ -145,134 +160,81 @@ pub enum DecisionsError {
 /// Reads a decisions file: `.xlsx` (or another workbook calamine reads) or
 /// `.csv`; files with another extension are sniffed (a ZIP is a workbook).
 pub fn read_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
-    let bytes = std::fs::read(path).map_err(|source| DecisionsError::Io {
-        path: path.to_path_buf(),
-        source,
+    let text = read_text_file(path).map_err(|e| match e {
+        ReadError::Io { path, source } => DecisionsError::Io { path, source },
+        ReadError::Format { path, message } => DecisionsError::Format { path, message },
     })?;
-    let format_err = |message: String| DecisionsError::Format {
+    let format_err = |message: &str| DecisionsError::Format {
         path: path.to_path_buf(),
-        message,
+        message: message.to_string(),
     };
     let mut set = DecisionSet {
-        file: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        sha256: crate::snapshot::sha256_hex(&bytes),
+        file: text.file.clone(),
+        sha256: text.sha256.clone(),
         ..DecisionSet::default()
     };
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let workbook = match ext.as_str() {
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => true,
-        "csv" | "txt" => false,
-        _ => bytes.starts_with(b"PK\x03\x04"),
-    };
     let mut used = 0;
-    if workbook {
-        let mut wb = calamine::open_workbook_auto(path)
-            .map_err(|e| format_err(format!("not a workbook calamine can read: {e}")))?;
-        for name in wb.sheet_names() {
-            let range = wb
-                .worksheet_range(&name)
-                .map_err(|e| format_err(format!("sheet {name:?}: {e}")))?;
-            let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-            let rows: Vec<Vec<String>> = range
-                .rows()
-                .map(|r| r.iter().map(cell_text).collect())
-                .collect();
-            if read_table(&name, Some(&name), first_row, &rows, &mut set) {
-                used += 1;
-            }
+    for t in &text.tables {
+        let label = t.sheet.clone().unwrap_or_else(|| text.file.clone());
+        if read_table(&label, t.sheet.as_deref(), t.first_row, &t.rows, &mut set) {
+            used += 1;
         }
-        if used == 0 {
-            return Err(format_err(
-                "no review sheet with a Decision column and principal_id (Effective Access, Privileged Access) or id (Principals) columns".into(),
-            ));
-        }
+    }
+    if used > 0 {
+        return Ok(set);
+    }
+    Err(if text.workbook {
+        format_err("no review sheet with a Decision column and principal_id (Effective Access, Privileged Access) or id (Principals) columns, or row_key (decisions.csv of reviewpack collect)")
+    } else if !set.ignored_sheets.is_empty() {
+        format_err("this CSV exports the Findings sheet, whose decisions are not checked: export the Effective Access (or Principals) sheet with its decision column")
     } else {
-        let text = String::from_utf8(bytes)
-            .map_err(|_| format_err("a CSV decisions file must be UTF-8".into()))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for r in reader.records() {
-            let r = r.map_err(|e| format_err(format!("not a CSV file: {e}")))?;
-            rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
-        }
-        let label = set.file.clone();
-        if !read_table(&label, None, 0, &rows, &mut set) {
-            if !set.ignored_sheets.is_empty() {
-                return Err(format_err(
-                    "this CSV exports the Findings sheet, whose decisions are not checked: export the Effective Access (or Principals) sheet with its decision column".into(),
-                ));
-            }
-            return Err(format_err(
-                "cannot tell which review sheet this CSV exports: expected a decision column with the columns of effective_access.csv (principal_id, via, assignment_id, assignment_scope) or of principals.csv (id)".into(),
-            ));
-        }
-    }
-    Ok(set)
-}
-
-/// A cell as text; dates as `YYYY-MM-DD` (with the time when it has one).
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                f.to_string()
-            }
-        }
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(dt) => excel_serial_text(dt.as_f64()),
-        Data::Error(e) => format!("#{e}"),
-    }
-}
-
-/// Excel's 1900 date system: day 0 is 1899-12-30 (for every date after
-/// February 1900, which is all a review date can be).
-fn excel_serial_text(serial: f64) -> String {
-    let Some(epoch) = chrono::NaiveDate::from_ymd_opt(1899, 12, 30) else {
-        return serial.to_string();
-    };
-    let days = serial.floor();
-    let secs = ((serial - days) * 86_400.0).round() as i64;
-    let Some(date) = epoch.checked_add_signed(chrono::Duration::days(days as i64)) else {
-        return serial.to_string();
-    };
-    if secs == 0 {
-        date.format("%Y-%m-%d").to_string()
-    } else {
-        let t = date.and_hms_opt(0, 0, 0).unwrap_or_default() + chrono::Duration::seconds(secs);
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
-    }
-}
-
-/// `Review date`, `review_date`, `REVIEW-DATE` all become `review_date`.
-fn normalise_header(s: &str) -> String {
-    uncell(s.trim())
-        .trim()
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect()
+        format_err("cannot tell which review sheet this CSV exports: expected a decision column with the columns of effective_access.csv (principal_id, via, assignment_id, assignment_scope) or of principals.csv (id), or row_key (decisions.csv of reviewpack collect)")
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SheetKind {
     Grants,
     Principals,
+    Tokens,
+    /// `decisions.csv` of `reviewpack collect`: each row's row key says
+    /// what it is about.
+    RowKeys,
     Ignored,
+}
+
+/// What a row key (`report::reviewers::row_key`) names.
+pub fn target_of_row_key(key: &str) -> Option<DecisionTarget> {
+    let (code, rest) = key.split_once(':')?;
+    match code {
+        "EA" | "PA" => {
+            let mut parts = rest.splitn(3, '|');
+            let (pid, via, place) = (parts.next()?, parts.next()?, parts.next()?);
+            let (scope, aid) = place.rsplit_once('/')?;
+            Some(DecisionTarget::Grant {
+                principal_id: pid.to_string(),
+                via: Some(via.to_string()),
+                assignment_id: aid.to_string(),
+                assignment_scope: Some(scope.to_string()),
+            })
+        }
+        "PR" if !rest.is_empty() => Some(DecisionTarget::Principal {
+            principal_id: rest.to_string(),
+        }),
+        "TK" => {
+            let (rest, token) = rest.rsplit_once('/')?;
+            let (rest, api_key) = rest.rsplit_once('/')?;
+            let (scope, parent) = rest.rsplit_once('/')?;
+            Some(DecisionTarget::Token {
+                principal_id: format!("sa:{scope}/{parent}"),
+                scope: scope.to_string(),
+                parent: parent.to_string(),
+                api_key: api_key.to_string(),
+                token: token.to_string(),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Reads one table; returns false when it holds no decisions we read.
@@ -301,9 +263,13 @@ fn read_table(
     };
     let principal = col("principal_id").or_else(|| col("id"));
     let assignment = col("assignment_id");
+    let row_key = col("row_key");
+    let token_id = col("token_id");
     let lower_name = sheet_name.map(|n| n.trim().to_ascii_lowercase());
     let kind = match (&lower_name, principal, assignment) {
         (Some(n), _, _) if n.starts_with("findings") => SheetKind::Ignored,
+        _ if row_key.is_some() => SheetKind::RowKeys,
+        _ if token_id.is_some() && col("owner_id").is_some() => SheetKind::Tokens,
         (_, Some(_), Some(_)) => SheetKind::Grants,
         (Some(n), Some(_), None) if n.starts_with("principals") => SheetKind::Principals,
         (None, Some(_), None) if col("rule").is_none() => SheetKind::Principals,
@@ -315,6 +281,8 @@ fn read_table(
     let review_date = col("review_date");
     let justification = col("justification");
     let ticket = col("ticket");
+    let modify_to = col("modify_to");
+    let (owner, token_scope, api_key) = (col("owner_id"), col("scope"), col("api_key_id"));
     let get = |r: &[String], i: Option<usize>| -> String {
         i.and_then(|i| r.get(i))
             .map(|c| uncell(c.trim()).trim().to_string())
@@ -336,7 +304,12 @@ fn read_table(
     for (ri, r) in rows.iter().enumerate().skip(hi + 1) {
         let row = first_row + ri + 1;
         let raw = get(r, Some(decision));
-        let pid = get(r, principal);
+        let key = get(r, row_key);
+        let pid = match kind {
+            SheetKind::RowKeys => key.clone(),
+            SheetKind::Tokens => get(r, owner),
+            _ => get(r, principal),
+        };
         if pid.is_empty() && raw.is_empty() {
             continue;
         }
@@ -356,7 +329,25 @@ fn read_table(
                 .push(problem("a decision on a row with no principal id".into()));
             continue;
         }
-        let target = if kind == SheetKind::Grants {
+        let target = if kind == SheetKind::RowKeys {
+            match target_of_row_key(&key) {
+                Some(t) => t,
+                None => {
+                    set.problems
+                        .push(problem(format!("{key:?} is not a row key of a pack")));
+                    continue;
+                }
+            }
+        } else if kind == SheetKind::Tokens {
+            let parent = pid.rsplit('/').next().unwrap_or_default().to_string();
+            DecisionTarget::Token {
+                principal_id: pid,
+                scope: get(r, token_scope),
+                parent,
+                api_key: get(r, api_key),
+                token: get(r, token_id),
+            }
+        } else if kind == SheetKind::Grants {
             let aid = get(r, assignment);
             if aid.is_empty() {
                 if verdict == Verdict::Revoke {
@@ -384,6 +375,7 @@ fn read_table(
             review_date: get(r, review_date),
             justification: get(r, justification),
             ticket: get(r, ticket),
+            modify_to: get(r, modify_to),
         });
     }
     true
@@ -513,11 +505,5 @@ mod tests {
         // The same table as a CSV export is recognised by its `rule` column.
         let mut set = DecisionSet::default();
         assert!(!read_table("csv", None, 0, &findings, &mut set));
-    }
-
-    #[test]
-    fn excel_dates_read_as_iso_dates() {
-        assert_eq!(excel_serial_text(46301.0), "2026-10-06");
-        assert_eq!(excel_serial_text(46301.5), "2026-10-06 12:00:00");
     }
 }

@@ -22,6 +22,8 @@ use super::model::{
     MembershipChanges, PrincipalChanges, ResourceGroupChanges, RoleChanges,
 };
 
+use crate::output::sanitize::template_value;
+
 const TEMPLATE: &str = include_str!("../../templates/diff.html.j2");
 
 /// Rows shown per table.
@@ -81,7 +83,7 @@ fn json_err(e: serde_json::Error) -> minijinja::Error {
 
 /// A value as diff.json has it.
 fn full<T: Serialize + ?Sized>(v: &T) -> Result<Value> {
-    Ok(to_value(&serde_json::to_value(v).map_err(json_err)?))
+    Ok(template_value(&serde_json::to_value(v).map_err(json_err)?))
 }
 
 /// A list as diff.json has it, cut to what the page shows.
@@ -271,27 +273,6 @@ fn report_value(r: &DiffReport) -> Result<Value> {
     ]))
 }
 
-/// minijinja is built without its serde feature here, so values go through
-/// serde_json's value tree.
-fn to_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::from(()),
-        serde_json::Value::Bool(b) => Value::from(*b),
-        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Value::from(i),
-            (_, Some(u)) => Value::from(u),
-            _ => Value::from(n.as_f64().unwrap_or_default()),
-        },
-        serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(a) => Value::from(a.iter().map(to_value).collect::<Vec<_>>()),
-        serde_json::Value::Object(o) => Value::from(
-            o.iter()
-                .map(|(k, v)| (k.clone(), to_value(v)))
-                .collect::<BTreeMap<String, Value>>(),
-        ),
-    }
-}
-
 /// Writes diff.html.
 pub(crate) fn write(r: &DiffReport, path: &Path) -> std::io::Result<()> {
     let html = render(r).map_err(|e| std::io::Error::other(format!("diff.html: {e:#}")))?;
@@ -305,7 +286,7 @@ mod tests {
     /// The page as rendered from the whole report, as it was before lists
     /// were cut to what the page shows.
     fn render_whole(r: &DiffReport) -> String {
-        render_with(r, to_value(&serde_json::to_value(r).unwrap())).unwrap()
+        render_with(r, template_value(&serde_json::to_value(r).unwrap())).unwrap()
     }
 
     fn quarter(name: &str) -> crate::snapshot::LoadedSnapshot {

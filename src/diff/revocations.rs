@@ -36,7 +36,31 @@ fn matches(target: &DecisionTarget, e: &AccessEntry) -> bool {
                     .is_none_or(|s| *s == e.assignment_scope)
         }
         DecisionTarget::Principal { .. } => true,
+        DecisionTarget::Token { .. } => false,
     }
+}
+
+/// The token a Token target names, in a snapshot.
+fn find_token<'s>(
+    g: &AccessGraph<'s>,
+    target: &DecisionTarget,
+) -> Option<&'s crate::snapshot::Token> {
+    let DecisionTarget::Token {
+        scope,
+        parent,
+        api_key,
+        token,
+        ..
+    } = target
+    else {
+        return None;
+    };
+    g.snapshot().tokens.iter().find(|t| {
+        t.scope.to_string() == *scope
+            && t.parent == *parent
+            && t.api_key.as_str() == api_key
+            && t.id.as_str() == token
+    })
 }
 
 /// Why a grant the decision names is gone from NEW.
@@ -160,6 +184,7 @@ pub(crate) fn check(
         let in_old = match &d.target {
             DecisionTarget::Grant { .. } => in_old_grants.iter().any(|e| matches(&d.target, e)),
             DecisionTarget::Principal { .. } => old.find_principal(pid).is_some(),
+            DecisionTarget::Token { .. } => find_token(old, &d.target).is_some(),
         };
         let (via, assignment_id, assignment_scope, target) = match &d.target {
             DecisionTarget::Grant {
@@ -174,6 +199,7 @@ pub(crate) fn check(
                 "grant",
             ),
             DecisionTarget::Principal { .. } => (None, None, None, "principal"),
+            DecisionTarget::Token { .. } => (None, None, None, "token"),
         };
         let mut row = RevocationCheck {
             sheet: d.sheet.clone(),
@@ -196,7 +222,14 @@ pub(crate) fn check(
             detail: String::new(),
             finding_id: None,
         };
-        if still.is_empty() {
+        let token_still = find_token(new, &d.target);
+        if let DecisionTarget::Token { .. } = &d.target {
+            if token_still.is_none() {
+                row.detail = "the token is no longer listed".into();
+                out.verified.push(row);
+                continue;
+            }
+        } else if still.is_empty() {
             row.detail = why_gone(new, &d.target);
             out.verified.push(row);
             continue;
@@ -254,6 +287,37 @@ pub(crate) fn check(
                         e.role_id.clone(),
                         e.resource_group_id.clone(),
                     ],
+                )
+            }
+            DecisionTarget::Token {
+                scope,
+                parent,
+                api_key,
+                token,
+                ..
+            } => {
+                let t = token_still.expect("checked above");
+                let until = t
+                    .valid_to
+                    .map(|v| {
+                        format!(
+                            ", valid until {}",
+                            v.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        )
+                    })
+                    .unwrap_or_default();
+                row.detail = format!("the token is still listed{until}");
+                evidence.insert(
+                    "token".into(),
+                    json!(format!("{scope}/{parent}/{api_key}/{token}")),
+                );
+                (
+                    scope.clone(),
+                    format!(
+                        "Revoke of token {token} (API key {api_key}) decided{by} in the previous review ({} row {}) is not done: {} still has it{until}.",
+                        d.sheet, d.row, principal.name
+                    ),
+                    vec!["token".to_string(), format!("{api_key}/{token}")],
                 )
             }
             DecisionTarget::Principal { .. } => {

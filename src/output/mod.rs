@@ -8,13 +8,15 @@
 //! - [`csv`]: one RFC 4180 file, CRLF, every cell sanitised;
 //! - [`xlsx`]: one sheet written in constant memory, continuing on numbered
 //!   sheets past Excel's row limit, cells cut at Excel's length limit;
-//! - [`seal`]: `manifest.json` and `SHA256SUMS` over a finished directory.
+//! - [`seal`]: `manifest.json` and `SHA256SUMS` over a finished directory;
+//! - [`tables`]: workbooks and CSV files reviewers send back, as text.
 //!
 //! `report` and `diff` import from here and never from each other.
 
 pub mod csv;
 pub mod sanitize;
 pub mod seal;
+pub mod tables;
 pub mod xlsx;
 
 pub use sanitize::{cell, uncell};

@@ -40,6 +40,28 @@ pub fn uncell(s: &str) -> Cow<'_, str> {
     crate::text::unmark(unquoted)
 }
 
+/// A template value from a JSON value: the pages' data goes through
+/// serde_json's value tree (minijinja is built without its serde feature).
+pub fn template_value(v: &serde_json::Value) -> minijinja::Value {
+    use minijinja::Value;
+    match v {
+        serde_json::Value::Null => Value::from(()),
+        serde_json::Value::Bool(b) => Value::from(*b),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Value::from(i),
+            (_, Some(u)) => Value::from(u),
+            _ => Value::from(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(a) => a.iter().map(template_value).collect(),
+        serde_json::Value::Object(o) => Value::from(
+            o.iter()
+                .map(|(k, x)| (k.clone(), template_value(x)))
+                .collect::<std::collections::BTreeMap<String, Value>>(),
+        ),
+    }
+}
+
 /// The template formatter of the HTML pages: every string the template
 /// prints has its hidden characters marked, then is HTML-escaped as usual.
 /// Text the code marked safe (our CSS, script, CSP and JSON block) is

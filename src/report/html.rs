@@ -33,7 +33,7 @@ use super::sheets::{
     Counts, NOT_LISTED_BY_HARNESS,
 };
 use super::ReportContext;
-use crate::output::sanitize::{css_string, html_formatter, json_for_script};
+use crate::output::sanitize::{css_string, html_formatter, json_for_script, template_value};
 
 /// Findings listed inline, most severe first.
 pub const FINDINGS_CAP: usize = 1_000;
@@ -317,7 +317,7 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
     let mut map: BTreeMap<String, Value> = BTreeMap::new();
     if let serde_json::Value::Object(o) = &page {
         for (k, v) in o {
-            map.insert(k.clone(), to_value(v));
+            map.insert(k.clone(), template_value(v));
         }
     }
     // Our own text (directives, base64 hashes): no quote or markup to escape.
@@ -330,31 +330,6 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
     );
     tmpl.render(Value::from(map))
         .map_err(|e| std::io::Error::other(format!("index.html: {e}")))
-}
-
-/// A template value converted from JSON (minijinja's serde support is not
-/// compiled in).
-fn to_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::from(()),
-        serde_json::Value::Bool(b) => Value::from(*b),
-        serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                Value::from(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(a) => a.iter().map(to_value).collect(),
-        serde_json::Value::Object(o) => {
-            let m: BTreeMap<String, Value> =
-                o.iter().map(|(k, x)| (k.clone(), to_value(x))).collect();
-            Value::from(m)
-        }
-    }
 }
 
 fn tiles(ctx: &ReportContext<'_, '_>, c: &Counts) -> Vec<Tile> {

@@ -23,12 +23,15 @@ use std::sync::Mutex;
 use chrono::{Datelike, Timelike};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
-use super::reviewers::{row_key, row_refs, Assignments, Basis, CAMPAIGN_SHEETS};
+use super::reviewers::{
+    row_key, row_principal, row_refs, Assignments, Basis, RowRef, CAMPAIGN_SHEETS,
+};
 use super::sheets::{
     account_label, data_columns, fmt_time, write_rows, Column, SheetId, REVIEW_COLUMNS,
 };
 use super::xlsx::{Formats, Limits, PackLayout};
 use super::ReportContext;
+use crate::graph::PrivilegeLevel;
 use crate::output::csv::CsvFile;
 use crate::output::xlsx::{write_sheet, Cell};
 
@@ -36,6 +39,18 @@ use crate::output::xlsx::{write_sheet, Cell};
 pub const REVIEWERS_DIR: &str = "reviewers";
 /// The file naming every row's reviewer, inside [`REVIEWERS_DIR`].
 pub const ASSIGNMENTS_CSV: &str = "assignments.csv";
+/// The columns of `assignments.csv` (each row ends with the pack's account,
+/// capture time and snapshot SHA-256, as every CSV file of the pack).
+pub const ASSIGNMENT_COLUMNS: [&str; 7] = [
+    "row_key",
+    "sheet",
+    "reviewer",
+    "basis",
+    "principal_id",
+    "principal_email",
+    "privilege_level",
+];
+
 /// The first column of every reviewer sheet.
 pub const ROW_KEY: Column = Column {
     key: "row_key",
@@ -82,7 +97,7 @@ pub fn write(
     let captured = fmt_time(s.captured_at());
     let mut csv = CsvFile::create(
         &out.join(ASSIGNMENTS_CSV),
-        &["row_key", "sheet", "reviewer", "basis"],
+        &ASSIGNMENT_COLUMNS,
         &[
             ("account_id", s.account.id.as_str()),
             ("snapshot_captured_at", captured.as_str()),
@@ -115,11 +130,28 @@ pub fn write(
             let ra = assigned[i];
             i += 1;
             let reviewer = ra.reviewer.map(|x| a.reviewers[x as usize].as_str());
+            let (pid, email, level) = match row_principal(ctx.graph, r) {
+                Some(p) => {
+                    let id = ctx.graph.identity(p);
+                    let level = match r {
+                        RowRef::Grant(grant) => ctx
+                            .graph
+                            .access_of(grant.assignment)
+                            .map_or(PrivilegeLevel::None, |x| x.level),
+                        _ => ctx.graph.highest_level(p),
+                    };
+                    (id.id, id.email.unwrap_or_default().to_string(), level)
+                }
+                None => (String::new(), String::new(), PrivilegeLevel::None),
+            };
             csv.row([
                 key.as_str(),
                 sheet.name(),
                 reviewer.unwrap_or(""),
                 ra.basis.as_str(),
+                pid.as_str(),
+                email.as_str(),
+                level.as_str(),
             ])?;
             if let Some(x) = ra.reviewer {
                 let x = x as usize;

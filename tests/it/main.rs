@@ -2,6 +2,7 @@
 //! links once.
 
 mod bearer;
+mod campaign;
 mod diff;
 mod explain;
 mod fake_harness;

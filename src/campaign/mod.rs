@@ -1,0 +1,136 @@
+//! The review campaign's second half: `reviewpack collect` reads the
+//! workbooks reviewers send back (or CSV exports of their sheets), matches
+//! every row to what the pack sent (`reviewers/assignments.csv`, sealed in
+//! the pack's manifest), and says what is missing or wrong:
+//!
+//! - a file that is not from this pack (another snapshot), or a row whose
+//!   key was changed or invented, is refused;
+//! - rows left undecided; a row decided differently in two files (neither is
+//!   chosen);
+//! - self-review; Keep on admin or escalation access with no justification;
+//!   Revoke or Modify with no ticket; Modify with nothing in Modify to;
+//! - rubber-stamping: a reviewer who decided more than
+//!   `[reviewers] rubber_stamp_rows` rows, all Keep, or all at the same
+//!   minute.
+//!
+//! The accepted decisions go to `decisions.csv`, which `diff --decisions`
+//! reads next quarter; `campaign.json`, `campaign.xlsx` and `campaign.html`
+//! report per reviewer and list every problem.
+//!
+//! The first half (who reviews what, the reviewer workbooks) is in
+//! [`crate::report::reviewers`] and [`crate::report::split`].
+
+mod check;
+mod pack;
+mod read;
+mod render;
+
+pub use check::{collect, Collected};
+pub use pack::{read_pack, AssignedRow, PackCampaign, PackError};
+pub use read::{read_returned, Returned, ReturnedRow};
+pub use render::{write_outputs, CAMPAIGN_SCHEMA};
+
+use serde::Serialize;
+
+use crate::findings::Severity;
+
+/// What is wrong with a returned file or row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// The file is from another snapshot (or says none).
+    ForeignFile,
+    /// A row's key is not one the pack sent.
+    InventedRow,
+    /// A row's key, or what it names, was changed, or it sits in another
+    /// reviewer's file or sheet.
+    ChangedRow,
+    /// The same row decided differently in two files.
+    DecidedTwice,
+    /// A decision word that is not Keep, Revoke or Modify.
+    UnknownDecision,
+    /// The reviewer decided on their own access.
+    SelfReview,
+    /// Keep on admin or escalation access with no justification.
+    KeepWithoutJustification,
+    /// Modify with nothing in Modify to.
+    ModifyWithoutTarget,
+    /// Rows assigned but not decided.
+    Undecided,
+    /// Many rows, all Keep, or all decided in the same minute.
+    RubberStamp,
+    /// Revoke or Modify with no ticket.
+    NoTicket,
+}
+
+impl ProblemKind {
+    /// The kebab-case code every output uses.
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::ForeignFile => "foreign-file",
+            ProblemKind::InventedRow => "invented-row",
+            ProblemKind::ChangedRow => "changed-row",
+            ProblemKind::DecidedTwice => "decided-twice",
+            ProblemKind::UnknownDecision => "unknown-decision",
+            ProblemKind::SelfReview => "self-review",
+            ProblemKind::KeepWithoutJustification => "keep-without-justification",
+            ProblemKind::ModifyWithoutTarget => "modify-without-target",
+            ProblemKind::Undecided => "undecided",
+            ProblemKind::RubberStamp => "rubber-stamp",
+            ProblemKind::NoTicket => "no-ticket",
+        }
+    }
+
+    /// How serious it is (`--fail-on` compares with it).
+    pub fn severity(self) -> Severity {
+        match self {
+            ProblemKind::ForeignFile => Severity::Critical,
+            ProblemKind::InventedRow
+            | ProblemKind::ChangedRow
+            | ProblemKind::DecidedTwice
+            | ProblemKind::SelfReview => Severity::High,
+            ProblemKind::UnknownDecision
+            | ProblemKind::KeepWithoutJustification
+            | ProblemKind::ModifyWithoutTarget
+            | ProblemKind::Undecided
+            | ProblemKind::RubberStamp => Severity::Medium,
+            ProblemKind::NoTicket => Severity::Low,
+        }
+    }
+
+    /// Every kind, strongest first.
+    pub const ALL: [ProblemKind; 11] = [
+        ProblemKind::ForeignFile,
+        ProblemKind::InventedRow,
+        ProblemKind::ChangedRow,
+        ProblemKind::DecidedTwice,
+        ProblemKind::SelfReview,
+        ProblemKind::UnknownDecision,
+        ProblemKind::KeepWithoutJustification,
+        ProblemKind::ModifyWithoutTarget,
+        ProblemKind::Undecided,
+        ProblemKind::RubberStamp,
+        ProblemKind::NoTicket,
+    ];
+}
+
+/// One problem, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Problem {
+    /// How serious.
+    pub severity: Severity,
+    /// What kind.
+    pub kind: ProblemKind,
+    /// The reviewer concerned, when one is.
+    pub reviewer: Option<String>,
+    /// The returned file, when one is.
+    pub file: Option<String>,
+    /// The sheet (the file name for a CSV file).
+    pub sheet: Option<String>,
+    /// The 1-based row in that sheet.
+    pub row: Option<usize>,
+    /// The row key concerned.
+    pub row_key: Option<String>,
+    /// One sentence.
+    pub message: String,
+}

@@ -1,0 +1,187 @@
+//! Reading one returned file: a reviewer workbook (its About sheet says for
+//! whom and from which snapshot; each review sheet leads every row with its
+//! row key) or a CSV export of one of its sheets (the banner rows above the
+//! header carry the same facts).
+
+use std::path::Path;
+
+use crate::output::tables::{find_header, get, read_text_file, ReadError, TextTable};
+use crate::report::split::ABOUT;
+
+/// One decided (or undecided) row of a returned file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedRow {
+    /// The sheet as named in the file (the file name for a CSV file).
+    pub sheet: String,
+    /// The review sheet it belongs to (`Effective Access (2)` is
+    /// `Effective Access`); empty for a CSV file whose banner names none.
+    pub sheet_base: String,
+    /// The 1-based row in the sheet.
+    pub row: usize,
+    /// The row key.
+    pub key: String,
+    /// The Decision cell as written.
+    pub decision: String,
+    /// Who decided (the Reviewer cell).
+    pub reviewer: String,
+    /// The Review date cell.
+    pub review_date: String,
+    /// The Justification cell.
+    pub justification: String,
+    /// The Ticket cell.
+    pub ticket: String,
+    /// The Modify to cell.
+    pub modify_to: String,
+    /// The principal the row's data names (principal_id, id or owner_id).
+    pub principal_id: String,
+}
+
+/// One returned file.
+#[derive(Debug, Clone)]
+pub struct Returned {
+    /// The file name.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The snapshot SHA-256 it says it was made from, if it says one.
+    pub snapshot_sha256: Option<String>,
+    /// The reviewer it says it is for, lowercased, if it says one.
+    pub reviewer: Option<String>,
+    /// Every row under a header with Row key and Decision columns.
+    pub rows: Vec<ReturnedRow>,
+}
+
+/// The review sheet a sheet name belongs to: `Effective Access (2)` is
+/// `Effective Access`.
+fn base_name(name: &str) -> &str {
+    match name.rsplit_once(" (") {
+        Some((base, n)) if n.ends_with(')') && n[..n.len() - 1].parse::<u32>().is_ok() => base,
+        _ => name,
+    }
+}
+
+/// A 64-digit lowercase hex string in `text`, if any.
+fn sha_in(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_hexdigit())
+        .find(|w| w.len() == 64)
+        .map(str::to_ascii_lowercase)
+}
+
+/// The email after `for ` in a banner title, if any.
+fn reviewer_in(text: &str) -> Option<String> {
+    let (_, rest) = text.rsplit_once(" · for ")?;
+    let email = rest.split_whitespace().next()?.trim();
+    email.contains('@').then(|| email.to_ascii_lowercase())
+}
+
+/// Reads a returned workbook or CSV file.
+pub fn read_returned(path: &Path) -> Result<Returned, ReadError> {
+    let text = read_text_file(path)?;
+    let mut out = Returned {
+        file: text.file.clone(),
+        sha256: text.sha256.clone(),
+        snapshot_sha256: None,
+        reviewer: None,
+        rows: Vec::new(),
+    };
+    for t in &text.tables {
+        if t.sheet.as_deref() == Some(ABOUT) {
+            about(t, &mut out);
+            continue;
+        }
+        table(t, &text.file, &mut out);
+    }
+    Ok(out)
+}
+
+fn about(t: &TextTable, out: &mut Returned) {
+    for r in &t.rows {
+        let k = get(r, Some(0));
+        let v = get(r, Some(1));
+        match k.as_str() {
+            "Access review for" => out.reviewer = Some(v.to_ascii_lowercase()),
+            "Snapshot SHA-256" => out.snapshot_sha256 = sha_in(&v),
+            _ => {}
+        }
+    }
+}
+
+fn table(t: &TextTable, file: &str, out: &mut Returned) {
+    let Some((hi, h)) = find_header(&t.rows, &["row_key", "decision"]) else {
+        return;
+    };
+    let label = t.sheet.clone().unwrap_or_else(|| file.to_string());
+    // The banner above the header: title (sheet, reviewer) and identity line
+    // (snapshot SHA-256). A CSV export keeps them as rows.
+    let mut sheet_base = t
+        .sheet
+        .as_deref()
+        .map(base_name)
+        .unwrap_or_default()
+        .to_string();
+    for r in &t.rows[..hi] {
+        let line = r.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
+        if out.snapshot_sha256.is_none() {
+            out.snapshot_sha256 = sha_in(&line);
+        }
+        if out.reviewer.is_none() {
+            out.reviewer = reviewer_in(&line);
+        }
+        if sheet_base.is_empty() {
+            if let Some((title, _)) = line.split_once(" · ") {
+                sheet_base = base_name(title.trim()).to_string();
+            }
+        }
+    }
+    let principal = h
+        .col("principal_id")
+        .or_else(|| h.col("id"))
+        .or_else(|| h.col("owner_id"));
+    for (i, r) in t.rows.iter().enumerate().skip(hi + 1) {
+        let key = h.get(r, "row_key");
+        let decision = h.get(r, "decision");
+        if key.is_empty() && decision.is_empty() {
+            continue;
+        }
+        out.rows.push(ReturnedRow {
+            sheet: label.clone(),
+            sheet_base: sheet_base.clone(),
+            row: t.first_row + i + 1,
+            key,
+            decision,
+            reviewer: h.get(r, "reviewer"),
+            review_date: h.get(r, "review_date"),
+            justification: h.get(r, "justification"),
+            ticket: h.get(r, "ticket"),
+            modify_to: h.get(r, "modify_to"),
+            principal_id: get(r, principal),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_sheets_belong_to_their_sheet() {
+        assert_eq!(base_name("Effective Access (2)"), "Effective Access");
+        assert_eq!(base_name("Effective Access"), "Effective Access");
+        assert_eq!(base_name("Odd (name)"), "Odd (name)");
+    }
+
+    #[test]
+    fn banners_name_the_snapshot_and_the_reviewer() {
+        let sha = "ab".repeat(32);
+        assert_eq!(
+            sha_in(&format!("Account X · snapshot SHA-256 {sha} · as of")),
+            Some(sha)
+        );
+        assert_eq!(sha_in("no hash here"), None);
+        assert_eq!(
+            reviewer_in("Effective Access · Acme (X) · for Pat@Example.com"),
+            Some("pat@example.com".into())
+        );
+        assert_eq!(reviewer_in("Effective Access · Acme (X)"), None);
+    }
+}

@@ -1,0 +1,331 @@
+//! The collection's outputs: `decisions.csv` (what `diff --decisions` reads
+//! next quarter), `campaign.json`, `campaign.xlsx` and `campaign.html` (per
+//! reviewer, every problem, and the count from rows sent to rows decided).
+//! The caller seals the directory.
+
+use std::path::Path;
+
+use minijinja::{context, AutoEscape, Environment};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use serde_json::json;
+
+use super::check::{Accepted, Collected};
+use super::pack::PackCampaign;
+use super::ProblemKind;
+use crate::output::csv::CsvFile;
+use crate::output::sanitize::template_value;
+use crate::output::xlsx::{write_sheet, Cell, Layout, Part, EXCEL_MAX_ROWS};
+
+/// The schema name of campaign.json.
+pub const CAMPAIGN_SCHEMA: &str = "reviewpack.campaign/v1";
+
+const TEMPLATE: &str = include_str!("../../templates/campaign.html.j2");
+
+/// Rows shown per table of the page.
+const CAP: usize = 1000;
+
+/// The columns of decisions.csv.
+pub const DECISION_COLUMNS: [&str; 15] = [
+    "row_key",
+    "sheet",
+    "principal_id",
+    "principal_email",
+    "privilege_level",
+    "assigned_reviewer",
+    "decision",
+    "reviewer",
+    "review_date",
+    "justification",
+    "ticket",
+    "modify_to",
+    "file",
+    "file_sheet",
+    "file_row",
+];
+
+fn decision_cells(d: &Accepted) -> [String; 15] {
+    [
+        d.row_key.clone(),
+        d.sheet.clone(),
+        d.principal_id.clone(),
+        d.principal_email.clone(),
+        d.privilege_level.clone(),
+        d.assigned_reviewer.clone(),
+        d.decision.to_string(),
+        d.reviewer.clone(),
+        d.review_date.clone(),
+        d.justification.clone(),
+        d.ticket.clone(),
+        d.modify_to.clone(),
+        d.file.clone(),
+        d.file_sheet.clone(),
+        d.file_row.to_string(),
+    ]
+}
+
+/// The steps from the rows the pack sent to the rows decided.
+fn reconciliation(c: &Collected) -> Vec<(String, usize, String)> {
+    let t = &c.totals;
+    let read: usize = c.files.iter().filter(|f| f.accepted).map(|f| f.rows).sum();
+    vec![
+        ("Rows the pack sent for review".into(), t.rows, "every row of Privileged Access, Principals, Effective Access and Tokens (reviewers/assignments.csv)".into()),
+        ("  assigned to a reviewer".into(), t.assigned, String::new()),
+        ("  unassigned".into(), t.unassigned, "no independent reviewer: listed in assignments.csv, review them outside the campaign".into()),
+        ("Rows read from returned files".into(), read + c.files.iter().filter(|f| !f.accepted).map(|f| f.rows).sum::<usize>(), format!("{} files", c.files.len())),
+        ("  refused".into(), t.refused, "from another snapshot, or with a changed or invented row key".into()),
+        ("Rows decided (accepted)".into(), t.decided, format!("Keep {}, Revoke {}, Modify {}", t.keep, t.revoke, t.modify)),
+        ("Assigned rows without an accepted decision".into(), t.undecided, format!("{} of them decided differently in two files", t.conflicting)),
+        ("Check: assigned = decided + undecided".into(), t.assigned, if t.assigned == t.decided + t.undecided { "holds".into() } else { format!("does NOT hold: {} + {}", t.decided, t.undecided) }),
+    ]
+}
+
+/// campaign.json's value.
+pub fn to_json(pack: &PackCampaign, c: &Collected) -> serde_json::Value {
+    let mut by_kind = serde_json::Map::new();
+    for k in ProblemKind::ALL {
+        let n = c.problems.iter().filter(|p| p.kind == k).count();
+        if n > 0 {
+            by_kind.insert(k.code().into(), json!(n));
+        }
+    }
+    json!({
+        "schema": CAMPAIGN_SCHEMA,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "pack": {
+            "snapshot_sha256": pack.snapshot_sha256,
+            "account_id": pack.account_id,
+            "account_name": pack.account_name,
+            "captured_at": pack.captured_at,
+            "rubber_stamp_rows": pack.rubber_stamp_rows,
+        },
+        "totals": c.totals,
+        "reconciliation": reconciliation(c).into_iter().map(|(step, n, note)| json!({"step": step.trim(), "count": n, "note": note})).collect::<Vec<_>>(),
+        "files": c.files,
+        "reviewers": c.reviewers,
+        "problems_by_kind": by_kind,
+        "problems": c.problems,
+        "decisions_file": "decisions.csv",
+    })
+}
+
+/// Writes decisions.csv, campaign.json, campaign.xlsx and campaign.html into
+/// `dir`; returns the names written.
+pub fn write_outputs(
+    pack: &PackCampaign,
+    c: &Collected,
+    dir: &Path,
+) -> std::io::Result<Vec<String>> {
+    let mut csv = CsvFile::create(&dir.join("decisions.csv"), &DECISION_COLUMNS, &[])?;
+    for d in &c.accepted {
+        csv.row(decision_cells(d).iter())?;
+    }
+    csv.finish()?;
+
+    let value = to_json(pack, c);
+    let mut bytes = serde_json::to_vec_pretty(&value).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    std::fs::write(dir.join("campaign.json"), &bytes)?;
+
+    workbook(pack, c, &dir.join("campaign.xlsx"))?;
+
+    let html =
+        page(pack, c, &value).map_err(|e| std::io::Error::other(format!("campaign.html: {e}")))?;
+    std::fs::write(dir.join("campaign.html"), html)?;
+    Ok(vec![
+        "campaign.html".into(),
+        "campaign.json".into(),
+        "campaign.xlsx".into(),
+        "decisions.csv".into(),
+    ])
+}
+
+fn account(pack: &PackCampaign) -> String {
+    match &pack.account_name {
+        Some(n) => format!("{n} ({})", pack.account_id),
+        None => pack.account_id.clone(),
+    }
+}
+
+fn page(
+    pack: &PackCampaign,
+    c: &Collected,
+    value: &serde_json::Value,
+) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.set_formatter(crate::output::sanitize::html_formatter);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_template("campaign.html.j2", TEMPLATE)?;
+    let problems: Vec<&super::Problem> = c.problems.iter().take(CAP).collect();
+    env.get_template("campaign.html.j2")?.render(context! {
+        account => account(pack),
+        c => template_value(value),
+        problems => template_value(&serde_json::to_value(&problems).unwrap_or_default()),
+        problems_total => c.problems.len(),
+        cap => CAP,
+    })
+}
+
+/// A plain table sheet: a bold header row, widths, a filter, the header
+/// frozen.
+struct TableLayout<'a> {
+    headers: &'a [&'a str],
+    widths: &'a [f64],
+    bold: &'a Format,
+}
+
+impl Layout for TableLayout<'_> {
+    fn first_data_row(&self) -> u32 {
+        1
+    }
+
+    fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
+        for (i, h) in self.headers.iter().enumerate() {
+            ws.set_column_width(i as u16, self.widths.get(i).copied().unwrap_or(18.0))?;
+            ws.write_string_with_format(0, i as u16, *h, self.bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofilter(0, 0, part.last_row(), (self.headers.len() - 1) as u16)?;
+        Ok(())
+    }
+}
+
+fn table(
+    wb: &mut Workbook,
+    name: &str,
+    headers: &[&str],
+    widths: &[f64],
+    bold: &Format,
+    rows: Vec<Vec<Cell>>,
+) -> std::io::Result<()> {
+    let mut layout = TableLayout {
+        headers,
+        widths,
+        bold,
+    };
+    write_sheet(
+        wb,
+        "campaign.xlsx",
+        name,
+        rows.len(),
+        EXCEL_MAX_ROWS,
+        &mut layout,
+        |sink| {
+            for r in rows {
+                sink(r)?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+fn workbook(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<()> {
+    let xerr = |e: XlsxError| std::io::Error::other(format!("campaign.xlsx: {e}"));
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let mut summary: Vec<Vec<Cell>> = vec![
+        vec!["Account".into(), account(pack).into()],
+        vec![
+            "Snapshot SHA-256".into(),
+            pack.snapshot_sha256.clone().into(),
+        ],
+        vec![
+            "Snapshot captured at".into(),
+            pack.captured_at.clone().into(),
+        ],
+    ];
+    for (step, n, note) in reconciliation(c) {
+        summary.push(vec![step.into(), n.into(), note.into()]);
+    }
+    for k in ProblemKind::ALL {
+        let n = c.problems.iter().filter(|p| p.kind == k).count();
+        summary.push(vec![
+            format!("Problems: {} ({})", k.code(), k.severity()).into(),
+            n.into(),
+        ]);
+    }
+    table(
+        &mut wb,
+        "Summary",
+        &["Item", "Value", "Note"],
+        &[44.0, 70.0, 60.0],
+        &bold,
+        summary,
+    )?;
+    let reviewers = c
+        .reviewers
+        .iter()
+        .map(|r| {
+            vec![
+                r.reviewer.clone().into(),
+                r.assigned.into(),
+                r.decided.into(),
+                r.keep.into(),
+                r.revoke.into(),
+                r.modify.into(),
+                r.undecided.into(),
+                r.problems.into(),
+                r.files.join("; ").into(),
+            ]
+        })
+        .collect();
+    table(
+        &mut wb,
+        "Reviewers",
+        &[
+            "Reviewer",
+            "Assigned",
+            "Decided",
+            "Keep",
+            "Revoke",
+            "Modify",
+            "Undecided",
+            "Problems",
+            "Files",
+        ],
+        &[34.0, 10.0, 10.0, 8.0, 8.0, 8.0, 10.0, 10.0, 50.0],
+        &bold,
+        reviewers,
+    )?;
+    let problems = c
+        .problems
+        .iter()
+        .map(|p| {
+            vec![
+                p.severity.as_str().into(),
+                p.kind.code().into(),
+                p.reviewer.clone().into(),
+                p.file.clone().into(),
+                p.sheet.clone().into(),
+                p.row.map_or(Cell::Empty, Cell::from),
+                p.row_key.clone().into(),
+                p.message.clone().into(),
+            ]
+        })
+        .collect();
+    table(
+        &mut wb,
+        "Problems",
+        &[
+            "Severity", "Problem", "Reviewer", "File", "Sheet", "Row", "Row key", "What",
+        ],
+        &[10.0, 26.0, 30.0, 30.0, 18.0, 8.0, 50.0, 90.0],
+        &bold,
+        problems,
+    )?;
+    let decisions = c
+        .accepted
+        .iter()
+        .map(|d| decision_cells(d).into_iter().map(Cell::from).collect())
+        .collect();
+    table(
+        &mut wb,
+        "Decisions",
+        &DECISION_COLUMNS,
+        &[50.0],
+        &bold,
+        decisions,
+    )?;
+    wb.save(path).map_err(xerr)
+}
