@@ -280,3 +280,63 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
         "{not_done:?}"
     );
 }
+
+/// `campaign.html` in headless Chromium, like the pack's page: no console
+/// message (no CSP violation, no error), every section rendered, printable
+/// to PDF.
+#[test]
+fn campaign_html_in_headless_chromium() {
+    let Some(browser) = crate::pack::chromium_or_skip() else {
+        return;
+    };
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let reviewers = pack.join("reviewers");
+    // One file back: Priya keeps everything, giving no reasons.
+    let returned = dir.path().join("returned.xlsx");
+    fill_workbook(
+        &reviewers.join("priya.raman@example.com.xlsx"),
+        &returned,
+        &|_, _| {
+            Some(["Keep", "priya.raman@example.com", "2026-10-15", "", "", ""].map(str::to_string))
+        },
+    );
+    let out_dir = dir.path().join("campaign");
+    let out = reviewpack()
+        .arg("collect")
+        .arg(&pack)
+        .arg(&returned)
+        .arg("-o")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let page = out_dir.join("campaign.html");
+    let (dom, log) = crate::pack::chromium(
+        &browser,
+        &["--virtual-time-budget=3000", "--dump-dom"],
+        &page,
+    );
+    assert!(
+        crate::pack::console_lines(&log).is_empty(),
+        "console: {:#?}",
+        crate::pack::console_lines(&log)
+    );
+    for id in ["tiles", "reconciliation", "reviewers", "problems", "files"] {
+        assert!(dom.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(dom.contains("priya.raman@example.com"));
+    assert!(dom.contains("undecided"));
+    assert!(dom.contains("Check: assigned = decided + undecided"));
+    let pdf = dir.path().join("campaign.pdf");
+    let _ = crate::pack::chromium(
+        &browser,
+        &[
+            &format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer",
+        ],
+        &page,
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+}

@@ -563,7 +563,7 @@ fn base64(bytes: &[u8]) -> String {
 
 /// Debian's Chromium, or `None` with the reason printed when it is missing
 /// and CI is not set. In CI (`.ci/run` installs it) a missing browser fails.
-fn chromium_or_skip() -> Option<PathBuf> {
+pub(crate) fn chromium_or_skip() -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
@@ -587,7 +587,7 @@ fn chromium_or_skip() -> Option<PathBuf> {
 
 /// Runs headless Chromium on a file; returns (stdout, stderr). Fails the
 /// test after 90 s.
-fn chromium(browser: &Path, args: &[&str], page: &Path) -> (String, String) {
+pub(crate) fn chromium(browser: &Path, args: &[&str], page: &Path) -> (String, String) {
     let profile = tempdir();
     let mut child = Command::new(browser)
         .args([
@@ -639,7 +639,7 @@ fn chromium(browser: &Path, args: &[&str], page: &Path) -> (String, String) {
 
 /// Console output of the page: Chromium logs every console message, CSP
 /// violation and uncaught exception of a page as a `CONSOLE` line.
-fn console_lines(log: &str) -> Vec<&str> {
+pub(crate) fn console_lines(log: &str) -> Vec<&str> {
     log.lines().filter(|l| l.contains(":CONSOLE")).collect()
 }
 
