@@ -23,9 +23,26 @@ use crate::text::mark;
 pub fn cell(s: &str) -> Cow<'_, str> {
     let marked = mark(s);
     match marked.as_bytes().first() {
+        Some(b'+' | b'-') if is_plain_number(&marked[1..]) => marked,
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{marked}")),
         _ => marked,
     }
+}
+
+/// Digits with at most one decimal point: a signed number a spreadsheet
+/// reads as a number, never as a formula (`-4` stays `-4`; `-4+1` does not).
+fn is_plain_number(s: &str) -> bool {
+    let mut points = 0;
+    !s.is_empty()
+        && s.bytes().all(|b| match b {
+            b'0'..=b'9' => true,
+            b'.' => {
+                points += 1;
+                points == 1
+            }
+            _ => false,
+        })
+        && s.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// Undoes [`cell`] for a cell a reviewer sends back: a leading apostrophe
@@ -142,8 +159,25 @@ mod tests {
 
     #[test]
     fn formula_starters_are_neutralised() {
-        for s in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for s in [
+            "=HYPERLINK(\"x\")",
+            "+1+1",
+            "-2+3",
+            "-1.2.3",
+            "-",
+            "-.",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
             assert_eq!(cell(s), format!("'{s}"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn signed_plain_numbers_stay_numbers() {
+        for s in ["-4", "+1", "-0.5", "+12."] {
+            assert_eq!(cell(s), s, "{s:?}");
         }
     }
 

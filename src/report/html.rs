@@ -298,6 +298,13 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
             "open_findings": r.open_findings,
         })).collect::<Vec<_>>(),
         "provenance": provenance(ctx),
+        "reconciliation": super::sheets::reconciliation_steps(ctx).into_iter().map(|r| json!({
+            "step": r.step,
+            "count": r.count,
+            "compared_with": r.compared_with.as_ref().map(|(w, n)| format!("{w}: {n}")),
+            "difference": r.difference(),
+            "why": r.why,
+        })).collect::<Vec<_>>(),
         "lists_total": lists.len(),
         "lists_complete": lists.len() - lists_incomplete,
         "lists_incomplete": lists_incomplete,

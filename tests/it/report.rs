@@ -7,6 +7,7 @@ use crate::util::{demo, read, reviewpack, stderr_of, tempdir, tree};
 
 const CSV_FILES: &[&str] = &[
     "controls.csv",
+    "reconciliation.csv",
     "effective_access.csv",
     "findings.csv",
     "group_members.csv",
@@ -141,7 +142,7 @@ fn no_cell_in_any_csv_can_be_evaluated_as_a_formula() {
         for rec in records(&dir.path().join("pack/csv").join(f)) {
             for cell in rec.iter() {
                 assert!(
-                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    !crate::util::formula_like(cell),
                     "{f}: formula-like cell {cell:?}"
                 );
                 if cell.starts_with("'=") {
@@ -378,4 +379,94 @@ fn csv_only_writes_no_findings_json() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(!dir.path().join("p/findings.json").exists());
     assert!(dir.path().join("p/csv/principals.csv").exists());
+}
+
+/// The step of `reconciliation.csv` named `name` (leading spaces ignored).
+fn reconciliation_step(rec: &[csv::StringRecord], name: &str) -> csv::StringRecord {
+    rec.iter()
+        .find(|r| r[0].trim() == name)
+        .unwrap_or_else(|| panic!("no step {name:?} in {rec:?}"))
+        .clone()
+}
+
+/// Every count on the Reconciliation sheet can be found again in the other
+/// files of the pack, and every difference says why in numbers that add up.
+#[test]
+fn reconciliation_agrees_with_the_other_files_and_explains_each_difference() {
+    let dir = demo_pack();
+    let csv_dir = dir.path().join("pack/csv");
+    let rec = records(&csv_dir.join("reconciliation.csv"));
+    let rows = |f: &str| records(&csv_dir.join(f)).len() - 1;
+    for (step, file) in [
+        ("rows of Principals", "principals.csv"),
+        ("rows of Role Assignments", "role_assignments.csv"),
+        ("rows of Effective Access (grants)", "effective_access.csv"),
+        ("tokens in the snapshot", "tokens.csv"),
+    ] {
+        assert_eq!(
+            reconciliation_step(&rec, step)[1],
+            rows(file).to_string(),
+            "{step}"
+        );
+    }
+    let ra = records(&csv_dir.join("role_assignments.csv"));
+    let status = ra[0].iter().position(|h| h == "status").unwrap();
+    let count = |s: &str| ra[1..].iter().filter(|r| &r[status] == s).count();
+    let (active, disabled, orphaned) = (count("active"), count("disabled"), count("orphaned"));
+    assert!(disabled > 0 && orphaned > 0, "the demo has both");
+    let step = reconciliation_step(&rec, "active (grant access)");
+    assert_eq!(step[1], active.to_string());
+    assert_eq!(
+        step[3],
+        format!("-{}", ra.len() - 1 - active),
+        "a plain number, not '-N"
+    );
+    assert!(
+        step[4].starts_with(&format!(
+            "{disabled} disabled (dormant), {orphaned} orphaned"
+        )),
+        "{:?}",
+        &step[4]
+    );
+    for r in &rec[1..] {
+        match &r[3] {
+            "" | "0" => {}
+            _ => assert!(!r[4].is_empty() && &r[4] != "equal", "{r:?}"),
+        }
+    }
+}
+
+/// A list read short: the Reconciliation names the shortfall and sends the
+/// auditor to Completeness instead of guessing at duplicates.
+#[test]
+fn reconciliation_names_a_list_read_short() {
+    let dir = tempdir();
+    let mut v: serde_json::Value = serde_json::from_str(&read(&demo())).unwrap();
+    let list = v["completeness"]["lists"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|l| l["endpoint"] == "GET /ng/api/user-groups" && l["scope"] == "account")
+        .unwrap();
+    list["total_items"] = serde_json::json!(list["stored"].as_u64().unwrap() + 2);
+    list["complete"] = serde_json::json!(false);
+    list["note"] = serde_json::json!("stopped after 3 retries");
+    v["completeness"]["complete"] = serde_json::json!(false);
+    let snap = dir.path().join("short.json");
+    std::fs::write(&snap, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let out = reviewpack()
+        .arg("report")
+        .arg(&snap)
+        .arg("-o")
+        .arg(dir.path().join("pack"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rec = records(&dir.path().join("pack/csv/reconciliation.csv"));
+    let step = reconciliation_step(&rec, "user groups in the snapshot");
+    assert_eq!(&step[3], "-2");
+    assert_eq!(
+        &step[4],
+        "1 of these lists were not read completely (Provenance, Completeness)"
+    );
 }

@@ -63,3 +63,21 @@ pub fn stderr_of(out: &std::process::Output) -> String {
 /// An invented service-account key of the demo account, whose token is the
 /// demo caller's (`reviewpack_reader` / `review_q4_token`).
 pub const DEMO_KEY: &str = "sat.Xq3demoACCT0000000001.review_q4_token.S3cr3tV4lu3DoNotLeak";
+
+/// Whether a spreadsheet would evaluate `cell` as a formula: it starts with
+/// `= + - @`, a tab or a carriage return, and is not a plain signed number
+/// (`-4` is a number; `-4+1` and `-A1` are formulas).
+pub fn formula_like(cell: &str) -> bool {
+    let Some(first) = cell.chars().next() else {
+        return false;
+    };
+    if matches!(first, '+' | '-') {
+        let rest = &cell[1..];
+        let plain = !rest.is_empty()
+            && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && rest.matches('.').count() <= 1
+            && rest.chars().any(|c| c.is_ascii_digit());
+        return !plain;
+    }
+    matches!(first, '=' | '@' | '\t' | '\r')
+}

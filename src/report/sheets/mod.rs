@@ -17,6 +17,7 @@ mod compliance;
 mod findings;
 mod groups;
 mod principals;
+mod reconcile;
 mod roles;
 mod summary;
 mod tokens;
@@ -45,6 +46,7 @@ use self::compliance::*;
 pub use self::findings::*;
 use self::groups::*;
 pub use self::principals::*;
+pub use self::reconcile::*;
 use self::roles::*;
 pub use self::summary::*;
 use self::tokens::*;
@@ -108,13 +110,15 @@ pub enum SheetId {
     Tokens,
     /// The controls the pack evidences, and those it cannot.
     Controls,
+    /// The population walked end to end, from Harness's counts to the rows.
+    Reconciliation,
     /// Where the snapshot came from and how complete it is.
     Provenance,
 }
 
 impl SheetId {
     /// Every sheet, in workbook order.
-    pub const ALL: [SheetId; 13] = [
+    pub const ALL: [SheetId; 14] = [
         SheetId::Summary,
         SheetId::Findings,
         SheetId::PrivilegedAccess,
@@ -127,6 +131,7 @@ impl SheetId {
         SheetId::ResourceGroups,
         SheetId::Tokens,
         SheetId::Controls,
+        SheetId::Reconciliation,
         SheetId::Provenance,
     ];
 
@@ -145,6 +150,7 @@ impl SheetId {
             SheetId::ResourceGroups => "Resource Groups",
             SheetId::Tokens => "Tokens",
             SheetId::Controls => "Controls",
+            SheetId::Reconciliation => "Reconciliation",
             SheetId::Provenance => "Provenance",
         }
     }
@@ -164,6 +170,7 @@ impl SheetId {
             SheetId::ResourceGroups => "resource_groups.csv",
             SheetId::Tokens => "tokens.csv",
             SheetId::Controls => "controls.csv",
+            SheetId::Reconciliation => "reconciliation.csv",
             SheetId::Provenance => "provenance.csv",
         }
     }
@@ -183,6 +190,7 @@ impl SheetId {
             SheetId::ResourceGroups => "One row per resource group, with the scopes and resources it covers.",
             SheetId::Tokens => "One row per API token. Harness records no last-used time for tokens.",
             SheetId::Controls => "The SOC 2 and ISO 27001 controls this pack evidences, and those it cannot (manual).",
+            SheetId::Reconciliation => "The population from Harness's counts to the rows of this pack, step by step, with why any two numbers differ.",
             SheetId::Provenance => "Where the snapshot came from, how complete it is, and how this pack was made.",
         }
     }
@@ -214,6 +222,7 @@ impl SheetId {
             SheetId::ResourceGroups => RESOURCE_GROUPS,
             SheetId::Tokens => TOKENS,
             SheetId::Controls => CONTROLS,
+            SheetId::Reconciliation => RECONCILIATION,
         }
     }
 }
@@ -258,6 +267,7 @@ pub fn row_count(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> usize {
         SheetId::Summary => summary_items(ctx).len(),
         SheetId::Provenance => provenance_items(ctx).len(),
         SheetId::Controls => controls::rows(ctx.findings).len(),
+        SheetId::Reconciliation => reconciliation_steps(ctx).len(),
         SheetId::Findings => ctx.findings.len(),
         SheetId::PrivilegedAccess => privileged_grants(g).count(),
         SheetId::Principals => s.users.len() + s.service_accounts.len(),
@@ -334,6 +344,7 @@ fn sheet_rows(ctx: &ReportContext<'_, '_>, sheet: SheetId, sink: &mut Sink<'_>) 
         SheetId::Summary => key_values(summary_items(ctx), sink),
         SheetId::Provenance => key_values(provenance_items(ctx), sink),
         SheetId::Controls => control_rows(ctx, sink),
+        SheetId::Reconciliation => reconciliation_rows(ctx, sink),
         SheetId::Findings => findings(ctx, sink),
         SheetId::PrivilegedAccess => privileged(ctx.graph, sink),
         SheetId::Principals => principals(ctx.graph, sink),
