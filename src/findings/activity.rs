@@ -11,8 +11,10 @@ use serde::Serialize;
 
 use std::collections::HashSet;
 
-use super::evaluate::{grant_evidence, group_principal, plural, principal_of, ts, Ctx, Draft};
-use super::{Rule, Severity};
+use super::ctx::Ctx;
+use super::draft::{grant_evidence, group_principal, plural, principal_of, ts, Draft};
+use super::finding::Severity;
+use super::rule::Rule;
 use crate::graph::{
     is_all_users_group, AssignmentStatus, GroupRef, Principal, PrivilegeLevel, ResolvedPrincipal,
 };

@@ -9,8 +9,9 @@
 
 use serde::Serialize;
 
-use super::evaluate::{grant_evidence, plural, principal_of, Ctx, Draft, GrantEvidence};
-use super::Rule;
+use super::ctx::Ctx;
+use super::draft::{grant_evidence, plural, principal_of, Draft, GrantEvidence};
+use super::rule::Rule;
 use crate::graph::{AccessGraph, Principal};
 use crate::snapshot::Scope;
 

@@ -2,8 +2,9 @@
 //! scope it does not administer, with the shortest path, step by step
 //! (the search itself is `graph::escalation`).
 
-use super::evaluate::{plural, principal_of, Ctx, Draft};
-use super::Rule;
+use super::ctx::Ctx;
+use super::draft::{plural, principal_of, Draft};
+use super::rule::Rule;
 
 /// One finding per principal and widest scope it can become admin of.
 pub fn privilege_escalation_path(ctx: &Ctx<'_, '_>) -> Vec<Draft> {

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::evaluate::{
-    grant_evidence, group_principal, plural, principal_of, Ctx, Draft, GrantEvidence,
-};
-use super::Rule;
+use super::ctx::Ctx;
+use super::draft::{grant_evidence, group_principal, plural, principal_of, Draft, GrantEvidence};
+use super::rule::Rule;
 use crate::graph::{
     format_targets, is_all_users_group, AssignmentStatus, PrivilegeLevel, ResolvedPrincipal, Via,
 };

@@ -4,8 +4,10 @@
 
 use serde::Serialize;
 
-use super::evaluate::{group_principal, plural, principal_of, Ctx, Draft};
-use super::{FindingPrincipal, Rule};
+use super::ctx::Ctx;
+use super::draft::{group_principal, plural, principal_of, Draft};
+use super::finding::FindingPrincipal;
+use super::rule::Rule;
 use crate::graph::{
     is_all_users_group, AccessGraph, AssignmentStatus, GroupRef, Principal, PrivilegeLevel,
     ResolvedPrincipal,

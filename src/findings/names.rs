@@ -8,8 +8,10 @@
 
 use serde::Serialize;
 
-use super::evaluate::{group_principal, principal_of, Ctx, Draft};
-use super::{FindingPrincipal, Rule};
+use super::ctx::Ctx;
+use super::draft::{group_principal, principal_of, Draft};
+use super::finding::FindingPrincipal;
+use super::rule::Rule;
 use crate::graph::{GroupRef, Principal};
 use crate::snapshot::Scope;
 use crate::text::{code_point, hidden, hidden_in, HiddenKind};

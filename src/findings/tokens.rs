@@ -4,8 +4,10 @@
 
 use chrono::Duration;
 
-use super::evaluate::{principal_of, ts, Ctx, Draft};
-use super::{FindingPrincipal, Rule};
+use super::ctx::Ctx;
+use super::draft::{principal_of, ts, Draft};
+use super::finding::FindingPrincipal;
+use super::rule::Rule;
 use crate::graph::Principal;
 use crate::snapshot::{ApiKeyType, Token};
 
