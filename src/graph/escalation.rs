@@ -54,10 +54,13 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{
-    is_all_users_group, is_builtin_admin_binding, is_escalation, Access, AccessGraph,
-    AssignmentStatus, Principal, PrivilegeLevel, ResolvedPrincipal, ResolvedResourceGroup,
-    ACCESS_CONTROL_MANAGEMENT, ESCALATION_PERMISSIONS, RG_ALL_INCLUDING_CHILDREN,
+use super::access::{Access, Target};
+use super::assignment::{AssignmentStatus, ResolvedResourceGroup};
+use super::build::AccessGraph;
+use super::principal::{is_all_users_group, Principal, ResolvedPrincipal};
+use super::privilege::{
+    is_builtin_admin_binding, is_escalation, PrivilegeLevel, ACCESS_CONTROL_MANAGEMENT,
+    ESCALATION_PERMISSIONS, RG_ALL_INCLUDING_CHILDREN,
 };
 use crate::snapshot::{PermissionId, ResourceGroupId, Scope};
 
@@ -556,7 +559,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
             access: Arc::new(Access {
                 level: level_of(&permissions, admin_of.is_some()),
                 permissions,
-                targets: vec![super::Target {
+                targets: vec![Target {
                     scope: scope.clone(),
                     include_child_scopes: true,
                 }],

@@ -7,12 +7,14 @@
 //! level. A test adds only the users, groups, service accounts, roles,
 //! resource groups and role assignments its rule is about.
 
+use std::sync::Arc;
+
 use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::snapshot::{
-    Org, Permission, PrincipalRef, Project, ResourceFilter, ResourceGroup, Role, RoleRef,
-    ServiceAccount, User, UserGroup,
+    Org, Permission, PrincipalRef, Project, ResourceFilter, ResourceGroup, ResourceSelector, Role,
+    RoleAssignment, RoleRef, Scope, ScopeLevel, ServiceAccount, Snapshot, User, UserGroup,
 };
 
 // ---------------------------------------------------------------------------
