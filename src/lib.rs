@@ -20,4 +20,6 @@ pub mod graph;
 pub mod harness;
 pub mod report;
 pub mod snapshot;
+#[cfg(test)]
+mod testkit;
 pub mod text;

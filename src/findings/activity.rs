@@ -532,9 +532,9 @@ pub fn unmanaged_privileged_group(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 mod tests {
     use chrono::Duration;
 
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     #[test]
     fn every_inactive_user_kind_is_documented_in_rules_md() {
@@ -550,18 +550,13 @@ mod tests {
         }
     }
 
-    fn viewer(f: &mut Fixture, id: &str) {
-        f.user(id);
-        f.assign(&Scope::Account, user(id), "_account_viewer", ALL_ACCOUNT);
-    }
-
     #[test]
     fn inactive_user_fires_beyond_the_threshold_and_a_login_inside_is_active() {
         let mut f = Fixture::new();
         let now = f.as_of;
-        viewer(&mut f, "recent");
-        viewer(&mut f, "old");
-        viewer(&mut f, "edge");
+        f.viewer("recent");
+        f.viewer("old");
+        f.viewer("edge");
         f.set_login("old", Some(now - Duration::days(120)));
         f.set_login("edge", Some(now - Duration::days(85)));
         let found = f.findings(Rule::InactiveUser);
@@ -634,7 +629,7 @@ mod tests {
     #[test]
     fn no_login_with_an_unknown_join_date_says_so_and_is_not_rated_stale() {
         let mut f = Fixture::new();
-        viewer(&mut f, "ghost");
+        f.viewer("ghost");
         f.set_login("ghost", None);
         let (kind, sev, m) = one(&f);
         assert_eq!(kind, "no-login-join-date-unknown");
@@ -655,7 +650,7 @@ mod tests {
     #[test]
     fn added_before_the_window_and_never_seen_is_a_stale_account() {
         let mut f = Fixture::new();
-        viewer(&mut f, "ghost");
+        f.viewer("ghost");
         f.set_login("ghost", None);
         additions_read(&mut f);
         let (kind, sev, m) = one(&f);
@@ -667,7 +662,7 @@ mod tests {
     #[test]
     fn a_user_added_last_week_is_new_not_inactive() {
         let mut f = Fixture::new();
-        viewer(&mut f, "newbie");
+        f.viewer("newbie");
         f.set_login("newbie", None);
         additions_read(&mut f);
         joined(&mut f, "newbie", 6);
@@ -677,7 +672,7 @@ mod tests {
         assert!(m.contains("joined 6 days ago"), "{m}");
         // Near miss: joined 120 days ago and never seen is a stale account.
         let mut f = Fixture::new();
-        viewer(&mut f, "old");
+        f.viewer("old");
         f.set_login("old", None);
         additions_read(&mut f);
         joined(&mut f, "old", 120);
@@ -693,7 +688,7 @@ mod tests {
     #[test]
     fn the_join_date_comes_from_scim_or_the_previous_review_when_there_is_no_event() {
         let mut f = Fixture::new();
-        viewer(&mut f, "scimmed");
+        f.viewer("scimmed");
         f.set_login("scimmed", None);
         f.snapshot.scim = Some(crate::snapshot::Scim {
             users: vec![crate::snapshot::ScimUser {
@@ -712,7 +707,7 @@ mod tests {
 
         // Absent from last quarter's snapshot (taken 30 days ago): new.
         let mut f = Fixture::new();
-        viewer(&mut f, "recent");
+        f.viewer("recent");
         f.set_login("recent", None);
         let mut prev = f.snapshot.clone();
         prev.users.retain(|u| u.id.as_str() != "recent");
@@ -742,7 +737,7 @@ mod tests {
     #[test]
     fn a_login_after_as_of_does_not_count() {
         let mut f = Fixture::new();
-        viewer(&mut f, "late");
+        f.viewer("late");
         additions_read(&mut f);
         // Logged in yesterday; the review is as of 100 days ago.
         f.as_of = captured() - chrono::Duration::days(100);
@@ -763,7 +758,7 @@ mod tests {
     #[test]
     fn a_window_shorter_than_the_threshold_says_absence_is_not_proof() {
         let mut f = Fixture::new();
-        viewer(&mut f, "ghost");
+        f.viewer("ghost");
         f.set_login("ghost", None);
         additions_read(&mut f);
         f.snapshot.activity.window_days = 30;
@@ -779,7 +774,7 @@ mod tests {
     #[test]
     fn a_policy_severity_still_wins_over_the_finding_s_own() {
         let mut f = Fixture::new();
-        viewer(&mut f, "newbie");
+        f.viewer("newbie");
         f.set_login("newbie", None);
         joined(&mut f, "newbie", 6);
         f.policy_toml("[rules.inactive-user]\nseverity = \"high\"\n");
@@ -792,7 +787,7 @@ mod tests {
         let mut f = Fixture::new();
         f.user("no_access");
         f.set_login("no_access", None);
-        viewer(&mut f, "disabled");
+        f.viewer("disabled");
         f.set_login("disabled", None);
         f.user_mut("disabled").disabled = true;
         assert!(f.findings(Rule::InactiveUser).is_empty());
@@ -801,9 +796,9 @@ mod tests {
     #[test]
     fn disabled_or_locked_users_with_grants_fire_and_enabled_ones_do_not() {
         let mut f = Fixture::new();
-        viewer(&mut f, "gavin");
-        viewer(&mut f, "pablo");
-        viewer(&mut f, "ok");
+        f.viewer("gavin");
+        f.viewer("pablo");
+        f.viewer("ok");
         f.user("gone");
         f.user_mut("gavin").disabled = true;
         f.user_mut("pablo").locked = true;
@@ -867,8 +862,8 @@ mod tests {
     #[test]
     fn unmanaged_user_fires_only_where_scim_is_in_use() {
         let mut f = Fixture::new();
-        viewer(&mut f, "manual");
-        viewer(&mut f, "scim");
+        f.viewer("manual");
+        f.viewer("scim");
         // Nobody is SCIM-provisioned: no SCIM, no finding.
         assert!(f.findings(Rule::UnmanagedUser).is_empty());
         f.user_mut("scim").externally_managed = true;
@@ -907,9 +902,9 @@ mod tests {
     #[test]
     fn unmanaged_user_uses_the_scim_listing_as_evidence_when_there_is_one() {
         let mut f = Fixture::new();
-        viewer(&mut f, "both");
-        viewer(&mut f, "absent");
-        viewer(&mut f, "flagless");
+        f.viewer("both");
+        f.viewer("absent");
+        f.viewer("flagless");
         f.user("listed_no_access");
         for u in ["both", "absent", "listed_no_access"] {
             f.user_mut(u).externally_managed = true;

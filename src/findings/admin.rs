@@ -286,9 +286,9 @@ pub fn service_account_admin(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     #[test]
     fn admin_access_lists_each_admin_scope_with_its_path() {

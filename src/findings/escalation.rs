@@ -45,10 +45,10 @@ pub fn privilege_escalation_path(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::graph::{AccessGraph, StepAction};
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     fn actions(f: &Fixture, who: &str) -> Vec<(Vec<StepAction>, String)> {
         let g = AccessGraph::build(&f.snapshot);

@@ -379,9 +379,9 @@ pub fn sod_conflict(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::{Scope, ScopeLevel};
+    use crate::testkit::*;
 
     #[test]
     fn direct_user_grant_fires_for_users_not_groups_nor_managed_defaults() {

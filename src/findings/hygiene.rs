@@ -300,9 +300,9 @@ pub fn population_incomplete(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::{ListCompleteness, Scope};
+    use crate::testkit::*;
 
     #[test]
     fn orphaned_assignments_fire_and_resolvable_ones_do_not() {

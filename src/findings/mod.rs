@@ -36,8 +36,6 @@ mod policy;
 mod roster;
 mod roster_rules;
 mod rule;
-#[cfg(test)]
-mod testkit;
 mod tokens;
 
 pub use ctx::PreviousReview;

@@ -151,9 +151,9 @@ pub fn deceptive_name(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::{Rule, Severity};
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     #[test]
     fn a_reversed_name_and_a_hidden_space_fire_with_the_exact_value() {

@@ -130,23 +130,17 @@ pub fn roster_terminated(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::{Roster, RosterError, Rule};
-    use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     fn parse(text: &str) -> Result<Roster, RosterError> {
         Roster::parse("r.csv", text.as_bytes(), None)
     }
 
-    fn viewer(f: &mut Fixture, id: &str) {
-        f.user(id);
-        f.assign(&Scope::Account, user(id), "_account_viewer", ALL_ACCOUNT);
-    }
-
     fn fixture() -> Fixture {
         let mut f = Fixture::new();
         for id in ["stays", "left", "alias", "unknown", "disabled", "rehired"] {
-            viewer(&mut f, id);
+            f.viewer(id);
         }
         f.user("no_access");
         f.user_mut("disabled").disabled = true;

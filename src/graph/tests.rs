@@ -1,344 +1,18 @@
 //! The graph rules of design.md section 6, one test per rule, each with a case
 //! where access exists and a near-miss where it must not.
 //!
-//! Every test starts from [`Fixture::new`]: an account with orgs `eng` and
-//! `ops`, projects `eng/pay`, `eng/web` and `ops/infra`, a small permission
-//! catalogue and the Harness-managed roles listed at every scope of their
-//! level. A test adds only the users, groups, service accounts, roles,
-//! resource groups and role assignments its rule is about.
+//! Every test starts from the crate's fixture kit ([`Fixture::new`]): an
+//! account with orgs `eng` and `ops`, projects `eng/pay`, `eng/web` and
+//! `ops/infra`, a small permission catalogue and the Harness-managed roles
+//! listed at every scope of their level. A test adds only the users, groups,
+//! service accounts, roles, resource groups and role assignments its rule is
+//! about.
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
-
 use super::*;
-use crate::snapshot::{
-    Org, Permission, PrincipalRef, Project, ResourceFilter, ResourceGroup, ResourceSelector, Role,
-    RoleAssignment, RoleRef, Scope, ScopeLevel, ServiceAccount, Snapshot, User, UserGroup,
-};
-
-// ---------------------------------------------------------------------------
-// Builder
-// ---------------------------------------------------------------------------
-
-const ALL_INCLUDING_CHILDREN: &str = "_all_resources_including_child_scopes";
-const ALL_ACCOUNT_LEVEL: &str = "_all_account_level_resources";
-const ALL_ORG_LEVEL: &str = "_all_organization_level_resources";
-const ALL_PROJECT_LEVEL: &str = "_all_project_level_resources";
-
-fn account() -> Scope {
-    Scope::Account
-}
-
-fn org(o: &str) -> Scope {
-    Scope::Org(o.into())
-}
-
-fn project(o: &str, p: &str) -> Scope {
-    Scope::Project(o.into(), p.into())
-}
-
-/// The permission catalogue: (id, resource type, action).
-/// `core_governancepolicy_*` deliberately has a catalogue type
-/// (`GOVERNANCE_POLICY`) that differs from what its identifier suggests
-/// (`GOVERNANCEPOLICY`), so tests can tell the catalogue is what is read.
-const CATALOGUE: &[(&str, &str, &str)] = &[
-    ("core_user_view", "USER", "view"),
-    ("core_user_manage", "USER", "manage"),
-    ("core_user_invite", "USER", "invite"),
-    ("core_usergroup_view", "USERGROUP", "view"),
-    ("core_usergroup_manage", "USERGROUP", "manage"),
-    ("core_serviceaccount_view", "SERVICEACCOUNT", "view"),
-    ("core_serviceaccount_edit", "SERVICEACCOUNT", "edit"),
-    ("core_serviceaccount_delete", "SERVICEACCOUNT", "delete"),
-    (
-        "core_serviceaccount_manageapikey",
-        "SERVICEACCOUNT",
-        "manageapikey",
-    ),
-    ("core_role_view", "ROLE", "view"),
-    ("core_role_edit", "ROLE", "edit"),
-    ("core_role_delete", "ROLE", "delete"),
-    ("core_resourcegroup_view", "RESOURCEGROUP", "view"),
-    ("core_resourcegroup_edit", "RESOURCEGROUP", "edit"),
-    ("core_resourcegroup_delete", "RESOURCEGROUP", "delete"),
-    ("core_pipeline_view", "PIPELINE", "view"),
-    ("core_pipeline_edit", "PIPELINE", "edit"),
-    ("core_pipeline_delete", "PIPELINE", "delete"),
-    ("core_pipeline_execute", "PIPELINE", "execute"),
-    ("core_secret_view", "SECRET", "view"),
-    ("core_secret_edit", "SECRET", "edit"),
-    ("core_secret_access", "SECRET", "access"),
-    ("core_governancepolicy_view", "GOVERNANCE_POLICY", "view"),
-    ("core_governancepolicy_edit", "GOVERNANCE_POLICY", "edit"),
-];
-
-/// Every access-control management permission (what a custom admin needs).
-const ACM: &[&str] = &[
-    "core_resourcegroup_edit",
-    "core_role_edit",
-    "core_serviceaccount_edit",
-    "core_user_manage",
-    "core_usergroup_manage",
-];
-
-fn all_permissions() -> Vec<&'static str> {
-    CATALOGUE.iter().map(|(id, _, _)| *id).collect()
-}
-
-fn view_permissions() -> Vec<&'static str> {
-    CATALOGUE
-        .iter()
-        .filter(|(_, _, action)| *action == "view")
-        .map(|(id, _, _)| *id)
-        .collect()
-}
-
-/// A principal reference to a user uuid.
-fn user_principal(id: &str) -> PrincipalRef {
-    PrincipalRef {
-        kind: "USER".into(),
-        id: id.into(),
-        scope_level: None,
-    }
-}
-
-/// A principal reference to a group, with an optional `scopeLevel`.
-fn group_principal(id: &str, level: Option<ScopeLevel>) -> PrincipalRef {
-    PrincipalRef {
-        kind: "USER_GROUP".into(),
-        id: id.into(),
-        scope_level: level,
-    }
-}
-
-/// A principal reference to a service account, with an optional `scopeLevel`.
-fn sa_principal(id: &str, level: Option<ScopeLevel>) -> PrincipalRef {
-    PrincipalRef {
-        kind: "SERVICE_ACCOUNT".into(),
-        id: id.into(),
-        scope_level: level,
-    }
-}
-
-/// A role reference without `scopeLevel`.
-fn role(id: &str) -> RoleRef {
-    RoleRef {
-        id: id.into(),
-        scope_level: None,
-    }
-}
-
-/// A role reference with `scopeLevel`.
-fn role_at(id: &str, level: ScopeLevel) -> RoleRef {
-    RoleRef {
-        id: id.into(),
-        scope_level: Some(level),
-    }
-}
-
-/// A minimal in-memory snapshot under construction.
-struct Fixture {
-    snapshot: Snapshot,
-}
-
-impl Fixture {
-    /// Account `acc`, orgs `eng` / `ops`, projects `eng/pay`, `eng/web`,
-    /// `ops/infra`, the permission catalogue, and the managed roles.
-    fn new() -> Fixture {
-        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let mut f = Fixture {
-            snapshot: Snapshot::empty("acc", t, 0),
-        };
-        for o in ["eng", "ops"] {
-            f.snapshot.orgs.push(Org {
-                id: o.into(),
-                name: o.into(),
-                description: None,
-                tags: Default::default(),
-            });
-        }
-        for (o, p) in [("eng", "pay"), ("eng", "web"), ("ops", "infra")] {
-            f.snapshot.projects.push(Project {
-                org: o.into(),
-                id: p.into(),
-                name: p.into(),
-                description: None,
-                tags: Default::default(),
-            });
-        }
-        for (id, resource_type, action) in CATALOGUE {
-            f.snapshot.permissions.push(Permission {
-                id: (*id).into(),
-                name: None,
-                resource_type: (*resource_type).into(),
-                action: Some((*action).into()),
-                status: Some("ACTIVE".into()),
-                allowed_scope_levels: Vec::new(),
-            });
-        }
-        let all = all_permissions();
-        let views = view_permissions();
-        f.managed_role(&account(), "_account_admin", &all);
-        f.managed_role(&account(), "_account_viewer", &views);
-        for o in ["eng", "ops"] {
-            f.managed_role(&org(o), "_organization_admin", &all);
-            f.managed_role(&org(o), "_organization_viewer", &views);
-        }
-        for (o, p) in [("eng", "pay"), ("eng", "web"), ("ops", "infra")] {
-            f.managed_role(&project(o, p), "_project_admin", &all);
-            f.managed_role(&project(o, p), "_project_viewer", &views);
-            f.managed_role(
-                &project(o, p),
-                "_pipeline_executor",
-                &["core_pipeline_view", "core_pipeline_execute"],
-            );
-        }
-        f
-    }
-
-    /// A user with an email derived from its uuid, member of `scopes`
-    /// (the account is always added).
-    fn user(&mut self, id: &str, scopes: &[Scope]) -> &mut Self {
-        let mut s = vec![Scope::Account];
-        s.extend(scopes.iter().cloned());
-        self.snapshot.users.push(User {
-            id: id.into(),
-            name: id.into(),
-            email: format!("{id}@example.com"),
-            disabled: false,
-            locked: false,
-            externally_managed: false,
-            two_factor_enabled: None,
-            scopes: s,
-        });
-        self
-    }
-
-    fn group(&mut self, scope: &Scope, id: &str, members: &[&str]) -> &mut Self {
-        self.snapshot.user_groups.push(UserGroup {
-            scope: scope.clone(),
-            id: id.into(),
-            name: id.into(),
-            members: members.iter().map(|m| (*m).into()).collect(),
-            sso_linked: false,
-            sso_type: None,
-            sso_group: None,
-            externally_managed: false,
-            harness_managed: false,
-            description: None,
-            tags: Default::default(),
-        });
-        self
-    }
-
-    fn service_account(&mut self, scope: &Scope, id: &str) -> &mut Self {
-        self.snapshot.service_accounts.push(ServiceAccount {
-            scope: scope.clone(),
-            id: id.into(),
-            name: id.into(),
-            email: Some(format!("{id}@service.harness.io")),
-            description: None,
-            tags: Default::default(),
-            created_at: None,
-        });
-        self
-    }
-
-    fn push_role(&mut self, scope: &Scope, id: &str, permissions: &[&str], managed: bool) {
-        self.snapshot.roles.push(Role {
-            scope: scope.clone(),
-            id: id.into(),
-            name: id.into(),
-            permissions: permissions.iter().map(|p| (*p).into()).collect(),
-            allowed_scope_levels: Vec::new(),
-            harness_managed: managed,
-        });
-    }
-
-    /// A custom role.
-    fn role(&mut self, scope: &Scope, id: &str, permissions: &[&str]) -> &mut Self {
-        self.push_role(scope, id, permissions, false);
-        self
-    }
-
-    fn managed_role(&mut self, scope: &Scope, id: &str, permissions: &[&str]) -> &mut Self {
-        self.push_role(scope, id, permissions, true);
-        self
-    }
-
-    /// A custom resource group over all resources of `included` scopes
-    /// (`(scope, include_child_scopes)`).
-    fn resource_group(&mut self, scope: &Scope, id: &str, included: &[(Scope, bool)]) -> &mut Self {
-        self.push_resource_group(scope, id, included, None)
-    }
-
-    /// A custom resource group over the listed resource types only.
-    fn typed_resource_group(
-        &mut self,
-        scope: &Scope,
-        id: &str,
-        included: &[(Scope, bool)],
-        types: &[&str],
-    ) -> &mut Self {
-        self.push_resource_group(scope, id, included, Some(types))
-    }
-
-    fn push_resource_group(
-        &mut self,
-        scope: &Scope,
-        id: &str,
-        included: &[(Scope, bool)],
-        types: Option<&[&str]>,
-    ) -> &mut Self {
-        self.snapshot.resource_groups.push(ResourceGroup {
-            scope: scope.clone(),
-            id: id.into(),
-            name: id.into(),
-            harness_managed: false,
-            included_scopes: included
-                .iter()
-                .map(|(s, children)| crate::snapshot::ScopeSelector {
-                    scope: Some(s.clone()),
-                    include_child_scopes: *children,
-                })
-                .collect(),
-            resource_filter: ResourceFilter {
-                include_all: types.is_none(),
-                resources: types
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|t| ResourceSelector {
-                        resource_type: (*t).into(),
-                        identifiers: Vec::new(),
-                        attribute_filter: None,
-                    })
-                    .collect(),
-            },
-        });
-        self
-    }
-
-    /// A role assignment; returns its index in `role_assignments`.
-    fn assign(&mut self, scope: &Scope, principal: PrincipalRef, role: RoleRef, rg: &str) -> usize {
-        let i = self.snapshot.role_assignments.len();
-        self.snapshot.role_assignments.push(RoleAssignment {
-            scope: scope.clone(),
-            id: format!("ra{i}").as_str().into(),
-            principal,
-            role,
-            resource_group: rg.into(),
-            disabled: false,
-            managed: false,
-        });
-        i
-    }
-
-    fn disable(&mut self, assignment: usize) -> &mut Self {
-        self.snapshot.role_assignments[assignment].disabled = true;
-        self
-    }
-}
+use crate::snapshot::{PrincipalRef, ResourceFilter, ResourceGroup, ScopeLevel};
+use crate::testkit::*;
 
 // ---------------------------------------------------------------------------
 // Helpers on a built graph
@@ -396,12 +70,12 @@ fn permission_ids(a: &Access) -> Vec<&str> {
 #[test]
 fn user_assignment_resolves_to_the_user_with_that_uuid() {
     let mut f = Fixture::new();
-    f.user("alice", &[]).user("bob", &[]);
+    f.user_in("alice", &[]).user_in("bob", &[]);
     let a = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -415,12 +89,12 @@ fn user_assignment_resolves_to_the_user_with_that_uuid() {
 #[test]
 fn user_assignment_to_an_unknown_uuid_is_orphaned_and_grants_nothing() {
     let mut f = Fixture::new();
-    f.user("alice", &[]);
+    f.user_in("alice", &[]);
     let a = f.assign(
         &account(),
-        user_principal("ghost"),
+        user("ghost"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -433,18 +107,13 @@ fn user_assignment_to_an_unknown_uuid_is_orphaned_and_grants_nothing() {
 #[test]
 fn unsupported_principal_kind_is_orphaned() {
     let mut f = Fixture::new();
-    f.user("alice", &[]);
+    f.user_in("alice", &[]);
     let principal = PrincipalRef {
         kind: "API_KEY".into(),
         id: "alice".into(),
         scope_level: None,
     };
-    let a = f.assign(
-        &account(),
-        principal,
-        role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
-    );
+    let a = f.assign(&account(), principal, role("_account_viewer"), ALL_ACCOUNT);
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -466,12 +135,7 @@ fn a_harness_service_principal_is_internal_not_orphaned() {
         id: "pipelineService".into(),
         scope_level: None,
     };
-    let a = f.assign(
-        &account(),
-        principal,
-        role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
-    );
+    let a = f.assign(&account(), principal, role("_account_viewer"), ALL_ACCOUNT);
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -483,13 +147,13 @@ fn a_harness_service_principal_is_internal_not_orphaned() {
 #[test]
 fn group_scope_level_account_from_a_project_assignment_resolves_to_the_account_group() {
     let mut f = Fixture::new();
-    f.user("alice", &[project("eng", "pay")])
+    f.user_in("alice", &[project("eng", "pay")])
         .group(&account(), "platform", &["alice"]);
     let a = f.assign(
         &project("eng", "pay"),
-        group_principal("platform", Some(ScopeLevel::Account)),
+        group_at("platform", ScopeLevel::Account),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -513,13 +177,13 @@ fn group_without_scope_level_is_looked_up_at_the_assignment_scope_only() {
     // The group exists only at the account; the project assignment names it
     // without scopeLevel, so Harness looks for it in the project: orphaned.
     let mut f = Fixture::new();
-    f.user("alice", &[project("eng", "pay")])
+    f.user_in("alice", &[project("eng", "pay")])
         .group(&account(), "platform", &["alice"]);
     let a = f.assign(
         &project("eng", "pay"),
-        group_principal("platform", None),
+        group("platform"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -531,14 +195,14 @@ fn group_without_scope_level_is_looked_up_at_the_assignment_scope_only() {
 #[test]
 fn group_without_scope_level_resolves_when_it_lives_at_the_assignment_scope() {
     let mut f = Fixture::new();
-    f.user("alice", &[project("eng", "pay")])
+    f.user_in("alice", &[project("eng", "pay")])
         .group(&account(), "platform", &[])
         .group(&project("eng", "pay"), "platform", &["alice"]);
     let a = f.assign(
         &project("eng", "pay"),
-        group_principal("platform", None),
+        group("platform"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -553,13 +217,16 @@ fn group_without_scope_level_resolves_when_it_lives_at_the_assignment_scope() {
 #[test]
 fn group_scope_level_below_the_assignment_scope_is_orphaned() {
     let mut f = Fixture::new();
-    f.user("alice", &[project("eng", "pay")])
-        .group(&project("eng", "pay"), "payers", &["alice"]);
+    f.user_in("alice", &[project("eng", "pay")]).group(
+        &project("eng", "pay"),
+        "payers",
+        &["alice"],
+    );
     let a = f.assign(
         &account(),
-        group_principal("payers", Some(ScopeLevel::Project)),
+        group_at("payers", ScopeLevel::Project),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -580,16 +247,16 @@ fn service_account_without_scope_level_is_searched_project_then_org_then_account
     // Nearest wins: the org SA, not the account one of the same id.
     let nearest = f.assign(
         &project("eng", "pay"),
-        sa_principal("deployer", None),
+        sa("deployer"),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     // Found only at the account, two levels up.
     let far = f.assign(
         &project("eng", "pay"),
-        sa_principal("auditor", None),
+        sa("auditor"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -617,23 +284,23 @@ fn service_account_with_scope_level_is_looked_up_only_at_that_level() {
         .service_account(&project("eng", "pay"), "local_only");
     let at_account = f.assign(
         &project("eng", "pay"),
-        sa_principal("deployer", Some(ScopeLevel::Account)),
+        sa_at("deployer", ScopeLevel::Account),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     // Near-miss: it exists in the project, but the reference says org.
     let wrong_level = f.assign(
         &project("eng", "pay"),
-        sa_principal("local_only", Some(ScopeLevel::Organization)),
+        sa_at("local_only", ScopeLevel::Organization),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     // A level below the assignment scope is never searched.
     let below = f.assign(
         &org("eng"),
-        sa_principal("local_only", Some(ScopeLevel::Project)),
+        sa_at("local_only", ScopeLevel::Project),
         role("_organization_viewer"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -661,15 +328,15 @@ fn service_account_with_scope_level_is_looked_up_only_at_that_level() {
 #[test]
 fn group_expands_to_its_known_members_and_ignores_unknown_ones() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
-        .user("bob", &[])
-        .user("carol", &[])
+    f.user_in("alice", &[])
+        .user_in("bob", &[])
+        .user_in("carol", &[])
         .group(&account(), "ops", &["alice", "departed", "bob", "alice"]);
     let a = f.assign(
         &account(),
-        group_principal("ops", None),
+        group("ops"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -683,15 +350,15 @@ fn group_expands_to_its_known_members_and_ignores_unknown_ones() {
 #[test]
 fn listed_all_users_group_means_every_user_of_its_scope_not_its_stored_members() {
     let mut f = Fixture::new();
-    f.user("insider", &[org("eng"), project("eng", "pay")])
-        .user("outsider", &[org("eng"), project("eng", "web")])
+    f.user_in("insider", &[org("eng"), project("eng", "pay")])
+        .user_in("outsider", &[org("eng"), project("eng", "web")])
         // The stored list names only the outsider, who is not in the project.
         .group(&project("eng", "pay"), "_project_all_users", &["outsider"]);
     let a = f.assign(
         &project("eng", "pay"),
-        group_principal("_project_all_users", None),
+        group("_project_all_users"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -706,14 +373,16 @@ fn listed_all_users_group_means_every_user_of_its_scope_not_its_stored_members()
 #[test]
 fn listed_all_users_group_with_an_empty_member_list_still_holds_every_user_of_its_scope() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
-        .user("bob", &[org("eng")])
-        .group(&account(), "_account_all_users", &[]);
+    f.user_in("alice", &[]).user_in("bob", &[org("eng")]).group(
+        &account(),
+        "_account_all_users",
+        &[],
+    );
     let a = f.assign(
         &project("eng", "pay"),
-        group_principal("_account_all_users", Some(ScopeLevel::Account)),
+        group_at("_account_all_users", ScopeLevel::Account),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -724,26 +393,26 @@ fn listed_all_users_group_with_an_empty_member_list_still_holds_every_user_of_it
 #[test]
 fn unlisted_all_users_groups_are_builtin_at_their_own_level() {
     let mut f = Fixture::new();
-    f.user("alice", &[org("eng")])
-        .user("bob", &[org("ops")])
-        .user("carol", &[org("eng"), project("eng", "pay")]);
+    f.user_in("alice", &[org("eng")])
+        .user_in("bob", &[org("ops")])
+        .user_in("carol", &[org("eng"), project("eng", "pay")]);
     let acc = f.assign(
         &project("eng", "pay"),
-        group_principal("_account_all_users", Some(ScopeLevel::Account)),
+        group_at("_account_all_users", ScopeLevel::Account),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let eng = f.assign(
         &org("eng"),
-        group_principal("_organization_all_users", None),
+        group("_organization_all_users"),
         role("_organization_viewer"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     let pay = f.assign(
         &project("eng", "pay"),
-        group_principal("_project_all_users", None),
+        group("_project_all_users"),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -769,12 +438,12 @@ fn unlisted_all_users_group_named_at_the_wrong_level_is_orphaned() {
     // `_account_all_users` without scopeLevel from a project means a project
     // group of that name, which is neither listed nor built in.
     let mut f = Fixture::new();
-    f.user("alice", &[project("eng", "pay")]);
+    f.user_in("alice", &[project("eng", "pay")]);
     let a = f.assign(
         &project("eng", "pay"),
-        group_principal("_account_all_users", None),
+        group("_account_all_users"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -790,21 +459,21 @@ fn unlisted_all_users_group_named_at_the_wrong_level_is_orphaned() {
 #[test]
 fn role_scope_level_is_where_the_role_is_looked_up() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .role(&org("eng"), "releaser", &["core_pipeline_execute"])
         .role(&account(), "auditor", &["core_audit_view"]);
     let at_org = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role_at("releaser", ScopeLevel::Organization),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     // Near-miss: the role lives at the account, the reference says org.
     let wrong_level = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role_at("auditor", ScopeLevel::Organization),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -827,7 +496,7 @@ fn role_without_scope_level_is_the_assignments_own_never_an_ancestors() {
     // managed one; no walk up. An account role is reached from a project only
     // when the assignment names its level (a reusable custom role).
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .role(&account(), "deployer", &["core_pipeline_view"])
         .role(
             &project("eng", "pay"),
@@ -837,21 +506,21 @@ fn role_without_scope_level_is_the_assignments_own_never_an_ancestors() {
         .role(&account(), "auditor", &["core_pipeline_view"]);
     let own = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role("deployer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let unreachable = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role("auditor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let reused = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role_at("auditor", ScopeLevel::Account),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -874,16 +543,16 @@ fn role_without_scope_level_is_the_assignments_own_never_an_ancestors() {
 #[test]
 fn custom_role_of_a_sibling_project_is_not_found() {
     let mut f = Fixture::new();
-    f.user("alice", &[]).role(
+    f.user_in("alice", &[]).role(
         &project("eng", "web"),
         "web_deployer",
         &["core_pipeline_execute"],
     );
     let a = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role("web_deployer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -898,15 +567,15 @@ fn harness_managed_role_exists_at_every_scope_even_when_listed_once() {
     // that lists a managed role at one scope only must still resolve it from
     // another, even with an explicit roleReference.scopeLevel.
     let mut f = Fixture::new();
-    f.user("alice", &[]);
+    f.user_in("alice", &[]);
     f.snapshot
         .roles
         .retain(|r| !(r.id.as_str() == "_project_viewer" && r.scope != project("ops", "infra")));
     let a = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role_at("_project_viewer", ScopeLevel::Project),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     // Near-miss: a custom role is never borrowed from another scope.
     f.role(
@@ -916,9 +585,9 @@ fn harness_managed_role_exists_at_every_scope_even_when_listed_once() {
     );
     let custom = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role_at("infra_viewer", ScopeLevel::Project),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -935,12 +604,12 @@ fn harness_managed_role_exists_at_every_scope_even_when_listed_once() {
 #[test]
 fn all_resources_including_child_scopes_covers_the_assignment_scope_and_descendants() {
     let mut f = Fixture::new();
-    f.user("alice", &[]);
+    f.user_in("alice", &[]);
     let a = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role("_organization_viewer"),
-        ALL_INCLUDING_CHILDREN,
+        ALL_CHILDREN,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -948,9 +617,7 @@ fn all_resources_including_child_scopes_covers_the_assignment_scope_and_descenda
 
     assert_eq!(
         g.assignments[a].resource_group,
-        Some(ResolvedResourceGroup::Builtin(
-            ALL_INCLUDING_CHILDREN.into()
-        ))
+        Some(ResolvedResourceGroup::Builtin(ALL_CHILDREN.into()))
     );
     assert!(acc.covers(&org("eng")));
     assert!(acc.covers(&project("eng", "pay")));
@@ -964,24 +631,24 @@ fn all_resources_including_child_scopes_covers_the_assignment_scope_and_descenda
 #[test]
 fn scope_level_builtin_resource_groups_cover_only_the_assignment_scope() {
     let mut f = Fixture::new();
-    f.user("alice", &[]);
+    f.user_in("alice", &[]);
     let acc_rg = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let org_rg = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role("_organization_viewer"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     let proj_rg = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -1004,10 +671,10 @@ fn scope_level_builtin_resource_groups_cover_only_the_assignment_scope() {
 #[test]
 fn listed_builtin_resource_group_without_included_scopes_keeps_its_builtin_meaning() {
     let mut f = Fixture::new();
-    f.user("alice", &[]);
+    f.user_in("alice", &[]);
     f.snapshot.resource_groups.push(ResourceGroup {
         scope: org("eng"),
-        id: ALL_INCLUDING_CHILDREN.into(),
+        id: ALL_CHILDREN.into(),
         name: "All Resources Including Child Scopes".into(),
         harness_managed: true,
         included_scopes: Vec::new(),
@@ -1018,9 +685,9 @@ fn listed_builtin_resource_group_without_included_scopes_keeps_its_builtin_meani
     });
     let a = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role("_organization_viewer"),
-        ALL_INCLUDING_CHILDREN,
+        ALL_CHILDREN,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -1036,11 +703,11 @@ fn listed_builtin_resource_group_without_included_scopes_keeps_its_builtin_meani
 #[test]
 fn custom_resource_group_including_child_scopes_covers_descendants() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .resource_group(&account(), "eng_tree", &[(org("eng"), true)]);
     let a = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
         "eng_tree",
     );
@@ -1057,11 +724,11 @@ fn custom_resource_group_including_child_scopes_covers_descendants() {
 #[test]
 fn custom_resource_group_excluding_child_scopes_does_not_cover_a_child_project() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .resource_group(&account(), "eng_only", &[(org("eng"), false)]);
     let a = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
         "eng_only",
     );
@@ -1077,7 +744,7 @@ fn custom_resource_group_excluding_child_scopes_does_not_cover_a_child_project()
 #[test]
 fn resource_filter_keeps_only_the_role_permissions_on_the_listed_types() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .role(
             &account(),
             "mixed",
@@ -1095,7 +762,7 @@ fn resource_filter_keeps_only_the_role_permissions_on_the_listed_types() {
         );
     let a = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("mixed"),
         "pipelines_and_policies",
     );
@@ -1120,24 +787,24 @@ fn resource_filter_keeps_only_the_role_permissions_on_the_listed_types() {
 #[test]
 fn missing_custom_resource_group_orphans_the_assignment() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         // Near-miss: it exists, but at the account, not at the assignment scope.
         .resource_group(&account(), "eng_tree", &[(org("eng"), true)]);
     let missing = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
         "no_such_rg",
     );
     let wrong_scope = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role("_organization_viewer"),
         "eng_tree",
     );
     let found = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
         "eng_tree",
     );
@@ -1159,12 +826,7 @@ fn missing_custom_resource_group_orphans_the_assignment() {
 #[test]
 fn every_missing_part_is_named_in_the_orphan_reasons() {
     let mut f = Fixture::new();
-    let a = f.assign(
-        &account(),
-        user_principal("ghost"),
-        role("no_role"),
-        "no_rg",
-    );
+    let a = f.assign(&account(), user("ghost"), role("no_role"), "no_rg");
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -1186,19 +848,19 @@ fn every_missing_part_is_named_in_the_orphan_reasons() {
 #[test]
 fn disabled_assignment_grants_nothing_but_keeps_what_reenabling_would_grant() {
     let mut f = Fixture::new();
-    f.user("alice", &[]).user("bob", &[]);
+    f.user_in("alice", &[]).user_in("bob", &[]);
     let off = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_admin"),
-        ALL_INCLUDING_CHILDREN,
+        ALL_CHILDREN,
     );
     f.disable(off);
     let on = f.assign(
         &account(),
-        user_principal("bob"),
+        user("bob"),
         role("_account_admin"),
-        ALL_INCLUDING_CHILDREN,
+        ALL_CHILDREN,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -1224,19 +886,14 @@ fn disabled_assignment_grants_nothing_but_keeps_what_reenabling_would_grant() {
 #[test]
 fn account_admin_on_an_all_resources_group_at_account_is_admin_of_the_account() {
     let mut f = Fixture::new();
-    f.user("alice", &[]).user("bob", &[]);
+    f.user_in("alice", &[]).user_in("bob", &[]);
     let a = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_admin"),
-        ALL_INCLUDING_CHILDREN,
+        ALL_CHILDREN,
     );
-    let b = f.assign(
-        &account(),
-        user_principal("bob"),
-        role("_account_admin"),
-        ALL_ACCOUNT_LEVEL,
-    );
+    let b = f.assign(&account(), user("bob"), role("_account_admin"), ALL_ACCOUNT);
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -1251,11 +908,14 @@ fn account_admin_on_an_all_resources_group_at_account_is_admin_of_the_account() 
 #[test]
 fn account_admin_on_a_single_project_resource_group_is_not_admin_pl_47632() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
-        .resource_group(&account(), "pay_only", &[(project("eng", "pay"), false)]);
+    f.user_in("alice", &[]).resource_group(
+        &account(),
+        "pay_only",
+        &[(project("eng", "pay"), false)],
+    );
     let a = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_admin"),
         "pay_only",
     );
@@ -1272,18 +932,18 @@ fn account_admin_on_a_single_project_resource_group_is_not_admin_pl_47632() {
 #[test]
 fn org_and_project_admin_roles_are_admin_of_their_own_scope() {
     let mut f = Fixture::new();
-    f.user("alice", &[]).user("bob", &[]);
+    f.user_in("alice", &[]).user_in("bob", &[]);
     let o = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role("_organization_admin"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     let p = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role("_project_admin"),
-        ALL_INCLUDING_CHILDREN,
+        ALL_CHILDREN,
     );
     // Near-miss: project admin on a narrower custom group.
     f.typed_resource_group(
@@ -1294,7 +954,7 @@ fn org_and_project_admin_roles_are_admin_of_their_own_scope() {
     );
     let narrow = f.assign(
         &project("eng", "web"),
-        user_principal("bob"),
+        user("bob"),
         role("_project_admin"),
         "pipes",
     );
@@ -1314,33 +974,18 @@ fn org_and_project_admin_roles_are_admin_of_their_own_scope() {
 #[test]
 fn custom_role_with_all_access_control_management_on_its_own_scope_is_admin() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
-        .user("bob", &[])
-        .user("carol", &[])
+    f.user_in("alice", &[])
+        .user_in("bob", &[])
+        .user_in("carol", &[])
         .role(&org("eng"), "iam_owner", ACM)
         .role(&org("eng"), "iam_almost", &ACM[1..])
         .resource_group(&org("eng"), "eng_all", &[(org("eng"), true)])
         .resource_group(&org("eng"), "pay_all", &[(project("eng", "pay"), true)]);
-    let admin = f.assign(
-        &org("eng"),
-        user_principal("alice"),
-        role("iam_owner"),
-        "eng_all",
-    );
+    let admin = f.assign(&org("eng"), user("alice"), role("iam_owner"), "eng_all");
     // Near-miss: one management permission short.
-    let short = f.assign(
-        &org("eng"),
-        user_principal("bob"),
-        role("iam_almost"),
-        "eng_all",
-    );
+    let short = f.assign(&org("eng"), user("bob"), role("iam_almost"), "eng_all");
     // Near-miss: all of them, but on a group that does not cover the org itself.
-    let elsewhere = f.assign(
-        &org("eng"),
-        user_principal("carol"),
-        role("iam_owner"),
-        "pay_all",
-    );
+    let elsewhere = f.assign(&org("eng"), user("carol"), role("iam_owner"), "pay_all");
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -1362,7 +1007,7 @@ fn custom_role_with_all_access_control_management_on_its_own_scope_is_admin() {
 #[test]
 fn custom_role_with_all_access_control_management_on_a_type_filtered_group_is_not_admin() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .role(&account(), "iam_owner", ACM)
         .typed_resource_group(
             &account(),
@@ -1376,12 +1021,7 @@ fn custom_role_with_all_access_control_management_on_a_type_filtered_group_is_no
                 "RESOURCEGROUP",
             ],
         );
-    let a = f.assign(
-        &account(),
-        user_principal("alice"),
-        role("iam_owner"),
-        "iam_types",
-    );
+    let a = f.assign(&account(), user("alice"), role("iam_owner"), "iam_types");
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -1392,10 +1032,10 @@ fn custom_role_with_all_access_control_management_on_a_type_filtered_group_is_no
 #[test]
 fn escalation_write_read_and_none_levels() {
     let mut f = Fixture::new();
-    f.user("esc", &[])
-        .user("writer", &[])
-        .user("reader", &[])
-        .user("nobody", &[])
+    f.user_in("esc", &[])
+        .user_in("writer", &[])
+        .user_in("reader", &[])
+        .user_in("nobody", &[])
         .role(
             &account(),
             "group_manager",
@@ -1412,31 +1052,11 @@ fn escalation_write_read_and_none_levels() {
             &["core_pipeline_view", "core_secret_view"],
         )
         .typed_resource_group(&account(), "secrets", &[(account(), true)], &["SECRET"]);
-    let e = f.assign(
-        &account(),
-        user_principal("esc"),
-        role("group_manager"),
-        ALL_INCLUDING_CHILDREN,
-    );
-    let w = f.assign(
-        &account(),
-        user_principal("writer"),
-        role("runner"),
-        ALL_INCLUDING_CHILDREN,
-    );
-    let r = f.assign(
-        &account(),
-        user_principal("reader"),
-        role("looker"),
-        ALL_INCLUDING_CHILDREN,
-    );
+    let e = f.assign(&account(), user("esc"), role("group_manager"), ALL_CHILDREN);
+    let w = f.assign(&account(), user("writer"), role("runner"), ALL_CHILDREN);
+    let r = f.assign(&account(), user("reader"), role("looker"), ALL_CHILDREN);
     // The filter keeps only secrets; the role has none of those: no permission survives.
-    let n = f.assign(
-        &account(),
-        user_principal("nobody"),
-        role("runner"),
-        "secrets",
-    );
+    let n = f.assign(&account(), user("nobody"), role("runner"), "secrets");
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
 
@@ -1459,32 +1079,32 @@ fn escalation_write_read_and_none_levels() {
 #[test]
 fn highest_level_is_the_strongest_of_all_grants() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
-        .user("bob", &[])
+    f.user_in("alice", &[])
+        .user_in("bob", &[])
         .group(&account(), "admins", &["alice"]);
     f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     f.assign(
         &org("eng"),
-        group_principal("admins", Some(ScopeLevel::Account)),
+        group_at("admins", ScopeLevel::Account),
         role("_organization_admin"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     f.assign(
         &account(),
-        user_principal("bob"),
+        user("bob"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -1504,7 +1124,7 @@ fn highest_level_is_the_strongest_of_all_grants() {
 #[test]
 fn find_principal_by_email_uuid_and_service_account_key() {
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .service_account(&project("eng", "pay"), "deployer")
         .service_account(&account(), "deployer");
     let s = f.snapshot;
@@ -1542,33 +1162,33 @@ fn find_principal_by_email_uuid_and_service_account_key() {
 #[test]
 fn grants_are_grouped_per_principal_and_point_at_their_assignment() {
     let mut f = Fixture::new();
-    f.user("alice", &[project("eng", "pay")])
-        .user("bob", &[project("eng", "pay")])
+    f.user_in("alice", &[project("eng", "pay")])
+        .user_in("bob", &[project("eng", "pay")])
         .group(&account(), "devs", &["alice", "bob"])
         .service_account(&project("eng", "pay"), "ci");
     let a0 = f.assign(
         &project("eng", "pay"),
-        user_principal("bob"),
+        user("bob"),
         role("_project_viewer"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let a1 = f.assign(
         &project("eng", "pay"),
-        group_principal("devs", Some(ScopeLevel::Account)),
+        group_at("devs", ScopeLevel::Account),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let a2 = f.assign(
         &project("eng", "pay"),
-        sa_principal("ci", None),
+        sa("ci"),
         role("_pipeline_executor"),
-        ALL_PROJECT_LEVEL,
+        ALL_PROJECT,
     );
     let a3 = f.assign(
         &account(),
-        user_principal("alice"),
+        user("alice"),
         role("_account_viewer"),
-        ALL_ACCOUNT_LEVEL,
+        ALL_ACCOUNT,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -1625,7 +1245,7 @@ fn grants_are_grouped_per_principal_and_point_at_their_assignment() {
 #[test]
 fn principal_without_grants_has_level_none_and_no_admin_scopes() {
     let mut f = Fixture::new();
-    f.user("idle", &[]);
+    f.user_in("idle", &[]);
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
     let p = principal(&g, "idle");
@@ -1638,18 +1258,18 @@ fn principal_without_grants_has_level_none_and_no_admin_scopes() {
 #[test]
 fn same_role_and_resource_group_at_one_scope_share_one_access() {
     let mut f = Fixture::new();
-    f.user("alice", &[]).user("bob", &[]);
+    f.user_in("alice", &[]).user_in("bob", &[]);
     let a = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role("_organization_viewer"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     let b = f.assign(
         &org("eng"),
-        user_principal("bob"),
+        user("bob"),
         role("_organization_viewer"),
-        ALL_ORG_LEVEL,
+        ALL_ORG,
     );
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
@@ -1666,7 +1286,7 @@ fn a_selector_naming_no_scope_covers_the_scope_the_group_is_used_at() {
     // Harness stores its built-in groups once, with `includedScopes:
     // [{"filter": ...}]` and no identifiers (ResourceGroupFactory.getScope).
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .role(&account(), "viewer", &["core_pipeline_view"]);
     for (scope, children) in [(org("eng"), true), (project("eng", "pay"), false)] {
         f.snapshot.resource_groups.push(ResourceGroup {
@@ -1686,13 +1306,13 @@ fn a_selector_naming_no_scope_covers_the_scope_the_group_is_used_at() {
     }
     let at_org = f.assign(
         &org("eng"),
-        user_principal("alice"),
+        user("alice"),
         role_at("viewer", ScopeLevel::Account),
         "builtin",
     );
     let at_project = f.assign(
         &project("eng", "pay"),
-        user_principal("alice"),
+        user("alice"),
         role_at("viewer", ScopeLevel::Account),
         "builtin",
     );
@@ -1712,22 +1332,12 @@ fn a_custom_resource_group_with_no_included_scopes_covers_nothing() {
     // ResourceGroupFactory.buildResourceSelector: an empty includedScopes
     // yields no selector at all.
     let mut f = Fixture::new();
-    f.user("alice", &[])
+    f.user_in("alice", &[])
         .role(&org("eng"), "deployer", &["core_pipeline_execute"])
         .resource_group(&org("eng"), "nothing", &[])
         .resource_group(&org("eng"), "eng_only", &[(org("eng"), false)]);
-    let empty = f.assign(
-        &org("eng"),
-        user_principal("alice"),
-        role("deployer"),
-        "nothing",
-    );
-    let near_miss = f.assign(
-        &org("eng"),
-        user_principal("alice"),
-        role("deployer"),
-        "eng_only",
-    );
+    let empty = f.assign(&org("eng"), user("alice"), role("deployer"), "nothing");
+    let near_miss = f.assign(&org("eng"), user("alice"), role("deployer"), "eng_only");
     let s = f.snapshot;
     let g = AccessGraph::build(&s);
     assert!(access(&g, empty).targets.is_empty());

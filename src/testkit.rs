@@ -1,11 +1,19 @@
-//! Test fixture for the rules: a small account (orgs `eng` and `ops`,
-//! projects `eng/pay`, `eng/web`, `ops/infra`), a permission catalogue and
-//! the Harness-managed roles; each test adds only what its rule is about,
-//! then runs the rules with an optional inline TOML policy.
+//! The test fixture kit for the graph and the rules (`#[cfg(test)]` only).
+//!
+//! One small account: orgs `eng` and `ops`, projects `eng/pay`, `eng/web`
+//! and `ops/infra`, one permission catalogue, and the Harness-managed roles
+//! listed at every scope of their level. A test adds only the users, groups,
+//! service accounts, roles, resource groups and role assignments its rule is
+//! about, then builds the graph (`AccessGraph::build(&f.snapshot)`) or runs
+//! the rules with an optional inline TOML policy ([`Fixture::findings`]).
+//!
+//! It sits at the crate root, beside `graph` and `findings` rather than in
+//! either, because it serves both: it builds snapshots for the graph and
+//! runs the rules, and `graph` must not depend on `findings`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::{evaluate_with, Evaluation, Finding, Policy, Roster, Rule};
+use crate::findings::{evaluate_with, Evaluation, Finding, Policy, Roster, Rule};
 use crate::graph::AccessGraph;
 use crate::snapshot::{
     ApiKeyType, LoginEvidence, Org, Permission, PrincipalRef, Project, ResourceFilter,
@@ -13,19 +21,28 @@ use crate::snapshot::{
     ScopeSelector, ServiceAccount, Snapshot, Token, User, UserGroup,
 };
 
+/// The built-in resource group over the assignment scope and its children.
 pub const ALL_CHILDREN: &str = "_all_resources_including_child_scopes";
+/// The built-in account-level resource group.
 pub const ALL_ACCOUNT: &str = "_all_account_level_resources";
+/// The built-in organization-level resource group.
 pub const ALL_ORG: &str = "_all_organization_level_resources";
+/// The built-in project-level resource group.
 pub const ALL_PROJECT: &str = "_all_project_level_resources";
 
-/// `(id, resource type, action)`.
-const CATALOGUE: &[(&str, &str, &str)] = &[
+/// The permission catalogue: (id, resource type, action).
+/// `core_governancepolicy_*` deliberately has a catalogue type
+/// (`GOVERNANCE_POLICY`) that differs from what its identifier suggests
+/// (`GOVERNANCEPOLICY`), so tests can tell the catalogue is what is read.
+pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("core_user_view", "USER", "view"),
     ("core_user_manage", "USER", "manage"),
+    ("core_user_invite", "USER", "invite"),
     ("core_usergroup_view", "USERGROUP", "view"),
     ("core_usergroup_manage", "USERGROUP", "manage"),
     ("core_serviceaccount_view", "SERVICEACCOUNT", "view"),
     ("core_serviceaccount_edit", "SERVICEACCOUNT", "edit"),
+    ("core_serviceaccount_delete", "SERVICEACCOUNT", "delete"),
     (
         "core_serviceaccount_manageapikey",
         "SERVICEACCOUNT",
@@ -33,26 +50,69 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("core_role_view", "ROLE", "view"),
     ("core_role_edit", "ROLE", "edit"),
+    ("core_role_delete", "ROLE", "delete"),
     ("core_resourcegroup_view", "RESOURCEGROUP", "view"),
     ("core_resourcegroup_edit", "RESOURCEGROUP", "edit"),
+    ("core_resourcegroup_delete", "RESOURCEGROUP", "delete"),
     ("core_pipeline_view", "PIPELINE", "view"),
     ("core_pipeline_edit", "PIPELINE", "edit"),
+    ("core_pipeline_delete", "PIPELINE", "delete"),
     ("core_pipeline_execute", "PIPELINE", "execute"),
     ("core_secret_view", "SECRET", "view"),
-    ("core_secret_access", "SECRET", "access"),
     ("core_secret_edit", "SECRET", "edit"),
+    ("core_secret_access", "SECRET", "access"),
+    ("core_governancepolicy_view", "GOVERNANCE_POLICY", "view"),
+    ("core_governancepolicy_edit", "GOVERNANCE_POLICY", "edit"),
     ("core_authsetting_view", "AUTHSETTING", "view"),
     ("core_authsetting_edit", "AUTHSETTING", "edit"),
 ];
 
-/// The project most tests use.
-pub fn proj() -> Scope {
-    Scope::Project("eng".into(), "pay".into())
+/// Every access-control management permission (what a custom admin needs).
+pub const ACM: &[&str] = &[
+    "core_resourcegroup_edit",
+    "core_role_edit",
+    "core_serviceaccount_edit",
+    "core_user_manage",
+    "core_usergroup_manage",
+];
+
+/// Every permission of the catalogue (the managed admin roles hold them).
+pub fn all_permissions() -> Vec<&'static str> {
+    CATALOGUE.iter().map(|(id, _, _)| *id).collect()
+}
+
+/// The catalogue's view permissions (the managed viewer roles hold them).
+pub fn view_permissions() -> Vec<&'static str> {
+    CATALOGUE
+        .iter()
+        .filter(|(_, _, action)| *action == "view")
+        .map(|(id, _, _)| *id)
+        .collect()
+}
+
+/// `account`.
+pub fn account() -> Scope {
+    Scope::Account
+}
+
+/// `org:ORG`.
+pub fn org(o: &str) -> Scope {
+    Scope::Org(o.into())
+}
+
+/// `project:ORG/PROJECT`.
+pub fn project(o: &str, p: &str) -> Scope {
+    Scope::Project(o.into(), p.into())
 }
 
 /// `org:eng`.
 pub fn eng() -> Scope {
-    Scope::Org("eng".into())
+    org("eng")
+}
+
+/// `project:eng/pay`, the project most rule tests use.
+pub fn proj() -> Scope {
+    project("eng", "pay")
 }
 
 /// A user principal reference.
@@ -64,7 +124,7 @@ pub fn user(id: &str) -> PrincipalRef {
     }
 }
 
-/// A group at the assignment's own level.
+/// A group at the assignment's own level (no `scopeLevel`).
 pub fn group(id: &str) -> PrincipalRef {
     PrincipalRef {
         kind: "USER_GROUP".into(),
@@ -76,9 +136,8 @@ pub fn group(id: &str) -> PrincipalRef {
 /// A group at an explicit level.
 pub fn group_at(id: &str, level: ScopeLevel) -> PrincipalRef {
     PrincipalRef {
-        kind: "USER_GROUP".into(),
-        id: id.into(),
         scope_level: Some(level),
+        ..group(id)
     }
 }
 
@@ -88,6 +147,53 @@ pub fn sa(id: &str) -> PrincipalRef {
         kind: "SERVICE_ACCOUNT".into(),
         id: id.into(),
         scope_level: None,
+    }
+}
+
+/// A service account at an explicit level.
+pub fn sa_at(id: &str, level: ScopeLevel) -> PrincipalRef {
+    PrincipalRef {
+        scope_level: Some(level),
+        ..sa(id)
+    }
+}
+
+/// A role reference exactly as given: no `scopeLevel`.
+pub fn role(id: &str) -> RoleRef {
+    RoleRef {
+        id: id.into(),
+        scope_level: None,
+    }
+}
+
+/// A role reference with `scopeLevel`.
+pub fn role_at(id: &str, level: ScopeLevel) -> RoleRef {
+    RoleRef {
+        id: id.into(),
+        scope_level: Some(level),
+    }
+}
+
+/// The role of an assignment, as a test names it: by identifier (`"x"`:
+/// the kit adds the `scopeLevel` Harness stores for a custom role of an
+/// ancestor scope) or as an exact reference ([`role`], [`role_at`]), for
+/// the tests of role resolution itself.
+pub enum RoleChoice {
+    /// A role identifier.
+    Named(String),
+    /// The reference exactly as stored.
+    Exact(RoleRef),
+}
+
+impl From<&str> for RoleChoice {
+    fn from(id: &str) -> RoleChoice {
+        RoleChoice::Named(id.to_string())
+    }
+}
+
+impl From<RoleRef> for RoleChoice {
+    fn from(r: RoleRef) -> RoleChoice {
+        RoleChoice::Exact(r)
     }
 }
 
@@ -109,19 +215,34 @@ pub fn captured() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap()
 }
 
+/// A snapshot under construction, with the policy, `--as-of` time and
+/// roster the rules run with.
 pub struct Fixture {
+    /// The snapshot being built.
     pub snapshot: Snapshot,
+    /// The policy (defaults unless [`Fixture::policy_toml`] replaces it).
     pub policy: Policy,
+    /// The time the rules measure against (the capture time by default).
     pub as_of: DateTime<Utc>,
+    /// The workforce roster, when a test gives one.
     pub roster: Option<Roster>,
 }
 
 impl Fixture {
+    /// Account `acc` captured at [`captured`] with a 180-day activity
+    /// window, orgs `eng` / `ops`, projects `eng/pay`, `eng/web`,
+    /// `ops/infra`, the permission catalogue, and the managed roles at every
+    /// scope of their level.
     pub fn new() -> Fixture {
         let t = captured();
-        let mut s = Snapshot::empty("acc", t, 180);
+        let mut f = Fixture {
+            snapshot: Snapshot::empty("acc", t, 180),
+            policy: Policy::default(),
+            as_of: t,
+            roster: None,
+        };
         for o in ["eng", "ops"] {
-            s.orgs.push(Org {
+            f.snapshot.orgs.push(Org {
                 id: o.into(),
                 name: o.into(),
                 description: None,
@@ -129,7 +250,7 @@ impl Fixture {
             });
         }
         for (o, p) in [("eng", "pay"), ("eng", "web"), ("ops", "infra")] {
-            s.projects.push(Project {
+            f.snapshot.projects.push(Project {
                 org: o.into(),
                 id: p.into(),
                 name: p.into(),
@@ -137,61 +258,46 @@ impl Fixture {
                 tags: Default::default(),
             });
         }
-        for (id, t, action) in CATALOGUE {
-            s.permissions.push(Permission {
+        for (id, resource_type, action) in CATALOGUE {
+            f.snapshot.permissions.push(Permission {
                 id: (*id).into(),
                 name: None,
-                resource_type: (*t).into(),
+                resource_type: (*resource_type).into(),
                 action: Some((*action).into()),
-                status: None,
+                status: Some("ACTIVE".into()),
                 allowed_scope_levels: Vec::new(),
             });
         }
-        let all: Vec<&str> = CATALOGUE.iter().map(|c| c.0).collect();
-        let views: Vec<&str> = CATALOGUE
-            .iter()
-            .filter(|c| c.2 == "view")
-            .map(|c| c.0)
-            .collect();
-        let mut f = Fixture {
-            snapshot: s,
-            policy: Policy::default(),
-            as_of: t,
-            roster: None,
-        };
-        for (scope, id, perms) in [
-            (Scope::Account, "_account_admin", &all),
-            (Scope::Account, "_account_viewer", &views),
-            (eng(), "_organization_admin", &all),
-            (eng(), "_organization_viewer", &views),
-            (proj(), "_project_admin", &all),
-            (proj(), "_project_viewer", &views),
-        ] {
-            f.push_role(&scope, id, perms, true);
+        let all = all_permissions();
+        let views = view_permissions();
+        f.managed_role(&account(), "_account_admin", &all);
+        f.managed_role(&account(), "_account_viewer", &views);
+        for o in ["eng", "ops"] {
+            f.managed_role(&org(o), "_organization_admin", &all);
+            f.managed_role(&org(o), "_organization_viewer", &views);
         }
-        f.push_role(
-            &proj(),
-            "_pipeline_executor",
-            &["core_pipeline_view", "core_pipeline_execute"],
-            true,
-        );
+        for (o, p) in [("eng", "pay"), ("eng", "web"), ("ops", "infra")] {
+            f.managed_role(&project(o, p), "_project_admin", &all);
+            f.managed_role(&project(o, p), "_project_viewer", &views);
+            f.managed_role(
+                &project(o, p),
+                "_pipeline_executor",
+                &["core_pipeline_view", "core_pipeline_execute"],
+            );
+        }
         f
-    }
-
-    fn push_role(&mut self, scope: &Scope, id: &str, perms: &[&str], managed: bool) {
-        self.snapshot.roles.push(Role {
-            scope: scope.clone(),
-            id: id.into(),
-            name: id.into(),
-            permissions: perms.iter().map(|p| (*p).into()).collect(),
-            allowed_scope_levels: Vec::new(),
-            harness_managed: managed,
-        });
     }
 
     /// An enabled user (uuid = `id`, email `id@example.com`) in the account,
     /// `org:eng` and `project:eng/pay`, with 2FA on and a login yesterday.
     pub fn user(&mut self, id: &str) -> &mut Self {
+        self.user_in(id, &[eng(), proj()])
+    }
+
+    /// Like [`Fixture::user`], a member of the account and of `scopes` only.
+    pub fn user_in(&mut self, id: &str, scopes: &[Scope]) -> &mut Self {
+        let mut member_of = vec![Scope::Account];
+        member_of.extend(scopes.iter().cloned());
         self.snapshot.users.push(User {
             id: id.into(),
             name: id.into(),
@@ -200,13 +306,22 @@ impl Fixture {
             locked: false,
             externally_managed: false,
             two_factor_enabled: Some(true),
-            scopes: vec![Scope::Account, eng(), proj()],
+            scopes: member_of,
         });
         let at = self.as_of - Duration::days(1);
         self.login(id, at);
         self
     }
 
+    /// An account viewer: [`Fixture::user`] bound to `_account_viewer` on
+    /// the account's resources.
+    pub fn viewer(&mut self, id: &str) -> &mut Self {
+        self.user(id);
+        self.assign(&Scope::Account, user(id), "_account_viewer", ALL_ACCOUNT);
+        self
+    }
+
+    /// A user to change.
     pub fn user_mut(&mut self, id: &str) -> &mut User {
         self.snapshot
             .users
@@ -235,6 +350,7 @@ impl Fixture {
         });
     }
 
+    /// A user group with stored members.
     pub fn group(&mut self, scope: &Scope, id: &str, members: &[&str]) -> &mut Self {
         self.snapshot.user_groups.push(UserGroup {
             scope: scope.clone(),
@@ -252,6 +368,7 @@ impl Fixture {
         self
     }
 
+    /// A group to change.
     pub fn group_mut(&mut self, id: &str) -> &mut UserGroup {
         self.snapshot
             .user_groups
@@ -260,6 +377,7 @@ impl Fixture {
             .expect("group exists")
     }
 
+    /// A service account with an owner tag.
     pub fn service_account(&mut self, scope: &Scope, id: &str) -> &mut Self {
         self.snapshot.service_accounts.push(ServiceAccount {
             scope: scope.clone(),
@@ -273,6 +391,7 @@ impl Fixture {
         self
     }
 
+    /// A service account to change.
     pub fn sa_mut(&mut self, id: &str) -> &mut ServiceAccount {
         self.snapshot
             .service_accounts
@@ -281,13 +400,31 @@ impl Fixture {
             .expect("service account exists")
     }
 
+    fn push_role(&mut self, scope: &Scope, id: &str, permissions: &[&str], managed: bool) {
+        self.snapshot.roles.push(Role {
+            scope: scope.clone(),
+            id: id.into(),
+            name: id.into(),
+            permissions: permissions.iter().map(|p| (*p).into()).collect(),
+            allowed_scope_levels: Vec::new(),
+            harness_managed: managed,
+        });
+    }
+
     /// A custom role.
-    pub fn role(&mut self, scope: &Scope, id: &str, perms: &[&str]) -> &mut Self {
-        self.push_role(scope, id, perms, false);
+    pub fn role(&mut self, scope: &Scope, id: &str, permissions: &[&str]) -> &mut Self {
+        self.push_role(scope, id, permissions, false);
         self
     }
 
-    /// A custom resource group over every resource of `included`.
+    /// A Harness-managed role.
+    pub fn managed_role(&mut self, scope: &Scope, id: &str, permissions: &[&str]) -> &mut Self {
+        self.push_role(scope, id, permissions, true);
+        self
+    }
+
+    /// A custom resource group over every resource of `included`
+    /// (`(scope, include_child_scopes)`).
     pub fn resource_group(
         &mut self,
         scope: &Scope,
@@ -313,9 +450,9 @@ impl Fixture {
             harness_managed: false,
             included_scopes: included
                 .iter()
-                .map(|(s, c)| ScopeSelector {
+                .map(|(s, children)| ScopeSelector {
                     scope: Some(s.clone()),
-                    include_child_scopes: *c,
+                    include_child_scopes: *children,
                 })
                 .collect(),
             resource_filter: ResourceFilter {
@@ -353,41 +490,48 @@ impl Fixture {
         self
     }
 
-    /// A role assignment with id `raN`; returns its index.
+    /// A role assignment with id `raN`; returns its index in
+    /// `role_assignments`. A role named by identifier that is a custom role
+    /// of an ancestor scope is stored with that scope's level, as Harness
+    /// stores a reusable custom role's assignment; a role of the
+    /// assignment's own scope (or a managed one) needs none.
     pub fn assign(
         &mut self,
         scope: &Scope,
         principal: PrincipalRef,
-        role: &str,
+        role: impl Into<RoleChoice>,
         rg: &str,
     ) -> usize {
+        let role = match role.into() {
+            RoleChoice::Exact(r) => r,
+            RoleChoice::Named(id) => {
+                let custom_at = |s: &Scope| {
+                    self.snapshot
+                        .roles
+                        .iter()
+                        .any(|r| !r.harness_managed && r.id.as_str() == id && &r.scope == s)
+                };
+                let scope_level = if custom_at(scope) {
+                    None
+                } else {
+                    scope
+                        .self_and_ancestors()
+                        .into_iter()
+                        .find(|s| custom_at(s))
+                        .map(|s| s.level())
+                };
+                RoleRef {
+                    id: id.as_str().into(),
+                    scope_level,
+                }
+            }
+        };
         let i = self.snapshot.role_assignments.len();
-        // A custom role of an ancestor scope is named with its level, as
-        // Harness stores a reusable custom role's assignment; a role of the
-        // assignment's own scope (or a managed one) needs none.
-        let custom_at = |s: &Scope| {
-            self.snapshot
-                .roles
-                .iter()
-                .any(|r| !r.harness_managed && r.id.as_str() == role && &r.scope == s)
-        };
-        let scope_level = if custom_at(scope) {
-            None
-        } else {
-            scope
-                .self_and_ancestors()
-                .into_iter()
-                .find(|s| custom_at(s))
-                .map(|s| s.level())
-        };
         self.snapshot.role_assignments.push(RoleAssignment {
             scope: scope.clone(),
             id: format!("ra{i}").as_str().into(),
             principal,
-            role: RoleRef {
-                id: role.into(),
-                scope_level,
-            },
+            role,
             resource_group: rg.into(),
             disabled: false,
             managed: false,
@@ -395,6 +539,7 @@ impl Fixture {
         i
     }
 
+    /// Disables an assignment.
     pub fn disable(&mut self, assignment: usize) -> &mut Self {
         self.snapshot.role_assignments[assignment].disabled = true;
         self
@@ -438,6 +583,7 @@ impl Fixture {
         self
     }
 
+    /// Runs every rule on the snapshot.
     pub fn evaluate(&self) -> Evaluation {
         // A fixture is a snapshot `load` would accept, or the rule is tested
         // on evidence no report can be made from.
