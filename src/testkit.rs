@@ -9,11 +9,17 @@
 //!
 //! It sits at the crate root, beside `graph` and `findings` rather than in
 //! either, because it serves both: it builds snapshots for the graph and
-//! runs the rules, and `graph` must not depend on `findings`.
+//! runs the rules, and `graph` must not depend on `findings`. Rule tests
+//! compare a finding's evidence with [`assert_evidence!`], one call each.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde::Serialize;
 
-use crate::findings::{evaluate_with, Evaluation, Finding, Policy, Roster, Rule};
+use crate::findings::{
+    evaluate_with, Evaluation, Finding, FindingPrincipal, Policy, Roster, Rule, Severity,
+};
 use crate::graph::AccessGraph;
 use crate::snapshot::{
     ApiKeyType, LoginEvidence, Org, Permission, PrincipalRef, Project, ResourceFilter,
@@ -214,6 +220,70 @@ pub fn subjects(found: &[Finding]) -> Vec<(&str, &str)> {
 pub fn captured() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap()
 }
+
+/// What an evidence snapshot shows of a finding: its stable id (diff and
+/// reviewer decisions depend on it), rule, severity, principal, scope,
+/// message and evidence; the controls are the rule's, not the finding's.
+#[derive(Serialize)]
+struct EvidenceView<'f> {
+    id: &'f str,
+    rule: &'f str,
+    severity: Severity,
+    principal: Option<&'f FindingPrincipal>,
+    scope: Option<&'f str>,
+    message: &'f str,
+    evidence: &'f BTreeMap<String, serde_json::Value>,
+}
+
+impl<'f> EvidenceView<'f> {
+    /// The parts of `f` an evidence snapshot shows.
+    fn of(f: &'f Finding) -> EvidenceView<'f> {
+        EvidenceView {
+            id: &f.id,
+            rule: &f.rule,
+            severity: f.severity,
+            principal: f.principal.as_ref(),
+            scope: f.scope.as_deref(),
+            message: &f.message,
+            evidence: &f.evidence,
+        }
+    }
+}
+
+/// The JSON an evidence snapshot holds: [`EvidenceView`] pretty-printed,
+/// with every hidden character (a bidirectional control or an invisible
+/// one, see `crate::text`) written as a JSON escape (`\u202e`), so the
+/// snapshot file shows it instead of reordering or hiding text around it.
+/// The escape spells the same JSON value.
+pub fn evidence_json(f: &Finding) -> String {
+    let text = serde_json::to_string_pretty(&EvidenceView::of(f)).expect("evidence serialises");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::text::hidden(c).is_some() {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Compares a finding with the snapshot `NAME` beside the test
+/// (`snapshots/<module path>__NAME.snap`, the JSON of [`evidence_json`]):
+/// `assert_evidence!("NAME", found[0])`. A test states who is flagged and
+/// who is not with plain assertions, and leaves the evidence details to the
+/// snapshot. A new or changed snapshot fails the test until it is reviewed
+/// and accepted.
+macro_rules! assert_evidence {
+    ($name:expr, $finding:expr) => {{
+        let finding = $crate::testkit::evidence_json(&$finding);
+        insta::assert_snapshot!($name, finding);
+    }};
+}
+pub(crate) use assert_evidence;
 
 /// A snapshot under construction, with the policy, `--as-of` time and
 /// roster the rules run with.

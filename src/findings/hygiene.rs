@@ -326,7 +326,7 @@ mod tests {
             .unwrap();
         // The principal resolved, so the finding names it.
         assert_eq!(role_missing.principal.as_ref().unwrap().id, "ok");
-        assert_eq!(role_missing.evidence["reasons"][0], "role not found");
+        assert_evidence!("orphaned_assignment_role_missing", role_missing);
     }
 
     #[test]
@@ -398,15 +398,8 @@ mod tests {
             ]
         );
         let pay = &found[0];
-        assert_eq!(pay.severity, crate::findings::Severity::Low);
-        assert_eq!(
-            pay.evidence["unknown_members"],
-            serde_json::json!(["u-new-1", "u-new-2"])
-        );
-        assert_eq!(pay.evidence["group"]["id"], "pay_team");
-        assert_eq!(pay.evidence["group"]["scope"], "org:eng");
-        assert_eq!(pay.evidence["group"]["name"], "pay_team");
-        assert!(pay.message.contains("2 members"), "{}", pay.message);
+        // Each unknown member once, sorted, with the group named.
+        assert_evidence!("unknown_group_member_twice_listed", pay);
         assert_eq!(
             pay.id,
             crate::findings::finding_id(

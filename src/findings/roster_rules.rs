@@ -167,8 +167,7 @@ rehired@example.com,active,,,\n",
         // Not no_access (no grants), not disabled (another rule's), not the
         // ones listed directly or through an alias.
         assert_eq!(subjects(&found), vec![("unknown", "account")]);
-        assert_eq!(found[0].evidence["roster"]["file"], "r.csv");
-        assert_eq!(found[0].evidence["roster"]["format"], "hr");
+        assert_evidence!("not_in_roster_unknown", found[0]);
     }
 
     #[test]
@@ -176,14 +175,9 @@ rehired@example.com,active,,,\n",
         let f = fixture();
         let found = f.findings(Rule::RosterTerminated);
         assert_eq!(subjects(&found), vec![("left", "account")]);
-        let e = &found[0].evidence;
-        assert_eq!(e["roster_status"], "terminated");
-        assert_eq!(e["termination_date"], "2026-09-30");
-        assert_eq!(e["roster_row"]["line"], 3);
-        assert_eq!(e["roster_row"]["manager"], "boss@example.com");
-        assert!(found[0]
-            .message
-            .contains("\"terminated\", termination date 2026-09-30"));
+        // The roster's status and date, and the row (line, manager) they
+        // come from.
+        assert_evidence!("roster_terminated_left", found[0]);
     }
 
     #[test]

@@ -74,8 +74,9 @@ mod tests {
             subjects(&found),
             vec![("gavin", "account"), ("pablo", "account")]
         );
-        assert_eq!(found[0].evidence["grants"][0]["assignment_id"], "ra0");
-        assert_eq!(found[1].evidence["user_status"], "locked");
+        // Each with its status and every grant it still holds.
+        assert_evidence!("disabled_user_with_access_disabled", found[0]);
+        assert_evidence!("disabled_user_with_access_locked", found[1]);
     }
 
     #[test]

@@ -298,8 +298,8 @@ mod tests {
         f.set_login("edge", Some(now - Duration::days(85)));
         let found = f.findings(Rule::InactiveUser);
         assert_eq!(subjects(&found), vec![("old", "account")]);
-        assert_eq!(found[0].evidence["days_since_last_login"], 120);
-        assert_eq!(found[0].evidence["inactive_days"], 90);
+        // 120 days since the last login, against the default 90.
+        assert_evidence!("inactive_user_stale", found[0]);
         // --as-of moves the clock: as of 30 days ago, 120 days was 90, not
         // beyond the threshold; and yesterday's login of "recent" had not
         // happened yet.
@@ -375,13 +375,9 @@ mod tests {
         assert!(m.contains("2026-04-04 to 2026-10-01"), "{m}");
         assert!(m.contains("when the user joined is unknown"), "{m}");
         assert!(!m.to_lowercase().contains("never"), "{m}");
+        // The window, no last login, and the limits of the evidence.
         let found = f.findings(Rule::InactiveUser);
-        assert_eq!(found[0].evidence["activity_window"]["days"], 180);
-        assert_eq!(found[0].evidence["last_login"], serde_json::Value::Null);
-        assert!(found[0].evidence["api_activity"]
-            .as_str()
-            .unwrap()
-            .contains("no last-used time"));
+        assert_evidence!("inactive_user_no_login_join_date_unknown", found[0]);
     }
 
     #[test]

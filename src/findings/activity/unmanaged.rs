@@ -240,10 +240,7 @@ mod tests {
         f.user_mut("scim").externally_managed = true;
         let found = f.findings(Rule::UnmanagedUser);
         assert_eq!(subjects(&found), vec![("manual", "account")]);
-        assert!(found[0].evidence["scim_in_use"]
-            .as_str()
-            .unwrap()
-            .starts_with("inferred"));
+        assert_evidence!("unmanaged_user_inferred", found[0]);
     }
 
     fn scim_listing(f: &mut Fixture, users: &[&str], groups: &[&str]) {
@@ -295,14 +292,9 @@ mod tests {
             subjects(&found),
             vec![("absent", "account"), ("flagless", "account")]
         );
-        assert_eq!(found[0].evidence["scim_evidence"], "scim listing");
-        assert_eq!(found[0].evidence["in_scim_listing"], false);
-        assert_eq!(found[0].evidence["externally_managed"], true);
-        assert!(found[0]
-            .message
-            .starts_with("Absent from the account's SCIM listing"));
-        assert_eq!(found[1].evidence["in_scim_listing"], true);
-        assert_eq!(found[1].evidence["externally_managed"], false);
+        // Absent from the listing though flagged; listed but not flagged.
+        assert_evidence!("unmanaged_user_absent_from_the_listing", found[0]);
+        assert_evidence!("unmanaged_user_listed_but_not_flagged", found[1]);
         // A listing by email (not userName) counts too.
         f.snapshot.scim.as_mut().unwrap().users[0].user_name = "opaque-id".into();
         f.snapshot.scim.as_mut().unwrap().users[0].emails = vec!["Both@Example.com".into()];
@@ -360,11 +352,7 @@ mod tests {
                 ("group:account/listed", "account")
             ]
         );
-        assert_eq!(found[0].evidence["highest_privilege"], "admin");
-        assert_eq!(found[0].evidence["assignment_ids"][0], "ra0");
-        assert_eq!(found[0].evidence["members"], 1);
-        assert!(found[0].message.contains("its 1 member is managed by hand"));
-        assert_eq!(found[0].severity, crate::findings::Severity::Medium);
+        assert_evidence!("unmanaged_privileged_group_admins", found[0]);
         // An empty admin group is empty-privileged-group's finding, not
         // this one's (nobody's membership is managed by hand yet).
         f.group(&Scope::Account, "nobody", &[]);
@@ -382,7 +370,7 @@ mod tests {
         scim_listing(&mut f, &["ann@example.com"], &["listed"]);
         let found = f.findings(Rule::UnmanagedPrivilegedGroup);
         assert_eq!(subjects(&found), vec![("group:account/admins", "account")]);
-        assert_eq!(found[0].evidence["scim_evidence"], "scim listing");
+        assert_evidence!("unmanaged_privileged_group_admins_with_a_listing", found[0]);
     }
 
     #[test]
