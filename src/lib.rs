@@ -23,4 +23,6 @@ pub mod harness;
 pub mod output;
 pub mod report;
 pub mod snapshot;
+#[cfg(test)]
+mod testkit;
 pub mod text;

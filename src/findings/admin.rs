@@ -9,8 +9,9 @@
 
 use serde::Serialize;
 
-use super::evaluate::{grant_evidence, plural, principal_of, Ctx, Draft, GrantEvidence};
-use super::Rule;
+use super::ctx::Ctx;
+use super::draft::{grant_evidence, plural, principal_of, Draft, GrantEvidence};
+use super::rule::Rule;
 use crate::graph::{AccessGraph, Principal};
 use crate::snapshot::Scope;
 
@@ -285,9 +286,9 @@ pub fn service_account_admin(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     #[test]
     fn admin_access_lists_each_admin_scope_with_its_path() {
@@ -306,9 +307,9 @@ mod tests {
             subjects(&found),
             vec![("alice", "account"), ("bob", "project:eng/pay")]
         );
-        let paths = &found[0].evidence["paths"];
-        assert_eq!(paths[0]["via"], "group:account/admins");
-        assert_eq!(paths[0]["assignment_id"], "ra0");
+        // Each with the path that makes it admin.
+        assert_evidence!("admin_access_through_a_group", found[0]);
+        assert_evidence!("admin_access_direct_on_a_project", found[1]);
     }
 
     #[test]
@@ -360,17 +361,9 @@ mod tests {
         f.assign(&Scope::Account, sa("bot"), "_account_admin", ALL_CHILDREN);
         let found = f.findings(Rule::ExcessAdmins);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].evidence["account_admin_count"], 6);
-        assert_eq!(found[0].evidence["max_account_admins"], 5);
-        // Every assignment that makes an account admin is named, per admin
-        // and together (ra5 is the project admin's).
-        assert_eq!(
-            found[0].evidence["assignment_ids"],
-            serde_json::json!(["ra0", "ra1", "ra2", "ra3", "ra4", "ra6"])
-        );
-        let bot = &found[0].evidence["account_admins"][5];
-        assert_eq!(bot["id"], "sa:account/bot");
-        assert_eq!(bot["paths"][0]["assignment_id"], "ra6");
+        // Six against five, and every assignment that makes an account admin
+        // is named, per admin and together (ra5 is the project admin's).
+        assert_evidence!("excess_admins_six_of_five", found[0]);
         // A policy threshold moves the line.
         f.policy_toml("[thresholds]\nmax_account_admins = 6\n");
         assert!(f.findings(Rule::ExcessAdmins).is_empty());
@@ -406,18 +399,8 @@ mod tests {
         );
         let found = f.findings(Rule::AdminWithout2fa);
         assert_eq!(subjects(&found), vec![("victor", "account")]);
-        assert_eq!(found[0].evidence["two_factor_enabled"], false);
         // The assignment that makes him admin is named.
-        assert_eq!(
-            found[0].evidence["assignment_ids"],
-            serde_json::json!(["ra0"])
-        );
-        assert_eq!(found[0].evidence["paths"][0]["via"], "direct");
-        assert!(
-            found[0].message.contains("(assignment ra0)"),
-            "{}",
-            found[0].message
-        );
+        assert_evidence!("admin_without_2fa_direct", found[0]);
     }
 
     #[test]

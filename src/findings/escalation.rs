@@ -2,8 +2,9 @@
 //! scope it does not administer, with the shortest path, step by step
 //! (the search itself is `graph::escalation`).
 
-use super::evaluate::{plural, principal_of, Ctx, Draft};
-use super::Rule;
+use super::ctx::Ctx;
+use super::draft::{plural, principal_of, Draft};
+use super::rule::Rule;
 
 /// One finding per principal and widest scope it can become admin of.
 pub fn privilege_escalation_path(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
@@ -44,10 +45,10 @@ pub fn privilege_escalation_path(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::graph::{AccessGraph, StepAction};
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     fn actions(f: &Fixture, who: &str) -> Vec<(Vec<StepAction>, String)> {
         let g = AccessGraph::build(&f.snapshot);
@@ -102,15 +103,9 @@ mod tests {
         );
         let found = f.findings(Rule::PrivilegeEscalationPath);
         assert_eq!(subjects(&found), vec![("grace", "account")]);
-        let steps = found[0].evidence["path"].as_array().unwrap();
-        assert_eq!(steps[0]["assignment_id"], "ra1");
-        assert_eq!(steps[0]["target"], "group:account/platform_admins");
-        assert_eq!(steps[0]["permission"], "core_usergroup_manage");
-        assert_eq!(steps[1]["assignment_id"], "ra0");
-        assert_eq!(
-            found[0].evidence["path_summary"],
-            "join-group group:account/platform_admins -> admin of account"
-        );
+        // Each step traced to its assignment: ra1 lets her join, ra0 makes
+        // the group admin.
+        assert_evidence!("escalation_join_the_admin_group", found[0]);
         // The admins themselves are not escalating: they are admin already.
         assert!(actions(&f, "amara").is_empty());
     }
@@ -136,10 +131,14 @@ mod tests {
                 "{admin}"
             );
             let found = f.findings(Rule::PrivilegeEscalationPath);
-            let step = &found[0].evidence["path"][0];
-            assert_eq!(step["action"], "bind-admin-role");
-            assert_eq!(step["assignment_id"], "ra0");
-            assert!(step["text"].as_str().unwrap().contains("bind _"), "{step}");
+            // One step, naming the scope's admin role and assignment ra0.
+            assert_evidence!(
+                format!(
+                    "escalation_bind_admin_role_at_{}",
+                    admin.replace([':', '/'], "_")
+                ),
+                found[0]
+            );
             // Near miss: viewing groups grants nothing.
             let mut f = Fixture::new();
             f.user("grace");

@@ -1,130 +1,24 @@
-//! Running the rules: each rule family returns drafts; this module turns
-//! them into [`Finding`]s (stable id, severity after the policy, controls,
-//! exemption), sorts them, and decides whether a run fails.
+//! Running the rules: plan which rules run, run each rule family, fold the
+//! findings about a disabled user into one story, turn the drafts into
+//! [`Finding`]s (stable id, severity after the policy, controls, exemption)
+//! and sort them.
+//!
+//! This module depends on every rule file; the rule files depend only on
+//! what they read (`ctx`) and write (`draft`), never on this one.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use super::ctx::{Ctx, PreviousReview};
+use super::draft::{finding_id, ts, Draft};
+use super::finding::Finding;
 use super::policy::{Level, Policy};
 use super::roster::Roster;
-use super::{Finding, FindingPrincipal, Rule, Severity};
-use crate::graph::{AccessGraph, GroupRef, Principal, Via};
-use crate::snapshot::{Scope, Snapshot, Unread, UnreadKind};
-
-/// What every rule reads.
-pub struct Ctx<'a, 's> {
-    /// The graph (and through it, the snapshot).
-    pub graph: &'a AccessGraph<'s>,
-    /// The effective policy.
-    pub policy: &'a Policy,
-    /// The time inactivity and expiry are measured against.
-    pub as_of: DateTime<Utc>,
-    /// The workforce roster (`--roster`), when one was given.
-    pub roster: Option<&'a Roster>,
-    /// The previous review (`diff`, `run --previous`): a user absent from
-    /// it joined since.
-    pub previous: Option<&'a PreviousReview>,
-}
-
-/// What a review needs of the previous one: when it was captured and who
-/// was there.
-#[derive(Debug, Clone)]
-pub struct PreviousReview {
-    /// The previous snapshot's capture time.
-    pub captured_at: DateTime<Utc>,
-    /// Its users.
-    pub users: std::collections::HashSet<crate::snapshot::UserId>,
-}
-
-impl PreviousReview {
-    /// The parts of `s` a later review needs.
-    pub fn of(s: &Snapshot) -> PreviousReview {
-        PreviousReview {
-            captured_at: s.captured_at(),
-            users: s.users.iter().map(|u| u.id.clone()).collect(),
-        }
-    }
-}
-
-impl<'s> Ctx<'_, 's> {
-    /// The snapshot.
-    pub fn snapshot(&self) -> &'s Snapshot {
-        self.graph.snapshot()
-    }
-}
-
-/// A finding before the policy is applied.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    rule: Rule,
-    principal: Option<FindingPrincipal>,
-    scope: Option<String>,
-    message: String,
-    evidence: BTreeMap<String, serde_json::Value>,
-    keys: Vec<String>,
-    severity: Option<Severity>,
-}
-
-impl Draft {
-    /// A draft of `rule` with its one-sentence message.
-    pub fn new(rule: Rule, message: impl Into<String>) -> Draft {
-        Draft {
-            rule,
-            principal: None,
-            scope: None,
-            message: message.into(),
-            evidence: BTreeMap::new(),
-            keys: Vec::new(),
-            severity: None,
-        }
-    }
-
-    /// The severity this finding warrants when it differs from the rule's
-    /// default (a never-logged-in new user is not a stale account); a
-    /// severity the policy sets for the rule still wins.
-    pub fn severity(mut self, s: Severity) -> Draft {
-        self.severity = Some(s);
-        self
-    }
-
-    /// Who it is about.
-    pub fn principal(mut self, p: FindingPrincipal) -> Draft {
-        self.principal = Some(p);
-        self
-    }
-
-    /// The scope it concerns.
-    pub fn scope(mut self, s: &Scope) -> Draft {
-        self.scope = Some(s.to_string());
-        self
-    }
-
-    /// One fact behind it.
-    pub fn evidence(mut self, key: &str, value: impl Serialize) -> Draft {
-        let v = serde_json::to_value(value).expect("evidence serialises");
-        self.evidence.insert(key.to_string(), v);
-        self
-    }
-
-    /// An evidence key that tells this finding apart from others of the
-    /// same rule, principal and scope (such as an assignment id); part of
-    /// the stable id.
-    pub fn key(mut self, key: impl Into<String>) -> Draft {
-        self.keys.push(key.into());
-        self
-    }
-}
-
-/// The stable id: the first 16 hex digits of SHA-256 over
-/// `rule|principal|scope|key1,key2,...`.
-pub fn finding_id(rule: &str, principal: &str, scope: &str, keys: &[String]) -> String {
-    let text = format!("{rule}|{principal}|{scope}|{}", keys.join(","));
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
+use super::rule::Rule;
+use super::{activity, admin, escalation, grants, hygiene, names, roster_rules, tokens};
+use crate::graph::AccessGraph;
+use crate::snapshot::{Snapshot, Unread, UnreadKind};
 
 /// The outcome of running every rule.
 #[derive(Debug, Clone, Default)]
@@ -328,7 +222,6 @@ fn one_story_per_disabled_user(drafts: Vec<Draft>) -> Vec<Draft> {
 }
 
 fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
-    use super::{activity, admin, escalation, grants, hygiene, names, roster, tokens};
     match rule {
         Rule::AdminAccess => admin::admin_access(ctx),
         Rule::ExcessAdmins => admin::excess_admins(ctx),
@@ -352,8 +245,8 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::UnknownGroupMember => hygiene::unknown_group_member(ctx),
         Rule::DeceptiveName => names::deceptive_name(ctx),
         Rule::PopulationIncomplete => hygiene::population_incomplete(ctx),
-        Rule::NotInRoster => roster::not_in_roster(ctx),
-        Rule::RosterTerminated => roster::roster_terminated(ctx),
+        Rule::NotInRoster => roster_rules::not_in_roster(ctx),
+        Rule::RosterTerminated => roster_rules::roster_terminated(ctx),
         Rule::RevocationNotDone => Vec::new(),
     }
 }
@@ -396,165 +289,4 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 fn principal_key(f: &Finding) -> &str {
     f.principal.as_ref().map_or("", |p| p.id.as_str())
-}
-
-/// The non-exempt findings that fail a run: at or above `fail_on`, or of a
-/// rule the policy sets to `deny`.
-pub fn failing<'f>(
-    findings: &'f [Finding],
-    policy: &Policy,
-    fail_on: Option<Severity>,
-) -> Vec<&'f Finding> {
-    findings
-        .iter()
-        .filter(|f| !f.is_exempt())
-        .filter(|f| {
-            fail_on.is_some_and(|s| f.severity >= s)
-                || Rule::parse(&f.rule).is_some_and(|r| policy.rule(r).level == Level::Deny)
-        })
-        .collect()
-}
-
-/// Counts per severity, strongest first, with the exempt ones counted apart.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Non-exempt findings per severity.
-    pub by_severity: BTreeMap<Severity, usize>,
-    /// Findings hidden by an active exemption.
-    pub exempt: usize,
-    /// Every finding.
-    pub total: usize,
-}
-
-impl Counts {
-    /// Counts a list of findings.
-    pub fn of(findings: &[Finding]) -> Counts {
-        let mut c = Counts::default();
-        for f in findings {
-            c.total += 1;
-            if f.is_exempt() {
-                c.exempt += 1;
-            } else {
-                *c.by_severity.entry(f.severity).or_default() += 1;
-            }
-        }
-        c
-    }
-
-    /// `2 critical, 5 high, 0 medium, 1 low, 30 info (3 exempt)`.
-    pub fn summary(&self) -> String {
-        let parts: Vec<String> = Severity::DESCENDING
-            .iter()
-            .map(|s| format!("{} {s}", self.by_severity.get(s).copied().unwrap_or(0)))
-            .collect();
-        format!("{} ({} exempt)", parts.join(", "), self.exempt)
-    }
-}
-
-// --- Helpers shared by the rule families ------------------------------------
-
-/// A user or service account as a finding names it.
-pub fn principal_of(graph: &AccessGraph<'_>, p: Principal) -> FindingPrincipal {
-    let id = graph.identity(p);
-    FindingPrincipal {
-        kind: id.kind.to_string(),
-        id: id.id,
-        name: id.name.to_string(),
-        email: id.email.map(str::to_string),
-    }
-}
-
-/// A user group as a finding names it: `group:SCOPE/ID`.
-pub fn group_principal(graph: &AccessGraph<'_>, g: GroupRef) -> FindingPrincipal {
-    let (scope, id) = graph.group_scope_and_id(g);
-    let name = g
-        .index
-        .map(|i| graph.snapshot().user_groups[i].name.clone())
-        .unwrap_or_else(|| id.to_string());
-    FindingPrincipal {
-        kind: "user_group".to_string(),
-        id: format!("group:{scope}/{id}"),
-        name,
-        email: None,
-    }
-}
-
-/// One grant as evidence: the path from the principal to the role.
-#[derive(Debug, Clone, Serialize)]
-pub struct GrantEvidence {
-    /// `direct` or `group:SCOPE/ID`.
-    pub via: String,
-    /// The role assignment.
-    pub assignment_id: String,
-    /// Its scope.
-    pub assignment_scope: String,
-    /// The role.
-    pub role_id: String,
-    /// The resource group.
-    pub resource_group_id: String,
-    /// Scopes covered (`/**` marks a subtree).
-    pub targets: String,
-}
-
-/// The evidence for assignment `ai` held via `via`.
-pub fn grant_evidence(graph: &AccessGraph<'_>, via: Via, ai: usize) -> GrantEvidence {
-    let a = &graph.snapshot().role_assignments[ai];
-    GrantEvidence {
-        via: graph.via_label(via),
-        assignment_id: a.id.to_string(),
-        assignment_scope: a.scope.to_string(),
-        role_id: a.role.id.to_string(),
-        resource_group_id: a.resource_group.to_string(),
-        targets: graph
-            .access_of(ai)
-            .map(|x| crate::graph::format_targets(&x.targets))
-            .unwrap_or_default(),
-    }
-}
-
-/// RFC 3339 with seconds, UTC.
-pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// "1 grant" / "2 grants".
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_16_hex_and_depend_on_every_part() {
-        let a = finding_id("direct-user-grant", "u1", "account", &["ra1".into()]);
-        assert_eq!(a.len(), 16);
-        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
-        assert_eq!(
-            a,
-            finding_id("direct-user-grant", "u1", "account", &["ra1".into()])
-        );
-        assert_ne!(
-            a,
-            finding_id("direct-user-grant", "u1", "account", &["ra2".into()])
-        );
-        assert_ne!(
-            a,
-            finding_id("direct-user-grant", "u2", "account", &["ra1".into()])
-        );
-        assert_ne!(
-            a,
-            finding_id("direct-user-grant", "u1", "org:eng", &["ra1".into()])
-        );
-        // Pinned: the id formula is a contract (diff and decisions use it).
-        let text = "admin-access|u1|account|";
-        let d = Sha256::digest(text.as_bytes());
-        let want: String = d.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        assert_eq!(finding_id("admin-access", "u1", "account", &[]), want);
-    }
 }

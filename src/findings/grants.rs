@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::evaluate::{
-    grant_evidence, group_principal, plural, principal_of, Ctx, Draft, GrantEvidence,
-};
-use super::Rule;
+use super::ctx::Ctx;
+use super::draft::{grant_evidence, group_principal, plural, principal_of, Draft, GrantEvidence};
+use super::rule::Rule;
 use crate::graph::{
     format_targets, is_all_users_group, AssignmentStatus, PrivilegeLevel, ResolvedPrincipal, Via,
 };
@@ -380,9 +379,9 @@ pub fn sod_conflict(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::{Scope, ScopeLevel};
+    use crate::testkit::*;
 
     #[test]
     fn direct_user_grant_fires_for_users_not_groups_nor_managed_defaults() {
@@ -436,11 +435,7 @@ mod tests {
             subjects(&found),
             vec![("group:org:eng/_organization_all_users", "org:eng")]
         );
-        assert_eq!(found[0].evidence["users_affected"], 1);
-        assert_eq!(
-            found[0].evidence["permissions_above_view"][0],
-            "core_pipeline_execute"
-        );
+        assert_evidence!("all_users_group_deployer_on_an_org", found[0]);
         // An ordinary group with the same binding is not an all-users group.
         let mut f = Fixture::new();
         f.user("a");
@@ -507,11 +502,8 @@ mod tests {
         f.assign(&proj(), user("boss"), "_project_admin", ALL_PROJECT);
         let found = f.findings(Rule::SodConflict);
         assert_eq!(subjects(&found), vec![("rm", "project:eng/pay")]);
-        assert_eq!(
-            found[0].evidence["sod_set"]["name"],
-            "pipeline-author-and-deployer"
-        );
-        assert_eq!(found[0].evidence["sod_set_source"], "default");
+        // The default set, met through two assignments.
+        assert_evidence!("sod_conflict_edit_on_org_execute_on_project", found[0]);
         // A policy with its own sets replaces the defaults.
         f.policy_toml(
             "[[sod]]\nname = \"secrets-and-runs\"\npermissions = [\"core_secret_access\", \"core_pipeline_execute\"]\n",
@@ -544,7 +536,6 @@ mod tests {
             subjects(&found),
             vec![("group:account/_account_all_users", "account")]
         );
-        assert_eq!(found[0].evidence["principals_affected_count"], 3);
         let who: Vec<&str> = found[0].evidence["principals_affected"]
             .as_array()
             .unwrap()
@@ -552,13 +543,7 @@ mod tests {
             .map(|x| x["id"].as_str().unwrap())
             .collect();
         assert_eq!(who, vec!["a", "b", "c"]);
-        assert!(
-            found[0]
-                .message
-                .starts_with("Through group:account/_account_all_users, 3 members hold"),
-            "{}",
-            found[0].message
-        );
+        assert_evidence!("sod_conflict_one_binding_on_the_all_users_group", found[0]);
         // A member with a cause of their own (a direct grant adding to the
         // group's) gets a finding of their own; the group keeps the rest.
         f.role(&Scope::Account, "runner", &["core_pipeline_execute"]);
@@ -586,14 +571,6 @@ mod tests {
         let found = f.findings(Rule::SodConflict);
         assert_eq!(found.len(), 1);
         assert!(found[0].principal.is_none());
-        assert_eq!(found[0].evidence["principals_affected_count"], 2);
-        assert!(
-            found[0].message.starts_with("2 principals hold")
-                && found[0]
-                    .message
-                    .contains("(ra0 via group:account/authors, ra1 via group:account/runners)"),
-            "{}",
-            found[0].message
-        );
+        assert_evidence!("sod_conflict_two_groups_same_members", found[0]);
     }
 }

@@ -4,8 +4,10 @@
 
 use serde::Serialize;
 
-use super::evaluate::{group_principal, plural, principal_of, Ctx, Draft};
-use super::{FindingPrincipal, Rule};
+use super::ctx::Ctx;
+use super::draft::{group_principal, plural, principal_of, Draft};
+use super::finding::FindingPrincipal;
+use super::rule::Rule;
 use crate::graph::{
     is_all_users_group, AccessGraph, AssignmentStatus, GroupRef, Principal, PrivilegeLevel,
     ResolvedPrincipal,
@@ -298,9 +300,9 @@ pub fn population_incomplete(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::{ListCompleteness, Scope};
+    use crate::testkit::*;
 
     #[test]
     fn orphaned_assignments_fire_and_resolvable_ones_do_not() {
@@ -324,7 +326,7 @@ mod tests {
             .unwrap();
         // The principal resolved, so the finding names it.
         assert_eq!(role_missing.principal.as_ref().unwrap().id, "ok");
-        assert_eq!(role_missing.evidence["reasons"][0], "role not found");
+        assert_evidence!("orphaned_assignment_role_missing", role_missing);
     }
 
     #[test]
@@ -396,15 +398,8 @@ mod tests {
             ]
         );
         let pay = &found[0];
-        assert_eq!(pay.severity, crate::findings::Severity::Low);
-        assert_eq!(
-            pay.evidence["unknown_members"],
-            serde_json::json!(["u-new-1", "u-new-2"])
-        );
-        assert_eq!(pay.evidence["group"]["id"], "pay_team");
-        assert_eq!(pay.evidence["group"]["scope"], "org:eng");
-        assert_eq!(pay.evidence["group"]["name"], "pay_team");
-        assert!(pay.message.contains("2 members"), "{}", pay.message);
+        // Each unknown member once, sorted, with the group named.
+        assert_evidence!("unknown_group_member_twice_listed", pay);
         assert_eq!(
             pay.id,
             crate::findings::finding_id(

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ExemptionStatus, Finding, Rule, Severity};
+use super::finding::{ExemptionStatus, Finding, Severity};
+use super::rule::Rule;
 use crate::snapshot::Scope;
 
 /// Default `inactive_days`.

@@ -1,5 +1,6 @@
-//! The workforce roster (`report --roster FILE`) and the two rules that
-//! need it: `not-in-roster` and `roster-terminated`.
+//! The workforce roster (`report --roster FILE`): the file format and its
+//! parsing. The two rules that read it, `not-in-roster` and
+//! `roster-terminated`, are in `roster_rules`.
 //!
 //! A roster is a CSV export of the people who work here: Entra ID's
 //! "Download users", an Okta user report, or a plain HR file. The format is
@@ -18,11 +19,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-use super::evaluate::{plural, principal_of, Ctx, Draft};
-use super::Rule;
-use crate::graph::Principal;
-use crate::snapshot::Scope;
 
 /// Which export a roster file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -482,126 +478,9 @@ fn known_statuses(format: RosterFormat) -> &'static str {
     }
 }
 
-#[derive(Serialize)]
-struct RosterRow<'a> {
-    file: &'a str,
-    line: u64,
-    status: &'a str,
-    termination_date: Option<String>,
-    manager: Option<&'a str>,
-    emails: &'a [String],
-}
-
-fn row_evidence<'a>(roster: &'a Roster, e: &'a RosterEntry) -> RosterRow<'a> {
-    RosterRow {
-        file: &roster.source.file,
-        line: e.line,
-        status: &e.status,
-        termination_date: e.termination_date.map(|d| d.to_string()),
-        manager: e.manager.as_deref(),
-        emails: &e.emails,
-    }
-}
-
-/// `not-in-roster`: an enabled Harness user with access whose email no
-/// roster row lists (disabled users are `disabled-user-with-access`'s).
-pub fn not_in_roster(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
-    let Some(roster) = ctx.roster else {
-        return Vec::new();
-    };
-    let g = ctx.graph;
-    let mut out = Vec::new();
-    for (i, u) in ctx.snapshot().users.iter().enumerate() {
-        let p = Principal::User(i);
-        let grants = g.grants_of(p);
-        if u.disabled || grants.is_empty() || !roster.lookup(&u.email).is_empty() {
-            continue;
-        }
-        out.push(
-            Draft::new(
-                Rule::NotInRoster,
-                format!(
-                    "No row of the {} roster {} lists this email, yet the user holds {}; highest privilege {}.",
-                    roster.source.format,
-                    roster.source.file,
-                    plural(grants.len(), "grant"),
-                    g.highest_level(p)
-                ),
-            )
-            .principal(principal_of(g, p))
-            .scope(&Scope::Account)
-            .evidence("email", u.email.to_lowercase())
-            .evidence("user_status", u.status())
-            .evidence("roster", &roster.source)
-            .evidence("highest_privilege", g.highest_level(p))
-            .evidence("grants", grants.len()),
-        );
-    }
-    out
-}
-
-/// `roster-terminated`: a user the roster marks suspended, disabled,
-/// deprovisioned or terminated (or whose termination date has passed by
-/// `--as-of`), still enabled in Harness with access. A person listed twice
-/// (a rehire) counts as present when any of their rows is.
-pub fn roster_terminated(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
-    let Some(roster) = ctx.roster else {
-        return Vec::new();
-    };
-    let g = ctx.graph;
-    let day = ctx.as_of.date_naive();
-    let mut out = Vec::new();
-    for (i, u) in ctx.snapshot().users.iter().enumerate() {
-        let p = Principal::User(i);
-        let grants = g.grants_of(p);
-        if u.disabled || grants.is_empty() {
-            continue;
-        }
-        let rows = roster.lookup(&u.email);
-        if rows.is_empty() || rows.iter().any(|r| !r.gone_on(day)) {
-            continue;
-        }
-        let row = rows[rows.len() - 1];
-        let when = match row.termination_date {
-            Some(d) => format!(", termination date {d}"),
-            None => String::new(),
-        };
-        out.push(
-            Draft::new(
-                Rule::RosterTerminated,
-                format!(
-                    "The roster says {:?}{when} ({} line {}), but the user is {} in Harness with {}; highest privilege {}.",
-                    row.status,
-                    roster.source.file,
-                    row.line,
-                    u.status(),
-                    plural(grants.len(), "grant"),
-                    g.highest_level(p)
-                ),
-            )
-            .principal(principal_of(g, p))
-            .scope(&Scope::Account)
-            .evidence("email", u.email.to_lowercase())
-            .evidence("roster_status", row.status.as_str())
-            .evidence(
-                "termination_date",
-                row.termination_date.map(|d| d.to_string()),
-            )
-            .evidence("roster_row", row_evidence(roster, row))
-            .evidence("roster", &roster.source)
-            .evidence("user_status", u.status())
-            .evidence("highest_privilege", g.highest_level(p))
-            .evidence("grants", grants.len()),
-        );
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::*;
     use super::*;
-    use crate::findings::Rule;
 
     fn parse(text: &str) -> Result<Roster, RosterError> {
         Roster::parse("r.csv", text.as_bytes(), None)
@@ -718,72 +597,5 @@ jo@example.com,Jo,active,2026-09-15,,\n";
             parse("email,status\n").unwrap_err(),
             RosterError::Empty { .. }
         ));
-    }
-
-    fn viewer(f: &mut Fixture, id: &str) {
-        f.user(id);
-        f.assign(&Scope::Account, user(id), "_account_viewer", ALL_ACCOUNT);
-    }
-
-    fn fixture() -> Fixture {
-        let mut f = Fixture::new();
-        for id in ["stays", "left", "alias", "unknown", "disabled", "rehired"] {
-            viewer(&mut f, id);
-        }
-        f.user("no_access");
-        f.user_mut("disabled").disabled = true;
-        f.user_mut("alias").email = "Alias@Example.com".into();
-        f.roster = Some(
-            parse(
-                "email,status,termination_date,manager,aliases\n\
-stays@example.com,active,,boss@example.com,\n\
-LEFT@example.com,terminated,2026-09-30,boss@example.com,\n\
-a.lias@example.com,active,,,alias@example.com\n\
-disabled@example.com,terminated,2026-01-01,,\n\
-rehired@example.com,terminated,2025-01-01,,\n\
-rehired@example.com,active,,,\n",
-            )
-            .unwrap(),
-        );
-        f
-    }
-
-    #[test]
-    fn not_in_roster_fires_for_an_unlisted_user_with_access_only() {
-        let f = fixture();
-        let found = f.findings(Rule::NotInRoster);
-        // Not no_access (no grants), not disabled (another rule's), not the
-        // ones listed directly or through an alias.
-        assert_eq!(subjects(&found), vec![("unknown", "account")]);
-        assert_eq!(found[0].evidence["roster"]["file"], "r.csv");
-        assert_eq!(found[0].evidence["roster"]["format"], "hr");
-    }
-
-    #[test]
-    fn roster_terminated_fires_for_a_leaver_still_enabled_and_not_for_an_active_one() {
-        let f = fixture();
-        let found = f.findings(Rule::RosterTerminated);
-        assert_eq!(subjects(&found), vec![("left", "account")]);
-        let e = &found[0].evidence;
-        assert_eq!(e["roster_status"], "terminated");
-        assert_eq!(e["termination_date"], "2026-09-30");
-        assert_eq!(e["roster_row"]["line"], 3);
-        assert_eq!(e["roster_row"]["manager"], "boss@example.com");
-        assert!(found[0]
-            .message
-            .contains("\"terminated\", termination date 2026-09-30"));
-    }
-
-    #[test]
-    fn without_a_roster_both_rules_are_not_evaluated() {
-        let mut f = fixture();
-        f.roster = None;
-        let ev = f.evaluate();
-        assert!(ev.findings.iter().all(|x| !x.rule.contains("roster")));
-        let skipped: Vec<&str> = ev.rules_not_evaluated.iter().map(|x| x.0).collect();
-        assert!(skipped.contains(&"not-in-roster") && skipped.contains(&"roster-terminated"));
-        let f = fixture();
-        let ev = f.evaluate();
-        assert!(ev.rules_evaluated.contains(&"roster-terminated"));
     }
 }

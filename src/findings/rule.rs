@@ -3,7 +3,7 @@
 //! evidences, each with a one-line why. docs/rules.md has a section per code;
 //! the policy file, findings.json and the docs all use the same string.
 
-use super::{ControlRef, Severity};
+use super::finding::{ControlRef, Severity};
 
 /// A finding rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,8 +4,10 @@
 
 use chrono::Duration;
 
-use super::evaluate::{principal_of, ts, Ctx, Draft};
-use super::{FindingPrincipal, Rule};
+use super::ctx::Ctx;
+use super::draft::{principal_of, ts, Draft};
+use super::finding::FindingPrincipal;
+use super::rule::Rule;
 use crate::graph::Principal;
 use crate::snapshot::{ApiKeyType, Token};
 
@@ -150,9 +152,9 @@ pub fn service_account_no_owner(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
 mod tests {
     use chrono::Duration;
 
-    use super::super::testkit::*;
     use crate::findings::Rule;
     use crate::snapshot::Scope;
+    use crate::testkit::*;
 
     #[test]
     fn long_lived_tokens_are_those_without_expiry_or_beyond_the_maximum() {

@@ -7,11 +7,12 @@
 
 use serde::Serialize;
 
-use super::{
-    AccessGraph, AssignmentStatus, EscalationPath, EscalationStep, Principal, PrivilegeLevel,
-    ResolvedPrincipal, Via,
-};
-use crate::graph::{format_resources, format_targets, GroupRef};
+use super::assignment::AssignmentStatus;
+use super::build::AccessGraph;
+use super::escalation::{EscalationPath, EscalationStep};
+use super::format::{format_resources, format_targets};
+use super::principal::{GroupRef, Principal, ResolvedPrincipal, Via};
+use super::privilege::PrivilegeLevel;
 use crate::snapshot::Scope;
 
 /// Everything `explain` says about one principal.

@@ -318,8 +318,8 @@ pub fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::testkit::*;
     use crate::findings::ReviewerPolicy;
+    use crate::testkit::*;
 
     fn policy(default: Option<&str>, scopes: &[(&str, &str)], by_manager: bool) -> ReviewerPolicy {
         ReviewerPolicy {

@@ -1,0 +1,52 @@
+//! What one role on one resource group at one scope allows ([`Access`]),
+//! and the scopes it covers ([`Target`]). Computed once per distinct
+//! (role, resource group, scope) when the graph is built, and shared.
+
+use super::privilege::PrivilegeLevel;
+use crate::snapshot::{PermissionId, ResourceSelector, Scope};
+
+/// A scope an access covers, resolved for the scope the assignment was made
+/// at.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Target {
+    /// The scope.
+    pub scope: Scope,
+    /// The whole subtree below it too.
+    pub include_child_scopes: bool,
+}
+
+/// What one role on one resource group at one scope allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    /// The role's permissions that apply to the resource group's resource
+    /// types, sorted.
+    pub permissions: Vec<PermissionId>,
+    /// The scopes covered; `include_child_scopes` marks a whole subtree.
+    pub targets: Vec<Target>,
+    /// Which resources of those scopes: `None` means all of them.
+    pub resources: Option<Vec<ResourceSelector>>,
+    /// The strongest thing it allows.
+    pub level: PrivilegeLevel,
+    /// The scope this grant makes its holder administrator of.
+    pub admin_of: Option<Scope>,
+}
+
+impl Access {
+    /// True when the access covers `scope`.
+    pub fn covers(&self, scope: &Scope) -> bool {
+        self.targets.iter().any(|t| {
+            if t.include_child_scopes {
+                scope.is_within(&t.scope)
+            } else {
+                *scope == t.scope
+            }
+        })
+    }
+
+    /// True when the access includes `permission`.
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.permissions
+            .binary_search_by(|p| p.as_str().cmp(permission))
+            .is_ok()
+    }
+}

@@ -1,0 +1,484 @@
+//! The steps open to one node of the search: holding admin, joining groups,
+//! minting tokens, assigning or binding roles, repointing login, and editing
+//! the custom roles and resource groups it holds. Each permission counts
+//! only where the catalogue allows it and only on the resources its
+//! resource group selects.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::index::{Edge, EscalationIndex, Held, Node, NodeInfo};
+use super::step::StepAction;
+use crate::graph::access::{Access, Target};
+use crate::graph::assignment::ResolvedResourceGroup;
+use crate::graph::principal::Principal;
+use crate::graph::privilege::{
+    is_builtin_admin_binding, is_escalation, PrivilegeLevel, ACCESS_CONTROL_MANAGEMENT,
+    RG_ALL_INCLUDING_CHILDREN,
+};
+use crate::snapshot::{PermissionId, ResourceGroupId, Scope};
+
+const GROUP_MANAGE: &str = "core_usergroup_manage";
+const MINT_KEY: &str = "core_serviceaccount_manageapikey";
+const ROLE_EDIT: &str = "core_role_edit";
+const RG_EDIT: &str = "core_resourcegroup_edit";
+const USER_MANAGE: &str = "core_user_manage";
+const SA_EDIT: &str = "core_serviceaccount_edit";
+const AUTH_EDIT: &str = "core_authsetting_edit";
+
+/// True when a grant lets its holder move along an escalation edge.
+pub(super) fn is_capability(permission: &str) -> bool {
+    is_escalation(permission)
+}
+
+fn is_role_assignment_management(permission: &str) -> bool {
+    permission.contains("_roleassignment_") && !permission.ends_with("_view")
+}
+
+fn can_edit(a: &Access) -> bool {
+    a.has_permission(ROLE_EDIT) || a.has_permission(RG_EDIT)
+}
+
+impl EscalationIndex<'_, '_> {
+    /// The node's holdings and own steps, from the cache.
+    pub(super) fn info(&self, node: &Node) -> Rc<NodeInfo> {
+        if let Some(i) = self.cache.borrow().get(node) {
+            return i.clone();
+        }
+        let mut edges = Vec::new();
+        if let Node::BoundServiceAccount { scope, mint } = node {
+            edges.push(Edge {
+                to: Node::Admin(scope.clone()),
+                action: StepAction::MintToken,
+                permission: Some(Cow::Borrowed(MINT_KEY)),
+                carrier: *mint,
+                by_start: false,
+                edited: None,
+                target_scope: scope.clone(),
+            });
+        }
+        let held = self.held(node);
+        for h in &held {
+            self.access_edges(node, h, &mut edges);
+        }
+        self.bind_service_account_edges(&held, &mut edges);
+        let editors: Vec<Held> = held
+            .iter()
+            .filter(|h| can_edit(&h.access))
+            .cloned()
+            .collect();
+        let editable: Vec<Held> = held
+            .iter()
+            .filter(|h| self.is_editable(h.assignment))
+            .cloned()
+            .collect();
+        self.edit_edges(&editors, &editable, false, &mut edges);
+        let info = Rc::new(NodeInfo {
+            edges,
+            editors,
+            editable,
+        });
+        self.cache.borrow_mut().insert(node.clone(), info.clone());
+        info
+    }
+
+    /// The principal keeps its own grants whatever it becomes: its own edit
+    /// permissions apply to what the node holds, and the node's to what the
+    /// principal holds.
+    pub(super) fn cross_edges(&self, node: &NodeInfo, start: &NodeInfo) -> Vec<Edge> {
+        let mut out = Vec::new();
+        self.edit_edges(&start.editors, &node.editable, true, &mut out);
+        self.edit_edges(&node.editors, &start.editable, false, &mut out);
+        out
+    }
+
+    /// The accesses a node acts with.
+    fn held(&self, node: &Node) -> Vec<Held> {
+        let g = self.graph;
+        let from_assignment = |ai: usize| {
+            g.assignments[ai].access.clone().map(|access| Held {
+                assignment: ai,
+                access,
+            })
+        };
+        match node {
+            Node::Principal(p) => {
+                let mut v: Vec<usize> = g.grants_of(*p).iter().map(|x| x.assignment).collect();
+                v.dedup();
+                v.into_iter().filter_map(from_assignment).collect()
+            }
+            Node::Group(i) => self.group_assignments[*i]
+                .iter()
+                .copied()
+                .filter_map(from_assignment)
+                .collect(),
+            Node::EditedRole(ai) => self.edited_role(*ai).into_iter().collect(),
+            Node::WidenedResourceGroup(ai) => self.widened(*ai).into_iter().collect(),
+            Node::BoundServiceAccount { .. } | Node::Admin(_) => Vec::new(),
+        }
+    }
+
+    /// Assignment `ai` once its role holds every permission its resource
+    /// group lets through.
+    fn edited_role(&self, ai: usize) -> Option<Held> {
+        let g = self.graph;
+        let base = g.assignments[ai].access.as_deref()?;
+        let permissions: Vec<PermissionId> = match &base.resources {
+            None => self.catalogue.clone(),
+            Some(sel) => self
+                .catalogue
+                .iter()
+                .filter(|p| {
+                    let t = g.permission_resource_type(p.as_str());
+                    sel.iter().any(|s| s.resource_type == t)
+                })
+                .cloned()
+                .collect(),
+        };
+        let scope = &g.snapshot.role_assignments[ai].scope;
+        let admin_of = (base.resources.is_none() && base.covers(scope)).then(|| scope.clone());
+        Some(Held {
+            assignment: ai,
+            access: Arc::new(Access {
+                level: level_of(&permissions, admin_of.is_some()),
+                permissions,
+                targets: base.targets.clone(),
+                resources: base.resources.clone(),
+                admin_of,
+            }),
+        })
+    }
+
+    /// Assignment `ai` once its resource group covers every resource of the
+    /// assignment scope and its children.
+    fn widened(&self, ai: usize) -> Option<Held> {
+        let g = self.graph;
+        let role = g.snapshot.roles.get(g.assignments[ai].role?)?;
+        let scope = &g.snapshot.role_assignments[ai].scope;
+        let permissions = role.permissions.clone();
+        let builtin_admin = is_builtin_admin_binding(
+            scope,
+            &role.id,
+            &ResourceGroupId::from(RG_ALL_INCLUDING_CHILDREN),
+        );
+        let custom_admin = ACCESS_CONTROL_MANAGEMENT
+            .iter()
+            .all(|m| permissions.iter().any(|p| p.as_str() == *m));
+        let admin_of = (builtin_admin || custom_admin).then(|| scope.clone());
+        Some(Held {
+            assignment: ai,
+            access: Arc::new(Access {
+                level: level_of(&permissions, admin_of.is_some()),
+                permissions,
+                targets: vec![Target {
+                    scope: scope.clone(),
+                    include_child_scopes: true,
+                }],
+                resources: None,
+                admin_of,
+            }),
+        })
+    }
+
+    /// Steps one access held by `node` allows: holding admin, joining
+    /// groups, minting tokens, assigning roles, binding admin roles,
+    /// repointing login.
+    fn access_edges(&self, node: &Node, h: &Held, out: &mut Vec<Edge>) {
+        let g = self.graph;
+        let s = g.snapshot;
+        let a = &h.access;
+        // The user acting, when the node is one: its own uuid and groups
+        // matter for self-selecting resource groups and existing groups.
+        let acting_user = match node {
+            Node::Principal(Principal::User(u)) => Some(*u),
+            _ => None,
+        };
+        let allowed = |perm: &str, scope: &Scope| g.permission_allowed_at(perm, scope);
+        let edge = |to: Node, action, permission: Option<Cow<'static, str>>, target_scope| Edge {
+            to,
+            action,
+            permission,
+            carrier: h.assignment,
+            by_start: false,
+            edited: None,
+            target_scope,
+        };
+        if let Some(scope) = &a.admin_of {
+            out.push(edge(
+                Node::Admin(scope.clone()),
+                StepAction::HoldAdmin,
+                None,
+                scope.clone(),
+            ));
+        }
+        let assigns = a
+            .permissions
+            .iter()
+            .map(PermissionId::as_str)
+            .find(|p| *p == USER_MANAGE || is_role_assignment_management(p));
+        if let Some(perm) = assigns {
+            // core_user_manage assigns roles to the users it selects: every
+            // user, or (a resource group naming the holder) the holder.
+            let own = acting_user.map_or("", |u| s.users[u].id.as_str());
+            let ok =
+                perm != USER_MANAGE || selects(a, &g.permission_resource_type(USER_MANAGE), own);
+            if ok {
+                for t in a.targets.iter().filter(|t| allowed(perm, &t.scope)) {
+                    out.push(edge(
+                        Node::Admin(t.scope.clone()),
+                        StepAction::AssignRole,
+                        Some(Cow::Owned(perm.to_string())),
+                        t.scope.clone(),
+                    ));
+                }
+            }
+        }
+        if a.has_permission(GROUP_MANAGE) {
+            let t = g.permission_resource_type(GROUP_MANAGE);
+            for gi in self.covered(&self.groups_by_scope, a) {
+                let grp = &s.user_groups[gi];
+                if selects(a, &t, grp.id.as_str()) && allowed(GROUP_MANAGE, &grp.scope) {
+                    out.push(edge(
+                        Node::Group(gi),
+                        StepAction::JoinGroup,
+                        Some(Cow::Borrowed(GROUP_MANAGE)),
+                        grp.scope.clone(),
+                    ));
+                }
+            }
+            // Binding a role is checked only against the permission to
+            // manage the principal, so a user who may manage the scope's
+            // groups binds the scope's admin role to a group: one it
+            // creates and joins (managing every group of the scope), or one
+            // it is already in.
+            if let Some(u) = acting_user {
+                for target in &a.targets {
+                    let sc = &target.scope;
+                    if selects(a, &t, "") && allowed(GROUP_MANAGE, sc) {
+                        out.push(edge(
+                            Node::Admin(sc.clone()),
+                            StepAction::BindAdminRole,
+                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            sc.clone(),
+                        ));
+                    }
+                }
+                for &gi in &g.groups_of_user[u] {
+                    let grp = &s.user_groups[gi];
+                    if a.covers(&grp.scope)
+                        && selects(a, &t, grp.id.as_str())
+                        && allowed(GROUP_MANAGE, &grp.scope)
+                    {
+                        out.push(edge(
+                            Node::Admin(grp.scope.clone()),
+                            StepAction::BindAdminRole,
+                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            grp.scope.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        if a.has_permission(MINT_KEY) {
+            let t = g.permission_resource_type(MINT_KEY);
+            for si in self.covered(&self.sas_by_scope, a) {
+                let sa = &s.service_accounts[si];
+                if selects(a, &t, sa.id.as_str()) && allowed(MINT_KEY, &sa.scope) {
+                    out.push(edge(
+                        Node::Principal(Principal::ServiceAccount(si)),
+                        StepAction::MintToken,
+                        Some(Cow::Borrowed(MINT_KEY)),
+                        sa.scope.clone(),
+                    ));
+                }
+            }
+        }
+        // Whoever can change the account's login settings can point login
+        // at an identity provider it controls and sign in as an admin.
+        if a.has_permission(AUTH_EDIT)
+            && a.covers(&Scope::Account)
+            && allowed(AUTH_EDIT, &Scope::Account)
+        {
+            out.push(edge(
+                Node::Admin(Scope::Account),
+                StepAction::RepointLogin,
+                Some(Cow::Borrowed(AUTH_EDIT)),
+                Scope::Account,
+            ));
+        }
+    }
+
+    /// Steps that need two permissions, possibly from two grants: binding the
+    /// scope's admin role to a service account (`core_serviceaccount_edit`)
+    /// whose token it can mint (`core_serviceaccount_manageapikey`).
+    fn bind_service_account_edges(&self, held: &[Held], out: &mut Vec<Edge>) {
+        let g = self.graph;
+        let s = g.snapshot;
+        let sa_type = g.permission_resource_type(SA_EDIT);
+        let mint_type = g.permission_resource_type(MINT_KEY);
+        let minter = |scope: &Scope, id: &str| {
+            held.iter().find(|m| {
+                m.access.has_permission(MINT_KEY)
+                    && m.access.covers(scope)
+                    && selects(&m.access, &mint_type, id)
+                    && g.permission_allowed_at(MINT_KEY, scope)
+            })
+        };
+        for h in held.iter().filter(|h| h.access.has_permission(SA_EDIT)) {
+            let a = &h.access;
+            let mut targets: Vec<(Scope, &str)> = Vec::new();
+            // A new service account (editing every one of the scope)...
+            if selects(a, &sa_type, "") {
+                targets.extend(a.targets.iter().map(|t| (t.scope.clone(), "")));
+            }
+            // ...or one it may edit.
+            for si in self.covered(&self.sas_by_scope, a) {
+                let sa = &s.service_accounts[si];
+                if selects(a, &sa_type, sa.id.as_str()) {
+                    targets.push((sa.scope.clone(), sa.id.as_str()));
+                }
+            }
+            for (scope, id) in targets {
+                if !g.permission_allowed_at(SA_EDIT, &scope) {
+                    continue;
+                }
+                if let Some(m) = minter(&scope, id) {
+                    out.push(Edge {
+                        to: Node::BoundServiceAccount {
+                            scope: scope.clone(),
+                            mint: m.assignment,
+                        },
+                        action: StepAction::BindServiceAccount,
+                        permission: Some(Cow::Borrowed(SA_EDIT)),
+                        carrier: h.assignment,
+                        by_start: false,
+                        edited: None,
+                        target_scope: scope,
+                    });
+                }
+            }
+        }
+    }
+
+    /// True when assignment `ai` runs through a custom role or a custom
+    /// resource group, the only things an edit can change.
+    fn is_editable(&self, ai: usize) -> bool {
+        let g = self.graph;
+        let s = g.snapshot;
+        let r = &g.assignments[ai];
+        let custom_role = r.role.is_some_and(|ri| !s.roles[ri].harness_managed);
+        let custom_rg = matches!(
+            &r.resource_group,
+            Some(ResolvedResourceGroup::Listed(gi)) if !s.resource_groups[*gi].harness_managed
+        );
+        custom_role || custom_rg
+    }
+
+    /// Edits that `editors` can make to the custom roles and resource
+    /// groups of `holdings`.
+    fn edit_edges(&self, editors: &[Held], holdings: &[Held], by_start: bool, out: &mut Vec<Edge>) {
+        if editors.is_empty() || holdings.is_empty() {
+            return;
+        }
+        let g = self.graph;
+        let s = g.snapshot;
+        let role_type = g.permission_resource_type(ROLE_EDIT);
+        let rg_type = g.permission_resource_type(RG_EDIT);
+        for e in editors {
+            let a = &e.access;
+            let role_edit = a.has_permission(ROLE_EDIT);
+            let rg_edit = a.has_permission(RG_EDIT);
+            if !role_edit && !rg_edit {
+                continue;
+            }
+            for h in holdings {
+                let r = &g.assignments[h.assignment];
+                let scope = &s.role_assignments[h.assignment].scope;
+                if role_edit {
+                    if let Some(ri) = r.role {
+                        let role = &s.roles[ri];
+                        if !role.harness_managed
+                            && a.covers(&role.scope)
+                            && selects(a, &role_type, role.id.as_str())
+                        {
+                            out.push(Edge {
+                                to: Node::EditedRole(h.assignment),
+                                action: StepAction::EditRole,
+                                permission: Some(Cow::Borrowed(ROLE_EDIT)),
+                                carrier: e.assignment,
+                                by_start,
+                                edited: Some(h.assignment),
+                                target_scope: scope.clone(),
+                            });
+                        }
+                    }
+                }
+                if rg_edit {
+                    if let Some(ResolvedResourceGroup::Listed(gi)) = &r.resource_group {
+                        let rg = &s.resource_groups[*gi];
+                        if !rg.harness_managed
+                            && a.covers(&rg.scope)
+                            && selects(a, &rg_type, rg.id.as_str())
+                        {
+                            out.push(Edge {
+                                to: Node::WidenedResourceGroup(h.assignment),
+                                action: StepAction::WidenResourceGroup,
+                                permission: Some(Cow::Borrowed(RG_EDIT)),
+                                carrier: e.assignment,
+                                by_start,
+                                edited: Some(h.assignment),
+                                target_scope: scope.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Indices from `by_scope` whose scope the access covers.
+    fn covered(&self, by_scope: &HashMap<Scope, Vec<usize>>, a: &Access) -> Vec<usize> {
+        let mut v = Vec::new();
+        for t in &a.targets {
+            if t.include_child_scopes {
+                for sc in self.subtree.get(&t.scope).into_iter().flatten() {
+                    v.extend(by_scope.get(sc).into_iter().flatten().copied());
+                }
+            } else {
+                v.extend(by_scope.get(&t.scope).into_iter().flatten().copied());
+            }
+        }
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// True when the access's resource selection includes resource `id` of
+/// type `resource_type` (an empty `id` asks for every resource of the type).
+/// Attribute filters are read as selecting everything of the type.
+fn selects(a: &Access, resource_type: &str, id: &str) -> bool {
+    match &a.resources {
+        None => true,
+        Some(sel) => sel.iter().any(|s| {
+            s.resource_type.eq_ignore_ascii_case(resource_type)
+                && (s.attribute_filter.is_some()
+                    || s.identifiers.is_empty()
+                    || (!id.is_empty() && s.identifiers.iter().any(|i| i == id)))
+        }),
+    }
+}
+
+fn level_of(permissions: &[PermissionId], admin: bool) -> PrivilegeLevel {
+    if admin {
+        PrivilegeLevel::Admin
+    } else if permissions.iter().any(|p| is_escalation(p.as_str())) {
+        PrivilegeLevel::Escalation
+    } else if permissions.is_empty() {
+        PrivilegeLevel::None
+    } else {
+        PrivilegeLevel::Write
+    }
+}
