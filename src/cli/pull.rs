@@ -505,6 +505,7 @@ fn write_after_pull(
     super::report::write(
         loaded,
         &cmd.pack,
+        settings,
         inputs,
         prev.as_ref(),
         out,

@@ -219,6 +219,7 @@ pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<()> + 'a;
 pub(crate) fn write(
     loaded: &LoadedSnapshot,
     args: &PackArgs,
+    settings: &PackSettings,
     inputs: &[(&'static str, &Path)],
     previous: Option<&crate::findings::PreviousReview>,
     out: &Output,
@@ -231,10 +232,11 @@ pub(crate) fn write(
         fail_on,
         roster,
         split_by_reviewer,
-    } = args.validate()?;
+    } = settings;
+    let (split_by_reviewer, fail_on) = (*split_by_reviewer, *fail_on);
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
-    let evaluation = findings::evaluate_since(&graph, &policy, as_of, roster.as_ref(), previous);
+    let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
     let assignments = policy
         .reviewers
         .as_ref()
@@ -244,7 +246,7 @@ pub(crate) fn write(
         graph: &graph,
         as_of,
         findings: &evaluation.findings,
-        policy: &policy,
+        policy,
         roster: roster.as_ref().map(|r| &r.source),
         assignments: assignments.as_ref(),
     };
@@ -255,7 +257,7 @@ pub(crate) fn write(
     note_stale(&staged, out);
     // Write, let the caller add its files (`run --previous`: the diff),
     // then seal, so the manifest, SHA256SUMS and --zip cover everything.
-    let mut summary = write_pack(&ctx, &formats, staged.path())
+    let mut summary = write_pack(&ctx, formats, staged.path())
         .with_context(|| format!("writing the pack for {}", target.display()))?;
     if split_by_reviewer {
         if let Some(a) = &assignments {
@@ -267,7 +269,7 @@ pub(crate) fn write(
     if let Some(add) = extra {
         add(staged.path())?;
     }
-    summary.files = seal_pack(&ctx, &formats, staged.path())
+    summary.files = seal_pack(&ctx, formats, staged.path())
         .with_context(|| format!("sealing the pack for {}", target.display()))?;
     let zipped = match &zip_target {
         Some((zip, root)) => Some(
@@ -333,7 +335,7 @@ pub(crate) fn write(
         "findings: {}",
         Counts::of(&evaluation.findings).summary()
     ));
-    let failing = findings::failing(&evaluation.findings, &policy, fail_on);
+    let failing = findings::failing(&evaluation.findings, policy, fail_on);
     if failing.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
@@ -368,7 +370,7 @@ fn zip_path(target: &Path, force: bool) -> anyhow::Result<(PathBuf, String)> {
 pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let inputs: [(&'static str, &Path); 1] = [("snapshot", &args.snapshot)];
     args.pack.check_out(&inputs)?;
-    args.pack.validate()?;
+    let settings = args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
-    write(&loaded, &args.pack, &inputs, None, out, None)
+    write(&loaded, &args.pack, &settings, &inputs, None, out, None)
 }

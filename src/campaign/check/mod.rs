@@ -1,0 +1,201 @@
+//! Matching returned rows to what the pack sent, and every check of a
+//! campaign. Pure: the pack's assignments and the returned files in, the
+//! accepted decisions, per-reviewer counts and problems out.
+use serde::Serialize;
+
+use super::pack::PackCampaign;
+use super::read::Returned;
+use super::{Problem, ProblemKind};
+use crate::findings::Roster;
+
+mod decide;
+mod matching;
+mod per_reviewer;
+mod per_row;
+#[cfg(test)]
+mod tests;
+
+/// A decision the campaign accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    /// The row key.
+    pub row_key: String,
+    /// The sheet the pack sent it on.
+    pub sheet: String,
+    /// The principal it is about.
+    pub principal_id: String,
+    /// The principal's email.
+    pub principal_email: String,
+    /// The access's privilege level.
+    pub privilege_level: String,
+    /// The reviewer the pack assigned.
+    pub assigned_reviewer: String,
+    /// Keep, Revoke or Modify.
+    pub decision: &'static str,
+    /// Who decided (the Reviewer cell).
+    pub reviewer: String,
+    /// The Review date cell.
+    pub review_date: String,
+    /// The Justification cell.
+    pub justification: String,
+    /// The Ticket cell.
+    pub ticket: String,
+    /// The Modify to cell.
+    pub modify_to: String,
+    /// The file it came from.
+    pub file: String,
+    /// The sheet and row in that file.
+    pub file_sheet: String,
+    /// The 1-based row.
+    pub file_row: usize,
+}
+
+/// One returned file, as the campaign saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// The file name.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The reviewer it says it is for.
+    pub reviewer: Option<String>,
+    /// Rows read from it.
+    pub rows: usize,
+    /// False when the whole file was refused.
+    pub accepted: bool,
+}
+
+/// One reviewer's campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewerStats {
+    /// The reviewer.
+    pub reviewer: String,
+    /// Rows assigned.
+    pub assigned: usize,
+    /// Rows with an accepted decision.
+    pub decided: usize,
+    /// Of those, Keep.
+    pub keep: usize,
+    /// Revoke.
+    pub revoke: usize,
+    /// Modify.
+    pub modify: usize,
+    /// Rows assigned with no accepted decision.
+    pub undecided: usize,
+    /// Files returned by or for this reviewer.
+    pub files: Vec<String>,
+    /// Problems naming this reviewer.
+    pub problems: usize,
+}
+
+/// Totals over the campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Rows the pack sent (every row of the campaign sheets).
+    pub rows: usize,
+    /// Rows assigned to a reviewer.
+    pub assigned: usize,
+    /// Rows with no independent reviewer.
+    pub unassigned: usize,
+    /// Rows with an accepted decision.
+    pub decided: usize,
+    /// Keep.
+    pub keep: usize,
+    /// Revoke.
+    pub revoke: usize,
+    /// Modify.
+    pub modify: usize,
+    /// Assigned rows with no accepted decision.
+    pub undecided: usize,
+    /// Rows decided differently in two files (not accepted).
+    pub conflicting: usize,
+    /// Rows refused (changed, invented, or in a foreign file).
+    pub refused: usize,
+}
+
+/// What a collection found.
+#[derive(Debug, Clone, Default)]
+pub struct Collected {
+    /// The returned files.
+    pub files: Vec<FileSummary>,
+    /// Per reviewer, sorted by reviewer.
+    pub reviewers: Vec<ReviewerStats>,
+    /// Every problem, strongest first.
+    pub problems: Vec<Problem>,
+    /// The accepted decisions, in the pack's row order.
+    pub accepted: Vec<Accepted>,
+    /// Totals.
+    pub totals: Totals,
+}
+
+/// The problems found so far, and the one way to make one.
+#[derive(Debug, Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// Adds a problem; `at` is the sheet and 1-based row of a returned file.
+    fn push(
+        &mut self,
+        kind: ProblemKind,
+        reviewer: Option<&str>,
+        file: Option<&str>,
+        at: Option<(&str, usize)>,
+        row_key: Option<&str>,
+        message: String,
+    ) {
+        self.0.push(Problem {
+            severity: kind.severity(),
+            kind,
+            reviewer: reviewer.map(str::to_string),
+            file: file.map(str::to_string),
+            sheet: at.map(|(s, _)| s.to_string()),
+            row: at.map(|(_, r)| r),
+            row_key: row_key.map(str::to_string),
+            message,
+        });
+    }
+
+    /// Strongest first, then by kind, reviewer and place: the order of
+    /// every output.
+    fn sorted(mut self) -> Vec<Problem> {
+        self.0.sort_by(|a, b| {
+            (
+                std::cmp::Reverse(a.severity),
+                a.kind,
+                &a.reviewer,
+                &a.file,
+                &a.sheet,
+                a.row,
+                &a.row_key,
+            )
+                .cmp(&(
+                    std::cmp::Reverse(b.severity),
+                    b.kind,
+                    &b.reviewer,
+                    &b.file,
+                    &b.sheet,
+                    b.row,
+                    &b.row_key,
+                ))
+        });
+        self.0
+    }
+}
+
+/// Collects the returned files against the pack, in four steps: match each
+/// returned row to a row the pack sent (refusing foreign files, invented
+/// and changed rows), settle one decision per row (a conflict is taken from
+/// neither file), check each accepted decision, then count per reviewer
+/// (undecided rows, rubber-stamping).
+pub fn collect(pack: &PackCampaign, returned: &[Returned], roster: Option<&Roster>) -> Collected {
+    let mut out = Collected::default();
+    let mut problems = Problems::default();
+    let matched = matching::match_rows(pack, returned, &mut out, &mut problems);
+    let conflicted = decide::decide(pack, returned, &matched.candidates, &mut out, &mut problems);
+    per_row::check(&out.accepted, roster, &mut problems);
+    per_reviewer::count(pack, matched.files_of, &conflicted, &mut out, &mut problems);
+    out.problems = problems.sorted();
+    // Accepted decisions in the pack's row order.
+    out.accepted.sort_by_key(|d| pack.index[&d.row_key]);
+    out
+}

@@ -1,0 +1,79 @@
+//! Step 3: each accepted decision on its own: self-review (the reviewer is
+//! the principal, by email or roster alias), Keep on admin or escalation
+//! access without a justification, Modify without a target, Revoke or
+//! Modify without a ticket.
+
+use std::collections::BTreeSet;
+
+use super::{Accepted, ProblemKind, Problems, Roster};
+
+pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &mut Problems) {
+    let aliases = |email: &str| -> BTreeSet<String> {
+        let mut v = BTreeSet::from([email.to_ascii_lowercase()]);
+        if let Some(r) = roster {
+            for e in r.lookup(email) {
+                v.extend(e.emails.iter().cloned());
+            }
+        }
+        v
+    };
+    for d in accepted {
+        let place = format!("{}, sheet {}, row {}", d.file, d.file_sheet, d.file_row);
+        let mut add = |kind: ProblemKind, message: String| {
+            problems.push(
+                kind,
+                Some(&d.assigned_reviewer),
+                Some(&d.file),
+                Some((&d.file_sheet, d.file_row)),
+                Some(&d.row_key),
+                message,
+            );
+        };
+        if !d.principal_email.is_empty() {
+            let own = aliases(&d.principal_email);
+            let who = d.reviewer.trim().to_ascii_lowercase();
+            if own.contains(&who) || own.contains(&d.assigned_reviewer) {
+                add(
+                    ProblemKind::SelfReview,
+                    format!(
+                        "{place}: {} decided {} on their own access ({})",
+                        if own.contains(&who) {
+                            &who
+                        } else {
+                            &d.assigned_reviewer
+                        },
+                        d.decision,
+                        d.row_key
+                    ),
+                );
+            }
+        }
+        if d.decision == "Keep"
+            && matches!(d.privilege_level.as_str(), "admin" | "escalation")
+            && d.justification.trim().is_empty()
+        {
+            add(
+                ProblemKind::KeepWithoutJustification,
+                format!(
+                    "{place}: Keep on {} access with no justification ({})",
+                    d.privilege_level, d.row_key
+                ),
+            );
+        }
+        if d.decision == "Modify" && d.modify_to.trim().is_empty() {
+            add(
+                ProblemKind::ModifyWithoutTarget,
+                format!(
+                    "{place}: Modify with nothing in Modify to, so next quarter cannot check it ({})",
+                    d.row_key
+                ),
+            );
+        }
+        if d.decision != "Keep" && d.ticket.trim().is_empty() {
+            add(
+                ProblemKind::NoTicket,
+                format!("{place}: {} with no ticket ({})", d.decision, d.row_key),
+            );
+        }
+    }
+}
