@@ -272,10 +272,14 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     ));
     if let Some(d) = &report.decisions {
         out.note(format_args!(
-            "decisions: {} Revoke checked: {} verified, {} not done (revocation-not-done findings){}",
+            "decisions: {} Revoke checked: {} verified, {} not done (revocation-not-done findings); {} Modify: {} verified, {} not done (modification-not-done findings), {} cannot be checked{}",
             d.revoke,
-            d.verified.len(),
-            d.not_done.len(),
+            s.revocations_verified,
+            s.revocations_not_done,
+            d.modify,
+            s.modifications_verified,
+            s.modifications_not_done,
+            s.modifications_unchecked,
             if d.problems.is_empty() {
                 String::new()
             } else {

@@ -18,6 +18,7 @@ pub mod decisions;
 mod findings;
 mod manifest;
 mod model;
+mod modifications;
 mod objects;
 mod render_csv;
 mod render_html;
@@ -33,6 +34,7 @@ pub(crate) use findings::OldFindings;
 pub use findings::{diff_findings, FindingsDiff};
 pub use manifest::ManifestInput;
 pub use model::*;
+pub use modifications::MODIFICATION_NOT_DONE;
 pub use revocations::REVOCATION_NOT_DONE;
 
 use crate::findings::{sort_findings, Finding, PolicySource};
@@ -226,8 +228,11 @@ impl Compared {
             findings_new: findings.new.len(),
             findings_resolved: findings.resolved.len(),
             findings_persisting: findings.persisting.len(),
-            revocations_verified: decisions.as_ref().map_or(0, |d| d.verified.len()),
-            revocations_not_done: decisions.as_ref().map_or(0, |d| d.not_done.len()),
+            revocations_verified: count(&decisions, |d| &d.verified, "Revoke"),
+            revocations_not_done: count(&decisions, |d| &d.not_done, "Revoke"),
+            modifications_verified: count(&decisions, |d| &d.verified, "Modify"),
+            modifications_not_done: count(&decisions, |d| &d.not_done, "Modify"),
+            modifications_unchecked: count(&decisions, |d| &d.unchecked, "Modify"),
         };
         summary.empty = summary.principals_added
             + summary.principals_removed
@@ -312,6 +317,17 @@ impl DiffFormat {
             DiffFormat::Html => "html",
         }
     }
+}
+
+/// How many checks of one list are of `decision` (Revoke or Modify).
+fn count(
+    decisions: &Option<DecisionsCheck>,
+    list: impl Fn(&DecisionsCheck) -> &Vec<RevocationCheck>,
+    decision: &str,
+) -> usize {
+    decisions.as_ref().map_or(0, |d| {
+        list(d).iter().filter(|r| r.decision == decision).count()
+    })
 }
 
 /// diff.json's bytes: pretty JSON with a final newline.

@@ -117,6 +117,12 @@ pub struct Summary {
     pub revocations_verified: usize,
     /// Revocations still to do.
     pub revocations_not_done: usize,
+    /// Modifications carried out.
+    pub modifications_verified: usize,
+    /// Modifications still to do.
+    pub modifications_not_done: usize,
+    /// Modifications that cannot be checked.
+    pub modifications_unchecked: usize,
 }
 
 /// A user or service account as the diff lists it.
@@ -421,6 +427,10 @@ pub struct FindingChanges {
 /// A decision the previous review made, as read from its file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RevocationCheck {
+    /// `Revoke` or `Modify`.
+    pub decision: &'static str,
+    /// Modify: the Modify to cell, as written.
+    pub modify_to: Option<String>,
     /// The sheet it came from (the file name for a CSV file).
     pub sheet: String,
     /// Its 1-based row number in that sheet.
@@ -451,7 +461,8 @@ pub struct RevocationCheck {
     pub in_old: bool,
     /// Why it counts as done, or what remains.
     pub detail: String,
-    /// The revocation-not-done finding, for revocations not done.
+    /// The revocation-not-done or modification-not-done finding, for
+    /// decisions not carried out.
     pub finding_id: Option<String>,
 }
 
@@ -477,8 +488,7 @@ pub struct DecisionsCheck {
     pub rows: usize,
     /// Rows decided Keep.
     pub keep: usize,
-    /// Rows decided Modify (not checked: a modification has no single
-    /// expected outcome).
+    /// Rows decided Modify.
     pub modify: usize,
     /// Rows decided Revoke (duplicates of the same grant counted once).
     pub revoke: usize,
@@ -488,8 +498,13 @@ pub struct DecisionsCheck {
     pub ignored_sheets: Vec<String>,
     /// Rows that could not be used (unknown decision words, no principal).
     pub problems: Vec<DecisionProblem>,
-    /// Revocations carried out: the access is gone from NEW.
+    /// Revokes and Modifies carried out: the access is gone from NEW, or
+    /// became what Modify to names.
     pub verified: Vec<RevocationCheck>,
-    /// Revocations not carried out: each is a revocation-not-done finding.
+    /// Revokes and Modifies not carried out: each is a revocation-not-done
+    /// or modification-not-done finding.
     pub not_done: Vec<RevocationCheck>,
+    /// Modifies that cannot be checked (a whole principal, a token, or no
+    /// Modify to), each saying why.
+    pub unchecked: Vec<RevocationCheck>,
 }

@@ -215,6 +215,7 @@ fn decisions(x: &Option<DecisionsCheck>) -> Result<Value> {
         problems,
         verified,
         not_done,
+        unchecked,
     }) = x
     else {
         return full(x);
@@ -231,6 +232,7 @@ fn decisions(x: &Option<DecisionsCheck>) -> Result<Value> {
         ("problems", head(problems)?),
         ("verified", head(verified)?),
         ("not_done", head(not_done)?),
+        ("unchecked", head(unchecked)?),
     ]))
 }
 
@@ -366,6 +368,7 @@ mod tests {
             grow(&mut d.problems, n);
             grow(&mut d.verified, n);
             grow(&mut d.not_done, n);
+            grow(&mut d.unchecked, n);
             let cut = render(&r).unwrap();
             assert!(cut.contains("more rows not shown here") == (n > CAP));
             assert_eq!(cut, render_whole(&r));

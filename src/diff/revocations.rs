@@ -11,17 +11,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use crate::findings::{ControlRef, Finding, FindingPrincipal};
+use crate::findings::{Finding, FindingPrincipal};
 use crate::graph::{AccessGraph, AssignmentStatus, Principal, PrivilegeLevel};
 
 use super::access::SideGrants;
-use super::decisions::{DecisionSet, DecisionTarget, Verdict};
+use super::decisions::{Decision, DecisionSet, DecisionTarget, Verdict};
 use super::model::{AccessEntry, DecisionsCheck, RevocationCheck};
 
 /// The rule code of a Revoke decision not carried out.
 pub const REVOCATION_NOT_DONE: &str = "revocation-not-done";
 
-fn matches(target: &DecisionTarget, e: &AccessEntry) -> bool {
+pub(super) fn matches(target: &DecisionTarget, e: &AccessEntry) -> bool {
     match target {
         DecisionTarget::Grant {
             via,
@@ -64,7 +64,7 @@ fn find_token<'s>(
 }
 
 /// Why a grant the decision names is gone from NEW.
-fn why_gone(new: &AccessGraph<'_>, target: &DecisionTarget) -> String {
+pub(super) fn why_gone(new: &AccessGraph<'_>, target: &DecisionTarget) -> String {
     if new.find_principal(target.principal_id()).is_none() {
         return "the principal is no longer in the account".into();
     }
@@ -111,20 +111,9 @@ fn why_gone(new: &AccessGraph<'_>, target: &DecisionTarget) -> String {
     }
 }
 
-fn controls() -> Vec<ControlRef> {
-    crate::findings::Rule::RevocationNotDone
-        .control_refs()
-        .iter()
-        .map(|(id, why)| ControlRef {
-            id: (*id).to_string(),
-            why: (*why).to_string(),
-        })
-        .collect()
-}
-
 /// What the principal looks like: NEW's identity, else OLD's; with the
 /// principal in that graph.
-fn identity(
+pub(super) fn identity(
     old: &AccessGraph<'_>,
     new: &AccessGraph<'_>,
     id: &str,
@@ -145,8 +134,69 @@ fn identity(
     ))
 }
 
-/// Checks every Revoke decision; returns the check and the
-/// revocation-not-done findings (sorted by id).
+/// The outcome row of a Revoke or Modify decision, before its detail.
+pub(super) fn base_row(
+    d: &Decision,
+    decision: &'static str,
+    who: Option<&FindingPrincipal>,
+    in_old: bool,
+) -> RevocationCheck {
+    let (via, assignment_id, assignment_scope, target) = match &d.target {
+        DecisionTarget::Grant {
+            via,
+            assignment_id,
+            assignment_scope,
+            ..
+        } => (
+            via.clone(),
+            Some(assignment_id.clone()),
+            assignment_scope.clone(),
+            "grant",
+        ),
+        DecisionTarget::Principal { .. } => (None, None, None, "principal"),
+        DecisionTarget::Token { .. } => (None, None, None, "token"),
+    };
+    RevocationCheck {
+        decision,
+        modify_to: (decision == "Modify").then(|| d.modify_to.clone()),
+        sheet: d.sheet.clone(),
+        row: d.row,
+        target,
+        principal_id: d.target.principal_id().to_string(),
+        principal_name: who.map(|f| f.name.clone()).unwrap_or_default(),
+        principal_email: who.and_then(|f| f.email.clone()),
+        via,
+        assignment_id,
+        assignment_scope,
+        reviewer: d.reviewer.clone(),
+        review_date: d.review_date.clone(),
+        justification: d.justification.clone(),
+        ticket: d.ticket.clone(),
+        in_old,
+        detail: String::new(),
+        finding_id: None,
+    }
+}
+
+/// The evidence every not-done finding carries: where the decision was
+/// made and by whom.
+pub(super) fn decision_evidence(
+    set: &DecisionSet,
+    d: &Decision,
+) -> BTreeMap<String, serde_json::Value> {
+    let mut evidence: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    evidence.insert("decisions_file".into(), json!(set.file));
+    evidence.insert("decisions_sha256".into(), json!(set.sha256));
+    evidence.insert("decision_sheet".into(), json!(d.sheet));
+    evidence.insert("decision_row".into(), json!(d.row));
+    evidence.insert("reviewer".into(), json!(d.reviewer));
+    evidence.insert("review_date".into(), json!(d.review_date));
+    evidence.insert("ticket".into(), json!(d.ticket));
+    evidence
+}
+
+/// Checks every Revoke and Modify decision; returns the check and the
+/// revocation-not-done and modification-not-done findings (sorted by id).
 pub(crate) fn check(
     set: &DecisionSet,
     (old, old_grants): (&AccessGraph<'_>, &SideGrants<'_>),
@@ -169,7 +219,19 @@ pub(crate) fn check(
             Verdict::Undecided => out.undecided += 1,
             Verdict::Revoke => {}
         }
-        if d.verdict != Verdict::Revoke || !seen.insert(d.target.clone()) {
+        if d.verdict == Verdict::Modify {
+            if seen.insert((false, d.target.clone())) {
+                findings.extend(super::modifications::check(
+                    set,
+                    d,
+                    (old, old_grants),
+                    (new, new_grants),
+                    &mut out,
+                ));
+            }
+            continue;
+        }
+        if d.verdict != Verdict::Revoke || !seen.insert((true, d.target.clone())) {
             continue;
         }
         out.revoke += 1;
@@ -186,42 +248,7 @@ pub(crate) fn check(
             DecisionTarget::Principal { .. } => old.find_principal(pid).is_some(),
             DecisionTarget::Token { .. } => find_token(old, &d.target).is_some(),
         };
-        let (via, assignment_id, assignment_scope, target) = match &d.target {
-            DecisionTarget::Grant {
-                via,
-                assignment_id,
-                assignment_scope,
-                ..
-            } => (
-                via.clone(),
-                Some(assignment_id.clone()),
-                assignment_scope.clone(),
-                "grant",
-            ),
-            DecisionTarget::Principal { .. } => (None, None, None, "principal"),
-            DecisionTarget::Token { .. } => (None, None, None, "token"),
-        };
-        let mut row = RevocationCheck {
-            sheet: d.sheet.clone(),
-            row: d.row,
-            target,
-            principal_id: pid.to_string(),
-            principal_name: ident
-                .as_ref()
-                .map(|(f, _)| f.name.clone())
-                .unwrap_or_default(),
-            principal_email: ident.as_ref().and_then(|(f, _)| f.email.clone()),
-            via,
-            assignment_id,
-            assignment_scope,
-            reviewer: d.reviewer.clone(),
-            review_date: d.review_date.clone(),
-            justification: d.justification.clone(),
-            ticket: d.ticket.clone(),
-            in_old,
-            detail: String::new(),
-            finding_id: None,
-        };
+        let mut row = base_row(d, "Revoke", ident.as_ref().map(|(f, _)| f), in_old);
         let token_still = find_token(new, &d.target);
         if let DecisionTarget::Token { .. } = &d.target {
             if token_still.is_none() {
@@ -243,14 +270,7 @@ pub(crate) fn check(
         } else {
             format!(" by {}", d.reviewer)
         };
-        let mut evidence: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-        evidence.insert("decisions_file".into(), json!(set.file));
-        evidence.insert("decisions_sha256".into(), json!(set.sha256));
-        evidence.insert("decision_sheet".into(), json!(d.sheet));
-        evidence.insert("decision_row".into(), json!(d.row));
-        evidence.insert("reviewer".into(), json!(d.reviewer));
-        evidence.insert("review_date".into(), json!(d.review_date));
-        evidence.insert("ticket".into(), json!(d.ticket));
+        let mut evidence = decision_evidence(set, d);
         let (scope, message, key_parts) = match &d.target {
             DecisionTarget::Grant { assignment_id, .. } => {
                 let e = still[0];
@@ -351,7 +371,7 @@ pub(crate) fn check(
             scope: Some(scope),
             message,
             evidence,
-            controls: controls(),
+            controls: crate::findings::Rule::RevocationNotDone.controls(),
             exempted: None,
         });
     }

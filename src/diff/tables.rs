@@ -161,6 +161,8 @@ fn finding_row(change: &str, f: &Finding) -> Vec<String> {
 fn revocation_row(outcome: &str, r: &RevocationCheck) -> Vec<String> {
     vec![
         outcome.to_string(),
+        r.decision.to_string(),
+        opt(&r.modify_to),
         r.sheet.clone(),
         r.row.to_string(),
         r.target.to_string(),
@@ -264,11 +266,11 @@ fn resource_group_row(c: &str, x: &ResourceGroupChange) -> Vec<String> {
 }
 
 fn problem_row(p: &DecisionProblem) -> Vec<String> {
-    let mut row = vec![String::new(); 17];
+    let mut row = vec![String::new(); 19];
     row[0] = "problem".into();
-    row[1] = p.sheet.clone();
-    row[2] = p.row.to_string();
-    row[15] = p.message.clone();
+    row[3] = p.sheet.clone();
+    row[4] = p.row.to_string();
+    row[17] = p.message.clone();
     row
 }
 
@@ -495,6 +497,8 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table<'_>> {
             "Revocations",
             vec![
                 "outcome",
+                "decision",
+                "modify_to",
                 "sheet",
                 "row",
                 "target",
@@ -514,7 +518,11 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table<'_>> {
             ],
             move || {
                 labelled(
-                    [("not_done", &d.not_done[..]), ("verified", &d.verified[..])],
+                    [
+                        ("not_done", &d.not_done[..]),
+                        ("verified", &d.verified[..]),
+                        ("unchecked", &d.unchecked[..]),
+                    ],
                     revocation_row,
                 )
                 .chain(d.problems.iter().map(problem_row))

@@ -60,6 +60,9 @@ pub enum Rule {
     /// A reviewer's Revoke decision whose access is still present (`diff
     /// --decisions`).
     RevocationNotDone,
+    /// A reviewer's Modify decision whose access is still as it was (`diff
+    /// --decisions`).
+    ModificationNotDone,
 }
 
 impl Rule {
@@ -92,6 +95,7 @@ impl Rule {
         Rule::DeceptiveName,
         Rule::PopulationIncomplete,
         Rule::RevocationNotDone,
+        Rule::ModificationNotDone,
     ];
 
     /// The stable kebab-case code.
@@ -122,6 +126,7 @@ impl Rule {
             Rule::DeceptiveName => "deceptive-name",
             Rule::PopulationIncomplete => "population-incomplete",
             Rule::RevocationNotDone => "revocation-not-done",
+            Rule::ModificationNotDone => "modification-not-done",
         }
     }
 
@@ -158,6 +163,7 @@ impl Rule {
             Rule::DeceptiveName => "A user's name or email, a service account's name or a user group's name holds a bidirectional control or invisible character, which can make it read as someone else or hide it from searches.",
             Rule::PopulationIncomplete => "The snapshot is incomplete, so the review does not cover the whole population.",
             Rule::RevocationNotDone => "A reviewer decided to revoke access last review, and the access is still there.",
+            Rule::ModificationNotDone => "A reviewer decided last review to change access to another role or resource group, and it is still as it was.",
         }
     }
 
@@ -179,7 +185,8 @@ impl Rule {
             | Rule::OrphanedAssignment
             | Rule::SodConflict
             | Rule::UnmanagedPrivilegedGroup
-            | Rule::DeceptiveName => Severity::Medium,
+            | Rule::DeceptiveName
+            | Rule::ModificationNotDone => Severity::Medium,
             Rule::AdminWithout2fa
             | Rule::PrivilegeEscalationPath
             | Rule::ServiceAccountAdmin
@@ -196,7 +203,9 @@ impl Rule {
     pub fn not_evaluated_reason(self) -> Option<&'static str> {
         match self {
             Rule::NotInRoster | Rule::RosterTerminated => Some("needs --roster FILE"),
-            Rule::RevocationNotDone => Some("checked by `diff --decisions`, not by `report`"),
+            Rule::RevocationNotDone | Rule::ModificationNotDone => {
+                Some("checked by `diff --decisions`, not by `report`")
+            }
             _ => None,
         }
     }
@@ -314,6 +323,10 @@ impl Rule {
                 (CC62, "Access the review decided to remove is still in place."),
                 (A518, "Access rights are not adjusted as the access review decided."),
             ],
+            Rule::ModificationNotDone => &[
+                (CC63, "Access the review decided to reduce or change is still as it was."),
+                (A518, "Access rights are not adjusted as the access review decided."),
+            ],
         }
     }
 
@@ -352,7 +365,7 @@ mod tests {
             assert!(!r.controls().is_empty(), "{c} has controls");
             assert!(r.description().ends_with('.'), "{c}");
         }
-        assert_eq!(Rule::ALL.len(), 25);
+        assert_eq!(Rule::ALL.len(), 26);
     }
 
     #[test]

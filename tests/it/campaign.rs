@@ -279,6 +279,23 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
             .any(|r| r["assignment_id"] == "role_assignment_SjrVgNt50iXESQx8j3Au"),
         "{not_done:?}"
     );
+    // Elena's Modify to _project_viewer on the privileged rows was not
+    // carried out either: each is a modification-not-done finding.
+    let modifies: Vec<&Value> = not_done
+        .iter()
+        .filter(|r| r["decision"] == "Modify")
+        .collect();
+    assert!(!modifies.is_empty(), "{not_done:?}");
+    for m in &modifies {
+        assert_eq!(m["modify_to"], "_project_viewer");
+        let f = d["findings"]["new"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == m["finding_id"])
+            .unwrap_or_else(|| panic!("{m:?} has its finding"));
+        assert_eq!(f["rule"], "modification-not-done");
+    }
 }
 
 /// `campaign.html` in headless Chromium, like the pack's page: no console

@@ -1001,7 +1001,7 @@ fn the_bundled_decisions_sample_reports_one_done_and_one_not_done() {
         stderr_of(&o)
     );
     let html = read(&out.join("diff.html"));
-    assert!(html.contains("Revocations decided in the previous review"));
+    assert!(html.contains("Revoke and Modify decisions of the previous review"));
 }
 
 /// Writes one sheet of `rows` (the first is the header) the way a reviewer's
@@ -1415,4 +1415,140 @@ fn a_value_longer_than_excel_allows_is_cut_in_diff_xlsx_and_whole_in_csv() {
         .map(|e| read(&e.unwrap().path()))
         .collect::<String>();
     assert!(csv.contains(long.trim_end()), "the CSV keeps it whole");
+}
+
+// --- Modify decisions ----------------------------------------------------------
+
+/// Modify decisions next quarter. From q3, NEW replaces Gavin Roche's
+/// project admin on eng/checkout by Pipeline Executor (what was decided),
+/// Terraform Automation's account admin by Release Manager (not what was
+/// decided: Account Viewer on the account-level resources), and removes
+/// Victor Haldane's direct account admin outright (less than decided), and
+/// leaves Priya Raman's account admin as it was. A Modify of a whole
+/// principal names no single outcome.
+#[test]
+fn modify_decisions_are_checked_against_what_modify_to_names() {
+    let dir = tempdir();
+    let mut v: Value = serde_json::from_str(&read(&quarter("q3.json"))).unwrap();
+    let ras = v["role_assignments"].as_array_mut().unwrap();
+    let replace = |ras: &mut Vec<Value>, id: &str, new_id: &str, role: &str| {
+        let a = ras.iter_mut().find(|a| a["id"] == id).unwrap();
+        a["id"] = serde_json::json!(new_id);
+        a["role"]["id"] = serde_json::json!(role);
+    };
+    replace(
+        ras,
+        "role_assignment_SjrVgNt50iXESQx8j3Au",
+        "role_assignment_gavin_executor",
+        "_pipeline_executor",
+    );
+    replace(
+        ras,
+        "role_assignment_W66DC3TPVpcdOlpU0c8N",
+        "role_assignment_terraform_release",
+        "release_manager",
+    );
+    let victor = ras
+        .iter_mut()
+        .find(|a| a["id"] == "role_assignment_qggRnZ7WlONL6gyObfuT")
+        .unwrap();
+    victor["disabled"] = serde_json::json!(true);
+    let new = dir.path().join("new.json");
+    std::fs::write(&new, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+
+    let decisions = dir.path().join("decisions.csv");
+    std::fs::write(
+        &decisions,
+        "row_key,decision,reviewer,review_date,justification,ticket,modify_to\n\
+         EA:03anCCxH1VWgJVaL1Tek7c|direct|project:eng/checkout/role_assignment_SjrVgNt50iXESQx8j3Au,Modify,pat@example.com,2026-10-06,runs pipelines only,SEC-1,Pipeline Executor\n\
+         EA:sa:account/terraform_automation|direct|account/role_assignment_W66DC3TPVpcdOlpU0c8N,Modify,pat@example.com,2026-10-06,reads only,SEC-2,_account_viewer on _all_account_level_resources\n\
+         EA:U-2nEAdY8lMTM6CcvKK4bA|direct|account/role_assignment_qggRnZ7WlONL6gyObfuT,Modify,pat@example.com,2026-10-06,release duty,SEC-3,Release Manager\n\
+         EA:awSSq_edNistBSbia4vKMO|direct|account/role_assignment_WxOUhMbJ4ZaWOgiHwTrJ,Modify,pat@example.com,2026-10-06,payments viewer,SEC-4,_account_viewer\n\
+         PR:oTUMUBIqaazMaTZcb_1S34,Modify,pat@example.com,2026-10-06,less,SEC-5,_account_viewer\n",
+    )
+    .unwrap();
+    let out = dir.path().join("diff");
+    let o = diff_into(
+        &quarter("q3.json"),
+        &new,
+        &out,
+        &["--decisions", decisions.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_of(&o));
+    let v = diff_json(&out);
+    let by_ticket = |list: &str| -> Vec<(String, String)> {
+        arr(&v, &format!("/decisions/{list}"))
+            .iter()
+            .map(|x| {
+                assert_eq!(x["decision"], "Modify");
+                (
+                    x["ticket"].as_str().unwrap().to_string(),
+                    x["detail"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let verified = by_ticket("verified");
+    let not_done = by_ticket("not_done");
+    let unchecked = by_ticket("unchecked");
+    assert_eq!(
+        verified.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["SEC-1", "SEC-3"],
+        "{verified:?}"
+    );
+    assert!(verified[0].1.starts_with("now holds _pipeline_executor on _all_project_level_resources at project:eng/checkout via direct"), "{verified:?}");
+    assert!(
+        verified[1].1.starts_with("the role assignment is disabled"),
+        "{verified:?}"
+    );
+    assert!(
+        verified[1]
+            .1
+            .contains("less than the Release Manager decided"),
+        "{verified:?}"
+    );
+    assert_eq!(
+        not_done.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        ["SEC-2", "SEC-4"],
+        "{not_done:?}"
+    );
+    assert!(not_done[0].1.starts_with("holds something else instead of _account_viewer on _all_account_level_resources: release_manager"), "{not_done:?}");
+    assert!(
+        not_done[1]
+            .1
+            .starts_with("still holds the access as it was: _account_admin on payments_only"),
+        "{not_done:?}"
+    );
+    assert_eq!(unchecked.len(), 1);
+    assert!(unchecked[0].1.contains("check it by hand"));
+    // Each not done is a modification-not-done finding among the new ones.
+    let ids: Vec<&str> = arr(&v, "/decisions/not_done")
+        .iter()
+        .map(|x| x["finding_id"].as_str().unwrap())
+        .collect();
+    for id in &ids {
+        let f = arr(&v, "/findings/new")
+            .iter()
+            .find(|f| f["id"] == *id)
+            .unwrap_or_else(|| panic!("finding {id} among the new ones"));
+        assert_eq!(f["rule"], "modification-not-done");
+        assert_eq!(f["severity"], "medium");
+    }
+    assert_eq!(v["summary"]["modifications_verified"], 2);
+    assert_eq!(v["summary"]["modifications_not_done"], 2);
+    assert_eq!(v["summary"]["modifications_unchecked"], 1);
+    let csv = read(&out.join("csv/revocations.csv"));
+    assert!(
+        csv.starts_with("outcome,decision,modify_to,sheet,"),
+        "{csv}"
+    );
+    assert!(csv.contains("not_done,Modify,_account_viewer,"), "{csv}");
+    assert!(
+        stderr_of(&o).contains("5 Modify: 2 verified, 2 not done"),
+        "{}",
+        stderr_of(&o)
+    );
+    let html = read(&out.join("diff.html"));
+    assert!(html.contains("Modify decisions that cannot be checked (1)"));
+    assert!(html.contains("modifications not done"));
 }
