@@ -149,6 +149,14 @@ pub(super) fn check(
                 .map(|r| (r.id.as_str(), r.name.as_str())),
         )
     });
+    if !old_entries.is_empty() && old_entries.iter().all(|e| is_target(e, &roles, &groups)) {
+        row.detail = format!(
+            "the access already was {} in the previous snapshot: the decision changes nothing",
+            d.modify_to.trim()
+        );
+        out.unchecked.push(row);
+        return None;
+    }
     let new_entries = new_grants.entries_of(pid);
     let still: Vec<&AccessEntry> = new_entries
         .iter()

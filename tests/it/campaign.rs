@@ -357,3 +357,102 @@ fn campaign_html_in_headless_chromium() {
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"), "a PDF");
 }
+
+/// The README's demo campaign: the bundled answers in samples/demo/returned
+/// are what samples/demo/make_returned.py writes from a fresh demo pack
+/// (so they stay valid when the pack changes), collect reads every row of
+/// them (none refused) and finds what the script's docstring promises, and
+/// next quarter's diff says Gavin Roche's revocation and both Modify
+/// decisions were not carried out.
+#[test]
+fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let regenerated = dir.path().join("returned");
+    let py = std::process::Command::new("python3")
+        .arg(root().join("samples/demo/make_returned.py"))
+        .arg(&pack)
+        .arg(&regenerated)
+        .output()
+        .expect("python3 runs samples/demo/make_returned.py (CI installs it)");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let bundled = root().join("samples/demo/returned");
+    let mut names: Vec<String> = std::fs::read_dir(&bundled)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for n in &names {
+        assert_eq!(
+            std::fs::read(bundled.join(n)).unwrap(),
+            std::fs::read(regenerated.join(n)).unwrap(),
+            "samples/demo/returned/{n} is stale: run python3 samples/demo/make_returned.py PACK samples/demo/returned"
+        );
+    }
+
+    let out_dir = dir.path().join("campaign");
+    let out = reviewpack()
+        .arg("collect")
+        .arg(&pack)
+        .arg(&bundled)
+        .arg("-o")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let c = json(&out_dir.join("campaign.json"));
+    assert_eq!(c["totals"]["refused"], 0);
+    let mut kinds: Vec<(&str, &str)> = c["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap(),
+                p["reviewer"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("keep-without-justification", "elena.varga@example.com"),
+            ("no-ticket", "priya.raman@example.com"),
+            ("undecided", "elena.varga@example.com"),
+            ("undecided", "ivo.marek@example.com"),
+            ("undecided", "secops@example.com"),
+        ]
+    );
+    let problems = c["problems"].as_array().unwrap();
+    let no_ticket = problems.iter().find(|p| p["kind"] == "no-ticket").unwrap();
+    assert!(
+        no_ticket["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("priya.raman-effective-access.csv, row "),
+        "a CSV file's place names no sheet: {no_ticket}"
+    );
+
+    let diff = reviewpack()
+        .arg("diff")
+        .arg(root().join("samples/quarter/q3.json"))
+        .arg(root().join("samples/quarter/q4.json"))
+        .arg("-o")
+        .arg(dir.path().join("diff"))
+        .arg("--decisions")
+        .arg(out_dir.join("decisions.csv"))
+        .output()
+        .unwrap();
+    assert!(diff.status.success(), "{}", stderr_of(&diff));
+    let d = json(&dir.path().join("diff/diff.json"));
+    let s = &d["summary"];
+    assert_eq!(s["revocations_not_done"], 3, "{s}");
+    assert_eq!(s["modifications_not_done"], 2, "{s}");
+    assert_eq!(s["modifications_verified"], 0, "{s}");
+}

@@ -1464,7 +1464,8 @@ fn modify_decisions_are_checked_against_what_modify_to_names() {
          EA:sa:account/terraform_automation|direct|account/role_assignment_W66DC3TPVpcdOlpU0c8N,Modify,pat@example.com,2026-10-06,reads only,SEC-2,_account_viewer on _all_account_level_resources\n\
          EA:U-2nEAdY8lMTM6CcvKK4bA|direct|account/role_assignment_qggRnZ7WlONL6gyObfuT,Modify,pat@example.com,2026-10-06,release duty,SEC-3,Release Manager\n\
          EA:awSSq_edNistBSbia4vKMO|direct|account/role_assignment_WxOUhMbJ4ZaWOgiHwTrJ,Modify,pat@example.com,2026-10-06,payments viewer,SEC-4,_account_viewer\n\
-         PR:oTUMUBIqaazMaTZcb_1S34,Modify,pat@example.com,2026-10-06,less,SEC-5,_account_viewer\n",
+         PR:oTUMUBIqaazMaTZcb_1S34,Modify,pat@example.com,2026-10-06,less,SEC-5,_account_viewer\n\
+         EA:5XKaVnAw5T8VY05uTo4SVt|group:project:eng/payments/_project_all_users|project:eng/payments/role_assignment_J15dkusWcaeQhKIFXWxs,Modify,pat@example.com,2026-10-06,read only,SEC-6,Project Viewer\n",
     )
     .unwrap();
     let out = dir.path().join("diff");
@@ -1519,8 +1520,21 @@ fn modify_decisions_are_checked_against_what_modify_to_names() {
             .starts_with("still holds the access as it was: _account_admin on payments_only"),
         "{not_done:?}"
     );
-    assert_eq!(unchecked.len(), 1);
+    assert_eq!(
+        unchecked
+            .iter()
+            .map(|(t, _)| t.as_str())
+            .collect::<Vec<_>>(),
+        ["SEC-5", "SEC-6"],
+        "{unchecked:?}"
+    );
     assert!(unchecked[0].1.contains("check it by hand"));
+    assert!(
+        unchecked[1]
+            .1
+            .starts_with("the access already was Project Viewer in the previous snapshot"),
+        "{unchecked:?}"
+    );
     // Each not done is a modification-not-done finding among the new ones.
     let ids: Vec<&str> = arr(&v, "/decisions/not_done")
         .iter()
@@ -1536,7 +1550,7 @@ fn modify_decisions_are_checked_against_what_modify_to_names() {
     }
     assert_eq!(v["summary"]["modifications_verified"], 2);
     assert_eq!(v["summary"]["modifications_not_done"], 2);
-    assert_eq!(v["summary"]["modifications_unchecked"], 1);
+    assert_eq!(v["summary"]["modifications_unchecked"], 2);
     let csv = read(&out.join("csv/revocations.csv"));
     assert!(
         csv.starts_with("outcome,decision,modify_to,sheet,"),
@@ -1544,11 +1558,11 @@ fn modify_decisions_are_checked_against_what_modify_to_names() {
     );
     assert!(csv.contains("not_done,Modify,_account_viewer,"), "{csv}");
     assert!(
-        stderr_of(&o).contains("5 Modify: 2 verified, 2 not done"),
+        stderr_of(&o).contains("6 Modify: 2 verified, 2 not done"),
         "{}",
         stderr_of(&o)
     );
     let html = read(&out.join("diff.html"));
-    assert!(html.contains("Modify decisions that cannot be checked (1)"));
+    assert!(html.contains("Modify decisions that cannot be checked (2)"));
     assert!(html.contains("modifications not done"));
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Collected, FileSummary, PackCampaign, ProblemKind, Problems, Returned};
+use super::{place, Collected, FileSummary, PackCampaign, ProblemKind, Problems, Returned};
 use crate::campaign::read::ReturnedRow;
 
 /// What the returned files hold for the pack.
@@ -86,8 +86,9 @@ pub(super) fn match_rows<'a>(
                     at,
                     Some(&r.key),
                     format!(
-                        "{}, sheet {}, row {}: row key {:?} is not one this pack sent; the row is refused",
-                        f.file, r.sheet, r.row, r.key
+                        "{}: row key {:?} is not one this pack sent; the row is refused",
+                        place(&f.file, &r.sheet, r.row),
+                        r.key
                     ),
                 );
                 continue;
@@ -101,8 +102,9 @@ pub(super) fn match_rows<'a>(
                     at,
                     Some(&r.key),
                     format!(
-                        "{}, sheet {}, row {}: row {} {why}; the row is refused",
-                        f.file, r.sheet, r.row, r.key
+                        "{}: row {} {why}; the row is refused",
+                        place(&f.file, &r.sheet, r.row),
+                        r.key
                     ),
                 );
                 continue;
@@ -115,8 +117,9 @@ pub(super) fn match_rows<'a>(
                     at,
                     Some(&r.key),
                     format!(
-                        "{}, sheet {}, row {}: decision {:?} is not Keep, Revoke or Modify",
-                        f.file, r.sheet, r.row, r.decision
+                        "{}: decision {:?} is not Keep, Revoke or Modify",
+                        place(&f.file, &r.sheet, r.row),
+                        r.decision
                     ),
                 ),
                 Some(None) => {}

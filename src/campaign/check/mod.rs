@@ -128,6 +128,16 @@ pub struct Collected {
     pub totals: Totals,
 }
 
+/// Where a returned row sits, as messages say it: `FILE, sheet S, row N`,
+/// or `FILE, row N` for a CSV file (whose sheet is the file).
+fn place(file: &str, sheet: &str, row: usize) -> String {
+    if sheet == file {
+        format!("{file}, row {row}")
+    } else {
+        format!("{file}, sheet {sheet}, row {row}")
+    }
+}
+
 /// The problems found so far, and the one way to make one.
 #[derive(Debug, Default)]
 struct Problems(Vec<Problem>);

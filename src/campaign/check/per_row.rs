@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Accepted, ProblemKind, Problems, Roster};
+use super::{place, Accepted, ProblemKind, Problems, Roster};
 
 pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &mut Problems) {
     let aliases = |email: &str| -> BTreeSet<String> {
@@ -18,7 +18,7 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
         v
     };
     for d in accepted {
-        let place = format!("{}, sheet {}, row {}", d.file, d.file_sheet, d.file_row);
+        let place = place(&d.file, &d.file_sheet, d.file_row);
         let mut add = |kind: ProblemKind, message: String| {
             problems.push(
                 kind,
