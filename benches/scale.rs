@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench --bench scale -- graph 50000
 //! cargo bench --bench scale -- report 50000
+//! cargo bench --bench scale -- split 50000
 //! cargo bench --bench scale -- pull 2000
 //! cargo bench --bench scale -- requests 10,100,1000
 //! cargo bench --bench scale -- gen 50000 /tmp/synth-50k.json
@@ -400,6 +401,75 @@ fn bench_requests(projects: &[usize]) {
     }
 }
 
+/// The review campaign's split: a `[reviewers]` table of 200 reviewers
+/// (default, one per org, then one per project in order up to 200), the
+/// single workbook with its Assigned reviewer column, then the reviewer
+/// workbooks (`--split-by-reviewer`), stage by stage.
+fn bench_split(users: usize) {
+    let (loaded, shape) = synthetic(users);
+    println!("\nshape: {shape:?}\n");
+    println!("| stage | time | peak memory |\n|---|---|---|");
+    let graph = stage("graph", || AccessGraph::build(&loaded.snapshot));
+    let s = &loaded.snapshot;
+    let mut scopes = std::collections::BTreeMap::new();
+    for o in &s.orgs {
+        scopes.insert(format!("org:{}", o.id), format!("lead-{}@example.com", o.id));
+    }
+    for p in &s.projects {
+        if scopes.len() >= 199 {
+            break;
+        }
+        scopes.insert(
+            format!("project:{}/{}", p.org, p.id),
+            format!("owner-{}-{}@example.com", p.org, p.id),
+        );
+    }
+    let reviewers = reviewpack::findings::ReviewerPolicy {
+        default: Some("secops@example.com".into()),
+        scopes,
+        by_manager: false,
+        rubber_stamp_rows: reviewpack::findings::DEFAULT_RUBBER_STAMP_ROWS,
+    };
+    let policy = reviewpack::findings::Policy {
+        reviewers: Some(reviewers.clone()),
+        ..reviewpack::findings::Policy::default()
+    };
+    let as_of = s.captured_at();
+    let evaluation = stage("findings", || {
+        reviewpack::findings::evaluate(&graph, &policy, as_of)
+    });
+    let assignments = stage("assign reviewers", || {
+        reviewpack::report::reviewers::assign(&graph, &reviewers, None)
+    });
+    let ctx = ReportContext {
+        loaded: &loaded,
+        graph: &graph,
+        as_of,
+        findings: &evaluation.findings,
+        policy: &policy,
+        roster: None,
+        assignments: Some(&assignments),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let single = stage("review.xlsx (every sheet, Assigned reviewer column)", || {
+        let start = Instant::now();
+        write_pack(&ctx, &[Format::Xlsx], dir.path()).expect("writes");
+        start.elapsed().as_secs_f64()
+    });
+    let split = stage("reviewer workbooks and assignments.csv", || {
+        let start = Instant::now();
+        reviewpack::report::split::write(&ctx, &assignments, dir.path()).expect("writes");
+        start.elapsed().as_secs_f64()
+    });
+    let (per, unassigned) = assignments.counts();
+    println!(
+        "\nreviewers: {}; rows routed: {}; unassigned: {unassigned}; split {split:.2} s vs the single workbook {single:.2} s ({:.2}x)",
+        per.len(),
+        per.values().sum::<usize>() + unassigned,
+        split / single
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -422,6 +492,7 @@ fn main() {
     match what {
         "graph" => bench_graph(n),
         "report" => bench_report(n),
+        "split" => bench_split(n),
         "pull" => bench_pull(n),
         "gen" => generate_file(n, args.get(2).map_or("synthetic.json", String::as_str)),
         "gen-next" => next_quarter(n, args.get(2).map_or("synthetic-next.json", String::as_str)),
@@ -444,7 +515,7 @@ fn main() {
             println!("xlsx floor (low memory) {t:.2} s");
         }
         other => eprintln!(
-            "unknown benchmark {other}: use graph, report, pull, requests, gen, gen-next or xlsx-floor"
+            "unknown benchmark {other}: use graph, report, split, pull, requests, gen, gen-next or xlsx-floor"
         ),
     }
 }

@@ -187,6 +187,10 @@ pub fn write(
             (r, out.join(&name), format!("{REVIEWERS_DIR}/{name}"))
         })
         .collect();
+    // Largest first, so the longest workbook does not start last and leave
+    // the other cores idle at the end.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(rows_of[files[k].0].values().sum::<usize>()));
     let next = AtomicUsize::new(0);
     let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let workers = std::thread::available_parallelism()
@@ -197,7 +201,7 @@ pub fn write(
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some((r, path, _)) = files.get(k) else {
+                let Some((r, path, _)) = order.get(k).map(|&k| &files[k]) else {
                     break;
                 };
                 if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
