@@ -262,14 +262,20 @@ impl ApiErrorCause {
     /// The permissions Harness said were missing.
     pub fn missing_permissions(&self) -> Vec<String> {
         match self {
-            ApiErrorCause::Harness { body, .. } => body
-                .failed_permission_checks
-                .iter()
-                .filter_map(|c| c.permission.clone())
-                .collect(),
+            ApiErrorCause::Harness { body, .. } => permissions_named(body),
             ApiErrorCause::GaveUp { last, .. } => last.missing_permissions(),
             ApiErrorCause::ScimUnavailable { cause, .. } => cause.missing_permissions(),
             _ => Vec::new(),
+        }
+    }
+
+    /// A failure no other request or way of listing gets round: a bad key
+    /// (401), no network, a redirect away from the base URL.
+    pub fn is_final(&self) -> bool {
+        match self {
+            ApiErrorCause::Transport { .. } | ApiErrorCause::CrossOriginRedirect { .. } => true,
+            ApiErrorCause::GaveUp { last, .. } => last.is_final(),
+            other => other.status() == Some(401),
         }
     }
 
@@ -298,11 +304,7 @@ fn describe_http(status: u16, body: &ErrorBody) -> String {
     if let Some(c) = &body.correlation_id {
         s.push_str(&format!(" (correlation id {c})"));
     }
-    let missing: Vec<&str> = body
-        .failed_permission_checks
-        .iter()
-        .filter_map(|c| c.permission.as_deref())
-        .collect();
+    let missing = permissions_named(body);
     if !missing.is_empty() {
         s.push_str(&format!(
             "; the API key lacks {}: grant it to the key's user or service account and run again (docs/operations.md lists what each permission is for)",
@@ -314,6 +316,32 @@ fn describe_http(status: u16, body: &ErrorBody) -> String {
         );
     }
     s
+}
+
+/// The permissions an access-denied body names: its `failedPermissionChecks`,
+/// else the one its message names. A list the key may view none of answers
+/// `Missing permission core_usergroup_view on usergroup` with no failed
+/// checks (`AbstractAccessControlClient.checkForAccessOrThrow` of a list).
+fn permissions_named(body: &ErrorBody) -> Vec<String> {
+    let listed: Vec<String> = body
+        .failed_permission_checks
+        .iter()
+        .filter_map(|c| c.permission.clone())
+        .collect();
+    if !listed.is_empty() {
+        return listed;
+    }
+    let named = body
+        .message
+        .as_deref()
+        .and_then(|m| m.split("Missing permission ").nth(1))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|p| p.contains('_'));
+    named.into_iter().collect()
 }
 
 fn describe_scim(cause: &ApiErrorCause, jwt: bool) -> String {

@@ -47,6 +47,7 @@ pub enum Endpoint {
     RoleAssignmentsGet,
     RoleAssignmentAggregate,
     Audits,
+    AccessCheck,
 }
 
 impl Endpoint {
@@ -58,6 +59,7 @@ impl Endpoint {
                 | Endpoint::Permissions
                 | Endpoint::Role
                 | Endpoint::RoleAssignmentAggregate
+                | Endpoint::AccessCheck
         )
     }
 
@@ -69,6 +71,7 @@ impl Endpoint {
                 | Endpoint::RoleAssignments
                 | Endpoint::RoleAssignmentAggregate
                 | Endpoint::Audits
+                | Endpoint::AccessCheck
         )
     }
 }
@@ -126,6 +129,7 @@ pub fn router(shared: Shared) -> Router {
             post(route!(E::RoleAssignmentAggregate)),
         )
         .route("/audit/api/audits/list", post(route!(E::Audits)))
+        .route("/authz/api/acl", post(route!(E::AccessCheck)))
         // SCIM: raw SCIM bodies, no envelope, 1-based paging.
         .route(
             "/ng/api/scim/account/{account}/Users",
@@ -242,6 +246,12 @@ pub struct Ctx {
     pub child_scope_groups_unsupported: bool,
     /// `Faults::group_filter_type_ignored`.
     pub group_filter_type_ignored: bool,
+    /// `Faults::granted_resources`.
+    pub granted: Vec<(String, Scope, String)>,
+    /// `Faults::missing_at`.
+    pub missing_at: Vec<(String, Scope)>,
+    /// Who the key is, as the access check names it: (identifier, type).
+    pub caller: (String, String),
 }
 
 impl Ctx {
@@ -258,9 +268,73 @@ impl Ctx {
             .ok_or_else(|| ApiError::failure(name, format!("{name}: must not be null")))
     }
 
-    /// Whether the key holds `permission` at `scope`.
+    /// Whether the key holds `permission` at `scope`: the fake's one model
+    /// of the caller's grants, which every endpoint and the access check
+    /// read (every permission everywhere, less `Faults::missing_permission`,
+    /// `Faults::missing_at` and the `Faults::unviewable_scopes`).
     pub fn can(&self, permission: &str, scope: &Scope) -> bool {
-        !self.missing.contains(permission) && !self.unviewable.contains(scope)
+        !self.missing.contains(permission)
+            && !self.unviewable.contains(scope)
+            && !self
+                .missing_at
+                .iter()
+                .any(|(p, s)| p == permission && s == scope)
+    }
+
+    /// Whether the key holds `permission` on one resource: at its scope, or
+    /// on it by name (`Faults::granted_resources`).
+    pub fn can_on(&self, permission: &str, kind: &str, scope: &Scope, id: &str) -> bool {
+        self.can(permission, scope)
+            || (!self.unviewable.contains(scope)
+                && self
+                    .granted
+                    .iter()
+                    .any(|(k, s, i)| k == kind && s == scope && i == id))
+    }
+
+    /// The principal as Harness's messages name it.
+    fn principal_phrase(&self) -> String {
+        format!(
+            "Principal of type {} with identifier {}",
+            self.caller.1, self.caller.0
+        )
+    }
+
+    /// The items of a list the server narrows to what the key may view
+    /// (`UserGroupServiceImpl.list`, `ServiceAccountServiceImpl.
+    /// listAggregateServiceAccounts`): all of them with the permission at the
+    /// requested scope; without it, those whose identifier the key may view
+    /// one by one (matched by identifier, so the same identifier at another
+    /// scope comes too); none viewable of some is a 403 with no failed checks,
+    /// and an empty list stays empty. Never a 403 naming the permission.
+    fn narrowed<'s, T>(
+        &self,
+        items: Vec<&'s T>,
+        permission: &str,
+        kind: &str,
+        place: impl Fn(&T) -> (&Scope, &str),
+    ) -> Result<Vec<&'s T>, ApiError> {
+        if self.can(permission, &self.scope) || items.is_empty() {
+            return Ok(items);
+        }
+        let permitted: BTreeSet<&str> = items
+            .iter()
+            .filter(|i| {
+                let (scope, id) = place(i);
+                self.can_on(permission, kind, scope, id)
+            })
+            .map(|i| place(i).1)
+            .collect();
+        if permitted.is_empty() {
+            return Err(ApiError::access_denied_to_every_item(
+                &self.principal_phrase(),
+                permission,
+            ));
+        }
+        Ok(items
+            .into_iter()
+            .filter(|i| permitted.contains(place(i).1))
+            .collect())
     }
 
     /// 403 unless the key holds `permission` (at the requested scope; the
@@ -420,6 +494,9 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
             unviewable: st.faults.unviewable_scopes.clone(),
             child_scope_groups_unsupported: st.faults.child_scope_groups_unsupported,
             group_filter_type_ignored: st.faults.group_filter_type_ignored,
+            granted: st.faults.granted_resources.clone(),
+            missing_at: st.faults.missing_at.clone(),
+            caller: acl_principal(&st.snapshot),
         };
         if !ep.paged() {
             return unpaged(ep, &st.snapshot, &ctx);
@@ -653,8 +730,123 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
                 "resourceGroups": rgs,
             }))
         }
+        Endpoint::AccessCheck => access_check(ctx),
         _ => unreachable!("{ep:?} is paged"),
     }
+}
+
+/// The access check's principal for the served account's caller: a user by
+/// uuid, a service account by identifier (`NextGenAuthenticationFilter.
+/// getPrincipal`: a `sat.` key is its service account).
+fn acl_principal(snap: &Snapshot) -> (String, String) {
+    match &snap.provenance.caller {
+        Some(c) if c.kind == "service_account" => {
+            let id = c.id.rsplit('/').next().unwrap_or(&c.id);
+            (id.to_string(), "SERVICE_ACCOUNT".into())
+        }
+        Some(c) => (c.id.clone(), "USER".into()),
+        None => ("unknown".into(), "USER".into()),
+    }
+}
+
+/// `POST /authz/api/acl`, as `ACLResourceImpl.get` answers an API key: no
+/// checks, an empty list; more than 10,000, refused (`@Size(max = 10000)`);
+/// each needs a resource type and a permission (`@NotEmpty`), not both an
+/// identifier and attributes; a principal other than the caller is refused;
+/// none means the caller. One answer per check, in order, echoing it with
+/// `permitted` from the fake's grants ([`Ctx::can_on`]): a check names a
+/// resource at a scope (an org or project resource with an identifier is
+/// that scope itself; no scope is the account).
+fn access_check(ctx: &Ctx) -> Result<Value, ApiError> {
+    const MAX: usize = 10_000;
+    let checks = ctx
+        .body
+        .get("permissions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let principal = json!({"principalIdentifier": ctx.caller.0, "principalType": ctx.caller.1});
+    if let Some(asked) = ctx.body.get("principal").filter(|p| !p.is_null()) {
+        let id = asked.get("principalIdentifier").and_then(Value::as_str);
+        if id.is_some_and(|id| !id.is_empty() && id != ctx.caller.0) {
+            return Err(ApiError::error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "Missing principal in context or User doesn't have permission to check access for a different principal",
+            ));
+        }
+    }
+    if checks.is_empty() {
+        return Ok(
+            json!({"principal": ctx.body.get("principal").cloned().unwrap_or(Value::Null), "accessControlList": []}),
+        );
+    }
+    if checks.len() > MAX {
+        return Err(ApiError::failure(
+            "permissions",
+            format!(
+                "The number of permission checks '{}' must be less than {MAX}",
+                checks.len()
+            ),
+        ));
+    }
+    let text = |c: &Value, k: &str| {
+        c.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let mut answers = Vec::with_capacity(checks.len());
+    for c in &checks {
+        let (Some(kind), Some(permission)) = (text(c, "resourceType"), text(c, "permission"))
+        else {
+            return Err(ApiError::failure(
+                "permissions",
+                "resourceType and permission: must not be empty",
+            ));
+        };
+        let id = text(c, "resourceIdentifier");
+        if id.is_some() && c.get("resourceAttributes").is_some_and(|a| !a.is_null()) {
+            return Err(ApiError::error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                "Cannot pass both resource attributes and resource identifier in permission check",
+            ));
+        }
+        let scope_ids = c.get("resourceScope").filter(|s| !s.is_null());
+        let account_ok = scope_ids
+            .and_then(|s| text(s, "accountIdentifier"))
+            .is_none_or(|a| a == ctx.account);
+        let scope = match scope_ids {
+            Some(s) => Scope::from_identifiers(
+                text(s, "orgIdentifier").as_deref(),
+                text(s, "projectIdentifier").as_deref(),
+            ),
+            None => Some(Scope::Account),
+        };
+        let permitted = account_ok
+            && scope.is_some_and(|scope| {
+                let target = match (kind.as_str(), id.as_deref(), &scope) {
+                    ("ORGANIZATION", Some(o), Scope::Account) => Scope::Org(o.to_string()),
+                    ("PROJECT", Some(p), Scope::Org(o)) => Scope::Project(o.clone(), p.to_string()),
+                    _ => scope.clone(),
+                };
+                match id.as_deref() {
+                    Some(id) => ctx.can_on(&permission, &kind, &target, id),
+                    None => ctx.can(&permission, &target),
+                }
+            });
+        let mut answer =
+            json!({"permission": permission, "resourceType": kind, "permitted": permitted});
+        if let Some(s) = scope_ids {
+            answer["resourceScope"] = s.clone();
+        }
+        if let Some(id) = id {
+            answer["resourceIdentifier"] = json!(id);
+        }
+        answers.push(answer);
+    }
+    Ok(json!({"principal": principal, "accessControlList": answers}))
 }
 
 /// The aggregate endpoint's cap (`PageRequest.builder().pageSize(1000)`).
@@ -780,29 +972,19 @@ impl AssignmentFilter {
 /// groups the key may view one by one are found (`getPermittedUserGroups`)
 /// and the list is narrowed to their *identifiers*, so a group of the same
 /// identifier at a scope the key cannot view comes too. Never a 403.
-fn child_scope_groups(snap: &Snapshot, ctx: &Ctx) -> Vec<Value> {
-    const VIEW: &str = "core_usergroup_view";
+fn child_scope_groups(snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError> {
     let below: Vec<&reviewpack::snapshot::UserGroup> = snap
         .user_groups
         .iter()
         .filter(|g| g.scope.is_within(&ctx.scope))
         .collect();
-    let permitted: Option<BTreeSet<&str>> = (!ctx.can(VIEW, &ctx.scope)).then(|| {
-        below
-            .iter()
-            .filter(|g| ctx.can(VIEW, &g.scope))
-            .map(|g| g.id.as_str())
-            .collect()
-    });
-    below
+    Ok(ctx
+        .narrowed(below, "core_usergroup_view", "USERGROUP", |g| {
+            (&g.scope, g.id.as_str())
+        })?
         .into_iter()
-        .filter(|g| {
-            permitted
-                .as_ref()
-                .is_none_or(|ids| ids.contains(g.id.as_str()))
-        })
         .map(|g| convert::user_group(&ctx.account, g))
-        .collect()
+        .collect())
 }
 
 /// The caller's user id, when the served account says the key is a user's.
@@ -824,7 +1006,7 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
         Endpoint::Organizations => snap
             .orgs
             .iter()
-            .filter(|o| !ctx.unviewable.contains(&Scope::Org(o.id.clone())))
+            .filter(|o| ctx.can("core_organization_view", &Scope::Org(o.id.clone())))
             .map(convert::organization)
             .collect(),
         // `ProjectResource.list` -> `ProjectServiceImpl.listPermittedProjects`:
@@ -836,16 +1018,20 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
             snap.projects
                 .iter()
                 .filter(|p| org.is_none_or(|o| p.org == o))
-                .filter(|p| !ctx.unviewable.contains(&p.scope()))
+                .filter(|p| ctx.can("core_project_view", &p.scope()))
                 .map(convert::project)
                 .collect()
         }
-        Endpoint::UserBatch => snap
-            .users
-            .iter()
-            .filter(|u| *scope == Scope::Account || u.scopes.contains(scope))
-            .map(|u| to_value(&convert::user_metadata(u)))
-            .collect(),
+        // `UserResource.getUsers`: checkForAccessOrThrow core_user_view at
+        // the requested scope.
+        Endpoint::UserBatch => {
+            ctx.require("core_user_view")?;
+            snap.users
+                .iter()
+                .filter(|u| *scope == Scope::Account || u.scopes.contains(scope))
+                .map(|u| to_value(&convert::user_metadata(u)))
+                .collect()
+        }
         Endpoint::UserAggregate => {
             ctx.require("core_user_view")?;
             snap.users
@@ -868,7 +1054,7 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
                 None | Some("EXCLUDE_INHERITED_GROUPS") => vec![scope.clone()],
                 Some("INCLUDE_INHERITED_GROUPS") => scope.self_and_ancestors(),
                 Some("INCLUDE_CHILD_SCOPE_GROUPS") if !ctx.child_scope_groups_unsupported => {
-                    return Ok(child_scope_groups(snap, ctx));
+                    return child_scope_groups(snap, ctx);
                 }
                 Some(other) => {
                     return Err(ApiError::error(
@@ -878,22 +1064,33 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
                     ))
                 }
             };
-            // The fake refuses a key without the view; the server filters
-            // instead (docs/harness-behaviour.md U6).
-            ctx.require("core_usergroup_view")?;
-            snap.user_groups
+            // Narrowed to what the key may view, never a 403 naming the
+            // permission (docs/harness-behaviour.md U6).
+            let here: Vec<_> = snap
+                .user_groups
                 .iter()
                 .filter(|g| scopes.contains(&g.scope))
-                .map(|g| convert::user_group(account, g))
-                .collect()
+                .collect();
+            ctx.narrowed(here, "core_usergroup_view", "USERGROUP", |g| {
+                (&g.scope, g.id.as_str())
+            })?
+            .into_iter()
+            .map(|g| convert::user_group(account, g))
+            .collect()
         }
         Endpoint::ServiceAccounts => {
-            ctx.require("core_serviceaccount_view")?;
-            snap.service_accounts
+            // Likewise (`listAggregateServiceAccounts`, U10).
+            let here: Vec<_> = snap
+                .service_accounts
                 .iter()
                 .filter(|s| s.scope == *scope)
-                .map(|s| convert::service_account(account, s))
-                .collect()
+                .collect();
+            ctx.narrowed(here, "core_serviceaccount_view", "SERVICEACCOUNT", |s| {
+                (&s.scope, s.id.as_str())
+            })?
+            .into_iter()
+            .map(|s| convert::service_account(account, s))
+            .collect()
         }
         Endpoint::ApiKeys => {
             // `ApiKeyResource.listAggregatedApiKeys`: parentIdentifier is
@@ -982,7 +1179,8 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
         | Endpoint::Account
         | Endpoint::Permissions
         | Endpoint::Role
-        | Endpoint::RoleAssignmentAggregate => unreachable!("{ep:?} is unpaged"),
+        | Endpoint::RoleAssignmentAggregate
+        | Endpoint::AccessCheck => unreachable!("{ep:?} is unpaged"),
     })
 }
 

@@ -78,6 +78,11 @@ pub struct Faults {
     /// 403 `NG_ACCESS_DENIED`; role-assignment lists silently drop the
     /// principal type it guards.
     pub missing_permission: Option<String>,
+    /// Permissions the key lacks at one scope only (its role's resource
+    /// group leaves that scope out for that resource type), such as
+    /// `("core_usergroup_view", project eng/pay)`. Unlike
+    /// `unviewable_scopes`, the scope itself is still listed.
+    pub missing_at: Vec<(String, reviewpack::snapshot::Scope)>,
     /// A paged list whose path starts with this gains one new item (in the
     /// served snapshot) after its page 0 is served; once.
     pub grow_path: Option<String>,
@@ -116,6 +121,13 @@ pub struct Faults {
     /// key can view still holds their user groups (its check is made at the
     /// requested scope only).
     pub unviewable_scopes: Vec<reviewpack::snapshot::Scope>,
+    /// Resources the key may view one by one although it lacks the view
+    /// permission at their scope (a role bound on a resource group that
+    /// names them): `(resource type, scope, identifier)`, such as
+    /// `("USERGROUP", Scope::Account, "platform_admins")`. Lists that
+    /// narrow to what the key may view (user groups, service accounts) keep
+    /// these, and the access check permits them.
+    pub granted_resources: Vec<(String, reviewpack::snapshot::Scope, String)>,
     /// A Harness from before `INCLUDE_CHILD_SCOPE_GROUPS` (PL-31353,
     /// February 2023): the value is not one of its `UserGroupFilterType`s,
     /// so the query parameter does not convert and the request is refused
@@ -364,6 +376,20 @@ impl ApiError {
             permission: Some(permission.to_string()),
         }];
         e
+    }
+
+    /// 403 `NG_ACCESS_DENIED` with no failed checks, as a list that narrows
+    /// to what the key may view answers when it may view none of its items
+    /// (`AbstractAccessControlClient.checkForAccessOrThrow(List)`).
+    pub fn access_denied_to_every_item(principal: &str, permission: &str) -> ApiError {
+        ApiError::error(
+            StatusCode::FORBIDDEN,
+            "NG_ACCESS_DENIED",
+            format!(
+                "{principal} : Missing permission {permission} on {}",
+                permission_resource_type(permission).to_ascii_lowercase()
+            ),
+        )
     }
 
     /// The response, with the request's correlation id.
