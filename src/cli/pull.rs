@@ -11,7 +11,11 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
 
-use crate::harness::client::{ApiKey, BearerToken, Call, Client, ClientConfig, Credential, Method};
+use crate::harness::access::{self, Grants};
+use crate::harness::client::{
+    ApiError, ApiKey, BearerToken, Call, Client, ClientConfig, Credential, Method,
+};
+use crate::harness::paging::list_paged;
 use crate::harness::pull::{pull_with_scim, NoProgress, Progress, PullOptions};
 use crate::harness::wire;
 use crate::snapshot::{self, Scope};
@@ -517,173 +521,295 @@ fn write_after_pull(
 #[derive(Debug, Serialize)]
 struct CheckItem {
     permission: &'static str,
+    /// The requests that need it.
     endpoint: String,
     ok: bool,
     /// Without it `pull` fails; with an optional one it records a gap.
     required: bool,
     /// What the permission feeds.
     feeds: &'static str,
+    /// The scopes where the key lacks it (from Harness's access check).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    missing_at: Vec<String>,
     detail: Option<String>,
 }
 
-/// One permission `pull` uses, with a cheap request that needs it.
-struct Check {
+/// How `check` found out: Harness's access check, or one request to each
+/// list when the access check cannot be used.
+struct Preflight {
+    items: Vec<CheckItem>,
+    /// `POST /authz/api/acl` or `lists`.
+    source: &'static str,
+    /// Orgs and projects checked besides the account.
+    below: usize,
+}
+
+/// A cheap request that needs the permission, for when the access check
+/// cannot be used. A list Harness narrows without an error (user groups,
+/// service accounts, orgs, projects) answers it even without the permission.
+struct Probe {
     permission: &'static str,
     method: Method,
     path: &'static str,
     query: &'static [(&'static str, &'static str)],
-    required: bool,
-    feeds: &'static str,
 }
 
-/// The permissions `pull` uses. Account Viewer holds all the required ones;
-/// `core_serviceaccount_manageapikey` is not a view permission (it lets its
-/// holder mint tokens), so it is optional: without it the key and token
-/// lists are a recorded gap.
-const CHECKS: &[Check] = &[
-    Check {
+/// One probe per permission of [`access::NEEDED`], in its order.
+const PROBES: &[Probe] = &[
+    Probe {
         permission: "core_organization_view",
         method: Method::Get,
         path: "/ng/api/organizations",
         query: &[],
-        required: true,
-        feeds: "the scopes every list is read at",
     },
-    Check {
+    Probe {
         permission: "core_project_view",
         method: Method::Get,
         path: "/ng/api/projects",
         query: &[],
-        required: true,
-        feeds: "the scopes every list is read at",
     },
-    Check {
+    Probe {
         permission: "core_user_view",
         method: Method::Post,
         path: "/ng/api/user/batch",
         query: &[],
-        required: true,
-        feeds: "users; user role assignments",
     },
-    Check {
+    Probe {
         permission: "core_usergroup_view",
         method: Method::Get,
         path: "/ng/api/user-groups",
         query: &[],
-        required: true,
-        feeds: "groups and memberships; group role assignments",
     },
-    Check {
+    Probe {
         permission: "core_serviceaccount_view",
         method: Method::Get,
         path: "/ng/api/serviceaccount/aggregate",
         query: &[],
-        required: true,
-        feeds: "service accounts; their role assignments",
     },
-    Check {
+    Probe {
         permission: "core_role_view",
         method: Method::Get,
         path: "/authz/api/roles",
         query: &[],
-        required: true,
-        feeds: "what each role allows",
     },
-    Check {
+    Probe {
         permission: "core_resourcegroup_view",
         method: Method::Get,
         path: "/resourcegroup/api/v2/resourcegroup",
         query: &[],
-        required: true,
-        feeds: "which scopes and resources each assignment covers",
     },
-    Check {
+    Probe {
         permission: "core_audit_view",
         method: Method::Post,
         path: "/audit/api/audits/list",
         query: &[],
-        required: true,
-        feeds: "logins and user additions (inactive-user)",
     },
-    Check {
+    Probe {
         permission: "core_account_view",
         method: Method::Get,
         path: "/ng/api/accounts/{account}",
         query: &[],
-        required: false,
-        feeds: "the account's name and sign-in settings",
     },
-    Check {
+    Probe {
         permission: "core_serviceaccount_manageapikey",
         method: Method::Get,
         path: "/ng/api/token/aggregate",
         query: &[("apiKeyType", "SERVICE_ACCOUNT")],
-        required: false,
-        feeds: "service accounts' API keys and tokens (token-long-lived, token-expired-not-removed); it also lets the key mint tokens, see docs/operations.md",
     },
 ];
+
+/// A bad key or an unreachable host fails every check alike: stop.
+fn stop_check(e: &ApiError) -> bool {
+    e.cause.is_final()
+}
+
+/// Asks Harness's access check about every permission `pull` needs, at the
+/// account and at every org and project the key can list; `None` when the
+/// access check cannot be used (said once on stderr).
+async fn check_with_acl(client: &Client, out: &Output) -> anyhow::Result<Option<Preflight>> {
+    let account = client.config().account_id.clone();
+    let refused = |why: &str| {
+        out.note(format_args!(
+            "note: Harness's access check ({}) could not be used ({why}); checking with one request to each list instead, which cannot see a permission whose list Harness narrows without an error (docs/operations.md, Known gaps)",
+            access::ACL_ENDPOINT
+        ));
+    };
+    let mut grants = Grants::default();
+    let asks = access::at_account(&account);
+    match access::ask(client, &asks).await {
+        Ok(answers) => grants.record(&asks, &answers),
+        Err(access::Unusable::Final(e)) => return Err(e.into()),
+        Err(access::Unusable::Refused(why)) => {
+            refused(&why);
+            return Ok(None);
+        }
+    }
+    let mut below = 0;
+    if grants.allows("core_organization_view", &Scope::Account) {
+        match child_scopes(client).await {
+            Ok(scopes) => {
+                below = scopes.len();
+                let asks = access::below_account(&account, &scopes);
+                match access::ask(client, &asks).await {
+                    Ok(answers) => grants.record(&asks, &answers),
+                    Err(access::Unusable::Final(e)) => return Err(e.into()),
+                    Err(access::Unusable::Refused(why)) => {
+                        below = 0;
+                        out.note(format_args!(
+                            "note: Harness's access check ({}) answered for the account but not for its orgs and projects ({why}): checked at the account only",
+                            access::ACL_ENDPOINT
+                        ));
+                    }
+                }
+            }
+            Err(e) if stop_check(&e) => return Err(e.into()),
+            Err(e) => out.note(format_args!(
+                "note: the orgs and projects could not be listed ({e}): checked at the account only"
+            )),
+        }
+    }
+    let items = access::NEEDED
+        .iter()
+        .map(|n| {
+            let at = grants.denied_at(n.permission);
+            CheckItem {
+                permission: n.permission,
+                endpoint: n.lists.replace("{account}", &account),
+                ok: at.is_empty(),
+                required: n.required,
+                feeds: n.feeds,
+                missing_at: at.iter().map(|s| s.to_string()).collect(),
+                detail: (!at.is_empty()).then(|| {
+                    format!(
+                        "Harness's access check says the key lacks it at {}; without it {}",
+                        access::name_scopes(&at),
+                        n.without
+                    )
+                }),
+            }
+        })
+        .collect();
+    Ok(Some(Preflight {
+        items,
+        source: access::ACL_ENDPOINT,
+        below,
+    }))
+}
+
+/// Every org and project the key can list (`pull` reads these).
+async fn child_scopes(client: &Client) -> Result<Vec<Scope>, ApiError> {
+    let list = |path: &'static str| Call {
+        method: Method::Get,
+        path,
+        scope: &Scope::Account,
+        query: vec![],
+        body: None,
+    };
+    let orgs = list_paged(
+        client,
+        &list("/ng/api/organizations"),
+        |o: &wire::OrganizationResponse| o.organization.identifier.clone(),
+    )
+    .await?;
+    let mut scopes: Vec<Scope> = orgs
+        .items
+        .iter()
+        .map(|o| Scope::Org(o.organization.identifier.clone()))
+        .collect();
+    if !scopes.is_empty() {
+        let projects = list_paged(
+            client,
+            &list("/ng/api/projects"),
+            |p: &wire::ProjectResponse| {
+                format!(
+                    "{}/{}",
+                    p.project.org_identifier.as_deref().unwrap_or_default(),
+                    p.project.identifier
+                )
+            },
+        )
+        .await?;
+        scopes.extend(projects.items.iter().filter_map(|p| {
+            let org = p.project.org_identifier.as_deref()?;
+            Scope::from_identifiers(Some(org), Some(&p.project.identifier))
+        }));
+    }
+    Ok(scopes)
+}
+
+/// One request to each list that needs a permission, at the account: what
+/// `check` did before the access check, kept for servers that refuse it.
+async fn check_with_lists(client: &Client) -> anyhow::Result<Preflight> {
+    let account = client.config().account_id.clone();
+    let mut items = Vec::new();
+    for (probe, n) in PROBES.iter().zip(access::NEEDED) {
+        debug_assert_eq!(probe.permission, n.permission);
+        let body = match (probe.method, probe.path) {
+            (Method::Post, "/audit/api/audits/list") => Some(Client::body(&wire::AuditFilter {
+                filter_type: Some("Audit".into()),
+                scopes: vec![wire::ScopeIds {
+                    account_identifier: Some(account.clone()),
+                    ..Default::default()
+                }],
+                actions: vec!["LOGIN".into()],
+                static_filter: None,
+                start_time: Some((Utc::now() - chrono::Duration::days(1)).timestamp_millis()),
+                end_time: Some(Utc::now().timestamp_millis()),
+            })),
+            (Method::Post, _) => Some(serde_json::json!({})),
+            _ => None,
+        };
+        let path = probe.path.replace("{account}", &account);
+        let paged = !path.starts_with("/ng/api/accounts/");
+        let mut query: Vec<(&'static str, String)> = probe
+            .query
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect();
+        if paged {
+            query.push(("pageIndex", "0".into()));
+            query.push(("pageSize", "1".into()));
+        }
+        let call = Call {
+            method: probe.method,
+            path: &path,
+            scope: &Scope::Account,
+            query,
+            body,
+        };
+        let r = client.call::<serde_json::Value>(&call).await.map(|_| ());
+        if let Err(e) = &r {
+            if stop_check(e) {
+                return Err(anyhow::Error::new(e.clone()));
+            }
+        }
+        items.push(CheckItem {
+            permission: n.permission,
+            endpoint: call.endpoint(),
+            ok: r.is_ok(),
+            required: n.required,
+            feeds: n.feeds,
+            missing_at: Vec::new(),
+            detail: r.err().map(|e| e.cause.to_string()),
+        });
+    }
+    Ok(Preflight {
+        items,
+        source: "lists",
+        below: 0,
+    })
+}
 
 pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitCode> {
     let client = Arc::new(cmd.connect.client(out)?);
     let account = client.config().account_id.clone();
-    let items = runtime()?.block_on(async {
-        let mut items = Vec::new();
-        for check in CHECKS {
-            let body = match (check.method, check.path) {
-                (Method::Post, "/audit/api/audits/list") => {
-                    Some(Client::body(&wire::AuditFilter {
-                        filter_type: Some("Audit".into()),
-                        scopes: vec![wire::ScopeIds {
-                            account_identifier: Some(account.clone()),
-                            ..Default::default()
-                        }],
-                        actions: vec!["LOGIN".into()],
-                        static_filter: None,
-                        start_time: Some(
-                            (Utc::now() - chrono::Duration::days(1)).timestamp_millis(),
-                        ),
-                        end_time: Some(Utc::now().timestamp_millis()),
-                    }))
-                }
-                (Method::Post, _) => Some(serde_json::json!({})),
-                _ => None,
-            };
-            let path = check.path.replace("{account}", &account);
-            let paged = !path.starts_with("/ng/api/accounts/");
-            let mut query: Vec<(&'static str, String)> = check
-                .query
-                .iter()
-                .map(|(k, v)| (*k, v.to_string()))
-                .collect();
-            if paged {
-                query.push(("pageIndex", "0".into()));
-                query.push(("pageSize", "1".into()));
-            }
-            let call = Call {
-                method: check.method,
-                path: &path,
-                scope: &Scope::Account,
-                query,
-                body,
-            };
-            let r = client.call::<serde_json::Value>(&call).await.map(|_| ());
-            if let Err(e) = &r {
-                // A bad key or an unreachable host fails every check alike.
-                if matches!(e.cause.status(), Some(401)) || e.cause.status().is_none() {
-                    return Err(anyhow::Error::new(e.clone()));
-                }
-            }
-            items.push(CheckItem {
-                permission: check.permission,
-                endpoint: call.endpoint(),
-                ok: r.is_ok(),
-                required: check.required,
-                feeds: check.feeds,
-                detail: r.err().map(|e| e.cause.to_string()),
-            });
+    let preflight = runtime()?.block_on(async {
+        match check_with_acl(&client, out).await? {
+            Some(p) => Ok::<_, anyhow::Error>(p),
+            None => check_with_lists(&client).await,
         }
-        Ok::<_, anyhow::Error>(items)
     })?;
+    let items = &preflight.items;
     let missing: Vec<&str> = items
         .iter()
         .filter(|i| !i.ok && i.required)
@@ -694,12 +820,27 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     if cmd.json {
         serde_json::to_writer_pretty(
             &mut stdout,
-            &serde_json::json!({"account_id": account, "base_url": client.config().base_url, "checks": items, "ok": missing.is_empty()}),
+            &serde_json::json!({
+                "account_id": account,
+                "base_url": client.config().base_url,
+                "source": preflight.source,
+                "orgs_and_projects_checked": preflight.below,
+                "checks": items,
+                "ok": missing.is_empty(),
+            }),
         )?;
         writeln!(stdout)?;
     } else {
         writeln!(stdout, "account {account} at {}", client.config().base_url)?;
-        for i in &items {
+        match preflight.source {
+            "lists" => writeln!(stdout, "checked with one request to each list, at the account")?,
+            source => writeln!(
+                stdout,
+                "checked with Harness's access check ({source}) at the account and {} org(s) and project(s)",
+                preflight.below
+            )?,
+        }
+        for i in items {
             let status = match (i.ok, i.required) {
                 (true, _) => "ok",
                 (false, true) => "MISSING",
@@ -741,7 +882,7 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
         Ok(ExitCode::SUCCESS)
     } else {
         bail!(
-            "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role holds them all) and run check again",
+            "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role on _all_resources_including_child_scopes holds them all) and run check again",
             missing.join(", ")
         )
     }

@@ -262,7 +262,7 @@ fn a_list_that_checks_its_permission_refuses_with_the_failed_check() {
     assert_eq!(e.code.as_deref(), Some("NG_ACCESS_DENIED"));
     assert_eq!(
         e.message.as_deref(),
-        Some("Missing permission core_role_view on role")
+        Some("Principal of type USER with identifier u-alice : Missing permission core_role_view on role")
     );
     let check = &e.failed_permission_checks[0];
     assert_eq!(check.permission.as_deref(), Some("core_role_view"));

@@ -536,6 +536,33 @@ fn projects_of_every_org_come_in_one_list_without_an_org() {
         ..Faults::default()
     });
     assert_eq!(projects(""), [(Some("eng".to_string()), "pay".to_string())]);
+
+    // The org list likewise, one by one and never a 403 (U11), though the
+    // key holds the view at the account; the user list refuses instead.
+    fake.set_faults(Faults {
+        missing_at: vec![("core_organization_view".into(), Scope::Org("eng".into()))],
+        ..Faults::default()
+    });
+    let orgs: Page<Value> = data(&get(&base, &q("/ng/api/organizations", ""), Some(KEY)));
+    let ids: Vec<&str> = orgs
+        .content
+        .iter()
+        .map(|o| o["organization"]["identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["default"]);
+    assert_eq!(orgs.total_items, Some(1));
+    fake.set_faults(Faults {
+        missing_permission: Some("core_user_view".into()),
+        ..Faults::default()
+    });
+    let e = error(
+        &post(&base, &q("/ng/api/user/batch", ""), Some(KEY), "{}"),
+        403,
+    );
+    assert_eq!(
+        e.failed_permission_checks[0].permission.as_deref(),
+        Some("core_user_view")
+    );
 }
 
 /// The access check's answer list for a body of checks.
@@ -644,12 +671,23 @@ fn the_access_check_answers_for_the_caller_one_answer_per_check_in_order() {
         check("core_usergroup_view", "USERGROUP", None, None),
         // The audit service's form: the account resource, no scope.
         {"resourceType": "ACCOUNT", "resourceIdentifier": SMALL_ACCOUNT, "permission": "core_audit_view"},
+        // A scope type with no identifier: the org's own grants, which
+        // say yes though the key may not view project pay ...
         check("core_project_view", "PROJECT", Some("eng"), None),
         project_check,
+        // ... while the project list checks each project by identifier
+        // (ScopeAccessHelper), and an identifier no project has matches
+        // only a grant covering every project of the org.
         check("core_project_view", "PROJECT", Some("eng"), Some("pay")),
+        check("core_project_view", "PROJECT", Some("eng"), Some("-")),
+        check("core_project_view", "PROJECT", Some("default"), Some("-")),
+        check("core_organization_view", "ORGANIZATION", None, Some("-")),
     ]});
     let (data, answers) = acl(&fake, &body);
-    assert_eq!(answers, [true, false, true, false, false]);
+    assert_eq!(
+        answers,
+        [true, false, true, false, false, false, true, true]
+    );
     // No principal asked: the caller (the served account's user).
     assert_eq!(
         data["principal"],
@@ -675,17 +713,37 @@ fn the_access_check_answers_for_the_caller_one_answer_per_check_in_order() {
             &body.to_string(),
         )
     };
-    let other = send(json!({
-        "permissions": [check("core_user_view", "USER", None, None)],
-        "principal": {"principalIdentifier": "u-bob", "principalType": "USER"},
-    }));
-    assert!(error(&other, 400)
-        .message
-        .unwrap()
-        .contains("check access for a different principal"));
+    for principal in [
+        json!({"principalIdentifier": "u-bob", "principalType": "USER"}),
+        json!({"principalType": "USER"}),
+    ] {
+        let other = send(json!({
+            "permissions": [check("core_user_view", "USER", None, None)],
+            "principal": principal,
+        }));
+        assert!(error(&other, 400)
+            .message
+            .unwrap()
+            .contains("check access for a different principal"));
+    }
+    // The caller named: as if none were.
+    let (_, mine) = acl(
+        &fake,
+        &json!({
+            "permissions": [check("core_user_view", "USER", None, None)],
+            "principal": {"principalIdentifier": "u-alice", "principalType": "USER"},
+        }),
+    );
+    assert_eq!(mine, [true]);
     let mut both = check("core_user_view", "USER", None, Some("u-bob"));
     both["resourceAttributes"] = json!({"type": "x"});
     error(&send(json!({"permissions": [both]})), 400);
+    // A check without its permission: the body's validation (@NotEmpty).
+    let e = error(
+        &send(json!({"permissions": [{"resourceType": "USER"}]})),
+        400,
+    );
+    assert_eq!(e.status.as_deref(), Some("FAILURE"));
     let many: Vec<Value> = (0..10_001)
         .map(|_| check("core_user_view", "USER", None, None))
         .collect();

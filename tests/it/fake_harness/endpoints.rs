@@ -343,6 +343,7 @@ impl Ctx {
     fn require(&self, permission: &str) -> Result<(), ApiError> {
         if !self.can(permission, &self.scope) {
             Err(ApiError::access_denied(
+                Some(&self.principal_phrase()),
                 permission,
                 scope_ids(&self.account, &self.scope),
             ))
@@ -730,7 +731,7 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
                 "resourceGroups": rgs,
             }))
         }
-        Endpoint::AccessCheck => access_check(ctx),
+        Endpoint::AccessCheck => access_check(snap, ctx),
         _ => unreachable!("{ep:?} is paged"),
     }
 }
@@ -749,15 +750,15 @@ fn acl_principal(snap: &Snapshot) -> (String, String) {
     }
 }
 
-/// `POST /authz/api/acl`, as `ACLResourceImpl.get` answers an API key: no
-/// checks, an empty list; more than 10,000, refused (`@Size(max = 10000)`);
-/// each needs a resource type and a permission (`@NotEmpty`), not both an
-/// identifier and attributes; a principal other than the caller is refused;
-/// none means the caller. One answer per check, in order, echoing it with
-/// `permitted` from the fake's grants ([`Ctx::can_on`]): a check names a
-/// resource at a scope (an org or project resource with an identifier is
-/// that scope itself; no scope is the account).
-fn access_check(ctx: &Ctx) -> Result<Value, ApiError> {
+/// `POST /authz/api/acl`, as `ACLResourceImpl.get` answers an API key, in
+/// the server's order: the body's validation first (more than 10,000 checks,
+/// or a check without a resource type or permission: 400 `FAILURE`); no
+/// checks, an empty list; a `principal` other than the caller (one with no
+/// identifier included) is refused (`AccessControlResourceUtils.
+/// checkPreconditions`), none means the caller; an identifier with
+/// attributes is refused. One answer per check, in order, echoing it with
+/// `permitted` from the fake's grants ([`permitted`]).
+fn access_check(snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> {
     const MAX: usize = 10_000;
     let checks = ctx
         .body
@@ -765,22 +766,12 @@ fn access_check(ctx: &Ctx) -> Result<Value, ApiError> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let principal = json!({"principalIdentifier": ctx.caller.0, "principalType": ctx.caller.1});
-    if let Some(asked) = ctx.body.get("principal").filter(|p| !p.is_null()) {
-        let id = asked.get("principalIdentifier").and_then(Value::as_str);
-        if id.is_some_and(|id| !id.is_empty() && id != ctx.caller.0) {
-            return Err(ApiError::error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                "Missing principal in context or User doesn't have permission to check access for a different principal",
-            ));
-        }
-    }
-    if checks.is_empty() {
-        return Ok(
-            json!({"principal": ctx.body.get("principal").cloned().unwrap_or(Value::Null), "accessControlList": []}),
-        );
-    }
+    let text = |c: &Value, k: &str| {
+        c.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
     if checks.len() > MAX {
         return Err(ApiError::failure(
             "permissions",
@@ -790,52 +781,64 @@ fn access_check(ctx: &Ctx) -> Result<Value, ApiError> {
             ),
         ));
     }
-    let text = |c: &Value, k: &str| {
-        c.get(k)
-            .and_then(Value::as_str)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
+    if checks
+        .iter()
+        .any(|c| text(c, "resourceType").is_none() || text(c, "permission").is_none())
+    {
+        return Err(ApiError::failure(
+            "permissions",
+            "resourceType and permission: must not be empty",
+        ));
+    }
+    let asked = ctx.body.get("principal").filter(|p| !p.is_null());
+    if checks.is_empty() {
+        return Ok(
+            json!({"principal": asked.cloned().unwrap_or(Value::Null), "accessControlList": []}),
+        );
+    }
+    if asked
+        .is_some_and(|p| text(p, "principalIdentifier").as_deref() != Some(ctx.caller.0.as_str()))
+    {
+        return Err(ApiError::error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "Missing principal in context or User doesn't have permission to check access for a different principal",
+        ));
+    }
+    let with_attributes = |c: &Value| c.get("resourceAttributes").is_some_and(|a| !a.is_null());
+    if checks
+        .iter()
+        .any(|c| text(c, "resourceIdentifier").is_some() && with_attributes(c))
+    {
+        return Err(ApiError::error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "Cannot pass both resource attributes and resource identifier in permission check",
+        ));
+    }
+    let principal = json!({"principalIdentifier": ctx.caller.0, "principalType": ctx.caller.1});
     let mut answers = Vec::with_capacity(checks.len());
     for c in &checks {
-        let (Some(kind), Some(permission)) = (text(c, "resourceType"), text(c, "permission"))
-        else {
-            return Err(ApiError::failure(
-                "permissions",
-                "resourceType and permission: must not be empty",
-            ));
-        };
+        let kind = text(c, "resourceType").unwrap_or_default();
+        let permission = text(c, "permission").unwrap_or_default();
         let id = text(c, "resourceIdentifier");
-        if id.is_some() && c.get("resourceAttributes").is_some_and(|a| !a.is_null()) {
-            return Err(ApiError::error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                "Cannot pass both resource attributes and resource identifier in permission check",
-            ));
-        }
-        let scope_ids = c.get("resourceScope").filter(|s| !s.is_null());
-        let account_ok = scope_ids
-            .and_then(|s| text(s, "accountIdentifier"))
-            .is_none_or(|a| a == ctx.account);
+        // `PermissionCheckDTOMapper`: a scope without an account is none.
+        let scope_ids = c
+            .get("resourceScope")
+            .filter(|s| text(s, "accountIdentifier").is_some());
         let scope = match scope_ids {
-            Some(s) => Scope::from_identifiers(
-                text(s, "orgIdentifier").as_deref(),
-                text(s, "projectIdentifier").as_deref(),
-            ),
+            Some(s) if text(s, "accountIdentifier").as_deref() == Some(ctx.account.as_str()) => {
+                Scope::from_identifiers(
+                    text(s, "orgIdentifier").as_deref(),
+                    text(s, "projectIdentifier").as_deref(),
+                )
+            }
+            // Another account's resources: no grant of the key's.
+            Some(_) => None,
             None => Some(Scope::Account),
         };
-        let permitted = account_ok
-            && scope.is_some_and(|scope| {
-                let target = match (kind.as_str(), id.as_deref(), &scope) {
-                    ("ORGANIZATION", Some(o), Scope::Account) => Scope::Org(o.to_string()),
-                    ("PROJECT", Some(p), Scope::Org(o)) => Scope::Project(o.clone(), p.to_string()),
-                    _ => scope.clone(),
-                };
-                match id.as_deref() {
-                    Some(id) => ctx.can_on(&permission, &kind, &target, id),
-                    None => ctx.can(&permission, &target),
-                }
-            });
+        let permitted = scope
+            .is_some_and(|scope| permitted(snap, ctx, &permission, &kind, &scope, id.as_deref()));
         let mut answer =
             json!({"permission": permission, "resourceType": kind, "permitted": permitted});
         if let Some(s) = scope_ids {
@@ -847,6 +850,56 @@ fn access_check(ctx: &Ctx) -> Result<Value, ApiError> {
         answers.push(answer);
     }
     Ok(json!({"principal": principal, "accessControlList": answers}))
+}
+
+/// Whether the key holds `permission` on a resource of type `kind` at
+/// `scope` (`id`: one resource; none: every one of the type there), from
+/// the fake's grants ([`Ctx::can`], [`Ctx::can_on`]). An org or a project
+/// named by identifier is checked as the org and project lists check each
+/// item (`ScopeAccessHelper`): at the item's own scope. An identifier naming
+/// no org or project matches only a grant covering every item
+/// (`ACLDAOImpl.getQueryStrings`: the child-scope grants of the scope and
+/// above), which in the fake's model is the permission held at the scope
+/// and at every org or project of the type within it.
+fn permitted(
+    snap: &Snapshot,
+    ctx: &Ctx,
+    permission: &str,
+    kind: &str,
+    scope: &Scope,
+    id: Option<&str>,
+) -> bool {
+    let items: Vec<Scope> = match (kind, scope) {
+        ("ORGANIZATION", Scope::Account) => {
+            snap.orgs.iter().map(|o| Scope::Org(o.id.clone())).collect()
+        }
+        ("PROJECT", Scope::Org(o)) => snap
+            .projects
+            .iter()
+            .filter(|p| p.org == *o)
+            .map(|p| p.scope())
+            .collect(),
+        _ => {
+            return match id {
+                Some(id) => ctx.can_on(permission, kind, scope, id),
+                None => ctx.can(permission, scope),
+            }
+        }
+    };
+    let named = id.and_then(|id| {
+        items
+            .iter()
+            .find(|s| s.project().or(s.org()) == Some(id))
+            .map(|s| (s, id))
+    });
+    match (id, named) {
+        (_, Some((item, id))) => ctx.can_on(permission, kind, item, id),
+        // No identifier: the scope's own grants (the fake's one model).
+        (None, None) => ctx.can(permission, scope),
+        (Some(_), None) => {
+            ctx.can(permission, scope) && items.iter().all(|s| ctx.can(permission, s))
+        }
+    }
 }
 
 /// The aggregate endpoint's cap (`PageRequest.builder().pageSize(1000)`).
@@ -1006,7 +1059,14 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
         Endpoint::Organizations => snap
             .orgs
             .iter()
-            .filter(|o| ctx.can("core_organization_view", &Scope::Org(o.id.clone())))
+            .filter(|o| {
+                ctx.can_on(
+                    "core_organization_view",
+                    "ORGANIZATION",
+                    &Scope::Org(o.id.clone()),
+                    &o.id,
+                )
+            })
             .map(convert::organization)
             .collect(),
         // `ProjectResource.list` -> `ProjectServiceImpl.listPermittedProjects`:
@@ -1018,7 +1078,7 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
             snap.projects
                 .iter()
                 .filter(|p| org.is_none_or(|o| p.org == o))
-                .filter(|p| ctx.can("core_project_view", &p.scope()))
+                .filter(|p| ctx.can_on("core_project_view", "PROJECT", &p.scope(), &p.id))
                 .map(convert::project)
                 .collect()
         }
@@ -1184,6 +1244,8 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
     })
 }
 
+const MANAGE_API_KEY: &str = "core_serviceaccount_manageapikey";
+
 /// Who may list API keys and tokens: a service account's need
 /// core_serviceaccount_manageapikey (which Account Viewer lacks); a user's,
 /// that user, or core_user_manage for every user's tokens.
@@ -1194,7 +1256,12 @@ fn authorize_keys(
     parent: Option<&str>,
 ) -> Result<(), ApiError> {
     match kind {
-        ApiKeyType::ServiceAccount => ctx.require("core_serviceaccount_manageapikey"),
+        // On the service account named (`checkForAccessOrThrow` with its
+        // identifier), or on every one at the scope when none is named.
+        ApiKeyType::ServiceAccount => match parent {
+            Some(p) if ctx.can_on(MANAGE_API_KEY, "SERVICEACCOUNT", &ctx.scope, p) => Ok(()),
+            _ => ctx.require(MANAGE_API_KEY),
+        },
         ApiKeyType::User => match parent {
             Some(p) if caller_user(snap) == Some(p) => Ok(()),
             _ => ctx.require("core_user_manage"),
@@ -1405,7 +1472,7 @@ fn scim(shared: Shared, resource: ScimResource, req: AxumRequest) -> Response {
         ScimResource::Groups => "core_usergroup_view",
     };
     if missing.split(',').any(|p| p.trim() == needs) {
-        return ApiError::access_denied(needs, scope_ids(&account, &Scope::Account))
+        return ApiError::access_denied(None, needs, scope_ids(&account, &Scope::Account))
             .into_response_with(&corr);
     }
     let params = parse_query(req.uri().query().unwrap_or(""));

@@ -359,14 +359,17 @@ impl ApiError {
         }
     }
 
-    /// 403 `NG_ACCESS_DENIED` for a missing view permission at `scope`.
-    pub fn access_denied(permission: &str, scope: ScopeIds) -> ApiError {
+    /// 403 `NG_ACCESS_DENIED` for a missing view permission at `scope`; the
+    /// message starts with the principal the access check named, when one
+    /// was (`AbstractAccessControlClient.generateAccessDeniedExceptionMessage`).
+    pub fn access_denied(principal: Option<&str>, permission: &str, scope: ScopeIds) -> ApiError {
         let resource_type = permission_resource_type(permission);
         let mut e = ApiError::error(
             StatusCode::FORBIDDEN,
             "NG_ACCESS_DENIED",
             format!(
-                "Missing permission {permission} on {}",
+                "{}Missing permission {permission} on {}",
+                principal.map(|p| format!("{p} : ")).unwrap_or_default(),
                 resource_type.to_ascii_lowercase()
             ),
         );
@@ -469,7 +472,15 @@ async fn front_door(
     };
     req = AxumRequest::from_parts(parts, Body::from(bytes.clone()));
 
-    let (corr, gate, latency, retry_after) = {
+    // What a careless server echoes in its errors (`Faults::echo_credential`).
+    let sent_key = req
+        .headers()
+        .get("x-api-key")
+        .or_else(|| req.headers().get("authorization"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (corr, gate, latency, retry_after, echo) = {
         let mut st = lock(&shared);
         let corr = correlation_id(st.next_correlation);
         st.next_correlation += 1;
@@ -541,7 +552,13 @@ async fn front_door(
         if !limited {
             st.admitted.push_back(now);
         }
-        (corr, gate, st.faults.latency, st.faults.retry_after_secs)
+        (
+            corr,
+            gate,
+            st.faults.latency,
+            st.faults.retry_after_secs,
+            st.faults.echo_credential,
+        )
     };
 
     if !latency.is_zero() {
@@ -575,10 +592,15 @@ async fn front_door(
             return resp;
         }
         Gate::NotFound => {
+            let echoed = if echo {
+                format!(" (request key {sent_key})")
+            } else {
+                String::new()
+            };
             return ApiError::error(
                 StatusCode::NOT_FOUND,
                 "RESOURCE_NOT_FOUND",
-                format!("No resource at {path}"),
+                format!("No resource at {path}{echoed}"),
             )
             .into_response_with(&corr);
         }
