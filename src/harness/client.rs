@@ -321,7 +321,9 @@ fn describe_http(status: u16, body: &ErrorBody) -> String {
 /// The permissions an access-denied body names: its `failedPermissionChecks`,
 /// else the one its message names. A list the key may view none of answers
 /// `Missing permission core_usergroup_view on usergroup` with no failed
-/// checks (`AbstractAccessControlClient.checkForAccessOrThrow` of a list).
+/// checks (`AbstractAccessControlClient.checkForAccessOrThrow` of a list);
+/// the audit list answers `You need core_audit_view permission on ACCOUNT
+/// …` (`AuditPermissionValidator`).
 fn permissions_named(body: &ErrorBody) -> Vec<String> {
     let listed: Vec<String> = body
         .failed_permission_checks
@@ -331,17 +333,22 @@ fn permissions_named(body: &ErrorBody) -> Vec<String> {
     if !listed.is_empty() {
         return listed;
     }
-    let named = body
-        .message
-        .as_deref()
-        .and_then(|m| m.split("Missing permission ").nth(1))
-        .map(|rest| {
-            rest.chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect::<String>()
-        })
-        .filter(|p| p.contains('_'));
-    named.into_iter().collect()
+    let word = |rest: &str| -> String {
+        rest.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let message = body.message.as_deref().unwrap_or_default();
+    let named = match message.split("Missing permission ").nth(1) {
+        Some(rest) => Some(word(rest)),
+        None => message
+            .split("You need ")
+            .nth(1)
+            .map(|rest| (word(rest), rest))
+            .filter(|(p, rest)| rest[p.len()..].starts_with(" permission"))
+            .map(|(p, _)| p),
+    };
+    named.filter(|p| p.contains('_')).into_iter().collect()
 }
 
 fn describe_scim(cause: &ApiErrorCause, jwt: bool) -> String {
@@ -1053,6 +1060,33 @@ mod tests {
         assert!(msg.contains("the API key lacks core_user_view"));
         assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_API_KEY"));
         assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_BEARER"));
+    }
+
+    #[test]
+    fn a_refusal_naming_no_failed_check_is_read_for_the_permission_in_its_message() {
+        let said = |code: &str, message: &str| {
+            permissions_named(&ErrorBody {
+                code: Some(code.into()),
+                message: Some(message.into()),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            said(
+                "NG_ACCESS_DENIED",
+                "Principal of type USER with identifier u1 : Missing permission core_usergroup_view on usergroup"
+            ),
+            ["core_usergroup_view"]
+        );
+        assert_eq!(
+            said(
+                "ACCESS_DENIED",
+                "You need core_audit_view permission on ACCOUNT with identifier: A to perform this action"
+            ),
+            ["core_audit_view"]
+        );
+        assert!(said("ACCESS_DENIED", "You need to sign in again").is_empty());
+        assert!(said("ACCESS_DENIED", "Missing permission").is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use reviewpack::harness::wire::{
     ResourceGroupResponse, RoleAssignmentResponse, RoleResponse, ServiceAccountAggregate,
     TokenAggregate, UserAggregate, UserGroup, UserInfo, UserMetadata,
 };
+use reviewpack::snapshot::Scope;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -506,11 +507,30 @@ fn audit_events_are_synthesised_from_activity_and_filtered_by_the_body() {
         [ms("2026-02-27T09:30:00Z"), ms("2026-02-27T08:30:00Z")]
     );
 
-    // The audit view is needed.
+    // The audit view is needed: `AuditPermissionValidator` refuses with
+    // ACCESS_DENIED, the permission named in the message only.
     fake.set_faults(Faults {
         missing_permission: Some("core_audit_view".into()),
         ..Faults::default()
     });
+    let e = error(&post(&base, &path, Some(KEY), "{}"), 403);
+    assert_eq!(e.code.as_deref(), Some("ACCESS_DENIED"));
+    assert!(e.failed_permission_checks.is_empty());
+    assert_eq!(
+        e.message.as_deref(),
+        Some(format!(
+            "You need core_audit_view permission on ACCOUNT with identifier: {SMALL_ACCOUNT} to perform this action"
+        ).as_str())
+    );
+    // At an org the org's own grant is enough.
+    fake.set_faults(Faults {
+        missing_at: vec![("core_audit_view".into(), Scope::Account)],
+        ..Faults::default()
+    });
+    let org_scope = format!(
+        r#"{{"filterType":"Audit","scopes":[{{"accountIdentifier":"{SMALL_ACCOUNT}","orgIdentifier":"eng"}}]}}"#
+    );
+    assert_eq!(post(&base, &path, Some(KEY), &org_scope).status, 200);
     error(&post(&base, &path, Some(KEY), "{}"), 403);
 }
 

@@ -173,7 +173,7 @@ fn a_key_echoed_by_the_server_is_never_printed_or_stored() {
     let out = pull_from(&f.base_url(), &path, &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
-    assert!(err.contains("core_audit_view"), "{err}");
+    assert!(err.contains("the API key lacks core_audit_view"), "{err}");
     let note = err
         .lines()
         .find(|l| l.contains("could not be used"))
