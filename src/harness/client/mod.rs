@@ -14,6 +14,17 @@
 //! echo it, `error.rs` what a failed call says, `transport.rs` one call's
 //! attempts (retries, backoff, redirects, decoding) and `rate_limit.rs` the
 //! client-side limit.
+//!
+//! The limiter and the backoff are hand-written, not `governor` and
+//! `backon`: the limiter is one FIFO schedule of evenly spaced slots shared
+//! by every task of a pull and reports each wait for the progress counters,
+//! where `governor`'s `Quota::per_minute(n)` first lets a burst of `n`
+//! through and does not say how long a task waited. Each attempt must also
+//! take a concurrency permit and a rate-limit slot, use `Retry-After` when
+//! Harness sends one (its 429s usually carry none) and count itself, which
+//! `backon` would leave to this loop anyway, so it would save about twenty
+//! lines for two more dependencies. The jitter stays within [½, 1) of the
+//! capped delay, so the cap holds (`backon` adds up to one more delay).
 
 mod credential;
 mod error;
