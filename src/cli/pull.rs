@@ -420,7 +420,9 @@ pub(crate) fn run_pull(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn run_run(
+/// `reviewpack run`: pulls, then writes the pack (and the diff against
+/// `--previous`) from the snapshot just pulled.
+pub(crate) fn pull_then_report(
     cmd: RunCommand,
     command_line: &[String],
     out: &Output,
