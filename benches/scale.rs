@@ -413,7 +413,10 @@ fn bench_split(users: usize) {
     let s = &loaded.snapshot;
     let mut scopes = std::collections::BTreeMap::new();
     for o in &s.orgs {
-        scopes.insert(format!("org:{}", o.id), format!("lead-{}@example.com", o.id));
+        scopes.insert(
+            format!("org:{}", o.id),
+            format!("lead-{}@example.com", o.id),
+        );
     }
     for p in &s.projects {
         if scopes.len() >= 199 {
@@ -451,11 +454,14 @@ fn bench_split(users: usize) {
         assignments: Some(&assignments),
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let single = stage("review.xlsx (every sheet, Assigned reviewer column)", || {
-        let start = Instant::now();
-        write_pack(&ctx, &[Format::Xlsx], dir.path()).expect("writes");
-        start.elapsed().as_secs_f64()
-    });
+    let single = stage(
+        "review.xlsx (every sheet, Assigned reviewer column)",
+        || {
+            let start = Instant::now();
+            write_pack(&ctx, &[Format::Xlsx], dir.path()).expect("writes");
+            start.elapsed().as_secs_f64()
+        },
+    );
     let split = stage("reviewer workbooks and assignments.csv", || {
         let start = Instant::now();
         reviewpack::report::split::write(&ctx, &assignments, dir.path()).expect("writes");

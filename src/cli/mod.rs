@@ -82,7 +82,7 @@ where
         Command::Explain(a) => explain::run(a, &out),
         Command::Pull(a) => pull::run_pull(a, &command_line, &out),
         Command::Check(a) => pull::run_check(a, &out),
-        Command::Run(a) => pull::run_run(a, &command_line, &out),
+        Command::Run(a) => pull::pull_then_report(a, &command_line, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Collect(a) => collect::run(a, &out),
     }

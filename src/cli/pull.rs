@@ -9,12 +9,11 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use clap::Args;
-use serde::Serialize;
 
-use crate::harness::client::{ApiKey, BearerToken, Call, Client, ClientConfig, Credential, Method};
+use crate::harness::check;
+use crate::harness::client::{ApiKey, BearerToken, Client, ClientConfig, Credential};
 use crate::harness::pull::{pull_with_scim, NoProgress, Progress, PullOptions};
-use crate::harness::wire;
-use crate::snapshot::{self, Scope};
+use crate::snapshot;
 
 use super::report::PackArgs;
 use super::Output;
@@ -421,7 +420,9 @@ pub(crate) fn run_pull(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn run_run(
+/// `reviewpack run`: pulls, then writes the pack (and the diff against
+/// `--previous`) from the snapshot just pulled.
+pub(crate) fn pull_then_report(
     cmd: RunCommand,
     command_line: &[String],
     out: &Output,
@@ -513,193 +514,43 @@ fn write_after_pull(
     )
 }
 
-/// One preflight check.
-#[derive(Debug, Serialize)]
-struct CheckItem {
-    permission: &'static str,
-    endpoint: String,
-    ok: bool,
-    /// Without it `pull` fails; with an optional one it records a gap.
-    required: bool,
-    /// What the permission feeds.
-    feeds: &'static str,
-    detail: Option<String>,
-}
-
-/// One permission `pull` uses, with a cheap request that needs it.
-struct Check {
-    permission: &'static str,
-    method: Method,
-    path: &'static str,
-    query: &'static [(&'static str, &'static str)],
-    required: bool,
-    feeds: &'static str,
-}
-
-/// The permissions `pull` uses. Account Viewer holds all the required ones;
-/// `core_serviceaccount_manageapikey` is not a view permission (it lets its
-/// holder mint tokens), so it is optional: without it the key and token
-/// lists are a recorded gap.
-const CHECKS: &[Check] = &[
-    Check {
-        permission: "core_organization_view",
-        method: Method::Get,
-        path: "/ng/api/organizations",
-        query: &[],
-        required: true,
-        feeds: "the scopes every list is read at",
-    },
-    Check {
-        permission: "core_project_view",
-        method: Method::Get,
-        path: "/ng/api/projects",
-        query: &[],
-        required: true,
-        feeds: "the scopes every list is read at",
-    },
-    Check {
-        permission: "core_user_view",
-        method: Method::Post,
-        path: "/ng/api/user/batch",
-        query: &[],
-        required: true,
-        feeds: "users; user role assignments",
-    },
-    Check {
-        permission: "core_usergroup_view",
-        method: Method::Get,
-        path: "/ng/api/user-groups",
-        query: &[],
-        required: true,
-        feeds: "groups and memberships; group role assignments",
-    },
-    Check {
-        permission: "core_serviceaccount_view",
-        method: Method::Get,
-        path: "/ng/api/serviceaccount/aggregate",
-        query: &[],
-        required: true,
-        feeds: "service accounts; their role assignments",
-    },
-    Check {
-        permission: "core_role_view",
-        method: Method::Get,
-        path: "/authz/api/roles",
-        query: &[],
-        required: true,
-        feeds: "what each role allows",
-    },
-    Check {
-        permission: "core_resourcegroup_view",
-        method: Method::Get,
-        path: "/resourcegroup/api/v2/resourcegroup",
-        query: &[],
-        required: true,
-        feeds: "which scopes and resources each assignment covers",
-    },
-    Check {
-        permission: "core_audit_view",
-        method: Method::Post,
-        path: "/audit/api/audits/list",
-        query: &[],
-        required: true,
-        feeds: "logins and user additions (inactive-user)",
-    },
-    Check {
-        permission: "core_account_view",
-        method: Method::Get,
-        path: "/ng/api/accounts/{account}",
-        query: &[],
-        required: false,
-        feeds: "the account's name and sign-in settings",
-    },
-    Check {
-        permission: "core_serviceaccount_manageapikey",
-        method: Method::Get,
-        path: "/ng/api/token/aggregate",
-        query: &[("apiKeyType", "SERVICE_ACCOUNT")],
-        required: false,
-        feeds: "service accounts' API keys and tokens (token-long-lived, token-expired-not-removed); it also lets the key mint tokens, see docs/operations.md",
-    },
-];
-
 pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitCode> {
     let client = Arc::new(cmd.connect.client(out)?);
     let account = client.config().account_id.clone();
-    let items = runtime()?.block_on(async {
-        let mut items = Vec::new();
-        for check in CHECKS {
-            let body = match (check.method, check.path) {
-                (Method::Post, "/audit/api/audits/list") => {
-                    Some(Client::body(&wire::AuditFilter {
-                        filter_type: Some("Audit".into()),
-                        scopes: vec![wire::ScopeIds {
-                            account_identifier: Some(account.clone()),
-                            ..Default::default()
-                        }],
-                        actions: vec!["LOGIN".into()],
-                        static_filter: None,
-                        start_time: Some(
-                            (Utc::now() - chrono::Duration::days(1)).timestamp_millis(),
-                        ),
-                        end_time: Some(Utc::now().timestamp_millis()),
-                    }))
-                }
-                (Method::Post, _) => Some(serde_json::json!({})),
-                _ => None,
-            };
-            let path = check.path.replace("{account}", &account);
-            let paged = !path.starts_with("/ng/api/accounts/");
-            let mut query: Vec<(&'static str, String)> = check
-                .query
-                .iter()
-                .map(|(k, v)| (*k, v.to_string()))
-                .collect();
-            if paged {
-                query.push(("pageIndex", "0".into()));
-                query.push(("pageSize", "1".into()));
-            }
-            let call = Call {
-                method: check.method,
-                path: &path,
-                scope: &Scope::Account,
-                query,
-                body,
-            };
-            let r = client.call::<serde_json::Value>(&call).await.map(|_| ());
-            if let Err(e) = &r {
-                // A bad key or an unreachable host fails every check alike.
-                if matches!(e.cause.status(), Some(401)) || e.cause.status().is_none() {
-                    return Err(anyhow::Error::new(e.clone()));
-                }
-            }
-            items.push(CheckItem {
-                permission: check.permission,
-                endpoint: call.endpoint(),
-                ok: r.is_ok(),
-                required: check.required,
-                feeds: check.feeds,
-                detail: r.err().map(|e| e.cause.to_string()),
-            });
-        }
-        Ok::<_, anyhow::Error>(items)
-    })?;
+    let preflight = runtime()?.block_on(check::run(&client, &|m: &str| out.note(m)))?;
+    let items = &preflight.items;
     let missing: Vec<&str> = items
         .iter()
         .filter(|i| !i.ok && i.required)
         .map(|i| i.permission)
         .collect();
-    let optional_missing: Vec<&CheckItem> = items.iter().filter(|i| !i.ok && !i.required).collect();
+    let optional_missing: Vec<&check::CheckItem> =
+        items.iter().filter(|i| !i.ok && !i.required).collect();
     let mut stdout = std::io::stdout().lock();
     if cmd.json {
         serde_json::to_writer_pretty(
             &mut stdout,
-            &serde_json::json!({"account_id": account, "base_url": client.config().base_url, "checks": items, "ok": missing.is_empty()}),
+            &serde_json::json!({
+                "account_id": account,
+                "base_url": client.config().base_url,
+                "source": preflight.source,
+                "orgs_and_projects_checked": preflight.below,
+                "checks": items,
+                "ok": missing.is_empty(),
+            }),
         )?;
         writeln!(stdout)?;
     } else {
         writeln!(stdout, "account {account} at {}", client.config().base_url)?;
-        for i in &items {
+        match preflight.source {
+            "lists" => writeln!(stdout, "checked with one request to each list, at the account")?,
+            source => writeln!(
+                stdout,
+                "checked with Harness's access check ({source}) at the account and {} org(s) and project(s)",
+                preflight.below
+            )?,
+        }
+        for i in items {
             let status = match (i.ok, i.required) {
                 (true, _) => "ok",
                 (false, true) => "MISSING",
@@ -741,7 +592,7 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
         Ok(ExitCode::SUCCESS)
     } else {
         bail!(
-            "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role holds them all) and run check again",
+            "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role on _all_resources_including_child_scopes holds them all) and run check again",
             missing.join(", ")
         )
     }

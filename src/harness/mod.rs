@@ -6,6 +6,8 @@
 //! none of them. The API key lives here and nowhere else: it is sent as a
 //! header, never logged, never put into an error or a snapshot.
 
+pub mod access;
+pub mod check;
 pub mod client;
 pub mod convert;
 pub mod paging;

@@ -143,13 +143,26 @@ fn an_account_viewer_key_pulls_warns_and_the_pack_says_the_token_rules_did_not_r
         warnings[0].contains("core_serviceaccount_manageapikey"),
         "{err}"
     );
-    // One key list was tried; none of the others, and no token list.
+    // Harness's access check said no for the account and for each service
+    // account (as the key lists check it): no key or token list was asked.
     let key_lists = fake
         .requests()
         .iter()
         .filter(|r| r.path.starts_with("/ng/api/apikey") || r.path.starts_with("/ng/api/token"))
         .count();
-    assert_eq!(key_lists, 1);
+    assert_eq!(key_lists, 0);
+    let per_account = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/authz/api/acl")
+        .find(|r| {
+            r.body
+                .contains("\"resourceIdentifier\":\"reviewpack_reader\"")
+        })
+        .expect("the access check was asked about each service account");
+    assert!(per_account
+        .body
+        .contains("core_serviceaccount_manageapikey"));
     let got = snapshot::load(&path).unwrap().snapshot;
     assert!(got.completeness.complete);
     assert!(got.api_keys.is_empty() && got.tokens.is_empty());
@@ -426,7 +439,7 @@ fn without_scope(mut s: Snapshot, scope: &Scope) -> Snapshot {
 }
 
 #[test]
-fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_missing() {
+fn a_project_the_key_cannot_view_stops_the_pull_and_allow_partial_reads_the_rest() {
     let hidden = Scope::Project("eng".into(), "mobile".into());
     let served = demo_snapshot();
     assert!(served.user_groups.iter().any(|g| g.scope == hidden));
@@ -437,17 +450,57 @@ fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_miss
         ..Faults::default()
     });
 
-    // Harness leaves the project out of the project list, so neither way of
-    // pulling reads it; the one list of every scope's user groups still
-    // holds its groups, which shows the review misses a scope.
+    // Harness leaves the project out of the project list without an error
+    // (U7). The access check, asked as the list asks about each project,
+    // says the key may not view every project of eng, though it holds the
+    // view at eng itself: check names it, and the pull stops after reading
+    // the scope tree, before any list at the scopes.
+    let out = run(&fake, "check", &["--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let projects = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["permission"] == "core_project_view")
+        .unwrap();
+    assert_eq!(projects["missing_at"], serde_json::json!(["org:eng"]));
     let dir = tempdir();
     let path = dir.path().join("snap.json");
+    fake.clear_requests();
     let out = pull(&fake, &path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("core_project_view at org:eng ("), "{err}");
+    assert!(!path.exists());
+    assert_eq!(asked(&fake, "/ng/api/projects"), 1);
+    assert_eq!(asked(&fake, "/ng/api/user-groups"), 0);
+
+    // --allow-partial: the rest is read, the project list is marked
+    // incomplete, and the one list of every scope's user groups still holds
+    // the project's groups, which shows the review misses a scope.
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "--allow-partial",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
     let err = stderr_of(&out);
     assert!(
         err.contains("at 1 org(s) or project(s) the key could not list (project:eng/mobile)"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("warning: the key lacks core_project_view at org:eng")
+            .count(),
+        1,
         "{err}"
     );
     let got = snapshot::load(&path).unwrap().snapshot;
@@ -459,8 +512,28 @@ fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_miss
     assert_eq!(got.resource_groups, want.resource_groups);
     assert_eq!(got.service_accounts, want.service_accounts);
     assert_eq!(got.tokens, want.tokens);
-    // Every list read is complete; the groups' entry counts what it left.
-    assert!(got.completeness.complete);
+    // Only the project list is incomplete; the groups' entry counts what
+    // it left.
+    assert!(!got.completeness.complete);
+    let bad: Vec<_> = got
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| !l.complete)
+        .collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(
+        (bad[0].endpoint.as_str(), &bad[0].scope),
+        ("GET /ng/api/projects", &Scope::Account)
+    );
+    assert!(
+        bad[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("core_project_view at org:eng"),
+        "{bad:?}"
+    );
     let groups = got
         .completeness
         .lists
@@ -481,11 +554,12 @@ fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_miss
             .contains("2 more at 1 scope(s) the pull did not list (project:eng/mobile) not kept"),
         "{groups:?}"
     );
-    // The pack loads it and does not call it incomplete.
+    // The pack loads it.
     let loaded = snapshot::from_slice(Path::new("s.json"), &std::fs::read(&path).unwrap());
     assert!(loaded.is_ok(), "{:?}", loaded.err());
 
-    // Read scope by scope the result is the same, and nothing tells.
+    // Read scope by scope the result is the same, and eng's own project
+    // list is the one marked.
     let path2 = dir.path().join("per-scope.json");
     let out = run(
         &fake,
@@ -494,6 +568,7 @@ fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_miss
             "--activity-end",
             END,
             "--per-scope-lists",
+            "--allow-partial",
             "-o",
             path2.to_str().unwrap(),
         ],
@@ -504,6 +579,83 @@ fn a_key_that_cannot_see_one_project_pulls_the_rest_and_says_the_project_is_miss
     assert_eq!(per_scope.user_groups, got.user_groups);
     assert_eq!(per_scope.projects, got.projects);
     assert_eq!(per_scope.users, got.users);
+    let bad: Vec<_> = per_scope
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| !l.complete)
+        .map(|l| (l.endpoint.as_str(), l.scope.clone()))
+        .collect();
+    assert_eq!(bad, [("GET /ng/api/projects", Scope::Org("eng".into()))]);
+}
+
+#[test]
+fn an_org_the_key_cannot_view_is_named_though_it_may_view_the_accounts_orgs() {
+    // The key's grant at the account excludes child scopes (Account Viewer
+    // on _all_account_level_resources): a check of the org type with no
+    // identifier says yes, yet the org list checks each org by identifier
+    // and leaves ops out without an error (U11, X4).
+    let hidden = Scope::Org("ops".into());
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        missing_at: vec![("core_organization_view".into(), hidden.clone())],
+        ..Faults::default()
+    });
+    let out = run(&fake, "check", &["--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let orgs = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["permission"] == "core_organization_view")
+        .unwrap();
+    assert_eq!(orgs["ok"], false);
+    assert_eq!(orgs["missing_at"], serde_json::json!(["account"]));
+
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    fake.clear_requests();
+    let out = pull(&fake, &path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("the API key lacks core_organization_view"),
+        "{err}"
+    );
+    assert_eq!(asked(&fake, "/ng/api/organizations"), 0, "{err}");
+
+    // --allow-partial: ops is not in the snapshot, and the org list says
+    // why it may be short.
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "--allow-partial",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert!(!got.orgs.iter().any(|o| o.id == "ops"));
+    assert!(!got.completeness.complete);
+    let orgs = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint == "GET /ng/api/organizations")
+        .unwrap();
+    assert!(!orgs.complete);
+    assert!(
+        orgs.note
+            .as_deref()
+            .unwrap()
+            .contains("core_organization_view at account"),
+        "{orgs:?}"
+    );
 }
 
 #[test]
@@ -519,11 +671,34 @@ fn tokens_of_a_project_the_key_cannot_see_are_not_kept() {
         unviewable_scopes: vec![hidden.clone()],
         ..Faults::default()
     });
-    let got = pulled(&fake);
+    // The key may not view every project of ops, so the pull needs
+    // --allow-partial (the project list is the one marked incomplete).
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "--allow-partial",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
     assert_eq!(got.tokens, want.tokens);
     assert_eq!(got.api_keys, want.api_keys);
     assert_eq!(got.service_accounts, want.service_accounts);
-    assert!(got.completeness.complete);
+    let bad: Vec<&str> = got
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| !l.complete)
+        .map(|l| l.endpoint.as_str())
+        .collect();
+    assert_eq!(bad, ["GET /ng/api/projects"]);
     let tokens = got
         .completeness
         .lists
@@ -539,4 +714,251 @@ fn tokens_of_a_project_the_key_cannot_see_are_not_kept() {
             .contains("at project:ops/infra"),
         "{tokens:?}"
     );
+}
+
+/// The requests the fake saw whose path starts with `prefix`.
+fn asked(fake: &FakeHarness, prefix: &str) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.path.starts_with(prefix))
+        .count()
+}
+
+#[test]
+fn a_key_without_usergroup_view_is_caught_before_any_silent_under_read() {
+    // The key may view one group by name and lacks core_usergroup_view: a
+    // real server answers the user-group lists with that one group and the
+    // role-assignment lists without group assignments, both without an
+    // error (docs/harness-behaviour.md U6, A2).
+    let served = demo_snapshot();
+    let fake = FakeHarness::start(served.clone(), KEY);
+    fake.set_faults(Faults {
+        missing_permission: Some("core_usergroup_view".into()),
+        granted_resources: vec![("USERGROUP".into(), Scope::Account, "platform_admins".into())],
+        ..Faults::default()
+    });
+
+    // check names it at every scope, from the access check.
+    let out = run(&fake, "check", &["--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["source"], "POST /authz/api/acl");
+    assert_eq!(v["orgs_and_projects_checked"], 11);
+    let groups = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["permission"] == "core_usergroup_view")
+        .unwrap();
+    assert_eq!(groups["ok"], false);
+    assert_eq!(groups["missing_at"].as_array().unwrap().len(), 12);
+    assert!(stderr_of(&out).contains("core_usergroup_view"));
+
+    // pull stops before reading any list the permission guards.
+    fake.clear_requests();
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("the API key lacks core_usergroup_view"),
+        "{err}"
+    );
+    assert!(err.contains("core_usergroup_view at account ("), "{err}");
+    assert!(err.contains("POST /authz/api/acl"), "{err}");
+    assert!(err.contains("--allow-partial"), "{err}");
+    assert!(!path.exists());
+    assert_eq!(asked(&fake, "/ng/api/user-groups"), 0);
+    assert_eq!(asked(&fake, "/authz/api/roleassignments"), 0);
+    assert_eq!(
+        asked(&fake, "/ng/api/organizations"),
+        0,
+        "stopped at the account's check"
+    );
+
+    // --allow-partial: what the server gives is kept, and every list it
+    // narrowed is marked incomplete, so the pack says INCOMPLETE.
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "--allow-partial",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert_eq!(
+        err.matches("warning: the key lacks core_usergroup_view")
+            .count(),
+        1,
+        "{err}"
+    );
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert!(!got.completeness.complete);
+    let ids: Vec<&str> = got.user_groups.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(ids, ["platform_admins"]);
+    let bad: Vec<_> = got
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| !l.complete)
+        .collect();
+    assert!(bad
+        .iter()
+        .any(|l| l.endpoint == reviewpack::harness::pull::GROUPS_OF_EVERY_SCOPE));
+    assert_eq!(
+        bad.iter()
+            .filter(|l| l.endpoint == "POST /authz/api/roleassignments/filter")
+            .count(),
+        12
+    );
+    assert!(bad
+        .iter()
+        .all(|l| l.note.as_deref().unwrap().contains("core_usergroup_view")));
+}
+
+#[test]
+fn a_permission_missing_at_one_project_is_named_with_that_project() {
+    // With the view at the account the one list of every scope's groups is
+    // whole, but the project's role assignments would come without its
+    // group assignments (A2 is checked per scope).
+    let hole = Scope::Project("eng".into(), "payments".into());
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        missing_at: vec![("core_usergroup_view".into(), hole.clone())],
+        ..Faults::default()
+    });
+    let out = run(&fake, "check", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.contains("core_usergroup_view"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.trim_start().starts_with("MISSING"), "{text}");
+    assert!(text.contains("lacks it at project:eng/payments;"), "{text}");
+
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    fake.clear_requests();
+    let out = pull(&fake, &path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("lacks core_usergroup_view (Harness's access check")
+            && err.contains("core_usergroup_view at project:eng/payments ("),
+        "{err}"
+    );
+    // The scope tree was read (to know where to ask), no list it guards.
+    assert_eq!(asked(&fake, "/ng/api/organizations"), 1);
+    assert_eq!(asked(&fake, "/authz/api/roleassignments"), 0);
+}
+
+#[test]
+fn without_the_access_check_the_lists_403_is_the_signal_said_once() {
+    // An older server or a proxy refusing POST /authz/api/acl: the pull says
+    // so once and reads as before, a list's 403 naming the permission.
+    for refusal in [
+        Faults {
+            not_found_path: Some("/authz/api/acl".into()),
+            ..Faults::default()
+        },
+        Faults {
+            html_403_path: Some("/authz/api/acl".into()),
+            ..Faults::default()
+        },
+    ] {
+        let want = demo_snapshot();
+        let fake = FakeHarness::start(want.clone(), KEY);
+        fake.set_faults(refusal.clone());
+        let dir = tempdir();
+        let path = dir.path().join("snap.json");
+        let out = pull(&fake, &path);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert_eq!(
+            err.matches("Harness's access check (POST /authz/api/acl) could not be used")
+                .count(),
+            1,
+            "{err}"
+        );
+        assert_eq!(asked(&fake, "/authz/api/acl"), 1, "asked once, not again");
+        let got = snapshot::load(&path).unwrap().snapshot;
+        assert_eq!(got.user_groups, want.user_groups);
+        assert_eq!(got.role_assignments, want.role_assignments);
+        assert_eq!(got.tokens, want.tokens);
+        assert!(got.completeness.complete);
+
+        // The view missing: the service-account lists of scopes holding
+        // one refuse (none viewable), and that names the permission.
+        fake.set_faults(Faults {
+            missing_permission: Some("core_serviceaccount_view".into()),
+            ..refusal
+        });
+        let out = pull(&fake, &path);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("GET /ng/api/serviceaccount/aggregate"),
+            "{err}"
+        );
+        assert!(
+            err.contains("the API key lacks core_serviceaccount_view"),
+            "{err}"
+        );
+
+        // check falls back to one request per list.
+        let out = run(&fake, "check", &["--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["source"], "lists");
+        assert!(stderr_of(&out).contains("could not be used"));
+    }
+}
+
+#[test]
+fn a_key_allowed_to_manage_some_service_accounts_reads_their_tokens_and_records_the_rest() {
+    // The key manages ci_bot's API keys only (a role on a resource group
+    // naming it): the key lists check each service account, the
+    // account-wide token list the whole account (K1, X4).
+    let served = demo_snapshot();
+    let fake = FakeHarness::start(served.clone(), KEY);
+    fake.set_faults(Faults {
+        missing_permission: Some("core_serviceaccount_manageapikey".into()),
+        granted_resources: vec![("SERVICEACCOUNT".into(), Scope::Account, "ci_bot".into())],
+        ..Faults::default()
+    });
+    let got = pulled(&fake);
+    let parents: Vec<&str> = got.api_keys.iter().map(|k| k.parent.as_str()).collect();
+    assert_eq!(parents, ["ci_bot", "ci_bot"]);
+    let want: Vec<_> = served
+        .tokens
+        .iter()
+        .filter(|t| t.parent == "ci_bot")
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got.tokens.iter().collect::<Vec<_>>(), want);
+    // Only ci_bot's lists were asked; no account-wide token list.
+    let asked: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/ng/api/apikey") || r.path.starts_with("/ng/api/token"))
+        .map(|r| r.param("parentIdentifier").unwrap_or_default())
+        .collect();
+    assert!(asked.iter().all(|p| p == "ci_bot"), "{asked:?}");
+    // The other five are recorded gaps, so the token rules do not run.
+    let gaps: Vec<&str> = got
+        .completeness
+        .unread
+        .iter()
+        .filter(|u| u.what == UnreadKind::ApiKeys)
+        .map(|u| u.id.as_deref().unwrap())
+        .collect();
+    assert_eq!(gaps.len(), 5, "{gaps:?}");
+    assert!(!gaps.contains(&"ci_bot"));
+    assert!(got.completeness.complete);
 }

@@ -6,7 +6,7 @@ mod campaign;
 mod diff;
 mod explain;
 mod fake_harness;
-mod fake_server;
+mod fake_harness_tests;
 mod fidelity;
 mod findings;
 mod harness_sdk;

@@ -278,7 +278,14 @@ fn expected_requests(s: &Snapshot, lists: Lists) -> usize {
         pages(s.projects.len())
     };
     let groups_per_scope = lists != Lists::AcrossScopes;
+    // Harness's access check: the account, then every org and project in
+    // one request (6 checks an org, 5 a project: one request holds about
+    // 2,500 of them).
+    let checks = 6 * s.orgs.len() + 5 * s.projects.len();
+    assert!(checks < 2_000, "the formula's access check is one request");
     let mut total = 1 // currentUser
+        + 1 // the access check at the account
+        + usize::from(checks > 0) // and below it
         + 1 // the account
         + pages(s.orgs.len())
         + projects
@@ -652,7 +659,15 @@ fn missing_service_account_view_fails_the_pull_naming_the_permission() {
         err.contains("GET /ng/api/serviceaccount/aggregate"),
         "{err}"
     );
+    assert!(err.contains("POST /authz/api/acl"), "{err}");
     assert!(!path.exists());
+    // Harness's access check said so before any list it guards was read.
+    assert!(fake.requests().iter().any(|r| r.path == "/authz/api/acl"));
+    assert!(!fake
+        .requests()
+        .iter()
+        .any(|r| r.path.starts_with("/ng/api/serviceaccount")
+            || r.path.starts_with("/authz/api/roleassignments")));
 
     // With --allow-partial the snapshot is written and marked incomplete,
     // and the pack made from it says so.
@@ -671,15 +686,19 @@ fn missing_service_account_view_fails_the_pull_naming_the_permission() {
         .iter()
         .filter(|l| !l.complete)
         .collect();
+    // The service-account lists, and the role-assignment lists, which leave
+    // service-account assignments out without an error.
     assert!(
-        bad.iter().all(|l| l.endpoint.contains("serviceaccount")),
+        bad.iter().all(|l| l.endpoint.contains("serviceaccount")
+            || l.endpoint == "POST /authz/api/roleassignments/filter"),
         "{bad:?}"
     );
-    assert!(bad[0]
+    assert_eq!(bad.len(), 2 * 12, "every scope's: {bad:?}");
+    assert!(bad.iter().all(|l| l
         .note
         .as_deref()
         .unwrap()
-        .contains("core_serviceaccount_view"));
+        .contains("core_serviceaccount_view")));
 
     let pack = dir.path().join("pack");
     let out = reviewpack()
@@ -722,6 +741,35 @@ fn check_names_each_missing_permission() {
         .collect();
     assert_eq!(missing, vec!["core_serviceaccount_view", "core_audit_view"]);
     assert!(stderr_of(&out).contains("core_serviceaccount_view, core_audit_view"));
+    // From Harness's access check, not from the lists.
+    assert_eq!(v["source"], "POST /authz/api/acl");
+    assert!(!fake
+        .requests()
+        .iter()
+        .any(|r| r.path.starts_with("/ng/api/serviceaccount") || r.path.starts_with("/audit")));
+
+    // Without the org view Harness lists no org, silently: the access check
+    // names it, and the pull stops before reading the (empty) org list.
+    fake.set_faults(Faults {
+        missing_permission: Some("core_organization_view".into()),
+        ..Faults::default()
+    });
+    let out = run(&fake, "check", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("MISSING") && l.contains("core_organization_view")),
+        "{text}"
+    );
+    let dir = tempdir();
+    let out = pull(&fake, &dir.path().join("snap.json"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("the API key lacks core_organization_view"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use reviewpack::snapshot::{
     RoleRef, Scope, ScopeLevel,
 };
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::fake_harness::http::{get, post, send_with, HttpResponse};
 use crate::fake_harness::{small_snapshot, FakeHarness, Faults, SMALL_ACCOUNT};
@@ -442,12 +442,30 @@ fn user_groups_of_every_scope_come_in_one_list_each_naming_its_scope() {
     assert_eq!(projects.total_items, Some(1), "{:?}", projects.content);
 
     // Without the view where the list is asked: the groups the key may see
-    // one by one, never a 403 (UserGroupServiceImpl.list).
+    // one by one (UserGroupServiceImpl.list), matched by identifier; none
+    // viewable is a 403 naming no failed check.
+    fake.set_faults(Faults {
+        missing_permission: Some("core_usergroup_view".into()),
+        granted_resources: vec![(
+            "USERGROUP".into(),
+            Scope::Org("eng".into()),
+            "eng_g1".into(),
+        )],
+        ..Faults::default()
+    });
+    assert_eq!(
+        group_places(&groups(every)),
+        [place("eng_g1", Some("eng"), None)]
+    );
     fake.set_faults(Faults {
         missing_permission: Some("core_usergroup_view".into()),
         ..Faults::default()
     });
-    assert_eq!(groups(every).total_items, Some(0));
+    let e = error(
+        &get(&base, &q("/ng/api/user-groups", every), Some(KEY)),
+        403,
+    );
+    assert!(e.failed_permission_checks.is_empty(), "{e:?}");
     // The view missing at the account only: groups below are checked one by
     // one and matched by identifier.
     fake.set_faults(Faults {
@@ -518,4 +536,220 @@ fn projects_of_every_org_come_in_one_list_without_an_org() {
         ..Faults::default()
     });
     assert_eq!(projects(""), [(Some("eng".to_string()), "pay".to_string())]);
+
+    // The org list likewise, one by one and never a 403 (U11), though the
+    // key holds the view at the account; the user list refuses instead.
+    fake.set_faults(Faults {
+        missing_at: vec![("core_organization_view".into(), Scope::Org("eng".into()))],
+        ..Faults::default()
+    });
+    let orgs: Page<Value> = data(&get(&base, &q("/ng/api/organizations", ""), Some(KEY)));
+    let ids: Vec<&str> = orgs
+        .content
+        .iter()
+        .map(|o| o["organization"]["identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["default"]);
+    assert_eq!(orgs.total_items, Some(1));
+    fake.set_faults(Faults {
+        missing_permission: Some("core_user_view".into()),
+        ..Faults::default()
+    });
+    let e = error(
+        &post(&base, &q("/ng/api/user/batch", ""), Some(KEY), "{}"),
+        403,
+    );
+    assert_eq!(
+        e.failed_permission_checks[0].permission.as_deref(),
+        Some("core_user_view")
+    );
+}
+
+/// The access check's answer list for a body of checks.
+fn acl(fake: &FakeHarness, body: &Value) -> (Value, Vec<bool>) {
+    let r = post(
+        &fake.base_url(),
+        &q("/authz/api/acl", ""),
+        Some(KEY),
+        &body.to_string(),
+    );
+    let data: Value = data(&r);
+    let answers = data["accessControlList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["permitted"].as_bool().unwrap())
+        .collect();
+    (data, answers)
+}
+
+fn check(permission: &str, kind: &str, org: Option<&str>, id: Option<&str>) -> Value {
+    let mut scope = json!({"accountIdentifier": SMALL_ACCOUNT});
+    if let Some(o) = org {
+        scope["orgIdentifier"] = json!(o);
+    }
+    let mut c = json!({"resourceScope": scope, "resourceType": kind, "permission": permission});
+    if let Some(id) = id {
+        c["resourceIdentifier"] = json!(id);
+    }
+    c
+}
+
+#[test]
+fn user_group_and_service_account_lists_narrow_to_what_the_key_may_view_instead_of_refusing() {
+    let fake = start();
+    let base = fake.base_url();
+    let list = |path: &str, extra: &str| get(&base, &q(path, extra), Some(KEY));
+    let sa_ids = |r: &HttpResponse| -> Vec<String> {
+        let p: Page<Value> = data(r);
+        p.content
+            .iter()
+            .map(|a| {
+                a["serviceAccount"]["identifier"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let sas = "/ng/api/serviceaccount/aggregate";
+
+    // Without core_serviceaccount_view, a key that may view one service
+    // account by name gets that one, with a count that matches: no error
+    // (ServiceAccountServiceImpl.listAggregateServiceAccounts).
+    fake.set_faults(Faults {
+        missing_permission: Some("core_serviceaccount_view,core_usergroup_view".into()),
+        granted_resources: vec![
+            ("SERVICEACCOUNT".into(), Scope::Account, "ci_bot".into()),
+            ("USERGROUP".into(), Scope::Account, "platform_admins".into()),
+        ],
+        ..Faults::default()
+    });
+    assert_eq!(sa_ids(&list(sas, "")), ["ci_bot"]);
+    let groups: Page<UserGroup> = data(&list("/ng/api/user-groups", ""));
+    assert_eq!(
+        (groups.total_items, group_places(&groups)),
+        (Some(1), vec![place("platform_admins", None, None)])
+    );
+    // A scope where it may view none: 403 with the permission in the
+    // message only (checkForAccessOrThrow of a list); a scope with nothing
+    // to list: an empty page.
+    let e = error(&list(sas, "orgIdentifier=eng"), 403);
+    assert_eq!(e.code.as_deref(), Some("NG_ACCESS_DENIED"));
+    assert!(e.failed_permission_checks.is_empty());
+    assert_eq!(
+        e.message.as_deref(),
+        Some("Principal of type USER with identifier u-alice : Missing permission core_serviceaccount_view on serviceaccount")
+    );
+    assert!(sa_ids(&list(sas, "orgIdentifier=default")).is_empty());
+    // The access check says what the lists do not: the view is missing.
+    let (_, answers) = acl(
+        &fake,
+        &json!({"permissions": [
+            check("core_serviceaccount_view", "SERVICEACCOUNT", None, None),
+            check("core_serviceaccount_view", "SERVICEACCOUNT", None, Some("ci_bot")),
+            check("core_usergroup_view", "USERGROUP", None, None),
+        ]}),
+    );
+    assert_eq!(answers, [false, true, false]);
+}
+
+#[test]
+fn the_access_check_answers_for_the_caller_one_answer_per_check_in_order() {
+    let fake = start();
+    fake.set_faults(Faults {
+        missing_permission: Some("core_audit_view".into()),
+        unviewable_scopes: vec![Scope::Project("eng".into(), "pay".into())],
+        ..Faults::default()
+    });
+    let project_check = {
+        let mut c = check("core_usergroup_view", "USERGROUP", Some("eng"), None);
+        c["resourceScope"]["projectIdentifier"] = json!("pay");
+        c
+    };
+    let body = json!({"permissions": [
+        check("core_usergroup_view", "USERGROUP", None, None),
+        // The audit service's form: the account resource, no scope.
+        {"resourceType": "ACCOUNT", "resourceIdentifier": SMALL_ACCOUNT, "permission": "core_audit_view"},
+        // A scope type with no identifier: the org's own grants, which
+        // say yes though the key may not view project pay ...
+        check("core_project_view", "PROJECT", Some("eng"), None),
+        project_check,
+        // ... while the project list checks each project by identifier
+        // (ScopeAccessHelper), and an identifier no project has matches
+        // only a grant covering every project of the org.
+        check("core_project_view", "PROJECT", Some("eng"), Some("pay")),
+        check("core_project_view", "PROJECT", Some("eng"), Some("-")),
+        check("core_project_view", "PROJECT", Some("default"), Some("-")),
+        check("core_organization_view", "ORGANIZATION", None, Some("-")),
+    ]});
+    let (data, answers) = acl(&fake, &body);
+    assert_eq!(
+        answers,
+        [true, false, true, false, false, false, true, true]
+    );
+    // No principal asked: the caller (the served account's user).
+    assert_eq!(
+        data["principal"],
+        json!({"principalIdentifier": "u-alice", "principalType": "USER"})
+    );
+    // Each answer echoes its check (NON_NULL: no null fields).
+    let first = &data["accessControlList"][0];
+    assert_eq!(first["permission"], "core_usergroup_view");
+    assert_eq!(first["resourceType"], "USERGROUP");
+    assert_eq!(first["resourceScope"]["accountIdentifier"], SMALL_ACCOUNT);
+    assert!(first.get("resourceIdentifier").is_none());
+
+    // No checks: an empty list. Another principal, or an identifier with
+    // attributes: refused. More than 10,000 checks: refused.
+    let (_, none) = acl(&fake, &json!({"permissions": []}));
+    assert!(none.is_empty());
+    let base = fake.base_url();
+    let send = |body: Value| {
+        post(
+            &base,
+            &q("/authz/api/acl", ""),
+            Some(KEY),
+            &body.to_string(),
+        )
+    };
+    for principal in [
+        json!({"principalIdentifier": "u-bob", "principalType": "USER"}),
+        json!({"principalType": "USER"}),
+    ] {
+        let other = send(json!({
+            "permissions": [check("core_user_view", "USER", None, None)],
+            "principal": principal,
+        }));
+        assert!(error(&other, 400)
+            .message
+            .unwrap()
+            .contains("check access for a different principal"));
+    }
+    // The caller named: as if none were.
+    let (_, mine) = acl(
+        &fake,
+        &json!({
+            "permissions": [check("core_user_view", "USER", None, None)],
+            "principal": {"principalIdentifier": "u-alice", "principalType": "USER"},
+        }),
+    );
+    assert_eq!(mine, [true]);
+    let mut both = check("core_user_view", "USER", None, Some("u-bob"));
+    both["resourceAttributes"] = json!({"type": "x"});
+    error(&send(json!({"permissions": [both]})), 400);
+    // A check without its permission: the body's validation (@NotEmpty).
+    let e = error(
+        &send(json!({"permissions": [{"resourceType": "USER"}]})),
+        400,
+    );
+    assert_eq!(e.status.as_deref(), Some("FAILURE"));
+    let many: Vec<Value> = (0..10_001)
+        .map(|_| check("core_user_view", "USER", None, None))
+        .collect();
+    let e = error(&send(json!({"permissions": many})), 400);
+    assert_eq!(e.status.as_deref(), Some("FAILURE"));
+    // The key is checked first, as everywhere.
+    let r = post(&base, &q("/authz/api/acl", ""), Some("wrong"), "{}");
+    error(&r, 401);
 }

@@ -243,6 +243,7 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
         | Endpoint::Permissions
         | Endpoint::Role
         | Endpoint::RoleAssignmentsGet
-        | Endpoint::RoleAssignmentAggregate => {}
+        | Endpoint::RoleAssignmentAggregate
+        | Endpoint::AccessCheck => {}
     }
 }

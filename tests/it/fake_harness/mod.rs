@@ -78,6 +78,11 @@ pub struct Faults {
     /// 403 `NG_ACCESS_DENIED`; role-assignment lists silently drop the
     /// principal type it guards.
     pub missing_permission: Option<String>,
+    /// Permissions the key lacks at one scope only (its role's resource
+    /// group leaves that scope out for that resource type), such as
+    /// `("core_usergroup_view", project eng/pay)`. Unlike
+    /// `unviewable_scopes`, the scope itself is still listed.
+    pub missing_at: Vec<(String, reviewpack::snapshot::Scope)>,
     /// A paged list whose path starts with this gains one new item (in the
     /// served snapshot) after its page 0 is served; once.
     pub grow_path: Option<String>,
@@ -116,6 +121,13 @@ pub struct Faults {
     /// key can view still holds their user groups (its check is made at the
     /// requested scope only).
     pub unviewable_scopes: Vec<reviewpack::snapshot::Scope>,
+    /// Resources the key may view one by one although it lacks the view
+    /// permission at their scope (a role bound on a resource group that
+    /// names them): `(resource type, scope, identifier)`, such as
+    /// `("USERGROUP", Scope::Account, "platform_admins")`. Lists that
+    /// narrow to what the key may view (user groups, service accounts) keep
+    /// these, and the access check permits them.
+    pub granted_resources: Vec<(String, reviewpack::snapshot::Scope, String)>,
     /// A Harness from before `INCLUDE_CHILD_SCOPE_GROUPS` (PL-31353,
     /// February 2023): the value is not one of its `UserGroupFilterType`s,
     /// so the query parameter does not convert and the request is refused
@@ -347,14 +359,17 @@ impl ApiError {
         }
     }
 
-    /// 403 `NG_ACCESS_DENIED` for a missing view permission at `scope`.
-    pub fn access_denied(permission: &str, scope: ScopeIds) -> ApiError {
+    /// 403 `NG_ACCESS_DENIED` for a missing view permission at `scope`; the
+    /// message starts with the principal the access check named, when one
+    /// was (`AbstractAccessControlClient.generateAccessDeniedExceptionMessage`).
+    pub fn access_denied(principal: Option<&str>, permission: &str, scope: ScopeIds) -> ApiError {
         let resource_type = permission_resource_type(permission);
         let mut e = ApiError::error(
             StatusCode::FORBIDDEN,
             "NG_ACCESS_DENIED",
             format!(
-                "Missing permission {permission} on {}",
+                "{}Missing permission {permission} on {}",
+                principal.map(|p| format!("{p} : ")).unwrap_or_default(),
                 resource_type.to_ascii_lowercase()
             ),
         );
@@ -364,6 +379,20 @@ impl ApiError {
             permission: Some(permission.to_string()),
         }];
         e
+    }
+
+    /// 403 `NG_ACCESS_DENIED` with no failed checks, as a list that narrows
+    /// to what the key may view answers when it may view none of its items
+    /// (`AbstractAccessControlClient.checkForAccessOrThrow(List)`).
+    pub fn access_denied_to_every_item(principal: &str, permission: &str) -> ApiError {
+        ApiError::error(
+            StatusCode::FORBIDDEN,
+            "NG_ACCESS_DENIED",
+            format!(
+                "{principal} : Missing permission {permission} on {}",
+                permission_resource_type(permission).to_ascii_lowercase()
+            ),
+        )
     }
 
     /// The response, with the request's correlation id.
@@ -443,7 +472,15 @@ async fn front_door(
     };
     req = AxumRequest::from_parts(parts, Body::from(bytes.clone()));
 
-    let (corr, gate, latency, retry_after) = {
+    // What a careless server echoes in its errors (`Faults::echo_credential`).
+    let sent_key = req
+        .headers()
+        .get("x-api-key")
+        .or_else(|| req.headers().get("authorization"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (corr, gate, latency, retry_after, echo) = {
         let mut st = lock(&shared);
         let corr = correlation_id(st.next_correlation);
         st.next_correlation += 1;
@@ -515,7 +552,13 @@ async fn front_door(
         if !limited {
             st.admitted.push_back(now);
         }
-        (corr, gate, st.faults.latency, st.faults.retry_after_secs)
+        (
+            corr,
+            gate,
+            st.faults.latency,
+            st.faults.retry_after_secs,
+            st.faults.echo_credential,
+        )
     };
 
     if !latency.is_zero() {
@@ -549,10 +592,15 @@ async fn front_door(
             return resp;
         }
         Gate::NotFound => {
+            let echoed = if echo {
+                format!(" (request key {sent_key})")
+            } else {
+                String::new()
+            };
             return ApiError::error(
                 StatusCode::NOT_FOUND,
                 "RESOURCE_NOT_FOUND",
-                format!("No resource at {path}"),
+                format!("No resource at {path}{echoed}"),
             )
             .into_response_with(&corr);
         }

@@ -6,6 +6,7 @@ use reviewpack::harness::wire::{
     ResourceGroupResponse, RoleAssignmentResponse, RoleResponse, ServiceAccountAggregate,
     TokenAggregate, UserAggregate, UserGroup, UserInfo, UserMetadata,
 };
+use reviewpack::snapshot::Scope;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -217,7 +218,7 @@ fn unknown_routes_reach_the_catch_all_and_are_recorded() {
 }
 
 #[test]
-fn a_key_without_serviceaccount_view_gets_403_and_role_assignments_without_service_accounts() {
+fn a_key_without_serviceaccount_view_gets_role_assignments_without_service_accounts() {
     let fake = start();
     let base = fake.base_url();
     let ra_path = q("/authz/api/roleassignments/filter", "");
@@ -243,35 +244,37 @@ fn a_key_without_serviceaccount_view_gets_403_and_role_assignments_without_servi
     );
     assert!(!kinds(&after).contains(&"SERVICE_ACCOUNT".to_string()));
     assert!(kinds(&after).contains(&"USER_GROUP".to_string()));
-
-    // API key lists need core_serviceaccount_manageapikey, not the view
-    // permission (a_viewer_key_cannot_list_api_keys_or_tokens).
-    {
-        let r = get(&base, &q("/ng/api/serviceaccount/aggregate", ""), Some(KEY));
-        let e = error(&r, 403);
-        assert_eq!(e.status.as_deref(), Some("ERROR"));
-        assert_eq!(e.code.as_deref(), Some("NG_ACCESS_DENIED"));
-        assert_eq!(
-            e.message.as_deref(),
-            Some("Missing permission core_serviceaccount_view on serviceaccount")
-        );
-        let check = &e.failed_permission_checks[0];
-        assert_eq!(
-            check.permission.as_deref(),
-            Some("core_serviceaccount_view")
-        );
-        assert_eq!(check.resource_type.as_deref(), Some("SERVICEACCOUNT"));
-        assert_eq!(
-            check
-                .resource_scope
-                .as_ref()
-                .and_then(|s| s.account_identifier.as_deref()),
-            Some(SMALL_ACCOUNT)
-        );
-    }
     // Other lists are unaffected.
     let groups: Page<UserGroup> = page(&get(&base, &q("/ng/api/user-groups", ""), Some(KEY)));
     assert_eq!(groups.total_items, Some(2));
+}
+
+#[test]
+fn a_list_that_checks_its_permission_refuses_with_the_failed_check() {
+    let fake = start();
+    let base = fake.base_url();
+    fake.set_faults(Faults {
+        missing_permission: Some("core_role_view".into()),
+        ..Faults::default()
+    });
+    let r = get(&base, &q("/authz/api/roles", ""), Some(KEY));
+    let e = error(&r, 403);
+    assert_eq!(e.status.as_deref(), Some("ERROR"));
+    assert_eq!(e.code.as_deref(), Some("NG_ACCESS_DENIED"));
+    assert_eq!(
+        e.message.as_deref(),
+        Some("Principal of type USER with identifier u-alice : Missing permission core_role_view on role")
+    );
+    let check = &e.failed_permission_checks[0];
+    assert_eq!(check.permission.as_deref(), Some("core_role_view"));
+    assert_eq!(check.resource_type.as_deref(), Some("ROLE"));
+    assert_eq!(
+        check
+            .resource_scope
+            .as_ref()
+            .and_then(|s| s.account_identifier.as_deref()),
+        Some(SMALL_ACCOUNT)
+    );
 }
 
 #[test]
@@ -504,11 +507,30 @@ fn audit_events_are_synthesised_from_activity_and_filtered_by_the_body() {
         [ms("2026-02-27T09:30:00Z"), ms("2026-02-27T08:30:00Z")]
     );
 
-    // The audit view is needed.
+    // The audit view is needed: `AuditPermissionValidator` refuses with
+    // ACCESS_DENIED, the permission named in the message only.
     fake.set_faults(Faults {
         missing_permission: Some("core_audit_view".into()),
         ..Faults::default()
     });
+    let e = error(&post(&base, &path, Some(KEY), "{}"), 403);
+    assert_eq!(e.code.as_deref(), Some("ACCESS_DENIED"));
+    assert!(e.failed_permission_checks.is_empty());
+    assert_eq!(
+        e.message.as_deref(),
+        Some(format!(
+            "You need core_audit_view permission on ACCOUNT with identifier: {SMALL_ACCOUNT} to perform this action"
+        ).as_str())
+    );
+    // At an org the org's own grant is enough.
+    fake.set_faults(Faults {
+        missing_at: vec![("core_audit_view".into(), Scope::Account)],
+        ..Faults::default()
+    });
+    let org_scope = format!(
+        r#"{{"filterType":"Audit","scopes":[{{"accountIdentifier":"{SMALL_ACCOUNT}","orgIdentifier":"eng"}}]}}"#
+    );
+    assert_eq!(post(&base, &path, Some(KEY), &org_scope).status, 200);
     error(&post(&base, &path, Some(KEY), "{}"), 403);
 }
 

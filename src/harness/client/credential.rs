@@ -1,0 +1,237 @@
+//! The credential: an API key or a Bearer token that never prints, the
+//! headers that carry it, and the scrubbing of any text from the network
+//! that could echo it.
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+
+use super::Client;
+
+/// The API key. Never printed.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key, trimming surrounding white space (files end in newlines).
+    pub fn new(key: &str) -> ApiKey {
+        ApiKey(key.trim().to_string())
+    }
+
+    /// The account id embedded in `pat.<account>.…` / `sat.<account>.…` keys.
+    pub fn account_id(&self) -> Option<&str> {
+        let mut parts = self.0.split('.');
+        match (parts.next(), parts.next()) {
+            (Some("pat" | "sat"), Some(acct)) if !acct.is_empty() => Some(acct),
+            _ => None,
+        }
+    }
+
+    /// The token identifier of a `sat.<account>.<token>.<secret>` key: the
+    /// service account's token the pull runs as.
+    pub fn service_account_token_id(&self) -> Option<&str> {
+        let parts: Vec<&str> = self.0.split('.').collect();
+        (parts.len() >= 4 && parts[0] == "sat").then(|| parts[2])
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(***)")
+    }
+}
+
+/// A Bearer token (a JWT from a session or SSO login). Never printed.
+#[derive(Clone)]
+pub struct BearerToken(String);
+
+impl BearerToken {
+    /// Wraps a token, trimming white space and an optional `Bearer ` prefix.
+    pub fn new(token: &str) -> BearerToken {
+        let t = token.trim();
+        let t = t
+            .strip_prefix("Bearer ")
+            .or_else(|| t.strip_prefix("bearer "))
+            .unwrap_or(t);
+        BearerToken(t.trim().to_string())
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(***)")
+    }
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// `x-api-key: <key>`.
+    ApiKey(ApiKey),
+    /// `Authorization: Bearer <token>` with `Harness-Account: <account>`.
+    Bearer(BearerToken),
+}
+
+impl Credential {
+    /// The headers this credential adds to a request, secrets marked
+    /// sensitive (so reqwest never prints them). SCIM endpoints read the
+    /// credential only from `Authorization: Bearer`
+    /// (`NextGenAuthenticationFilter.getApiKeyForScim`), so there an API key
+    /// goes in that header instead of `x-api-key`.
+    pub(super) fn headers(&self, account_id: &str, scim: bool) -> Result<HeaderMap, String> {
+        let mut headers = HeaderMap::new();
+        let bearer = |secret: &str, what: &str| {
+            HeaderValue::from_str(&format!("Bearer {secret}"))
+                .map(|mut v| {
+                    v.set_sensitive(true);
+                    v
+                })
+                .map_err(|_| format!("the {what} contains characters a header cannot carry"))
+        };
+        match self {
+            Credential::ApiKey(key) if scim => {
+                headers.insert(AUTHORIZATION, bearer(key.expose(), "API key")?);
+            }
+            Credential::ApiKey(key) => {
+                let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
+                    "the API key contains characters a header cannot carry".to_string()
+                })?;
+                value.set_sensitive(true);
+                headers.insert("x-api-key", value);
+            }
+            Credential::Bearer(token) => {
+                headers.insert(AUTHORIZATION, bearer(token.expose(), "Bearer token")?);
+                let account = HeaderValue::from_str(account_id).map_err(|_| {
+                    "the account id contains characters a header cannot carry".to_string()
+                })?;
+                headers.insert("Harness-Account", account);
+            }
+        }
+        Ok(headers)
+    }
+}
+
+impl Client {
+    /// `text` with the credential, and anything shaped like a Harness API
+    /// token, replaced: for every text that came from the network (error
+    /// bodies, messages, correlation ids, parse errors) before it is printed,
+    /// logged or stored. A proxy or server that echoes the key must not make
+    /// reviewpack print it.
+    pub fn scrub(&self, text: &str) -> String {
+        let secret = match &self.credential {
+            Credential::ApiKey(k) => k.expose(),
+            Credential::Bearer(t) => t.expose(),
+        };
+        scrub_secret(text, secret)
+    }
+}
+
+/// `text` with `secret` and every Harness-API-token-shaped word replaced by
+/// `[redacted]`. A token is `pat.<account>.<token id>.<secret>` or `sat.…`
+/// (README section 1): four dot-separated parts of letters, digits, `_` and
+/// `-`, the account at least 8 characters and the secret at least 12, not
+/// part of an email address (`pat.o.brien.jr@…` stays).
+pub fn scrub_secret(text: &str, secret: &str) -> String {
+    let mut out = if secret.len() >= 8 {
+        text.replace(secret, "[redacted]")
+    } else {
+        text.to_string()
+    };
+    let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    for prefix in ["pat.", "sat."] {
+        let mut from = 0;
+        while let Some(i) = out[from..].find(prefix).map(|i| i + from) {
+            let end = out[i..]
+                .find(|c: char| !token_char(c))
+                .map_or(out.len(), |e| i + e);
+            let starts_word = out[..i].chars().next_back().is_none_or(|c| !token_char(c));
+            let parts: Vec<&str> = out[i..end].split('.').collect();
+            let shaped = parts.len() == 4
+                && parts[1].len() >= 8
+                && !parts[2].is_empty()
+                && parts[3].len() >= 12;
+            let email = out[end..].starts_with('@');
+            if starts_word && shaped && !email {
+                out.replace_range(i..end, "[redacted]");
+                from = i + "[redacted]".len();
+            } else {
+                from = i + prefix.len();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ClientConfig;
+    use super::*;
+
+    #[test]
+    fn api_key_never_prints_its_secret() {
+        let k = ApiKey::new("pat.acct1.tok1.s3cret\n");
+        assert_eq!(format!("{k:?}"), "ApiKey(***)");
+        assert_eq!(k.account_id(), Some("acct1"));
+        assert_eq!(k.service_account_token_id(), None);
+        let s = ApiKey::new("sat.acct2.tok2.s3cret");
+        assert_eq!(s.account_id(), Some("acct2"));
+        assert_eq!(s.service_account_token_id(), Some("tok2"));
+        assert_eq!(ApiKey::new("opaque").account_id(), None);
+    }
+
+    #[test]
+    fn bearer_tokens_never_print_and_send_the_account_header() {
+        let t = BearerToken::new("Bearer eyJhbGciOi.s3cret.sig\n");
+        assert_eq!(format!("{t:?}"), "BearerToken(***)");
+        let c = Credential::Bearer(t);
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let h = c.headers("acct9", false).unwrap();
+        assert_eq!(h["authorization"], "Bearer eyJhbGciOi.s3cret.sig");
+        assert!(h["authorization"].is_sensitive());
+        assert_eq!(h["harness-account"], "acct9");
+        assert!(h.get("x-api-key").is_none());
+        let k = Credential::ApiKey(ApiKey::new("pat.a.b.c"))
+            .headers("a", false)
+            .unwrap();
+        assert!(k["x-api-key"].is_sensitive());
+        assert!(k.get("harness-account").is_none());
+        // SCIM reads the key only from `Authorization: Bearer`.
+        let scim = Credential::ApiKey(ApiKey::new("pat.a.b.c"))
+            .headers("a", true)
+            .unwrap();
+        assert_eq!(scim["authorization"], "Bearer pat.a.b.c");
+        assert!(scim["authorization"].is_sensitive());
+        assert!(scim.get("x-api-key").is_none());
+        let client =
+            Client::with_credential(ClientConfig::new("http://127.0.0.1:9", "acct9"), c).unwrap();
+        assert!(client.key().is_none());
+    }
+
+    #[test]
+    fn scrubbing_removes_the_secret_and_token_shapes_but_not_emails() {
+        let key = "sat.acct1234.tok.s3cr3tv4lu3ABC";
+        let t = format!("bad key {key} (echoed); other pat.AbCdEfGh12.t_1.ZZZZZZZZZZZZZZ; x");
+        let s = scrub_secret(&t, key);
+        assert_eq!(s, "bad key [redacted] (echoed); other [redacted]; x");
+        // Not tokens: emails, short parts, words ending in pat.
+        for keep in [
+            "pat.o.brien.jr@example.com",
+            "pat.smith@example.com",
+            "compat.abcdefgh.x.yyyyyyyyyyyyyy",
+            "pat.short.x.y",
+        ] {
+            assert_eq!(scrub_secret(keep, key), keep);
+        }
+        // A Bearer token (any shape) is scrubbed as the secret.
+        assert_eq!(
+            scrub_secret("token eyJhbGciOi.s3cret.sig here", "eyJhbGciOi.s3cret.sig"),
+            "token [redacted] here"
+        );
+    }
+}

@@ -1,0 +1,370 @@
+//! One call's attempts: the concurrency permit and rate limit, retries
+//! with capped exponential backoff, same-origin redirects only, and the
+//! decoding of Harness's envelopes, raw SCIM bodies, error bodies and HTML
+//! pages. Every cause is scrubbed of the credential before it leaves.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::{ApiError, ApiErrorCause, Call, Client, Method};
+use crate::harness::wire::{Envelope, ErrorBody};
+
+pub(super) enum Attempt<T> {
+    Done(T),
+    Retry(ApiErrorCause, Option<Duration>),
+    Fail(ApiErrorCause),
+}
+
+impl Client {
+    /// A factor in [0.5, 1.0) from a xorshift generator: jitter for backoff.
+    fn jitter(&self) -> f64 {
+        let mut s = self.jitter.lock().unwrap_or_else(|e| e.into_inner());
+        let mut x = *s;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *s = x;
+        0.5 + (x >> 11) as f64 / (1u64 << 53) as f64 / 2.0
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .cfg
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        exp.min(self.cfg.backoff_cap).mul_f64(self.jitter())
+    }
+
+    pub(super) async fn send<T>(
+        &self,
+        call: &Call<'_>,
+        url: &reqwest::Url,
+        auth: &HeaderMap,
+        decode: fn(u16, &[u8], &str) -> Attempt<T>,
+    ) -> Result<(T, u32), ApiError> {
+        let mut retries = 0u32;
+        let mut attempt = 1u32;
+        loop {
+            let outcome = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .expect("semaphore never closed");
+                let waited = self.limiter.acquire().await;
+                self.stats
+                    .throttled_ms
+                    .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+                self.stats.requests.fetch_add(1, Ordering::Relaxed);
+                self.attempt::<T>(call, url, auth, decode).await
+            };
+            let err = |cause| ApiError {
+                endpoint: call.endpoint(),
+                scope: call.scope.clone(),
+                cause: self.scrub_cause(cause),
+            };
+            match outcome {
+                Attempt::Done(v) => return Ok((v, retries)),
+                Attempt::Fail(cause) => return Err(err(cause)),
+                Attempt::Retry(cause, retry_after) => {
+                    if attempt >= self.cfg.max_attempts {
+                        return Err(err(ApiErrorCause::GaveUp {
+                            attempts: attempt,
+                            last: Box::new(cause),
+                        }));
+                    }
+                    let delay = retry_after
+                        .map(|d| d.min(self.cfg.backoff_cap.max(Duration::from_secs(1))))
+                        .unwrap_or_else(|| self.backoff(attempt));
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    attempt += 1;
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    async fn attempt<T>(
+        &self,
+        call: &Call<'_>,
+        url: &reqwest::Url,
+        auth: &HeaderMap,
+        decode: fn(u16, &[u8], &str) -> Attempt<T>,
+    ) -> Attempt<T> {
+        let req = match call.method {
+            Method::Get => self.http.get(url.clone()),
+            Method::Post => self
+                .http
+                .post(url.clone())
+                .json(call.body.as_ref().unwrap_or(&serde_json::json!({}))),
+        }
+        .headers(auth.clone());
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                return Attempt::Retry(
+                    ApiErrorCause::Transport {
+                        detail: transport_detail(&e, url),
+                    },
+                    None,
+                )
+            }
+        };
+        let status = resp.status();
+        let is_html = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        let resp_location = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = resp
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                return Attempt::Retry(
+                    ApiErrorCause::Transport {
+                        detail: transport_detail(&e, url),
+                    },
+                    None,
+                )
+            }
+        };
+        let shown_url = redact_url(url);
+        let looks_html = is_html || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+        let retryable = status == StatusCode::TOO_MANY_REQUESTS
+            || matches!(status.as_u16(), 500 | 502 | 503 | 504);
+        if status.is_redirection() {
+            // Only a redirect the policy refused reaches here: to another
+            // origin, or past the hop limit on the same one.
+            let to = resp_location
+                .as_deref()
+                .and_then(|l| url.join(l).ok())
+                .map(|u| redact_url(&u))
+                .unwrap_or_else(|| "nowhere (no Location header)".to_string());
+            return Attempt::Fail(ApiErrorCause::CrossOriginRedirect {
+                status: status.as_u16(),
+                downgrade: url.scheme() == "https" && to.starts_with("http://"),
+                from: shown_url,
+                to: self.scrub(&to),
+            });
+        }
+        if looks_html {
+            let cause = ApiErrorCause::Html {
+                status: status.as_u16(),
+                url: shown_url,
+            };
+            return if retryable {
+                Attempt::Retry(cause, retry_after)
+            } else {
+                Attempt::Fail(cause)
+            };
+        }
+        if !status.is_success() {
+            let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+            let cause = ApiErrorCause::Harness {
+                status: status.as_u16(),
+                body: self.scrub_body(body),
+            };
+            return if retryable {
+                Attempt::Retry(cause, retry_after)
+            } else {
+                Attempt::Fail(cause)
+            };
+        }
+        match decode(status.as_u16(), &bytes, &shown_url) {
+            Attempt::Fail(cause) => Attempt::Fail(self.scrub_cause(cause)),
+            Attempt::Retry(cause, after) => Attempt::Retry(self.scrub_cause(cause), after),
+            done => done,
+        }
+    }
+
+    fn scrub_body(&self, mut body: ErrorBody) -> ErrorBody {
+        for field in [
+            &mut body.status,
+            &mut body.code,
+            &mut body.message,
+            &mut body.correlation_id,
+        ] {
+            if let Some(text) = field.as_mut() {
+                *text = self.scrub(text);
+            }
+        }
+        for check in &mut body.failed_permission_checks {
+            for field in [&mut check.permission, &mut check.resource_type] {
+                if let Some(text) = field.as_mut() {
+                    *text = self.scrub(text);
+                }
+            }
+            check.resource_scope = None;
+        }
+        body
+    }
+
+    fn scrub_cause(&self, cause: ApiErrorCause) -> ApiErrorCause {
+        match cause {
+            ApiErrorCause::Harness { status, body } => ApiErrorCause::Harness {
+                status,
+                body: self.scrub_body(body),
+            },
+            ApiErrorCause::BadBody {
+                status,
+                url,
+                detail,
+            } => ApiErrorCause::BadBody {
+                status,
+                url,
+                detail: self.scrub(&detail),
+            },
+            ApiErrorCause::Transport { detail } => ApiErrorCause::Transport {
+                detail: self.scrub(&detail),
+            },
+            other => other,
+        }
+    }
+}
+
+/// Follows a redirect only within the base URL's origin (same scheme, host
+/// and port: so never from https to http) and at most five times, recording
+/// each hop; any other redirect is not followed and reaches the caller as a
+/// 3xx answer. The key is a request header, so following a redirect would
+/// send it wherever the redirect points.
+pub(super) fn redirect_policy(
+    base: reqwest::Url,
+    followed: Arc<Mutex<Vec<String>>>,
+) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != base.origin() || attempt.previous().len() > 5 {
+            return attempt.stop();
+        }
+        if let Some(from) = attempt.previous().last() {
+            let hop = format!("{} -> {}", redact_url(from), redact_url(attempt.url()));
+            followed.lock().unwrap_or_else(|e| e.into_inner()).push(hop);
+        }
+        attempt.follow()
+    })
+}
+
+/// A body that does not parse: a cut-off body is a transport fault, worth
+/// another try; anything else is final.
+fn bad_body<T>(status: u16, url: &str, e: serde_json::Error) -> Attempt<T> {
+    let cause = ApiErrorCause::BadBody {
+        status,
+        url: url.to_string(),
+        detail: e.to_string(),
+    };
+    if e.is_eof() || e.is_syntax() {
+        Attempt::Retry(cause, None)
+    } else {
+        Attempt::Fail(cause)
+    }
+}
+
+/// Decodes a Harness `ResponseDTO` and returns its `data`.
+pub(super) fn decode_envelope<T: DeserializeOwned>(
+    status: u16,
+    bytes: &[u8],
+    url: &str,
+) -> Attempt<T> {
+    match serde_json::from_slice::<Envelope<T>>(bytes) {
+        Ok(env) => {
+            let ok = env
+                .status
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case("SUCCESS"));
+            match (ok, env.data) {
+                (true, Some(data)) => Attempt::Done(data),
+                _ => {
+                    let body: ErrorBody = serde_json::from_slice(bytes).unwrap_or_default();
+                    Attempt::Fail(ApiErrorCause::Harness {
+                        status,
+                        body: if body.message.is_none() && body.code.is_none() {
+                            ErrorBody {
+                                message: Some("a success status with no data".into()),
+                                ..body
+                            }
+                        } else {
+                            body
+                        },
+                    })
+                }
+            }
+        }
+        Err(e) => bad_body(status, url, e),
+    }
+}
+
+/// Decodes a raw JSON body (no envelope), as SCIM answers.
+pub(super) fn decode_raw<T: DeserializeOwned>(status: u16, bytes: &[u8], url: &str) -> Attempt<T> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Attempt::Done(v),
+        Err(e) => bad_body(status, url, e),
+    }
+}
+
+/// The URL without its query string (accountIdentifier and paging are noise
+/// in a message; nothing secret is in a query, the key is a header).
+pub(super) fn redact_url(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.to_string()
+}
+
+fn transport_detail(e: &reqwest::Error, url: &reqwest::Url) -> String {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    // reqwest's own message can include the URL; ours names it once, without
+    // the query, and adds the innermost cause.
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    let mut inner = None;
+    while let Some(s) = source {
+        inner = Some(s.to_string());
+        source = s.source();
+    }
+    match inner {
+        Some(i) => format!("{what}: {} ({i})", redact_url(url)),
+        None => format!("{what}: {}", redact_url(url)),
+    }
+}
+
+#[cfg(test)]
+#[cfg(test)]
+mod tests {
+    use super::super::{ApiKey, ClientConfig};
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped_with_jitter() {
+        let mut cfg = ClientConfig::new("http://127.0.0.1:9", "a");
+        cfg.backoff_base = Duration::from_millis(100);
+        cfg.backoff_cap = Duration::from_millis(1000);
+        let c = Client::new(cfg, ApiKey::new("k")).unwrap();
+        for _ in 0..50 {
+            let first = c.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first < Duration::from_millis(100));
+            let third = c.backoff(3);
+            assert!(third >= Duration::from_millis(200) && third < Duration::from_millis(400));
+            let late = c.backoff(20);
+            assert!(late >= Duration::from_millis(500) && late < Duration::from_millis(1000));
+        }
+    }
+}
