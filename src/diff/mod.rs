@@ -14,6 +14,7 @@
 //! findings (revocation-not-done ones included).
 
 mod access;
+mod decided;
 pub mod decisions;
 mod findings;
 mod manifest;

@@ -24,9 +24,9 @@ use crate::findings::{Finding, Rule};
 use crate::graph::AccessGraph;
 
 use super::access::SideGrants;
+use super::decided::{base_row, decision_evidence, identity, matches, why_gone};
 use super::decisions::{Decision, DecisionSet, DecisionTarget};
 use super::model::{AccessEntry, DecisionsCheck};
-use super::revocations::{base_row, decision_evidence, identity, matches, why_gone};
 
 /// The rule code of a Modify decision not carried out.
 pub const MODIFICATION_NOT_DONE: &str = "modification-not-done";

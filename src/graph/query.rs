@@ -35,6 +35,15 @@ impl<'s> AccessGraph<'s> {
         self.assignments[assignment].access.as_deref()
     }
 
+    /// Every grant at escalation or admin level (the Privileged Access
+    /// sheet's rows), in grant order.
+    pub fn privileged_grants(&self) -> impl Iterator<Item = &Grant> + '_ {
+        self.grants.iter().filter(|x| {
+            self.access_of(x.assignment)
+                .is_some_and(|a| a.level >= PrivilegeLevel::Escalation)
+        })
+    }
+
     /// The strongest level a principal holds.
     pub fn highest_level(&self, p: Principal) -> PrivilegeLevel {
         self.grants_of(p)

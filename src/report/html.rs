@@ -29,8 +29,8 @@ use super::controls;
 use super::sheets::{
     account_label, completeness_line, counts, escalation_permissions, evidence_gaps,
     finding_controls, finding_exemption, fmt_time, join_scopes, last_login, policy_line,
-    principal_status, privileged_grants, role_label, roster_line, sorted_findings, via_group_name,
-    Counts, NOT_LISTED_BY_HARNESS,
+    principal_status, role_label, roster_line, sorted_findings, via_group_name, Counts,
+    NOT_LISTED_BY_HARNESS,
 };
 use super::ReportContext;
 use crate::output::sanitize::{css_string, html_formatter, json_for_script, template_value};
@@ -468,7 +468,8 @@ fn findings_section(ctx: &ReportContext<'_, '_>) -> Section<Vec<FindingGroup>> {
 
 fn privileged_section(g: &AccessGraph<'_>) -> Section<Vec<PrivilegedRow>> {
     let s = g.snapshot();
-    let mut all: Vec<_> = privileged_grants(g)
+    let mut all: Vec<_> = g
+        .privileged_grants()
         .filter_map(|x| g.access_of(x.assignment).map(|a| (x, a)))
         .collect();
     // Admins first, the widest scope first, then by name.

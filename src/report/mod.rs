@@ -15,6 +15,7 @@ mod findings_json;
 mod html;
 pub mod manifest;
 pub mod reviewers;
+pub mod sheet_id;
 pub mod sheets;
 pub mod split;
 pub mod xlsx;

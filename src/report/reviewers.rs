@@ -24,7 +24,7 @@ use crate::findings::{ReviewerPolicy, Roster};
 use crate::graph::{AccessGraph, Grant, Principal};
 use crate::snapshot::{Scope, ScopeLevel, Snapshot};
 
-use super::sheets::{privileged_grants, SheetId};
+use super::sheet_id::SheetId;
 
 /// The sheets a campaign assigns, in workbook order.
 pub const CAMPAIGN_SHEETS: [SheetId; 4] = [
@@ -52,7 +52,7 @@ pub fn row_refs<'g>(
     sheet: SheetId,
 ) -> Box<dyn Iterator<Item = RowRef<'g>> + 'g> {
     match sheet {
-        SheetId::PrivilegedAccess => Box::new(privileged_grants(g).map(RowRef::Grant)),
+        SheetId::PrivilegedAccess => Box::new(g.privileged_grants().map(RowRef::Grant)),
         SheetId::Principals => Box::new(g.principals().map(RowRef::Principal)),
         SheetId::EffectiveAccess => Box::new(
             g.grants

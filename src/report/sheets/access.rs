@@ -43,14 +43,6 @@ pub(super) const EFFECTIVE_ACCESS: &[Column] = &[
     col("permissions", "Permissions", 60.0),
 ];
 
-/// The grants at admin or escalation level, in grant order.
-pub fn privileged_grants<'g>(g: &'g AccessGraph<'_>) -> impl Iterator<Item = &'g Grant> + 'g {
-    g.grants.iter().filter(|x| {
-        g.access_of(x.assignment)
-            .is_some_and(|a| a.level >= PrivilegeLevel::Escalation)
-    })
-}
-
 /// The display name of the group a grant comes through, if any.
 pub fn via_group_name<'s>(g: &AccessGraph<'s>, via: Via) -> Option<&'s str> {
     match via {
@@ -114,7 +106,7 @@ pub fn escalation_permissions(g: &AccessGraph<'_>, grant: &Grant) -> String {
 
 pub(super) fn privileged(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
     let s = g.snapshot();
-    for grant in privileged_grants(g) {
+    for grant in g.privileged_grants() {
         let Some(access) = g.access_of(grant.assignment) else {
             continue;
         };

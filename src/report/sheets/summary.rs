@@ -76,7 +76,7 @@ pub fn counts(ctx: &ReportContext<'_, '_>) -> Counts {
         assignments: s.role_assignments.len(),
         tokens: s.tokens.len(),
         grants: row_count(ctx, SheetId::EffectiveAccess),
-        privileged_grants: privileged_grants(g).count(),
+        privileged_grants: g.privileged_grants().count(),
         ..Counts::default()
     };
     for r in &g.assignments {
