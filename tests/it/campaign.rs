@@ -82,6 +82,23 @@ fn column(rows_header: &[String], name: &str) -> usize {
     rows_header.iter().position(|c| c == name).unwrap()
 }
 
+/// Next quarter's diff (q3 to q4 of the demo account) with the collected
+/// decisions; diff.json.
+fn next_quarter(decisions: &Path, out: &Path) -> Value {
+    let diff = reviewpack()
+        .arg("diff")
+        .arg(root().join("samples/quarter/q3.json"))
+        .arg(root().join("samples/quarter/q4.json"))
+        .arg("-o")
+        .arg(out)
+        .arg("--decisions")
+        .arg(decisions)
+        .output()
+        .unwrap();
+    assert!(diff.status.success(), "{}", stderr_of(&diff));
+    json(&out.join("diff.json"))
+}
+
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -260,18 +277,7 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
 
     // Next quarter: Gavin's admin was not removed, and the collected
     // decisions say so.
-    let diff = reviewpack()
-        .arg("diff")
-        .arg(root().join("samples/quarter/q3.json"))
-        .arg(root().join("samples/quarter/q4.json"))
-        .arg("-o")
-        .arg(dir.path().join("diff"))
-        .arg("--decisions")
-        .arg(out_dir.join("decisions.csv"))
-        .output()
-        .unwrap();
-    assert!(diff.status.success(), "{}", stderr_of(&diff));
-    let d = json(&dir.path().join("diff/diff.json"));
+    let d = next_quarter(&out_dir.join("decisions.csv"), &dir.path().join("diff"));
     let not_done = d["decisions"]["not_done"].as_array().unwrap();
     assert!(
         not_done
@@ -439,18 +445,7 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
         "a CSV file's place names no sheet: {no_ticket}"
     );
 
-    let diff = reviewpack()
-        .arg("diff")
-        .arg(root().join("samples/quarter/q3.json"))
-        .arg(root().join("samples/quarter/q4.json"))
-        .arg("-o")
-        .arg(dir.path().join("diff"))
-        .arg("--decisions")
-        .arg(out_dir.join("decisions.csv"))
-        .output()
-        .unwrap();
-    assert!(diff.status.success(), "{}", stderr_of(&diff));
-    let d = json(&dir.path().join("diff/diff.json"));
+    let d = next_quarter(&out_dir.join("decisions.csv"), &dir.path().join("diff"));
     let s = &d["summary"];
     assert_eq!(s["revocations_not_done"], 3, "{s}");
     assert_eq!(s["modifications_not_done"], 2, "{s}");
