@@ -417,7 +417,20 @@ pub(crate) fn run_pull(
     crate::atomic::write_file(&cmd.out, &bytes)
         .with_context(|| format!("cannot write the snapshot {}", cmd.out.display()))?;
     out.note(format_args!("wrote {}", cmd.out.display()));
+    check_pulled(&cmd.out, &bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the snapshot just written as `report` will, so a pull whose
+/// output `report` would refuse fails now, naming the problem, rather than
+/// at the next step. The file stays on disk for inspection.
+fn check_pulled(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    snapshot::from_slice(path, bytes).map(|_| ()).map_err(|e| {
+        anyhow::anyhow!(
+            "the pulled snapshot fails the check report runs on every snapshot ({e}); it was written to {} for inspection, but report will refuse it. This is a defect in reviewpack or an answer from Harness it does not expect: please report it with that line",
+            path.display()
+        )
+    })
 }
 
 /// `reviewpack run`: pulls, then writes the pack (and the diff against
@@ -595,5 +608,33 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
             "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role on _all_resources_including_child_scopes holds them all) and run check again",
             missing.join(", ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_pulled_snapshot_report_would_refuse_fails_the_pull_naming_why() {
+        let demo = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/demo/snapshot.json"
+        ))
+        .unwrap();
+        assert!(super::check_pulled(Path::new("s.json"), &demo).is_ok());
+        let mut v: serde_json::Value = serde_json::from_slice(&demo).unwrap();
+        let first = v["users"][0].clone();
+        v["users"].as_array_mut().unwrap().push(first);
+        let bad = serde_json::to_vec(&v).unwrap();
+        let e = super::check_pulled(Path::new("s.json"), &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("users[")
+                && e.contains("written to s.json")
+                && e.contains("report will refuse it"),
+            "{e}"
+        );
     }
 }
