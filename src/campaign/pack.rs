@@ -5,27 +5,32 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::findings::DEFAULT_RUBBER_STAMP_ROWS;
+use crate::output::sanitize::uncell;
 use crate::output::seal::{sha256_file, MANIFEST};
-use crate::output::tables::{find_header, read_text_file, Header};
+use crate::output::tables::normalise_header;
 use crate::report::split::{ASSIGNMENTS_CSV, REVIEWERS_DIR};
 
 /// One row the pack sent for review.
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its texts repeat across rows (a reviewer has thousands, a principal
+/// dozens), so each distinct text is held once and shared.
 pub struct AssignedRow {
     /// The sheet's name (Effective Access, ...).
-    pub sheet: String,
+    pub sheet: Arc<str>,
     /// Its reviewer; empty when unassigned.
-    pub reviewer: String,
+    pub reviewer: Arc<str>,
     /// Why that reviewer.
-    pub basis: String,
+    pub basis: Arc<str>,
     /// The principal: user uuid or `sa:SCOPE/ID`.
-    pub principal_id: String,
+    pub principal_id: Arc<str>,
     /// The principal's email, lowercased, when it has one.
-    pub principal_email: String,
+    pub principal_email: Arc<str>,
     /// `admin`, `escalation`, `write`, `read` or `none`.
-    pub privilege_level: String,
+    pub privilege_level: Arc<str>,
 }
 
 /// The campaign as the pack sent it.
@@ -42,11 +47,14 @@ pub struct PackCampaign {
     /// When the snapshot was captured (as the manifest writes it).
     pub captured_at: String,
     /// Every row key sent, in file order, with its row.
-    pub rows: Vec<(String, AssignedRow)>,
-    /// Row key to index into `rows`.
-    pub index: HashMap<String, usize>,
+    pub rows: Vec<(Arc<str>, AssignedRow)>,
+    /// Row key to index into `rows` (the key shared with `rows`).
+    pub index: HashMap<Arc<str>, usize>,
     /// `[reviewers] rubber_stamp_rows` of the pack's policy.
     pub rubber_stamp_rows: usize,
+    /// The SHA-256 of `reviewers/assignments.csv`, so that the file is not
+    /// taken for a returned one when a directory holding it is collected.
+    pub assignments_sha256: String,
 }
 
 /// Why a pack cannot start a collection.
@@ -108,10 +116,6 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
             "does not match the pack's manifest (SHA-256 differs): the assignments were changed after the pack was made",
         ));
     }
-    let table = read_text_file(&path).map_err(|e| not(&path, &format!("{e:#}")))?;
-    let rows = &table.tables[0].rows;
-    let (hi, h): (usize, Header) = find_header(rows, &["row_key", "sheet", "reviewer"])
-        .ok_or_else(|| not(&path, "no row_key, sheet and reviewer columns"))?;
     let mut out = PackCampaign {
         dir: dir.to_path_buf(),
         snapshot_sha256: manifest["snapshot"]["sha256"]
@@ -130,32 +134,134 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
         rubber_stamp_rows: DEFAULT_RUBBER_STAMP_ROWS,
         ..PackCampaign::default()
     };
-    for r in &rows[hi + 1..] {
-        let key = h.get(r, "row_key");
-        if key.is_empty() {
-            continue;
-        }
-        out.index.insert(key.clone(), out.rows.len());
-        out.rows.push((
-            key,
-            AssignedRow {
-                sheet: h.get(r, "sheet"),
-                reviewer: h.get(r, "reviewer").to_ascii_lowercase(),
-                basis: h.get(r, "basis"),
-                principal_id: h.get(r, "principal_id"),
-                principal_email: h.get(r, "principal_email").to_ascii_lowercase(),
-                privilege_level: h.get(r, "privilege_level"),
-            },
-        ));
-    }
+    out.assignments_sha256 = sha;
+    read_assignments(&path, &mut out).map_err(|e| match e {
+        AssignmentsError::Io(source) => PackError::Io {
+            path: path.clone(),
+            source,
+        },
+        AssignmentsError::Message(m) => not(&path, &m),
+    })?;
     // The policy the pack was made with names the rubber-stamp threshold.
-    let findings = dir.join("findings.json");
-    if let Ok(bytes) = std::fs::read(&findings) {
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            if let Some(n) = v["policy"]["reviewers"]["rubber_stamp_rows"].as_u64() {
-                out.rubber_stamp_rows = n as usize;
-            }
-        }
+    if let Some(n) = rubber_stamp_rows(&dir.join("findings.json")) {
+        out.rubber_stamp_rows = n;
     }
     Ok(out)
+}
+
+enum AssignmentsError {
+    Io(std::io::Error),
+    Message(String),
+}
+
+impl From<csv::Error> for AssignmentsError {
+    fn from(e: csv::Error) -> Self {
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => AssignmentsError::Io(e),
+            other => AssignmentsError::Message(format!("not a CSV file: {other:?}")),
+        }
+    }
+}
+
+/// Streams `assignments.csv` into `out` (it is 800 MB at 50,000 users: read
+/// whole, it would take gigabytes), holding each distinct text once.
+fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), AssignmentsError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)?;
+    let mut rec = csv::StringRecord::new();
+    // The header: the first row naming row_key, sheet and reviewer.
+    let mut names: Option<Vec<String>> = None;
+    for _ in 0..30 {
+        if !reader.read_record(&mut rec)? {
+            break;
+        }
+        let n: Vec<String> = rec.iter().map(normalise_header).collect();
+        if ["row_key", "sheet", "reviewer"]
+            .iter()
+            .all(|k| n.iter().any(|x| x == k))
+        {
+            names = Some(n);
+            break;
+        }
+    }
+    let names = names.ok_or_else(|| {
+        AssignmentsError::Message("no row_key, sheet and reviewer columns".into())
+    })?;
+    let col = |name: &str| names.iter().position(|n| n == name);
+    let (key, sheet, reviewer, basis, pid, email, level) = (
+        col("row_key"),
+        col("sheet"),
+        col("reviewer"),
+        col("basis"),
+        col("principal_id"),
+        col("principal_email"),
+        col("privilege_level"),
+    );
+    let mut texts: HashMap<Box<str>, Arc<str>> = HashMap::new();
+    let mut text = |rec: &csv::StringRecord, i: Option<usize>, lower: bool| -> Arc<str> {
+        let raw = i.and_then(|i| rec.get(i)).unwrap_or_default();
+        let v = uncell(raw.trim());
+        let v = v.trim();
+        let v: std::borrow::Cow<'_, str> = if lower {
+            v.to_ascii_lowercase().into()
+        } else {
+            v.into()
+        };
+        if let Some(t) = texts.get(v.as_ref()) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(v.as_ref());
+        texts.insert(v.as_ref().into(), t.clone());
+        t
+    };
+    while reader.read_record(&mut rec)? {
+        let k = i_text(&rec, key);
+        if k.is_empty() {
+            continue;
+        }
+        let k: Arc<str> = Arc::from(k.as_str());
+        let row = AssignedRow {
+            sheet: text(&rec, sheet, false),
+            reviewer: text(&rec, reviewer, true),
+            basis: text(&rec, basis, false),
+            principal_id: text(&rec, pid, false),
+            principal_email: text(&rec, email, true),
+            privilege_level: text(&rec, level, false),
+        };
+        out.index.insert(k.clone(), out.rows.len());
+        out.rows.push((k, row));
+    }
+    Ok(())
+}
+
+/// A cell as the pack wrote it, un-sanitised and trimmed (not shared: each
+/// row key is different).
+fn i_text(rec: &csv::StringRecord, i: Option<usize>) -> String {
+    i.and_then(|i| rec.get(i))
+        .map(|c| uncell(c.trim()).trim().to_string())
+        .unwrap_or_default()
+}
+
+/// `policy.reviewers.rubber_stamp_rows` of a pack's findings.json, read
+/// without holding the findings (hundreds of MB at 50,000 users): serde
+/// skips every other field as it streams past.
+fn rubber_stamp_rows(findings: &Path) -> Option<usize> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        policy: Option<PolicyPart>,
+    }
+    #[derive(serde::Deserialize)]
+    struct PolicyPart {
+        reviewers: Option<ReviewersPart>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ReviewersPart {
+        rubber_stamp_rows: Option<usize>,
+    }
+    let file = std::fs::File::open(findings).ok()?;
+    let doc: Doc =
+        serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).ok()?;
+    doc.policy?.reviewers?.rubber_stamp_rows
 }

@@ -3,37 +3,41 @@
 //! row key) or a CSV export of one of its sheets (the banner rows above the
 //! header carry the same facts).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::output::tables::{find_header, get, read_text_file, ReadError, TextTable};
 use crate::report::split::ABOUT;
 
-/// One decided (or undecided) row of a returned file.
+/// One decided (or undecided) row of a returned file. Its texts are shared
+/// ([`Texts`]): a reviewer's file repeats the same name, date and reason on
+/// thousands of rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnedRow {
     /// The sheet as named in the file (the file name for a CSV file).
-    pub sheet: String,
+    pub sheet: Arc<str>,
     /// The review sheet it belongs to (`Effective Access (2)` is
     /// `Effective Access`); empty for a CSV file whose banner names none.
-    pub sheet_base: String,
+    pub sheet_base: Arc<str>,
     /// The 1-based row in the sheet.
     pub row: usize,
     /// The row key.
-    pub key: String,
+    pub key: Arc<str>,
     /// The Decision cell as written.
-    pub decision: String,
+    pub decision: Arc<str>,
     /// Who decided (the Reviewer cell).
-    pub reviewer: String,
+    pub reviewer: Arc<str>,
     /// The Review date cell.
-    pub review_date: String,
+    pub review_date: Arc<str>,
     /// The Justification cell.
-    pub justification: String,
+    pub justification: Arc<str>,
     /// The Ticket cell.
-    pub ticket: String,
+    pub ticket: Arc<str>,
     /// The Modify to cell.
-    pub modify_to: String,
+    pub modify_to: Arc<str>,
     /// The principal the row's data names (principal_id, id or owner_id).
-    pub principal_id: String,
+    pub principal_id: Arc<str>,
 }
 
 /// One returned file.
@@ -137,6 +141,8 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
         .col("principal_id")
         .or_else(|| h.col("id"))
         .or_else(|| h.col("owner_id"));
+    let (label, sheet_base): (Arc<str>, Arc<str>) = (label.into(), sheet_base.into());
+    let mut texts = Texts::default();
     for (i, r) in t.rows.iter().enumerate().skip(hi + 1) {
         let key = h.get(r, "row_key");
         let decision = h.get(r, "decision");
@@ -147,15 +153,32 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
             sheet: label.clone(),
             sheet_base: sheet_base.clone(),
             row: t.first_row + i + 1,
-            key,
-            decision,
-            reviewer: h.get(r, "reviewer"),
-            review_date: h.get(r, "review_date"),
-            justification: h.get(r, "justification"),
-            ticket: h.get(r, "ticket"),
-            modify_to: h.get(r, "modify_to"),
-            principal_id: get(r, principal),
+            key: key.into(),
+            decision: texts.get(decision),
+            reviewer: texts.get(h.get(r, "reviewer")),
+            review_date: texts.get(h.get(r, "review_date")),
+            justification: texts.get(h.get(r, "justification")),
+            ticket: texts.get(h.get(r, "ticket")),
+            modify_to: texts.get(h.get(r, "modify_to")),
+            principal_id: texts.get(get(r, principal)),
         });
+    }
+}
+
+/// Each distinct text once: the rows of a file share their reviewer, date,
+/// reason and decision.
+#[derive(Default)]
+pub struct Texts(HashMap<String, Arc<str>>);
+
+impl Texts {
+    /// The shared copy of `s`.
+    pub fn get(&mut self, s: String) -> Arc<str> {
+        if let Some(t) = self.0.get(&s) {
+            return t.clone();
+        }
+        let t: Arc<str> = Arc::from(s.as_str());
+        self.0.insert(s, t.clone());
+        t
     }
 }
 

@@ -43,23 +43,23 @@ pub const DECISION_COLUMNS: [&str; 15] = [
     "file_row",
 ];
 
-fn decision_cells(d: &Accepted) -> [String; 15] {
+fn decision_cells(d: &Accepted) -> [std::borrow::Cow<'_, str>; 15] {
     [
-        d.row_key.clone(),
-        d.sheet.clone(),
-        d.principal_id.clone(),
-        d.principal_email.clone(),
-        d.privilege_level.clone(),
-        d.assigned_reviewer.clone(),
-        d.decision.to_string(),
-        d.reviewer.clone(),
-        d.review_date.clone(),
-        d.justification.clone(),
-        d.ticket.clone(),
-        d.modify_to.clone(),
-        d.file.clone(),
-        d.file_sheet.clone(),
-        d.file_row.to_string(),
+        d.row_key.as_ref().into(),
+        d.sheet.as_ref().into(),
+        d.principal_id.as_ref().into(),
+        d.principal_email.as_ref().into(),
+        d.privilege_level.as_ref().into(),
+        d.assigned_reviewer.as_ref().into(),
+        d.decision.into(),
+        d.reviewer.as_ref().into(),
+        d.review_date.as_ref().into(),
+        d.justification.as_ref().into(),
+        d.ticket.as_ref().into(),
+        d.modify_to.as_ref().into(),
+        d.file.as_ref().into(),
+        d.file_sheet.as_ref().into(),
+        d.file_row.to_string().into(),
     ]
 }
 
@@ -196,7 +196,7 @@ fn table(
     headers: &[&str],
     widths: &[f64],
     bold: &Format,
-    rows: Vec<Vec<Cell>>,
+    rows: impl ExactSizeIterator<Item = Vec<Cell>>,
 ) -> std::io::Result<()> {
     let mut layout = TableLayout {
         headers,
@@ -251,9 +251,9 @@ fn workbook(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<
         &["Item", "Value", "Note"],
         &[44.0, 70.0, 60.0],
         &bold,
-        summary,
+        summary.into_iter(),
     )?;
-    let reviewers = c
+    let reviewers: Vec<Vec<Cell>> = c
         .reviewers
         .iter()
         .map(|r| {
@@ -286,9 +286,9 @@ fn workbook(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<
         ],
         &[34.0, 10.0, 10.0, 8.0, 8.0, 8.0, 10.0, 10.0, 50.0],
         &bold,
-        reviewers,
+        reviewers.into_iter(),
     )?;
-    let problems = c
+    let problems: Vec<Vec<Cell>> = c
         .problems
         .iter()
         .map(|p| {
@@ -312,13 +312,18 @@ fn workbook(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<
         ],
         &[10.0, 26.0, 30.0, 30.0, 18.0, 8.0, 50.0, 90.0],
         &bold,
-        problems,
+        problems.into_iter(),
     )?;
-    let decisions = c
-        .accepted
-        .iter()
-        .map(|d| decision_cells(d).into_iter().map(Cell::from).collect())
-        .collect();
+    // Streamed: a row's cells share the accepted decision's texts.
+    let decisions = c.accepted.iter().map(|d| {
+        decision_cells(d)
+            .into_iter()
+            .map(|t| match t {
+                std::borrow::Cow::Borrowed(s) => Cell::Text(s.to_string()),
+                std::borrow::Cow::Owned(s) => Cell::Text(s),
+            })
+            .collect()
+    });
     table(
         &mut wb,
         "Decisions",

@@ -73,6 +73,14 @@ fn returned_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Whether `f` is the pack's own `reviewers/assignments.csv` (a directory of
+/// returned files is often the pack's `reviewers/`): same name, same bytes.
+fn is_the_packs_assignments(f: &Path, sha256: &str) -> bool {
+    f.file_name()
+        .is_some_and(|n| n == crate::report::split::ASSIGNMENTS_CSV)
+        && crate::output::seal::sha256_file(f).is_ok_and(|(sha, _)| sha == sha256)
+}
+
 pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let fail_on = args
         .fail_on
@@ -95,11 +103,31 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write to {}", args.out.display()))?;
     let roster = read_roster(args.roster.as_deref(), args.roster_format.as_deref())?;
     let pack = read_pack(&args.pack)?;
-    let mut returned = Vec::new();
-    for f in &files {
-        returned.push(read_returned(f)?);
+    // One file at a time: collect keeps only the rows with a decision.
+    let mut failed = None;
+    let returned = files.iter().filter_map(|f| {
+        if failed.is_some() {
+            return None;
+        }
+        if is_the_packs_assignments(f, &pack.assignments_sha256) {
+            out.note(format_args!(
+                "skipped {}: it is the pack's own list of assignments, not a returned file",
+                f.display()
+            ));
+            return None;
+        }
+        match read_returned(f) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                failed = Some(e);
+                None
+            }
+        }
+    });
+    let collected = collect(&pack, returned, roster.as_ref());
+    if let Some(e) = failed {
+        return Err(e.into());
     }
-    let collected = collect(&pack, &returned, roster.as_ref());
 
     let staged = StagedDir::new(&args.out, args.force, &inputs)
         .with_context(|| format!("cannot write to {}", args.out.display()))?;
@@ -117,7 +145,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
             "snapshot_sha256": pack.snapshot_sha256,
             "captured_at": pack.captured_at,
         }))
-        .chain(returned.iter().map(|r| json!({"role": "returned", "file": r.file, "sha256": r.sha256})))
+        .chain(collected.files.iter().map(|r| json!({"role": "returned", "file": r.file, "sha256": r.sha256})))
         .collect::<Vec<_>>(),
         "parameters": {"fail_on": args.fail_on},
         "verify": "sha256sum -c SHA256SUMS",

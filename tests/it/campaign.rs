@@ -451,3 +451,39 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     assert_eq!(s["modifications_not_done"], 2, "{s}");
     assert_eq!(s["modifications_verified"], 0, "{s}");
 }
+
+/// Collecting the pack's own `reviewers/` directory (where reviewers' files
+/// often land) skips the pack's `assignments.csv` with a note instead of
+/// refusing it as a foreign file, and reads every workbook in it.
+#[test]
+fn the_packs_own_assignments_file_is_not_taken_for_a_returned_one() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let out = reviewpack()
+        .arg("collect")
+        .arg(&pack)
+        .arg(pack.join("reviewers"))
+        .arg("-o")
+        .arg(dir.path().join("campaign"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("assignments.csv: it is the pack's own list of assignments"),
+        "{}",
+        stderr_of(&out)
+    );
+    let c = json(&dir.path().join("campaign/campaign.json"));
+    let files = c["files"].as_array().unwrap();
+    assert_eq!(files.len(), 4, "the four reviewer workbooks: {files:?}");
+    assert!(files.iter().all(|f| f["accepted"] == true), "{files:?}");
+    assert!(
+        !c["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "foreign-file"),
+        "{}",
+        c["problems"]
+    );
+}

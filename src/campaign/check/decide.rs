@@ -2,35 +2,42 @@
 //! decision; different decisions in two files are a conflict, shown with
 //! both and taken from neither (the later file is not chosen silently).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use super::{Accepted, Collected, PackCampaign, ProblemKind, Problems, Returned};
+use super::{Accepted, Collected, PackCampaign, ProblemKind, Problems};
 use crate::campaign::read::ReturnedRow;
 
-/// Settles each row's decision into `out.accepted`; returns the rows left
-/// undecided by a conflict.
+/// Settles each row's decision into `out.accepted`, taking the candidates
+/// (each accepted row keeps the returned row's texts, shared, not copied);
+/// returns the rows left undecided by a conflict.
 pub(super) fn decide(
     pack: &PackCampaign,
-    returned: &[Returned],
-    candidates: &BTreeMap<usize, Vec<(usize, &ReturnedRow, &'static str)>>,
+    files: &[Arc<str>],
+    mut candidates: Vec<(usize, usize, ReturnedRow, &'static str)>,
     out: &mut Collected,
     problems: &mut Problems,
 ) -> BTreeSet<usize> {
     let mut conflicted = BTreeSet::new();
-    for (&idx, cands) in candidates {
+    // Grouped by pack row, each group in file order (the sort is stable).
+    candidates.sort_by_key(|c| c.0);
+    let mut rest = candidates.into_iter().peekable();
+    while let Some((idx, fi, r, v)) = rest.next() {
+        let mut cands = vec![(fi, r, v)];
+        while let Some((_, fi, r, v)) = rest.next_if(|c| c.0 == idx) {
+            cands.push((fi, r, v));
+        }
         let (key, a) = &pack.rows[idx];
         let distinct: BTreeSet<(&str, String)> = cands
             .iter()
             .map(|(_, r, v)| (*v, r.modify_to.to_ascii_lowercase()))
             .collect();
-        let files: BTreeSet<usize> = cands.iter().map(|(fi, _, _)| *fi).collect();
-        if distinct.len() > 1 && files.len() > 1 {
+        let in_files: BTreeSet<usize> = cands.iter().map(|(fi, _, _)| *fi).collect();
+        if distinct.len() > 1 && in_files.len() > 1 {
             conflicted.insert(idx);
             let shown = cands
                 .iter()
-                .map(|(fi, r, v)| {
-                    format!("{v} in {} ({} row {})", returned[*fi].file, r.sheet, r.row)
-                })
+                .map(|(fi, r, v)| format!("{v} in {} ({} row {})", files[*fi], r.sheet, r.row))
                 .collect::<Vec<_>>()
                 .join("; ");
             problems.push(
@@ -43,7 +50,7 @@ pub(super) fn decide(
             );
             continue;
         }
-        let (fi, r, v) = cands[0];
+        let (fi, r, v) = cands.swap_remove(0);
         out.accepted.push(Accepted {
             row_key: key.clone(),
             sheet: a.sheet.clone(),
@@ -52,13 +59,13 @@ pub(super) fn decide(
             privilege_level: a.privilege_level.clone(),
             assigned_reviewer: a.reviewer.clone(),
             decision: v,
-            reviewer: r.reviewer.clone(),
-            review_date: r.review_date.clone(),
-            justification: r.justification.clone(),
-            ticket: r.ticket.clone(),
-            modify_to: r.modify_to.clone(),
-            file: returned[fi].file.clone(),
-            file_sheet: r.sheet.clone(),
+            reviewer: r.reviewer,
+            review_date: r.review_date,
+            justification: r.justification,
+            ticket: r.ticket,
+            modify_to: r.modify_to,
+            file: files[fi].clone(),
+            file_sheet: r.sheet,
             file_row: r.row,
         });
     }

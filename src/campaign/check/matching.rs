@@ -9,10 +9,14 @@ use super::{place, Collected, FileSummary, PackCampaign, ProblemKind, Problems, 
 use crate::campaign::read::ReturnedRow;
 
 /// What the returned files hold for the pack.
-pub(super) struct Matched<'a> {
+pub(super) struct Matched {
     /// Per pack row (its index): every decision for it, with the file's
-    /// index and the verdict (Keep, Revoke, Modify).
-    pub candidates: BTreeMap<usize, Vec<(usize, &'a ReturnedRow, &'static str)>>,
+    /// index and the verdict (Keep, Revoke, Modify). Rows with no decision
+    /// are checked and dropped as each file is read, so a campaign holds one
+    /// file's rows at a time, not every file's.
+    /// `(pack row, file, row, verdict)`, in file order; one flat list, not
+    /// a map of lists, as every decided row of the campaign sits in it.
+    pub candidates: Vec<(usize, usize, ReturnedRow, &'static str)>,
     /// Per reviewer, the files returned by or for them.
     pub files_of: BTreeMap<String, BTreeSet<String>>,
 }
@@ -29,17 +33,17 @@ fn verdict(word: &str) -> Option<Option<&'static str>> {
     }
 }
 
-pub(super) fn match_rows<'a>(
+pub(super) fn match_rows(
     pack: &PackCampaign,
-    returned: &'a [Returned],
+    returned: impl IntoIterator<Item = Returned>,
     out: &mut Collected,
     problems: &mut Problems,
-) -> Matched<'a> {
+) -> Matched {
     let mut m = Matched {
-        candidates: BTreeMap::new(),
+        candidates: Vec::new(),
         files_of: BTreeMap::new(),
     };
-    for (fi, f) in returned.iter().enumerate() {
+    for (fi, mut f) in returned.into_iter().enumerate() {
         let accepted = f.snapshot_sha256.as_deref() == Some(pack.snapshot_sha256.as_str());
         out.files.push(FileSummary {
             file: f.file.clone(),
@@ -75,9 +79,10 @@ pub(super) fn match_rows<'a>(
                 .or_default()
                 .insert(f.file.clone());
         }
-        for r in &f.rows {
-            let at = Some((r.sheet.as_str(), r.row));
-            let Some(&idx) = pack.index.get(&r.key) else {
+        let rows = std::mem::take(&mut f.rows);
+        for r in rows {
+            let at = Some((&*r.sheet, r.row));
+            let Some(&idx) = pack.index.get(&*r.key) else {
                 out.totals.refused += 1;
                 problems.push(
                     ProblemKind::InventedRow,
@@ -93,7 +98,7 @@ pub(super) fn match_rows<'a>(
                 );
                 continue;
             };
-            if let Some(why) = changed(pack, idx, f, r) {
+            if let Some(why) = changed(pack, idx, &f, &r) {
                 out.totals.refused += 1;
                 problems.push(
                     ProblemKind::ChangedRow,
@@ -123,7 +128,12 @@ pub(super) fn match_rows<'a>(
                     ),
                 ),
                 Some(None) => {}
-                Some(Some(v)) => m.candidates.entry(idx).or_default().push((fi, r, v)),
+                Some(Some(v)) => {
+                    // The pack's copy of the key stands in for the file's.
+                    let mut r = r;
+                    r.key = pack.rows[idx].0.clone();
+                    m.candidates.push((idx, fi, r, v));
+                }
             }
         }
     }
@@ -134,12 +144,12 @@ pub(super) fn match_rows<'a>(
 /// it does: another sheet, another reviewer's file, another principal.
 fn changed(pack: &PackCampaign, idx: usize, f: &Returned, r: &ReturnedRow) -> Option<String> {
     let a = &pack.rows[idx].1;
-    if !r.sheet_base.is_empty() && r.sheet_base != a.sheet {
+    if !r.sheet_base.is_empty() && *r.sheet_base != *a.sheet {
         Some(format!(
             "sits on sheet {}, the pack sent it on {}",
             r.sheet_base, a.sheet
         ))
-    } else if f.reviewer.as_deref().is_some_and(|fr| fr != a.reviewer) {
+    } else if f.reviewer.as_deref().is_some_and(|fr| *fr != *a.reviewer) {
         Some(format!(
             "was sent to {}, and is in the file for {}",
             if a.reviewer.is_empty() {
@@ -149,7 +159,7 @@ fn changed(pack: &PackCampaign, idx: usize, f: &Returned, r: &ReturnedRow) -> Op
             },
             f.reviewer.as_deref().unwrap_or_default()
         ))
-    } else if !r.principal_id.is_empty() && r.principal_id != a.principal_id {
+    } else if !r.principal_id.is_empty() && *r.principal_id != *a.principal_id {
         Some(format!(
             "names principal {}, the row sent named {}",
             r.principal_id, a.principal_id

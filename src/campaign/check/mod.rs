@@ -1,6 +1,8 @@
 //! Matching returned rows to what the pack sent, and every check of a
 //! campaign. Pure: the pack's assignments and the returned files in, the
 //! accepted decisions, per-reviewer counts and problems out.
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::pack::PackCampaign;
@@ -16,36 +18,36 @@ mod per_row;
 mod tests;
 
 /// A decision the campaign accepts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
     /// The row key.
-    pub row_key: String,
+    pub row_key: Arc<str>,
     /// The sheet the pack sent it on.
-    pub sheet: String,
+    pub sheet: Arc<str>,
     /// The principal it is about.
-    pub principal_id: String,
+    pub principal_id: Arc<str>,
     /// The principal's email.
-    pub principal_email: String,
+    pub principal_email: Arc<str>,
     /// The access's privilege level.
-    pub privilege_level: String,
+    pub privilege_level: Arc<str>,
     /// The reviewer the pack assigned.
-    pub assigned_reviewer: String,
+    pub assigned_reviewer: Arc<str>,
     /// Keep, Revoke or Modify.
     pub decision: &'static str,
     /// Who decided (the Reviewer cell).
-    pub reviewer: String,
+    pub reviewer: Arc<str>,
     /// The Review date cell.
-    pub review_date: String,
+    pub review_date: Arc<str>,
     /// The Justification cell.
-    pub justification: String,
+    pub justification: Arc<str>,
     /// The Ticket cell.
-    pub ticket: String,
+    pub ticket: Arc<str>,
     /// The Modify to cell.
-    pub modify_to: String,
+    pub modify_to: Arc<str>,
     /// The file it came from.
-    pub file: String,
+    pub file: Arc<str>,
     /// The sheet and row in that file.
-    pub file_sheet: String,
+    pub file_sheet: Arc<str>,
     /// The 1-based row.
     pub file_row: usize,
 }
@@ -197,15 +199,23 @@ impl Problems {
 /// and changed rows), settle one decision per row (a conflict is taken from
 /// neither file), check each accepted decision, then count per reviewer
 /// (undecided rows, rubber-stamping).
-pub fn collect(pack: &PackCampaign, returned: &[Returned], roster: Option<&Roster>) -> Collected {
+///
+/// The files are taken one at a time (read them lazily): only the rows with
+/// a decision are kept past their file.
+pub fn collect(
+    pack: &PackCampaign,
+    returned: impl IntoIterator<Item = Returned>,
+    roster: Option<&Roster>,
+) -> Collected {
     let mut out = Collected::default();
     let mut problems = Problems::default();
     let matched = matching::match_rows(pack, returned, &mut out, &mut problems);
-    let conflicted = decide::decide(pack, returned, &matched.candidates, &mut out, &mut problems);
+    let files: Vec<Arc<str>> = out.files.iter().map(|f| f.file.as_str().into()).collect();
+    let conflicted = decide::decide(pack, &files, matched.candidates, &mut out, &mut problems);
     per_row::check(&out.accepted, roster, &mut problems);
     per_reviewer::count(pack, matched.files_of, &conflicted, &mut out, &mut problems);
     out.problems = problems.sorted();
     // Accepted decisions in the pack's row order.
-    out.accepted.sort_by_key(|d| pack.index[&d.row_key]);
+    out.accepted.sort_by_key(|d| pack.index[&*d.row_key]);
     out
 }

@@ -13,11 +13,8 @@ pub(super) fn count(
     out: &mut Collected,
     problems: &mut Problems,
 ) {
-    let decided: BTreeMap<&str, &Accepted> = out
-        .accepted
-        .iter()
-        .map(|d| (d.row_key.as_str(), d))
-        .collect();
+    let decided: BTreeMap<&str, &Accepted> =
+        out.accepted.iter().map(|d| (&*d.row_key, d)).collect();
     let mut stats: BTreeMap<String, ReviewerStats> = BTreeMap::new();
     // The minutes (or, for a date without a time, the days) each reviewer
     // decided in.
@@ -29,14 +26,18 @@ pub(super) fn count(
             continue;
         }
         out.totals.assigned += 1;
-        let st = stats
-            .entry(a.reviewer.clone())
-            .or_insert_with(|| ReviewerStats {
-                reviewer: a.reviewer.clone(),
-                ..ReviewerStats::default()
-            });
+        if !stats.contains_key(&*a.reviewer) {
+            stats.insert(
+                a.reviewer.to_string(),
+                ReviewerStats {
+                    reviewer: a.reviewer.to_string(),
+                    ..ReviewerStats::default()
+                },
+            );
+        }
+        let st = stats.get_mut(&*a.reviewer).expect("inserted above");
         st.assigned += 1;
-        match decided.get(key.as_str()) {
+        match decided.get(&**key) {
             Some(d) => {
                 st.decided += 1;
                 match d.decision {
@@ -45,7 +46,7 @@ pub(super) fn count(
                     _ => st.modify += 1,
                 }
                 let minute: String = d.review_date.chars().take(16).collect();
-                minutes.entry(a.reviewer.clone()).or_default().insert(
+                minutes.entry(a.reviewer.to_string()).or_default().insert(
                     if d.review_date.contains(':') {
                         minute
                     } else {

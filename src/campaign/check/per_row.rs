@@ -32,7 +32,7 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
         if !d.principal_email.is_empty() {
             let own = aliases(&d.principal_email);
             let who = d.reviewer.trim().to_ascii_lowercase();
-            if own.contains(&who) || own.contains(&d.assigned_reviewer) {
+            if own.contains(&who) || own.contains(&*d.assigned_reviewer) {
                 add(
                     ProblemKind::SelfReview,
                     format!(
@@ -40,7 +40,7 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
                         if own.contains(&who) {
                             &who
                         } else {
-                            &d.assigned_reviewer
+                            &*d.assigned_reviewer
                         },
                         d.decision,
                         d.row_key
@@ -49,7 +49,7 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
             }
         }
         if d.decision == "Keep"
-            && matches!(d.privilege_level.as_str(), "admin" | "escalation")
+            && matches!(&*d.privilege_level, "admin" | "escalation")
             && d.justification.trim().is_empty()
         {
             add(

@@ -15,6 +15,7 @@ fn pack(n: usize, rubber: usize) -> PackCampaign {
         ..PackCampaign::default()
     };
     let mut add = |key: String, pid: &str, email: &str, level: &str, reviewer: &str| {
+        let key: std::sync::Arc<str> = key.into();
         p.index.insert(key.clone(), p.rows.len());
         p.rows.push((
             key,
@@ -65,8 +66,8 @@ fn row(key: &str, decision: &str) -> ReturnedRow {
         review_date: "2026-10-15".into(),
         justification: "needed".into(),
         ticket: "T-1".into(),
-        modify_to: String::new(),
-        principal_id: String::new(),
+        modify_to: "".into(),
+        principal_id: "".into(),
     }
 }
 
@@ -92,7 +93,7 @@ fn has(c: &Collected, k: ProblemKind) -> bool {
 fn all_of_pat(p: &PackCampaign, decide: &dyn Fn(&str) -> ReturnedRow) -> Vec<ReturnedRow> {
     p.rows
         .iter()
-        .filter(|(_, a)| a.reviewer == "pat@example.com")
+        .filter(|(_, a)| &*a.reviewer == "pat@example.com")
         .map(|(k, _)| decide(k))
         .collect()
 }
@@ -106,18 +107,18 @@ fn a_file_from_another_snapshot_is_refused_whole() {
         all_of_pat(&p, &|k| row(k, "Keep")),
     );
     f.snapshot_sha256 = Some("b".repeat(64));
-    let c = collect(&p, &[f.clone()], None);
+    let c = collect(&p, [f.clone()], None);
     assert!(has(&c, ProblemKind::ForeignFile));
     assert_eq!(c.totals.decided, 0);
     // Near miss: the same file from this pack is read.
     f.snapshot_sha256 = Some(SHA.into());
-    let c = collect(&p, &[f], None);
+    let c = collect(&p, [f], None);
     assert!(!has(&c, ProblemKind::ForeignFile));
     assert_eq!(c.totals.decided, 3);
     // A file naming no snapshot at all is refused too.
     let mut g = file("x.csv", "pat@example.com", vec![]);
     g.snapshot_sha256 = None;
-    assert!(has(&collect(&p, &[g], None), ProblemKind::ForeignFile));
+    assert!(has(&collect(&p, [g], None), ProblemKind::ForeignFile));
 }
 
 #[test]
@@ -125,7 +126,7 @@ fn invented_and_changed_rows_are_refused_with_file_sheet_and_row() {
     let p = pack(2, 20);
     let mut rows = all_of_pat(&p, &|k| row(k, "Keep"));
     rows.push(row("EA:ghost|direct|account/ra9", "Revoke"));
-    let c = collect(&p, &[file("pat.xlsx", "pat@example.com", rows)], None);
+    let c = collect(&p, [file("pat.xlsx", "pat@example.com", rows)], None);
     let invented = c
         .problems
         .iter()
@@ -147,7 +148,7 @@ fn invented_and_changed_rows_are_refused_with_file_sheet_and_row() {
     other_principal.principal_id = "u7".into();
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             vec![moved, other_principal],
@@ -164,14 +165,14 @@ fn invented_and_changed_rows_are_refused_with_file_sheet_and_row() {
     let sams_row = row("EA:pat|direct|account/ra-pat", "Keep");
     let c = collect(
         &p,
-        &[file("pat.xlsx", "pat@example.com", vec![sams_row.clone()])],
+        [file("pat.xlsx", "pat@example.com", vec![sams_row.clone()])],
         None,
     );
     assert!(has(&c, ProblemKind::ChangedRow), "sam's row in pat's file");
     // Near miss: the same row in sam's own file is fine.
     let c = collect(
         &p,
-        &[file("sam.xlsx", "sam@example.com", vec![sams_row])],
+        [file("sam.xlsx", "sam@example.com", vec![sams_row])],
         None,
     );
     assert!(!has(&c, ProblemKind::ChangedRow));
@@ -190,7 +191,7 @@ fn a_row_decided_differently_in_two_files_is_taken_from_neither() {
         "pat@example.com",
         vec![row("EA:u0|direct|account/ra0", "Revoke")],
     );
-    let c = collect(&p, &[a.clone(), b], None);
+    let c = collect(&p, [a.clone(), b], None);
     let p2 = c
         .problems
         .iter()
@@ -204,7 +205,7 @@ fn a_row_decided_differently_in_two_files_is_taken_from_neither() {
     assert!(c.accepted.is_empty());
     assert_eq!(c.totals.conflicting, 1);
     // Near miss: the same decision twice is one decision.
-    let c = collect(&p, &[a.clone(), a], None);
+    let c = collect(&p, [a.clone(), a], None);
     assert!(!has(&c, ProblemKind::DecidedTwice));
     assert_eq!(c.accepted.len(), 1);
 }
@@ -216,7 +217,7 @@ fn self_review_is_found_by_email_and_roster_alias() {
     mine.reviewer = "Pat@Example.com".into();
     let c = collect(
         &p,
-        &[file("sam.xlsx", "sam@example.com", vec![mine.clone()])],
+        [file("sam.xlsx", "sam@example.com", vec![mine.clone()])],
         None,
     );
     assert!(has(&c, ProblemKind::SelfReview));
@@ -224,7 +225,7 @@ fn self_review_is_found_by_email_and_roster_alias() {
     mine.reviewer = "sam@example.com".into();
     let c = collect(
         &p,
-        &[file("sam.xlsx", "sam@example.com", vec![mine.clone()])],
+        [file("sam.xlsx", "sam@example.com", vec![mine.clone()])],
         None,
     );
     assert!(!has(&c, ProblemKind::SelfReview));
@@ -238,7 +239,7 @@ fn self_review_is_found_by_email_and_roster_alias() {
     .unwrap();
     let c = collect(
         &p,
-        &[file("sam.xlsx", "sam@example.com", vec![mine])],
+        [file("sam.xlsx", "sam@example.com", vec![mine])],
         Some(&roster),
     );
     assert!(has(&c, ProblemKind::SelfReview));
@@ -248,12 +249,12 @@ fn self_review_is_found_by_email_and_roster_alias() {
 fn keep_on_admin_needs_a_justification_and_changes_need_tickets() {
     let p = pack(1, 20);
     let mut admin = row("EA:boss|direct|account/ra-admin", "Keep");
-    admin.justification = String::new();
+    admin.justification = "".into();
     let mut revoke = row("EA:u0|direct|account/ra0", "Revoke");
-    revoke.ticket = String::new();
+    revoke.ticket = "".into();
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             vec![admin.clone(), revoke.clone()],
@@ -267,16 +268,16 @@ fn keep_on_admin_needs_a_justification_and_changes_need_tickets() {
     admin.justification = "break-glass".into();
     revoke.ticket = "SEC-1".into();
     let mut plain = row("EA:u0|direct|account/ra0", "Keep");
-    plain.justification = String::new();
+    plain.justification = "".into();
     let c = collect(
         &p,
-        &[file("pat.xlsx", "pat@example.com", vec![admin, plain])],
+        [file("pat.xlsx", "pat@example.com", vec![admin, plain])],
         None,
     );
     assert!(!has(&c, ProblemKind::KeepWithoutJustification));
     let c = collect(
         &p,
-        &[file("pat.xlsx", "pat@example.com", vec![revoke])],
+        [file("pat.xlsx", "pat@example.com", vec![revoke])],
         None,
     );
     assert!(!has(&c, ProblemKind::NoTicket));
@@ -288,7 +289,7 @@ fn modify_needs_a_target_and_unknown_words_are_named() {
     let modify = row("EA:u0|direct|account/ra0", "Modify");
     let c = collect(
         &p,
-        &[file("pat.xlsx", "pat@example.com", vec![modify.clone()])],
+        [file("pat.xlsx", "pat@example.com", vec![modify.clone()])],
         None,
     );
     assert!(has(&c, ProblemKind::ModifyWithoutTarget));
@@ -296,14 +297,14 @@ fn modify_needs_a_target_and_unknown_words_are_named() {
     with_target.modify_to = "_account_viewer".into();
     let c = collect(
         &p,
-        &[file("pat.xlsx", "pat@example.com", vec![with_target])],
+        [file("pat.xlsx", "pat@example.com", vec![with_target])],
         None,
     );
     assert!(!has(&c, ProblemKind::ModifyWithoutTarget));
     let approve = row("EA:u0|direct|account/ra0", "Approve");
     let c = collect(
         &p,
-        &[file("pat.xlsx", "pat@example.com", vec![approve])],
+        [file("pat.xlsx", "pat@example.com", vec![approve])],
         None,
     );
     let u = c
@@ -318,8 +319,8 @@ fn modify_needs_a_target_and_unknown_words_are_named() {
 fn undecided_rows_are_counted_per_reviewer() {
     let p = pack(3, 20);
     let mut rows = all_of_pat(&p, &|k| row(k, "Keep"));
-    rows[0].decision = String::new();
-    let c = collect(&p, &[file("pat.xlsx", "pat@example.com", rows)], None);
+    rows[0].decision = "".into();
+    let c = collect(&p, [file("pat.xlsx", "pat@example.com", rows)], None);
     let pat = c
         .reviewers
         .iter()
@@ -343,7 +344,7 @@ fn undecided_rows_are_counted_per_reviewer() {
     // Near miss: everything decided, nothing undecided for pat.
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             all_of_pat(&p, &|k| row(k, "Keep")),
@@ -363,7 +364,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
     let p = pack(4, 3);
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             all_of_pat(&p, &|k| row(k, "Keep")),
@@ -374,7 +375,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
     // Near miss: one Revoke among them.
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             all_of_pat(&p, &|k| {
@@ -392,7 +393,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
     };
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             all_of_pat(&p, &stamped),
@@ -404,7 +405,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
     let p = pack(2, 3);
     let c = collect(
         &p,
-        &[file(
+        [file(
             "pat.xlsx",
             "pat@example.com",
             all_of_pat(&p, &|k| row(k, "Keep")),
