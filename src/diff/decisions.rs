@@ -127,8 +127,14 @@ pub struct DecisionSet {
     pub file: String,
     /// Lowercase hex SHA-256 of the file.
     pub sha256: String,
-    /// Rows with a principal, in sheet then row order.
+    /// Revoke and Modify rows with a principal, in sheet then row order
+    /// (the decisions next quarter checks).
     pub decisions: Vec<Decision>,
+    /// Rows with a principal decided Keep: counted, not kept (a campaign's
+    /// decisions file holds millions).
+    pub kept: usize,
+    /// Rows with a principal and no decision: counted.
+    pub undecided: usize,
     /// Sheets with a Decision column that were not read.
     pub ignored_sheets: Vec<String>,
     /// Rows that could not be used.
@@ -160,6 +166,9 @@ pub enum DecisionsError {
 /// Reads a decisions file: `.xlsx` (or another workbook calamine reads) or
 /// `.csv`; files with another extension are sniffed (a ZIP is a workbook).
 pub fn read_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
+    if is_csv(path)? {
+        return read_csv_decisions(path);
+    }
     let text = read_text_file(path).map_err(|e| match e {
         ReadError::Io { path, source } => DecisionsError::Io { path, source },
         ReadError::Format { path, message } => DecisionsError::Format { path, message },
@@ -176,7 +185,13 @@ pub fn read_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
     let mut used = 0;
     for t in &text.tables {
         let label = t.sheet.clone().unwrap_or_else(|| text.file.clone());
-        if read_table(&label, t.sheet.as_deref(), t.first_row, &t.rows, &mut set) {
+        if read_table(
+            &label,
+            t.sheet.as_deref(),
+            t.first_row,
+            t.rows.iter().cloned(),
+            &mut set,
+        ) {
             used += 1;
         }
     }
@@ -186,9 +201,101 @@ pub fn read_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
     Err(if text.workbook {
         format_err("no review sheet with a Decision column and principal_id (Effective Access, Privileged Access) or id (Principals) columns, or row_key (decisions.csv of reviewpack collect)")
     } else if !set.ignored_sheets.is_empty() {
-        format_err("this CSV exports the Findings sheet, whose decisions are not checked: export the Effective Access (or Principals) sheet with its decision column")
+        format_err(FINDINGS_CSV)
     } else {
-        format_err("cannot tell which review sheet this CSV exports: expected a decision column with the columns of effective_access.csv (principal_id, via, assignment_id, assignment_scope) or of principals.csv (id), or row_key (decisions.csv of reviewpack collect)")
+        format_err(UNKNOWN_CSV)
+    })
+}
+
+/// A CSV export of the Findings sheet.
+const FINDINGS_CSV: &str = "this CSV exports the Findings sheet, whose decisions are not checked: export the Effective Access (or Principals) sheet with its decision column";
+
+/// A CSV file with a decision column but none of the columns we read by.
+const UNKNOWN_CSV: &str = "cannot tell which review sheet this CSV exports: expected a decision column with the columns of effective_access.csv (principal_id, via, assignment_id, assignment_scope) or of principals.csv (id), or row_key (decisions.csv of reviewpack collect)";
+
+/// Whether `path` is read as CSV: by its extension, else by not starting
+/// like a ZIP (a workbook), as `read_text_file` decides.
+fn is_csv(path: &Path) -> Result<bool, DecisionsError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok(match ext.as_str() {
+        "csv" | "txt" => true,
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => false,
+        _ => {
+            use std::io::Read;
+            let mut head = [0u8; 4];
+            let n = std::fs::File::open(path)
+                .and_then(|mut f| f.read(&mut head))
+                .map_err(|source| DecisionsError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            head[..n] != *b"PK\x03\x04"
+        }
+    })
+}
+
+/// A CSV decisions file, streamed: collect's decisions.csv holds a row per
+/// decision, millions at 50,000 users, and is never held whole.
+fn read_csv_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
+    let io = |source| DecisionsError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let format_err = |message: String| DecisionsError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let (sha256, _) = crate::output::seal::sha256_file(path).map_err(io)?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut set = DecisionSet {
+        file: file.clone(),
+        sha256,
+        ..DecisionSet::default()
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(io)?);
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut failure: Option<DecisionsError> = None;
+    let mut first = true;
+    let rows = csv.records().map_while(|r| match r {
+        Ok(r) => {
+            let mut row: Vec<String> = r.iter().map(str::to_string).collect();
+            if std::mem::take(&mut first) {
+                if let Some(c) = row.first_mut() {
+                    if let Some(rest) = c.strip_prefix('\u{feff}') {
+                        *c = rest.to_string();
+                    }
+                }
+            }
+            Some(row)
+        }
+        Err(e) => {
+            failure = Some(match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => format_err("a CSV file must be UTF-8".into()),
+                _ => format_err(format!("not a CSV file: {e}")),
+            });
+            None
+        }
+    });
+    let used = read_table(&file, None, 0, rows, &mut set);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if used {
+        return Ok(set);
+    }
+    Err(if !set.ignored_sheets.is_empty() {
+        format_err(FINDINGS_CSV.into())
+    } else {
+        format_err(UNKNOWN_CSV.into())
     })
 }
 
@@ -243,19 +350,27 @@ fn read_table(
     label: &str,
     sheet_name: Option<&str>,
     first_row: usize,
-    rows: &[Vec<String>],
+    rows: impl IntoIterator<Item = Vec<String>>,
     set: &mut DecisionSet,
 ) -> bool {
     // The header row is the first with a Decision column, within the top of
-    // the sheet (a title or provenance banner may come first).
-    let Some((hi, header)) = rows
-        .iter()
-        .enumerate()
-        .take(30)
-        .find(|(_, r)| r.iter().any(|c| normalise_header(c) == "decision"))
-    else {
+    // the sheet (a title or provenance banner may come first). The rows
+    // stream past: a decisions file can hold millions.
+    let mut rows = rows.into_iter();
+    let mut top: Vec<Vec<String>> = Vec::new();
+    let mut found = None;
+    for (i, r) in rows.by_ref().take(30).enumerate() {
+        let is_header = r.iter().any(|c| normalise_header(c) == "decision");
+        top.push(r);
+        if is_header {
+            found = Some(i);
+            break;
+        }
+    }
+    let Some(hi) = found else {
         return false;
     };
+    let header = &top[hi];
     let names: Vec<String> = header.iter().map(|c| normalise_header(c)).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
     let Some(decision) = col("decision") else {
@@ -290,7 +405,8 @@ fn read_table(
     };
     if kind == SheetKind::Ignored {
         set.ignored_sheets.push(label.to_string());
-        for (ri, r) in rows.iter().enumerate().skip(hi + 1) {
+        for (ri, r) in rows.enumerate().map(|(i, r)| (i + hi + 1, r)) {
+            let r: &[String] = &r;
             if Verdict::parse(&get(r, Some(decision))) == Some(Verdict::Revoke) {
                 set.problems.push(DecisionProblem {
                     sheet: label.to_string(),
@@ -301,7 +417,8 @@ fn read_table(
         }
         return false;
     }
-    for (ri, r) in rows.iter().enumerate().skip(hi + 1) {
+    for (ri, r) in rows.enumerate().map(|(i, r)| (i + hi + 1, r)) {
+        let r: &[String] = &r;
         let row = first_row + ri + 1;
         let raw = get(r, Some(decision));
         let key = get(r, row_key);
@@ -366,6 +483,17 @@ fn read_table(
         } else {
             DecisionTarget::Principal { principal_id: pid }
         };
+        match verdict {
+            Verdict::Keep => {
+                set.kept += 1;
+                continue;
+            }
+            Verdict::Undecided => {
+                set.undecided += 1;
+                continue;
+            }
+            Verdict::Revoke | Verdict::Modify => {}
+        }
         set.decisions.push(Decision {
             sheet: label.to_string(),
             row,
@@ -444,10 +572,11 @@ mod tests {
             "Effective Access",
             Some("Effective Access"),
             0,
-            &rows,
+            rows.clone(),
             &mut set
         ));
-        assert_eq!(set.decisions.len(), 2);
+        assert_eq!(set.decisions.len(), 1, "Keep is counted, not kept");
+        assert_eq!(set.kept, 1);
         let d = &set.decisions[0];
         assert_eq!(d.row, 4);
         assert_eq!(d.verdict, Verdict::Revoke);
@@ -461,7 +590,6 @@ mod tests {
                 assignment_scope: Some("account".into()),
             }
         );
-        assert_eq!(set.decisions[1].verdict, Verdict::Keep);
         assert_eq!(set.problems.len(), 1);
         assert_eq!(set.problems[0].row, 7);
         assert!(set.problems[0].message.contains("nope"));
@@ -478,7 +606,7 @@ mod tests {
             "Principals",
             Some("Principals"),
             0,
-            &principals,
+            principals.clone(),
             &mut set
         ));
         assert_eq!(
@@ -496,7 +624,7 @@ mod tests {
             "Findings",
             Some("Findings"),
             0,
-            &findings,
+            findings.clone(),
             &mut set
         ));
         assert!(set.decisions.is_empty());
@@ -504,6 +632,33 @@ mod tests {
         assert_eq!(set.problems.len(), 1);
         // The same table as a CSV export is recognised by its `rule` column.
         let mut set = DecisionSet::default();
-        assert!(!read_table("csv", None, 0, &findings, &mut set));
+        assert!(!read_table("csv", None, 0, findings.clone(), &mut set));
+    }
+
+    #[test]
+    fn a_csv_file_is_streamed_with_its_byte_order_mark_and_must_be_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("decisions.csv");
+        std::fs::write(
+            &good,
+            "\u{feff}row_key,decision,reviewer,ticket\r\nEA:u1|direct|account/ra1,Revoke,pat,SEC-1\r\nEA:u2|direct|account/ra2,Keep,pat,\r\nEA:u3|direct|account/ra3,,,\r\n",
+        )
+        .unwrap();
+        let set = read_decisions(&good).unwrap();
+        assert_eq!(set.decisions.len(), 1);
+        assert_eq!((set.kept, set.undecided), (1, 1));
+        assert_eq!(set.decisions[0].row, 2);
+        assert_eq!(
+            set.sha256,
+            crate::snapshot::sha256_hex(&std::fs::read(&good).unwrap())
+        );
+        let bad = dir.path().join("latin1.csv");
+        std::fs::write(
+            &bad,
+            b"row_key,decision\r\nEA:u1|direct|account/ra1,R\xe9voque\r\n",
+        )
+        .unwrap();
+        let e = read_decisions(&bad).unwrap_err().to_string();
+        assert!(e.contains("a CSV file must be UTF-8"), "{e}");
     }
 }

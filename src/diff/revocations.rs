@@ -33,7 +33,9 @@ pub(crate) fn check(
     let mut out = DecisionsCheck {
         file: set.file.clone(),
         sha256: set.sha256.clone(),
-        rows: set.decisions.len(),
+        rows: set.decisions.len() + set.kept + set.undecided,
+        keep: set.kept,
+        undecided: set.undecided,
         ignored_sheets: set.ignored_sheets.clone(),
         problems: set.problems.clone(),
         ..DecisionsCheck::default()

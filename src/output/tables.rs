@@ -79,6 +79,7 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
         "csv" | "txt" => false,
         _ => bytes.starts_with(b"PK\x03\x04"),
     };
+    let sha256 = crate::snapshot::sha256_hex(&bytes);
     let mut tables = Vec::new();
     if workbook {
         let mut wb = calamine::open_workbook_auto(path)
@@ -97,8 +98,10 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
             });
         }
     } else {
-        let text = String::from_utf8(bytes.clone())
-            .map_err(|_| format_err("a CSV file must be UTF-8".into()))?;
+        // The bytes become the text (no copy: a decisions file can be
+        // hundreds of MB).
+        let text =
+            String::from_utf8(bytes).map_err(|_| format_err("a CSV file must be UTF-8".into()))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -120,7 +123,7 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        sha256: crate::snapshot::sha256_hex(&bytes),
+        sha256,
         workbook,
         tables,
     })
