@@ -34,6 +34,23 @@ use serde::Serialize;
 
 use crate::findings::Severity;
 
+/// Each distinct text once, shared: a campaign's rows repeat the same
+/// reviewer, sheet, date, reason and principal thousands of times.
+#[derive(Debug, Default)]
+pub struct Texts(std::collections::HashMap<Box<str>, std::sync::Arc<str>>);
+
+impl Texts {
+    /// The shared copy of `s` (allocated the first time only).
+    pub fn get(&mut self, s: &str) -> std::sync::Arc<str> {
+        if let Some(t) = self.0.get(s) {
+            return t.clone();
+        }
+        let t: std::sync::Arc<str> = std::sync::Arc::from(s);
+        self.0.insert(s.into(), t.clone());
+        t
+    }
+}
+
 /// What is wrong with a returned file or row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -199,22 +199,16 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
         col("principal_email"),
         col("privilege_level"),
     );
-    let mut texts: HashMap<Box<str>, Arc<str>> = HashMap::new();
+    let mut texts = super::Texts::default();
     let mut text = |rec: &csv::StringRecord, i: Option<usize>, lower: bool| -> Arc<str> {
         let raw = i.and_then(|i| rec.get(i)).unwrap_or_default();
         let v = uncell(raw.trim());
         let v = v.trim();
-        let v: std::borrow::Cow<'_, str> = if lower {
-            v.to_ascii_lowercase().into()
+        if lower && v.bytes().any(|b| b.is_ascii_uppercase()) {
+            texts.get(&v.to_ascii_lowercase())
         } else {
-            v.into()
-        };
-        if let Some(t) = texts.get(v.as_ref()) {
-            return t.clone();
+            texts.get(v)
         }
-        let t: Arc<str> = Arc::from(v.as_ref());
-        texts.insert(v.as_ref().into(), t.clone());
-        t
     };
     while reader.read_record(&mut rec)? {
         let k = i_text(&rec, key);

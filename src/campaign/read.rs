@@ -3,7 +3,6 @@
 //! row key) or a CSV export of one of its sheets (the banner rows above the
 //! header carry the same facts).
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -142,7 +141,7 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
         .or_else(|| h.col("id"))
         .or_else(|| h.col("owner_id"));
     let (label, sheet_base): (Arc<str>, Arc<str>) = (label.into(), sheet_base.into());
-    let mut texts = Texts::default();
+    let mut texts = super::Texts::default();
     for (i, r) in t.rows.iter().enumerate().skip(hi + 1) {
         let key = h.get(r, "row_key");
         let decision = h.get(r, "decision");
@@ -154,31 +153,14 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
             sheet_base: sheet_base.clone(),
             row: t.first_row + i + 1,
             key: key.into(),
-            decision: texts.get(decision),
-            reviewer: texts.get(h.get(r, "reviewer")),
-            review_date: texts.get(h.get(r, "review_date")),
-            justification: texts.get(h.get(r, "justification")),
-            ticket: texts.get(h.get(r, "ticket")),
-            modify_to: texts.get(h.get(r, "modify_to")),
-            principal_id: texts.get(get(r, principal)),
+            decision: texts.get(&decision),
+            reviewer: texts.get(&h.get(r, "reviewer")),
+            review_date: texts.get(&h.get(r, "review_date")),
+            justification: texts.get(&h.get(r, "justification")),
+            ticket: texts.get(&h.get(r, "ticket")),
+            modify_to: texts.get(&h.get(r, "modify_to")),
+            principal_id: texts.get(&get(r, principal)),
         });
-    }
-}
-
-/// Each distinct text once: the rows of a file share their reviewer, date,
-/// reason and decision.
-#[derive(Default)]
-pub struct Texts(HashMap<String, Arc<str>>);
-
-impl Texts {
-    /// The shared copy of `s`.
-    pub fn get(&mut self, s: String) -> Arc<str> {
-        if let Some(t) = self.0.get(&s) {
-            return t.clone();
-        }
-        let t: Arc<str> = Arc::from(s.as_str());
-        self.0.insert(s, t.clone());
-        t
     }
 }
 
