@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::findings::DEFAULT_RUBBER_STAMP_ROWS;
 use crate::output::sanitize::uncell;
 use crate::output::seal::{sha256_file, MANIFEST};
-use crate::output::tables::normalise_header;
+use crate::output::tables::find_header;
 use crate::report::split::{ASSIGNMENTS_CSV, REVIEWERS_DIR};
 
 /// One row the pack sent for review.
@@ -171,25 +171,26 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
         .flexible(true)
         .from_path(path)?;
     let mut rec = csv::StringRecord::new();
-    // The header: the first row naming row_key, sheet and reviewer.
-    let mut names: Option<Vec<String>> = None;
+    // The header: the first row, within the top 30, naming row_key, sheet
+    // and reviewer.
+    let mut header = None;
     for _ in 0..30 {
         if !reader.read_record(&mut rec)? {
             break;
         }
-        let n: Vec<String> = rec.iter().map(normalise_header).collect();
-        if ["row_key", "sheet", "reviewer"]
-            .iter()
-            .all(|k| n.iter().any(|x| x == k))
-        {
-            names = Some(n);
+        let row: Vec<String> = rec.iter().map(str::to_string).collect();
+        header = find_header(
+            std::slice::from_ref(&row),
+            &["row_key", "sheet", "reviewer"],
+        );
+        if header.is_some() {
             break;
         }
     }
-    let names = names.ok_or_else(|| {
+    let (_, header) = header.ok_or_else(|| {
         AssignmentsError::Message("no row_key, sheet and reviewer columns".into())
     })?;
-    let col = |name: &str| names.iter().position(|n| n == name);
+    let col = |name: &str| header.col(name);
     let (key, sheet, reviewer, basis, pid, email, level) = (
         col("row_key"),
         col("sheet"),
@@ -201,8 +202,7 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
     );
     let mut texts = super::Texts::default();
     let mut text = |rec: &csv::StringRecord, i: Option<usize>, lower: bool| -> Arc<str> {
-        let raw = i.and_then(|i| rec.get(i)).unwrap_or_default();
-        let v = uncell(raw.trim());
+        let v = cell(rec, i);
         let v = v.trim();
         if lower && v.bytes().any(|b| b.is_ascii_uppercase()) {
             texts.get(&v.to_ascii_lowercase())
@@ -211,11 +211,11 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
         }
     };
     while reader.read_record(&mut rec)? {
-        let k = i_text(&rec, key);
-        if k.is_empty() {
+        let k = cell(&rec, key);
+        if k.trim().is_empty() {
             continue;
         }
-        let k: Arc<str> = Arc::from(k.as_str());
+        let k: Arc<str> = Arc::from(k.trim());
         let row = AssignedRow {
             sheet: text(&rec, sheet, false),
             reviewer: text(&rec, reviewer, true),
@@ -230,12 +230,10 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
     Ok(())
 }
 
-/// A cell as the pack wrote it, un-sanitised and trimmed (not shared: each
-/// row key is different).
-fn i_text(rec: &csv::StringRecord, i: Option<usize>) -> String {
-    i.and_then(|i| rec.get(i))
-        .map(|c| uncell(c.trim()).trim().to_string())
-        .unwrap_or_default()
+/// Cell `i` of a record with what the pack did to it undone (`uncell`);
+/// trim the result.
+fn cell(rec: &csv::StringRecord, i: Option<usize>) -> std::borrow::Cow<'_, str> {
+    uncell(i.and_then(|i| rec.get(i)).unwrap_or_default().trim())
 }
 
 /// `policy.reviewers.rubber_stamp_rows` of a pack's findings.json, read

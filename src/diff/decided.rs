@@ -187,3 +187,13 @@ pub(super) fn decision_evidence(
     evidence.insert("ticket".into(), json!(d.ticket));
     evidence
 }
+
+/// ` by REVIEWER` for a finding's message, or nothing when the row names no
+/// reviewer.
+pub(super) fn decided_by(d: &Decision) -> String {
+    if d.reviewer.is_empty() {
+        String::new()
+    } else {
+        format!(" by {}", d.reviewer)
+    }
+}

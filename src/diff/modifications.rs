@@ -24,7 +24,7 @@ use crate::findings::{Finding, Rule};
 use crate::graph::AccessGraph;
 
 use super::access::SideGrants;
-use super::decided::{base_row, decision_evidence, identity, matches, why_gone};
+use super::decided::{base_row, decided_by, decision_evidence, identity, matches, why_gone};
 use super::decisions::{Decision, DecisionSet, DecisionTarget};
 use super::model::{AccessEntry, DecisionsCheck};
 
@@ -98,11 +98,8 @@ pub(super) fn check(
 ) -> Option<Finding> {
     let pid = d.target.principal_id();
     let ident = identity(old, new, pid);
-    let old_entries: Vec<AccessEntry> = old_grants
-        .entries_of(pid)
-        .into_iter()
-        .filter(|e| matches(&d.target, e))
-        .collect();
+    let old_all = old_grants.entries_of(pid);
+    let old_entries: Vec<&AccessEntry> = old_all.iter().filter(|e| matches(&d.target, e)).collect();
     let in_old = match &d.target {
         DecisionTarget::Grant { .. } => !old_entries.is_empty(),
         DecisionTarget::Principal { .. } | DecisionTarget::Token { .. } => {
@@ -110,7 +107,7 @@ pub(super) fn check(
         }
     };
     let mut row = base_row(d, "Modify", ident.as_ref().map(|(f, _)| f), in_old);
-    let target = match (&d.target, parse_target(&d.modify_to)) {
+    let (target, assignment_id, assignment_scope) = match (&d.target, parse_target(&d.modify_to)) {
         (DecisionTarget::Principal { .. }, _) => {
             row.detail = "a Modify of all of a principal's access names no single grant to compare: check it by hand".into();
             out.unchecked.push(row);
@@ -126,15 +123,14 @@ pub(super) fn check(
             out.unchecked.push(row);
             return None;
         }
-        (DecisionTarget::Grant { .. }, Some(t)) => t,
-    };
-    let DecisionTarget::Grant {
-        assignment_id,
-        assignment_scope,
-        ..
-    } = &d.target
-    else {
-        return None;
+        (
+            DecisionTarget::Grant {
+                assignment_id,
+                assignment_scope,
+                ..
+            },
+            Some(t),
+        ) => (t, assignment_id, assignment_scope),
     };
     let s = new.snapshot();
     let roles = ids_named(
@@ -177,14 +173,13 @@ pub(super) fn check(
         .collect();
     // Grants at that scope NEW has and OLD had not: what the access became
     // if not the target.
-    let before: BTreeSet<(String, String)> = old_grants
-        .entries_of(pid)
-        .into_iter()
-        .map(|e| (e.assignment_id, e.via))
+    let before: BTreeSet<(&str, &str)> = old_all
+        .iter()
+        .map(|e| (e.assignment_id.as_str(), e.via.as_str()))
         .collect();
     let added: Vec<&&AccessEntry> = at_scope
         .iter()
-        .filter(|e| !before.contains(&(e.assignment_id.clone(), e.via.clone())))
+        .filter(|e| !before.contains(&(e.assignment_id.as_str(), e.via.as_str())))
         .collect();
     let wanted = &d.modify_to.trim();
     if still.is_empty() {
@@ -231,11 +226,7 @@ pub(super) fn check(
     row.detail = format!("{why}: {held}");
     let first = still.first().copied().or(added.first().map(|e| **e));
     let scope = scope.unwrap_or_else(|| "account".to_string());
-    let by = if d.reviewer.is_empty() {
-        String::new()
-    } else {
-        format!(" by {}", d.reviewer)
-    };
+    let by = decided_by(d);
     let mut evidence = decision_evidence(set, d);
     evidence.insert("modify_to".into(), json!(wanted));
     evidence.insert("assignment_id".into(), json!(assignment_id));

@@ -6,9 +6,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Color, DocProperties, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::output::sanitize::cell;
 use crate::output::xlsx::{fit_cell, write_sheet, Cell, Layout, Part, EXCEL_MAX_ROWS};
@@ -21,16 +19,6 @@ const MAX_WIDTH: usize = 60;
 
 fn io(e: XlsxError) -> std::io::Error {
     std::io::Error::other(e.to_string())
-}
-
-fn creation_time(r: &DiffReport) -> Result<ExcelDateTime, XlsxError> {
-    use chrono::{Datelike, Timelike};
-    let t = r.new.captured_at;
-    ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)?.and_hms(
-        t.hour() as u16,
-        t.minute() as u8,
-        t.second(),
-    )
 }
 
 fn short(sha: &str) -> &str {
@@ -65,7 +53,7 @@ pub(crate) fn write(r: &DiffReport, tables: &[Table], path: &Path) -> std::io::R
             r.old.file, r.old.sha256, r.new.file, r.new.sha256
         ))
         .set_author("reviewpack")
-        .set_creation_datetime(&creation_time(r).map_err(io)?);
+        .set_creation_datetime(&crate::output::xlsx::excel_time(r.new.captured_at).map_err(io)?);
     wb.set_properties(&props);
     let bold = Format::new().set_bold();
     let header = Format::new()

@@ -16,7 +16,9 @@ use crate::findings::Finding;
 use crate::graph::{AccessGraph, PrivilegeLevel};
 
 use super::access::SideGrants;
-use super::decided::{base_row, decision_evidence, find_token, identity, matches, why_gone};
+use super::decided::{
+    base_row, decided_by, decision_evidence, find_token, identity, matches, why_gone,
+};
 use super::decisions::{DecisionSet, DecisionTarget, Verdict};
 use super::model::{AccessEntry, DecisionsCheck};
 
@@ -43,13 +45,9 @@ pub(crate) fn check(
     let mut findings = Vec::new();
     let mut seen = BTreeSet::new();
     for d in &set.decisions {
-        match d.verdict {
-            Verdict::Keep => out.keep += 1,
-            Verdict::Modify => out.modify += 1,
-            Verdict::Undecided => out.undecided += 1,
-            Verdict::Revoke => {}
-        }
+        // Keep and undecided rows are counted by the reader, not kept.
         if d.verdict == Verdict::Modify {
+            out.modify += 1;
             if seen.insert((false, d.target.clone())) {
                 findings.extend(super::modifications::check(
                     set,
@@ -95,11 +93,7 @@ pub(crate) fn check(
         let Some((principal, p)) = ident else {
             continue;
         };
-        let by = if d.reviewer.is_empty() {
-            String::new()
-        } else {
-            format!(" by {}", d.reviewer)
-        };
+        let by = decided_by(d);
         let mut evidence = decision_evidence(set, d);
         let (scope, message, key_parts) = match &d.target {
             DecisionTarget::Grant { assignment_id, .. } => {

@@ -247,6 +247,20 @@ pub fn write_sheet(
     Ok(names)
 }
 
+/// A workbook's creation time from the evidence's time (the snapshot's
+/// capture), never the clock: the same inputs give the same bytes.
+pub fn excel_time(
+    t: chrono::DateTime<chrono::Utc>,
+) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    use chrono::{Datelike, Timelike};
+    rust_xlsxwriter::ExcelDateTime::from_ymd(
+        u16::try_from(t.year()).unwrap_or(2000),
+        t.month() as u8,
+        t.day() as u8,
+    )?
+    .and_hms(t.hour() as u16, t.minute() as u8, t.second())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -350,6 +350,18 @@ mod tests {
             .collect()
     }
 
+    /// The reviewer and basis of the first row whose key starts with `prefix`.
+    fn row_of<'a>(
+        rows: &'a [(String, Option<String>, Basis)],
+        prefix: &str,
+    ) -> (Option<&'a str>, Basis) {
+        let r = rows
+            .iter()
+            .find(|(k, _, _)| k.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no row {prefix}"));
+        (r.1.as_deref(), r.2)
+    }
+
     #[test]
     fn the_most_specific_scope_wins_and_default_takes_the_rest() {
         let mut f = Fixture::new();
@@ -424,20 +436,14 @@ mod tests {
         let g = AccessGraph::build(&s);
         let a = assign(&g, &p, None);
         let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let other = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with("EA:other"))
-            .unwrap();
-        assert_eq!(other.1.as_deref(), Some("pay-lead@example.com"));
+        let other = row_of(&rows, "EA:other");
+        assert_eq!(other.0, Some("pay-lead@example.com"));
         // With nobody else to go to, the row is unassigned.
         let p = policy(None, &[("project:eng/pay", "pay-lead@example.com")], false);
         let a = assign(&g, &p, None);
         let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let own = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with("EA:lead"))
-            .unwrap();
-        assert_eq!((own.1.clone(), own.2), (None, Basis::Unassigned));
+        let own = row_of(&rows, "EA:lead");
+        assert_eq!((own.0, own.1), (None, Basis::Unassigned));
     }
 
     #[test]
@@ -463,20 +469,11 @@ mod tests {
         );
         let a = assign(&g, &p, Some(&roster));
         let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let ann = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with("EA:ann"))
-            .unwrap();
-        assert_eq!(
-            (ann.1.as_deref(), ann.2),
-            (Some("boss@example.com"), Basis::Manager)
-        );
+        let ann = row_of(&rows, "EA:ann");
+        assert_eq!((ann.0, ann.1), (Some("boss@example.com"), Basis::Manager));
         // A service account has no manager: the scope's reviewer.
-        let bot = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with("EA:sa:"))
-            .unwrap();
-        assert_eq!(bot.1.as_deref(), Some("pay-lead@example.com"));
+        let bot = row_of(&rows, "EA:sa:");
+        assert_eq!(bot.0, Some("pay-lead@example.com"));
         // Without by_manager the scope decides.
         let p = policy(
             Some("secops@example.com"),
@@ -485,11 +482,8 @@ mod tests {
         );
         let a = assign(&g, &p, Some(&roster));
         let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let ann = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with("EA:ann"))
-            .unwrap();
-        assert_eq!(ann.1.as_deref(), Some("pay-lead@example.com"));
+        let ann = row_of(&rows, "EA:ann");
+        assert_eq!(ann.0, Some("pay-lead@example.com"));
         // A roster alias is the same person: ann's alias never reviews ann.
         let p = policy(
             Some("secops@example.com"),
@@ -498,12 +492,9 @@ mod tests {
         );
         let a = assign(&g, &p, Some(&roster));
         let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let ann = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with("EA:ann"))
-            .unwrap();
+        let ann = row_of(&rows, "EA:ann");
         assert_eq!(
-            (ann.1.as_deref(), ann.2),
+            (ann.0, ann.1),
             (Some("secops@example.com"), Basis::MovedFromSelf)
         );
     }

@@ -20,8 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use chrono::{Datelike, Timelike};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
 use super::reviewers::{
     row_key, row_principal, row_refs, Assignments, Basis, RowRef, CAMPAIGN_SHEETS,
@@ -303,19 +302,7 @@ fn workbook(
         wb.set_tempdir(dir).map_err(xerr)?;
     }
     let captured = s.captured_at();
-    let created = ExcelDateTime::from_ymd(
-        u16::try_from(captured.year()).unwrap_or(2000),
-        captured.month() as u8,
-        captured.day() as u8,
-    )
-    .and_then(|d| {
-        d.and_hms(
-            captured.hour() as u16,
-            captured.minute() as u8,
-            captured.second() as f64,
-        )
-    })
-    .map_err(xerr)?;
+    let created = crate::output::xlsx::excel_time(captured).map_err(xerr)?;
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!(

@@ -27,7 +27,6 @@
 
 use std::path::Path;
 
-use chrono::{Datelike, Timelike};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
     ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions, Table, TableColumn,
@@ -134,19 +133,7 @@ pub fn write_with(
         workbook.set_tempdir(dir).map_err(xerr)?;
     }
     let captured = s.captured_at();
-    let created = ExcelDateTime::from_ymd(
-        u16::try_from(captured.year()).unwrap_or(2000),
-        captured.month() as u8,
-        captured.day() as u8,
-    )
-    .and_then(|d| {
-        d.and_hms(
-            captured.hour() as u16,
-            captured.minute() as u8,
-            captured.second() as f64,
-        )
-    })
-    .map_err(xerr)?;
+    let created = crate::output::xlsx::excel_time(captured).map_err(xerr)?;
     let properties = DocProperties::new()
         .set_title(format!(
             "Access review: {}",

@@ -413,6 +413,10 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     let c = json(&out_dir.join("campaign.json"));
     assert_eq!(c["totals"]["refused"], 0);
+    // Created at the evidence's capture time, not the clock's: the same
+    // returned files give the same bytes.
+    let core = crate::util::zip_entry(&out_dir.join("campaign.xlsx"), "docProps/core.xml");
+    assert!(core.contains("2026-10-01T09:00:00Z"), "{core}");
     let mut kinds: Vec<(&str, &str)> = c["problems"]
         .as_array()
         .unwrap()

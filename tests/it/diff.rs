@@ -750,16 +750,8 @@ fn output_is_deterministic_and_covered_by_the_manifest() {
     assert_eq!(gained.height(), 2, "one grant gained");
     let rev = wb.worksheet_range("Revocations").unwrap();
     assert_eq!(rev.height(), 3, "header, one not done, one verified");
-    let zip = zip_entry(&a.join("diff.xlsx"), "docProps/core.xml");
+    let zip = crate::util::zip_entry(&a.join("diff.xlsx"), "docProps/core.xml");
     assert!(zip.contains("2027-01-01T09:00:00Z"), "{zip}");
-}
-
-fn zip_entry(path: &Path, name: &str) -> String {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut s = String::new();
-    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
-    s
 }
 
 #[test]

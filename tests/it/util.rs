@@ -81,3 +81,12 @@ pub fn formula_like(cell: &str) -> bool {
     }
     matches!(first, '=' | '@' | '\t' | '\r')
 }
+
+/// One entry of a zip file (an XLSX workbook's part), as text.
+pub fn zip_entry(path: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
