@@ -21,10 +21,12 @@
 //! This module only reads; [`super::revocations`] checks the decisions
 //! against the new snapshot.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::model::DecisionProblem;
 use crate::output::tables::{normalise_header, read_text_file, ReadError};
+use crate::output::text_csv;
 use crate::output::uncell;
 
 /// What a reviewer decided on a row.
@@ -224,7 +226,6 @@ fn is_csv(path: &Path) -> Result<bool, DecisionsError> {
         "csv" | "txt" => true,
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => false,
         _ => {
-            use std::io::Read;
             let mut head = [0u8; 4];
             let n = std::fs::File::open(path)
                 .and_then(|mut f| f.read(&mut head))
@@ -238,7 +239,9 @@ fn is_csv(path: &Path) -> Result<bool, DecisionsError> {
 }
 
 /// A CSV decisions file, streamed: collect's decisions.csv holds a row per
-/// decision, millions at 50,000 users, and is never held whole.
+/// decision, millions at 50,000 users, and is never held whole. Its encoding
+/// and separator are sniffed from its start; the records are decoded as they
+/// are read ([`text_csv`]) and pass one at a time to [`read_table`].
 fn read_csv_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
     let io = |source| DecisionsError::Io {
         path: path.to_path_buf(),
@@ -258,36 +261,23 @@ fn read_csv_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
         sha256,
         ..DecisionSet::default()
     };
-    let reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(io)?);
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut failure: Option<DecisionsError> = None;
-    let mut first = true;
-    let rows = csv.records().map_while(|r| match r {
-        Ok(r) => {
-            let mut row: Vec<String> = r.iter().map(str::to_string).collect();
-            if std::mem::take(&mut first) {
-                if let Some(c) = row.first_mut() {
-                    if let Some(rest) = c.strip_prefix('\u{feff}') {
-                        *c = rest.to_string();
-                    }
-                }
-            }
-            Some(row)
-        }
-        Err(e) => {
-            failure = Some(match e.kind() {
-                csv::ErrorKind::Utf8 { .. } => format_err("a CSV file must be UTF-8".into()),
-                _ => format_err(format!("not a CSV file: {e}")),
-            });
-            None
-        }
-    });
-    let used = read_table(&file, None, 0, rows, &mut set);
+    let shape = text_csv::sniff(path).map_err(io)?;
+    let mut records = text_csv::reader(path, &shape).map_err(io)?;
+    let mut failure: Option<csv::Error> = None;
+    let used = read_table(
+        &file,
+        None,
+        0,
+        csv_rows(&mut records, &mut failure),
+        &mut set,
+    );
     if let Some(e) = failure {
-        return Err(e);
+        // The records are decoded to UTF-8 and may differ in length: only
+        // reading the file can fail.
+        return Err(match e.into_kind() {
+            csv::ErrorKind::Io(source) => io(source),
+            kind => format_err(format!("not a CSV file (read as {shape}): {kind:?}")),
+        });
     }
     if used {
         return Ok(set);
@@ -295,7 +285,22 @@ fn read_csv_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
     Err(if !set.ignored_sheets.is_empty() {
         format_err(FINDINGS_CSV.into())
     } else {
-        format_err(UNKNOWN_CSV.into())
+        format_err(format!("{UNKNOWN_CSV} (read as {shape})"))
+    })
+}
+
+/// The records of `records` as rows, one at a time as they are read; the
+/// first error ends them and is left in `failure`.
+fn csv_rows<'a, R: Read>(
+    records: &'a mut csv::Reader<R>,
+    failure: &'a mut Option<csv::Error>,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    records.records().map_while(move |r| match r {
+        Ok(r) => Some(r.iter().map(str::to_string).collect()),
+        Err(e) => {
+            *failure = Some(e);
+            None
+        }
     })
 }
 
@@ -636,7 +641,7 @@ mod tests {
     }
 
     #[test]
-    fn a_csv_file_is_streamed_with_its_byte_order_mark_and_must_be_utf8() {
+    fn a_csv_file_is_read_with_its_byte_order_mark_or_as_windows_1252() {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("decisions.csv");
         std::fs::write(
@@ -652,13 +657,132 @@ mod tests {
             set.sha256,
             crate::snapshot::sha256_hex(&std::fs::read(&good).unwrap())
         );
-        let bad = dir.path().join("latin1.csv");
+        // Not UTF-8: Windows-1252, as Excel writes "CSV (Comma delimited)".
+        let latin = dir.path().join("latin1.csv");
         std::fs::write(
-            &bad,
+            &latin,
             b"row_key,decision\r\nEA:u1|direct|account/ra1,R\xe9voque\r\n",
         )
         .unwrap();
-        let e = read_decisions(&bad).unwrap_err().to_string();
-        assert!(e.contains("a CSV file must be UTF-8"), "{e}");
+        let set = read_decisions(&latin).unwrap();
+        assert!(set.decisions.is_empty());
+        let [p] = &set.problems[..] else {
+            panic!("{:?}", set.problems)
+        };
+        assert_eq!(p.row, 2);
+        assert_eq!(
+            p.message,
+            "unknown decision \"Révoque\": expected Keep, Revoke or Modify"
+        );
+    }
+
+    /// A decisions CSV with names, semicolons and commas in its cells.
+    const DECISIONS: &[&[&str]] = &[
+        &["row_key", "decision", "reviewer", "ticket"],
+        &[
+            "EA:u1|direct|account/ra1",
+            "Revoke",
+            "Käthe Müller",
+            "SEC-1; SEC-2",
+        ],
+        &["EA:u2|direct|account/ra2", "Keep", "Käthe Müller", ""],
+        &[
+            "EA:u3|direct|account/ra3",
+            "Modify",
+            "Éloïse Dupont",
+            "SEC-3, SEC-4",
+        ],
+    ];
+
+    #[test]
+    fn csv_decisions_of_every_program_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, (program, write, _)) in text_csv::samples::PROGRAMS.into_iter().enumerate() {
+            let path = dir.path().join(format!("decisions-{i}.csv"));
+            std::fs::write(&path, write(DECISIONS)).unwrap();
+            let set = read_decisions(&path).unwrap_or_else(|e| panic!("{program}: {e}"));
+            assert!(set.problems.is_empty(), "{program}: {:?}", set.problems);
+            assert_eq!((set.kept, set.undecided), (1, 0), "{program}");
+            let got: Vec<_> = set
+                .decisions
+                .iter()
+                .map(|d| (d.row, d.verdict, d.reviewer.as_str(), d.ticket.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (2, Verdict::Revoke, "Käthe Müller", "SEC-1; SEC-2"),
+                    (4, Verdict::Modify, "Éloïse Dupont", "SEC-3, SEC-4"),
+                ],
+                "{program}"
+            );
+            assert_eq!(
+                set.decisions[0].target,
+                DecisionTarget::Grant {
+                    principal_id: "u1".into(),
+                    via: Some("direct".into()),
+                    assignment_id: "ra1".into(),
+                    assignment_scope: Some("account".into()),
+                },
+                "{program}"
+            );
+        }
+    }
+
+    /// A decisions file of a million rows (Windows-1252, `;`), made as it is
+    /// read, counting the bytes taken from it.
+    struct Generated {
+        taken: std::rc::Rc<std::cell::Cell<usize>>,
+        row: usize,
+        pending: Vec<u8>,
+    }
+
+    impl Generated {
+        fn new() -> Generated {
+            Generated {
+                taken: std::rc::Rc::default(),
+                row: 0,
+                pending: Vec::new(),
+            }
+        }
+    }
+
+    impl Read for Generated {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.pending.is_empty() {
+                let line = match self.row {
+                    0 => "row_key;decision;reviewer\r\n".to_string(),
+                    1_000_001.. => return Ok(0),
+                    n => format!("EA:u{n}|direct|account/ra{n};Revoke;K\u{e4}the\r\n"),
+                };
+                self.pending = encoding_rs::WINDOWS_1252.encode(&line).0.into_owned();
+                self.row += 1;
+            }
+            let n = buf.len().min(self.pending.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            self.taken.set(self.taken.get() + n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_csv_decisions_file_is_read_as_a_stream() {
+        // read_csv_decisions passes csv_rows over text_csv::reader to
+        // read_table, which takes the rows one at a time. The first rows of
+        // a million come, decoded, after a few buffers of the file.
+        let mut sample = vec![0; text_csv::SAMPLE];
+        Generated::new().read_exact(&mut sample).unwrap();
+        let shape = text_csv::sniff_bytes(&sample, false);
+        assert_eq!(shape.describe(), "Windows-1252, semicolon-separated");
+        let source = Generated::new();
+        let taken = source.taken.clone();
+        let mut records = text_csv::reader_from(source, &shape).unwrap();
+        let mut failure = None;
+        let rows: Vec<Vec<String>> = csv_rows(&mut records, &mut failure).take(3).collect();
+        assert!(failure.is_none());
+        assert_eq!(rows[0], ["row_key", "decision", "reviewer"]);
+        assert_eq!(rows[2], ["EA:u2|direct|account/ra2", "Revoke", "Käthe"]);
+        assert!(taken.get() <= 1 << 20, "{} bytes taken", taken.get());
     }
 }

@@ -9,7 +9,10 @@
 //! - [`xlsx`]: one sheet written in constant memory, continuing on numbered
 //!   sheets past Excel's row limit, cells cut at Excel's length limit;
 //! - [`seal`]: `manifest.json` and `SHA256SUMS` over a finished directory;
-//! - [`tables`]: workbooks and CSV files reviewers send back, as text.
+//! - [`tables`]: workbooks and CSV files reviewers send back, as text;
+//! - [`text_csv`]: the encoding and separator of a CSV file a reviewer sends
+//!   back (whatever Excel, LibreOffice or Google Sheets wrote), and its
+//!   records as UTF-8, streamed.
 //!
 //! `report` and `diff` import from here and never from each other.
 
@@ -17,6 +20,7 @@ pub mod csv;
 pub mod sanitize;
 pub mod seal;
 pub mod tables;
+pub mod text_csv;
 pub mod xlsx;
 
 pub use sanitize::{cell, uncell};

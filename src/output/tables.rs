@@ -1,5 +1,7 @@
-//! Reading back what reviewers return: a workbook (`.xlsx` and whatever else
-//! calamine reads) or a CSV export of one of its sheets, as tables of text.
+//! Reading back what reviewers return: a workbook (`.xlsx`, `.ods` and
+//! whatever else calamine reads) or a CSV export of one of its sheets, in
+//! whatever encoding and with whatever separator the program that wrote it
+//! used ([`super::text_csv`]), as tables of text.
 //!
 //! Reviewers edit these files by hand, so readers go by header names, never
 //! by column positions: [`normalise_header`] makes `Review date`,
@@ -12,6 +14,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 
 use super::sanitize::uncell;
+use super::text_csv;
 
 /// One sheet (or the CSV file) as text.
 #[derive(Debug, Clone)]
@@ -98,18 +101,19 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
             });
         }
     } else {
-        // The bytes become the text (no copy: a decisions file can be
-        // hundreds of MB).
-        let text =
-            String::from_utf8(bytes).map_err(|_| format_err("a CSV file must be UTF-8".into()))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        // Whatever encoding and separator the program that wrote it used,
+        // decoded as the records are read (text_csv).
+        let shape = text_csv::sniff_whole(&bytes);
+        let mut reader =
+            text_csv::reader_from(std::io::Cursor::new(bytes), &shape).map_err(|source| {
+                ReadError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         let mut rows = Vec::new();
         for r in reader.records() {
-            let r = r.map_err(|e| format_err(format!("not a CSV file: {e}")))?;
+            let r = r.map_err(|e| format_err(format!("not a CSV file (read as {shape}): {e}")))?;
             rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
         }
         tables.push(TextTable {
@@ -237,5 +241,116 @@ mod tests {
         assert_eq!(h.get(&rows[2], "review_date"), "2026-10-06");
         assert_eq!(h.col("=x"), Some(0), "what cell() added is undone");
         assert!(find_header(&rows, &["row_key"]).is_none());
+    }
+
+    /// A returned CSV export: a banner row, the header, and names, commas,
+    /// semicolons and quotes in the cells.
+    const RETURNED: &[&[&str]] = &[
+        &["Effective Access · for käthe@example.com", "", "", "", ""],
+        &["row_key", "Decision", "Reviewer", "Justification", "Ticket"],
+        &[
+            "EA:u1|direct|account/ra1",
+            "Keep",
+            "Käthe Müller",
+            "on call; weekends, holidays",
+            "",
+        ],
+        &[
+            "EA:u2|direct|account/ra2",
+            "Revoke",
+            "Éloïse Dupont",
+            "left \"the team\"",
+            "SEC-2; SEC-3",
+        ],
+    ];
+
+    #[test]
+    fn csv_exports_of_every_program_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, (program, write, _)) in text_csv::samples::PROGRAMS.into_iter().enumerate() {
+            let path = dir.path().join(format!("returned-{i}.csv"));
+            let bytes = write(RETURNED);
+            std::fs::write(&path, &bytes).unwrap();
+            let f = read_text_file(&path).unwrap_or_else(|e| panic!("{program}: {e}"));
+            assert!(!f.workbook, "{program}");
+            assert_eq!(f.sha256, crate::snapshot::sha256_hex(&bytes), "{program}");
+            let [t] = &f.tables[..] else {
+                panic!("{program}: {} tables", f.tables.len())
+            };
+            assert_eq!((t.sheet.as_deref(), t.first_row), (None, 0), "{program}");
+            assert_eq!(t.rows, RETURNED, "{program}");
+            let (hi, h) = find_header(&t.rows, &["row_key", "decision"]).unwrap();
+            assert_eq!(hi, 1, "{program}");
+            assert_eq!(h.get(&t.rows[3], "reviewer"), "Éloïse Dupont", "{program}");
+            assert_eq!(h.get(&t.rows[3], "ticket"), "SEC-2; SEC-3", "{program}");
+        }
+    }
+
+    /// A workbook as LibreOffice Calc saves one (`.ods`): `mimetype` first
+    /// and stored, the manifest, and the sheet in content.xml, with a date
+    /// cell and repeated empty cells as Calc writes them.
+    fn ods(path: &Path) {
+        use std::io::Write;
+        use zip::write::SimpleFileOptions;
+        const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">
+ <manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>
+"#;
+        let string = |s: &str| {
+            format!(
+                r#"<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>{s}</text:p></table:table-cell>"#
+            )
+        };
+        let row =
+            |cells: &[String]| format!("<table:table-row>{}</table:table-row>", cells.concat());
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" office:version="1.3"><office:body><office:spreadsheet><table:table table:name="Effective Access"><table:table-column table:number-columns-repeated="4"/>{}{}{}</table:table></office:spreadsheet></office:body></office:document-content>"#,
+            row(&[string("Effective Access · for käthe@example.com"), r#"<table:table-cell table:number-columns-repeated="3"/>"#.into()]),
+            row(&[string("row_key"), string("Decision"), string("Review date"), string("Reviewer")]),
+            row(&[
+                string("EA:u1|direct|account/ra1"),
+                string("Revoke"),
+                r#"<table:table-cell office:value-type="date" office:date-value="2026-10-06" calcext:value-type="date"><text:p>06.10.26</text:p></table:table-cell>"#.into(),
+                string("Käthe Müller &amp; Co"),
+            ]),
+        );
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        let stored =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        for (name, text) in [
+            ("META-INF/manifest.xml", MANIFEST),
+            ("content.xml", &content),
+        ] {
+            zip.start_file(name, SimpleFileOptions::default()).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+
+    #[test]
+    fn an_ods_workbook_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("returned.ods");
+        ods(&path);
+        let f = read_text_file(&path).unwrap();
+        assert!(f.workbook);
+        let [t] = &f.tables[..] else {
+            panic!("{} sheets", f.tables.len())
+        };
+        assert_eq!(t.sheet.as_deref(), Some("Effective Access"));
+        assert_eq!(t.rows[0][0], "Effective Access · for käthe@example.com");
+        let (hi, h) = find_header(&t.rows, &["row_key", "decision"]).unwrap();
+        assert_eq!(hi, 1);
+        let r = &t.rows[2];
+        assert_eq!(h.get(r, "row_key"), "EA:u1|direct|account/ra1");
+        assert_eq!(h.get(r, "decision"), "Revoke");
+        assert_eq!(h.get(r, "review_date"), "2026-10-06");
+        assert_eq!(h.get(r, "reviewer"), "Käthe Müller & Co");
     }
 }
