@@ -427,12 +427,8 @@ fn bench_split(users: usize) {
             format!("owner-{}-{}@example.com", p.org, p.id),
         );
     }
-    let reviewers = reviewpack::findings::ReviewerPolicy {
-        default: Some("secops@example.com".into()),
-        scopes,
-        by_manager: false,
-        rubber_stamp_rows: reviewpack::findings::DEFAULT_RUBBER_STAMP_ROWS,
-    };
+    let mut reviewers = reviewpack::findings::ReviewerPolicy::new(Some("secops@example.com"), &[]);
+    reviewers.scopes = scopes;
     let policy = reviewpack::findings::Policy {
         reviewers: Some(reviewers.clone()),
         ..reviewpack::findings::Policy::default()
@@ -468,10 +464,26 @@ fn bench_split(users: usize) {
         start.elapsed().as_secs_f64()
     });
     let (per, unassigned) = assignments.counts();
+    // What the campaign used to send: every row of Privileged Access,
+    // Principals, Effective Access and Tokens.
+    let before = graph.privileged_grants().count()
+        + s.users.len()
+        + s.service_accounts.len()
+        + graph
+            .grants
+            .iter()
+            .filter(|x| graph.access_of(x.assignment).is_some())
+            .count()
+        + s.tokens.len();
+    let mut by_kind = std::collections::BTreeMap::new();
+    for e in graph.entitlements() {
+        *by_kind.entry(e.kind().code()).or_insert(0usize) += 1;
+    }
     println!(
-        "\nreviewers: {}; rows routed: {}; unassigned: {unassigned}; split {split:.2} s vs the single workbook {single:.2} s ({:.2}x)",
+        "\nreviewers: {}; entitlements routed: {} ({by_kind:?}); unassigned: {unassigned}; grant rows the campaign sent before entitlements: {before} ({:.1}x); split {split:.2} s vs the single workbook {single:.2} s ({:.2}x)",
         per.len(),
         per.values().sum::<usize>() + unassigned,
+        before as f64 / (per.values().sum::<usize>() + unassigned).max(1) as f64,
         split / single
     );
 }

@@ -28,11 +28,23 @@ mod render;
 pub use check::{collect, Collected};
 pub use pack::{read_pack, AssignedRow, PackCampaign, PackError};
 pub use read::{read_returned, Returned, ReturnedRow};
-pub use render::{write_outputs, CAMPAIGN_SCHEMA};
+pub use render::{follow_ups, write_outputs, CAMPAIGN_SCHEMA, FOLLOW_UP_CSV};
 
 use serde::Serialize;
 
 use crate::findings::Severity;
+
+/// A returned file that could not be read: a problem for that file, never
+/// the end of the collection.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// The file name.
+    pub file: String,
+    /// Its SHA-256, when its bytes could be read.
+    pub sha256: Option<String>,
+    /// Why, in one line.
+    pub error: String,
+}
 
 /// Each distinct text once, shared: a campaign's rows repeat the same
 /// reviewer, sheet, date, reason and principal thousands of times.
@@ -57,17 +69,34 @@ impl Texts {
 pub enum ProblemKind {
     /// The file is from another snapshot (or says none).
     ForeignFile,
+    /// The file names no reviewer: it decides nothing.
+    UnnamedFile,
+    /// The file could not be read at all.
+    UnreadableFile,
+    /// The file names a reviewer who was sent nothing.
+    UnknownReviewer,
+    /// A sheet with decisions but no Row key column, or a CSV export of the
+    /// About sheet: nothing in it can be matched.
+    NoRowKeys,
     /// A row's key is not one the pack sent.
     InventedRow,
     /// A row's key, or what it names, was changed, or it sits in another
-    /// reviewer's file or sheet.
+    /// reviewer's file.
     ChangedRow,
-    /// The same row decided differently in two files.
+    /// The Reviewer cell names someone other than the file's reviewer.
+    WrongReviewer,
+    /// The same row decided differently (in one file or two).
     DecidedTwice,
     /// A decision word that is not Keep, Revoke or Modify.
     UnknownDecision,
     /// The reviewer decided on their own access.
     SelfReview,
+    /// A review date that is not a date, or is before the snapshot.
+    BadDate,
+    /// Modify to names no role or resource group of the snapshot.
+    ModifyTargetUnknown,
+    /// Modify on an entitlement that is not a role assignment.
+    ModifyNotApplicable,
     /// Keep on admin or escalation access with no justification.
     KeepWithoutJustification,
     /// Modify with nothing in Modify to.
@@ -78,6 +107,8 @@ pub enum ProblemKind {
     RubberStamp,
     /// Revoke or Modify with no ticket.
     NoTicket,
+    /// A file set aside for the corrected file of the same reviewer.
+    ReplacedFile,
 }
 
 impl ProblemKind {
@@ -85,49 +116,75 @@ impl ProblemKind {
     pub fn code(self) -> &'static str {
         match self {
             ProblemKind::ForeignFile => "foreign-file",
+            ProblemKind::UnnamedFile => "unnamed-file",
+            ProblemKind::UnreadableFile => "unreadable-file",
+            ProblemKind::UnknownReviewer => "unknown-reviewer",
+            ProblemKind::NoRowKeys => "no-row-keys",
             ProblemKind::InventedRow => "invented-row",
             ProblemKind::ChangedRow => "changed-row",
+            ProblemKind::WrongReviewer => "wrong-reviewer",
             ProblemKind::DecidedTwice => "decided-twice",
             ProblemKind::UnknownDecision => "unknown-decision",
             ProblemKind::SelfReview => "self-review",
+            ProblemKind::BadDate => "bad-date",
+            ProblemKind::ModifyTargetUnknown => "modify-target-unknown",
+            ProblemKind::ModifyNotApplicable => "modify-not-applicable",
             ProblemKind::KeepWithoutJustification => "keep-without-justification",
             ProblemKind::ModifyWithoutTarget => "modify-without-target",
             ProblemKind::Undecided => "undecided",
             ProblemKind::RubberStamp => "rubber-stamp",
             ProblemKind::NoTicket => "no-ticket",
+            ProblemKind::ReplacedFile => "replaced-file",
         }
     }
 
     /// How serious it is (`--fail-on` compares with it).
     pub fn severity(self) -> Severity {
         match self {
-            ProblemKind::ForeignFile => Severity::Critical,
-            ProblemKind::InventedRow
+            ProblemKind::ForeignFile | ProblemKind::UnnamedFile => Severity::Critical,
+            ProblemKind::UnreadableFile
+            | ProblemKind::UnknownReviewer
+            | ProblemKind::NoRowKeys
+            | ProblemKind::InventedRow
             | ProblemKind::ChangedRow
+            | ProblemKind::WrongReviewer
             | ProblemKind::DecidedTwice
             | ProblemKind::SelfReview => Severity::High,
             ProblemKind::UnknownDecision
+            | ProblemKind::BadDate
+            | ProblemKind::ModifyTargetUnknown
+            | ProblemKind::ModifyNotApplicable
             | ProblemKind::KeepWithoutJustification
             | ProblemKind::ModifyWithoutTarget
             | ProblemKind::Undecided
             | ProblemKind::RubberStamp => Severity::Medium,
             ProblemKind::NoTicket => Severity::Low,
+            ProblemKind::ReplacedFile => Severity::Info,
         }
     }
 
     /// Every kind, strongest first.
-    pub const ALL: [ProblemKind; 11] = [
+    pub const ALL: [ProblemKind; 20] = [
         ProblemKind::ForeignFile,
+        ProblemKind::UnnamedFile,
+        ProblemKind::UnreadableFile,
+        ProblemKind::UnknownReviewer,
+        ProblemKind::NoRowKeys,
         ProblemKind::InventedRow,
         ProblemKind::ChangedRow,
+        ProblemKind::WrongReviewer,
         ProblemKind::DecidedTwice,
         ProblemKind::SelfReview,
         ProblemKind::UnknownDecision,
+        ProblemKind::BadDate,
+        ProblemKind::ModifyTargetUnknown,
+        ProblemKind::ModifyNotApplicable,
         ProblemKind::KeepWithoutJustification,
         ProblemKind::ModifyWithoutTarget,
         ProblemKind::Undecided,
         ProblemKind::RubberStamp,
         ProblemKind::NoTicket,
+        ProblemKind::ReplacedFile,
     ];
 }
 

@@ -1,7 +1,11 @@
 //! What the pack sent: its manifest (the snapshot SHA-256 every returned
-//! file must carry), and `reviewers/assignments.csv` (every row key, its
-//! sheet, its reviewer, and who and what it is about), checked against the
-//! manifest's hash so an edited assignment list is refused.
+//! file must carry), and `reviewers/assignments.csv` (every entitlement's
+//! row key, kind, reviewer, and who and what it is about). The pack's
+//! `SHA256SUMS` is checked before anything is read, so a pack edited after
+//! it was made (a reassigned row, a changed manifest) is refused. The
+//! snapshot's roles and resource groups are read too (only their ids and
+//! names), so a Modify naming a role that does not exist is caught now, not
+//! next quarter.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +13,7 @@ use std::sync::Arc;
 
 use crate::findings::DEFAULT_RUBBER_STAMP_ROWS;
 use crate::output::sanitize::uncell;
-use crate::output::seal::{sha256_file, MANIFEST};
+use crate::output::seal::{sha256_file, verify_sums, MANIFEST, SHA256SUMS};
 use crate::output::tables::find_header;
 use crate::report::split::{ASSIGNMENTS_CSV, REVIEWERS_DIR};
 
@@ -19,8 +23,10 @@ use crate::report::split::{ASSIGNMENTS_CSV, REVIEWERS_DIR};
 /// Its texts repeat across rows (a reviewer has thousands, a principal
 /// dozens), so each distinct text is held once and shared.
 pub struct AssignedRow {
-    /// The sheet's name (Effective Access, ...).
-    pub sheet: Arc<str>,
+    /// The entitlement's kind: `PR`, `SM`, `GM`, `RA` or `TK`.
+    pub kind: Arc<str>,
+    /// The entitlement in words (the sheet's Entitlement column).
+    pub entitlement: Arc<str>,
     /// Its reviewer; empty when unassigned.
     pub reviewer: Arc<str>,
     /// Why that reviewer.
@@ -55,6 +61,46 @@ pub struct PackCampaign {
     /// The SHA-256 of `reviewers/assignments.csv`, so that the file is not
     /// taken for a returned one when a directory holding it is collected.
     pub assignments_sha256: String,
+    /// The roles and resource groups of the snapshot, for Modify to.
+    pub targets: Targets,
+    /// Every file the pack's manifest lists, with its SHA-256.
+    pub sealed: std::collections::BTreeMap<String, String>,
+}
+
+/// The roles and resource groups a Modify to may name: identifiers and
+/// names, lowercased.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// Role identifiers and names.
+    pub roles: std::collections::HashSet<String>,
+    /// Resource group identifiers and names.
+    pub resource_groups: std::collections::HashSet<String>,
+}
+
+impl Targets {
+    /// Why `modify_to` names nothing of the snapshot, if it does not: `ROLE`
+    /// or `ROLE on RESOURCE_GROUP`, each by identifier or name.
+    pub fn problem(&self, modify_to: &str) -> Option<String> {
+        let text = modify_to.trim();
+        let lower = text.to_lowercase();
+        let (role, rg) = match lower.split_once(" on ") {
+            Some((r, g)) => (r.trim().to_string(), Some(g.trim().to_string())),
+            None => (lower.clone(), None),
+        };
+        if !self.roles.contains(&role) {
+            return Some(format!(
+                "Modify to {text:?} names no role of the snapshot (give a role's identifier or name, optionally `ROLE on RESOURCE_GROUP`)"
+            ));
+        }
+        if let Some(g) = rg {
+            if !self.resource_groups.contains(&g) {
+                return Some(format!(
+                    "Modify to {text:?} names no resource group of the snapshot after \"on\""
+                ));
+            }
+        }
+        None
+    }
 }
 
 /// Why a pack cannot start a collection.
@@ -87,6 +133,23 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
     };
     let manifest_path = dir.join(MANIFEST);
     let bytes = std::fs::read(&manifest_path).map_err(io(manifest_path.clone()))?;
+    // The seal first: nothing of a pack changed after it was made is read.
+    let sums = dir.join(SHA256SUMS);
+    let bad = verify_sums(dir).map_err(io(sums.clone()))?;
+    if !bad.is_empty() {
+        let shown = bad.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
+        let more = if bad.len() > 5 {
+            format!(" (and {} more)", bad.len() - 5)
+        } else {
+            String::new()
+        };
+        return Err(not(
+            &sums,
+            &format!(
+                "the pack does not match its seal, so it was changed after it was made: {shown}{more}. Collect against the pack as `report` wrote it (check with `sha256sum -c SHA256SUMS`); keep returned files outside the pack"
+            ),
+        ));
+    }
     let manifest: serde_json::Value = serde_json::from_slice(&bytes)
         .map_err(|e| not(&manifest_path, &format!("not JSON: {e}")))?;
     if manifest["tool"]["name"] != "reviewpack" || manifest["snapshot"]["sha256"].as_str().is_none()
@@ -135,6 +198,20 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
         ..PackCampaign::default()
     };
     out.assignments_sha256 = sha;
+    out.sealed = manifest["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| {
+                    Some((
+                        f["path"].as_str()?.to_string(),
+                        f["sha256"].as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     read_assignments(&path, &mut out).map_err(|e| match e {
         AssignmentsError::Io(source) => PackError::Io {
             path: path.clone(),
@@ -146,6 +223,14 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
     if let Some(n) = rubber_stamp_rows(&dir.join("findings.json")) {
         out.rubber_stamp_rows = n;
     }
+    let snapshot = dir.join("snapshot.json");
+    out.targets = read_targets(&snapshot).map_err(|e| match e {
+        TargetsError::Io(source) => PackError::Io {
+            path: snapshot.clone(),
+            source,
+        },
+        TargetsError::Json(e) => not(&snapshot, &format!("not a snapshot: {e}")),
+    })?;
     Ok(out)
 }
 
@@ -179,21 +264,18 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
             break;
         }
         let row: Vec<String> = rec.iter().map(str::to_string).collect();
-        header = find_header(
-            std::slice::from_ref(&row),
-            &["row_key", "sheet", "reviewer"],
-        );
+        header = find_header(std::slice::from_ref(&row), &["row_key", "kind", "reviewer"]);
         if header.is_some() {
             break;
         }
     }
-    let (_, header) = header.ok_or_else(|| {
-        AssignmentsError::Message("no row_key, sheet and reviewer columns".into())
-    })?;
+    let (_, header) = header
+        .ok_or_else(|| AssignmentsError::Message("no row_key, kind and reviewer columns".into()))?;
     let col = |name: &str| header.col(name);
-    let (key, sheet, reviewer, basis, pid, email, level) = (
+    let (key, kind, what, reviewer, basis, pid, email, level) = (
         col("row_key"),
-        col("sheet"),
+        col("kind"),
+        col("entitlement"),
         col("reviewer"),
         col("basis"),
         col("principal_id"),
@@ -217,7 +299,8 @@ fn read_assignments(path: &Path, out: &mut PackCampaign) -> Result<(), Assignmen
         }
         let k: Arc<str> = Arc::from(k.trim());
         let row = AssignedRow {
-            sheet: text(&rec, sheet, false),
+            kind: text(&rec, kind, false),
+            entitlement: text(&rec, what, false),
             reviewer: text(&rec, reviewer, true),
             basis: text(&rec, basis, false),
             principal_id: text(&rec, pid, false),
@@ -256,4 +339,51 @@ fn rubber_stamp_rows(findings: &Path) -> Option<usize> {
     let doc: Doc =
         serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).ok()?;
     doc.policy?.reviewers?.rubber_stamp_rows
+}
+
+enum TargetsError {
+    Io(std::io::Error),
+    Json(serde_json::Error),
+}
+
+/// The roles' and resource groups' identifiers and names from a snapshot,
+/// streamed: serde skips every other field as it goes past.
+fn read_targets(path: &Path) -> Result<Targets, TargetsError> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        roles: Vec<Named>,
+        #[serde(default)]
+        resource_groups: Vec<Named>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        id: String,
+        #[serde(default)]
+        name: Option<String>,
+    }
+    let file = std::fs::File::open(path).map_err(TargetsError::Io)?;
+    let doc: Doc = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file))
+        .map_err(TargetsError::Json)?;
+    let names = |v: Vec<Named>| -> std::collections::HashSet<String> {
+        v.into_iter()
+            .flat_map(|n| std::iter::once(n.id).chain(n.name))
+            .map(|x| x.trim().to_lowercase())
+            .collect()
+    };
+    let mut resource_groups = names(doc.resource_groups);
+    // Harness has its built-in resource groups at every scope, listed or not.
+    resource_groups.extend(
+        [
+            crate::graph::RG_ALL_INCLUDING_CHILDREN,
+            crate::graph::RG_ALL_DEPRECATED,
+        ]
+        .into_iter()
+        .chain(crate::graph::RG_SCOPE_ONLY.iter().copied())
+        .map(str::to_string),
+    );
+    Ok(Targets {
+        roles: names(doc.roles),
+        resource_groups,
+    })
 }

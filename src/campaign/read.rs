@@ -1,7 +1,9 @@
 //! Reading one returned file: a reviewer workbook (its About sheet says for
-//! whom and from which snapshot; each review sheet leads every row with its
-//! row key) or a CSV export of one of its sheets (the banner rows above the
-//! header carry the same facts).
+//! whom and from which snapshot; every row of Entitlements carries its row
+//! key) or a CSV export of a sheet (the banner rows above the header carry
+//! the same facts). What cannot be read as rows is said, not dropped: a
+//! table with a Decision column and no Row key, or a CSV export of the About
+//! sheet.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,9 +18,6 @@ use crate::report::split::ABOUT;
 pub struct ReturnedRow {
     /// The sheet as named in the file (the file name for a CSV file).
     pub sheet: Arc<str>,
-    /// The review sheet it belongs to (`Effective Access (2)` is
-    /// `Effective Access`); empty for a CSV file whose banner names none.
-    pub sheet_base: Arc<str>,
     /// The 1-based row in the sheet.
     pub row: usize,
     /// The row key.
@@ -52,15 +51,12 @@ pub struct Returned {
     pub reviewer: Option<String>,
     /// Every row under a header with Row key and Decision columns.
     pub rows: Vec<ReturnedRow>,
-}
-
-/// The review sheet a sheet name belongs to: `Effective Access (2)` is
-/// `Effective Access`.
-fn base_name(name: &str) -> &str {
-    match name.rsplit_once(" (") {
-        Some((base, n)) if n.ends_with(')') && n[..n.len() - 1].parse::<u32>().is_ok() => base,
-        _ => name,
-    }
+    /// Sheets with a Decision column but no Row key column (deleted, or
+    /// never there): their rows cannot be matched.
+    pub without_row_key: Vec<String>,
+    /// The file is a CSV export of the About sheet (what "Save as CSV"
+    /// writes for a workbook's first sheet): it holds no decisions.
+    pub about_only: bool,
 }
 
 /// A 64-digit lowercase hex string in `text`, if any.
@@ -86,10 +82,18 @@ pub fn read_returned(path: &Path) -> Result<Returned, ReadError> {
         snapshot_sha256: None,
         reviewer: None,
         rows: Vec::new(),
+        without_row_key: Vec::new(),
+        about_only: false,
     };
     for t in &text.tables {
         if t.sheet.as_deref() == Some(ABOUT) {
             about(t, &mut out);
+            continue;
+        }
+        // A CSV export of the About sheet: key-value rows naming the
+        // reviewer and the snapshot, and no table.
+        if t.sheet.is_none() && about(t, &mut out) {
+            out.about_only = true;
             continue;
         }
         table(t, &text.file, &mut out);
@@ -97,31 +101,34 @@ pub fn read_returned(path: &Path) -> Result<Returned, ReadError> {
     Ok(out)
 }
 
-fn about(t: &TextTable, out: &mut Returned) {
+/// Reads the About sheet's facts; true when `t` is an About sheet.
+fn about(t: &TextTable, out: &mut Returned) -> bool {
+    let mut found = false;
     for r in &t.rows {
         let k = get(r, Some(0));
         let v = get(r, Some(1));
         match k.as_str() {
-            "Access review for" => out.reviewer = Some(v.to_ascii_lowercase()),
+            "Access review for" => {
+                found = true;
+                out.reviewer = Some(v.trim().to_ascii_lowercase());
+            }
             "Snapshot SHA-256" => out.snapshot_sha256 = sha_in(&v),
             _ => {}
         }
     }
+    found
 }
 
 fn table(t: &TextTable, file: &str, out: &mut Returned) {
+    let label = t.sheet.clone().unwrap_or_else(|| file.to_string());
     let Some((hi, h)) = find_header(&t.rows, &["row_key", "decision"]) else {
+        if find_header(&t.rows, &["decision"]).is_some() {
+            out.without_row_key.push(label);
+        }
         return;
     };
-    let label = t.sheet.clone().unwrap_or_else(|| file.to_string());
     // The banner above the header: title (sheet, reviewer) and identity line
     // (snapshot SHA-256). A CSV export keeps them as rows.
-    let mut sheet_base = t
-        .sheet
-        .as_deref()
-        .map(base_name)
-        .unwrap_or_default()
-        .to_string();
     for r in &t.rows[..hi] {
         let line = r.iter().map(String::as_str).collect::<Vec<_>>().join(" ");
         if out.snapshot_sha256.is_none() {
@@ -130,17 +137,9 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
         if out.reviewer.is_none() {
             out.reviewer = reviewer_in(&line);
         }
-        if sheet_base.is_empty() {
-            if let Some((title, _)) = line.split_once(" · ") {
-                sheet_base = base_name(title.trim()).to_string();
-            }
-        }
     }
-    let principal = h
-        .col("principal_id")
-        .or_else(|| h.col("id"))
-        .or_else(|| h.col("owner_id"));
-    let (label, sheet_base): (Arc<str>, Arc<str>) = (label.into(), sheet_base.into());
+    let principal = h.col("principal_id");
+    let label: Arc<str> = label.into();
     let mut texts = super::Texts::default();
     for (i, r) in t.rows.iter().enumerate().skip(hi + 1) {
         let key = h.get(r, "row_key");
@@ -150,7 +149,6 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
         }
         out.rows.push(ReturnedRow {
             sheet: label.clone(),
-            sheet_base: sheet_base.clone(),
             row: t.first_row + i + 1,
             key: key.into(),
             decision: texts.get(&decision),
@@ -167,13 +165,6 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn continuation_sheets_belong_to_their_sheet() {
-        assert_eq!(base_name("Effective Access (2)"), "Effective Access");
-        assert_eq!(base_name("Effective Access"), "Effective Access");
-        assert_eq!(base_name("Odd (name)"), "Odd (name)");
-    }
 
     #[test]
     fn banners_name_the_snapshot_and_the_reviewer() {

@@ -24,10 +24,13 @@ const TEMPLATE: &str = include_str!("../../templates/campaign.html.j2");
 /// Rows shown per table of the page.
 const CAP: usize = 1000;
 
-/// The columns of decisions.csv.
-pub const DECISION_COLUMNS: [&str; 15] = [
+/// The columns of decisions.csv (each row ends with the pack's account,
+/// capture time and snapshot SHA-256: the snapshot the decisions are about,
+/// which `diff --decisions` holds against its OLD snapshot).
+pub const DECISION_COLUMNS: [&str; 16] = [
     "row_key",
-    "sheet",
+    "kind",
+    "entitlement",
     "principal_id",
     "principal_email",
     "privilege_level",
@@ -45,11 +48,12 @@ pub const DECISION_COLUMNS: [&str; 15] = [
 
 /// A decision's cells, sharing the decision's texts (no copy per row: a
 /// 50,000-user campaign has millions).
-fn decision_cells(d: &Accepted) -> [Cell; 15] {
+fn decision_cells(d: &Accepted) -> [Cell; 16] {
     let shared = |t: &std::sync::Arc<str>| Cell::Shared(t.clone());
     [
         shared(&d.row_key),
-        shared(&d.sheet),
+        shared(&d.kind),
+        shared(&d.entitlement),
         shared(&d.principal_id),
         shared(&d.principal_email),
         shared(&d.privilege_level),
@@ -71,13 +75,13 @@ fn reconciliation(c: &Collected) -> Vec<(String, usize, String)> {
     let t = &c.totals;
     let read: usize = c.files.iter().filter(|f| f.accepted).map(|f| f.rows).sum();
     vec![
-        ("Rows the pack sent for review".into(), t.rows, "every row of Privileged Access, Principals, Effective Access and Tokens (reviewers/assignments.csv)".into()),
+        ("Entitlements the pack sent for review".into(), t.rows, "every row of Entitlements (reviewers/assignments.csv)".into()),
         ("  assigned to a reviewer".into(), t.assigned, String::new()),
         ("  unassigned".into(), t.unassigned, "no independent reviewer: listed in assignments.csv, review them outside the campaign".into()),
         ("Rows read from returned files".into(), read + c.files.iter().filter(|f| !f.accepted).map(|f| f.rows).sum::<usize>(), format!("{} files", c.files.len())),
-        ("  refused".into(), t.refused, "from another snapshot, or with a changed or invented row key".into()),
+        ("  refused".into(), t.refused, "from another snapshot, a file naming no reviewer, a replaced file, or rows invented, moved, changed, or with a wrong reviewer, date or Modify".into()),
         ("Rows decided (accepted)".into(), t.decided, format!("Keep {}, Revoke {}, Modify {}", t.keep, t.revoke, t.modify)),
-        ("Assigned rows without an accepted decision".into(), t.undecided, format!("{} of them decided differently in two files", t.conflicting)),
+        ("Assigned rows without an accepted decision".into(), t.undecided, format!("{} of them decided differently (taken from neither)", t.conflicting)),
         ("Check: assigned = decided + undecided".into(), t.assigned, if t.assigned == t.decided + t.undecided { "holds".into() } else { format!("does NOT hold: {} + {}", t.decided, t.undecided) }),
     ]
 }
@@ -118,11 +122,20 @@ pub fn write_outputs(
     c: &Collected,
     dir: &Path,
 ) -> std::io::Result<Vec<String>> {
-    let mut csv = CsvFile::create(&dir.join("decisions.csv"), &DECISION_COLUMNS, &[])?;
+    let mut csv = CsvFile::create(
+        &dir.join("decisions.csv"),
+        &DECISION_COLUMNS,
+        &[
+            ("account_id", pack.account_id.as_str()),
+            ("snapshot_captured_at", pack.captured_at.as_str()),
+            ("snapshot_sha256", pack.snapshot_sha256.as_str()),
+        ],
+    )?;
     for d in &c.accepted {
         csv.row(decision_cells(d).iter().map(Cell::as_text))?;
     }
     csv.finish()?;
+    follow_up(pack, c, &dir.join(FOLLOW_UP_CSV))?;
 
     let value = to_json(pack, c);
     let mut bytes = serde_json::to_vec_pretty(&value).map_err(std::io::Error::other)?;
@@ -139,7 +152,110 @@ pub fn write_outputs(
         "campaign.json".into(),
         "campaign.xlsx".into(),
         "decisions.csv".into(),
+        FOLLOW_UP_CSV.into(),
     ])
+}
+
+/// The follow-up list, one row per reviewer with something left to do.
+pub const FOLLOW_UP_CSV: &str = "follow-up.csv";
+/// Its columns.
+pub const FOLLOW_UP_COLUMNS: [&str; 8] = [
+    "reviewer",
+    "status",
+    "assigned",
+    "undecided",
+    "undecided_privileged",
+    "problems",
+    "entitlements",
+    "message",
+];
+/// How many entitlements a follow-up row names.
+const FOLLOW_UP_SHOWN: usize = 5;
+
+/// Per reviewer: what is still open, named by the people and entitlements
+/// involved, and a sentence for a reminder mail.
+pub fn follow_ups(pack: &PackCampaign, c: &Collected) -> Vec<[String; 8]> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let decided: BTreeSet<&str> = c.accepted.iter().map(|d| &*d.row_key).collect();
+    // Undecided entitlements per reviewer: (privileged count, first few).
+    let mut open: BTreeMap<&str, (usize, Vec<String>)> = BTreeMap::new();
+    for (key, a) in &pack.rows {
+        if a.reviewer.is_empty() || decided.contains(&**key) {
+            continue;
+        }
+        let e = open.entry(&a.reviewer).or_default();
+        if matches!(&*a.privilege_level, "admin" | "escalation") {
+            e.0 += 1;
+        }
+        if e.1.len() < FOLLOW_UP_SHOWN {
+            let who = if a.principal_email.is_empty() {
+                &a.principal_id
+            } else {
+                &a.principal_email
+            };
+            e.1.push(format!("{who}: {}", a.entitlement));
+        }
+    }
+    // Problems to correct, per reviewer (undecided rows are counted apart).
+    let mut to_correct: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &c.problems {
+        if p.kind != ProblemKind::Undecided {
+            if let Some(r) = &p.reviewer {
+                *to_correct.entry(r).or_default() += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for r in &c.reviewers {
+        let problems = to_correct.get(r.reviewer.as_str()).copied().unwrap_or(0);
+        if r.undecided == 0 && problems == 0 {
+            continue;
+        }
+        let (privileged, names) = open.remove(r.reviewer.as_str()).unwrap_or_default();
+        let status = if r.files.is_empty() {
+            "no file returned"
+        } else if problems > 0 {
+            "returned with problems"
+        } else {
+            "returned, rows undecided"
+        };
+        let mut message = match status {
+            "no file returned" => format!(
+                "Your access review is not back yet: {} entitlement(s) to decide, {privileged} of them admin or escalation access.",
+                r.assigned
+            ),
+            _ => format!(
+                "Thank you for your review. {} of your {} entitlement(s) have no accepted decision yet, {privileged} of them admin or escalation access",
+                r.undecided, r.assigned
+            ),
+        };
+        if problems > 0 {
+            message.push_str(&format!(
+                "; {problems} row(s) or file(s) need a correction (each is listed in campaign.html). Please return the corrected file."
+            ));
+        } else if status != "no file returned" {
+            message.push('.');
+        }
+        out.push([
+            r.reviewer.clone(),
+            status.to_string(),
+            r.assigned.to_string(),
+            r.undecided.to_string(),
+            privileged.to_string(),
+            problems.to_string(),
+            names.join("; "),
+            message,
+        ]);
+    }
+    out
+}
+
+fn follow_up(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<()> {
+    let mut csv = CsvFile::create(path, &FOLLOW_UP_COLUMNS, &[])?;
+    for row in follow_ups(pack, c) {
+        csv.row(row.iter().map(String::as_str))?;
+    }
+    csv.finish()
 }
 
 fn account(pack: &PackCampaign) -> String {

@@ -10,7 +10,9 @@ use clap::Args;
 use serde_json::json;
 
 use crate::atomic::StagedDir;
-use crate::campaign::{collect, read_pack, read_returned, write_outputs, CAMPAIGN_SCHEMA};
+use crate::campaign::{
+    collect, read_pack, read_returned, write_outputs, Unreadable, CAMPAIGN_SCHEMA,
+};
 use crate::findings::Severity;
 use crate::output::seal::{seal, MANIFEST_SCHEMA};
 
@@ -22,9 +24,14 @@ pub(crate) struct CollectArgs {
     /// The pack directory `report --split-by-reviewer` wrote.
     pack: PathBuf,
     /// The returned reviewer workbooks (or CSV exports of their sheets);
-    /// a directory means every .xlsx and .csv file in it.
+    /// a directory means every .xlsx, .ods and .csv file in it.
     #[arg(required = true)]
     returned: Vec<PathBuf>,
+    /// A reviewer's corrected file: it replaces every other file of the same
+    /// reviewer (those are listed as replaced, and none of their rows is
+    /// read). Repeat for each corrected file.
+    #[arg(long, value_name = "FILE")]
+    corrected: Vec<PathBuf>,
     /// The directory to write decisions.csv, campaign.json, campaign.xlsx
     /// and campaign.html to.
     #[arg(short = 'o', long = "out")]
@@ -45,40 +52,67 @@ pub(crate) struct CollectArgs {
     roster_format: Option<String>,
 }
 
+/// The extensions of returned files read from a directory.
+const RETURNED_EXTENSIONS: [&str; 3] = ["xlsx", "ods", "csv"];
+
 /// Every returned file named: files as given, directories expanded to their
-/// .xlsx and .csv files, sorted.
-fn returned_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
+/// .xlsx, .ods and .csv files, sorted; what a directory holds besides is
+/// noted as skipped, with why.
+fn returned_files(paths: &[PathBuf], out: &Output) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+            let mut inside: Vec<PathBuf> = Vec::new();
+            for e in std::fs::read_dir(p)
                 .with_context(|| format!("cannot read the directory {}", p.display()))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| {
-                    f.extension()
-                        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                        .is_some_and(|e| e == "xlsx" || e == "csv")
-                })
-                .collect();
+            {
+                let f = e
+                    .with_context(|| format!("cannot read the directory {}", p.display()))?
+                    .path();
+                let name = f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let ext = f
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                if name.starts_with('.') || name.starts_with("~$") || name.starts_with(".~lock") {
+                    continue; // editor lock and hidden files
+                }
+                if !RETURNED_EXTENSIONS.contains(&ext.as_str()) {
+                    out.note(format_args!(
+                        "skipped {}: not a workbook (.xlsx, .ods) or CSV file",
+                        f.display()
+                    ));
+                    continue;
+                }
+                inside.push(f);
+            }
             inside.sort();
-            out.extend(inside);
+            files.extend(inside);
         } else {
-            out.push(p.clone());
+            files.push(p.clone());
         }
     }
-    if out.is_empty() {
+    if files.is_empty() {
         anyhow::bail!("no returned file to collect: name the reviewers' workbooks (or a directory holding them)");
     }
-    Ok(out)
+    Ok(files)
 }
 
-/// Whether `f` is the pack's own `reviewers/assignments.csv` (a directory of
-/// returned files is often the pack's `reviewers/`): same name, same bytes.
-fn is_the_packs_assignments(f: &Path, sha256: &str) -> bool {
-    f.file_name()
-        .is_some_and(|n| n == crate::report::split::ASSIGNMENTS_CSV)
-        && crate::output::seal::sha256_file(f).is_ok_and(|(sha, _)| sha == sha256)
+/// Whether `f` is one of the pack's own files in `reviewers/` (the
+/// assignments or the send list): same name, same bytes as sealed.
+fn is_the_packs_own(f: &Path, pack: &crate::campaign::PackCampaign) -> bool {
+    let Some(name) = f.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return false;
+    };
+    let rel = format!("{}/{name}", crate::report::split::REVIEWERS_DIR);
+    pack.sealed
+        .get(&rel)
+        .is_some_and(|sha| crate::output::seal::sha256_file(f).is_ok_and(|(got, _)| got == *sha))
+        && (name == crate::report::split::ASSIGNMENTS_CSV
+            || name == crate::report::split::SEND_LIST_CSV)
 }
 
 pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
@@ -91,7 +125,20 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
             })
         })
         .transpose()?;
-    let files = returned_files(&args.returned)?;
+    // Corrected files first: each replaces the files of its reviewer that
+    // come after it.
+    let mut files = args.corrected.clone();
+    let mut corrected = std::collections::BTreeSet::new();
+    for f in &args.corrected {
+        let (sha, _) = crate::output::seal::sha256_file(f)
+            .with_context(|| format!("cannot read the corrected file {}", f.display()))?;
+        corrected.insert(sha);
+    }
+    files.extend(
+        returned_files(&args.returned, out)?
+            .into_iter()
+            .filter(|f| !args.corrected.contains(f)),
+    );
     let mut inputs: Vec<(&'static str, &Path)> = vec![("pack", args.pack.as_path())];
     for f in &files {
         inputs.push(("returned file", f.as_path()));
@@ -103,31 +150,30 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write to {}", args.out.display()))?;
     let roster = read_roster(args.roster.as_deref(), args.roster_format.as_deref())?;
     let pack = read_pack(&args.pack)?;
-    // One file at a time: collect keeps only the rows with a decision.
-    let mut failed = None;
+    // One file at a time: collect keeps only the rows with a decision. A
+    // file that cannot be read is a problem for that file, not the end of
+    // the collection.
     let returned = files.iter().filter_map(|f| {
-        if failed.is_some() {
-            return None;
-        }
-        if is_the_packs_assignments(f, &pack.assignments_sha256) {
+        if is_the_packs_own(f, &pack) {
             out.note(format_args!(
-                "skipped {}: it is the pack's own list of assignments, not a returned file",
+                "skipped {}: it is one of the pack's own files, not a returned file",
                 f.display()
             ));
             return None;
         }
-        match read_returned(f) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                failed = Some(e);
-                None
+        Some(read_returned(f).map_err(|e| {
+            Unreadable {
+                file: f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                sha256: crate::output::seal::sha256_file(f).ok().map(|(s, _)| s),
+                error: format!("{:#}", anyhow::Error::from(e))
+                    .replace(&format!("{}: ", f.display()), ""),
             }
-        }
+        }))
     });
-    let collected = collect(&pack, returned, roster.as_ref());
-    if let Some(e) = failed {
-        return Err(e.into());
-    }
+    let collected = collect(&pack, returned, &corrected, roster.as_ref());
 
     let staged = StagedDir::new(&args.out, args.force, &inputs)
         .with_context(|| format!("cannot write to {}", args.out.display()))?;

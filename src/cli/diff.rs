@@ -36,6 +36,11 @@ pub(crate) struct DiffArgs {
     /// revocation-not-done finding; each carried out is listed as verified.
     #[arg(long, value_name = "FILE")]
     decisions: Option<PathBuf>,
+    /// Read --decisions even when they name another snapshot than OLD: every
+    /// Revoke and Modify is then listed as unchecked, none verified (without
+    /// this flag such a file is refused).
+    #[arg(long, requires = "decisions")]
+    decisions_of_another_snapshot: bool,
     /// Exit 1 when a new finding (revocation-not-done included) is at or
     /// above this severity: info, low, medium, high, critical.
     #[arg(long, value_name = "SEVERITY")]
@@ -272,10 +277,11 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     ));
     if let Some(d) = &report.decisions {
         out.note(format_args!(
-            "decisions: {} Revoke checked: {} verified, {} not done (revocation-not-done findings); {} Modify: {} verified, {} not done (modification-not-done findings), {} cannot be checked{}",
+            "decisions: {} Revoke checked: {} verified, {} not done (revocation-not-done findings), {} cannot be checked; {} Modify: {} verified, {} not done (modification-not-done findings), {} cannot be checked{}",
             d.revoke,
             s.revocations_verified,
             s.revocations_not_done,
+            s.revocations_unchecked,
             d.modify,
             s.modifications_verified,
             s.modifications_not_done,
@@ -337,11 +343,27 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         &new.snapshot.account.id,
         args.force,
     )?;
-    let decisions = args
+    let mut decisions = args
         .decisions
         .as_deref()
         .map(diff::read_decisions)
         .transpose()?;
+    // Decisions are about one snapshot: checked against another, a Revoke
+    // of access OLD never held would read as done.
+    if let Some(set) = decisions.as_mut() {
+        if !set.snapshots.is_empty() && !set.snapshots.contains(&old.sha256) {
+            let named = set.snapshots.iter().cloned().collect::<Vec<_>>().join(", ");
+            if !args.decisions_of_another_snapshot {
+                anyhow::bail!(
+                    "{}: the decisions are about snapshot {named}, and OLD ({}) is snapshot {}: give the snapshot the decisions were made on as OLD, or add --decisions-of-another-snapshot to list them as unchecked",
+                    args.decisions.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
+                    args.old.display(),
+                    old.sha256
+                );
+            }
+            set.other_snapshot = Some(named);
+        }
+    }
     let (report, fails) = write(
         DiffJob {
             old: Snap::Owned(Box::new(old)),

@@ -29,7 +29,7 @@ pub(super) fn matches(target: &DecisionTarget, e: &AccessEntry) -> bool {
                     .is_none_or(|s| *s == e.assignment_scope)
         }
         DecisionTarget::Principal { .. } => true,
-        DecisionTarget::Token { .. } => false,
+        DecisionTarget::Token { .. } | DecisionTarget::Entitlement { .. } => false,
     }
 }
 
@@ -148,6 +148,28 @@ pub(super) fn base_row(
         ),
         DecisionTarget::Principal { .. } => (None, None, None, "principal"),
         DecisionTarget::Token { .. } => (None, None, None, "token"),
+        DecisionTarget::Entitlement { entitlement, .. } => {
+            use crate::graph::EntitlementRef as R;
+            match entitlement {
+                R::RoleAssignment { scope, id } => (
+                    None,
+                    Some(id.clone()),
+                    Some(scope.clone()),
+                    "role assignment",
+                ),
+                R::GroupMembership { scope, group, .. } => (
+                    Some(format!("group:{scope}/{group}")),
+                    None,
+                    None,
+                    "group membership",
+                ),
+                R::ScopeMembership { scope, .. } => {
+                    (None, None, Some(scope.clone()), "scope membership")
+                }
+                R::Principal(_) => (None, None, None, "account member"),
+                R::Token { .. } => (None, None, None, "token"),
+            }
+        }
     };
     RevocationCheck {
         decision,

@@ -73,6 +73,17 @@ pub enum DecisionTarget {
         /// User uuid or `sa:SCOPE/IDENTIFIER`.
         principal_id: String,
     },
+    /// An entitlement (a campaign's decisions file, or the Entitlements
+    /// sheet): a principal in the account, a scope or group membership, a
+    /// role assignment; its Revoke is checked against the one action that
+    /// removes it.
+    Entitlement {
+        /// What the row key names.
+        entitlement: crate::graph::EntitlementRef,
+        /// The principal the row names (`principal_id`): a user uuid,
+        /// `sa:SCOPE/ID` or `group:SCOPE/ID`.
+        principal_id: String,
+    },
     /// One API token of a service account.
     Token {
         /// The service account, `sa:SCOPE/IDENTIFIER`.
@@ -94,6 +105,7 @@ impl DecisionTarget {
         match self {
             DecisionTarget::Grant { principal_id, .. }
             | DecisionTarget::Principal { principal_id }
+            | DecisionTarget::Entitlement { principal_id, .. }
             | DecisionTarget::Token { principal_id, .. } => principal_id,
         }
     }
@@ -141,6 +153,13 @@ pub struct DecisionSet {
     pub ignored_sheets: Vec<String>,
     /// Rows that could not be used.
     pub problems: Vec<DecisionProblem>,
+    /// The snapshots the file says its decisions are about (the
+    /// `snapshot_sha256` column of a campaign's decisions.csv, the banner of
+    /// a review sheet); empty when it names none.
+    pub snapshots: std::collections::BTreeSet<String>,
+    /// Set when the decisions are read against another snapshot than the
+    /// one they name (the snapshots named): each is then unchecked.
+    pub other_snapshot: Option<String>,
 }
 
 /// Why a decisions file could not be read.
@@ -315,9 +334,39 @@ enum SheetKind {
     Ignored,
 }
 
-/// What a row key (`report::reviewers::row_key`) names.
-pub fn target_of_row_key(key: &str) -> Option<DecisionTarget> {
+/// What a row key names: an entitlement (`PR`, `SM`, `GM`, `RA`, `TK`), or a
+/// grant row of an earlier campaign (`EA`, `PA`). `principal_id` is the
+/// row's principal column, when it has one.
+pub fn target_of_row_key(key: &str, principal_id: &str) -> Option<DecisionTarget> {
     let (code, rest) = key.split_once(':')?;
+    if let Some(e) = crate::graph::EntitlementRef::parse(key) {
+        use crate::graph::EntitlementRef as R;
+        let pid = match &e {
+            R::Principal(p) => p.clone(),
+            R::ScopeMembership { user, .. } | R::GroupMembership { user, .. } => user.clone(),
+            R::Token { scope, parent, .. } => format!("sa:{scope}/{parent}"),
+            R::RoleAssignment { .. } => principal_id.to_string(),
+        };
+        if let R::Token {
+            scope,
+            parent,
+            api_key,
+            token,
+        } = e
+        {
+            return Some(DecisionTarget::Token {
+                principal_id: pid,
+                scope,
+                parent,
+                api_key,
+                token,
+            });
+        }
+        return Some(DecisionTarget::Entitlement {
+            entitlement: e,
+            principal_id: pid,
+        });
+    }
     match code {
         "EA" | "PA" => {
             let mut parts = rest.splitn(3, '|');
@@ -328,21 +377,6 @@ pub fn target_of_row_key(key: &str) -> Option<DecisionTarget> {
                 via: Some(via.to_string()),
                 assignment_id: aid.to_string(),
                 assignment_scope: Some(scope.to_string()),
-            })
-        }
-        "PR" if !rest.is_empty() => Some(DecisionTarget::Principal {
-            principal_id: rest.to_string(),
-        }),
-        "TK" => {
-            let (rest, token) = rest.rsplit_once('/')?;
-            let (rest, api_key) = rest.rsplit_once('/')?;
-            let (scope, parent) = rest.rsplit_once('/')?;
-            Some(DecisionTarget::Token {
-                principal_id: format!("sa:{scope}/{parent}"),
-                scope: scope.to_string(),
-                parent: parent.to_string(),
-                api_key: api_key.to_string(),
-                token: token.to_string(),
             })
         }
         _ => None,
@@ -375,6 +409,17 @@ fn read_table(
     let Some(hi) = found else {
         return false;
     };
+    // A review sheet's banner names its snapshot.
+    for r in &top[..hi] {
+        for c in r {
+            if let Some(sha) = c
+                .split(|ch: char| !ch.is_ascii_hexdigit())
+                .find(|w| w.len() == 64)
+            {
+                set.snapshots.insert(sha.to_ascii_lowercase());
+            }
+        }
+    }
     let header = &top[hi];
     let names: Vec<String> = header.iter().map(|c| normalise_header(c)).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
@@ -384,6 +429,7 @@ fn read_table(
     let principal = col("principal_id").or_else(|| col("id"));
     let assignment = col("assignment_id");
     let row_key = col("row_key");
+    let row_snapshot = col("snapshot_sha256");
     let token_id = col("token_id");
     let lower_name = sheet_name.map(|n| n.trim().to_ascii_lowercase());
     let kind = match (&lower_name, principal, assignment) {
@@ -451,8 +497,14 @@ fn read_table(
                 .push(problem("a decision on a row with no principal id".into()));
             continue;
         }
+        if let Some(i) = row_snapshot {
+            let sha = get(r, Some(i));
+            if !sha.is_empty() && !set.snapshots.contains(&sha) {
+                set.snapshots.insert(sha.to_ascii_lowercase());
+            }
+        }
         let target = if kind == SheetKind::RowKeys {
-            match target_of_row_key(&key) {
+            match target_of_row_key(&key, &get(r, principal)) {
                 Some(t) => t,
                 None => {
                     set.problems

@@ -16,6 +16,7 @@
 mod access;
 mod decided;
 pub mod decisions;
+mod entitlements;
 mod findings;
 mod manifest;
 mod model;
@@ -234,6 +235,7 @@ impl Compared {
             modifications_verified: count(&decisions, |d| &d.verified, "Modify"),
             modifications_not_done: count(&decisions, |d| &d.not_done, "Modify"),
             modifications_unchecked: count(&decisions, |d| &d.unchecked, "Modify"),
+            revocations_unchecked: count(&decisions, |d| &d.unchecked, "Revoke"),
         };
         summary.empty = summary.principals_added
             + summary.principals_removed

@@ -123,6 +123,9 @@ pub struct Summary {
     pub modifications_not_done: usize,
     /// Modifications that cannot be checked.
     pub modifications_unchecked: usize,
+    /// Revoke decisions that cannot be checked (what OLD never held, or
+    /// decisions of another snapshot).
+    pub revocations_unchecked: usize,
 }
 
 /// A user or service account as the diff lists it.

@@ -102,9 +102,9 @@ pub(super) fn check(
     let old_entries: Vec<&AccessEntry> = old_all.iter().filter(|e| matches(&d.target, e)).collect();
     let in_old = match &d.target {
         DecisionTarget::Grant { .. } => !old_entries.is_empty(),
-        DecisionTarget::Principal { .. } | DecisionTarget::Token { .. } => {
-            old.find_principal(pid).is_some()
-        }
+        DecisionTarget::Principal { .. }
+        | DecisionTarget::Token { .. }
+        | DecisionTarget::Entitlement { .. } => old.find_principal(pid).is_some(),
     };
     let mut row = base_row(d, "Modify", ident.as_ref().map(|(f, _)| f), in_old);
     let (target, assignment_id, assignment_scope) = match (&d.target, parse_target(&d.modify_to)) {
@@ -116,6 +116,10 @@ pub(super) fn check(
         (DecisionTarget::Token { .. }, _) => {
             row.detail = "a token has no role to change: check it by hand".into();
             out.unchecked.push(row);
+            return None;
+        }
+        (DecisionTarget::Entitlement { .. }, _) => {
+            // Entitlements are checked by super::entitlements.
             return None;
         }
         (DecisionTarget::Grant { .. }, None) => {

@@ -45,7 +45,44 @@ pub(crate) fn check(
     let mut findings = Vec::new();
     let mut seen = BTreeSet::new();
     for d in &set.decisions {
+        // Decisions about another snapshot prove nothing about OLD.
+        if let Some(named) = &set.other_snapshot {
+            let decision = if d.verdict == Verdict::Modify {
+                out.modify += 1;
+                "Modify"
+            } else {
+                out.revoke += 1;
+                "Revoke"
+            };
+            let ident = identity(old, new, d.target.principal_id());
+            let mut row = base_row(d, decision, ident.as_ref().map(|(f, _)| f), false);
+            row.detail = format!(
+                "decided on snapshot {named}, not on the previous snapshot compared here: not checked"
+            );
+            out.unchecked.push(row);
+            continue;
+        }
         // Keep and undecided rows are counted by the reader, not kept.
+        if let DecisionTarget::Entitlement { entitlement, .. } = &d.target {
+            let revoke = d.verdict == Verdict::Revoke;
+            if !seen.insert((revoke, d.target.clone())) {
+                continue;
+            }
+            if revoke {
+                out.revoke += 1;
+            } else {
+                out.modify += 1;
+            }
+            findings.extend(super::entitlements::check(
+                set,
+                d,
+                entitlement,
+                old,
+                (new, new_grants),
+                &mut out,
+            ));
+            continue;
+        }
         if d.verdict == Verdict::Modify {
             out.modify += 1;
             if seen.insert((false, d.target.clone())) {
@@ -75,8 +112,15 @@ pub(crate) fn check(
             DecisionTarget::Grant { .. } => in_old_grants.iter().any(|e| matches(&d.target, e)),
             DecisionTarget::Principal { .. } => old.find_principal(pid).is_some(),
             DecisionTarget::Token { .. } => find_token(old, &d.target).is_some(),
+            DecisionTarget::Entitlement { .. } => false,
         };
         let mut row = base_row(d, "Revoke", ident.as_ref().map(|(f, _)| f), in_old);
+        // Only what OLD held can have been removed.
+        if !in_old {
+            row.detail = "the previous snapshot does not hold this: there is nothing to verify (a decision about another snapshot, or an invented row)".into();
+            out.unchecked.push(row);
+            continue;
+        }
         let token_still = find_token(new, &d.target);
         if let DecisionTarget::Token { .. } = &d.target {
             if token_still.is_none() {
@@ -164,6 +208,7 @@ pub(crate) fn check(
                     vec!["token".to_string(), format!("{api_key}/{token}")],
                 )
             }
+            DecisionTarget::Entitlement { .. } => continue,
             DecisionTarget::Principal { .. } => {
                 let level: PrivilegeLevel = new.highest_level(p);
                 row.detail = format!(

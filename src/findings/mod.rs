@@ -47,8 +47,9 @@ pub use evaluate::{
 pub use finding::{ControlRef, ExemptionStatus, Finding, FindingPrincipal, Severity};
 pub use outcome::{failing, Counts};
 pub use policy::{
-    default_sod, Exemption, Level, Policy, PolicyError, PolicySource, ReviewerPolicy, RuleSetting,
-    ServiceAccountPolicy, SodSet, Thresholds, DEFAULT_RUBBER_STAMP_ROWS,
+    default_sod, Exemption, Level, MembershipRouting, Policy, PolicyError, PolicySource,
+    ReviewerPolicy, RuleSetting, ServiceAccountPolicy, SodSet, Thresholds,
+    DEFAULT_RUBBER_STAMP_ROWS,
 };
 pub use roster::{detect_format, Roster, RosterEntry, RosterError, RosterFormat, RosterSource};
 pub use rule::Rule;

@@ -492,3 +492,18 @@ fn builtin_targets(scope: &Scope, id: &ResourceGroupId) -> Vec<Target> {
         include_child_scopes,
     }]
 }
+
+impl AccessGraph<'_> {
+    /// A permission's action: the catalogue's word, else the last part of
+    /// `<module>_<type>_<action>`.
+    pub fn permission_action(&self, permission: &str) -> String {
+        if let Some((_, Some(action))) = self.permission_type.get(permission) {
+            return action.to_ascii_lowercase();
+        }
+        permission
+            .rsplit('_')
+            .next()
+            .unwrap_or(permission)
+            .to_string()
+    }
+}

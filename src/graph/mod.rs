@@ -25,6 +25,7 @@
 mod access;
 mod assignment;
 mod build;
+mod entitlements;
 mod escalation;
 mod explain;
 mod format;
@@ -38,6 +39,7 @@ pub use assignment::{
     PRINCIPAL_SERVICE,
 };
 pub use build::AccessGraph;
+pub use entitlements::{Entitlement, EntitlementKind, EntitlementRef, Gives, Holder, ROLES_SHOWN};
 pub use escalation::{EscalationIndex, EscalationPath, EscalationStep, StepAction};
 pub use explain::{Ask, Explanation, GrantPath, PrincipalView, Question};
 pub use format::{format_included_scopes, format_resources, format_targets};

@@ -6,10 +6,11 @@ use serde::Serialize;
 use crate::snapshot::{ResourceGroupId, RoleId, Scope, ScopeLevel};
 
 /// How much a grant lets its holder do, weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PrivilegeLevel {
     /// No permission survives the resource group's filter.
+    #[default]
     None,
     /// View only.
     Read,

@@ -107,3 +107,32 @@ pub fn seal(dir: &Path, mut doc: serde_json::Value) -> std::io::Result<()> {
     }
     std::fs::write(dir.join(SHA256SUMS), sums)
 }
+
+/// Checks a sealed directory as `sha256sum -c SHA256SUMS` would: every file
+/// it lists is there with the SHA-256 it lists. Returns what differs, one
+/// line a file (empty when all match); an error when SHA256SUMS itself
+/// cannot be read.
+pub fn verify_sums(dir: &Path) -> std::io::Result<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join(SHA256SUMS))?;
+    let mut bad = Vec::new();
+    let mut listed = 0usize;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let Some((sha, rel)) = line.split_once("  ") else {
+            bad.push(format!(
+                "{SHA256SUMS}: a line is not `SHA-256  FILE`: {line:?}"
+            ));
+            continue;
+        };
+        listed += 1;
+        let path = dir.join(rel.trim_start_matches('*'));
+        match sha256_file(&path) {
+            Ok((got, _)) if got == sha => {}
+            Ok(_) => bad.push(format!("{rel}: SHA-256 differs from {SHA256SUMS}")),
+            Err(e) => bad.push(format!("{rel}: {e}")),
+        }
+    }
+    if listed == 0 {
+        bad.push(format!("{SHA256SUMS} lists no file"));
+    }
+    Ok(bad)
+}

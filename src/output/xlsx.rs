@@ -140,6 +140,15 @@ pub trait Layout {
     fn number_format(&self) -> Option<&Format> {
         None
     }
+    /// The worksheet column of the row's cell `i` (a layout may put columns
+    /// of its own, such as reviewer columns, between the row's cells).
+    fn column_of(&self, i: usize) -> u16 {
+        i as u16
+    }
+    /// The format of the row's text cell `i`, if any (such as wrapping).
+    fn text_format(&self, _i: usize) -> Option<&Format> {
+        None
+    }
 }
 
 /// Writes one sheet of `total` rows, made by `produce`, into `workbook`:
@@ -201,7 +210,7 @@ pub fn write_sheet(
                 in_part = 0;
             }
             for (c, value) in cells.iter().enumerate() {
-                let col = c as u16;
+                let col = layout.column_of(c);
                 match value {
                     Cell::Empty => {}
                     Cell::Int(n) => match layout.number_format() {
@@ -213,10 +222,10 @@ pub fn write_sheet(
                         }
                     },
                     Cell::Text(t) => {
-                        ws.write_string(row, col, fit_cell(&cell(t)).as_ref())?;
+                        write_text(&mut ws, row, col, t, layout.text_format(c))?;
                     }
                     Cell::Shared(t) => {
-                        ws.write_string(row, col, fit_cell(&cell(t)).as_ref())?;
+                        write_text(&mut ws, row, col, t, layout.text_format(c))?;
                     }
                 }
             }
@@ -245,6 +254,23 @@ pub fn write_sheet(
     names.push(part.name);
     workbook.push_worksheet(ws);
     Ok(names)
+}
+
+/// One text cell: sanitised, fitted, in `format` when there is one.
+fn write_text(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    let text = cell(text);
+    let text = fit_cell(&text);
+    match format {
+        Some(f) => ws.write_string_with_format(row, col, text.as_ref(), f)?,
+        None => ws.write_string(row, col, text.as_ref())?,
+    };
+    Ok(())
 }
 
 /// A workbook's creation time from the evidence's time (the snapshot's

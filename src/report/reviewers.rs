@@ -1,154 +1,52 @@
-//! Who reviews which row: the `[reviewers]` table of the policy applied to
-//! the rows of the review sheets (Privileged Access, Principals, Effective
-//! Access, Tokens), and the row keys that let a returned workbook be matched
-//! to what was sent.
+//! Who reviews which entitlement: the `[reviewers]` table of the policy
+//! applied to the rows of the Entitlements sheet, one reviewer per row.
 //!
-//! A row's scope is the scope of the access it is about: the assignment's
-//! scope for a grant, the service account's scope for a service account and
-//! its tokens, the account for a user. Its reviewer is, in order:
+//! An entitlement's scope is where it is removed: the account for a user,
+//! the service account's scope, the org or project of a scope membership,
+//! the group's scope for a group membership, the assignment's scope, the
+//! token's scope. Its candidates are, in order:
 //!
-//! 1. with `by_manager = true` and a roster naming the user's manager (an
-//!    email), the manager, for every row about a user;
-//! 2. the reviewer of the most specific scope entry covering the row's scope
+//! 1. with `by_manager = true` and a roster naming the user's manager, the
+//!    manager, for an entitlement of a user (a group membership only while
+//!    `memberships = "manager"`, the default);
+//! 2. for a group's role assignment or membership, the group's owner
+//!    (`"group:SCOPE/ID" = "owner@…"`);
+//! 3. the reviewer of the most specific scope entry covering the scope
 //!    (project, then its org, then `account`);
-//! 3. `default`.
+//! 4. `default`.
 //!
-//! A reviewer is never given their own access: a candidate who is the row's
-//! principal (by email, or an address the roster lists for the same person)
-//! is passed over for the next one, and the row says so. A row left with no
-//! candidate is unassigned, and the pack counts it.
+//! A candidate is passed over, and the row says why, when they are not
+//! independent of the row: they are its principal (by email, or an address
+//! the roster lists for the same person), a member of the group it is about,
+//! or they could change it themselves (a conflicted certifier): they hold
+//! `core_usergroup_manage` over the group, or at the row's scope the
+//! permission Harness checks to change it (`core_user_manage` for users,
+//! `core_serviceaccount_edit` or `_manageapikey` for service accounts and
+//! their tokens, a role-assignment permission). A row with no candidate
+//! left is unassigned, and the pack counts it.
 
-use std::collections::BTreeMap;
-
-use crate::findings::{ReviewerPolicy, Roster};
-use crate::graph::{AccessGraph, Grant, Principal};
-use crate::snapshot::{Scope, ScopeLevel, Snapshot};
+use crate::findings::{MembershipRouting, ReviewerPolicy, Roster};
+use crate::graph::{Access, AccessGraph, Entitlement, Holder, Principal};
+use crate::snapshot::{Scope, ScopeLevel};
 
 use super::sheet_id::SheetId;
 
 /// The sheets a campaign assigns, in workbook order.
-pub const CAMPAIGN_SHEETS: [SheetId; 4] = [
-    SheetId::PrivilegedAccess,
-    SheetId::Principals,
-    SheetId::EffectiveAccess,
-    SheetId::Tokens,
-];
-
-/// What a row of a review sheet is about.
-#[derive(Debug, Clone, Copy)]
-pub enum RowRef<'g> {
-    /// A grant (Privileged Access, Effective Access).
-    Grant(&'g Grant),
-    /// A user or service account (Principals).
-    Principal(Principal),
-    /// A token, by index into `snapshot.tokens` (Tokens).
-    Token(usize),
-}
-
-/// The rows of a campaign sheet, in the sheet's row order (the same order
-/// as [`super::sheets::write_rows`]; a test holds it).
-pub fn row_refs<'g>(
-    g: &'g AccessGraph<'_>,
-    sheet: SheetId,
-) -> Box<dyn Iterator<Item = RowRef<'g>> + 'g> {
-    match sheet {
-        SheetId::PrivilegedAccess => Box::new(g.privileged_grants().map(RowRef::Grant)),
-        SheetId::Principals => Box::new(g.principals().map(RowRef::Principal)),
-        SheetId::EffectiveAccess => Box::new(
-            g.grants
-                .iter()
-                .filter(|x| g.access_of(x.assignment).is_some())
-                .map(RowRef::Grant),
-        ),
-        SheetId::Tokens => Box::new((0..g.snapshot().tokens.len()).map(RowRef::Token)),
-        _ => Box::new(std::iter::empty()),
-    }
-}
-
-/// The two-letter code a sheet's row keys start with.
-pub fn sheet_code(sheet: SheetId) -> &'static str {
-    match sheet {
-        SheetId::PrivilegedAccess => "PA",
-        SheetId::Principals => "PR",
-        SheetId::EffectiveAccess => "EA",
-        SheetId::Tokens => "TK",
-        _ => "XX",
-    }
-}
-
-/// The sheet a row-key code names.
-pub fn sheet_of_code(code: &str) -> Option<SheetId> {
-    CAMPAIGN_SHEETS.into_iter().find(|s| sheet_code(*s) == code)
-}
-
-/// A row's key: stable across runs of the same snapshot, unique in the
-/// pack. `EA:PRINCIPAL|VIA|SCOPE/ASSIGNMENT` for a grant,
-/// `PR:PRINCIPAL` for a principal, `TK:SCOPE/SERVICE_ACCOUNT/KEY/TOKEN` for
-/// a token.
-pub fn row_key(g: &AccessGraph<'_>, sheet: SheetId, r: RowRef<'_>) -> String {
-    let s = g.snapshot();
-    let code = sheet_code(sheet);
-    match r {
-        RowRef::Grant(grant) => {
-            let a = &s.role_assignments[grant.assignment];
-            format!(
-                "{code}:{}|{}|{}/{}",
-                g.identity(grant.principal).id,
-                g.via_label(grant.via),
-                a.scope,
-                a.id
-            )
-        }
-        RowRef::Principal(p) => format!("{code}:{}", g.identity(p).id),
-        RowRef::Token(i) => {
-            let t = &s.tokens[i];
-            format!("{code}:{}/{}/{}/{}", t.scope, t.parent, t.api_key, t.id)
-        }
-    }
-}
-
-/// The scope a row is about.
-pub fn row_scope<'s>(s: &'s Snapshot, r: RowRef<'_>) -> std::borrow::Cow<'s, Scope> {
-    use std::borrow::Cow;
-    match r {
-        RowRef::Grant(grant) => Cow::Borrowed(&s.role_assignments[grant.assignment].scope),
-        RowRef::Principal(Principal::User(_)) => Cow::Owned(Scope::Account),
-        RowRef::Principal(Principal::ServiceAccount(i)) => {
-            Cow::Borrowed(&s.service_accounts[i].scope)
-        }
-        RowRef::Token(i) => Cow::Borrowed(&s.tokens[i].scope),
-    }
-}
-
-/// The principal a row is about, when it is one (a token's service account
-/// is found by scope and identifier).
-pub fn row_principal(g: &AccessGraph<'_>, r: RowRef<'_>) -> Option<Principal> {
-    match r {
-        RowRef::Grant(grant) => Some(grant.principal),
-        RowRef::Principal(p) => Some(p),
-        RowRef::Token(i) => {
-            let t = &g.snapshot().tokens[i];
-            g.snapshot()
-                .service_accounts
-                .iter()
-                .position(|sa| sa.scope == t.scope && sa.id.as_str() == t.parent)
-                .map(Principal::ServiceAccount)
-        }
-    }
-}
+pub const CAMPAIGN_SHEETS: [SheetId; 1] = [SheetId::Entitlements];
 
 /// Why a row went to its reviewer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Basis {
     /// The user's manager, from the roster.
     Manager,
+    /// The group's owner, from the policy.
+    GroupOwner,
     /// The reviewer of a scope entry.
     Scope,
     /// `default`.
     Default,
-    /// A candidate was the principal, so the row went to the next one.
-    MovedFromSelf,
-    /// No candidate (no entry, no default, or only the principal).
+    /// No independent candidate (no entry, no default, or only candidates
+    /// passed over).
     Unassigned,
 }
 
@@ -157,21 +55,23 @@ impl Basis {
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::Manager => "manager (roster)",
+            Basis::GroupOwner => "group owner",
             Basis::Scope => "scope",
             Basis::Default => "default",
-            Basis::MovedFromSelf => "moved up: the reviewer of the scope is the principal",
             Basis::Unassigned => "unassigned: no independent reviewer",
         }
     }
 }
 
 /// One row's assignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowAssignment {
     /// Index into [`Assignments::reviewers`], `None` when unassigned.
     pub reviewer: Option<u32>,
     /// Why.
     pub basis: Basis,
+    /// The candidates passed over and why, when any were.
+    pub passed: Option<Box<str>>,
 }
 
 /// Every campaign row's reviewer.
@@ -179,34 +79,162 @@ pub struct RowAssignment {
 pub struct Assignments {
     /// The reviewers, sorted (lowercased emails).
     pub reviewers: Vec<String>,
-    /// Per campaign sheet, per row in sheet order.
-    pub rows: BTreeMap<SheetId, Vec<RowAssignment>>,
+    /// Per row of the Entitlements sheet, in sheet order.
+    pub rows: Vec<RowAssignment>,
 }
 
 impl Assignments {
-    /// The reviewer of row `i` of `sheet`, if any.
-    pub fn reviewer_of(&self, sheet: SheetId, i: usize) -> Option<&str> {
-        let r = self.rows.get(&sheet)?.get(i)?;
+    /// The reviewer of row `i`, if any.
+    pub fn reviewer_of(&self, i: usize) -> Option<&str> {
+        let r = self.rows.get(i)?;
         r.reviewer.map(|x| self.reviewers[x as usize].as_str())
     }
 
-    /// Rows assigned to each reviewer, and unassigned rows, per sheet.
-    pub fn counts(&self) -> (BTreeMap<&str, usize>, usize) {
-        let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+    /// Why row `i` went where it did, in words: the basis, and the
+    /// candidates passed over.
+    pub fn basis_text(&self, i: usize) -> String {
+        let Some(r) = self.rows.get(i) else {
+            return String::new();
+        };
+        match &r.passed {
+            Some(p) => format!("{}; moved up: {p}", r.basis.as_str()),
+            None => r.basis.as_str().to_string(),
+        }
+    }
+
+    /// Rows assigned to each reviewer, and unassigned rows.
+    pub fn counts(&self) -> (std::collections::BTreeMap<&str, usize>, usize) {
+        let mut per = std::collections::BTreeMap::new();
         let mut unassigned = 0;
-        for rows in self.rows.values() {
-            for r in rows {
-                match r.reviewer {
-                    Some(x) => *per.entry(self.reviewers[x as usize].as_str()).or_default() += 1,
-                    None => unassigned += 1,
-                }
+        for r in &self.rows {
+            match r.reviewer {
+                Some(x) => *per.entry(self.reviewers[x as usize].as_str()).or_default() += 1,
+                None => unassigned += 1,
             }
         }
         (per, unassigned)
     }
 }
 
-/// Assigns every row of the campaign sheets.
+/// The permission Harness checks to change an entitlement, and what it acts
+/// on: `(permission, resource type, resource id)`.
+fn change_permissions(
+    g: &AccessGraph<'_>,
+    e: Entitlement,
+) -> Vec<(&'static str, &'static str, Option<String>)> {
+    let s = g.snapshot();
+    let role_assignment = ("core_roleassignment_manage", "ROLEASSIGNMENT", None);
+    match e {
+        Entitlement::Principal(Principal::User(_)) | Entitlement::ScopeMembership { .. } => {
+            vec![("core_user_manage", "USER", None)]
+        }
+        Entitlement::Principal(Principal::ServiceAccount(i)) => vec![(
+            "core_serviceaccount_edit",
+            "SERVICEACCOUNT",
+            Some(s.service_accounts[i].id.to_string()),
+        )],
+        Entitlement::GroupMembership { group, .. } => vec![(
+            "core_usergroup_manage",
+            "USERGROUP",
+            Some(s.user_groups[group].id.to_string()),
+        )],
+        Entitlement::RoleAssignment(_) => {
+            let mut v = match g.entitlement_holder(e) {
+                Holder::Principal(Principal::User(_)) => vec![("core_user_manage", "USER", None)],
+                Holder::Principal(Principal::ServiceAccount(i)) => vec![(
+                    "core_serviceaccount_edit",
+                    "SERVICEACCOUNT",
+                    Some(s.service_accounts[i].id.to_string()),
+                )],
+                Holder::Group(gr) => {
+                    let (_, id) = g.group_scope_and_id(gr);
+                    vec![("core_usergroup_manage", "USERGROUP", Some(id.to_string()))]
+                }
+                Holder::Unknown => Vec::new(),
+            };
+            v.push(role_assignment);
+            v
+        }
+        Entitlement::Token(_) => match g.entitlement_holder(e) {
+            Holder::Principal(Principal::ServiceAccount(i)) => vec![(
+                "core_serviceaccount_manageapikey",
+                "SERVICEACCOUNT",
+                Some(s.service_accounts[i].id.to_string()),
+            )],
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// True when `access` lets its holder use `permission` at `scope` on the
+/// resource (`None`: any of its type). A role-assignment permission is any
+/// `*_roleassignment_*` other than view.
+fn allows(
+    g: &AccessGraph<'_>,
+    access: &Access,
+    permission: &str,
+    resource_type: &str,
+    resource: Option<&str>,
+    scope: &Scope,
+) -> bool {
+    let holds = if permission == "core_roleassignment_manage" {
+        access
+            .permissions
+            .iter()
+            .any(|p| p.as_str().contains("_roleassignment_") && !p.as_str().ends_with("_view"))
+    } else {
+        access.has_permission(permission)
+    };
+    if !holds || !access.covers(scope) || !g.permission_allowed_at(permission, scope) {
+        return false;
+    }
+    match &access.resources {
+        None => true,
+        Some(sel) => sel.iter().any(|x| {
+            x.resource_type == resource_type
+                && (x.attribute_filter.is_some()
+                    || x.identifiers.is_empty()
+                    || resource.is_some_and(|r| x.identifiers.iter().any(|i| i == r)))
+        }),
+    }
+}
+
+/// What a reviewer (by email) could change of an entitlement, in words.
+fn could_change(g: &AccessGraph<'_>, reviewer: &str, e: Entitlement) -> Option<String> {
+    let Some(p @ Principal::User(_)) = g.find_principal(reviewer) else {
+        return None;
+    };
+    let scope = g.entitlement_scope(e);
+    for (permission, resource_type, resource) in change_permissions(g, e) {
+        for grant in g.grants_of(p) {
+            let Some(access) = g.access_of(grant.assignment) else {
+                continue;
+            };
+            if allows(
+                g,
+                access,
+                permission,
+                resource_type,
+                resource.as_deref(),
+                &scope,
+            ) {
+                let what = if permission == "core_roleassignment_manage" {
+                    "a role-assignment permission"
+                } else {
+                    permission
+                };
+                return Some(format!(
+                    "{reviewer} could change it ({what} at {scope}, through assignment {}/{})",
+                    g.snapshot().role_assignments[grant.assignment].scope,
+                    g.snapshot().role_assignments[grant.assignment].id
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Assigns every entitlement.
 pub fn assign(
     g: &AccessGraph<'_>,
     policy: &ReviewerPolicy,
@@ -216,6 +244,7 @@ pub fn assign(
     let mut names: Vec<String> = policy
         .scopes
         .values()
+        .chain(policy.group_owners.values())
         .chain(policy.default.iter())
         .cloned()
         .collect();
@@ -228,11 +257,9 @@ pub fn assign(
             .map(|m| m.trim().to_ascii_lowercase())
             .find(|m| m.contains('@') && !m.contains(char::is_whitespace))
     };
-    // Every address of a principal: its email and the roster's aliases.
-    let addresses = |p: Principal| -> Vec<String> {
-        let Some(email) = g.identity(p).email.map(|e| e.trim().to_ascii_lowercase()) else {
-            return Vec::new();
-        };
+    // Every address of a user: the email and the roster's aliases.
+    let addresses = |email: &str| -> Vec<String> {
+        let email = email.trim().to_ascii_lowercase();
         let mut v = vec![email.clone()];
         if let Some(r) = roster {
             for e in r.lookup(&email) {
@@ -258,58 +285,108 @@ pub fn assign(
     };
 
     let mut out = Assignments::default();
-    for sheet in CAMPAIGN_SHEETS {
-        let mut rows = Vec::new();
-        for r in row_refs(g, sheet) {
-            let principal = row_principal(g, r);
-            let own = principal.map(addresses).unwrap_or_default();
-            let scope = row_scope(s, r);
-            // Candidates, most specific first.
-            let mut candidates: Vec<(String, Basis)> = Vec::new();
-            if policy.by_manager {
-                if let Some(Principal::User(u)) = principal {
-                    if let Some(m) = manager_of(&s.users[u].email) {
-                        candidates.push((m, Basis::Manager));
-                    }
+    for e in g.entitlements() {
+        let holder = g.entitlement_holder(e);
+        let scope = g.entitlement_scope(e);
+        // Who the row is about: its principal's addresses, or a group's
+        // members' addresses (a member benefits from the group's access).
+        let (own, members): (Vec<String>, Vec<String>) = match holder {
+            Holder::Principal(p) => (
+                g.identity(p).email.map(addresses).unwrap_or_default(),
+                Vec::new(),
+            ),
+            Holder::Group(gr) => (
+                Vec::new(),
+                g.group_members(gr)
+                    .into_iter()
+                    .flat_map(|u| addresses(&s.users[u].email))
+                    .collect(),
+            ),
+            Holder::Unknown => (Vec::new(), Vec::new()),
+        };
+        let group_key = match (e, holder) {
+            (Entitlement::GroupMembership { group, .. }, _) => {
+                let x = &s.user_groups[group];
+                Some(format!("{}/{}", x.scope, x.id))
+            }
+            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => {
+                let (sc, id) = g.group_scope_and_id(gr);
+                Some(format!("{sc}/{id}"))
+            }
+            _ => None,
+        };
+        let group_members_too: Vec<String> = match e {
+            Entitlement::GroupMembership { group, .. } => g
+                .group_members(crate::graph::GroupRef {
+                    index: Some(group),
+                    builtin_from_assignment: None,
+                })
+                .into_iter()
+                .flat_map(|u| addresses(&s.users[u].email))
+                .collect(),
+            _ => Vec::new(),
+        };
+
+        // Candidates, most specific first.
+        let mut candidates: Vec<(String, Basis)> = Vec::new();
+        let manager_first = match e {
+            Entitlement::GroupMembership { .. } => policy.memberships == MembershipRouting::Manager,
+            _ => true,
+        };
+        if policy.by_manager && manager_first {
+            if let Holder::Principal(Principal::User(u)) = holder {
+                if let Some(m) = manager_of(&s.users[u].email) {
+                    candidates.push((m, Basis::Manager));
                 }
             }
-            for level in [
-                ScopeLevel::Project,
-                ScopeLevel::Organization,
-                ScopeLevel::Account,
-            ] {
-                if let Some(sc) = scope.ancestor_at(level) {
-                    if let Some(rev) = policy.scopes.get(&sc.to_string()) {
-                        candidates.push((rev.clone(), Basis::Scope));
-                    }
-                }
-            }
-            if let Some(d) = &policy.default {
-                candidates.push((d.clone(), Basis::Default));
-            }
-            let mut passed_self = false;
-            let mut chosen = RowAssignment {
-                reviewer: None,
-                basis: Basis::Unassigned,
-            };
-            for (name, basis) in candidates {
-                if own.contains(&name) {
-                    passed_self = true;
-                    continue;
-                }
-                chosen = RowAssignment {
-                    reviewer: index(&name),
-                    basis: if passed_self {
-                        Basis::MovedFromSelf
-                    } else {
-                        basis
-                    },
-                };
-                break;
-            }
-            rows.push(chosen);
         }
-        out.rows.insert(sheet, rows);
+        if let Some(owner) = group_key.as_ref().and_then(|k| policy.group_owners.get(k)) {
+            candidates.push((owner.clone(), Basis::GroupOwner));
+        }
+        for level in [
+            ScopeLevel::Project,
+            ScopeLevel::Organization,
+            ScopeLevel::Account,
+        ] {
+            if let Some(sc) = scope.ancestor_at(level) {
+                if let Some(rev) = policy.scopes.get(&sc.to_string()) {
+                    candidates.push((rev.clone(), Basis::Scope));
+                }
+            }
+        }
+        if let Some(d) = &policy.default {
+            candidates.push((d.clone(), Basis::Default));
+        }
+        let mut passed: Vec<String> = Vec::new();
+        let mut chosen = RowAssignment {
+            reviewer: None,
+            basis: Basis::Unassigned,
+            passed: None,
+        };
+        for (name, basis) in candidates {
+            if passed.iter().any(|p| p.starts_with(&format!("{name} "))) {
+                continue;
+            }
+            if own.contains(&name) {
+                passed.push(format!("{name} is the principal"));
+                continue;
+            }
+            if members.contains(&name) || group_members_too.contains(&name) {
+                passed.push(format!("{name} is a member of the group"));
+                continue;
+            }
+            if let Some(why) = could_change(g, &name, e) {
+                passed.push(why);
+                continue;
+            }
+            chosen.reviewer = index(&name);
+            chosen.basis = basis;
+            break;
+        }
+        if !passed.is_empty() {
+            chosen.passed = Some(passed.join("; ").into());
+        }
+        out.rows.push(chosen);
     }
     out.reviewers = names;
     out
@@ -318,48 +395,41 @@ pub fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::ReviewerPolicy;
     use crate::testkit::*;
 
     fn policy(default: Option<&str>, scopes: &[(&str, &str)], by_manager: bool) -> ReviewerPolicy {
-        ReviewerPolicy {
-            default: default.map(str::to_string),
-            scopes: scopes
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            by_manager,
-            rubber_stamp_rows: 20,
-        }
+        let mut p = ReviewerPolicy::new(default, scopes);
+        p.by_manager = by_manager;
+        p
     }
 
-    fn who(
-        a: &Assignments,
-        g: &AccessGraph<'_>,
-        sheet: SheetId,
-    ) -> Vec<(String, Option<String>, Basis)> {
-        row_refs(g, sheet)
+    /// `(key, reviewer, basis text)` of every row.
+    fn who(a: &Assignments, g: &AccessGraph<'_>) -> Vec<(String, Option<String>, String)> {
+        g.entitlements()
+            .into_iter()
             .enumerate()
-            .map(|(i, r)| {
+            .map(|(i, e)| {
                 (
-                    row_key(g, sheet, r),
-                    a.reviewer_of(sheet, i).map(str::to_string),
-                    a.rows[&sheet][i].basis,
+                    g.entitlement_key(e),
+                    a.reviewer_of(i).map(str::to_string),
+                    a.basis_text(i),
                 )
             })
             .collect()
     }
 
-    /// The reviewer and basis of the first row whose key starts with `prefix`.
+    /// The reviewer and basis of the row whose key is `key`.
     fn row_of<'a>(
-        rows: &'a [(String, Option<String>, Basis)],
-        prefix: &str,
-    ) -> (Option<&'a str>, Basis) {
-        let r = rows
-            .iter()
-            .find(|(k, _, _)| k.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no row {prefix}"));
-        (r.1.as_deref(), r.2)
+        rows: &'a [(String, Option<String>, String)],
+        key: &str,
+    ) -> (Option<&'a str>, &'a str) {
+        let r = rows.iter().find(|(k, _, _)| k == key).unwrap_or_else(|| {
+            panic!(
+                "no row {key} in {:?}",
+                rows.iter().map(|r| &r.0).collect::<Vec<_>>()
+            )
+        });
+        (r.1.as_deref(), r.2.as_str())
     }
 
     #[test]
@@ -380,40 +450,43 @@ mod tests {
             false,
         );
         let a = assign(&g, &p, None);
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let reviewer = |key_part: &str| {
-            rows.iter()
-                .find(|(k, _, _)| k.contains(key_part))
-                .map(|(_, r, b)| (r.clone(), *b))
-                .unwrap()
-        };
+        let rows = who(&a, &g);
         // Project entry beats the org entry; the org entry beats default.
         assert_eq!(
-            reviewer("project:eng/pay/ra0"),
-            (Some("pay-lead@example.com".into()), Basis::Scope)
+            row_of(&rows, "RA:project:eng/pay/ra0"),
+            (Some("pay-lead@example.com"), "scope")
         );
         assert_eq!(
-            reviewer("org:eng/ra1"),
-            (Some("eng-lead@example.com".into()), Basis::Scope)
+            row_of(&rows, "RA:org:eng/ra1"),
+            (Some("eng-lead@example.com"), "scope")
         );
         assert_eq!(
-            reviewer("account/ra2"),
-            (Some("secops@example.com".into()), Basis::Default)
+            row_of(&rows, "RA:account/ra2"),
+            (Some("secops@example.com"), "default")
         );
-        // Users' Principals rows are account rows: default.
-        let pr = who(&a, &g, SheetId::Principals);
-        assert!(pr
-            .iter()
-            .all(|(_, r, _)| r.as_deref() == Some("secops@example.com")));
+        // Memberships go to their scope's reviewer; users to the account's.
+        assert_eq!(
+            row_of(&rows, "SM:ann|project:eng/pay").0,
+            Some("pay-lead@example.com")
+        );
+        assert_eq!(
+            row_of(&rows, "SM:ann|org:eng").0,
+            Some("eng-lead@example.com")
+        );
+        assert_eq!(row_of(&rows, "PR:ann").0, Some("secops@example.com"));
         assert_eq!(a.reviewers.len(), 3);
+        assert_eq!(a.rows.len(), g.entitlements().len());
     }
 
     #[test]
-    fn a_reviewer_never_gets_their_own_access() {
+    fn a_reviewer_never_gets_their_own_access_or_their_groups() {
         let mut f = Fixture::new();
         f.user("lead");
         f.user_mut("lead").email = "pay-lead@example.com".into();
-        f.assign(&proj(), user("lead"), "_project_admin", ALL_PROJECT);
+        f.assign(&proj(), user("lead"), "_project_viewer", ALL_PROJECT);
+        f.user("other");
+        f.group(&proj(), "devs", &["lead", "other"]);
+        f.assign(&proj(), group("devs"), "_pipeline_executor", ALL_PROJECT);
         let s = f.snapshot.clone();
         let g = AccessGraph::build(&s);
         let p = policy(
@@ -425,33 +498,101 @@ mod tests {
             false,
         );
         let a = assign(&g, &p, None);
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        assert_eq!(rows[0].1.as_deref(), Some("eng-lead@example.com"));
-        assert_eq!(rows[0].2, Basis::MovedFromSelf);
-        // Near miss: someone else's row in the same project stays with the
-        // project's reviewer.
-        f.user("other");
-        f.assign(&proj(), user("other"), "_project_viewer", ALL_PROJECT);
-        let s = f.snapshot.clone();
-        let g = AccessGraph::build(&s);
-        let a = assign(&g, &p, None);
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let other = row_of(&rows, "EA:other");
-        assert_eq!(other.0, Some("pay-lead@example.com"));
+        let rows = who(&a, &g);
+        let own = row_of(&rows, "RA:project:eng/pay/ra0");
+        assert_eq!(own.0, Some("eng-lead@example.com"));
+        assert!(
+            own.1.contains("pay-lead@example.com is the principal"),
+            "{}",
+            own.1
+        );
+        // The group she is in: its assignment and every membership go up.
+        let grp = row_of(&rows, "RA:project:eng/pay/ra1");
+        assert_eq!(grp.0, Some("eng-lead@example.com"));
+        assert!(grp.1.contains("is a member of the group"), "{}", grp.1);
+        assert_eq!(
+            row_of(&rows, "GM:project:eng/pay/devs|other").0,
+            Some("eng-lead@example.com")
+        );
+        // Near miss: someone else's own row in the same project stays with
+        // the project's reviewer.
+        assert_eq!(
+            row_of(&rows, "SM:other|project:eng/pay").0,
+            Some("pay-lead@example.com")
+        );
         // With nobody else to go to, the row is unassigned.
         let p = policy(None, &[("project:eng/pay", "pay-lead@example.com")], false);
         let a = assign(&g, &p, None);
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let own = row_of(&rows, "EA:lead");
-        assert_eq!((own.0, own.1), (None, Basis::Unassigned));
+        let rows = who(&a, &g);
+        let own = row_of(&rows, "RA:project:eng/pay/ra0");
+        assert_eq!(own.0, None);
+        assert!(own.1.starts_with("unassigned"), "{}", own.1);
     }
 
     #[test]
-    fn by_manager_sends_a_users_rows_to_the_manager_from_the_roster() {
+    fn a_reviewer_who_could_change_the_access_is_passed_over() {
+        let mut f = Fixture::new();
+        // The project's reviewer administers the project: she could add
+        // herself to any group there, or bind any role.
+        f.user("pia");
+        f.user_mut("pia").email = "pay-lead@example.com".into();
+        f.assign(&proj(), user("pia"), "_project_admin", ALL_PROJECT);
+        f.user("dev");
+        f.group(&proj(), "devs", &["dev"]);
+        f.assign(&proj(), group("devs"), "_pipeline_executor", ALL_PROJECT);
+        // The web project's reviewer only views there.
+        f.user("wes");
+        f.user_mut("wes").email = "web-lead@example.com".into();
+        f.assign(
+            &project("eng", "web"),
+            user("wes"),
+            "_project_viewer",
+            ALL_PROJECT,
+        );
+        f.assign(
+            &project("eng", "web"),
+            user("dev"),
+            "_project_viewer",
+            ALL_PROJECT,
+        );
+        let s = f.snapshot.clone();
+        let g = AccessGraph::build(&s);
+        let p = policy(
+            Some("secops@example.com"),
+            &[
+                ("project:eng/pay", "pay-lead@example.com"),
+                ("project:eng/web", "web-lead@example.com"),
+            ],
+            false,
+        );
+        let a = assign(&g, &p, None);
+        let rows = who(&a, &g);
+        for key in [
+            "GM:project:eng/pay/devs|dev",
+            "RA:project:eng/pay/ra1",
+            "SM:dev|project:eng/pay",
+        ] {
+            let (r, why) = row_of(&rows, key);
+            assert_eq!(r, Some("secops@example.com"), "{key}");
+            assert!(
+                why.contains("pay-lead@example.com could change it"),
+                "{key}: {why}"
+            );
+        }
+        // Near miss: a viewer of web is independent of web's rows.
+        assert_eq!(
+            row_of(&rows, "RA:project:eng/web/ra3"),
+            (Some("web-lead@example.com"), "scope")
+        );
+    }
+
+    #[test]
+    fn by_manager_and_group_owners_route_as_the_policy_says() {
         let mut f = Fixture::new();
         f.user("ann");
         f.user_mut("ann").email = "ann@example.com".into();
-        f.assign(&proj(), user("ann"), "_project_viewer", ALL_PROJECT);
+        f.group(&proj(), "devs", &["ann"]);
+        f.assign(&proj(), group("devs"), "_project_viewer", ALL_PROJECT);
         f.service_account(&proj(), "bot");
         f.assign(&proj(), sa("bot"), "_project_viewer", ALL_PROJECT);
         let s = f.snapshot.clone();
@@ -462,28 +603,43 @@ mod tests {
             None,
         )
         .unwrap();
-        let p = policy(
+        let mut p = policy(
             Some("secops@example.com"),
             &[("project:eng/pay", "pay-lead@example.com")],
             true,
         );
-        let a = assign(&g, &p, Some(&roster));
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let ann = row_of(&rows, "EA:ann");
-        assert_eq!((ann.0, ann.1), (Some("boss@example.com"), Basis::Manager));
-        // A service account has no manager: the scope's reviewer.
-        let bot = row_of(&rows, "EA:sa:");
-        assert_eq!(bot.0, Some("pay-lead@example.com"));
-        // Without by_manager the scope decides.
-        let p = policy(
-            Some("secops@example.com"),
-            &[("project:eng/pay", "pay-lead@example.com")],
-            false,
+        p.group_owners.insert(
+            "project:eng/pay/devs".into(),
+            "devs-owner@example.com".into(),
         );
         let a = assign(&g, &p, Some(&roster));
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let ann = row_of(&rows, "EA:ann");
-        assert_eq!(ann.0, Some("pay-lead@example.com"));
+        let rows = who(&a, &g);
+        assert_eq!(
+            row_of(&rows, "PR:ann"),
+            (Some("boss@example.com"), "manager (roster)")
+        );
+        assert_eq!(
+            row_of(&rows, "GM:project:eng/pay/devs|ann").0,
+            Some("boss@example.com")
+        );
+        // The group's own assignment goes to its owner.
+        assert_eq!(
+            row_of(&rows, "RA:project:eng/pay/ra0"),
+            (Some("devs-owner@example.com"), "group owner")
+        );
+        // A service account has no manager: the scope's reviewer.
+        assert_eq!(
+            row_of(&rows, "RA:project:eng/pay/ra1").0,
+            Some("pay-lead@example.com")
+        );
+        // memberships = "group": the membership goes to the group's owner.
+        p.memberships = MembershipRouting::Group;
+        let a = assign(&g, &p, Some(&roster));
+        let rows = who(&a, &g);
+        assert_eq!(
+            row_of(&rows, "GM:project:eng/pay/devs|ann").0,
+            Some("devs-owner@example.com")
+        );
         // A roster alias is the same person: ann's alias never reviews ann.
         let p = policy(
             Some("secops@example.com"),
@@ -491,71 +647,13 @@ mod tests {
             false,
         );
         let a = assign(&g, &p, Some(&roster));
-        let rows = who(&a, &g, SheetId::EffectiveAccess);
-        let ann = row_of(&rows, "EA:ann");
-        assert_eq!(
-            (ann.0, ann.1),
-            (Some("secops@example.com"), Basis::MovedFromSelf)
+        let rows = who(&a, &g);
+        let ann = row_of(&rows, "SM:ann|project:eng/pay");
+        assert_eq!(ann.0, Some("secops@example.com"));
+        assert!(
+            ann.1.contains("ann.alias@example.com is the principal"),
+            "{}",
+            ann.1
         );
-    }
-
-    #[test]
-    fn row_refs_follow_the_sheets_row_order() {
-        // Each campaign sheet's rows, as written, name the same grant,
-        // principal or token as row_refs at the same position.
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
-        let loaded = crate::snapshot::load(&path).unwrap();
-        let g = AccessGraph::build(&loaded.snapshot);
-        let policy = crate::findings::Policy::default();
-        let ctx = crate::report::ReportContext {
-            loaded: &loaded,
-            graph: &g,
-            as_of: loaded.snapshot.captured_at(),
-            findings: &[],
-            policy: &policy,
-            roster: None,
-            assignments: None,
-        };
-        for sheet in CAMPAIGN_SHEETS {
-            let keys: Vec<&str> = sheet.columns().iter().map(|c| c.key).collect();
-            let col = |row: &[crate::output::Cell], k: &str| -> String {
-                row[keys.iter().position(|x| *x == k).unwrap()]
-                    .as_text()
-                    .into_owned()
-            };
-            let mut from_rows = Vec::new();
-            crate::report::sheets::write_rows(&ctx, sheet, &mut |row| {
-                let code = sheet_code(sheet);
-                from_rows.push(match sheet {
-                    SheetId::Principals => format!("{code}:{}", col(&row, "id")),
-                    SheetId::Tokens => {
-                        let owner = col(&row, "owner_id");
-                        let parent = owner.rsplit('/').next().unwrap().to_string();
-                        format!(
-                            "{code}:{}/{parent}/{}/{}",
-                            col(&row, "scope"),
-                            col(&row, "api_key_id"),
-                            col(&row, "token_id")
-                        )
-                    }
-                    _ => format!(
-                        "{code}:{}|{}|{}/{}",
-                        col(&row, "principal_id"),
-                        col(&row, "via"),
-                        col(&row, "assignment_scope"),
-                        col(&row, "assignment_id")
-                    ),
-                });
-                Ok(())
-            })
-            .unwrap();
-            let from_refs: Vec<String> =
-                row_refs(&g, sheet).map(|r| row_key(&g, sheet, r)).collect();
-            assert!(!from_refs.is_empty(), "{sheet:?}");
-            assert_eq!(from_rows, from_refs, "{sheet:?}");
-            let unique: std::collections::BTreeSet<&String> = from_refs.iter().collect();
-            assert_eq!(unique.len(), from_refs.len(), "{sheet:?}: keys are unique");
-        }
     }
 }

@@ -11,6 +11,8 @@ pub enum SheetId {
     Summary,
     /// Every finding, most severe first.
     Findings,
+    /// Every entitlement: what one Harness action removes.
+    Entitlements,
     /// Every admin and escalation grant, with its path.
     PrivilegedAccess,
     /// Every user and service account.
@@ -39,9 +41,10 @@ pub enum SheetId {
 
 impl SheetId {
     /// Every sheet, in workbook order.
-    pub const ALL: [SheetId; 14] = [
+    pub const ALL: [SheetId; 15] = [
         SheetId::Summary,
         SheetId::Findings,
+        SheetId::Entitlements,
         SheetId::PrivilegedAccess,
         SheetId::Principals,
         SheetId::EffectiveAccess,
@@ -61,6 +64,7 @@ impl SheetId {
         match self {
             SheetId::Summary => "Summary",
             SheetId::Findings => "Findings",
+            SheetId::Entitlements => "Entitlements",
             SheetId::PrivilegedAccess => "Privileged Access",
             SheetId::Principals => "Principals",
             SheetId::EffectiveAccess => "Effective Access",
@@ -81,6 +85,7 @@ impl SheetId {
         match self {
             SheetId::Summary => "summary.csv",
             SheetId::Findings => "findings.csv",
+            SheetId::Entitlements => "entitlements.csv",
             SheetId::PrivilegedAccess => "privileged_access.csv",
             SheetId::Principals => "principals.csv",
             SheetId::EffectiveAccess => "effective_access.csv",
@@ -101,15 +106,16 @@ impl SheetId {
         match self {
             SheetId::Summary => "Headline facts of this review.",
             SheetId::Findings => "One row per finding, most severe first. Decide each: Keep (accept), Revoke or Modify.",
-            SheetId::PrivilegedAccess => "One row per admin or escalation grant, with the path it comes through. Decide each.",
-            SheetId::Principals => "One row per user and service account. Decide each: Keep, Revoke (remove the account) or Modify.",
-            SheetId::EffectiveAccess => "One row per grant: a principal holding a role assignment directly or through a group. Decide each.",
+            SheetId::Entitlements => "One row per entitlement: what one Harness action removes (a user or service account, a membership of an org, project or group, a role assignment, a token), with what it gives. Decide each once: Keep, Revoke, or Modify (role assignments).",
+            SheetId::PrivilegedAccess => "One row per admin or escalation grant, with the path it comes through: the evidence of what each entitlement reaches (decide on Entitlements).",
+            SheetId::Principals => "One row per user and service account (decide on Entitlements).",
+            SheetId::EffectiveAccess => "One row per grant: a principal holding a role assignment directly or through a group; the evidence of what each entitlement reaches (decide on Entitlements).",
             SheetId::RoleAssignments => "One row per role assignment, with how it resolved: active, disabled (dormant) or orphaned.",
             SheetId::Groups => "One row per user group; members counts the effective members.",
             SheetId::GroupMembers => "One row per group membership; the built-in all-users groups expanded to every user of their scope.",
             SheetId::Roles => "One row per role, with its permissions and the escalation permissions among them.",
             SheetId::ResourceGroups => "One row per resource group, with the scopes and resources it covers.",
-            SheetId::Tokens => "One row per API token. Harness records no last-used time for tokens.",
+            SheetId::Tokens => "One row per API token. Harness records no last-used time for tokens (decide on Entitlements).",
             SheetId::Controls => "The SOC 2 and ISO 27001 controls this pack evidences, and those it cannot (manual).",
             SheetId::Reconciliation => "The population from Harness's counts to the rows of this pack, step by step, with why any two numbers differ.",
             SheetId::Provenance => "Where the snapshot came from, how complete it is, and how this pack was made.",
@@ -118,13 +124,6 @@ impl SheetId {
 
     /// True for the sheets reviewers decide on (they get reviewer columns).
     pub fn is_review(self) -> bool {
-        matches!(
-            self,
-            SheetId::Findings
-                | SheetId::PrivilegedAccess
-                | SheetId::Principals
-                | SheetId::EffectiveAccess
-                | SheetId::Tokens
-        )
+        matches!(self, SheetId::Findings | SheetId::Entitlements)
     }
 }

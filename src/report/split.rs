@@ -1,20 +1,18 @@
 //! `--split-by-reviewer`: one workbook per reviewer, holding only that
-//! reviewer's rows of the campaign sheets, and `reviewers/assignments.csv`
-//! naming the reviewer of every row.
+//! reviewer's entitlements, `reviewers/assignments.csv` naming the reviewer
+//! of every entitlement, and `reviewers/send-list.csv` (who gets which file,
+//! how many rows, how many privileged, when due).
 //!
-//! Each workbook opens with an About sheet (the reviewer, the account, the
-//! pack's snapshot SHA-256, how many rows to review, what to do), then the
-//! reviewer's part of Privileged Access, Principals, Effective Access and
-//! Tokens, each row led by its row key. Every cell but the reviewer columns
-//! is locked, so what comes back can be matched to what was sent
-//! (`reviewpack collect`).
+//! Each workbook opens with an About sheet (one printed page: the reviewer,
+//! the account, the pack's snapshot SHA-256, how many rows, what to do), then
+//! the reviewer's rows of Entitlements, each carrying its row key. Every cell
+//! but the reviewer columns is locked and sorting is not allowed, so what
+//! comes back can be matched to what was sent (`reviewpack collect`).
 //!
-//! The rows are made once: one pass over each sheet routes every row to its
-//! reviewer's spill file (length-prefixed cells, in sheet order), and the
-//! workbooks are then written from the spills in parallel, so two hundred
+//! The rows are made once: one pass over the entitlements routes every row
+//! to its reviewer's spill file (length-prefixed cells, in sheet order), and
+//! the workbooks are then written from the spills in parallel, so two hundred
 //! reviewers cost about what the pack's own workbook costs, on every core.
-
-use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,12 +20,8 @@ use std::sync::Mutex;
 
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
-use super::reviewers::{
-    row_key, row_principal, row_refs, Assignments, Basis, RowRef, CAMPAIGN_SHEETS,
-};
-use super::sheets::{
-    account_label, data_columns, fmt_time, write_rows, Column, SheetId, REVIEW_COLUMNS,
-};
+use super::reviewers::Assignments;
+use super::sheets::{account_label, data_columns, fmt_time, write_rows, SheetId};
 use super::xlsx::{Formats, Limits, PackLayout};
 use super::ReportContext;
 use crate::graph::PrivilegeLevel;
@@ -38,48 +32,58 @@ use crate::output::xlsx::{write_sheet, Cell};
 pub const REVIEWERS_DIR: &str = "reviewers";
 /// The file naming every row's reviewer, inside [`REVIEWERS_DIR`].
 pub const ASSIGNMENTS_CSV: &str = "assignments.csv";
+/// The list of files to send, one row per reviewer, inside [`REVIEWERS_DIR`].
+pub const SEND_LIST_CSV: &str = "send-list.csv";
 /// The columns of `assignments.csv` (each row ends with the pack's account,
 /// capture time and snapshot SHA-256, as every CSV file of the pack).
-pub const ASSIGNMENT_COLUMNS: [&str; 7] = [
+pub const ASSIGNMENT_COLUMNS: [&str; 8] = [
     "row_key",
-    "sheet",
+    "kind",
     "reviewer",
     "basis",
     "principal_id",
     "principal_email",
     "privilege_level",
+    "entitlement",
+];
+/// The columns of `send-list.csv`.
+pub const SEND_LIST_COLUMNS: [&str; 6] = [
+    "reviewer",
+    "file",
+    "rows",
+    "privileged_rows",
+    "due",
+    "unassigned_rows_in_pack",
 ];
 
-/// The first column of every reviewer sheet.
-pub const ROW_KEY: Column = Column {
-    key: "row_key",
-    title: "Row key",
-    width: 44.0,
-};
 /// The About sheet's name.
 pub const ABOUT: &str = "About";
 
 /// Flush a reviewer's spill buffer past this size.
 const SPILL_BUFFER: usize = 256 * 1024;
 
-/// The file name of a reviewer's workbook: the email with anything but
-/// letters, digits and `.@+-_` replaced.
+/// The file name of a reviewer's workbook: the email, with any character
+/// but letters, digits and `.@+-_` written as `%XX` (its UTF-8 bytes), so
+/// two reviewers never share a name (`o'brien@` is `o%27brien@`, `o_brien@`
+/// stays `o_brien@`).
 pub fn workbook_name(reviewer: &str) -> String {
-    let safe: String = reviewer
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._@+-".contains(c) {
-                c
-            } else {
-                '_'
+    let mut safe = String::with_capacity(reviewer.len() + 5);
+    for c in reviewer.chars() {
+        if c.is_ascii_alphanumeric() || "._@+-".contains(c) {
+            safe.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                safe.push_str(&format!("%{b:02X}"));
             }
-        })
-        .collect();
+        }
+    }
     format!("{safe}.xlsx")
 }
 
-/// Writes `reviewers/assignments.csv` and one workbook per reviewer into the
-/// staged pack `dir`; returns the pack-relative names written.
+/// Writes `reviewers/assignments.csv`, `reviewers/send-list.csv` and one
+/// workbook per reviewer into the staged pack `dir`; returns the
+/// pack-relative names written.
 pub fn write(
     ctx: &ReportContext<'_, '_>,
     a: &Assignments,
@@ -91,20 +95,20 @@ pub fn write(
     std::fs::create_dir_all(&spill_dir)?;
     let spill_path = |r: usize| spill_dir.join(format!("{r}.bin"));
 
-    // One pass per sheet: route each row to its reviewer, list every row.
+    // One pass over the entitlements: route each row to its reviewer, list
+    // every row.
     let s = &ctx.loaded.snapshot;
+    let g = ctx.graph;
     let captured = fmt_time(s.captured_at());
-    let mut csv = CsvFile::create(
-        &out.join(ASSIGNMENTS_CSV),
-        &ASSIGNMENT_COLUMNS,
-        &[
-            ("account_id", s.account.id.as_str()),
-            ("snapshot_captured_at", captured.as_str()),
-            ("snapshot_sha256", ctx.loaded.sha256.as_str()),
-        ],
-    )?;
+    let provenance = [
+        ("account_id", s.account.id.as_str()),
+        ("snapshot_captured_at", captured.as_str()),
+        ("snapshot_sha256", ctx.loaded.sha256.as_str()),
+    ];
+    let mut csv = CsvFile::create(&out.join(ASSIGNMENTS_CSV), &ASSIGNMENT_COLUMNS, &provenance)?;
     let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); a.reviewers.len()];
-    let mut rows_of: Vec<BTreeMap<SheetId, usize>> = vec![BTreeMap::new(); a.reviewers.len()];
+    // Per reviewer: rows, privileged rows.
+    let mut rows_of: Vec<(usize, usize)> = vec![(0, 0); a.reviewers.len()];
     let flush = |r: usize, buf: &mut Vec<u8>| -> std::io::Result<()> {
         if buf.is_empty() {
             return Ok(());
@@ -117,79 +121,73 @@ pub fn write(
         buf.clear();
         Ok(())
     };
-    for sheet in CAMPAIGN_SHEETS {
-        let mut refs = row_refs(ctx.graph, sheet);
-        let assigned = &a.rows[&sheet];
-        let mut i = 0usize;
-        write_rows(ctx, sheet, &mut |row: Vec<Cell>| {
-            let r = refs.next().ok_or_else(|| {
-                std::io::Error::other("a campaign sheet has more rows than row keys")
-            })?;
-            let key = row_key(ctx.graph, sheet, r);
-            let ra = assigned[i];
-            i += 1;
-            let reviewer = ra.reviewer.map(|x| a.reviewers[x as usize].as_str());
-            let (pid, email, level) = match row_principal(ctx.graph, r) {
-                Some(p) => {
-                    let id = ctx.graph.identity(p);
-                    let level = match r {
-                        RowRef::Grant(grant) => ctx
-                            .graph
-                            .access_of(grant.assignment)
-                            .map_or(PrivilegeLevel::None, |x| x.level),
-                        _ => ctx.graph.highest_level(p),
-                    };
-                    (id.id, id.email.unwrap_or_default().to_string(), level)
-                }
-                None => (String::new(), String::new(), PrivilegeLevel::None),
-            };
-            csv.row([
-                key.as_str(),
-                sheet.name(),
-                reviewer.unwrap_or(""),
-                ra.basis.as_str(),
-                pid.as_str(),
-                email.as_str(),
-                level.as_str(),
-            ])?;
-            if let Some(x) = ra.reviewer {
+    let entitlements = g.entitlements();
+    let mut i = 0usize;
+    let mut unassigned = 0usize;
+    write_rows(ctx, SheetId::Entitlements, &mut |row: Vec<Cell>| {
+        let e = *entitlements.get(i).ok_or_else(|| {
+            std::io::Error::other("the Entitlements sheet has more rows than entitlements")
+        })?;
+        let ra = &a.rows[i];
+        let basis = a.basis_text(i);
+        i += 1;
+        let key = g.entitlement_key(e);
+        let reviewer = ra.reviewer.map(|x| a.reviewers[x as usize].as_str());
+        let (pid, email) = match g.entitlement_holder(e) {
+            crate::graph::Holder::Principal(p) => {
+                let id = g.identity(p);
+                (id.id, id.email.unwrap_or_default().to_ascii_lowercase())
+            }
+            crate::graph::Holder::Group(gr) => {
+                let (sc, id) = g.group_scope_and_id(gr);
+                (format!("group:{sc}/{id}"), String::new())
+            }
+            crate::graph::Holder::Unknown => (String::new(), String::new()),
+        };
+        let level = g.gives(e).level;
+        csv.row([
+            key.as_str(),
+            e.kind().code(),
+            reviewer.unwrap_or(""),
+            basis.as_str(),
+            pid.as_str(),
+            email.as_str(),
+            level.as_str(),
+            super::sheets::what(g, e).as_str(),
+        ])?;
+        match ra.reviewer {
+            Some(x) => {
                 let x = x as usize;
-                encode(&mut buffers[x], sheet, &key, &row);
-                *rows_of[x].entry(sheet).or_default() += 1;
+                encode(&mut buffers[x], &row);
+                rows_of[x].0 += 1;
+                if level >= PrivilegeLevel::Escalation {
+                    rows_of[x].1 += 1;
+                }
                 if buffers[x].len() > SPILL_BUFFER {
                     flush(x, &mut buffers[x])?;
                 }
             }
-            Ok(())
-        })?;
-    }
+            None => unassigned += 1,
+        }
+        Ok(())
+    })?;
     csv.finish()?;
     for (r, buf) in buffers.iter_mut().enumerate() {
         flush(r, buf)?;
     }
 
     // The workbooks, in parallel.
-    let mut names: Vec<String> = Vec::new();
-    let mut taken = std::collections::BTreeSet::new();
     let files: Vec<(usize, PathBuf, String)> = (0..a.reviewers.len())
-        .filter(|r| !rows_of[*r].is_empty())
+        .filter(|r| rows_of[*r].0 > 0)
         .map(|r| {
-            let mut name = workbook_name(&a.reviewers[r]);
-            let mut n = 2;
-            while !taken.insert(name.clone()) {
-                name = format!(
-                    "{}-{n}.xlsx",
-                    workbook_name(&a.reviewers[r]).trim_end_matches(".xlsx")
-                );
-                n += 1;
-            }
+            let name = workbook_name(&a.reviewers[r]);
             (r, out.join(&name), format!("{REVIEWERS_DIR}/{name}"))
         })
         .collect();
     // Largest first, so the longest workbook does not start last and leave
     // the other cores idle at the end.
     let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(rows_of[files[k].0].values().sum::<usize>()));
+    order.sort_by_key(|&k| std::cmp::Reverse(rows_of[files[k].0].0));
     let next = AtomicUsize::new(0);
     let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let workers = std::thread::available_parallelism()
@@ -206,7 +204,7 @@ pub fn write(
                 if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
                     break;
                 }
-                if let Err(e) = workbook(ctx, &a.reviewers[*r], &rows_of[*r], &spill_path(*r), path)
+                if let Err(e) = workbook(ctx, &a.reviewers[*r], rows_of[*r], &spill_path(*r), path)
                 {
                     let mut f = failure.lock().expect("no worker panics holding it");
                     f.get_or_insert(e);
@@ -219,26 +217,46 @@ pub fn write(
         return Err(e);
     }
     std::fs::remove_dir_all(&spill_dir)?;
-    names.push(format!("{REVIEWERS_DIR}/{ASSIGNMENTS_CSV}"));
+
+    // The send list: who gets which file, how much is in it, when it is due.
+    let due = ctx
+        .policy
+        .reviewers
+        .as_ref()
+        .and_then(|p| p.due)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let mut send = CsvFile::create(&out.join(SEND_LIST_CSV), &SEND_LIST_COLUMNS, &provenance)?;
+    for (r, _, rel) in &files {
+        let (rows, privileged) = rows_of[*r];
+        send.row([
+            a.reviewers[*r].as_str(),
+            rel.trim_start_matches(&format!("{REVIEWERS_DIR}/")),
+            rows.to_string().as_str(),
+            privileged.to_string().as_str(),
+            due.as_str(),
+            unassigned.to_string().as_str(),
+        ])?;
+    }
+    send.finish()?;
+
+    let mut names: Vec<String> = vec![
+        format!("{REVIEWERS_DIR}/{ASSIGNMENTS_CSV}"),
+        format!("{REVIEWERS_DIR}/{SEND_LIST_CSV}"),
+    ];
     names.extend(files.into_iter().map(|(_, _, n)| n));
     names.sort();
     Ok(names)
 }
 
-/// Appends one row to a spill buffer: sheet, key, cells.
-fn encode(buf: &mut Vec<u8>, sheet: SheetId, key: &str, row: &[Cell]) {
-    let code = CAMPAIGN_SHEETS
-        .iter()
-        .position(|x| *x == sheet)
-        .unwrap_or(0) as u8;
-    buf.push(code);
-    buf.extend_from_slice(&((row.len() + 1) as u32).to_le_bytes());
+/// Appends one row to a spill buffer.
+fn encode(buf: &mut Vec<u8>, row: &[Cell]) {
+    buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
     let text = |buf: &mut Vec<u8>, t: &str| {
         buf.push(1);
         buf.extend_from_slice(&(t.len() as u32).to_le_bytes());
         buf.extend_from_slice(t.as_bytes());
     };
-    text(buf, key);
     for c in row {
         match c {
             Cell::Empty => buf.push(0),
@@ -252,14 +270,14 @@ fn encode(buf: &mut Vec<u8>, sheet: SheetId, key: &str, row: &[Cell]) {
     }
 }
 
-/// Reads the next spilled row: its sheet index and cells (key first).
-fn decode(r: &mut impl Read) -> std::io::Result<Option<(usize, Vec<Cell>)>> {
-    let mut head = [0u8; 1];
-    if r.read(&mut head)? == 0 {
-        return Ok(None);
-    }
+/// Reads the next spilled row.
+fn decode(r: &mut impl Read) -> std::io::Result<Option<Vec<Cell>>> {
     let mut n4 = [0u8; 4];
-    r.read_exact(&mut n4)?;
+    match r.read_exact(&mut n4) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
     let n = u32::from_le_bytes(n4) as usize;
     let mut cells = Vec::with_capacity(n);
     for _ in 0..n {
@@ -280,14 +298,15 @@ fn decode(r: &mut impl Read) -> std::io::Result<Option<(usize, Vec<Cell>)>> {
             }
         });
     }
-    Ok(Some((head[0] as usize, cells)))
+    Ok(Some(cells))
 }
 
-/// Writes one reviewer's workbook from its spill.
+/// Writes one reviewer's workbook from its spill: the About sheet, then the
+/// reviewer's rows of Entitlements.
 fn workbook(
     ctx: &ReportContext<'_, '_>,
     reviewer: &str,
-    rows: &BTreeMap<SheetId, usize>,
+    (rows, privileged): (usize, usize),
     spill: &Path,
     path: &Path,
 ) -> std::io::Result<()> {
@@ -320,90 +339,102 @@ fn workbook(
             .set_creation_datetime(&created),
     );
     let formats = Formats::new();
-    about(&mut wb, ctx, reviewer, rows).map_err(xerr)?;
+    about(&mut wb, ctx, reviewer, rows, privileged).map_err(xerr)?;
 
     let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(spill)?);
-    let mut pending: Option<(usize, Vec<Cell>)> = decode(&mut reader)?;
-    for (idx, sheet) in CAMPAIGN_SHEETS.into_iter().enumerate() {
-        let Some(&count) = rows.get(&sheet) else {
-            continue;
-        };
-        let mut columns = vec![ROW_KEY];
-        columns.extend(data_columns(ctx, sheet));
-        let data_width = columns.len();
-        columns.extend_from_slice(REVIEW_COLUMNS);
-        let mut layout = PackLayout {
-            ctx,
-            formats: &formats,
-            sheet,
-            columns,
-            data_width,
-            limits: Limits::EXCEL,
-            key_value: false,
-            review_cells: true,
-            title_suffix: Some(format!("for {reviewer}")),
-            protect: true,
-        };
-        write_sheet(
-            &mut wb,
-            &label,
-            sheet.name(),
-            count,
-            Limits::EXCEL.rows_per_sheet,
-            &mut layout,
-            |sink| {
-                while let Some((k, _)) = &pending {
-                    if *k != idx {
-                        break;
-                    }
-                    let (_, cells) = pending.take().expect("checked above");
-                    sink(cells)?;
-                    pending = decode(&mut reader)?;
-                }
-                Ok(())
-            },
-        )?;
-    }
+    let sheet = SheetId::Entitlements;
+    let mut layout = PackLayout::new(
+        ctx,
+        &formats,
+        sheet,
+        data_columns(ctx, sheet),
+        Limits::EXCEL,
+    );
+    layout.title_suffix = Some(format!("for {reviewer}"));
+    layout.protect = true;
+    write_sheet(
+        &mut wb,
+        &label,
+        sheet.name(),
+        rows,
+        Limits::EXCEL.rows_per_sheet,
+        &mut layout,
+        |sink| {
+            while let Some(cells) = decode(&mut reader)? {
+                sink(cells)?;
+            }
+            Ok(())
+        },
+    )?;
     wb.save(path).map_err(xerr)
 }
 
-/// The About sheet: who, what, from which snapshot, and what to do.
+/// The About sheet, one printed page: who, what, from which snapshot, and
+/// what to do.
 fn about(
     wb: &mut Workbook,
     ctx: &ReportContext<'_, '_>,
     reviewer: &str,
-    rows: &BTreeMap<SheetId, usize>,
+    rows: usize,
+    privileged: usize,
 ) -> Result<(), XlsxError> {
     let s = &ctx.loaded.snapshot;
-    let bold = Format::new().set_bold();
+    let bold = Format::new()
+        .set_bold()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(rust_xlsxwriter::FormatAlign::Top);
     let ws = wb.add_worksheet();
     ws.set_name(ABOUT)?;
-    ws.set_column_width(0, 28)?;
-    ws.set_column_width(1, 100)?;
+    ws.set_column_width(0, 24)?;
+    ws.set_column_width(1, 90)?;
+    let due = ctx
+        .policy
+        .reviewers
+        .as_ref()
+        .and_then(|p| p.due)
+        .map(|d| d.format("%Y-%m-%d").to_string());
     let mut items: Vec<(String, String)> = vec![
         ("Access review for".into(), reviewer.to_string()),
         ("Account".into(), account_label(s)),
         ("Snapshot SHA-256".into(), ctx.loaded.sha256.clone()),
         ("Snapshot captured at".into(), fmt_time(s.captured_at())),
-        ("As of".into(), fmt_time(ctx.as_of)),
-    ];
-    for (sheet, n) in rows {
-        items.push((format!("Rows to review: {}", sheet.name()), n.to_string()));
-    }
-    items.push((
-        "What to do".into(),
-        "For every row, choose a Decision (Keep, Revoke or Modify) and fill Reviewer, Review date, a Justification (needed to keep admin or escalation access) and a Ticket for each Revoke or Modify; for Modify, name in Modify to the role or resource group the access should become. Change nothing else: the Row key ties each row to this review, and a changed or added row is refused when the decisions are collected. Return this file as it is (or a CSV export of a sheet).".into(),
-    ));
-    items.push((
-        "Unassigned rows".into(),
-        format!(
-            "Rows with no independent reviewer are not in any reviewer's file: {}",
-            Basis::Unassigned.as_str()
+        (
+            "Rows to review".into(),
+            format!(
+                "{rows} on the Entitlements sheet, {privileged} of them admin or escalation access"
+            ),
         ),
-    ));
+    ];
+    if let Some(d) = due {
+        items.push(("Due".into(), d));
+    }
+    items.extend([
+        (
+            "What a row is".into(),
+            "One entitlement: something one action in Harness removes (a user or service account, a user's membership of an org or project, a membership of a group, a role assignment, a token). Who, Entitlement and Gives say what it is and the strongest access it gives; the columns to the right say more (admin of, escalation permissions, roles, members, how it is removed).".into(),
+        ),
+        (
+            "What to do".into(),
+            "For every row choose a Decision: Keep, Revoke (remove it), or Modify (role assignments only: name the role, or ROLE on RESOURCE_GROUP, in Modify to). Keeping admin or escalation access needs a Justification; Revoke and Modify need a Ticket. Reviewer: your email (or leave empty). Review date: the day you decided.".into(),
+        ),
+        (
+            "Do not".into(),
+            "Change, add, move or sort rows, or edit anything outside the yellow columns: each row is matched by its Row key, and a changed row is refused.".into(),
+        ),
+        (
+            "Return".into(),
+            "Send this file back as it is (Excel, LibreOffice or Google Sheets may save it), or a CSV export of the Entitlements sheet.".into(),
+        ),
+    ]);
     for (r, (k, v)) in items.iter().enumerate() {
         ws.write_string_with_format(r as u32, 0, crate::output::cell(k).as_ref(), &bold)?;
-        ws.write_string(r as u32, 1, crate::output::cell(v).as_ref())?;
+        ws.write_string_with_format(r as u32, 1, crate::output::cell(v).as_ref(), &wrap)?;
     }
+    // One printed page, portrait.
+    ws.set_print_fit_to_pages(1, 1);
+    ws.set_paper_size(9);
+    ws.protect();
     Ok(())
 }

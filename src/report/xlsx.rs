@@ -35,7 +35,7 @@ use rust_xlsxwriter::{
 
 use super::sheets::{
     account_label, completeness_line, data_columns, fmt_time, row_count, write_rows, Column,
-    SheetId, DECISIONS, REVIEW_COLUMNS,
+    SheetId, DECISIONS, IDENTITY_COLUMNS, REVIEW_COLUMNS, WRAPPED,
 };
 use super::ReportContext;
 use crate::output::sanitize::cell;
@@ -78,6 +78,8 @@ pub(crate) struct Formats {
     review_date: Format,
     /// Numbers in a key-value sheet, aligned with the text beside them.
     left_number: Format,
+    /// Long text that wraps within its column.
+    wrap: Format,
 }
 
 impl Formats {
@@ -109,6 +111,7 @@ impl Formats {
                 .set_border_bottom(FormatBorder::Thin),
             review_date: review.clone().set_num_format("yyyy-mm-dd"),
             left_number: Format::new().set_align(FormatAlign::Left),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             review,
         }
     }
@@ -170,10 +173,11 @@ pub(crate) struct PackLayout<'c, 'a, 's> {
     pub(crate) ctx: &'c ReportContext<'a, 's>,
     pub(crate) formats: &'c Formats,
     pub(crate) sheet: SheetId,
-    /// Every column: data, then reviewer columns on a review sheet.
+    /// The data columns (the row's cells), in order; a review sheet adds
+    /// the reviewer columns at [`PackLayout::review_at`].
     pub(crate) columns: Vec<Column>,
-    /// How many of `columns` are data.
-    pub(crate) data_width: usize,
+    /// Per data column: its text wraps.
+    pub(crate) wrapped: Vec<bool>,
     pub(crate) limits: Limits,
     pub(crate) key_value: bool,
     /// Reviewer cells are written per row (a table); a large part formats
@@ -196,14 +200,77 @@ impl Layout for PackLayout<'_, '_, '_> {
     }
 
     fn after_row(&mut self, ws: &mut Worksheet, _part: &Part, row: u32) -> Result<(), XlsxError> {
-        if self.sheet.is_review() && self.review_cells {
-            reviewer_cells(ws, row, self.data_width, self.formats)?;
+        if let (Some(at), true) = (self.review_at(), self.review_cells) {
+            reviewer_cells(ws, row, at, self.formats)?;
         }
         Ok(())
     }
 
     fn number_format(&self) -> Option<&Format> {
         self.key_value.then_some(&self.formats.left_number)
+    }
+
+    fn column_of(&self, i: usize) -> u16 {
+        match self.review_at() {
+            Some(at) if i >= at => (i + REVIEW_COLUMNS.len()) as u16,
+            _ => i as u16,
+        }
+    }
+
+    fn text_format(&self, i: usize) -> Option<&Format> {
+        self.wrapped
+            .get(i)
+            .copied()
+            .unwrap_or(false)
+            .then_some(&self.formats.wrap)
+    }
+}
+
+impl<'c, 'a, 's> PackLayout<'c, 'a, 's> {
+    /// A sheet's layout with its data columns.
+    pub(crate) fn new(
+        ctx: &'c ReportContext<'a, 's>,
+        formats: &'c Formats,
+        sheet: SheetId,
+        columns: Vec<Column>,
+        limits: Limits,
+    ) -> Self {
+        let wrapped = columns.iter().map(|c| WRAPPED.contains(&c.key)).collect();
+        PackLayout {
+            ctx,
+            formats,
+            sheet,
+            columns,
+            wrapped,
+            limits,
+            key_value: matches!(sheet, SheetId::Summary | SheetId::Provenance),
+            review_cells: true,
+            title_suffix: None,
+            protect: false,
+        }
+    }
+
+    /// The worksheet column the reviewer columns start at, on a review
+    /// sheet: beside the row's identity on Entitlements, after the data
+    /// elsewhere.
+    pub(crate) fn review_at(&self) -> Option<usize> {
+        if !self.sheet.is_review() {
+            return None;
+        }
+        Some(if self.sheet == SheetId::Entitlements {
+            IDENTITY_COLUMNS.min(self.columns.len())
+        } else {
+            self.columns.len()
+        })
+    }
+
+    /// Every worksheet column, reviewer columns in place.
+    fn sheet_columns(&self) -> Vec<Column> {
+        let mut v = self.columns.clone();
+        if let Some(at) = self.review_at() {
+            v.splice(at..at, REVIEW_COLUMNS.iter().copied());
+        }
+        v
     }
 }
 
@@ -215,23 +282,7 @@ fn write_sheet_of(
     limits: Limits,
     names: &mut Vec<String>,
 ) -> std::io::Result<()> {
-    let mut columns: Vec<Column> = data_columns(ctx, sheet);
-    let data_width = columns.len();
-    if sheet.is_review() {
-        columns.extend_from_slice(REVIEW_COLUMNS);
-    }
-    let mut layout = PackLayout {
-        ctx,
-        formats,
-        sheet,
-        columns,
-        data_width,
-        limits,
-        key_value: matches!(sheet, SheetId::Summary | SheetId::Provenance),
-        review_cells: true,
-        title_suffix: None,
-        protect: false,
-    };
+    let mut layout = PackLayout::new(ctx, formats, sheet, data_columns(ctx, sheet), limits);
     names.extend(write_sheet(
         workbook,
         "review.xlsx",
@@ -262,11 +313,12 @@ fn banner(
     Ok(())
 }
 
-/// The reviewer cells of one data row: blank, in the input fill.
+/// The reviewer cells of one data row, from column `at`: blank, in the
+/// input fill.
 fn reviewer_cells(
     ws: &mut Worksheet,
     row: u32,
-    data_width: usize,
+    at: usize,
     formats: &Formats,
 ) -> Result<(), XlsxError> {
     for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
@@ -275,7 +327,7 @@ fn reviewer_cells(
         } else {
             &formats.review
         };
-        ws.write_blank(row, (data_width + i) as u16, f)?;
+        ws.write_blank(row, (at + i) as u16, f)?;
     }
     Ok(())
 }
@@ -284,14 +336,11 @@ impl PackLayout<'_, '_, '_> {
     /// Writes a part's banner, header, widths, table or filter, validation and
     /// print setup; data rows follow.
     fn setup_part(&self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
-        let (ctx, formats, sheet, columns, data_width, limits) = (
-            self.ctx,
-            self.formats,
-            self.sheet,
-            &self.columns[..],
-            self.data_width,
-            self.limits,
-        );
+        let (ctx, formats, sheet, limits) = (self.ctx, self.formats, self.sheet, self.limits);
+        let columns = &self.sheet_columns()[..];
+        let review_at = self.review_at();
+        let is_review_col =
+            |i: usize| review_at.is_some_and(|at| i >= at && i < at + REVIEW_COLUMNS.len());
         let (n, parts, rows) = (part.n, part.parts, part.rows);
         let s = &ctx.loaded.snapshot;
         let last_col = (columns.len() - 1) as u16;
@@ -352,7 +401,7 @@ impl PackLayout<'_, '_, '_> {
                     // Explicit header formats: viewers other than Excel (such
                     // as LibreOffice) do not draw table styles.
                     let column = TableColumn::new().set_header(c.title);
-                    if i >= data_width {
+                    if is_review_col(i) {
                         column.set_header_format(&formats.review_header)
                     } else {
                         column.set_header_format(&formats.header)
@@ -371,7 +420,7 @@ impl PackLayout<'_, '_, '_> {
             ws.add_table(HEADER_ROW, 0, last_row, last_col, &table)?;
         } else {
             for (i, c) in columns.iter().enumerate() {
-                let f = if i >= data_width {
+                let f = if is_review_col(i) {
                     &formats.review_header
                 } else {
                     &formats.header
@@ -381,24 +430,30 @@ impl PackLayout<'_, '_, '_> {
             ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
             // Millions of rows: the reviewer columns are formatted as columns
             // (fill, unlocked, date) rather than cell by cell.
-            if sheet.is_review() {
+            if let Some(at) = review_at {
                 for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
                     let f = if c.key == "review_date" {
                         &formats.review_date
                     } else {
                         &formats.review
                     };
-                    ws.set_column_format((data_width + i) as u16, f)?;
+                    ws.set_column_format((at + i) as u16, f)?;
                 }
             }
         }
-        ws.set_freeze_panes(FIRST_DATA_ROW, 0)?;
-        if rows == 0 && sheet.is_review() {
-            reviewer_cells(ws, FIRST_DATA_ROW, data_width, formats)?;
+        // The header stays in view; on Entitlements the row's identity too,
+        // with the reviewer columns right beside it.
+        let frozen_cols = match review_at {
+            Some(at) if sheet == SheetId::Entitlements => at as u16,
+            _ => 0,
+        };
+        ws.set_freeze_panes(FIRST_DATA_ROW, frozen_cols)?;
+        if let (0, Some(at)) = (rows, review_at) {
+            reviewer_cells(ws, FIRST_DATA_ROW, at, formats)?;
         }
 
-        if sheet.is_review() {
-            let decision_col = data_width as u16;
+        if let Some(at) = review_at {
+            let decision_col = at as u16;
             let decision = DataValidation::new()
             .allow_list_strings(DECISIONS)
             ?
@@ -444,12 +499,14 @@ impl PackLayout<'_, '_, '_> {
         }
         if self.protect {
             // Reviewers fill the reviewer columns (unlocked); everything else
-            // is what was sent, and stays as it was. Filtering and sorting stay
-            // allowed.
+            // is what was sent, and stays as it was. Filtering stays allowed;
+            // sorting does not: sorting the reviewer columns alone would move
+            // decisions onto other rows.
             ws.protect_with_options(&ProtectionOptions {
                 use_autofilter: true,
-                sort: true,
+                sort: false,
                 format_columns: true,
+                format_rows: true,
                 ..ProtectionOptions::new()
             });
         }
@@ -540,7 +597,11 @@ mod tests {
             );
             assert!(rows[1][0].contains(&loaded.sha256), "{name}");
             assert_eq!(rows[2][0], "Principal kind", "{name}: header");
-            assert_eq!(rows[2][width], "Decision", "{name}: reviewer columns");
+            assert_eq!(
+                rows[2].len(),
+                width,
+                "{name}: no reviewer columns (evidence, not decisions)"
+            );
             let data = &rows[3..];
             let want = if i + 1 < parts {
                 per_sheet
@@ -567,17 +628,10 @@ mod tests {
             .read_to_string(&mut xml)
             .unwrap();
         assert!(
-            xml.contains(&format!("<autoFilter ref=\"A3:V{}\"/>", 3 + per_sheet)),
+            xml.contains(&format!("<autoFilter ref=\"A3:P{}\"/>", 3 + per_sheet)),
             "{xml:.2000}"
         );
         assert!(xml.contains("state=\"frozen\""));
-        // Their reviewer columns are formatted as columns (fill, unlocked),
-        // not cell by cell: no reviewer cell in the data rows.
-        let col17 = xml
-            .split("<col ")
-            .find(|c| c.starts_with("min=\"17\""))
-            .unwrap_or_else(|| panic!("no column format for Decision: {xml:.1500}"));
-        assert!(col17.contains("style=\""), "{col17}");
         assert!(!xml.contains("<c r=\"Q4\""), "{xml:.3000}");
         assert!(xml.contains("<c r=\"P4\""), "data cells are there");
     }

@@ -117,10 +117,10 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
         files,
         [
             "assignments.csv",
-            "elena.varga@example.com.xlsx",
-            "ivo.marek@example.com.xlsx",
-            "priya.raman@example.com.xlsx",
+            "ines.calder@example.com.xlsx",
+            "rosa.delgado@example.com.xlsx",
             "secops@example.com.xlsx",
+            "send-list.csv",
         ]
     );
     // Every reviewer file is in the manifest and SHA256SUMS.
@@ -136,45 +136,75 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     }
     let sums = std::fs::read_to_string(pack.join("SHA256SUMS")).unwrap();
     assert!(sums.contains("reviewers/secops@example.com.xlsx"));
+    // The send list: who gets which file, how many rows, when due.
+    let send = std::fs::read_to_string(reviewers.join("send-list.csv")).unwrap();
+    assert!(
+        send.lines().any(|l| l
+            .starts_with("ines.calder@example.com,ines.calder@example.com.xlsx,")
+            && l.contains(",2026-10-20,")),
+        "{send}"
+    );
 
-    // A reviewer's workbook: About, then only their rows, each with a key,
-    // locked but for the reviewer columns.
-    let mut wb: Xlsx<_> = open_workbook(reviewers.join("elena.varga@example.com.xlsx")).unwrap();
-    let names = wb.sheet_names();
-    assert_eq!(names[0], "About");
+    // A reviewer's workbook: About, then only their entitlements, each with
+    // its key, locked but for the reviewer columns, which sit beside the
+    // row's identity.
+    let workbook = reviewers.join("ines.calder@example.com.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&workbook).unwrap();
+    assert_eq!(wb.sheet_names(), ["About", "Entitlements"]);
     let about: Vec<Vec<String>> = wb
         .worksheet_range("About")
         .unwrap()
         .rows()
         .map(|r| r.iter().map(text).collect())
         .collect();
-    assert_eq!(about[0], ["Access review for", "elena.varga@example.com"]);
+    assert_eq!(about[0], ["Access review for", "ines.calder@example.com"]);
     let sha = manifest["snapshot"]["sha256"].as_str().unwrap();
     assert!(about
         .iter()
         .any(|r| r[0] == "Snapshot SHA-256" && r[1] == sha));
-    let ea: Vec<Vec<String>> = wb
-        .worksheet_range("Effective Access")
+    let ent: Vec<Vec<String>> = wb
+        .worksheet_range("Entitlements")
         .unwrap()
         .rows()
         .map(|r| r.iter().map(text).collect())
         .collect();
     assert!(
-        ea[0][0].ends_with("for elena.varga@example.com"),
+        ent[0][0].ends_with("for ines.calder@example.com"),
         "{}",
-        ea[0][0]
+        ent[0][0]
     );
-    assert_eq!(ea[2][0], "Row key");
-    let assigned = column(&ea[2], "Assigned reviewer");
-    assert!(ea[3..]
+    assert_eq!(ent[2][..4], ["Who", "Entitlement", "Gives", "Decision"]);
+    let key = column(&ent[2], "Row key");
+    let assigned = column(&ent[2], "Assigned reviewer");
+    assert!(ent[3..]
         .iter()
-        .all(|r| r[assigned] == "elena.varga@example.com"));
-    assert!(ea[3..].iter().all(|r| r[0].starts_with("EA:")));
+        .all(|r| r[assigned] == "ines.calder@example.com"));
+    for r in &ent[3..] {
+        assert!(
+            ["PR:", "SM:", "GM:", "RA:", "TK:"]
+                .iter()
+                .any(|p| r[key].starts_with(p)),
+            "{}",
+            r[key]
+        );
+    }
+    // Protected, sorting not allowed, identity columns frozen.
+    let xml = crate::util::zip_entry(&workbook, "xl/worksheets/sheet2.xml");
+    assert!(xml.contains("<sheetProtection"), "protected");
+    assert!(!xml.contains("sort=\"0\""), "sorting is not allowed");
+    assert!(xml.contains(r#"xSplit="3" ySplit="3""#), "identity frozen");
+    assert!(xml.contains("<pageSetup") && xml.contains("orientation=\"landscape\""));
+    let about_xml = crate::util::zip_entry(&workbook, "xl/worksheets/sheet1.xml");
+    // Fit to one page wide and (by default) one page tall.
+    assert!(
+        about_xml.contains(r#"fitToPage="1""#) && !about_xml.contains("fitToHeight"),
+        "About prints on one page"
+    );
 
-    // Two reviewers return their files: secops keeps everything, with a
-    // reason; Elena revokes Gavin's direct project admin (a disabled user)
-    // with a ticket, modifies the privileged grants she reviews, and leaves
-    // one row undecided.
+    // Two reviewers return their files: secops keeps everything with a
+    // reason; Ines revokes Gavin's direct project admin (a disabled user)
+    // with a ticket, modifies one write assignment, and leaves one row
+    // undecided. Rosa returns nothing.
     let returned = dir.path().join("returned");
     std::fs::create_dir(&returned).unwrap();
     let row = |d: &str, who: &str, why: &str, ticket: &str, to: &str| -> [String; 6] {
@@ -185,28 +215,23 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
         &returned.join("secops@example.com.xlsx"),
         &|_, _| Some(row("Keep", "secops@example.com", "still needed", "", "")),
     );
-    let gavin_admin = "EA:03anCCxH1VWgJVaL1Tek7c|direct|project:eng/checkout/role_assignment_SjrVgNt50iXESQx8j3Au";
-    let left_out = std::cell::Cell::new(None::<String>);
-    fill_workbook(
-        &reviewers.join("elena.varga@example.com.xlsx"),
-        &returned.join("elena.varga@example.com.xlsx"),
-        &|sheet, r| {
-            let elena = "elena.varga@example.com";
-            if r[0] == gavin_admin {
-                return Some(row("Revoke", elena, "left the team", "SEC-101", ""));
-            }
-            let first_ea = left_out.replace(None);
-            let skip = sheet == "Effective Access" && first_ea.is_none();
-            left_out.set(first_ea.or_else(|| skip.then(|| r[0].clone())));
-            if skip {
-                return None;
-            }
-            if sheet == "Privileged Access" {
-                return Some(row("Modify", elena, "too much", "ENG-7", "_project_viewer"));
-            }
-            Some(row("Keep", elena, "on call", "", ""))
-        },
-    );
+    let gavin_admin = "RA:project:eng/checkout/role_assignment_SjrVgNt50iXESQx8j3Au";
+    let skipped = std::cell::Cell::new(false);
+    let modified = std::cell::Cell::new(false);
+    fill_workbook(&workbook, &returned.join("ines.xlsx"), &|_, r| {
+        let ines = "ines.calder@example.com";
+        let (k, level) = (&r[key], &r[2]);
+        if k == gavin_admin {
+            return Some(row("Revoke", ines, "left the team", "SEC-101", ""));
+        }
+        if !skipped.replace(true) {
+            return None;
+        }
+        if k.starts_with("RA:") && level == "write" && !modified.replace(true) {
+            return Some(row("Modify", ines, "too much", "ENG-7", "_project_viewer"));
+        }
+        Some(row("Keep", ines, "on call", "", ""))
+    });
 
     let out_dir = dir.path().join("campaign");
     let out = reviewpack()
@@ -222,6 +247,7 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     assert!(stderr.contains("undecided"), "{stderr}");
     let c = json(&out_dir.join("campaign.json"));
     assert_eq!(c["schema"], "reviewpack.campaign/v1");
+    assert_eq!(c["totals"]["refused"], 0, "{}", c["problems"]);
     let reviewer = |name: &str| -> Value {
         c["reviewers"]
             .as_array()
@@ -234,28 +260,42 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     let secops = reviewer("secops@example.com");
     assert_eq!(secops["undecided"], 0);
     assert_eq!(secops["keep"], secops["assigned"]);
-    let elena = reviewer("elena.varga@example.com");
-    assert_eq!(elena["undecided"], 1);
-    assert_eq!(elena["revoke"], 1);
-    assert!(elena["modify"].as_u64().unwrap() >= 1);
-    // Nobody returned Ivo's and Priya's files: all undecided.
-    let ivo = reviewer("ivo.marek@example.com");
-    assert_eq!(ivo["undecided"], ivo["assigned"]);
-    let kinds: Vec<&str> = c["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["kind"].as_str().unwrap())
-        .collect();
-    assert!(kinds.contains(&"undecided"));
-    // The totals reconcile: assigned = decided + undecided.
+    let ines = reviewer("ines.calder@example.com");
+    assert_eq!(ines["undecided"], 1);
+    assert_eq!(ines["revoke"], 1);
+    assert_eq!(ines["modify"], 1);
+    let rosa = reviewer("rosa.delgado@example.com");
+    assert_eq!(rosa["undecided"], rosa["assigned"]);
+    // The totals reconcile: assigned = decided + undecided; each
+    // entitlement decided once.
     let t = &c["totals"];
     assert_eq!(
         t["assigned"].as_u64().unwrap(),
         t["decided"].as_u64().unwrap() + t["undecided"].as_u64().unwrap()
     );
+    let decisions = std::fs::read_to_string(out_dir.join("decisions.csv")).unwrap();
+    let keys: Vec<&str> = decisions
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = keys.iter().collect();
+    assert_eq!(unique.len(), keys.len(), "each entitlement decided once");
+    assert!(
+        decisions.lines().nth(1).unwrap().ends_with(sha),
+        "decisions.csv names its snapshot on every row"
+    );
+    // The follow-up list names who has not answered.
+    let follow = std::fs::read_to_string(out_dir.join("follow-up.csv")).unwrap();
+    assert!(
+        follow
+            .lines()
+            .any(|l| l.starts_with("rosa.delgado@example.com,no file returned,")),
+        "{follow}"
+    );
     for f in [
         "decisions.csv",
+        "follow-up.csv",
         "campaign.xlsx",
         "campaign.html",
         "manifest.json",
@@ -276,22 +316,21 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     assert_eq!(again.status.code(), Some(1), "{}", stderr_of(&again));
 
     // Next quarter: Gavin's admin was not removed, and the collected
-    // decisions say so.
+    // decisions say so; the Modify was not carried out either.
     let d = next_quarter(&out_dir.join("decisions.csv"), &dir.path().join("diff"));
     let not_done = d["decisions"]["not_done"].as_array().unwrap();
     assert!(
-        not_done
-            .iter()
-            .any(|r| r["assignment_id"] == "role_assignment_SjrVgNt50iXESQx8j3Au"),
+        not_done.iter().any(
+            |r| r["assignment_id"] == "role_assignment_SjrVgNt50iXESQx8j3Au"
+                && r["decision"] == "Revoke"
+        ),
         "{not_done:?}"
     );
-    // Elena's Modify to _project_viewer on the privileged rows was not
-    // carried out either: each is a modification-not-done finding.
     let modifies: Vec<&Value> = not_done
         .iter()
         .filter(|r| r["decision"] == "Modify")
         .collect();
-    assert!(!modifies.is_empty(), "{not_done:?}");
+    assert_eq!(modifies.len(), 1, "{not_done:?}");
     for m in &modifies {
         assert_eq!(m["modify_to"], "_project_viewer");
         let f = d["findings"]["new"]
@@ -315,13 +354,13 @@ fn campaign_html_in_headless_chromium() {
     let dir = tempdir();
     let pack = make_pack(dir.path());
     let reviewers = pack.join("reviewers");
-    // One file back: Priya keeps everything, giving no reasons.
+    // One file back: Rosa keeps everything, giving no reasons.
     let returned = dir.path().join("returned.xlsx");
     fill_workbook(
-        &reviewers.join("priya.raman@example.com.xlsx"),
+        &reviewers.join("rosa.delgado@example.com.xlsx"),
         &returned,
         &|_, _| {
-            Some(["Keep", "priya.raman@example.com", "2026-10-15", "", "", ""].map(str::to_string))
+            Some(["Keep", "rosa.delgado@example.com", "2026-10-15", "", "", ""].map(str::to_string))
         },
     );
     let out_dir = dir.path().join("campaign");
@@ -348,7 +387,7 @@ fn campaign_html_in_headless_chromium() {
     for id in ["tiles", "reconciliation", "reviewers", "problems", "files"] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "{id}");
     }
-    assert!(dom.contains("priya.raman@example.com"));
+    assert!(dom.contains("rosa.delgado@example.com"));
     assert!(dom.contains("undecided"));
     assert!(dom.contains("Check: assigned = decided + undecided"));
     let pdf = dir.path().join("campaign.pdf");
@@ -367,9 +406,10 @@ fn campaign_html_in_headless_chromium() {
 /// The README's demo campaign: the bundled answers in samples/demo/returned
 /// are what samples/demo/make_returned.py writes from a fresh demo pack
 /// (so they stay valid when the pack changes), collect reads every row of
-/// them (none refused) and finds what the script's docstring promises, and
-/// next quarter's diff says Gavin Roche's revocation and both Modify
-/// decisions were not carried out.
+/// them (none refused, Excel's UTF-8 and German exports alike) and finds
+/// what the script's docstring promises, and next quarter's diff shows
+/// revocations both verified (Victor's admin, Farah's user) and not done
+/// (Gavin's admin), and the Modify not done.
 #[test]
 fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     let dir = tempdir();
@@ -392,7 +432,7 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 2, "{names:?}");
     for n in &names {
         assert_eq!(
             std::fs::read(bundled.join(n)).unwrap(),
@@ -432,33 +472,43 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     assert_eq!(
         kinds,
         [
-            ("keep-without-justification", "elena.varga@example.com"),
-            ("no-ticket", "priya.raman@example.com"),
-            ("undecided", "elena.varga@example.com"),
-            ("undecided", "ivo.marek@example.com"),
+            ("keep-without-justification", "ines.calder@example.com"),
+            ("undecided", "ines.calder@example.com"),
+            ("undecided", "rosa.delgado@example.com"),
             ("undecided", "secops@example.com"),
         ]
     );
     let problems = c["problems"].as_array().unwrap();
-    let no_ticket = problems.iter().find(|p| p["kind"] == "no-ticket").unwrap();
+    let keep = problems
+        .iter()
+        .find(|p| p["kind"] == "keep-without-justification")
+        .unwrap();
     assert!(
-        no_ticket["message"]
+        keep["message"]
             .as_str()
             .unwrap()
-            .starts_with("priya.raman-effective-access.csv, row "),
-        "a CSV file's place names no sheet: {no_ticket}"
+            .starts_with("ines.calder-entitlements.csv, row "),
+        "a CSV file's place names no sheet: {keep}"
+    );
+    // The German export's names came through (Windows-1252, semicolons).
+    let decisions = std::fs::read_to_string(out_dir.join("decisions.csv")).unwrap();
+    assert!(
+        decisions.contains("disabled user, still project admin"),
+        "{decisions:.500}"
     );
 
     let d = next_quarter(&out_dir.join("decisions.csv"), &dir.path().join("diff"));
     let s = &d["summary"];
-    assert_eq!(s["revocations_not_done"], 3, "{s}");
-    assert_eq!(s["modifications_not_done"], 2, "{s}");
+    assert_eq!(s["revocations_verified"], 2, "{s}");
+    assert_eq!(s["revocations_not_done"], 1, "{s}");
+    assert_eq!(s["revocations_unchecked"], 0, "{s}");
+    assert_eq!(s["modifications_not_done"], 1, "{s}");
     assert_eq!(s["modifications_verified"], 0, "{s}");
 }
 
-/// Collecting the pack's own `reviewers/` directory (where reviewers' files
-/// often land) skips the pack's `assignments.csv` with a note instead of
-/// refusing it as a foreign file, and reads every workbook in it.
+/// Collecting the pack's own `reviewers/` directory skips the pack's
+/// `assignments.csv` and `send-list.csv` with a note instead of refusing
+/// them as foreign files, and reads every workbook in it.
 #[test]
 fn the_packs_own_assignments_file_is_not_taken_for_a_returned_one() {
     let dir = tempdir();
@@ -473,13 +523,13 @@ fn the_packs_own_assignments_file_is_not_taken_for_a_returned_one() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
-        stderr_of(&out).contains("assignments.csv: it is the pack's own list of assignments"),
+        stderr_of(&out).contains("assignments.csv: it is one of the pack's own files"),
         "{}",
         stderr_of(&out)
     );
     let c = json(&dir.path().join("campaign/campaign.json"));
     let files = c["files"].as_array().unwrap();
-    assert_eq!(files.len(), 4, "the four reviewer workbooks: {files:?}");
+    assert_eq!(files.len(), 3, "the three reviewer workbooks: {files:?}");
     assert!(files.iter().all(|f| f["accepted"] == true), "{files:?}");
     assert!(
         !c["problems"]

@@ -1153,11 +1153,11 @@ fn decisions_round_trip_through_a_filled_in_workbook() {
 fn decisions_round_trip_through_the_packs_own_review_xlsx() {
     let dir = tempdir();
     let pack = q3_pack(dir.path(), "xlsx");
-    // Read the real review.xlsx, fill Decision on its Effective Access sheet
+    // Read the real review.xlsx, fill Decision on its Entitlements sheet
     // (found by header name), and write the workbook back as a reviewer's
     // spreadsheet program would.
     let mut wb = calamine::open_workbook_auto(pack.join("review.xlsx")).unwrap();
-    let range = wb.worksheet_range("Effective Access").unwrap();
+    let range = wb.worksheet_range("Entitlements").unwrap();
     let mut rows: Vec<Vec<String>> = range
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
@@ -1165,9 +1165,7 @@ fn decisions_round_trip_through_the_packs_own_review_xlsx() {
     let hi = rows
         .iter()
         .position(|r| r.iter().any(|c| c == "Decision"))
-        .expect("review.xlsx's Effective Access sheet has a Decision column");
-    // Headers may be written for people ("Principal email"): match them as
-    // the reader does, by normalised name.
+        .expect("review.xlsx's Entitlements sheet has a Decision column");
     let norm = |s: &str| s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
     let col = |name: &str| {
         rows[hi]
@@ -1175,24 +1173,24 @@ fn decisions_round_trip_through_the_packs_own_review_xlsx() {
             .position(|c| norm(c) == name)
             .unwrap_or_else(|| panic!("no {name} column in {:?}", rows[hi]))
     };
-    let (email, aid, decision) = (
-        col("principal_email"),
-        col("assignment_id"),
-        col("decision"),
-    );
+    let (key, email, decision) = (col("row_key"), col("email"), col("decision"));
     let mut decided = 0;
     for row in rows.iter_mut().skip(hi + 1) {
-        if let Some(d) = decide(&row[email], &row[aid]) {
+        let aid = row[key].rsplit('/').next().unwrap_or_default().to_string();
+        let email = if row[key].starts_with("RA:") || row[key].starts_with("PR:") {
+            row[email].clone()
+        } else {
+            String::new()
+        };
+        if let Some(d) = decide(&email, &aid) {
             row[decision] = d.to_string();
             decided += 1;
         }
     }
-    assert!(decided >= 4);
-    // calamine shows the cells as stored (apostrophes included); write them
-    // back as they are.
+    assert!(decided >= 4, "{decided}");
     let mut out_wb = rust_xlsxwriter::Workbook::new();
     let ws = out_wb.add_worksheet();
-    ws.set_name("Effective Access").unwrap();
+    ws.set_name("Entitlements").unwrap();
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             if !v.is_empty() {
@@ -1211,7 +1209,101 @@ fn decisions_round_trip_through_the_packs_own_review_xlsx() {
         &["--decisions", path.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr_of(&o));
-    assert_decisions(&out);
+    let v = diff_json(&out);
+    let q3 = load(&quarter("q3.json"));
+    let gavin = user_id(&q3, "gavin.roche@example.com");
+    let d = &v["decisions"];
+    let verified = arr(d, "/verified");
+    assert!(
+        verified.iter().any(
+            |x| x["assignment_id"] == "role_assignment_qggRnZ7WlONL6gyObfuT"
+                && x["target"] == "role assignment"
+                && x["detail"] == "the role assignment was deleted"
+                && x["in_old"] == true
+        ),
+        "{verified:#?}"
+    );
+    let not_done = arr(d, "/not_done");
+    assert_eq!(not_done.len(), 1, "{not_done:#?}");
+    let nd = &not_done[0];
+    assert_eq!(nd["principal_id"], gavin.as_str());
+    let fid = nd["finding_id"].as_str().unwrap();
+    let finding = arr(&v, "/findings/new")
+        .iter()
+        .find(|f| f["id"] == fid)
+        .expect("the revocation-not-done finding is among the new findings");
+    assert_eq!(finding["rule"], "revocation-not-done");
+    assert_eq!(finding["scope"], "project:eng/checkout");
+    assert!(d["keep"].as_u64().unwrap() >= 1);
+    assert_eq!(d["modify"], 1);
+
+    // The workbook names its snapshot: against another OLD it is refused,
+    // or with the flag every decision is unchecked, none verified.
+    let o = diff_into(
+        &quarter("q4.json"),
+        &quarter("q4.json"),
+        &dir.path().join("diff2"),
+        &["--decisions", path.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("the decisions are about snapshot"),
+        "{}",
+        stderr_of(&o)
+    );
+    let o = diff_into(
+        &quarter("q4.json"),
+        &quarter("q4.json"),
+        &dir.path().join("diff3"),
+        &[
+            "--decisions",
+            path.to_str().unwrap(),
+            "--decisions-of-another-snapshot",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_of(&o));
+    let v = diff_json(&dir.path().join("diff3"));
+    assert_eq!(v["summary"]["revocations_verified"], 0);
+    assert_eq!(v["summary"]["revocations_not_done"], 0);
+    assert_eq!(v["summary"]["revocations_unchecked"], 2);
+}
+
+/// A Revoke of access OLD never held is not "verified": a million invented
+/// rows used to print "1000000 verified".
+#[test]
+fn a_revoke_of_what_old_never_held_is_unchecked_not_verified() {
+    let dir = tempdir();
+    let q3 = load(&quarter("q3.json"));
+    let sha = reviewpack::snapshot::sha256_hex(&std::fs::read(quarter("q3.json")).unwrap());
+    let mut csv =
+        String::from("row_key,kind,principal_id,decision,reviewer,ticket,snapshot_sha256\r\n");
+    for i in 0..50 {
+        csv.push_str(&format!(
+            "RA:account/invented_{i},RA,u{i},Revoke,pat@example.com,T-{i},{sha}\r\n"
+        ));
+    }
+    let victor = user_id(&q3, "victor.haldane@example.com");
+    csv.push_str(&format!(
+        "RA:account/role_assignment_qggRnZ7WlONL6gyObfuT,RA,{victor},Revoke,pat@example.com,T-1,{sha}\r\n"
+    ));
+    let path = dir.path().join("decisions.csv");
+    std::fs::write(&path, csv).unwrap();
+    let out = dir.path().join("diff");
+    let o = diff_into(
+        &quarter("q3.json"),
+        &quarter("q4.json"),
+        &out,
+        &["--decisions", path.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_of(&o));
+    let v = diff_json(&out);
+    assert_eq!(v["summary"]["revocations_verified"], 1, "only Victor's");
+    assert_eq!(v["summary"]["revocations_unchecked"], 50);
+    let unchecked = arr(&v["decisions"], "/unchecked");
+    assert!(unchecked[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("the previous snapshot does not hold"));
 }
 
 #[test]

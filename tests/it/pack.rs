@@ -17,6 +17,7 @@ use crate::util::{demo, read, reviewpack, stderr_of, tempdir, tree};
 const SHEETS: &[(&str, &str)] = &[
     ("Summary", "summary.csv"),
     ("Findings", "findings.csv"),
+    ("Entitlements", "entitlements.csv"),
     ("Privileged Access", "privileged_access.csv"),
     ("Principals", "principals.csv"),
     ("Effective Access", "effective_access.csv"),
@@ -31,13 +32,9 @@ const SHEETS: &[(&str, &str)] = &[
     ("Provenance", "provenance.csv"),
 ];
 
-const REVIEW_SHEETS: &[&str] = &[
-    "Findings",
-    "Privileged Access",
-    "Principals",
-    "Effective Access",
-    "Tokens",
-];
+/// The sheets with reviewer columns, and where they start (`None`: after
+/// the data): on Entitlements, beside the row's identity.
+const REVIEW_SHEETS: &[(&str, Option<usize>)] = &[("Findings", None), ("Entitlements", Some(3))];
 const REVIEW_HEADERS: &[&str] = &[
     "Decision",
     "Reviewer",
@@ -335,22 +332,34 @@ fn workbook_reads_back_with_sheets_headers_validation_and_rows() {
         }
 
         let (csv_header, csv_rows) = csv_table(&pack.join("csv").join(file));
-        let review = REVIEW_SHEETS.contains(sheet);
+        let review_at = REVIEW_SHEETS
+            .iter()
+            .find(|(s, _)| s == sheet)
+            .map(|(_, at)| at.unwrap_or(csv_header.len()));
+        let review = review_at.is_some();
         let width = csv_header.len() + if review { REVIEW_HEADERS.len() } else { 0 };
         let header: Vec<&str> = rows[2].iter().take(width).map(String::as_str).collect();
-        if review {
-            assert_eq!(&header[csv_header.len()..], REVIEW_HEADERS, "{sheet}");
+        // Without the reviewer columns, a sheet row is its CSV row.
+        let data_of = |r: &[String]| -> Vec<String> {
+            let mut r: Vec<String> = r.iter().take(width).cloned().collect();
+            r.resize(width, String::new());
+            if let Some(at) = review_at {
+                r.drain(at..at + REVIEW_HEADERS.len());
+            }
+            r
+        };
+        if let Some(at) = review_at {
+            assert_eq!(
+                &header[at..at + REVIEW_HEADERS.len()],
+                REVIEW_HEADERS,
+                "{sheet}"
+            );
         }
         assert_eq!(header.len(), width, "{sheet}");
+        let header_data = data_of(&rows[2]);
+        assert_eq!(header_data.len(), csv_header.len(), "{sheet}");
 
-        let data: Vec<Vec<String>> = rows[3..]
-            .iter()
-            .map(|r| {
-                let mut r: Vec<String> = r.iter().take(csv_header.len()).cloned().collect();
-                r.resize(csv_header.len(), String::new());
-                r
-            })
-            .collect();
+        let data: Vec<Vec<String>> = rows[3..].iter().map(|r| data_of(r)).collect();
         assert_eq!(data.len(), csv_rows.len(), "{sheet}: row count");
         assert_eq!(data, csv_rows, "{sheet}: the same cells as {file}");
         for cell in data.iter().flatten() {
@@ -373,14 +382,23 @@ fn workbook_reads_back_with_sheets_headers_validation_and_rows() {
         assert_eq!(table.columns().len(), width, "{sheet}");
 
         let x = &xml[*sheet];
-        assert!(
-            x.contains(
-                r#"<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"/>"#
-            ),
-            "{sheet}: header frozen"
-        );
-        if review {
-            let col = column_letter(csv_header.len());
+        if *sheet == "Entitlements" {
+            assert!(
+                x.contains(
+                    r#"<pane xSplit="3" ySplit="3" topLeftCell="D4" activePane="bottomRight" state="frozen"/>"#
+                ),
+                "{sheet}: header and the row's identity frozen"
+            );
+        } else {
+            assert!(
+                x.contains(
+                    r#"<pane ySplit="3" topLeftCell="A4" activePane="bottomLeft" state="frozen"/>"#
+                ),
+                "{sheet}: header frozen"
+            );
+        }
+        if let Some(at) = review_at {
+            let col = column_letter(at);
             let last = 3 + csv_rows.len().max(1);
             let sqref = format!(r#"sqref="{col}4:{col}{last}""#);
             let sqref_one = format!(r#"sqref="{col}4""#);

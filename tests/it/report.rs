@@ -9,6 +9,7 @@ const CSV_FILES: &[&str] = &[
     "controls.csv",
     "reconciliation.csv",
     "effective_access.csv",
+    "entitlements.csv",
     "findings.csv",
     "group_members.csv",
     "groups.csv",

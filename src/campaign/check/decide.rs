@@ -1,6 +1,6 @@
-//! Step 2: one decision per row. The same decision in several files is one
-//! decision; different decisions in two files are a conflict, shown with
-//! both and taken from neither (the later file is not chosen silently).
+//! Step 2: one decision per entitlement. The same decision twice (in one
+//! file or two) is one decision; different decisions are a conflict, shown
+//! with both and taken from neither (the later one is not chosen silently).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -32,8 +32,7 @@ pub(super) fn decide(
             .iter()
             .map(|(_, r, v)| (*v, r.modify_to.to_ascii_lowercase()))
             .collect();
-        let in_files: BTreeSet<usize> = cands.iter().map(|(fi, _, _)| *fi).collect();
-        if distinct.len() > 1 && in_files.len() > 1 {
+        if distinct.len() > 1 {
             conflicted.insert(idx);
             let shown = cands
                 .iter()
@@ -46,14 +45,15 @@ pub(super) fn decide(
                 None,
                 None,
                 Some(key),
-                format!("row {key} is decided differently in two files: {shown}; neither is taken"),
+                format!("row {key} is decided differently: {shown}; neither is taken"),
             );
             continue;
         }
         let (fi, r, v) = cands.swap_remove(0);
         out.accepted.push(Accepted {
             row_key: key.clone(),
-            sheet: a.sheet.clone(),
+            kind: a.kind.clone(),
+            entitlement: a.entitlement.clone(),
             principal_id: a.principal_id.clone(),
             principal_email: a.principal_email.clone(),
             privilege_level: a.privilege_level.clone(),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::pack::PackCampaign;
 use super::read::Returned;
-use super::{Problem, ProblemKind};
+use super::{Problem, ProblemKind, Unreadable};
 use crate::findings::Roster;
 
 mod decide;
@@ -22,8 +22,10 @@ mod tests;
 pub struct Accepted {
     /// The row key.
     pub row_key: Arc<str>,
-    /// The sheet the pack sent it on.
-    pub sheet: Arc<str>,
+    /// The entitlement's kind (`PR`, `SM`, `GM`, `RA`, `TK`).
+    pub kind: Arc<str>,
+    /// The entitlement in words.
+    pub entitlement: Arc<str>,
     /// The principal it is about.
     pub principal_id: Arc<str>,
     /// The principal's email.
@@ -65,6 +67,8 @@ pub struct FileSummary {
     pub rows: usize,
     /// False when the whole file was refused.
     pub accepted: bool,
+    /// The corrected file that replaced this one, when one did.
+    pub replaced_by: Option<String>,
 }
 
 /// One reviewer's campaign.
@@ -195,21 +199,26 @@ impl Problems {
 }
 
 /// Collects the returned files against the pack, in four steps: match each
-/// returned row to a row the pack sent (refusing foreign files, invented
-/// and changed rows), settle one decision per row (a conflict is taken from
-/// neither file), check each accepted decision, then count per reviewer
-/// (undecided rows, rubber-stamping).
+/// returned row to the entitlement the pack sent its reviewer (refusing
+/// foreign, unnamed and replaced files, invented, moved and changed rows,
+/// dates that are none, Modify the entitlement cannot take), settle one
+/// decision per entitlement (a conflict is taken from neither), check each
+/// accepted decision, then count per reviewer (undecided rows,
+/// rubber-stamping).
 ///
-/// The files are taken one at a time (read them lazily): only the rows with
-/// a decision are kept past their file.
+/// `corrected` holds the SHA-256 of the files named as corrected: each
+/// replaces every other file of its reviewer, which must come after it in
+/// `returned`. The files are taken one at a time (read them lazily): only
+/// the rows with a decision are kept past their file.
 pub fn collect(
     pack: &PackCampaign,
-    returned: impl IntoIterator<Item = Returned>,
+    returned: impl IntoIterator<Item = Result<Returned, Unreadable>>,
+    corrected: &std::collections::BTreeSet<String>,
     roster: Option<&Roster>,
 ) -> Collected {
     let mut out = Collected::default();
     let mut problems = Problems::default();
-    let matched = matching::match_rows(pack, returned, &mut out, &mut problems);
+    let matched = matching::match_rows(pack, returned, corrected, roster, &mut out, &mut problems);
     let files: Vec<Arc<str>> = out.files.iter().map(|f| f.file.as_str().into()).collect();
     let conflicted = decide::decide(pack, &files, matched.candidates, &mut out, &mut problems);
     per_row::check(&out.accepted, roster, &mut problems);

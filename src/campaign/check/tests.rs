@@ -6,21 +6,32 @@ use crate::campaign::read::{Returned, ReturnedRow};
 
 const SHA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-/// A pack of `n` Effective Access rows for pat, of principal uN, and one
-/// admin row (key EA:admin...) and one row about pat herself.
+/// A pack of `n` role-assignment rows for pat (principal uN), one admin
+/// assignment for pat, a project membership of pat's reviewed by sam, and
+/// one unassigned row.
 fn pack(n: usize, rubber: usize) -> PackCampaign {
     let mut p = PackCampaign {
         snapshot_sha256: SHA.into(),
+        captured_at: "2026-10-01T09:00:00Z".into(),
         rubber_stamp_rows: rubber,
         ..PackCampaign::default()
     };
-    let mut add = |key: String, pid: &str, email: &str, level: &str, reviewer: &str| {
+    p.targets.roles = ["_account_viewer", "account viewer"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    p.targets.resource_groups = ["_all_account_level_resources"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let mut add = |key: String, kind: &str, pid: &str, email: &str, level: &str, reviewer: &str| {
         let key: std::sync::Arc<str> = key.into();
         p.index.insert(key.clone(), p.rows.len());
         p.rows.push((
             key,
             AssignedRow {
-                sheet: "Effective Access".into(),
+                kind: kind.into(),
+                entitlement: "an entitlement".into(),
                 reviewer: reviewer.into(),
                 basis: "scope".into(),
                 principal_id: pid.into(),
@@ -31,7 +42,8 @@ fn pack(n: usize, rubber: usize) -> PackCampaign {
     };
     for i in 0..n {
         add(
-            format!("EA:u{i}|direct|account/ra{i}"),
+            format!("RA:account/ra{i}"),
+            "RA",
             &format!("u{i}"),
             &format!("u{i}@example.com"),
             "read",
@@ -39,30 +51,39 @@ fn pack(n: usize, rubber: usize) -> PackCampaign {
         );
     }
     add(
-        "EA:boss|direct|account/ra-admin".into(),
+        "RA:account/ra-admin".into(),
+        "RA",
         "boss",
         "boss@example.com",
         "admin",
         "pat@example.com",
     );
     add(
-        "EA:pat|direct|account/ra-pat".into(),
+        "SM:pat|org:eng".into(),
+        "SM",
         "pat",
         "pat@example.com",
         "read",
         "sam@example.com",
+    );
+    add(
+        "PR:nobody".into(),
+        "PR",
+        "nobody",
+        "nobody@example.com",
+        "read",
+        "",
     );
     p
 }
 
 fn row(key: &str, decision: &str) -> ReturnedRow {
     ReturnedRow {
-        sheet: "Effective Access".into(),
-        sheet_base: "Effective Access".into(),
+        sheet: "Entitlements".into(),
         row: 4,
         key: key.into(),
         decision: decision.into(),
-        reviewer: "pat@example.com".into(),
+        reviewer: "".into(),
         review_date: "2026-10-15".into(),
         justification: "needed".into(),
         ticket: "T-1".into(),
@@ -74,11 +95,22 @@ fn row(key: &str, decision: &str) -> ReturnedRow {
 fn file(name: &str, reviewer: &str, rows: Vec<ReturnedRow>) -> Returned {
     Returned {
         file: name.into(),
-        sha256: "f".repeat(64),
+        sha256: format!("{:0>64}", name.len()),
         snapshot_sha256: Some(SHA.into()),
         reviewer: Some(reviewer.into()),
         rows,
+        without_row_key: Vec::new(),
+        about_only: false,
     }
+}
+
+/// Collects readable files, none corrected.
+fn run<const N: usize>(
+    p: &PackCampaign,
+    files: [Returned; N],
+    roster: Option<&Roster>,
+) -> Collected {
+    collect(p, files.map(Ok), &Default::default(), roster)
 }
 
 fn kinds(c: &Collected) -> Vec<ProblemKind> {
@@ -107,26 +139,26 @@ fn a_file_from_another_snapshot_is_refused_whole() {
         all_of_pat(&p, &|k| row(k, "Keep")),
     );
     f.snapshot_sha256 = Some("b".repeat(64));
-    let c = collect(&p, [f.clone()], None);
+    let c = run(&p, [f.clone()], None);
     assert!(has(&c, ProblemKind::ForeignFile));
     assert_eq!(c.totals.decided, 0);
     // Near miss: the same file from this pack is read.
     f.snapshot_sha256 = Some(SHA.into());
-    let c = collect(&p, [f], None);
+    let c = run(&p, [f], None);
     assert!(!has(&c, ProblemKind::ForeignFile));
     assert_eq!(c.totals.decided, 3);
     // A file naming no snapshot at all is refused too.
     let mut g = file("x.csv", "pat@example.com", vec![]);
     g.snapshot_sha256 = None;
-    assert!(has(&collect(&p, [g], None), ProblemKind::ForeignFile));
+    assert!(has(&run(&p, [g], None), ProblemKind::ForeignFile));
 }
 
 #[test]
 fn invented_and_changed_rows_are_refused_with_file_sheet_and_row() {
     let p = pack(2, 20);
     let mut rows = all_of_pat(&p, &|k| row(k, "Keep"));
-    rows.push(row("EA:ghost|direct|account/ra9", "Revoke"));
-    let c = collect(&p, [file("pat.xlsx", "pat@example.com", rows)], None);
+    rows.push(row("RA:account/ghost", "Revoke"));
+    let c = run(&p, [file("pat.xlsx", "pat@example.com", rows)], None);
     let invented = c
         .problems
         .iter()
@@ -135,47 +167,268 @@ fn invented_and_changed_rows_are_refused_with_file_sheet_and_row() {
     assert!(
         invented
             .message
-            .starts_with("pat.xlsx, sheet Effective Access, row 4:"),
+            .starts_with("pat.xlsx, sheet Entitlements, row 4:"),
         "{}",
         invented.message
     );
     assert_eq!(c.totals.refused, 1);
-    // A row moved to another sheet, into another reviewer's file, or
-    // naming another principal is changed.
-    let mut moved = row("EA:u0|direct|account/ra0", "Keep");
-    moved.sheet_base = "Principals".into();
-    let mut other_principal = row("EA:u1|direct|account/ra1", "Keep");
+    // A row naming another principal is changed.
+    let mut other_principal = row("RA:account/ra1", "Keep");
     other_principal.principal_id = "u7".into();
-    let c = collect(
+    let c = run(
         &p,
-        [file(
-            "pat.xlsx",
-            "pat@example.com",
-            vec![moved, other_principal],
-        )],
+        [file("pat.xlsx", "pat@example.com", vec![other_principal])],
         None,
     );
-    assert_eq!(
-        kinds(&c)
-            .iter()
-            .filter(|k| **k == ProblemKind::ChangedRow)
-            .count(),
-        2
-    );
-    let sams_row = row("EA:pat|direct|account/ra-pat", "Keep");
-    let c = collect(
+    assert!(has(&c, ProblemKind::ChangedRow));
+    // A row sent to sam, in pat's file, is not pat's to decide.
+    let sams_row = row("SM:pat|org:eng", "Revoke");
+    let c = run(
         &p,
         [file("pat.xlsx", "pat@example.com", vec![sams_row.clone()])],
         None,
     );
     assert!(has(&c, ProblemKind::ChangedRow), "sam's row in pat's file");
-    // Near miss: the same row in sam's own file is fine.
-    let c = collect(
+    assert!(c.accepted.is_empty());
+    // Near miss: the same row in sam's own file is taken.
+    let c = run(
         &p,
         [file("sam.xlsx", "sam@example.com", vec![sams_row])],
         None,
     );
     assert!(!has(&c, ProblemKind::ChangedRow));
+    assert_eq!(c.accepted.len(), 1);
+}
+
+#[test]
+fn an_unassigned_row_is_never_taken_from_a_returned_file() {
+    let p = pack(1, 20);
+    let c = run(
+        &p,
+        [file(
+            "pat.xlsx",
+            "pat@example.com",
+            vec![row("PR:nobody", "Keep")],
+        )],
+        None,
+    );
+    let m = c
+        .problems
+        .iter()
+        .find(|x| x.kind == ProblemKind::ChangedRow)
+        .unwrap();
+    assert!(m.message.contains("was sent to nobody"), "{}", m.message);
+    assert!(c.accepted.is_empty());
+}
+
+#[test]
+fn a_file_that_names_no_reviewer_decides_nothing() {
+    // Elena's own admin rows in a CSV whose only banner line is the snapshot
+    // SHA-256: nothing is taken, and it is critical.
+    let p = pack(1, 20);
+    let mut f = file(
+        "export.csv",
+        "pat@example.com",
+        all_of_pat(&p, &|k| row(k, "Keep")),
+    );
+    f.reviewer = None;
+    let c = run(&p, [f.clone()], None);
+    let m = c
+        .problems
+        .iter()
+        .find(|x| x.kind == ProblemKind::UnnamedFile)
+        .unwrap();
+    assert_eq!(m.severity, crate::findings::Severity::Critical);
+    assert!(c.accepted.is_empty());
+    assert_eq!(c.totals.refused, 2);
+    // A file naming someone the campaign sent nothing decides nothing too.
+    f.reviewer = Some("mallory@example.com".into());
+    let c = run(&p, [f.clone()], None);
+    assert!(has(&c, ProblemKind::UnknownReviewer));
+    assert!(c.accepted.is_empty());
+    // Near miss: named for pat, pat's rows are taken.
+    f.reviewer = Some("pat@example.com".into());
+    assert_eq!(run(&p, [f], None).accepted.len(), 2);
+}
+
+#[test]
+fn the_reviewer_cell_must_name_the_files_reviewer() {
+    let p = pack(1, 20);
+    let mut r = row("RA:account/ra0", "Revoke");
+    r.reviewer = "mallory@example.com".into();
+    let c = run(
+        &p,
+        [file("pat.xlsx", "pat@example.com", vec![r.clone()])],
+        None,
+    );
+    assert!(has(&c, ProblemKind::WrongReviewer));
+    assert!(c.accepted.is_empty());
+    // Near misses: empty, the reviewer in another case, or an alias the
+    // roster lists.
+    for typed in ["", "Pat@Example.com", "p.alias@example.com"] {
+        r.reviewer = typed.into();
+        let roster = Roster::parse(
+            "hr.csv",
+            b"email,status,aliases\npat@example.com,active,p.alias@example.com\n",
+            None,
+        )
+        .unwrap();
+        let c = run(
+            &p,
+            [file("pat.xlsx", "pat@example.com", vec![r.clone()])],
+            Some(&roster),
+        );
+        assert!(!has(&c, ProblemKind::WrongReviewer), "{typed}");
+        assert_eq!(c.accepted.len(), 1, "{typed}");
+    }
+}
+
+#[test]
+fn review_dates_must_be_dates_on_or_after_the_snapshot() {
+    let p = pack(1, 20);
+    for bad in ["Oct 7", "2026-13-45", "2026-09-30", "07/10/2026"] {
+        let mut r = row("RA:account/ra0", "Keep");
+        r.review_date = bad.into();
+        let c = run(&p, [file("pat.xlsx", "pat@example.com", vec![r])], None);
+        assert!(has(&c, ProblemKind::BadDate), "{bad}");
+        assert!(c.accepted.is_empty(), "{bad}");
+    }
+    for good in [
+        "2026-10-01",
+        "2026-10-15",
+        "2026-10-15 09:30:12",
+        "2026-10-15T09:30:12Z",
+        "",
+    ] {
+        let mut r = row("RA:account/ra0", "Keep");
+        r.review_date = good.into();
+        let c = run(&p, [file("pat.xlsx", "pat@example.com", vec![r])], None);
+        assert!(!has(&c, ProblemKind::BadDate), "{good}");
+        assert_eq!(c.accepted.len(), 1, "{good}");
+    }
+}
+
+#[test]
+fn modify_is_for_role_assignments_and_must_name_what_exists() {
+    let p = pack(1, 20);
+    let mut r = row("RA:account/ra0", "Modify");
+    for (target, ok) in [
+        ("_account_viewer", true),
+        ("Account Viewer on _all_account_level_resources", true),
+        ("_acount_viewer", false),
+        ("_account_viewer on no_such_group", false),
+    ] {
+        r.modify_to = target.into();
+        let c = run(
+            &p,
+            [file("pat.xlsx", "pat@example.com", vec![r.clone()])],
+            None,
+        );
+        assert_eq!(!has(&c, ProblemKind::ModifyTargetUnknown), ok, "{target}");
+        assert_eq!(c.accepted.len(), usize::from(ok), "{target}");
+    }
+    // Modify of a membership names no role: refused.
+    let mut m = row("SM:pat|org:eng", "Modify");
+    m.modify_to = "_account_viewer".into();
+    let c = run(&p, [file("sam.xlsx", "sam@example.com", vec![m])], None);
+    assert!(has(&c, ProblemKind::ModifyNotApplicable));
+    assert!(c.accepted.is_empty());
+}
+
+#[test]
+fn the_same_row_twice_in_one_file_is_a_conflict() {
+    let p = pack(1, 20);
+    let twice = vec![
+        row("RA:account/ra0", "Keep"),
+        row("RA:account/ra0", "Revoke"),
+    ];
+    let c = run(&p, [file("pat.xlsx", "pat@example.com", twice)], None);
+    assert!(has(&c, ProblemKind::DecidedTwice));
+    assert!(c.accepted.is_empty());
+    // Near miss: the same decision twice is one.
+    let same = vec![row("RA:account/ra0", "Keep"), row("RA:account/ra0", "Keep")];
+    let c = run(&p, [file("pat.xlsx", "pat@example.com", same)], None);
+    assert!(!has(&c, ProblemKind::DecidedTwice));
+    assert_eq!(c.accepted.len(), 1);
+}
+
+#[test]
+fn a_corrected_file_replaces_its_reviewers_earlier_files_visibly() {
+    let p = pack(1, 20);
+    let first = file(
+        "pat.xlsx",
+        "pat@example.com",
+        vec![row("RA:account/ra0", "Keep")],
+    );
+    let fixed = file(
+        "pat-fixed.xlsx",
+        "pat@example.com",
+        vec![row("RA:account/ra0", "Revoke")],
+    );
+    // Without saying which is the correction: a conflict.
+    let c = run(&p, [fixed.clone(), first.clone()], None);
+    assert!(has(&c, ProblemKind::DecidedTwice));
+    // Named as corrected (and so read first): it replaces the earlier one.
+    let corrected = std::collections::BTreeSet::from([fixed.sha256.clone()]);
+    let c = collect(&p, [Ok(fixed), Ok(first)], &corrected, None);
+    assert!(!has(&c, ProblemKind::DecidedTwice));
+    assert!(has(&c, ProblemKind::ReplacedFile));
+    assert_eq!(c.accepted.len(), 1);
+    assert_eq!(c.accepted[0].decision, "Revoke");
+    let replaced = c.files.iter().find(|f| f.file == "pat.xlsx").unwrap();
+    assert_eq!(replaced.replaced_by.as_deref(), Some("pat-fixed.xlsx"));
+}
+
+#[test]
+fn an_unreadable_file_is_a_problem_and_the_others_are_collected() {
+    let p = pack(1, 20);
+    let bad = Err(crate::campaign::Unreadable {
+        file: "broken.xlsx".into(),
+        sha256: None,
+        error: "not a workbook".into(),
+    });
+    let good = Ok(file(
+        "pat.xlsx",
+        "pat@example.com",
+        vec![row("RA:account/ra0", "Keep")],
+    ));
+    let c = collect(&p, [bad, good], &Default::default(), None);
+    assert!(has(&c, ProblemKind::UnreadableFile));
+    assert_eq!(c.accepted.len(), 1);
+}
+
+#[test]
+fn a_sheet_without_row_keys_or_an_about_export_is_said() {
+    let p = pack(1, 20);
+    let mut f = file("pat.xlsx", "pat@example.com", vec![]);
+    f.without_row_key = vec!["Entitlements".into()];
+    let c = run(&p, [f], None);
+    let m = c
+        .problems
+        .iter()
+        .find(|x| x.kind == ProblemKind::NoRowKeys)
+        .unwrap();
+    assert!(m.message.contains("no Row key column"), "{}", m.message);
+    let mut f = file("pat.csv", "pat@example.com", vec![]);
+    f.about_only = true;
+    let c = run(&p, [f], None);
+    let m = c
+        .problems
+        .iter()
+        .find(|x| x.kind == ProblemKind::NoRowKeys)
+        .unwrap();
+    assert!(m.message.contains("About sheet"), "{}", m.message);
+    // Near miss: a file with its rows says neither.
+    let c = run(
+        &p,
+        [file(
+            "pat.xlsx",
+            "pat@example.com",
+            vec![row("RA:account/ra0", "Keep")],
+        )],
+        None,
+    );
+    assert!(!has(&c, ProblemKind::NoRowKeys));
 }
 
 #[test]
@@ -184,14 +437,14 @@ fn a_row_decided_differently_in_two_files_is_taken_from_neither() {
     let a = file(
         "pat.xlsx",
         "pat@example.com",
-        vec![row("EA:u0|direct|account/ra0", "Keep")],
+        vec![row("RA:account/ra0", "Keep")],
     );
     let b = file(
         "pat-2.xlsx",
         "pat@example.com",
-        vec![row("EA:u0|direct|account/ra0", "Revoke")],
+        vec![row("RA:account/ra0", "Revoke")],
     );
-    let c = collect(&p, [a.clone(), b], None);
+    let c = run(&p, [a.clone(), b], None);
     let p2 = c
         .problems
         .iter()
@@ -205,54 +458,41 @@ fn a_row_decided_differently_in_two_files_is_taken_from_neither() {
     assert!(c.accepted.is_empty());
     assert_eq!(c.totals.conflicting, 1);
     // Near miss: the same decision twice is one decision.
-    let c = collect(&p, [a.clone(), a], None);
+    let c = run(&p, [a.clone(), a], None);
     assert!(!has(&c, ProblemKind::DecidedTwice));
     assert_eq!(c.accepted.len(), 1);
 }
 
 #[test]
-fn self_review_is_found_by_email_and_roster_alias() {
-    let p = pack(1, 20);
-    let mut mine = row("EA:pat|direct|account/ra-pat", "Keep");
-    mine.reviewer = "Pat@Example.com".into();
-    let c = collect(
-        &p,
-        [file("sam.xlsx", "sam@example.com", vec![mine.clone()])],
-        None,
-    );
-    assert!(has(&c, ProblemKind::SelfReview));
-    // Near miss: sam decides it.
-    mine.reviewer = "sam@example.com".into();
-    let c = collect(
-        &p,
-        [file("sam.xlsx", "sam@example.com", vec![mine.clone()])],
-        None,
-    );
-    assert!(!has(&c, ProblemKind::SelfReview));
-    // Pat under another address the roster lists is still pat.
-    mine.reviewer = "p.alias@example.com".into();
+fn self_review_is_found_by_roster_alias() {
+    // The pack routed pat's membership to an address the roster, given at
+    // collect, names as pat's own.
+    let mut p = pack(1, 20);
+    let i = p.index["SM:pat|org:eng"];
+    p.rows[i].1.reviewer = "p.alias@example.com".into();
+    let mine = row("SM:pat|org:eng", "Keep");
     let roster = Roster::parse(
         "hr.csv",
         b"email,status,aliases\npat@example.com,active,p.alias@example.com\n",
         None,
     )
     .unwrap();
-    let c = collect(
-        &p,
-        [file("sam.xlsx", "sam@example.com", vec![mine])],
-        Some(&roster),
-    );
+    let f = file("alias.xlsx", "p.alias@example.com", vec![mine]);
+    let c = run(&p, [f.clone()], Some(&roster));
     assert!(has(&c, ProblemKind::SelfReview));
+    // Near miss: without the roster nothing ties the two addresses.
+    let c = run(&p, [f], None);
+    assert!(!has(&c, ProblemKind::SelfReview));
 }
 
 #[test]
 fn keep_on_admin_needs_a_justification_and_changes_need_tickets() {
     let p = pack(1, 20);
-    let mut admin = row("EA:boss|direct|account/ra-admin", "Keep");
+    let mut admin = row("RA:account/ra-admin", "Keep");
     admin.justification = "".into();
-    let mut revoke = row("EA:u0|direct|account/ra0", "Revoke");
+    let mut revoke = row("RA:account/ra0", "Revoke");
     revoke.ticket = "".into();
-    let c = collect(
+    let c = run(
         &p,
         [file(
             "pat.xlsx",
@@ -267,15 +507,15 @@ fn keep_on_admin_needs_a_justification_and_changes_need_tickets() {
     // and Keep without a reason on ordinary access.
     admin.justification = "break-glass".into();
     revoke.ticket = "SEC-1".into();
-    let mut plain = row("EA:u0|direct|account/ra0", "Keep");
+    let mut plain = row("RA:account/ra0", "Keep");
     plain.justification = "".into();
-    let c = collect(
+    let c = run(
         &p,
         [file("pat.xlsx", "pat@example.com", vec![admin, plain])],
         None,
     );
     assert!(!has(&c, ProblemKind::KeepWithoutJustification));
-    let c = collect(
+    let c = run(
         &p,
         [file("pat.xlsx", "pat@example.com", vec![revoke])],
         None,
@@ -286,8 +526,8 @@ fn keep_on_admin_needs_a_justification_and_changes_need_tickets() {
 #[test]
 fn modify_needs_a_target_and_unknown_words_are_named() {
     let p = pack(1, 20);
-    let modify = row("EA:u0|direct|account/ra0", "Modify");
-    let c = collect(
+    let modify = row("RA:account/ra0", "Modify");
+    let c = run(
         &p,
         [file("pat.xlsx", "pat@example.com", vec![modify.clone()])],
         None,
@@ -295,14 +535,14 @@ fn modify_needs_a_target_and_unknown_words_are_named() {
     assert!(has(&c, ProblemKind::ModifyWithoutTarget));
     let mut with_target = modify;
     with_target.modify_to = "_account_viewer".into();
-    let c = collect(
+    let c = run(
         &p,
         [file("pat.xlsx", "pat@example.com", vec![with_target])],
         None,
     );
     assert!(!has(&c, ProblemKind::ModifyWithoutTarget));
-    let approve = row("EA:u0|direct|account/ra0", "Approve");
-    let c = collect(
+    let approve = row("RA:account/ra0", "Approve");
+    let c = run(
         &p,
         [file("pat.xlsx", "pat@example.com", vec![approve])],
         None,
@@ -320,7 +560,7 @@ fn undecided_rows_are_counted_per_reviewer() {
     let p = pack(3, 20);
     let mut rows = all_of_pat(&p, &|k| row(k, "Keep"));
     rows[0].decision = "".into();
-    let c = collect(&p, [file("pat.xlsx", "pat@example.com", rows)], None);
+    let c = run(&p, [file("pat.xlsx", "pat@example.com", rows)], None);
     let pat = c
         .reviewers
         .iter()
@@ -342,7 +582,7 @@ fn undecided_rows_are_counted_per_reviewer() {
     assert_eq!(msgs.len(), 2);
     assert!(msgs.iter().any(|m| m.contains("no file came back")));
     // Near miss: everything decided, nothing undecided for pat.
-    let c = collect(
+    let c = run(
         &p,
         [file(
             "pat.xlsx",
@@ -362,7 +602,7 @@ fn undecided_rows_are_counted_per_reviewer() {
 fn rubber_stamping_is_many_keeps_or_one_minute() {
     // Five rows, threshold 3: all Keep is flagged.
     let p = pack(4, 3);
-    let c = collect(
+    let c = run(
         &p,
         [file(
             "pat.xlsx",
@@ -373,7 +613,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
     );
     assert!(has(&c, ProblemKind::RubberStamp));
     // Near miss: one Revoke among them.
-    let c = collect(
+    let c = run(
         &p,
         [file(
             "pat.xlsx",
@@ -391,7 +631,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
         r.review_date = "2026-10-15 09:30:12".into();
         r
     };
-    let c = collect(
+    let c = run(
         &p,
         [file(
             "pat.xlsx",
@@ -403,7 +643,7 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
     assert!(has(&c, ProblemKind::RubberStamp));
     // Near miss: at most the threshold, nothing is flagged.
     let p = pack(2, 3);
-    let c = collect(
+    let c = run(
         &p,
         [file(
             "pat.xlsx",

@@ -22,7 +22,7 @@ use crate::snapshot::Scope;
 mod reviewers;
 
 use reviewers::parse_reviewers;
-pub use reviewers::{ReviewerPolicy, DEFAULT_RUBBER_STAMP_ROWS};
+pub use reviewers::{MembershipRouting, ReviewerPolicy, DEFAULT_RUBBER_STAMP_ROWS};
 
 /// Default `inactive_days`.
 pub const DEFAULT_INACTIVE_DAYS: u32 = 90;

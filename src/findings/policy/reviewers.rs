@@ -22,6 +22,45 @@ pub struct ReviewerPolicy {
     /// A reviewer who decided more rows than this, all Keep, is flagged as
     /// rubber-stamping (`reviewpack collect`).
     pub rubber_stamp_rows: usize,
+    /// Owner by group (`SCOPE/ID`, from keys `"group:SCOPE/ID"`): reviews the
+    /// group's role assignments and, unless `memberships = "manager"`
+    /// sends them to managers, its memberships.
+    pub group_owners: BTreeMap<String, String>,
+    /// Who reviews a membership of a group.
+    pub memberships: MembershipRouting,
+    /// When the reviewers' answers are due (the send list says it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<chrono::NaiveDate>,
+}
+
+/// Who reviews a user's membership of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipRouting {
+    /// The member's manager (with `by_manager` and a roster), else the
+    /// group's reviewer.
+    Manager,
+    /// The group's owner, else the reviewer of the group's scope.
+    Group,
+}
+
+impl ReviewerPolicy {
+    /// A policy with only a default reviewer and the scope entries given
+    /// (tests and callers fill the rest).
+    pub fn new(default: Option<&str>, scopes: &[(&str, &str)]) -> ReviewerPolicy {
+        ReviewerPolicy {
+            default: default.map(str::to_string),
+            scopes: scopes
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            by_manager: false,
+            rubber_stamp_rows: DEFAULT_RUBBER_STAMP_ROWS,
+            group_owners: BTreeMap::new(),
+            memberships: MembershipRouting::Manager,
+            due: None,
+        }
+    }
 }
 
 /// The default of `[reviewers] rubber_stamp_rows`.
@@ -34,12 +73,7 @@ pub(super) fn parse_reviewers(
     table: &toml::Table,
     err: &dyn Fn(&str, String) -> PolicyError,
 ) -> Result<ReviewerPolicy, PolicyError> {
-    let mut out = ReviewerPolicy {
-        default: None,
-        scopes: BTreeMap::new(),
-        by_manager: false,
-        rubber_stamp_rows: DEFAULT_RUBBER_STAMP_ROWS,
-    };
+    let mut out = ReviewerPolicy::new(None, &[]);
     let email = |key: &str, v: &toml::Value| -> Result<String, PolicyError> {
         match v.as_str().map(str::trim) {
             Some(e) if e.contains('@') && !e.contains(char::is_whitespace) => {
@@ -71,11 +105,62 @@ pub(super) fn parse_reviewers(
                         )
                     })?
             }
+            "memberships" => {
+                out.memberships = match value.as_str() {
+                    Some("manager") => MembershipRouting::Manager,
+                    Some("group") => MembershipRouting::Group,
+                    _ => {
+                        return Err(err(
+                            "reviewers.memberships",
+                            "expected \"manager\" (the member's manager reviews a group membership) or \"group\" (the group's owner or scope reviewer does)".into(),
+                        ))
+                    }
+                }
+            }
+            "due" => {
+                out.due = Some(
+                    value
+                        .as_str()
+                        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+                        .or_else(|| {
+                            value.as_datetime().and_then(|d| {
+                                d.date.and_then(|d| {
+                                    chrono::NaiveDate::from_ymd_opt(
+                                        i32::from(d.year),
+                                        u32::from(d.month),
+                                        u32::from(d.day),
+                                    )
+                                })
+                            })
+                        })
+                        .ok_or_else(|| {
+                            err(
+                                "reviewers.due",
+                                "expected a date, such as \"2026-12-20\" or 2026-12-20".into(),
+                            )
+                        })?,
+                )
+            }
+            group if group.starts_with("group:") => {
+                let rest = &group["group:".len()..];
+                let valid = rest
+                    .rsplit_once('/')
+                    .filter(|(sc, id)| !id.is_empty() && sc.parse::<crate::snapshot::Scope>().is_ok());
+                let Some((sc, id)) = valid else {
+                    return Err(err(
+                        &format!("reviewers.{group:?}"),
+                        "a group owner's key is \"group:SCOPE/ID\", such as \"group:account/platform_admins\" or \"group:org:eng/oncall\"".into(),
+                    ));
+                };
+                let sc: crate::snapshot::Scope = sc.parse().expect("checked above");
+                out.group_owners
+                    .insert(format!("{sc}/{id}"), email(&format!("{group:?}"), value)?);
+            }
             scope => {
                 let parsed: crate::snapshot::Scope = scope.parse().map_err(|_| {
                     err(
                         &format!("reviewers.{scope:?}"),
-                        "not a scope: use default, by_manager, rubber_stamp_rows, or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
+                        "not a scope: use default, by_manager, memberships, due, rubber_stamp_rows, \"group:SCOPE/ID\" (a group's owner), or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
                     )
                 })?;
                 out.scopes

@@ -14,6 +14,7 @@
 mod access;
 mod assignments;
 mod compliance;
+mod entitlements;
 mod findings;
 mod groups;
 mod principals;
@@ -44,6 +45,7 @@ pub use crate::output::Cell;
 pub use self::access::*;
 use self::assignments::*;
 use self::compliance::*;
+pub use self::entitlements::*;
 pub use self::findings::*;
 use self::groups::*;
 pub use self::principals::*;
@@ -80,6 +82,8 @@ pub const REVIEW_COLUMNS: &[Column] = &[
 /// The column naming each row's reviewer, on the campaign sheets of a pack
 /// made with `[reviewers]`.
 pub const ASSIGNED_REVIEWER: Column = col("assigned_reviewer", "Assigned reviewer", 26.0);
+/// Why that reviewer (beside [`ASSIGNED_REVIEWER`]).
+pub const REVIEWER_BASIS: Column = col("reviewer_basis", "Why this reviewer", 40.0);
 
 /// The choices of the Decision column.
 pub const DECISIONS: &[&str] = &["Keep", "Revoke", "Modify"];
@@ -90,6 +94,7 @@ impl SheetId {
         match self {
             SheetId::Summary | SheetId::Provenance => KEY_VALUE,
             SheetId::Findings => FINDINGS,
+            SheetId::Entitlements => ENTITLEMENTS,
             SheetId::PrivilegedAccess => PRIVILEGED,
             SheetId::Principals => PRINCIPALS,
             SheetId::EffectiveAccess => EFFECTIVE_ACCESS,
@@ -147,6 +152,7 @@ pub fn row_count(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> usize {
         SheetId::Controls => controls::rows(ctx.findings).len(),
         SheetId::Reconciliation => reconciliation_steps(ctx).len(),
         SheetId::Findings => ctx.findings.len(),
+        SheetId::Entitlements => entitlement_count(g),
         SheetId::PrivilegedAccess => g.privileged_grants().count(),
         SheetId::Principals => s.users.len() + s.service_accounts.len(),
         SheetId::EffectiveAccess => g
@@ -184,6 +190,7 @@ pub fn data_columns(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> Vec<Column> 
     let mut v = sheet.columns().to_vec();
     if assigns(ctx, sheet) {
         v.push(ASSIGNED_REVIEWER);
+        v.push(REVIEWER_BASIS);
     }
     v
 }
@@ -204,10 +211,11 @@ pub fn write_rows(
         Some(a) => {
             let mut i = 0usize;
             sheet_rows(ctx, sheet, &mut |mut row: Vec<Cell>| {
-                row.push(match a.reviewer_of(sheet, i) {
+                row.push(match a.reviewer_of(i) {
                     Some(r) => r.into(),
-                    None => super::reviewers::Basis::Unassigned.as_str().into(),
+                    None => Cell::Empty,
                 });
+                row.push(a.basis_text(i).into());
                 i += 1;
                 sink(row)
             })
@@ -224,6 +232,7 @@ fn sheet_rows(ctx: &ReportContext<'_, '_>, sheet: SheetId, sink: &mut Sink<'_>) 
         SheetId::Controls => control_rows(ctx, sink),
         SheetId::Reconciliation => reconciliation_rows(ctx, sink),
         SheetId::Findings => findings(ctx, sink),
+        SheetId::Entitlements => entitlements(ctx.graph, sink),
         SheetId::PrivilegedAccess => privileged(ctx.graph, sink),
         SheetId::Principals => principals(ctx.graph, sink),
         SheetId::EffectiveAccess => effective_access(ctx.graph, sink),

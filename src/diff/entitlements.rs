@@ -1,0 +1,416 @@
+//! Checking decisions on entitlements (a campaign's decisions.csv, or the
+//! Entitlements sheet of review.xlsx) against the one action each stands
+//! for:
+//!
+//! - Revoke of a principal: it is gone from the account;
+//! - Revoke of a scope membership: the user is no longer a member of that
+//!   org or project (or no longer in the account);
+//! - Revoke of a group membership: the group no longer lists the user (or
+//!   the group or the user is gone);
+//! - Revoke of a role assignment: it is gone, disabled or orphaned;
+//! - Modify of a role assignment: NEW has, at the same scope and for the
+//!   same principal, an active assignment of the role (on the resource
+//!   group) Modify to names, and the old one is gone or became it; gone with
+//!   nothing new for the principal there is done too (less than decided);
+//!   still as it was, or something else instead, is not done.
+//!
+//! A decision about something OLD did not hold is never verified: it is
+//! listed as unchecked. When an entitlement is gone but the access it gave
+//! is still held another way (another group, another assignment of the same
+//! role at the same scope), the check says so.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::findings::{Finding, FindingPrincipal, Rule};
+use crate::graph::{AccessGraph, AssignmentStatus, Entitlement, EntitlementRef};
+
+use super::access::SideGrants;
+use super::decided::{base_row, decided_by, decision_evidence, identity};
+use super::decisions::{Decision, DecisionSet, Verdict};
+use super::model::DecisionsCheck;
+
+/// Who a finding about the entitlement names: the user or service account,
+/// or the group of a group's role assignment.
+fn principal_of(
+    old: &AccessGraph<'_>,
+    new: &AccessGraph<'_>,
+    pid: &str,
+) -> Option<FindingPrincipal> {
+    if let Some(rest) = pid.strip_prefix("group:") {
+        let (scope, id) = rest.rsplit_once('/')?;
+        let name = [new, old]
+            .iter()
+            .flat_map(|g| g.snapshot().user_groups.iter())
+            .find(|x| x.id.as_str() == id && x.scope.to_string() == scope)
+            .map_or_else(|| id.to_string(), |x| x.name.clone());
+        return Some(FindingPrincipal {
+            kind: "user_group".into(),
+            id: pid.to_string(),
+            name,
+            email: None,
+        });
+    }
+    identity(old, new, pid).map(|(f, _)| f)
+}
+
+/// Why the entitlement is no longer in NEW.
+fn why_gone(new: &AccessGraph<'_>, e: &EntitlementRef) -> String {
+    let s = new.snapshot();
+    let user_gone = |u: &str| new.user_index(u).is_none();
+    match e {
+        EntitlementRef::Principal(_) => "the principal is no longer in the account".into(),
+        EntitlementRef::ScopeMembership { user, scope } => {
+            if user_gone(user) {
+                "the user is no longer in the account".into()
+            } else {
+                format!("the user is no longer a member of {scope}")
+            }
+        }
+        EntitlementRef::GroupMembership { scope, group, user } => {
+            if user_gone(user) {
+                "the user is no longer in the account".into()
+            } else if !s
+                .user_groups
+                .iter()
+                .any(|g| g.id.as_str() == group && g.scope.to_string() == *scope)
+            {
+                format!("the group {scope}/{group} was deleted")
+            } else {
+                format!("the user is no longer a member of {scope}/{group}")
+            }
+        }
+        EntitlementRef::RoleAssignment { scope, id } => {
+            match s
+                .role_assignments
+                .iter()
+                .position(|a| a.id.as_str() == id && a.scope.to_string() == *scope)
+            {
+                None => "the role assignment was deleted".into(),
+                Some(ai) => match &new.assignments[ai].status {
+                    AssignmentStatus::Disabled => {
+                        "the role assignment is disabled (dormant: re-enabling it restores the access)".into()
+                    }
+                    AssignmentStatus::Orphaned(r) => format!(
+                        "the role assignment is orphaned ({}) and grants nothing",
+                        r.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                    ),
+                    _ => "the role assignment grants nothing".into(),
+                },
+            }
+        }
+        EntitlementRef::Token { .. } => "the token is no longer listed".into(),
+    }
+}
+
+/// The access OLD's entitlement gave that NEW still gives its principals
+/// another way: `(principal, role on resource group at scope, via)`.
+fn still_reachable(
+    old: &AccessGraph<'_>,
+    e: Entitlement,
+    new_grants: &SideGrants<'_>,
+) -> Vec<String> {
+    let s = old.snapshot();
+    let mut gave: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    for grant in old.entitlement_grants(e) {
+        let a = &s.role_assignments[grant.assignment];
+        let role = match old.assignments[grant.assignment].role {
+            Some(r) => s.roles[r].id.to_string(),
+            None => a.role.id.to_string(),
+        };
+        gave.entry(old.identity(grant.principal).id)
+            .or_default()
+            .push((role, a.resource_group.to_string(), a.scope.to_string()));
+    }
+    let mut out = Vec::new();
+    for (pid, held) in gave {
+        let now = new_grants.entries_of(&pid);
+        for (role, rg, scope) in held {
+            if let Some(e) = now.iter().find(|x| {
+                x.role_id == role && x.resource_group_id == rg && x.assignment_scope == scope
+            }) {
+                let who = e.principal_email.clone().unwrap_or_else(|| pid.clone());
+                let line = format!(
+                    "{who} holds {role} on {rg} at {scope} via {} (assignment {})",
+                    e.via, e.assignment_id
+                );
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks one decision on an entitlement into `out`; returns its finding
+/// when it is not done.
+pub(super) fn check(
+    set: &DecisionSet,
+    d: &Decision,
+    e: &EntitlementRef,
+    old: &AccessGraph<'_>,
+    (new, new_grants): (&AccessGraph<'_>, &SideGrants<'_>),
+    out: &mut DecisionsCheck,
+) -> Option<Finding> {
+    let pid = d.target.principal_id().to_string();
+    let principal = principal_of(old, new, &pid);
+    let decision = if d.verdict == Verdict::Modify {
+        "Modify"
+    } else {
+        "Revoke"
+    };
+    let in_old = old.find_entitlement(e);
+    let mut row = base_row(d, decision, principal.as_ref(), in_old.is_some());
+    let Some(old_e) = in_old else {
+        row.detail = format!(
+            "the previous snapshot does not hold this {}: there is nothing to verify (a decision about another snapshot, or an invented row)",
+            e.kind().label()
+        );
+        out.unchecked.push(row);
+        return None;
+    };
+    if decision == "Modify" {
+        return modify(set, d, e, old_e, (old, new), principal, row, out);
+    }
+    let now = new.find_entitlement(e);
+    let Some(new_e) = now else {
+        row.detail = why_gone(new, e);
+        let other = still_reachable(old, old_e, new_grants);
+        if !other.is_empty() {
+            row.detail.push_str(&format!(
+                "; the access it gave is still held another way: {}",
+                other.join("; ")
+            ));
+        }
+        out.verified.push(row);
+        return None;
+    };
+    // Still there: the finding.
+    let principal = principal?;
+    let gives = new.gives(new_e);
+    let still = match new_e {
+        Entitlement::Principal(_) => format!(
+            "is still in the account ({} grant(s), highest level {})",
+            gives.grants, gives.level
+        ),
+        Entitlement::ScopeMembership { .. } => format!(
+            "is still a member of {} ({} grant(s) there)",
+            new.entitlement_scope(new_e),
+            gives.grants
+        ),
+        Entitlement::GroupMembership { group, .. } => {
+            let g = &new.snapshot().user_groups[group];
+            format!(
+                "is still a member of group {} ({}/{})",
+                g.name, g.scope, g.id
+            )
+        }
+        Entitlement::RoleAssignment(ai) => {
+            let a = &new.snapshot().role_assignments[ai];
+            format!(
+                "still holds role assignment {} at {} ({} on {}, {} grant(s), level {})",
+                a.id, a.scope, a.role.id, a.resource_group, gives.grants, gives.level
+            )
+        }
+        Entitlement::Token(_) => "still has the token".into(),
+    };
+    row.detail = still.clone();
+    let scope = new.entitlement_scope(new_e).to_string();
+    let key = new.entitlement_key(new_e);
+    let mut evidence = decision_evidence(set, d);
+    evidence.insert("entitlement".into(), json!(key));
+    evidence.insert("entitlement_kind".into(), json!(e.kind().label()));
+    evidence.insert("privilege_level".into(), json!(gives.level));
+    evidence.insert("grants".into(), json!(gives.grants));
+    let id = crate::findings::finding_id(
+        super::revocations::REVOCATION_NOT_DONE,
+        &principal.id,
+        &scope,
+        &[key],
+    );
+    row.finding_id = Some(id.clone());
+    out.not_done.push(row);
+    let by = decided_by(d);
+    Some(Finding {
+        id,
+        rule: super::revocations::REVOCATION_NOT_DONE.into(),
+        severity: Rule::RevocationNotDone.default_severity(),
+        message: format!(
+            "Revoke of {} decided{by} in the previous review ({} row {}) is not done: {} {still}.",
+            e.kind().label(),
+            d.sheet,
+            d.row,
+            principal.name
+        ),
+        principal: Some(principal),
+        scope: Some(scope),
+        evidence,
+        controls: Rule::RevocationNotDone.controls(),
+        exempted: None,
+    })
+}
+
+/// A Modify of a role assignment.
+#[allow(clippy::too_many_arguments)]
+fn modify(
+    set: &DecisionSet,
+    d: &Decision,
+    e: &EntitlementRef,
+    old_e: Entitlement,
+    (old, new): (&AccessGraph<'_>, &AccessGraph<'_>),
+    principal: Option<FindingPrincipal>,
+    mut row: super::model::RevocationCheck,
+    out: &mut DecisionsCheck,
+) -> Option<Finding> {
+    let Entitlement::RoleAssignment(old_ai) = old_e else {
+        row.detail = format!(
+            "Modify applies to role assignments; a {} has no role to change: check it by hand",
+            e.kind().label()
+        );
+        out.unchecked.push(row);
+        return None;
+    };
+    let wanted = d.modify_to.trim().to_string();
+    if wanted.is_empty() {
+        row.detail = "Modify to is empty, so there is nothing to compare with".into();
+        out.unchecked.push(row);
+        return None;
+    }
+    let (role_name, rg_name) = match wanted.to_ascii_lowercase().find(" on ") {
+        Some(i) => (
+            wanted[..i].trim().to_string(),
+            Some(wanted[i + 4..].trim().to_string()),
+        ),
+        None => (wanted.clone(), None),
+    };
+    let os = old.snapshot();
+    let oa = &os.role_assignments[old_ai];
+    let is_target = |g: &AccessGraph<'_>, ai: usize| -> bool {
+        let s = g.snapshot();
+        let a = &s.role_assignments[ai];
+        let role_ok = a.role.id.as_str().eq_ignore_ascii_case(&role_name)
+            || g.assignments[ai]
+                .role
+                .is_some_and(|r| s.roles[r].name.trim().eq_ignore_ascii_case(&role_name));
+        let rg_ok = rg_name.as_ref().is_none_or(|want| {
+            a.resource_group.as_str().eq_ignore_ascii_case(want)
+                || s.resource_groups.iter().any(|x| {
+                    x.id == a.resource_group
+                        && x.scope == a.scope
+                        && x.name.trim().eq_ignore_ascii_case(want)
+                })
+        });
+        role_ok && rg_ok
+    };
+    if is_target(old, old_ai) {
+        row.detail = format!(
+            "the assignment already was {wanted} in the previous snapshot: the decision changes nothing"
+        );
+        out.unchecked.push(row);
+        return None;
+    }
+    // NEW's active assignments at the same scope to the same principal.
+    let ns = new.snapshot();
+    let same_principal: Vec<usize> = (0..ns.role_assignments.len())
+        .filter(|&ai| {
+            let a = &ns.role_assignments[ai];
+            new.assignments[ai].status == AssignmentStatus::Active
+                && a.scope == oa.scope
+                && a.principal.kind == oa.principal.kind
+                && a.principal.id == oa.principal.id
+        })
+        .collect();
+    let still = same_principal
+        .iter()
+        .copied()
+        .find(|&ai| ns.role_assignments[ai].id == oa.id && !is_target(new, ai));
+    let became = same_principal
+        .iter()
+        .copied()
+        .find(|&ai| is_target(new, ai));
+    let before: std::collections::BTreeSet<&str> = os
+        .role_assignments
+        .iter()
+        .filter(|a| a.scope == oa.scope && a.principal.id == oa.principal.id)
+        .map(|a| a.id.as_str())
+        .collect();
+    let added: Vec<usize> = same_principal
+        .iter()
+        .copied()
+        .filter(|&ai| !before.contains(ns.role_assignments[ai].id.as_str()))
+        .collect();
+    let describe = |ai: usize| {
+        let a = &ns.role_assignments[ai];
+        format!(
+            "{} on {} (assignment {})",
+            a.role.id, a.resource_group, a.id
+        )
+    };
+    if still.is_none() {
+        if let Some(ai) = became {
+            row.detail = format!("now holds {} at {}", describe(ai), oa.scope);
+            out.verified.push(row);
+            return None;
+        }
+        if added.is_empty() {
+            row.detail = format!(
+                "{}, and nothing new is held at {}: less than the {wanted} decided",
+                why_gone(new, e),
+                oa.scope
+            );
+            out.verified.push(row);
+            return None;
+        }
+    }
+    let (held, why) = match still {
+        Some(ai) => (
+            describe(ai),
+            if became.is_some() {
+                format!("was given {wanted} but still holds the assignment as it was")
+            } else {
+                "still holds the assignment as it was".to_string()
+            },
+        ),
+        None => (
+            added
+                .iter()
+                .map(|&ai| describe(ai))
+                .collect::<Vec<_>>()
+                .join("; "),
+            format!("holds something else instead of {wanted}"),
+        ),
+    };
+    row.detail = format!("{why}: {held}");
+    let principal = principal?;
+    let scope = oa.scope.to_string();
+    let mut evidence = decision_evidence(set, d);
+    evidence.insert("modify_to".into(), json!(wanted));
+    evidence.insert("assignment_id".into(), json!(oa.id.as_str()));
+    evidence.insert("assignment_scope".into(), json!(scope));
+    evidence.insert("held".into(), json!(held));
+    let id = crate::findings::finding_id(
+        super::modifications::MODIFICATION_NOT_DONE,
+        &principal.id,
+        &scope,
+        &[oa.id.to_string(), wanted.to_ascii_lowercase()],
+    );
+    row.finding_id = Some(id.clone());
+    out.not_done.push(row);
+    let by = decided_by(d);
+    Some(Finding {
+        id,
+        rule: super::modifications::MODIFICATION_NOT_DONE.into(),
+        severity: Rule::ModificationNotDone.default_severity(),
+        message: format!(
+            "Modify to {wanted} decided{by} in the previous review ({} row {}) is not done: {} {why}: {held}.",
+            d.sheet, d.row, principal.name
+        ),
+        principal: Some(principal),
+        scope: Some(scope),
+        evidence,
+        controls: Rule::ModificationNotDone.controls(),
+        exempted: None,
+    })
+}

@@ -1,0 +1,643 @@
+//! Entitlements: what one Harness action removes, and so what a reviewer
+//! decides on (design.md section 8). Grants are derived: "Gavin has
+//! Organization Viewer through All Organization Users" cannot be revoked on
+//! its own; removing Gavin from the org, or deleting the group's role
+//! assignment, can. Each entitlement is one of:
+//!
+//! - a principal in the account (a user, a service account): remove it;
+//! - a user's membership of an org or project: remove the user there;
+//! - a membership of a listed user group: remove the member;
+//! - an active role assignment (to a user, a service account or a group):
+//!   delete it;
+//! - an API token: delete it.
+//!
+//! Each has a stable key (the row key of campaigns and decisions), and
+//! [`AccessGraph::gives`] says what it gives, from the graph: level, admin
+//! scopes, escalation permissions, the scopes covered, the roles, and how
+//! many effective grants hang on it. This module only reads the graph.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::access::Access;
+use super::assignment::AssignmentStatus;
+use super::build::AccessGraph;
+use super::format::format_targets;
+use super::principal::{is_all_users_group, GroupRef, Principal, ResolvedPrincipal, Via};
+use super::privilege::{is_escalation, PrivilegeLevel};
+use crate::snapshot::{Scope, ScopeLevel};
+
+/// One entitlement, by index into the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Entitlement {
+    /// A user or service account in the account.
+    Principal(Principal),
+    /// `users[user].scopes[scope]`: the user's membership of an org or
+    /// project (never the account: that is [`Entitlement::Principal`]).
+    ScopeMembership {
+        /// Index into `snapshot.users`.
+        user: usize,
+        /// Index into that user's `scopes`.
+        scope: usize,
+    },
+    /// A member of a listed group (the built-in all-users groups have no
+    /// members of their own: their membership is the scope membership).
+    GroupMembership {
+        /// Index into `snapshot.user_groups`.
+        group: usize,
+        /// Index into `snapshot.users`.
+        user: usize,
+    },
+    /// An active role assignment, by index into `snapshot.role_assignments`.
+    RoleAssignment(usize),
+    /// A token, by index into `snapshot.tokens`.
+    Token(usize),
+}
+
+/// The kind of an entitlement, as outputs name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntitlementKind {
+    /// `PR`.
+    Principal,
+    /// `SM`.
+    ScopeMembership,
+    /// `GM`.
+    GroupMembership,
+    /// `RA`.
+    RoleAssignment,
+    /// `TK`.
+    Token,
+}
+
+impl EntitlementKind {
+    /// Every kind, in row order.
+    pub const ALL: [EntitlementKind; 5] = [
+        EntitlementKind::Principal,
+        EntitlementKind::ScopeMembership,
+        EntitlementKind::GroupMembership,
+        EntitlementKind::RoleAssignment,
+        EntitlementKind::Token,
+    ];
+
+    /// The two letters a key starts with.
+    pub fn code(self) -> &'static str {
+        match self {
+            EntitlementKind::Principal => "PR",
+            EntitlementKind::ScopeMembership => "SM",
+            EntitlementKind::GroupMembership => "GM",
+            EntitlementKind::RoleAssignment => "RA",
+            EntitlementKind::Token => "TK",
+        }
+    }
+
+    /// The kind a key's code names.
+    pub fn of_code(code: &str) -> Option<EntitlementKind> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// How the sheets say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntitlementKind::Principal => "account member",
+            EntitlementKind::ScopeMembership => "scope membership",
+            EntitlementKind::GroupMembership => "group membership",
+            EntitlementKind::RoleAssignment => "role assignment",
+            EntitlementKind::Token => "API token",
+        }
+    }
+}
+
+impl Entitlement {
+    /// Its kind.
+    pub fn kind(self) -> EntitlementKind {
+        match self {
+            Entitlement::Principal(_) => EntitlementKind::Principal,
+            Entitlement::ScopeMembership { .. } => EntitlementKind::ScopeMembership,
+            Entitlement::GroupMembership { .. } => EntitlementKind::GroupMembership,
+            Entitlement::RoleAssignment(_) => EntitlementKind::RoleAssignment,
+            Entitlement::Token(_) => EntitlementKind::Token,
+        }
+    }
+}
+
+/// Who an entitlement is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// A user or service account.
+    Principal(Principal),
+    /// A user group (a group's role assignment), with its members.
+    Group(GroupRef),
+    /// A token or assignment whose holder the snapshot does not know.
+    Unknown,
+}
+
+/// What an entitlement gives, from the graph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Gives {
+    /// The strongest level.
+    pub level: PrivilegeLevel,
+    /// The scopes it makes its holder admin of.
+    pub admin_of: BTreeSet<Scope>,
+    /// The escalation permissions among what it gives.
+    pub escalation: BTreeSet<String>,
+    /// The scopes covered, as `account/**; org:eng`.
+    pub scopes: String,
+    /// The roles, as `Role name on resource group at scope`, strongest
+    /// first, at most [`ROLES_SHOWN`] with a count of the rest.
+    pub roles: String,
+    /// The effective-access rows that hang on it.
+    pub grants: usize,
+}
+
+/// How many roles a summary names.
+pub const ROLES_SHOWN: usize = 4;
+
+impl<'s> AccessGraph<'s> {
+    /// Every entitlement of the snapshot, in row order: principals (users
+    /// then service accounts), scope memberships (by user, then scope),
+    /// group memberships (by group, then member), active role assignments,
+    /// tokens.
+    pub fn entitlements(&self) -> Vec<Entitlement> {
+        let s = self.snapshot;
+        let mut v: Vec<Entitlement> = self.principals().map(Entitlement::Principal).collect();
+        for (u, user) in s.users.iter().enumerate() {
+            for (i, sc) in user.scopes.iter().enumerate() {
+                if *sc != Scope::Account {
+                    v.push(Entitlement::ScopeMembership { user: u, scope: i });
+                }
+            }
+        }
+        for (gi, grp) in s.user_groups.iter().enumerate() {
+            if is_all_users_group(grp.id.as_str(), grp.scope.level()) {
+                continue;
+            }
+            let mut seen = BTreeSet::new();
+            for m in &grp.members {
+                if let Some(u) = self.user_index(m.as_str()) {
+                    if seen.insert(u) {
+                        v.push(Entitlement::GroupMembership { group: gi, user: u });
+                    }
+                }
+            }
+        }
+        for (ai, a) in self.assignments.iter().enumerate() {
+            if a.status == AssignmentStatus::Active {
+                v.push(Entitlement::RoleAssignment(ai));
+            }
+        }
+        v.extend((0..s.tokens.len()).map(Entitlement::Token));
+        v
+    }
+
+    /// The entitlement's key: `PR:PRINCIPAL`, `SM:USER|SCOPE`,
+    /// `GM:SCOPE/GROUP|USER`, `RA:SCOPE/ASSIGNMENT`,
+    /// `TK:SCOPE/PARENT/API_KEY/TOKEN`. Stable for the same objects across
+    /// snapshots, so next quarter's diff can find what was decided.
+    pub fn entitlement_key(&self, e: Entitlement) -> String {
+        let s = self.snapshot;
+        let code = e.kind().code();
+        match e {
+            Entitlement::Principal(p) => format!("{code}:{}", self.identity(p).id),
+            Entitlement::ScopeMembership { user, scope } => {
+                let u = &s.users[user];
+                format!("{code}:{}|{}", u.id, u.scopes[scope])
+            }
+            Entitlement::GroupMembership { group, user } => {
+                let grp = &s.user_groups[group];
+                format!("{code}:{}/{}|{}", grp.scope, grp.id, s.users[user].id)
+            }
+            Entitlement::RoleAssignment(ai) => {
+                let a = &s.role_assignments[ai];
+                format!("{code}:{}/{}", a.scope, a.id)
+            }
+            Entitlement::Token(i) => {
+                let t = &s.tokens[i];
+                format!("{code}:{}/{}/{}/{}", t.scope, t.parent, t.api_key, t.id)
+            }
+        }
+    }
+
+    /// The scope an entitlement lives at: where it is removed.
+    pub fn entitlement_scope(&self, e: Entitlement) -> Scope {
+        let s = self.snapshot;
+        match e {
+            Entitlement::Principal(Principal::User(_)) => Scope::Account,
+            Entitlement::Principal(Principal::ServiceAccount(i)) => {
+                s.service_accounts[i].scope.clone()
+            }
+            Entitlement::ScopeMembership { user, scope } => s.users[user].scopes[scope].clone(),
+            Entitlement::GroupMembership { group, .. } => s.user_groups[group].scope.clone(),
+            Entitlement::RoleAssignment(ai) => s.role_assignments[ai].scope.clone(),
+            Entitlement::Token(i) => s.tokens[i].scope.clone(),
+        }
+    }
+
+    /// Who an entitlement is about.
+    pub fn entitlement_holder(&self, e: Entitlement) -> Holder {
+        let s = self.snapshot;
+        match e {
+            Entitlement::Principal(p) => Holder::Principal(p),
+            Entitlement::ScopeMembership { user, .. }
+            | Entitlement::GroupMembership { user, .. } => Holder::Principal(Principal::User(user)),
+            Entitlement::RoleAssignment(ai) => match self.assignments[ai].principal {
+                Some(ResolvedPrincipal::User(u)) => Holder::Principal(Principal::User(u)),
+                Some(ResolvedPrincipal::ServiceAccount(i)) => {
+                    Holder::Principal(Principal::ServiceAccount(i))
+                }
+                Some(ResolvedPrincipal::Group(g)) => Holder::Group(g),
+                None => Holder::Unknown,
+            },
+            Entitlement::Token(i) => {
+                let t = &s.tokens[i];
+                let p = match t.key_type {
+                    crate::snapshot::ApiKeyType::ServiceAccount => s
+                        .service_accounts
+                        .iter()
+                        .position(|sa| sa.scope == t.scope && sa.id.as_str() == t.parent)
+                        .map(Principal::ServiceAccount),
+                    crate::snapshot::ApiKeyType::User => {
+                        self.user_index(&t.parent).map(Principal::User)
+                    }
+                };
+                p.map_or(Holder::Unknown, Holder::Principal)
+            }
+        }
+    }
+
+    /// The grants an entitlement carries: removing it removes them (unless
+    /// another path gives the same access).
+    pub fn entitlement_grants(&self, e: Entitlement) -> Vec<super::Grant> {
+        let s = self.snapshot;
+        match e {
+            Entitlement::Principal(p) => self.grants_of(p).to_vec(),
+            Entitlement::ScopeMembership { user, scope } => {
+                let sc = &s.users[user].scopes[scope];
+                self.grants_of(Principal::User(user))
+                    .iter()
+                    .filter(|g| s.role_assignments[g.assignment].scope.is_within(sc))
+                    .copied()
+                    .collect()
+            }
+            Entitlement::GroupMembership { group, user } => self
+                .grants_of(Principal::User(user))
+                .iter()
+                .filter(
+                    |g| matches!(g.via, Via::Group(GroupRef { index: Some(i), .. }) if i == group),
+                )
+                .copied()
+                .collect(),
+            Entitlement::RoleAssignment(ai) => self.grants_of_assignment(ai),
+            Entitlement::Token(_) => match self.entitlement_holder(e) {
+                Holder::Principal(p) => self.grants_of(p).to_vec(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// Every grant of one assignment (one per member for a group's).
+    pub fn grants_of_assignment(&self, ai: usize) -> Vec<super::Grant> {
+        match self.assignments[ai].principal {
+            Some(ResolvedPrincipal::User(u)) => self.grant_of(Principal::User(u), ai),
+            Some(ResolvedPrincipal::ServiceAccount(i)) => {
+                self.grant_of(Principal::ServiceAccount(i), ai)
+            }
+            Some(ResolvedPrincipal::Group(g)) => self
+                .group_members(g)
+                .into_iter()
+                .flat_map(|u| self.grant_of(Principal::User(u), ai))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    fn grant_of(&self, p: Principal, ai: usize) -> Vec<super::Grant> {
+        let gs = self.grants_of(p);
+        let start = gs.partition_point(|g| g.assignment < ai);
+        gs[start..]
+            .iter()
+            .take_while(|g| g.assignment == ai)
+            .copied()
+            .collect()
+    }
+
+    /// What an entitlement gives.
+    pub fn gives(&self, e: Entitlement) -> Gives {
+        let grants = self.entitlement_grants(e);
+        let mut assignments: Vec<usize> = grants.iter().map(|g| g.assignment).collect();
+        assignments.sort_unstable();
+        assignments.dedup();
+        let mut out = self.gives_of_assignments(&assignments);
+        out.grants = grants.len();
+        out
+    }
+
+    /// What a set of active assignments gives (grant count left at 0).
+    pub fn gives_of_assignments(&self, assignments: &[usize]) -> Gives {
+        let s = self.snapshot;
+        let mut out = Gives::default();
+        let mut targets = Vec::new();
+        // (level, role label) so the strongest come first.
+        let mut roles: BTreeMap<(std::cmp::Reverse<PrivilegeLevel>, String), ()> = BTreeMap::new();
+        let mut seen: Vec<*const Access> = Vec::new();
+        for &ai in assignments {
+            let Some(access) = self.access_of(ai) else {
+                continue;
+            };
+            out.level = out.level.max(access.level);
+            if let Some(a) = &access.admin_of {
+                out.admin_of.insert(a.clone());
+            }
+            targets.extend(access.targets.iter().cloned());
+            let a = &s.role_assignments[ai];
+            let role = match self.assignments[ai].role {
+                Some(r) => s.roles[r].name.as_str(),
+                None => a.role.id.as_str(),
+            };
+            roles.insert(
+                (
+                    std::cmp::Reverse(access.level),
+                    format!("{role} on {} at {}", a.resource_group, a.scope),
+                ),
+                (),
+            );
+            let ptr = access as *const Access;
+            if !seen.contains(&ptr) {
+                seen.push(ptr);
+                out.escalation.extend(
+                    access
+                        .permissions
+                        .iter()
+                        .filter(|p| is_escalation(p.as_str()))
+                        .map(|p| p.as_str().to_string()),
+                );
+            }
+        }
+        targets.sort();
+        targets.dedup();
+        out.scopes = format_targets(&targets);
+        let n = roles.len();
+        let mut shown: Vec<String> = roles
+            .into_keys()
+            .take(ROLES_SHOWN)
+            .map(|(_, r)| r)
+            .collect();
+        if n > ROLES_SHOWN {
+            shown.push(format!("and {} more", n - ROLES_SHOWN));
+        }
+        out.roles = shown.join("; ");
+        out
+    }
+
+    /// The users an all-users group, or a listed group, holds.
+    pub fn holder_members(&self, h: Holder) -> Vec<usize> {
+        match h {
+            Holder::Group(g) => self.group_members(g),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The level of the scope membership's scope (org or project).
+    pub fn membership_level(&self, e: Entitlement) -> Option<ScopeLevel> {
+        match e {
+            Entitlement::ScopeMembership { user, scope } => {
+                Some(self.snapshot.users[user].scopes[scope].level())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What an entitlement key names, parsed (the inverse of
+/// [`AccessGraph::entitlement_key`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntitlementRef {
+    /// `PR:PRINCIPAL`: a user uuid or `sa:SCOPE/ID`.
+    Principal(String),
+    /// `SM:USER|SCOPE`.
+    ScopeMembership {
+        /// The user's uuid.
+        user: String,
+        /// The org or project, as `org:O` / `project:O/P`.
+        scope: String,
+    },
+    /// `GM:SCOPE/GROUP|USER`.
+    GroupMembership {
+        /// The group's scope.
+        scope: String,
+        /// The group's identifier.
+        group: String,
+        /// The member's uuid.
+        user: String,
+    },
+    /// `RA:SCOPE/ID`.
+    RoleAssignment {
+        /// The assignment's scope.
+        scope: String,
+        /// Its identifier.
+        id: String,
+    },
+    /// `TK:SCOPE/PARENT/API_KEY/TOKEN`.
+    Token {
+        /// The token's scope.
+        scope: String,
+        /// The service account identifier or user uuid.
+        parent: String,
+        /// The API key.
+        api_key: String,
+        /// The token.
+        token: String,
+    },
+}
+
+impl EntitlementRef {
+    /// Parses an entitlement key; `None` when it is not one.
+    pub fn parse(key: &str) -> Option<EntitlementRef> {
+        let (code, rest) = key.split_once(':')?;
+        let nonempty = |x: &str| (!x.is_empty()).then(|| x.to_string());
+        match EntitlementKind::of_code(code)? {
+            EntitlementKind::Principal => Some(EntitlementRef::Principal(nonempty(rest)?)),
+            EntitlementKind::ScopeMembership => {
+                let (user, scope) = rest.split_once('|')?;
+                scope.parse::<Scope>().ok()?;
+                Some(EntitlementRef::ScopeMembership {
+                    user: nonempty(user)?,
+                    scope: nonempty(scope)?,
+                })
+            }
+            EntitlementKind::GroupMembership => {
+                let (place, user) = rest.rsplit_once('|')?;
+                let (scope, group) = place.rsplit_once('/')?;
+                scope.parse::<Scope>().ok()?;
+                Some(EntitlementRef::GroupMembership {
+                    scope: scope.to_string(),
+                    group: nonempty(group)?,
+                    user: nonempty(user)?,
+                })
+            }
+            EntitlementKind::RoleAssignment => {
+                let (scope, id) = rest.rsplit_once('/')?;
+                scope.parse::<Scope>().ok()?;
+                Some(EntitlementRef::RoleAssignment {
+                    scope: scope.to_string(),
+                    id: nonempty(id)?,
+                })
+            }
+            EntitlementKind::Token => {
+                let (rest, token) = rest.rsplit_once('/')?;
+                let (rest, api_key) = rest.rsplit_once('/')?;
+                let (scope, parent) = rest.rsplit_once('/')?;
+                scope.parse::<Scope>().ok()?;
+                Some(EntitlementRef::Token {
+                    scope: scope.to_string(),
+                    parent: nonempty(parent)?,
+                    api_key: nonempty(api_key)?,
+                    token: nonempty(token)?,
+                })
+            }
+        }
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> EntitlementKind {
+        match self {
+            EntitlementRef::Principal(_) => EntitlementKind::Principal,
+            EntitlementRef::ScopeMembership { .. } => EntitlementKind::ScopeMembership,
+            EntitlementRef::GroupMembership { .. } => EntitlementKind::GroupMembership,
+            EntitlementRef::RoleAssignment { .. } => EntitlementKind::RoleAssignment,
+            EntitlementRef::Token { .. } => EntitlementKind::Token,
+        }
+    }
+}
+
+impl AccessGraph<'_> {
+    /// The entitlement a parsed key names in this graph, if it holds it.
+    pub fn find_entitlement(&self, r: &EntitlementRef) -> Option<Entitlement> {
+        let s = self.snapshot;
+        match r {
+            EntitlementRef::Principal(id) => {
+                let p = self.find_principal(id)?;
+                // find_principal also matches emails; a key names ids.
+                (self.identity(p).id == *id).then_some(Entitlement::Principal(p))
+            }
+            EntitlementRef::ScopeMembership { user, scope } => {
+                let u = self.user_index(user)?;
+                let i = s.users[u]
+                    .scopes
+                    .iter()
+                    .position(|x| x.to_string() == *scope)?;
+                Some(Entitlement::ScopeMembership { user: u, scope: i })
+            }
+            EntitlementRef::GroupMembership { scope, group, user } => {
+                let u = self.user_index(user)?;
+                let gi = s
+                    .user_groups
+                    .iter()
+                    .position(|g| g.id.as_str() == group && g.scope.to_string() == *scope)?;
+                s.user_groups[gi]
+                    .members
+                    .iter()
+                    .any(|m| m.as_str() == user)
+                    .then_some(Entitlement::GroupMembership { group: gi, user: u })
+            }
+            EntitlementRef::RoleAssignment { scope, id } => {
+                let ai = s
+                    .role_assignments
+                    .iter()
+                    .position(|a| a.id.as_str() == id && a.scope.to_string() == *scope)?;
+                (self.assignments[ai].status == AssignmentStatus::Active)
+                    .then_some(Entitlement::RoleAssignment(ai))
+            }
+            EntitlementRef::Token {
+                scope,
+                parent,
+                api_key,
+                token,
+            } => s
+                .tokens
+                .iter()
+                .position(|t| {
+                    t.scope.to_string() == *scope
+                        && t.parent == *parent
+                        && t.api_key.as_str() == api_key
+                        && t.id.as_str() == token
+                })
+                .map(Entitlement::Token),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn keys_parse_back_to_what_they_name() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        let loaded = crate::snapshot::load(&path).unwrap();
+        let g = AccessGraph::build(&loaded.snapshot);
+        let all = g.entitlements();
+        for kind in EntitlementKind::ALL {
+            assert!(all.iter().any(|e| e.kind() == kind), "{kind:?} in the demo");
+        }
+        let mut keys = BTreeSet::new();
+        for e in &all {
+            let key = g.entitlement_key(*e);
+            assert!(keys.insert(key.clone()), "{key} is unique");
+            let r = EntitlementRef::parse(&key).unwrap_or_else(|| panic!("{key} parses"));
+            assert_eq!(r.kind(), e.kind(), "{key}");
+            assert_eq!(g.find_entitlement(&r), Some(*e), "{key}");
+        }
+        assert_eq!(EntitlementRef::parse("XX:1"), None);
+        assert_eq!(EntitlementRef::parse("RA:nowhere/ra1"), None);
+        assert_eq!(EntitlementRef::parse("GM:account/g1|"), None);
+    }
+
+    #[test]
+    fn each_entitlement_gives_what_removing_it_removes() {
+        let mut f = Fixture::new();
+        f.user("ann").user_in("bob", &[]);
+        f.group(&Scope::Account, "ops", &["ann", "bob"]);
+        f.assign(&Scope::Account, group("ops"), "_account_admin", ALL_ACCOUNT);
+        f.assign(&proj(), user("ann"), "_project_viewer", ALL_PROJECT);
+        let s = f.snapshot.clone();
+        let g = AccessGraph::build(&s);
+        let all = g.entitlements();
+        let keys: Vec<String> = all.iter().map(|e| g.entitlement_key(*e)).collect();
+        let find = |prefix: &str| {
+            let i = keys
+                .iter()
+                .position(|k| k.starts_with(prefix))
+                .unwrap_or_else(|| panic!("{prefix} in {keys:?}"));
+            all[i]
+        };
+        // The group's assignment: admin of the account, two members.
+        let ra = find("RA:account/");
+        let gives = g.gives(ra);
+        assert_eq!(gives.level, PrivilegeLevel::Admin);
+        assert_eq!(gives.admin_of, BTreeSet::from([Scope::Account]));
+        assert_eq!(gives.grants, 2);
+        assert!(gives.escalation.contains("core_usergroup_manage"));
+        assert!(matches!(g.entitlement_holder(ra), Holder::Group(_)));
+        // Ann's membership of the group gives her the admin, one grant.
+        let gm = find("GM:account/ops|ann");
+        let gives = g.gives(gm);
+        assert_eq!((gives.level, gives.grants), (PrivilegeLevel::Admin, 1));
+        // Her project membership carries the project grant, not the
+        // account's; her org membership carries it too (the project is in
+        // the org).
+        let sm = find("SM:ann|project:eng/pay");
+        let gives = g.gives(sm);
+        assert_eq!((gives.level, gives.grants), (PrivilegeLevel::Read, 1));
+        assert!(
+            gives.roles.contains("at project:eng/pay"),
+            "{}",
+            gives.roles
+        );
+        assert_eq!(g.gives(find("SM:ann|org:eng")).grants, 1);
+        // Near miss: bob has no scope memberships, so no SM rows.
+        assert!(!keys.iter().any(|k| k.starts_with("SM:bob")));
+        // Ann as a principal: everything.
+        assert_eq!(g.gives(find("PR:ann")).grants, 2);
+    }
+}

@@ -1,0 +1,379 @@
+//! The Entitlements sheet: one row per thing one Harness action removes (a
+//! principal, a scope or group membership, a role assignment, a token), with
+//! what it gives, so a reviewer decides each once with the facts in view.
+//! The grant sheets (Privileged Access, Effective Access) are the evidence of
+//! what each entitlement reaches.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::*;
+use crate::graph::{Entitlement, Gives, Holder};
+
+/// The columns, the row's identity first: in the workbook the reviewer
+/// columns follow [`IDENTITY_COLUMNS`] of them, so who, what and the
+/// decision sit side by side.
+pub(super) const ENTITLEMENTS: &[Column] = &[
+    col("principal_name", "Who", 24.0),
+    col("entitlement", "Entitlement", 46.0),
+    col("privilege_level", "Gives", 11.0),
+    col("kind", "Kind", 16.0),
+    col("principal_kind", "Principal kind", 14.0),
+    col("principal_id", "Principal ID", 26.0),
+    col("principal_email", "Email", 28.0),
+    col("principal_status", "Status", 10.0),
+    col("last_login", "Last login", 21.0),
+    col("two_factor", "2FA", 6.0),
+    col("scope", "Scope", 20.0),
+    col("admin_of", "Admin of", 18.0),
+    col("escalation_permissions", "Escalation permissions", 30.0),
+    col("reaches", "Reaches", 24.0),
+    col("roles", "Roles", 46.0),
+    col("permissions", "Permissions", 46.0),
+    col("members", "Members", 36.0),
+    col("grants", "Grants", 8.0),
+    col("remove_with", "How it is removed", 46.0),
+    col("row_key", "Row key", 40.0),
+];
+
+/// How many of [`ENTITLEMENTS`] name the row (the workbook freezes them and
+/// puts the reviewer columns right after).
+pub const IDENTITY_COLUMNS: usize = 3;
+
+/// Columns whose text wraps in the workbook.
+pub const WRAPPED: &[&str] = &[
+    "entitlement",
+    "roles",
+    "permissions",
+    "members",
+    "remove_with",
+    "escalation_permissions",
+    "reaches",
+    "admin_of",
+];
+
+/// How many members a row names before counting the rest.
+const MEMBERS_SHOWN: usize = 3;
+/// How many resource types a permission summary names.
+const TYPES_SHOWN: usize = 5;
+
+pub(super) fn entitlement_count(g: &AccessGraph<'_>) -> usize {
+    g.entitlements().len()
+}
+
+/// One entitlement's row, as the Entitlements sheet writes it.
+pub fn entitlement_row(
+    g: &AccessGraph<'_>,
+    e: Entitlement,
+    summaries: &mut Summaries,
+) -> Vec<Cell> {
+    let s = g.snapshot();
+    let holder = g.entitlement_holder(e);
+    let gives = g.gives(e);
+    let (pkind, pid, pname, pemail, status, login, tfa): (
+        &str,
+        String,
+        String,
+        String,
+        &str,
+        Cell,
+        Cell,
+    ) = match holder {
+        Holder::Principal(p) => {
+            let id = g.identity(p);
+            let (login, tfa) = match p {
+                Principal::User(u) => (last_login(g, u).into(), two_factor(&s.users[u]).into()),
+                Principal::ServiceAccount(_) => (Cell::Empty, Cell::Empty),
+            };
+            (
+                id.kind,
+                id.id,
+                id.name.to_string(),
+                id.email.unwrap_or_default().to_string(),
+                principal_status(g, p),
+                login,
+                tfa,
+            )
+        }
+        Holder::Group(gr) => {
+            let (scope, gid) = g.group_scope_and_id(gr);
+            let name = gr
+                .index
+                .map(|i| s.user_groups[i].name.clone())
+                .unwrap_or_else(|| gid.to_string());
+            (
+                "user_group",
+                format!("group:{scope}/{gid}"),
+                name,
+                String::new(),
+                "",
+                Cell::Empty,
+                Cell::Empty,
+            )
+        }
+        Holder::Unknown => (
+            "",
+            String::new(),
+            String::new(),
+            String::new(),
+            "",
+            Cell::Empty,
+            Cell::Empty,
+        ),
+    };
+    let members: Cell = match (e, holder) {
+        (Entitlement::RoleAssignment(_), Holder::Group(gr)) => members_label(g, gr).into(),
+        (Entitlement::GroupMembership { group, .. }, _) => {
+            let n = g
+                .group_members(GroupRef {
+                    index: Some(group),
+                    builtin_from_assignment: None,
+                })
+                .len();
+            format!("the group has {n} member{}", if n == 1 { "" } else { "s" }).into()
+        }
+        _ => Cell::Empty,
+    };
+    let permissions = summaries.of(g, e);
+    vec![
+        pname.into(),
+        what(g, e).into(),
+        gives.level.as_str().into(),
+        e.kind().label().into(),
+        pkind.into(),
+        pid.into(),
+        pemail.into(),
+        status.into(),
+        login,
+        tfa,
+        g.entitlement_scope(e).to_string().into(),
+        join_scopes(&gives.admin_of.iter().cloned().collect::<Vec<_>>()).into(),
+        gives
+            .escalation
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into(),
+        gives.scopes.clone().into(),
+        gives.roles.clone().into(),
+        permissions.into(),
+        members,
+        gives.grants.into(),
+        remove_with(g, e, &gives).into(),
+        g.entitlement_key(e).into(),
+    ]
+}
+
+/// The entitlement in words: what it is, where.
+pub fn what(g: &AccessGraph<'_>, e: Entitlement) -> String {
+    let s = g.snapshot();
+    match e {
+        Entitlement::Principal(Principal::User(_)) => "User of the account".into(),
+        Entitlement::Principal(Principal::ServiceAccount(i)) => {
+            format!("Service account at {}", s.service_accounts[i].scope)
+        }
+        Entitlement::ScopeMembership { user, scope } => {
+            let sc = &s.users[user].scopes[scope];
+            match sc {
+                Scope::Org(_) => format!("Member of organization {sc}"),
+                _ => format!("Member of project {sc}"),
+            }
+        }
+        Entitlement::GroupMembership { group, .. } => {
+            let grp = &s.user_groups[group];
+            format!("Member of group {} ({}/{})", grp.name, grp.scope, grp.id)
+        }
+        Entitlement::RoleAssignment(ai) => {
+            let a = &s.role_assignments[ai];
+            let role = match g.assignments[ai].role {
+                Some(r) => s.roles[r].name.as_str(),
+                None => a.role.id.as_str(),
+            };
+            let to = match g.entitlement_holder(e) {
+                Holder::Group(gr) => {
+                    let (scope, gid) = g.group_scope_and_id(gr);
+                    format!(" to group {scope}/{gid}")
+                }
+                _ => String::new(),
+            };
+            format!(
+                "Role {role} on {} at {}{to} (assignment {})",
+                a.resource_group, a.scope, a.id
+            )
+        }
+        Entitlement::Token(i) => {
+            let t = &s.tokens[i];
+            let until = t
+                .valid_to
+                .map(|v| format!(", valid until {}", fmt_time(v)))
+                .unwrap_or_else(|| ", no expiry".into());
+            format!(
+                "API token {} (key {}) at {}{until}",
+                t.id, t.api_key, t.scope
+            )
+        }
+    }
+}
+
+/// The Harness action that removes the entitlement, and where it cannot be
+/// done in Harness alone.
+pub fn remove_with(g: &AccessGraph<'_>, e: Entitlement, gives: &Gives) -> String {
+    let s = g.snapshot();
+    match e {
+        Entitlement::Principal(Principal::User(u)) => {
+            if s.users[u].externally_managed {
+                "Provisioned by SCIM: deprovision the user in the identity provider (removing it in Harness is undone at the next sync)".into()
+            } else {
+                "Remove the user from the account (Account Settings > Access Control > Users)".into()
+            }
+        }
+        Entitlement::Principal(Principal::ServiceAccount(i)) => format!(
+            "Delete the service account {} at {} (its keys and tokens go with it)",
+            s.service_accounts[i].id, s.service_accounts[i].scope
+        ),
+        Entitlement::ScopeMembership { user, scope } => format!(
+            "Remove the user from {} (its Access Control > Users); their role assignments there go with it",
+            s.users[user].scopes[scope]
+        ),
+        Entitlement::GroupMembership { group, .. } => {
+            let grp = &s.user_groups[group];
+            if grp.externally_managed || grp.sso_linked {
+                format!(
+                    "The group's members come from {}: remove the user from that group in the identity provider",
+                    if grp.externally_managed {
+                        "SCIM".to_string()
+                    } else {
+                        format!(
+                            "SSO ({} group {})",
+                            grp.sso_type.as_deref().unwrap_or("SSO"),
+                            grp.sso_group.as_deref().unwrap_or("?")
+                        )
+                    }
+                )
+            } else {
+                format!("Remove the member from group {}/{}", grp.scope, grp.id)
+            }
+        }
+        Entitlement::RoleAssignment(ai) => {
+            let a = &s.role_assignments[ai];
+            let mut text = format!("Delete role assignment {} at {}", a.id, a.scope);
+            if let Holder::Group(gr) = g.entitlement_holder(e) {
+                let (scope, gid) = g.group_scope_and_id(gr);
+                if is_all_users_group(gid, scope.level()) {
+                    text.push_str(&format!(
+                        "; it is granted to every user of {scope}: deleting it removes it from all {} of them",
+                        gives.grants
+                    ));
+                }
+            }
+            text
+        }
+        Entitlement::Token(i) => {
+            let t = &s.tokens[i];
+            format!("Delete token {} of API key {} ({})", t.id, t.api_key, t.parent)
+        }
+    }
+}
+
+/// `N members: a@x, b@y, c@z and N-3 more`, or every user of the scope.
+fn members_label(g: &AccessGraph<'_>, gr: GroupRef) -> String {
+    let s = g.snapshot();
+    let (scope, gid) = g.group_scope_and_id(gr);
+    let members = g.group_members(gr);
+    if is_all_users_group(gid, scope.level()) {
+        return format!("every user of {scope} ({})", members.len());
+    }
+    let mut emails: Vec<&str> = members.iter().map(|&u| s.users[u].email.as_str()).collect();
+    emails.sort_unstable();
+    let mut text = format!(
+        "{} member{}",
+        members.len(),
+        if members.len() == 1 { "" } else { "s" }
+    );
+    if !emails.is_empty() {
+        text.push_str(": ");
+        text.push_str(&emails[..emails.len().min(MEMBERS_SHOWN)].join(", "));
+        if emails.len() > MEMBERS_SHOWN {
+            text.push_str(&format!(" and {} more", emails.len() - MEMBERS_SHOWN));
+        }
+    }
+    text
+}
+
+/// Permission summaries by resource type, each distinct access summarised
+/// once (a large account binds the same few roles thousands of times).
+#[derive(Default)]
+pub struct Summaries {
+    by_access:
+        HashMap<*const crate::graph::Access, std::sync::Arc<BTreeMap<String, BTreeSet<String>>>>,
+}
+
+impl Summaries {
+    /// `N permissions: PIPELINE view, edit; SECRET view; … (+K types)`.
+    pub fn of(&mut self, g: &AccessGraph<'_>, e: Entitlement) -> String {
+        let mut assignments: Vec<usize> = match e {
+            Entitlement::RoleAssignment(ai) => vec![ai],
+            _ => g
+                .entitlement_grants(e)
+                .iter()
+                .map(|x| x.assignment)
+                .collect(),
+        };
+        assignments.sort_unstable();
+        assignments.dedup();
+        let mut merged: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut count = BTreeSet::new();
+        for ai in assignments {
+            let Some(access) = g.access_of(ai) else {
+                continue;
+            };
+            count.extend(access.permissions.iter().map(|p| p.as_str()));
+            let ptr = access as *const crate::graph::Access;
+            let types = self
+                .by_access
+                .entry(ptr)
+                .or_insert_with(|| {
+                    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+                    for p in &access.permissions {
+                        m.entry(g.permission_resource_type(p.as_str()))
+                            .or_default()
+                            .insert(g.permission_action(p.as_str()));
+                    }
+                    std::sync::Arc::new(m)
+                })
+                .clone();
+            for (t, actions) in types.iter() {
+                merged
+                    .entry(t.clone())
+                    .or_default()
+                    .extend(actions.iter().cloned());
+            }
+        }
+        if count.is_empty() {
+            return "none".into();
+        }
+        let n = merged.len();
+        let mut parts: Vec<String> = merged
+            .into_iter()
+            .take(TYPES_SHOWN)
+            .map(|(t, a)| format!("{t} {}", a.into_iter().collect::<Vec<_>>().join(", ")))
+            .collect();
+        if n > TYPES_SHOWN {
+            parts.push(format!("and {} more types", n - TYPES_SHOWN));
+        }
+        format!(
+            "{} permission{}: {}",
+            count.len(),
+            if count.len() == 1 { "" } else { "s" },
+            parts.join("; ")
+        )
+    }
+}
+
+pub(super) fn entitlements(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
+    let mut summaries = Summaries::default();
+    for e in g.entitlements() {
+        sink(entitlement_row(g, e, &mut summaries))?;
+    }
+    Ok(())
+}
