@@ -180,4 +180,62 @@ mod tests {
         );
         assert_eq!(reviewer_in("Effective Access · Acme (X)"), None);
     }
+
+    fn read_csv(name: &str, text: &str) -> Returned {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        read_returned(&path).unwrap()
+    }
+
+    #[test]
+    fn a_csv_export_of_the_about_sheet_is_recognised() {
+        // What "Save as CSV" writes for a workbook whose first sheet is About.
+        let sha = "ab".repeat(32);
+        let f = read_csv(
+            "export.csv",
+            &format!("Access review for,pat@example.com\r\nAccount,Demo (X)\r\nSnapshot SHA-256,{sha}\r\n"),
+        );
+        assert!(f.about_only);
+        assert_eq!(f.reviewer.as_deref(), Some("pat@example.com"));
+        assert_eq!(f.snapshot_sha256.as_deref(), Some(sha.as_str()));
+        assert!(f.rows.is_empty());
+        // Near miss: an export of the Entitlements sheet is not.
+        let f = read_csv(
+            "ent.csv",
+            &format!("Entitlements · Demo · for pat@example.com\r\nsnapshot SHA-256 {sha}\r\nRow key,Decision\r\nPR:u1,Keep\r\n"),
+        );
+        assert!(!f.about_only);
+        assert_eq!(f.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_sheet_whose_row_key_column_was_deleted_is_named() {
+        let f = read_csv(
+            "ent.csv",
+            "Entitlements · Demo · for pat@example.com\r\nWho,Decision,Reviewer\r\nAnn,Revoke,\r\n",
+        );
+        assert_eq!(f.without_row_key, ["ent.csv"]);
+        assert!(f.rows.is_empty());
+    }
+
+    #[test]
+    fn a_renamed_sheet_is_read_by_its_header() {
+        let path = tempfile::tempdir().unwrap();
+        let file = path.path().join("pat.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("My review").unwrap();
+        ws.write_string(0, 0, "Entitlements · Demo · for pat@example.com")
+            .unwrap();
+        ws.write_string(2, 0, "Row key").unwrap();
+        ws.write_string(2, 1, "Decision").unwrap();
+        ws.write_string(3, 0, "PR:u1").unwrap();
+        ws.write_string(3, 1, "Keep").unwrap();
+        wb.save(&file).unwrap();
+        let f = read_returned(&file).unwrap();
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!(&*f.rows[0].sheet, "My review");
+        assert_eq!(f.reviewer.as_deref(), Some("pat@example.com"));
+    }
 }

@@ -438,3 +438,30 @@ fn about(
     ws.protect();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::workbook_name;
+
+    #[test]
+    fn workbook_names_never_collide() {
+        assert_eq!(workbook_name("pat@example.com"), "pat@example.com.xlsx");
+        assert_eq!(
+            workbook_name("o_brien@example.com"),
+            "o_brien@example.com.xlsx"
+        );
+        assert_eq!(
+            workbook_name("o'brien@example.com"),
+            "o%27brien@example.com.xlsx"
+        );
+        assert_eq!(
+            workbook_name("o%27brien@example.com"),
+            "o%2527brien@example.com.xlsx"
+        );
+        assert_eq!(
+            workbook_name("zoë@example.com"),
+            "zo%C3%AB@example.com.xlsx"
+        );
+        assert_eq!(workbook_name("../x@example.com"), "..%2Fx@example.com.xlsx");
+    }
+}

@@ -541,3 +541,118 @@ fn the_packs_own_assignments_file_is_not_taken_for_a_returned_one() {
         c["problems"]
     );
 }
+
+/// A pack edited after it was made (an assignment moved to another reviewer,
+/// the manifest edited to match) is refused before anything is read.
+#[test]
+fn collect_refuses_a_pack_that_does_not_match_its_seal() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let assignments = pack.join("reviewers/assignments.csv");
+    let text = std::fs::read_to_string(&assignments).unwrap();
+    let edited = text.replacen(",ines.calder@example.com,", ",mallory@example.com,", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&assignments, &edited).unwrap();
+    // The manifest names the new hash, as someone covering their tracks would.
+    let old = reviewpack::snapshot::sha256_hex(text.as_bytes());
+    let new = reviewpack::snapshot::sha256_hex(edited.as_bytes());
+    let manifest = std::fs::read_to_string(pack.join("manifest.json")).unwrap();
+    std::fs::write(pack.join("manifest.json"), manifest.replace(&old, &new)).unwrap();
+    let returned = dir.path().join("returned");
+    std::fs::create_dir(&returned).unwrap();
+    std::fs::copy(
+        pack.join("reviewers/secops@example.com.xlsx"),
+        returned.join("secops.xlsx"),
+    )
+    .unwrap();
+    let out = reviewpack()
+        .arg("collect")
+        .arg(&pack)
+        .arg(&returned)
+        .arg("-o")
+        .arg(dir.path().join("campaign"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("does not match its seal"), "{err}");
+    assert!(err.contains("manifest.json: SHA-256 differs"), "{err}");
+    assert!(!dir.path().join("campaign").exists());
+}
+
+/// The attack of the trusted-decisions issue: Elena's own admin rows,
+/// marked Keep, in a CSV whose only banner line is the snapshot SHA-256.
+/// Nothing is taken, and `--fail-on high` fails.
+#[test]
+fn a_csv_naming_no_reviewer_decides_nothing_and_fails_the_gate() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let sha = json(&pack.join("manifest.json"))["snapshot"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let assignments = std::fs::read_to_string(pack.join("reviewers/assignments.csv")).unwrap();
+    let mut csv = format!("Snapshot SHA-256 {sha}\r\nrow_key,decision,reviewer,justification\r\n");
+    let mut n = 0;
+    for line in assignments.lines().skip(1) {
+        if line.contains("elena.varga@example.com") && line.contains(",admin,") {
+            let key = line.split(',').next().unwrap();
+            csv.push_str(&format!("{key},Keep,secops@example.com,fine\r\n"));
+            n += 1;
+        }
+    }
+    assert!(n >= 2, "elena's admin rows: {n}");
+    let returned = dir.path().join("returned");
+    std::fs::create_dir(&returned).unwrap();
+    std::fs::write(returned.join("elena.csv"), csv).unwrap();
+    let out = reviewpack()
+        .arg("collect")
+        .arg(&pack)
+        .arg(&returned)
+        .arg("-o")
+        .arg(dir.path().join("campaign"))
+        .args(["--fail-on", "high"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let c = json(&dir.path().join("campaign/campaign.json"));
+    assert_eq!(c["totals"]["decided"], 0);
+    assert!(c["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["kind"] == "unnamed-file"));
+}
+
+/// Reviewer workbooks are named without collisions: `o'brien@` and
+/// `o_brien@` each get their own file, holding their own rows.
+#[test]
+fn reviewers_whose_emails_differ_in_punctuation_get_their_own_workbooks() {
+    let dir = tempdir();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[reviewers]\ndefault = \"o'brien@example.com\"\n\"org:eng\" = \"o_brien@example.com\"\n",
+    )
+    .unwrap();
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .arg("report")
+        .arg(demo())
+        .arg("-o")
+        .arg(&pack)
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--split-by-reviewer")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    for (file, reviewer) in [
+        ("o%27brien@example.com.xlsx", "o'brien@example.com"),
+        ("o_brien@example.com.xlsx", "o_brien@example.com"),
+    ] {
+        let mut wb: Xlsx<_> = open_workbook(pack.join("reviewers").join(file)).unwrap();
+        let about = wb.worksheet_range("About").unwrap();
+        assert_eq!(text(about.get((0, 1)).unwrap()), reviewer, "{file}");
+    }
+}
