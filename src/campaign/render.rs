@@ -110,6 +110,16 @@ pub fn to_json(pack: &PackCampaign, c: &Collected) -> serde_json::Value {
         "files": c.files,
         "reviewers": c.reviewers,
         "problems_by_kind": by_kind,
+        "follow_up": follow_ups(pack, c)
+            .into_iter()
+            .map(|row| {
+                FOLLOW_UP_COLUMNS
+                    .iter()
+                    .zip(row)
+                    .map(|(k, v)| ((*k).to_string(), json!(v)))
+                    .collect::<serde_json::Map<_, _>>()
+            })
+            .collect::<Vec<_>>(),
         "problems": c.problems,
         "decisions_file": "decisions.csv",
     })
