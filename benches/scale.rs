@@ -450,6 +450,19 @@ fn bench_split(users: usize) {
         assignments: Some(&assignments),
     };
     let dir = tempfile::tempdir().expect("temp dir");
+    stage("Entitlements rows, made into a null sink", || {
+        let mut n = 0usize;
+        reviewpack::report::sheets::write_rows(
+            &ctx,
+            reviewpack::report::sheets::SheetId::Entitlements,
+            &mut |_| {
+                n += 1;
+                Ok(())
+            },
+        )
+        .expect("rows");
+        n
+    });
     let single = stage(
         "review.xlsx (every sheet, Assigned reviewer column)",
         || {

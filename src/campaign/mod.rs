@@ -24,6 +24,7 @@ mod check;
 mod pack;
 mod read;
 mod render;
+mod tags;
 
 pub use check::{collect, Collected};
 pub use pack::{read_pack, AssignedRow, PackCampaign, PackError};
@@ -85,6 +86,9 @@ pub enum ProblemKind {
     ChangedRow,
     /// The Reviewer cell names someone other than the file's reviewer.
     WrongReviewer,
+    /// A decision moved from another row (the decision column sorted
+    /// alone).
+    MovedDecision,
     /// The same row decided differently (in one file or two).
     DecidedTwice,
     /// A decision word that is not Keep, Revoke or Modify.
@@ -123,6 +127,7 @@ impl ProblemKind {
             ProblemKind::InventedRow => "invented-row",
             ProblemKind::ChangedRow => "changed-row",
             ProblemKind::WrongReviewer => "wrong-reviewer",
+            ProblemKind::MovedDecision => "moved-decision",
             ProblemKind::DecidedTwice => "decided-twice",
             ProblemKind::UnknownDecision => "unknown-decision",
             ProblemKind::SelfReview => "self-review",
@@ -148,6 +153,7 @@ impl ProblemKind {
             | ProblemKind::InventedRow
             | ProblemKind::ChangedRow
             | ProblemKind::WrongReviewer
+            | ProblemKind::MovedDecision
             | ProblemKind::DecidedTwice
             | ProblemKind::SelfReview => Severity::High,
             ProblemKind::UnknownDecision
@@ -164,7 +170,7 @@ impl ProblemKind {
     }
 
     /// Every kind, strongest first.
-    pub const ALL: [ProblemKind; 20] = [
+    pub const ALL: [ProblemKind; 21] = [
         ProblemKind::ForeignFile,
         ProblemKind::UnnamedFile,
         ProblemKind::UnreadableFile,
@@ -173,6 +179,7 @@ impl ProblemKind {
         ProblemKind::InventedRow,
         ProblemKind::ChangedRow,
         ProblemKind::WrongReviewer,
+        ProblemKind::MovedDecision,
         ProblemKind::DecidedTwice,
         ProblemKind::SelfReview,
         ProblemKind::UnknownDecision,

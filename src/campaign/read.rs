@@ -36,6 +36,9 @@ pub struct ReturnedRow {
     pub modify_to: Arc<str>,
     /// The principal the row's data names (principal_id, id or owner_id).
     pub principal_id: Arc<str>,
+    /// The Decision cell carries another row's tag: it was moved here
+    /// (see [`super::tags`]).
+    pub moved: bool,
 }
 
 /// One returned file.
@@ -96,7 +99,7 @@ pub fn read_returned(path: &Path) -> Result<Returned, ReadError> {
             out.about_only = true;
             continue;
         }
-        table(t, &text.file, &mut out);
+        table(t, &text.file, text.workbook.then_some(path), &mut out);
     }
     Ok(out)
 }
@@ -119,7 +122,7 @@ fn about(t: &TextTable, out: &mut Returned) -> bool {
     found
 }
 
-fn table(t: &TextTable, file: &str, out: &mut Returned) {
+fn table(t: &TextTable, file: &str, workbook: Option<&Path>, out: &mut Returned) {
     let label = t.sheet.clone().unwrap_or_else(|| file.to_string());
     let Some((hi, h)) = find_header(&t.rows, &["row_key", "decision"]) else {
         if find_header(&t.rows, &["decision"]).is_some() {
@@ -139,6 +142,13 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
         }
     }
     let principal = h.col("principal_id");
+    // The fills the decision cells carry, by sheet row.
+    let tags = match (workbook, t.sheet.as_deref(), h.col("decision")) {
+        (Some(path), Some(sheet), Some(col)) => {
+            super::tags::column_tags(path, sheet, t.first_col + col)
+        }
+        _ => Default::default(),
+    };
     let label: Arc<str> = label.into();
     let mut texts = super::Texts::default();
     for (i, r) in t.rows.iter().enumerate().skip(hi + 1) {
@@ -147,9 +157,15 @@ fn table(t: &TextTable, file: &str, out: &mut Returned) {
         if key.is_empty() && decision.is_empty() {
             continue;
         }
+        let row = t.first_row + i + 1;
+        let moved = u32::try_from(row)
+            .ok()
+            .and_then(|r| tags.get(&r))
+            .is_some_and(|tag| *tag != crate::report::xlsx::row_tag(&key));
         out.rows.push(ReturnedRow {
+            moved,
             sheet: label.clone(),
-            row: t.first_row + i + 1,
+            row,
             key: key.into(),
             decision: texts.get(&decision),
             reviewer: texts.get(&h.get(r, "reviewer")),

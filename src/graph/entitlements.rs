@@ -16,12 +16,12 @@
 //! scopes, escalation permissions, the scopes covered, the roles, and how
 //! many effective grants hang on it. This module only reads the graph.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::access::Access;
 use super::assignment::AssignmentStatus;
 use super::build::AccessGraph;
-use super::format::format_targets;
+use super::format::format_target_refs;
 use super::principal::{is_all_users_group, GroupRef, Principal, ResolvedPrincipal, Via};
 use super::privilege::{is_escalation, PrivilegeLevel};
 use crate::snapshot::{Scope, ScopeLevel};
@@ -335,8 +335,10 @@ impl<'s> AccessGraph<'s> {
         let s = self.snapshot;
         let mut out = Gives::default();
         let mut targets = Vec::new();
-        // (level, role label) so the strongest come first.
-        let mut roles: BTreeMap<(std::cmp::Reverse<PrivilegeLevel>, String), ()> = BTreeMap::new();
+        // (level, role, resource group, scope), strongest first; only the
+        // ones shown are formatted.
+        let mut roles: BTreeSet<(std::cmp::Reverse<PrivilegeLevel>, &str, &str, &Scope)> =
+            BTreeSet::new();
         let mut seen: Vec<*const Access> = Vec::new();
         for &ai in assignments {
             let Some(access) = self.access_of(ai) else {
@@ -346,19 +348,18 @@ impl<'s> AccessGraph<'s> {
             if let Some(a) = &access.admin_of {
                 out.admin_of.insert(a.clone());
             }
-            targets.extend(access.targets.iter().cloned());
+            targets.extend(access.targets.iter());
             let a = &s.role_assignments[ai];
             let role = match self.assignments[ai].role {
                 Some(r) => s.roles[r].name.as_str(),
                 None => a.role.id.as_str(),
             };
-            roles.insert(
-                (
-                    std::cmp::Reverse(access.level),
-                    format!("{role} on {} at {}", a.resource_group, a.scope),
-                ),
-                (),
-            );
+            roles.insert((
+                std::cmp::Reverse(access.level),
+                role,
+                a.resource_group.as_str(),
+                &a.scope,
+            ));
             let ptr = access as *const Access;
             if !seen.contains(&ptr) {
                 seen.push(ptr);
@@ -373,12 +374,12 @@ impl<'s> AccessGraph<'s> {
         }
         targets.sort();
         targets.dedup();
-        out.scopes = format_targets(&targets);
+        out.scopes = format_target_refs(targets.into_iter());
         let n = roles.len();
         let mut shown: Vec<String> = roles
-            .into_keys()
+            .into_iter()
             .take(ROLES_SHOWN)
-            .map(|(_, r)| r)
+            .map(|(_, role, rg, scope)| format!("{role} on {rg} at {scope}"))
             .collect();
         if n > ROLES_SHOWN {
             shown.push(format!("and {} more", n - ROLES_SHOWN));

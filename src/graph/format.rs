@@ -7,8 +7,12 @@ use crate::snapshot::{ResourceSelector, ScopeSelector};
 
 /// Renders target scopes as `account/**; org:eng` (`/**` marks a subtree).
 pub fn format_targets(targets: &[Target]) -> String {
+    format_target_refs(targets.iter())
+}
+
+/// [`format_targets`] over borrowed targets.
+pub fn format_target_refs<'t>(targets: impl Iterator<Item = &'t Target>) -> String {
     targets
-        .iter()
         .map(|t| format_scope_entry(&t.scope.to_string(), t.include_child_scopes))
         .collect::<Vec<_>>()
         .join("; ")

@@ -23,6 +23,8 @@ pub struct TextTable {
     pub sheet: Option<String>,
     /// The 0-based row of the sheet the first row of `rows` is.
     pub first_row: usize,
+    /// The 0-based column of the sheet the first cell of each row is.
+    pub first_col: usize,
     /// Every row, every cell as text.
     pub rows: Vec<Vec<String>>,
 }
@@ -93,6 +95,7 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
                 .map_err(|e| format_err(format!("sheet {name:?}: {e}")))?;
             tables.push(TextTable {
                 first_row: range.start().map(|(r, _)| r as usize).unwrap_or(0),
+                first_col: range.start().map(|(_, c)| c as usize).unwrap_or(0),
                 rows: range
                     .rows()
                     .map(|r| r.iter().map(cell_text).collect())
@@ -119,6 +122,7 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
         tables.push(TextTable {
             sheet: None,
             first_row: 0,
+            first_col: 0,
             rows,
         });
     }

@@ -128,8 +128,14 @@ pub trait Layout {
     fn first_data_row(&self) -> u32;
     /// Sets a part up before its first row is written.
     fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError>;
-    /// After each data row (such as reviewer cells).
-    fn after_row(&mut self, _ws: &mut Worksheet, _part: &Part, _row: u32) -> Result<(), XlsxError> {
+    /// After each data row (such as reviewer cells), with the row's cells.
+    fn after_row(
+        &mut self,
+        _ws: &mut Worksheet,
+        _part: &Part,
+        _row: u32,
+        _cells: &[Cell],
+    ) -> Result<(), XlsxError> {
         Ok(())
     }
     /// After the part's last row.
@@ -229,7 +235,7 @@ pub fn write_sheet(
                     }
                 }
             }
-            layout.after_row(&mut ws, &part, row)?;
+            layout.after_row(&mut ws, &part, row, &cells)?;
             Ok(())
         };
         if let Err(e) = step() {

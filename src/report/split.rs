@@ -144,7 +144,13 @@ pub fn write(
             }
             crate::graph::Holder::Unknown => (String::new(), String::new()),
         };
-        let level = g.gives(e).level;
+        // The row's Gives cell: the level, as the sheet computed it.
+        let level = row
+            .get(2)
+            .map(|c| c.as_text().into_owned())
+            .unwrap_or_default();
+        let privileged =
+            level == PrivilegeLevel::Admin.as_str() || level == PrivilegeLevel::Escalation.as_str();
         csv.row([
             key.as_str(),
             e.kind().code(),
@@ -153,14 +159,14 @@ pub fn write(
             pid.as_str(),
             email.as_str(),
             level.as_str(),
-            super::sheets::what(g, e).as_str(),
+            &*row.get(1).map(|c| c.as_text()).unwrap_or_default(),
         ])?;
         match ra.reviewer {
             Some(x) => {
                 let x = x as usize;
                 encode(&mut buffers[x], &row);
                 rows_of[x].0 += 1;
-                if level >= PrivilegeLevel::Escalation {
+                if privileged {
                     rows_of[x].1 += 1;
                 }
                 if buffers[x].len() > SPILL_BUFFER {

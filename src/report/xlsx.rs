@@ -69,6 +69,8 @@ fn xerr(e: XlsxError) -> std::io::Error {
 }
 
 pub(crate) struct Formats {
+    /// The reviewer cells by row tag, and the same with the date format.
+    tagged: Vec<(Format, Format)>,
     title: Format,
     info: Format,
     incomplete: Format,
@@ -87,7 +89,16 @@ impl Formats {
         let review = Format::new()
             .set_background_color(Color::RGB(0xFFF2CC))
             .set_unlocked();
+        let tagged = (0..ROW_TAGS)
+            .map(|t| {
+                let f = Format::new()
+                    .set_background_color(Color::RGB(tag_fill(t)))
+                    .set_unlocked();
+                (f.clone(), f.set_num_format("yyyy-mm-dd"))
+            })
+            .collect();
         Formats {
+            tagged,
             title: Format::new().set_bold().set_font_size(14),
             info: Format::new()
                 .set_font_color(Color::RGB(0x404040))
@@ -187,6 +198,36 @@ pub(crate) struct PackLayout<'c, 'a, 's> {
     pub(crate) title_suffix: Option<String>,
     /// Locks every cell but the reviewer columns (a reviewer's workbook).
     pub(crate) protect: bool,
+    /// The data column holding the row key, when there is one.
+    pub(crate) row_key_index: Option<usize>,
+}
+
+/// How many fills tag reviewer cells.
+pub const ROW_TAGS: u8 = 16;
+
+/// The tag of a row: from its row key's SHA-256, one of [`ROW_TAGS`]. The
+/// reviewer cells of a reviewer workbook's row are filled with the input
+/// colour's variant for this tag (the variants look the same); spreadsheet
+/// programs move a cell's fill with its value when sorting, so a decision
+/// whose fill is not its row's tag was moved from another row.
+pub fn row_tag(row_key: &str) -> u8 {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(row_key.as_bytes())[0] % ROW_TAGS
+}
+
+/// The input fill for a tag: `FFF2C0` + tag (the untagged input fill is
+/// `FFF2CC`, which is tag 12).
+pub fn tag_fill(tag: u8) -> u32 {
+    0xFFF2C0 + u32::from(tag % ROW_TAGS)
+}
+
+/// The tag an input fill (`RRGGBB`, or `AARRGGBB` as files store it)
+/// carries, if it is one of [`tag_fill`]'s.
+pub fn fill_tag(rgb: &str) -> Option<u8> {
+    let hex = rgb.trim();
+    let hex = if hex.len() == 8 { &hex[2..] } else { hex };
+    let v = u32::from_str_radix(hex, 16).ok()?;
+    (v & 0xFFFFF0 == 0xFFF2C0).then_some((v & 0x0F) as u8)
 }
 
 impl Layout for PackLayout<'_, '_, '_> {
@@ -199,9 +240,22 @@ impl Layout for PackLayout<'_, '_, '_> {
         self.setup_part(ws, part)
     }
 
-    fn after_row(&mut self, ws: &mut Worksheet, _part: &Part, row: u32) -> Result<(), XlsxError> {
+    fn after_row(
+        &mut self,
+        ws: &mut Worksheet,
+        _part: &Part,
+        row: u32,
+        cells: &[crate::output::Cell],
+    ) -> Result<(), XlsxError> {
         if let (Some(at), true) = (self.review_at(), self.review_cells) {
-            reviewer_cells(ws, row, at, self.formats)?;
+            // A reviewer's workbook tags each row's reviewer cells with the
+            // fill its row key names (see row_tag), so decisions moved to
+            // other rows (by sorting them alone) can be told.
+            let tag = match (self.protect, self.row_key_index) {
+                (true, Some(k)) => cells.get(k).map(|c| row_tag(&c.as_text())),
+                _ => None,
+            };
+            reviewer_cells(ws, row, at, self.formats, tag)?;
         }
         Ok(())
     }
@@ -236,7 +290,9 @@ impl<'c, 'a, 's> PackLayout<'c, 'a, 's> {
         limits: Limits,
     ) -> Self {
         let wrapped = columns.iter().map(|c| WRAPPED.contains(&c.key)).collect();
+        let row_key_index = columns.iter().position(|c| c.key == "row_key");
         PackLayout {
+            row_key_index,
             ctx,
             formats,
             sheet,
@@ -314,18 +370,21 @@ fn banner(
 }
 
 /// The reviewer cells of one data row, from column `at`: blank, in the
-/// input fill.
+/// input fill (the variant of the row's tag, when it has one).
 fn reviewer_cells(
     ws: &mut Worksheet,
     row: u32,
     at: usize,
     formats: &Formats,
+    tag: Option<u8>,
 ) -> Result<(), XlsxError> {
     for (i, c) in REVIEW_COLUMNS.iter().enumerate() {
-        let f = if c.key == "review_date" {
-            &formats.review_date
-        } else {
-            &formats.review
+        let date = c.key == "review_date";
+        let f = match (tag, date) {
+            (Some(t), false) => &formats.tagged[usize::from(t)].0,
+            (Some(t), true) => &formats.tagged[usize::from(t)].1,
+            (None, true) => &formats.review_date,
+            (None, false) => &formats.review,
         };
         ws.write_blank(row, (at + i) as u16, f)?;
     }
@@ -449,7 +508,7 @@ impl PackLayout<'_, '_, '_> {
         };
         ws.set_freeze_panes(FIRST_DATA_ROW, frozen_cols)?;
         if let (0, Some(at)) = (rows, review_at) {
-            reviewer_cells(ws, FIRST_DATA_ROW, at, formats)?;
+            reviewer_cells(ws, FIRST_DATA_ROW, at, formats, None)?;
         }
 
         if let Some(at) = review_at {

@@ -384,7 +384,14 @@ fn campaign_html_in_headless_chromium() {
         "console: {:#?}",
         crate::pack::console_lines(&log)
     );
-    for id in ["tiles", "reconciliation", "reviewers", "follow-up", "problems", "files"] {
+    for id in [
+        "tiles",
+        "reconciliation",
+        "reviewers",
+        "follow-up",
+        "problems",
+        "files",
+    ] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "{id}");
     }
     assert!(dom.contains("rosa.delgado@example.com"));

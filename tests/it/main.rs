@@ -12,6 +12,7 @@ mod findings;
 mod harness_sdk;
 mod hidden_names;
 mod key_safety;
+mod libreoffice;
 mod pack;
 mod pull;
 mod report;

@@ -321,6 +321,15 @@ pub(super) fn match_rows(
                 Some(None) => continue,
                 Some(Some(v)) => v,
             };
+            if r.moved {
+                refuse_row(
+                    ProblemKind::MovedDecision,
+                    format!(
+                        "{here}: the decision in this row was moved here from another row (the decision column was sorted on its own, which puts decisions on other people's rows): the decision is not taken; decide the row again in the workbook as it was sent"
+                    ),
+                );
+                continue;
+            }
             let typed = r.reviewer.trim().to_ascii_lowercase();
             if !typed.is_empty() && !own.contains(&typed) {
                 refuse_row(

@@ -89,6 +89,7 @@ fn row(key: &str, decision: &str) -> ReturnedRow {
         ticket: "T-1".into(),
         modify_to: "".into(),
         principal_id: "".into(),
+        moved: false,
     }
 }
 

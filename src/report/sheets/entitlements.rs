@@ -133,7 +133,7 @@ pub fn entitlement_row(
         }
         _ => Cell::Empty,
     };
-    let permissions = summaries.of(g, e);
+    let permissions = Cell::Shared(summaries.of(g, e));
     vec![
         pname.into(),
         what(g, e).into(),
@@ -156,7 +156,7 @@ pub fn entitlement_row(
             .into(),
         gives.scopes.clone().into(),
         gives.roles.clone().into(),
-        permissions.into(),
+        permissions,
         members,
         gives.grants.into(),
         remove_with(g, e, &gives).into(),
@@ -300,73 +300,68 @@ fn members_label(g: &AccessGraph<'_>, gr: GroupRef) -> String {
     text
 }
 
-/// Permission summaries by resource type, each distinct access summarised
-/// once (a large account binds the same few roles thousands of times).
+/// Permission summaries by resource type, each distinct set of accesses
+/// summarised once (a large account binds the same few roles thousands of
+/// times, and group members share their group's).
 #[derive(Default)]
 pub struct Summaries {
-    by_access:
-        HashMap<*const crate::graph::Access, std::sync::Arc<BTreeMap<String, BTreeSet<String>>>>,
+    by_set: HashMap<Vec<usize>, std::sync::Arc<str>>,
 }
 
 impl Summaries {
-    /// `N permissions: PIPELINE view, edit; SECRET view; … (+K types)`.
-    pub fn of(&mut self, g: &AccessGraph<'_>, e: Entitlement) -> String {
-        let mut assignments: Vec<usize> = match e {
-            Entitlement::RoleAssignment(ai) => vec![ai],
+    /// `N permissions: PIPELINE view, edit; SECRET view; … and K more types`.
+    pub fn of(&mut self, g: &AccessGraph<'_>, e: Entitlement) -> std::sync::Arc<str> {
+        let mut accesses: Vec<&crate::graph::Access> = match e {
+            Entitlement::RoleAssignment(ai) => g.access_of(ai).into_iter().collect(),
             _ => g
                 .entitlement_grants(e)
                 .iter()
-                .map(|x| x.assignment)
+                .filter_map(|x| g.access_of(x.assignment))
                 .collect(),
         };
-        assignments.sort_unstable();
-        assignments.dedup();
+        accesses.sort_by_key(|a| *a as *const crate::graph::Access as usize);
+        accesses.dedup_by_key(|a| *a as *const crate::graph::Access as usize);
+        let key: Vec<usize> = accesses
+            .iter()
+            .map(|a| *a as *const crate::graph::Access as usize)
+            .collect();
+        if let Some(s) = self.by_set.get(&key) {
+            return s.clone();
+        }
         let mut merged: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut count = BTreeSet::new();
-        for ai in assignments {
-            let Some(access) = g.access_of(ai) else {
-                continue;
-            };
-            count.extend(access.permissions.iter().map(|p| p.as_str()));
-            let ptr = access as *const crate::graph::Access;
-            let types = self
-                .by_access
-                .entry(ptr)
-                .or_insert_with(|| {
-                    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-                    for p in &access.permissions {
-                        m.entry(g.permission_resource_type(p.as_str()))
-                            .or_default()
-                            .insert(g.permission_action(p.as_str()));
-                    }
-                    std::sync::Arc::new(m)
-                })
-                .clone();
-            for (t, actions) in types.iter() {
-                merged
-                    .entry(t.clone())
-                    .or_default()
-                    .extend(actions.iter().cloned());
+        for access in accesses {
+            for p in &access.permissions {
+                if count.insert(p.as_str()) {
+                    merged
+                        .entry(g.permission_resource_type(p.as_str()))
+                        .or_default()
+                        .insert(g.permission_action(p.as_str()));
+                }
             }
         }
-        if count.is_empty() {
-            return "none".into();
-        }
-        let n = merged.len();
-        let mut parts: Vec<String> = merged
-            .into_iter()
-            .take(TYPES_SHOWN)
-            .map(|(t, a)| format!("{t} {}", a.into_iter().collect::<Vec<_>>().join(", ")))
-            .collect();
-        if n > TYPES_SHOWN {
-            parts.push(format!("and {} more types", n - TYPES_SHOWN));
-        }
-        format!(
-            "{} permission{}: {}",
-            count.len(),
-            if count.len() == 1 { "" } else { "s" },
-            parts.join("; ")
-        )
+        let text: std::sync::Arc<str> = if count.is_empty() {
+            "none".into()
+        } else {
+            let n = merged.len();
+            let mut parts: Vec<String> = merged
+                .into_iter()
+                .take(TYPES_SHOWN)
+                .map(|(t, a)| format!("{t} {}", a.into_iter().collect::<Vec<_>>().join(", ")))
+                .collect();
+            if n > TYPES_SHOWN {
+                parts.push(format!("and {} more types", n - TYPES_SHOWN));
+            }
+            format!(
+                "{} permission{}: {}",
+                count.len(),
+                if count.len() == 1 { "" } else { "s" },
+                parts.join("; ")
+            )
+            .into()
+        };
+        self.by_set.insert(key, text.clone());
+        text
     }
 }
 
