@@ -19,14 +19,11 @@
 //! is still held another way (another group, another assignment of the same
 //! role at the same scope), the check says so.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 
 use crate::findings::{Finding, FindingPrincipal, Rule};
 use crate::graph::{AccessGraph, AssignmentStatus, Entitlement, EntitlementRef};
 
-use super::access::SideGrants;
 use super::decided::{base_row, decided_by, decision_evidence, identity};
 use super::decisions::{Decision, DecisionSet, Verdict};
 use super::model::DecisionsCheck;
@@ -105,40 +102,56 @@ fn why_gone(new: &AccessGraph<'_>, e: &EntitlementRef) -> String {
 }
 
 /// The access OLD's entitlement gave that NEW still gives its principals
-/// another way: `(principal, role on resource group at scope, via)`.
-fn still_reachable(
-    old: &AccessGraph<'_>,
-    e: Entitlement,
-    new_grants: &SideGrants<'_>,
-) -> Vec<String> {
-    let s = old.snapshot();
-    let mut gave: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
-    for grant in old.entitlement_grants(e) {
-        let a = &s.role_assignments[grant.assignment];
-        let role = match old.assignments[grant.assignment].role {
-            Some(r) => s.roles[r].id.to_string(),
-            None => a.role.id.to_string(),
-        };
-        gave.entry(old.identity(grant.principal).id)
-            .or_default()
-            .push((role, a.resource_group.to_string(), a.scope.to_string()));
-    }
+/// another way: for each principal it covered and each grant it carried, a
+/// NEW grant of that principal (through another group, another assignment,
+/// or one inherited from a scope above) whose access holds every permission
+/// of the old one, on every scope the old one reached, on at least the same
+/// resources. One line per principal and path.
+fn still_reachable(old: &AccessGraph<'_>, e: Entitlement, new: &AccessGraph<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    for (pid, held) in gave {
-        let now = new_grants.entries_of(&pid);
-        for (role, rg, scope) in held {
-            if let Some(e) = now.iter().find(|x| {
-                x.role_id == role && x.resource_group_id == rg && x.assignment_scope == scope
-            }) {
-                let who = e.principal_email.clone().unwrap_or_else(|| pid.clone());
-                let line = format!(
-                    "{who} holds {role} on {rg} at {scope} via {} (assignment {})",
-                    e.via, e.assignment_id
-                );
-                if !out.contains(&line) {
-                    out.push(line);
-                }
-            }
+    for grant in old.entitlement_grants(e) {
+        let Some(before) = old.access_of(grant.assignment) else {
+            continue;
+        };
+        let id = old.identity(grant.principal);
+        let Some(p) = new.find_principal(&id.id) else {
+            continue;
+        };
+        let covers = |after: &crate::graph::Access| {
+            before
+                .permissions
+                .iter()
+                .all(|x| after.has_permission(x.as_str()))
+                && before.targets.iter().all(|t| {
+                    after.targets.iter().any(|a| {
+                        if a.include_child_scopes {
+                            t.scope.is_within(&a.scope)
+                        } else {
+                            !t.include_child_scopes && a.scope == t.scope
+                        }
+                    })
+                })
+                && (after.resources.is_none() || after.resources == before.resources)
+        };
+        let Some(path) = new
+            .grants_of(p)
+            .iter()
+            .find(|g| new.access_of(g.assignment).is_some_and(covers))
+        else {
+            continue;
+        };
+        let a = &new.snapshot().role_assignments[path.assignment];
+        let who = id.email.map_or(id.id.clone(), str::to_string);
+        let line = format!(
+            "{who} still holds it through {} (assignment {}/{}: {} on {})",
+            new.via_label(path.via),
+            a.scope,
+            a.id,
+            a.role.id,
+            a.resource_group
+        );
+        if !out.contains(&line) {
+            out.push(line);
         }
     }
     out
@@ -151,7 +164,7 @@ pub(super) fn check(
     d: &Decision,
     e: &EntitlementRef,
     old: &AccessGraph<'_>,
-    (new, new_grants): (&AccessGraph<'_>, &SideGrants<'_>),
+    new: &AccessGraph<'_>,
     out: &mut DecisionsCheck,
 ) -> Option<Finding> {
     let pid = d.target.principal_id().to_string();
@@ -177,7 +190,7 @@ pub(super) fn check(
     let now = new.find_entitlement(e);
     let Some(new_e) = now else {
         row.detail = why_gone(new, e);
-        let other = still_reachable(old, old_e, new_grants);
+        let other = still_reachable(old, old_e, new);
         if !other.is_empty() {
             row.detail.push_str(&format!(
                 "; the access it gave is still held another way: {}",
@@ -413,4 +426,96 @@ fn modify(
         controls: Rule::ModificationNotDone.controls(),
         exempted: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::access::{Labels, SideGrants};
+    use super::super::decisions::{target_of_row_key, Decision, DecisionTarget};
+    use super::*;
+    use crate::snapshot::{Scope, Snapshot};
+    use crate::testkit::*;
+
+    /// Revoke of `key` (OLD's entitlement), checked against NEW.
+    fn revoke(old: &Snapshot, new: &Snapshot, key: &str, principal: &str) -> DecisionsCheck {
+        let target: DecisionTarget = target_of_row_key(key, principal).unwrap();
+        let set = DecisionSet {
+            file: "decisions.csv".into(),
+            decisions: vec![Decision {
+                sheet: "decisions.csv".into(),
+                row: 2,
+                verdict: Verdict::Revoke,
+                target,
+                reviewer: "pat@example.com".into(),
+                review_date: "2026-10-15".into(),
+                justification: String::new(),
+                ticket: "T-1".into(),
+                modify_to: String::new(),
+            }],
+            ..DecisionSet::default()
+        };
+        let (og, ng) = (AccessGraph::build(old), AccessGraph::build(new));
+        let (ol, nl) = (Labels::new(&og), Labels::new(&ng));
+        let (oe, ne) = (SideGrants::new(&og, &ol), SideGrants::new(&ng, &nl));
+        super::super::revocations::check(&set, (&og, &oe), (&ng, &ne)).0
+    }
+
+    #[test]
+    fn a_revoked_membership_is_verified_and_says_when_the_access_is_still_held() {
+        let mut f = Fixture::new();
+        f.user("ann");
+        f.group(&proj(), "devs", &["ann"]);
+        f.assign(&proj(), group("devs"), "_project_viewer", ALL_PROJECT);
+        let old = f.snapshot.clone();
+        // NEW: ann is out of the group, but an account admin binding
+        // (every resource below the account) still gives her the viewer's
+        // permissions in the project.
+        f.group_mut("devs").members.clear();
+        f.assign(&Scope::Account, user("ann"), "_account_admin", ALL_CHILDREN);
+        let new = f.snapshot.clone();
+        let c = revoke(&old, &new, "GM:project:eng/pay/devs|ann", "ann");
+        assert_eq!(c.verified.len(), 1, "{c:?}");
+        let detail = &c.verified[0].detail;
+        assert!(
+            detail.starts_with("the user is no longer a member of project:eng/pay/devs"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("still holds it through direct (assignment account/ra1"),
+            "{detail}"
+        );
+        // Near miss: without the admin binding, nothing is said.
+        f.snapshot.role_assignments.pop();
+        let new = f.snapshot.clone();
+        let c = revoke(&old, &new, "GM:project:eng/pay/devs|ann", "ann");
+        assert!(
+            !c.verified[0].detail.contains("still holds"),
+            "{:?}",
+            c.verified[0]
+        );
+    }
+
+    #[test]
+    fn a_revoke_still_in_place_is_not_done_and_one_old_never_held_is_unchecked() {
+        let mut f = Fixture::new();
+        f.user("ann");
+        f.assign(&proj(), user("ann"), "_project_admin", ALL_PROJECT);
+        let old = f.snapshot.clone();
+        let c = revoke(&old, &old, "RA:project:eng/pay/ra0", "ann");
+        assert_eq!(c.not_done.len(), 1);
+        assert!(c.not_done[0].finding_id.is_some());
+        assert!(
+            c.not_done[0]
+                .detail
+                .contains("still holds role assignment ra0"),
+            "{:?}",
+            c.not_done[0]
+        );
+        let c = revoke(&old, &old, "SM:ann|org:ops", "ann");
+        assert_eq!(
+            (c.verified.len(), c.unchecked.len()),
+            (0, 1),
+            "ann was never in ops"
+        );
+    }
 }

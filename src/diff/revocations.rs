@@ -78,7 +78,7 @@ pub(crate) fn check(
                 d,
                 entitlement,
                 old,
-                (new, new_grants),
+                new,
                 &mut out,
             ));
             continue;

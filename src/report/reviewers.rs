@@ -4,7 +4,8 @@
 //! An entitlement's scope is where it is removed: the account for a user,
 //! the service account's scope, the org or project of a scope membership,
 //! the group's scope for a group membership, the assignment's scope, the
-//! token's scope. Its candidates are, in order:
+//! token's scope; a group's role assignment is routed by the group's scope.
+//! Its candidates are, in order:
 //!
 //! 1. with `by_manager = true` and a roster naming the user's manager, the
 //!    manager, for an entitlement of a user (a group membership only while
@@ -287,7 +288,13 @@ pub fn assign(
     let mut out = Assignments::default();
     for e in g.entitlements() {
         let holder = g.entitlement_holder(e);
-        let scope = g.entitlement_scope(e);
+        // A group's role assignment is reviewed where the group lives (its
+        // owner or its scope's reviewer knows what the group is for);
+        // everything else where it is removed.
+        let scope = match (e, holder) {
+            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => g.group_scope_and_id(gr).0,
+            _ => g.entitlement_scope(e),
+        };
         // Who the row is about: its principal's addresses, or a group's
         // members' addresses (a member benefits from the group's access).
         let (own, members): (Vec<String>, Vec<String>) = match holder {
@@ -583,6 +590,41 @@ mod tests {
         assert_eq!(
             row_of(&rows, "RA:project:eng/web/ra3"),
             (Some("web-lead@example.com"), "scope")
+        );
+    }
+
+    #[test]
+    fn a_groups_role_assignment_goes_to_the_reviewer_of_the_groups_scope() {
+        let mut f = Fixture::new();
+        f.user("ann");
+        f.group(&Scope::Account, "sre", &["ann"]);
+        f.assign(
+            &proj(),
+            group_at("sre", ScopeLevel::Account),
+            "_project_viewer",
+            ALL_PROJECT,
+        );
+        f.assign(&proj(), user("ann"), "_project_viewer", ALL_PROJECT);
+        let s = f.snapshot.clone();
+        let g = AccessGraph::build(&s);
+        let p = policy(
+            Some("secops@example.com"),
+            &[
+                ("account", "platform@example.com"),
+                ("project:eng/pay", "pay-lead@example.com"),
+            ],
+            false,
+        );
+        let rows = who(&assign(&g, &p, None), &g);
+        // The account group's binding in the project: the account's reviewer.
+        assert_eq!(
+            row_of(&rows, "RA:project:eng/pay/ra0").0,
+            Some("platform@example.com")
+        );
+        // Near miss: a user's binding in the project stays with the project.
+        assert_eq!(
+            row_of(&rows, "RA:project:eng/pay/ra1").0,
+            Some("pay-lead@example.com")
         );
     }
 
