@@ -15,7 +15,13 @@ fn policy_file() -> PathBuf {
     root().join("samples/demo/campaign-policy.toml")
 }
 
-fn make_pack(dir: &Path) -> PathBuf {
+/// The demo pack with the demo campaign's reviewer workbooks, in `dir/pack`.
+pub(crate) fn make_pack(dir: &Path) -> PathBuf {
+    make_pack_with(dir, &policy_file())
+}
+
+/// The demo pack split by the reviewers of `policy`, in `dir/pack`.
+pub(crate) fn make_pack_with(dir: &Path, policy: &Path) -> PathBuf {
     let pack = dir.join("pack");
     let out = reviewpack()
         .arg("report")
@@ -23,12 +29,23 @@ fn make_pack(dir: &Path) -> PathBuf {
         .arg("-o")
         .arg(&pack)
         .arg("--policy")
-        .arg(policy_file())
+        .arg(policy)
         .arg("--split-by-reviewer")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     pack
+}
+
+/// `reviewpack collect PACK RETURNED -o OUT`, to add options to.
+pub(crate) fn collect_cmd(pack: &Path, returned: &Path, out: &Path) -> assert_cmd::Command {
+    let mut cmd = reviewpack();
+    cmd.arg("collect")
+        .arg(pack)
+        .arg(returned)
+        .arg("-o")
+        .arg(out);
+    cmd
 }
 
 fn text(d: &Data) -> String {
@@ -234,14 +251,7 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     });
 
     let out_dir = dir.path().join("campaign");
-    let out = reviewpack()
-        .arg("collect")
-        .arg(&pack)
-        .arg(&returned)
-        .arg("-o")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = collect_cmd(&pack, &returned, &out_dir).output().unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let stderr = stderr_of(&out);
     assert!(stderr.contains("undecided"), "{stderr}");
@@ -304,12 +314,7 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
         assert!(out_dir.join(f).exists(), "{f}");
     }
     // --fail-on medium fails on the undecided rows.
-    let again = reviewpack()
-        .arg("collect")
-        .arg(&pack)
-        .arg(&returned)
-        .arg("-o")
-        .arg(dir.path().join("campaign2"))
+    let again = collect_cmd(&pack, &returned, &dir.path().join("campaign2"))
         .args(["--fail-on", "medium"])
         .output()
         .unwrap();
@@ -364,14 +369,7 @@ fn campaign_html_in_headless_chromium() {
         },
     );
     let out_dir = dir.path().join("campaign");
-    let out = reviewpack()
-        .arg("collect")
-        .arg(&pack)
-        .arg(&returned)
-        .arg("-o")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = collect_cmd(&pack, &returned, &out_dir).output().unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let page = out_dir.join("campaign.html");
     let (dom, log) = crate::pack::chromium(
@@ -449,14 +447,7 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     }
 
     let out_dir = dir.path().join("campaign");
-    let out = reviewpack()
-        .arg("collect")
-        .arg(&pack)
-        .arg(&bundled)
-        .arg("-o")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = collect_cmd(&pack, &bundled, &out_dir).output().unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let c = json(&out_dir.join("campaign.json"));
     assert_eq!(c["totals"]["refused"], 0);
@@ -572,12 +563,7 @@ fn collect_refuses_a_pack_that_does_not_match_its_seal() {
         returned.join("secops.xlsx"),
     )
     .unwrap();
-    let out = reviewpack()
-        .arg("collect")
-        .arg(&pack)
-        .arg(&returned)
-        .arg("-o")
-        .arg(dir.path().join("campaign"))
+    let out = collect_cmd(&pack, &returned, &dir.path().join("campaign"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
@@ -612,12 +598,7 @@ fn a_csv_naming_no_reviewer_decides_nothing_and_fails_the_gate() {
     let returned = dir.path().join("returned");
     std::fs::create_dir(&returned).unwrap();
     std::fs::write(returned.join("elena.csv"), csv).unwrap();
-    let out = reviewpack()
-        .arg("collect")
-        .arg(&pack)
-        .arg(&returned)
-        .arg("-o")
-        .arg(dir.path().join("campaign"))
+    let out = collect_cmd(&pack, &returned, &dir.path().join("campaign"))
         .args(["--fail-on", "high"])
         .output()
         .unwrap();
@@ -642,18 +623,7 @@ fn reviewers_whose_emails_differ_in_punctuation_get_their_own_workbooks() {
         "[reviewers]\ndefault = \"o'brien@example.com\"\n\"org:eng\" = \"o_brien@example.com\"\n",
     )
     .unwrap();
-    let pack = dir.path().join("pack");
-    let out = reviewpack()
-        .arg("report")
-        .arg(demo())
-        .arg("-o")
-        .arg(&pack)
-        .arg("--policy")
-        .arg(&policy)
-        .arg("--split-by-reviewer")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    let pack = make_pack_with(dir.path(), &policy);
     for (file, reviewer) in [
         ("o%27brien@example.com.xlsx", "o'brien@example.com"),
         ("o_brien@example.com.xlsx", "o_brien@example.com"),

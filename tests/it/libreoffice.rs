@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::{demo, reviewpack, root, stderr_of, tempdir};
+use crate::campaign::{collect_cmd, make_pack};
+use crate::util::{root, stderr_of, tempdir};
 
 /// The system Python with LibreOffice's UNO bridge, or None (the test is
 /// skipped, and says so) when it is missing and CI is not set.
@@ -39,22 +40,6 @@ fn libreoffice_or_skip() -> Option<PathBuf> {
     None
 }
 
-fn make_pack(dir: &Path) -> PathBuf {
-    let pack = dir.join("pack");
-    let out = reviewpack()
-        .arg("report")
-        .arg(demo())
-        .arg("-o")
-        .arg(&pack)
-        .arg("--policy")
-        .arg(root().join("samples/demo/campaign-policy.toml"))
-        .arg("--split-by-reviewer")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    pack
-}
-
 /// Fills `src` in LibreOffice into `dst`; the script's report.
 fn review(python: &Path, src: &Path, dst: &Path, sort: bool) -> Value {
     let mut cmd = std::process::Command::new(python);
@@ -74,14 +59,7 @@ fn review(python: &Path, src: &Path, dst: &Path, sort: bool) -> Value {
 }
 
 fn collect(pack: &Path, returned: &Path, out: &Path) -> Value {
-    let o = reviewpack()
-        .arg("collect")
-        .arg(pack)
-        .arg(returned)
-        .arg("-o")
-        .arg(out)
-        .output()
-        .unwrap();
+    let o = collect_cmd(pack, returned, out).output().unwrap();
     assert!(o.status.success(), "{}", stderr_of(&o));
     serde_json::from_slice(&std::fs::read(out.join("campaign.json")).unwrap()).unwrap()
 }
