@@ -633,3 +633,93 @@ fn reviewers_whose_emails_differ_in_punctuation_get_their_own_workbooks() {
         assert_eq!(text(about.get((0, 1)).unwrap()), reviewer, "{file}");
     }
 }
+
+/// A returned folder holding one file that cannot be read (a broken
+/// download) and one good file: the broken one is a problem for that file,
+/// the good one is collected.
+#[test]
+fn an_unreadable_returned_file_does_not_stop_the_collection() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let returned = dir.path().join("returned");
+    std::fs::create_dir(&returned).unwrap();
+    let good = returned.join("secops.xlsx");
+    fill_workbook(
+        &pack.join("reviewers/secops@example.com.xlsx"),
+        &good,
+        &|_, _| Some(["Keep", "", "2026-10-15", "still needed", "", ""].map(str::to_string)),
+    );
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(returned.join("broken.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
+    let out = collect_cmd(&pack, &returned, &dir.path().join("campaign"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let c = json(&dir.path().join("campaign/campaign.json"));
+    let broken = c["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "unreadable-file")
+        .unwrap_or_else(|| panic!("{}", c["problems"]));
+    assert_eq!(broken["file"], "broken.xlsx");
+    assert!(
+        c["totals"]["decided"].as_u64().unwrap() > 50,
+        "{}",
+        c["totals"]
+    );
+}
+
+/// A workbook returned without its About sheet is still bound to the
+/// reviewer its Entitlements banner names: that reviewer's rows are taken,
+/// and nobody else's.
+#[test]
+fn a_workbook_without_its_about_sheet_is_still_bound_to_its_reviewer() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let returned = dir.path().join("returned");
+    std::fs::create_dir(&returned).unwrap();
+    let filled = dir.path().join("filled.xlsx");
+    fill_workbook(
+        &pack.join("reviewers/rosa.delgado@example.com.xlsx"),
+        &filled,
+        &|_, _| Some(["Keep", "", "2026-10-15", "ok", "", ""].map(str::to_string)),
+    );
+    // Copy every sheet but About, as someone deleting it would leave it.
+    let mut wb: Xlsx<_> = open_workbook(&filled).unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    for name in wb.sheet_names() {
+        if name == "About" {
+            continue;
+        }
+        let ws = out.add_worksheet();
+        ws.set_name(&name).unwrap();
+        for (ri, r) in wb.worksheet_range(&name).unwrap().rows().enumerate() {
+            for (ci, c) in r.iter().enumerate() {
+                let t = text(c);
+                if !t.is_empty() {
+                    ws.write_string(ri as u32, ci as u16, &t).unwrap();
+                }
+            }
+        }
+    }
+    out.save(returned.join("rosa.xlsx")).unwrap();
+    let o = collect_cmd(&pack, &returned, &dir.path().join("campaign"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let c = json(&dir.path().join("campaign/campaign.json"));
+    assert_eq!(c["files"][0]["reviewer"], "rosa.delgado@example.com");
+    let rosa = c["reviewers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reviewer"] == "rosa.delgado@example.com")
+        .unwrap()
+        .clone();
+    assert_eq!(rosa["decided"], rosa["assigned"]);
+    assert_eq!(
+        c["totals"]["decided"], rosa["assigned"],
+        "nobody else's rows"
+    );
+}

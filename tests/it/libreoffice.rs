@@ -106,6 +106,20 @@ fn a_workbook_filled_and_saved_by_libreoffice_is_collected_and_a_sorted_one_is_c
         "a date typed in Calc reads as a date"
     );
 
+    // Saved in LibreOffice's own format (.ods) and dropped in a folder:
+    // read like the xlsx.
+    let ods = dir.path().join("ods");
+    std::fs::create_dir(&ods).unwrap();
+    review(&python, &workbook, &ods.join("ines.ods"), false);
+    let c = collect(&pack, &ods, &dir.path().join("c-ods"));
+    assert_eq!(
+        c["totals"]["decided"].as_u64(),
+        Some(rows),
+        "{}",
+        c["problems"]
+    );
+    assert_eq!(c["totals"]["refused"], 0, "{}", c["problems"]);
+
     // The Decision column sorted alone: the decisions moved are refused,
     // never taken for the rows they landed on.
     let sorted = dir.path().join("sorted");

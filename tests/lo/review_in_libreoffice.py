@@ -2,7 +2,7 @@
 """A reviewer filling in a reviewpack reviewer workbook in LibreOffice Calc,
 driven through LibreOffice's own scripting bridge (Python UNO), headless.
 
-    /usr/bin/python3 tests/lo/review_in_libreoffice.py IN.xlsx OUT.xlsx [--sort]
+    /usr/bin/python3 tests/lo/review_in_libreoffice.py IN.xlsx OUT.xlsx|OUT.ods [--sort]
 
 It starts a private soffice (a throw-away profile, a private pipe), opens
 IN.xlsx, and on its Entitlements sheet types, as a person would, a decision
@@ -10,7 +10,8 @@ on every data row (Revoke on every third row with a ticket, Keep on the
 others), a justification and a review date. With --sort it then sorts the
 Decision cells alone, the sheet still protected, as LibreOffice lets a
 reviewer do (Data > Sort, "Current selection"); this is the API of the same
-sort. It saves OUT.xlsx with LibreOffice's Excel 2007-365 filter and prints
+sort. It saves OUT.xlsx with LibreOffice's Excel 2007-365 filter (OUT.ods:
+in LibreOffice's own format) and prints
 one JSON line: the LibreOffice version, the rows filled, and how many rows'
 decisions the sort changed.
 
@@ -127,8 +128,8 @@ def main(src, dst, sort):
                     p.Value = uno.Any("[]com.sun.star.table.TableSortField", (field,))
             cells.sort(tuple(desc))
         after = [sheet.getCellByPosition(cols["Decision"], first + i).getString() for i in range(rows)]
-        doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(dst)),
-                       (pv("FilterName", "Calc MS Excel 2007 XML"),))
+        flt = "calc8" if dst.lower().endswith(".ods") else "Calc MS Excel 2007 XML"
+        doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(dst)), (pv("FilterName", flt),))
         doc.close(True)
         print(json.dumps({
             "libreoffice": version(ctx),
