@@ -437,6 +437,10 @@ fn about(
     for (r, (k, v)) in items.iter().enumerate() {
         ws.write_string_with_format(r as u32, 0, crate::output::cell(k).as_ref(), &bold)?;
         ws.write_string_with_format(r as u32, 1, crate::output::cell(v).as_ref(), &wrap)?;
+        // Wrapped text gets the height it needs (not every program sizes
+        // rows on opening).
+        let lines = (v.chars().count() as f64 / 85.0).ceil().max(1.0);
+        ws.set_row_height(r as u32, 15.0 * lines)?;
     }
     // One printed page, portrait.
     ws.set_print_fit_to_pages(1, 1);

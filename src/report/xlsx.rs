@@ -82,6 +82,8 @@ pub(crate) struct Formats {
     left_number: Format,
     /// Long text that wraps within its column.
     wrap: Format,
+    /// Text beside wrapped text: at the top of the row, like it.
+    top: Format,
 }
 
 impl Formats {
@@ -123,6 +125,7 @@ impl Formats {
             review_date: review.clone().set_num_format("yyyy-mm-dd"),
             left_number: Format::new().set_align(FormatAlign::Left),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            top: Format::new().set_align(FormatAlign::Top),
             review,
         }
     }
@@ -247,6 +250,22 @@ impl Layout for PackLayout<'_, '_, '_> {
         row: u32,
         cells: &[crate::output::Cell],
     ) -> Result<(), XlsxError> {
+        // Wrapped text gets the rows it needs: not every program sizes rows
+        // when it opens a file (LibreOffice keeps one line, and prints the
+        // lines over each other).
+        let mut lines = 1.0f64;
+        for (i, c) in cells.iter().enumerate() {
+            if self.wrapped.get(i).copied().unwrap_or(false) {
+                let width = self.columns[i].width.max(1.0);
+                let n = (c.as_text().chars().count() as f64 / (width * 1.05)).ceil();
+                // At most four lines: the cell holds it all, the row shows
+                // the start of it.
+                lines = lines.max(n.min(4.0));
+            }
+        }
+        if lines > 1.0 {
+            ws.set_row_height(row, 15.0 * lines)?;
+        }
         if let (Some(at), true) = (self.review_at(), self.review_cells) {
             // A reviewer's workbook tags each row's reviewer cells with the
             // fill its row key names (see row_tag), so decisions moved to
@@ -272,11 +291,12 @@ impl Layout for PackLayout<'_, '_, '_> {
     }
 
     fn text_format(&self, i: usize) -> Option<&Format> {
-        self.wrapped
-            .get(i)
-            .copied()
-            .unwrap_or(false)
-            .then_some(&self.formats.wrap)
+        match self.wrapped.get(i) {
+            Some(true) => Some(&self.formats.wrap),
+            // Beside wrapped cells, at the top too, so a row reads across.
+            Some(false) if self.wrapped.iter().any(|w| *w) => Some(&self.formats.top),
+            _ => None,
+        }
     }
 }
 
@@ -545,8 +565,26 @@ impl PackLayout<'_, '_, '_> {
         // Printing: landscape, one page wide, banner and header on every page,
         // and the evidence named in every page's footer.
         ws.set_landscape();
-        ws.set_print_fit_to_pages(1, 0);
         ws.set_repeat_rows(0, HEADER_ROW)?;
+        if let (Some(at), SheetId::Entitlements) = (review_at, sheet) {
+            // Too wide for one page at a readable size: pages run across,
+            // each repeating the row's identity (who, what, gives), the
+            // decision columns on the first.
+            ws.set_repeat_columns(0, (at - 1) as u16)?;
+            ws.set_print_scale(80);
+            // The reviewer's columns and the facts up to how it is removed;
+            // the identifiers after it are for machines.
+            if let Some(last) = self
+                .columns
+                .iter()
+                .position(|c| c.key == "remove_with")
+                .map(|i| self.column_of(i))
+            {
+                ws.set_print_area(0, 0, last_row, last)?;
+            }
+        } else {
+            ws.set_print_fit_to_pages(1, 0);
+        }
         let footer = format!(
             "&L{} · {} · SHA-256 {}&RPage &P of &N",
             s.account.id.replace('&', "&&"),
