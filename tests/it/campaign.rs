@@ -211,6 +211,12 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     assert!(!xml.contains("sort=\"0\""), "sorting is not allowed");
     assert!(xml.contains(r#"xSplit="3" ySplit="3""#), "identity frozen");
     assert!(xml.contains("<pageSetup") && xml.contains("orientation=\"landscape\""));
+    // Printed across pages repeating who/what/gives and the header, up to
+    // How it is removed; wrapped rows sized.
+    let book = crate::util::zip_entry(&workbook, "xl/workbook.xml");
+    assert!(book.contains("Entitlements!$A:$C,Entitlements!$1:$3"), "{book}");
+    assert!(book.contains("_xlnm.Print_Area"), "{book}");
+    assert!(xml.contains("customHeight=\"1\""), "wrapped rows have their height");
     let about_xml = crate::util::zip_entry(&workbook, "xl/worksheets/sheet1.xml");
     // Fit to one page wide and (by default) one page tall.
     assert!(
