@@ -26,7 +26,7 @@ mod read;
 mod render;
 mod tags;
 
-pub use check::{collect, Collected};
+pub use check::{collect, CollectOptions, Collected};
 pub use pack::{read_pack, AssignedRow, PackCampaign, PackError};
 pub use read::{read_returned, Returned, ReturnedRow};
 pub use render::{follow_ups, write_outputs, CAMPAIGN_SCHEMA, FOLLOW_UP_CSV};
@@ -105,6 +105,9 @@ pub enum ProblemKind {
     KeepWithoutJustification,
     /// Modify with nothing in Modify to.
     ModifyWithoutTarget,
+    /// Privileged entitlements (admin, escalation, service accounts,
+    /// tokens) assigned but not decided.
+    UndecidedPrivileged,
     /// Rows assigned but not decided.
     Undecided,
     /// Many rows, all Keep, or all decided in the same minute.
@@ -136,6 +139,7 @@ impl ProblemKind {
             ProblemKind::ModifyNotApplicable => "modify-not-applicable",
             ProblemKind::KeepWithoutJustification => "keep-without-justification",
             ProblemKind::ModifyWithoutTarget => "modify-without-target",
+            ProblemKind::UndecidedPrivileged => "undecided-privileged",
             ProblemKind::Undecided => "undecided",
             ProblemKind::RubberStamp => "rubber-stamp",
             ProblemKind::NoTicket => "no-ticket",
@@ -155,7 +159,8 @@ impl ProblemKind {
             | ProblemKind::WrongReviewer
             | ProblemKind::MovedDecision
             | ProblemKind::DecidedTwice
-            | ProblemKind::SelfReview => Severity::High,
+            | ProblemKind::SelfReview
+            | ProblemKind::UndecidedPrivileged => Severity::High,
             ProblemKind::UnknownDecision
             | ProblemKind::BadDate
             | ProblemKind::ModifyTargetUnknown
@@ -170,7 +175,7 @@ impl ProblemKind {
     }
 
     /// Every kind, strongest first.
-    pub const ALL: [ProblemKind; 21] = [
+    pub const ALL: [ProblemKind; 22] = [
         ProblemKind::ForeignFile,
         ProblemKind::UnnamedFile,
         ProblemKind::UnreadableFile,
@@ -182,6 +187,7 @@ impl ProblemKind {
         ProblemKind::MovedDecision,
         ProblemKind::DecidedTwice,
         ProblemKind::SelfReview,
+        ProblemKind::UndecidedPrivileged,
         ProblemKind::UnknownDecision,
         ProblemKind::BadDate,
         ProblemKind::ModifyTargetUnknown,

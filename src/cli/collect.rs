@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::atomic::StagedDir;
 use crate::campaign::{
-    collect, read_pack, read_returned, write_outputs, Unreadable, CAMPAIGN_SCHEMA,
+    collect, read_pack, read_returned, write_outputs, CollectOptions, Unreadable, CAMPAIGN_SCHEMA,
 };
 use crate::findings::Severity;
 use crate::output::seal::{seal, MANIFEST_SCHEMA};
@@ -43,6 +43,11 @@ pub(crate) struct CollectArgs {
     /// medium, high or critical (default: never).
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<String>,
+    /// When this collection runs: RFC 3339 (2026-10-21T09:00:00Z) or a day
+    /// (2026-10-21); default: now. It is recorded, and no review may be dated
+    /// after it; the same inputs and the same value give the same files.
+    #[arg(long, value_name = "TIME")]
+    collected_at: Option<String>,
     /// Workforce roster: its aliases count as the same person when checking
     /// self-review.
     #[arg(long, value_name = "FILE")]
@@ -125,6 +130,12 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
             })
         })
         .transpose()?;
+    let collected_at = match args.collected_at.as_deref() {
+        None => chrono::Utc::now(),
+        Some(t) => parse_time(t).with_context(|| {
+            format!("--collected-at {t:?} is not a time: give RFC 3339 (2026-10-21T09:00:00Z) or a day (2026-10-21)")
+        })?,
+    };
     // Corrected files first: each replaces the files of its reviewer that
     // come after it.
     let mut files = args.corrected.clone();
@@ -173,11 +184,19 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
             }
         }))
     });
-    let collected = collect(&pack, returned, &corrected, roster.as_ref());
+    let options = CollectOptions {
+        corrected,
+        collected_at: Some(collected_at),
+    };
+    let collected = collect(&pack, returned, &options, roster.as_ref());
 
     let staged = StagedDir::new(&args.out, args.force, &inputs)
         .with_context(|| format!("cannot write to {}", args.out.display()))?;
     note_stale(&staged, out);
+    // A copy of every returned file read, sealed with the rest: the evidence
+    // of what each reviewer sent, not only its hash.
+    let copies = copy_returned(&files, &pack, staged.path())
+        .with_context(|| format!("copying the returned files into {}", args.out.display()))?;
     write_outputs(&pack, &collected, staged.path())
         .with_context(|| format!("writing the campaign to {}", args.out.display()))?;
     let doc = json!({
@@ -191,9 +210,18 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
             "snapshot_sha256": pack.snapshot_sha256,
             "captured_at": pack.captured_at,
         }))
-        .chain(collected.files.iter().map(|r| json!({"role": "returned", "file": r.file, "sha256": r.sha256})))
+        .chain(collected.files.iter().map(|r| json!({
+            "role": "returned",
+            "file": r.file,
+            "sha256": r.sha256,
+            "copy": copies.iter().find(|(sha, _)| *sha == r.sha256).map(|(_, c)| c),
+        })))
         .collect::<Vec<_>>(),
-        "parameters": {"fail_on": args.fail_on},
+        "parameters": {
+            "fail_on": args.fail_on,
+            "collected_at": crate::report::sheets::fmt_time(collected_at),
+            "corrected": args.corrected.iter().map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect::<Vec<_>>(),
+        },
         "verify": "sha256sum -c SHA256SUMS",
     });
     seal(staged.path(), doc).with_context(|| format!("sealing {}", args.out.display()))?;
@@ -201,6 +229,8 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .commit()
         .with_context(|| format!("moving the campaign into {}", args.out.display()))?;
 
+    let (status, why) = collected.status();
+    out.note(format_args!("campaign {status}: {why}"));
     let t = &collected.totals;
     out.note(format_args!(
         "wrote {}: {} of {} assigned rows decided (Keep {}, Revoke {}, Modify {}), {} undecided, {} unassigned; {} problems",
@@ -239,4 +269,53 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A time as RFC 3339, or a day (its start, UTC).
+fn parse_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let t = t.trim();
+    if let Ok(x) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(x.with_timezone(&chrono::Utc));
+    }
+    let d = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Copies every returned file (not the pack's own) into `DIR/returned/`,
+/// under its own name (`-2`, `-3` … when two share one); returns each copy's
+/// SHA-256 and path in the directory.
+fn copy_returned(
+    files: &[PathBuf],
+    pack: &crate::campaign::PackCampaign,
+    dir: &Path,
+) -> std::io::Result<Vec<(String, String)>> {
+    let into = dir.join("returned");
+    let mut taken = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for f in files {
+        if is_the_packs_own(f, pack) || !f.is_file() {
+            continue;
+        }
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "returned".into());
+        let (stem, ext) = match name.rsplit_once('.') {
+            Some((s, e)) => (s.to_string(), format!(".{e}")),
+            None => (name.clone(), String::new()),
+        };
+        let mut unique = name.clone();
+        let mut n = 2;
+        while !taken.insert(unique.clone()) {
+            unique = format!("{stem}-{n}{ext}");
+            n += 1;
+        }
+        std::fs::create_dir_all(&into)?;
+        std::fs::copy(f, into.join(&unique))?;
+        let Ok((sha, _)) = crate::output::seal::sha256_file(f) else {
+            continue;
+        };
+        out.push((sha, format!("returned/{unique}")));
+    }
+    Ok(out)
 }

@@ -214,9 +214,15 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     // Printed across pages repeating who/what/gives and the header, up to
     // How it is removed; wrapped rows sized.
     let book = crate::util::zip_entry(&workbook, "xl/workbook.xml");
-    assert!(book.contains("Entitlements!$A:$C,Entitlements!$1:$3"), "{book}");
+    assert!(
+        book.contains("Entitlements!$A:$C,Entitlements!$1:$3"),
+        "{book}"
+    );
     assert!(book.contains("_xlnm.Print_Area"), "{book}");
-    assert!(xml.contains("customHeight=\"1\""), "wrapped rows have their height");
+    assert!(
+        xml.contains("customHeight=\"1\""),
+        "wrapped rows have their height"
+    );
     let about_xml = crate::util::zip_entry(&workbook, "xl/worksheets/sheet1.xml");
     // Fit to one page wide and (by default) one page tall.
     assert!(
@@ -480,8 +486,21 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
             ("undecided", "ines.calder@example.com"),
             ("undecided", "rosa.delgado@example.com"),
             ("undecided", "secops@example.com"),
+            ("undecided-privileged", "ines.calder@example.com"),
+            ("undecided-privileged", "rosa.delgado@example.com"),
+            ("undecided-privileged", "secops@example.com"),
         ]
     );
+    assert_eq!(c["status"], "INCOMPLETE");
+    // Every returned file is kept in the campaign, sealed.
+    for f in [
+        "returned/ines.calder-entitlements.csv",
+        "returned/secops-entitlements.csv",
+    ] {
+        assert!(out_dir.join(f).is_file(), "{f}");
+        let sums = std::fs::read_to_string(out_dir.join("SHA256SUMS")).unwrap();
+        assert!(sums.contains(f), "{f} in SHA256SUMS");
+    }
     let problems = c["problems"].as_array().unwrap();
     let keep = problems
         .iter()
@@ -653,7 +672,19 @@ fn an_unreadable_returned_file_does_not_stop_the_collection() {
     fill_workbook(
         &pack.join("reviewers/secops@example.com.xlsx"),
         &good,
-        &|_, _| Some(["Keep", "", "2026-10-15", "still needed", "", ""].map(str::to_string)),
+        &|_, _| {
+            Some(
+                [
+                    "Keep",
+                    "secops@example.com",
+                    "2026-10-15",
+                    "still needed",
+                    "",
+                    "",
+                ]
+                .map(str::to_string),
+            )
+        },
     );
     let bytes = std::fs::read(&good).unwrap();
     std::fs::write(returned.join("broken.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
@@ -689,7 +720,19 @@ fn a_workbook_without_its_about_sheet_is_still_bound_to_its_reviewer() {
     fill_workbook(
         &pack.join("reviewers/rosa.delgado@example.com.xlsx"),
         &filled,
-        &|_, _| Some(["Keep", "", "2026-10-15", "ok", "", ""].map(str::to_string)),
+        &|_, _| {
+            Some(
+                [
+                    "Keep",
+                    "rosa.delgado@example.com",
+                    "2026-10-15",
+                    "ok",
+                    "",
+                    "",
+                ]
+                .map(str::to_string),
+            )
+        },
     );
     // Copy every sheet but About, as someone deleting it would leave it.
     let mut wb: Xlsx<_> = open_workbook(&filled).unwrap();
@@ -728,4 +771,52 @@ fn a_workbook_without_its_about_sheet_is_still_bound_to_its_reviewer() {
         c["totals"]["decided"], rosa["assigned"],
         "nobody else's rows"
     );
+}
+
+/// `--collected-at` is recorded and bounds the review dates; the same
+/// returned files and the same time give the same bytes.
+#[test]
+fn collected_at_is_recorded_bounds_review_dates_and_keeps_outputs_deterministic() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let returned = root().join("samples/demo/returned");
+    let run = |name: &str, at: &str| -> Value {
+        let out = dir.path().join(name);
+        let o = collect_cmd(&pack, &returned, &out)
+            .args(["--collected-at", at])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr_of(&o));
+        json(&out.join("campaign.json"))
+    };
+    let a = run("a", "2026-10-21");
+    run("b", "2026-10-21");
+    assert_eq!(a["collected_at"], "2026-10-21T00:00:00Z");
+    assert_eq!(
+        std::fs::read(dir.path().join("a/SHA256SUMS")).unwrap(),
+        std::fs::read(dir.path().join("b/SHA256SUMS")).unwrap(),
+        "same inputs, same time: same files"
+    );
+    let manifest = json(&dir.path().join("a/manifest.json"));
+    assert_eq!(
+        manifest["parameters"]["collected_at"],
+        "2026-10-21T00:00:00Z"
+    );
+    // Collected on the 6th: Ines's decisions of the 7th cannot have been
+    // made yet.
+    let early = run("early", "2026-10-06");
+    let bad: Vec<&Value> = early["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "bad-date")
+        .collect();
+    assert!(!bad.is_empty());
+    assert!(bad
+        .iter()
+        .all(|p| p["reviewer"] == "ines.calder@example.com"));
+    assert!(bad[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("after this collection"));
 }

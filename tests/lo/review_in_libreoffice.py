@@ -7,7 +7,8 @@ driven through LibreOffice's own scripting bridge (Python UNO), headless.
 It starts a private soffice (a throw-away profile, a private pipe), opens
 IN.xlsx, and on its Entitlements sheet types, as a person would, a decision
 on every data row (Revoke on every third row with a ticket, Keep on the
-others), a justification and a review date. With --sort it then sorts the
+others), the reviewer (from the About sheet), a justification and a review
+date. With --sort it then sorts the
 Decision cells alone, the sheet still protected, as LibreOffice lets a
 reviewer do (Data > Sort, "Current selection"); this is the API of the same
 sort. It saves OUT.xlsx with LibreOffice's Excel 2007-365 filter (OUT.ods:
@@ -89,6 +90,7 @@ def main(src, dst, sort):
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         doc = desktop.loadComponentFromURL(
             uno.systemPathToFileUrl(os.path.abspath(src)), "_blank", 0, (pv("Hidden", True),))
+        reviewer = doc.Sheets.getByName("About").getCellByPosition(1, 0).getString()
         sheet = doc.Sheets.getByName("Entitlements")
         if not sheet.isProtected():
             raise RuntimeError("the Entitlements sheet is not protected")
@@ -110,6 +112,7 @@ def main(src, dst, sort):
             r = first + i
             revoke = i % 3 == 0
             sheet.getCellByPosition(cols["Decision"], r).setString("Revoke" if revoke else "Keep")
+            sheet.getCellByPosition(cols["Reviewer"], r).setString(reviewer)
             sheet.getCellByPosition(cols["Justification"], r).setString("checked with the team")
             # Typed like a person types a date: Calc reads it as one.
             sheet.getCellByPosition(cols["Review date"], r).setFormula("2026-10-15")

@@ -37,12 +37,16 @@ fn verdict(word: &str) -> Option<Option<&'static str>> {
 }
 
 /// Why a review date is not one, if it is not: a calendar date
-/// (`YYYY-MM-DD`, optionally with a time) on or after the snapshot's
-/// capture day.
-pub(super) fn date_problem(text: &str, captured_day: Option<chrono::NaiveDate>) -> Option<String> {
+/// (`YYYY-MM-DD`, optionally with a time) between the snapshot's capture
+/// day and the collection's day.
+pub(super) fn date_problem(
+    text: &str,
+    captured_day: Option<chrono::NaiveDate>,
+    collected_day: Option<chrono::NaiveDate>,
+) -> Option<String> {
     let t = text.trim();
     if t.is_empty() {
-        return None;
+        return Some("no review date: write the day of the decision, such as 2026-10-15".into());
     }
     let day = t
         .get(..10)
@@ -54,9 +58,12 @@ pub(super) fn date_problem(text: &str, captured_day: Option<chrono::NaiveDate>) 
                 || chrono::NaiveTime::parse_from_str(r.trim_end_matches('Z'), "%H:%M").is_ok()
         });
     match (day, rest_ok) {
-        (Some(d), true) => match captured_day {
-            Some(c) if d < c => Some(format!(
+        (Some(d), true) => match (captured_day, collected_day) {
+            (Some(c), _) if d < c => Some(format!(
                 "review date {t} is before the snapshot was taken ({c}): the review cannot have been done then"
+            )),
+            (_, Some(c)) if d > c => Some(format!(
+                "review date {t} is after this collection ({c}): a decision cannot be dated in the future"
             )),
             _ => None,
         },
@@ -81,7 +88,7 @@ pub(super) fn addresses(email: &str, roster: Option<&Roster>) -> BTreeSet<String
 pub(super) fn match_rows(
     pack: &PackCampaign,
     returned: impl IntoIterator<Item = Result<Returned, Unreadable>>,
-    corrected: &BTreeSet<String>,
+    options: &crate::campaign::CollectOptions,
     roster: Option<&Roster>,
     out: &mut Collected,
     problems: &mut Problems,
@@ -99,6 +106,8 @@ pub(super) fn match_rows(
     let captured_day = chrono::DateTime::parse_from_rfc3339(&pack.captured_at)
         .ok()
         .map(|t| t.date_naive());
+    let collected_day = options.collected_at.map(|t| t.date_naive());
+    let corrected = &options.corrected;
     // The reviewer each corrected file replaces the other files of.
     let mut corrected_by: BTreeMap<String, String> = BTreeMap::new();
     for (fi, f) in returned.into_iter().enumerate() {
@@ -331,7 +340,14 @@ pub(super) fn match_rows(
                 continue;
             }
             let typed = r.reviewer.trim().to_ascii_lowercase();
-            if !typed.is_empty() && !own.contains(&typed) {
+            if typed.is_empty() {
+                refuse_row(
+                    ProblemKind::WrongReviewer,
+                    format!("{here}: the Reviewer cell is empty: write your email; the decision is not taken"),
+                );
+                continue;
+            }
+            if !own.contains(&typed) {
                 refuse_row(
                     ProblemKind::WrongReviewer,
                     format!(
@@ -341,7 +357,7 @@ pub(super) fn match_rows(
                 );
                 continue;
             }
-            if let Some(why) = date_problem(&r.review_date, captured_day) {
+            if let Some(why) = date_problem(&r.review_date, captured_day, collected_day) {
                 refuse_row(
                     ProblemKind::BadDate,
                     format!("{here}: {why}; the decision is not taken"),

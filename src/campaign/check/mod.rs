@@ -132,6 +132,35 @@ pub struct Collected {
     pub accepted: Vec<Accepted>,
     /// Totals.
     pub totals: Totals,
+    /// When the collection ran.
+    pub collected_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Collected {
+    /// `COMPLETE` when every assigned entitlement has an accepted decision
+    /// and no problem at high or above remains; else `INCOMPLETE`, with why.
+    pub fn status(&self) -> (&'static str, String) {
+        let blocking = self
+            .problems
+            .iter()
+            .filter(|p| p.severity >= crate::findings::Severity::High)
+            .count();
+        let mut why = Vec::new();
+        if self.totals.undecided > 0 {
+            why.push(format!(
+                "{} of {} assigned entitlements have no accepted decision",
+                self.totals.undecided, self.totals.assigned
+            ));
+        }
+        if blocking > 0 {
+            why.push(format!("{blocking} problem(s) at high or critical remain"));
+        }
+        if why.is_empty() {
+            ("COMPLETE", format!("every one of the {} assigned entitlements has an accepted decision, and no high or critical problem remains", self.totals.assigned))
+        } else {
+            ("INCOMPLETE", why.join("; "))
+        }
+    }
 }
 
 /// Where a returned row sits, as messages say it: `FILE, sheet S, row N`,
@@ -198,6 +227,17 @@ impl Problems {
     }
 }
 
+/// How a collection runs.
+#[derive(Debug, Clone, Default)]
+pub struct CollectOptions {
+    /// The SHA-256 of the files named as corrected: each replaces every
+    /// other file of its reviewer, which must come after it.
+    pub corrected: std::collections::BTreeSet<String>,
+    /// When the collection ran (a parameter, so the same inputs give the
+    /// same outputs): no review can be dated after it.
+    pub collected_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Collects the returned files against the pack, in four steps: match each
 /// returned row to the entitlement the pack sent its reviewer (refusing
 /// foreign, unnamed and replaced files, invented, moved and changed rows,
@@ -206,19 +246,20 @@ impl Problems {
 /// accepted decision, then count per reviewer (undecided rows,
 /// rubber-stamping).
 ///
-/// `corrected` holds the SHA-256 of the files named as corrected: each
-/// replaces every other file of its reviewer, which must come after it in
-/// `returned`. The files are taken one at a time (read them lazily): only
-/// the rows with a decision are kept past their file.
+/// The files are taken one at a time (read them lazily): only the rows with
+/// a decision are kept past their file.
 pub fn collect(
     pack: &PackCampaign,
     returned: impl IntoIterator<Item = Result<Returned, Unreadable>>,
-    corrected: &std::collections::BTreeSet<String>,
+    options: &CollectOptions,
     roster: Option<&Roster>,
 ) -> Collected {
-    let mut out = Collected::default();
+    let mut out = Collected {
+        collected_at: options.collected_at,
+        ..Collected::default()
+    };
     let mut problems = Problems::default();
-    let matched = matching::match_rows(pack, returned, corrected, roster, &mut out, &mut problems);
+    let matched = matching::match_rows(pack, returned, options, roster, &mut out, &mut problems);
     let files: Vec<Arc<str>> = out.files.iter().map(|f| f.file.as_str().into()).collect();
     let conflicted = decide::decide(pack, &files, matched.candidates, &mut out, &mut problems);
     per_row::check(&out.accepted, roster, &mut problems);

@@ -19,6 +19,9 @@ pub(super) fn count(
     // The minutes (or, for a date without a time, the days) each reviewer
     // decided in.
     let mut minutes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // Undecided privileged entitlements per reviewer: admin or escalation,
+    // a service account, or a token.
+    let mut privileged: BTreeMap<String, usize> = BTreeMap::new();
     for (idx, (key, a)) in pack.rows.iter().enumerate() {
         out.totals.rows += 1;
         if a.reviewer.is_empty() {
@@ -56,6 +59,12 @@ pub(super) fn count(
             }
             None => {
                 st.undecided += 1;
+                if matches!(&*a.privilege_level, "admin" | "escalation")
+                    || &*a.kind == "TK"
+                    || a.principal_id.starts_with("sa:")
+                {
+                    *privileged.entry(a.reviewer.to_string()).or_default() += 1;
+                }
                 if conflicted.contains(&idx) {
                     out.totals.conflicting += 1;
                 }
@@ -72,6 +81,15 @@ pub(super) fn count(
         let mut add = |kind: ProblemKind, message: String| {
             problems.push(kind, Some(&st.reviewer), None, None, None, message)
         };
+        if let Some(n) = privileged.get(&st.reviewer) {
+            add(
+                ProblemKind::UndecidedPrivileged,
+                format!(
+                    "{n} privileged entitlement(s) assigned to {} (admin or escalation access, service accounts, tokens) have no decision: the campaign cannot be complete without them",
+                    st.reviewer
+                ),
+            );
+        }
         if st.undecided > 0 {
             add(
                 ProblemKind::Undecided,

@@ -93,7 +93,14 @@ fn row(key: &str, decision: &str) -> ReturnedRow {
     }
 }
 
-fn file(name: &str, reviewer: &str, rows: Vec<ReturnedRow>) -> Returned {
+/// A returned file for `reviewer`; rows with an empty Reviewer cell get the
+/// reviewer's email, as a reviewer fills it in.
+fn file(name: &str, reviewer: &str, mut rows: Vec<ReturnedRow>) -> Returned {
+    for r in &mut rows {
+        if r.reviewer.is_empty() {
+            r.reviewer = reviewer.into();
+        }
+    }
     Returned {
         file: name.into(),
         sha256: format!("{:0>64}", name.len()),
@@ -264,9 +271,25 @@ fn the_reviewer_cell_must_name_the_files_reviewer() {
     );
     assert!(has(&c, ProblemKind::WrongReviewer));
     assert!(c.accepted.is_empty());
-    // Near misses: empty, the reviewer in another case, or an alias the
-    // roster lists.
-    for typed in ["", "Pat@Example.com", "p.alias@example.com"] {
+    // An empty Reviewer cell names nobody: refused too.
+    let mut empty = r.clone();
+    empty.reviewer = "".into();
+    let mut f = file("pat.xlsx", "pat@example.com", vec![]);
+    f.rows = vec![empty];
+    let c = run(&p, [f], None);
+    let m = c
+        .problems
+        .iter()
+        .find(|x| x.kind == ProblemKind::WrongReviewer)
+        .unwrap();
+    assert!(
+        m.message.contains("the Reviewer cell is empty"),
+        "{}",
+        m.message
+    );
+    // Near misses: the reviewer in another case, or an alias the roster
+    // lists.
+    for typed in ["Pat@Example.com", "p.alias@example.com"] {
         r.reviewer = typed.into();
         let roster = Roster::parse(
             "hr.csv",
@@ -285,12 +308,31 @@ fn the_reviewer_cell_must_name_the_files_reviewer() {
 }
 
 #[test]
-fn review_dates_must_be_dates_on_or_after_the_snapshot() {
+fn review_dates_must_be_dates_between_the_snapshot_and_the_collection() {
     let p = pack(1, 20);
-    for bad in ["Oct 7", "2026-13-45", "2026-09-30", "07/10/2026"] {
+    let options = CollectOptions {
+        collected_at: Some("2026-10-20T12:00:00Z".parse().unwrap()),
+        ..CollectOptions::default()
+    };
+    let dated = |date: &str| {
         let mut r = row("RA:account/ra0", "Keep");
-        r.review_date = bad.into();
-        let c = run(&p, [file("pat.xlsx", "pat@example.com", vec![r])], None);
+        r.review_date = date.into();
+        collect(
+            &p,
+            [Ok(file("pat.xlsx", "pat@example.com", vec![r]))],
+            &options,
+            None,
+        )
+    };
+    for bad in [
+        "Oct 7",
+        "2026-13-45",
+        "2026-09-30",
+        "07/10/2026",
+        "",
+        "2026-10-21",
+    ] {
+        let c = dated(bad);
         assert!(has(&c, ProblemKind::BadDate), "{bad}");
         assert!(c.accepted.is_empty(), "{bad}");
     }
@@ -299,11 +341,9 @@ fn review_dates_must_be_dates_on_or_after_the_snapshot() {
         "2026-10-15",
         "2026-10-15 09:30:12",
         "2026-10-15T09:30:12Z",
-        "",
+        "2026-10-20",
     ] {
-        let mut r = row("RA:account/ra0", "Keep");
-        r.review_date = good.into();
-        let c = run(&p, [file("pat.xlsx", "pat@example.com", vec![r])], None);
+        let c = dated(good);
         assert!(!has(&c, ProblemKind::BadDate), "{good}");
         assert_eq!(c.accepted.len(), 1, "{good}");
     }
@@ -371,7 +411,11 @@ fn a_corrected_file_replaces_its_reviewers_earlier_files_visibly() {
     assert!(has(&c, ProblemKind::DecidedTwice));
     // Named as corrected (and so read first): it replaces the earlier one.
     let corrected = std::collections::BTreeSet::from([fixed.sha256.clone()]);
-    let c = collect(&p, [Ok(fixed), Ok(first)], &corrected, None);
+    let options = CollectOptions {
+        corrected,
+        collected_at: None,
+    };
+    let c = collect(&p, [Ok(fixed), Ok(first)], &options, None);
     assert!(!has(&c, ProblemKind::DecidedTwice));
     assert!(has(&c, ProblemKind::ReplacedFile));
     assert_eq!(c.accepted.len(), 1);
@@ -393,7 +437,7 @@ fn an_unreadable_file_is_a_problem_and_the_others_are_collected() {
         "pat@example.com",
         vec![row("RA:account/ra0", "Keep")],
     ));
-    let c = collect(&p, [bad, good], &Default::default(), None);
+    let c = collect(&p, [bad, good], &CollectOptions::default(), None);
     assert!(has(&c, ProblemKind::UnreadableFile));
     assert_eq!(c.accepted.len(), 1);
 }
@@ -654,4 +698,47 @@ fn rubber_stamping_is_many_keeps_or_one_minute() {
         None,
     );
     assert!(!has(&c, ProblemKind::RubberStamp));
+}
+
+#[test]
+fn an_undecided_privileged_entitlement_is_high_and_keeps_the_campaign_incomplete() {
+    let p = pack(1, 20);
+    let c = run(
+        &p,
+        [file(
+            "pat.xlsx",
+            "pat@example.com",
+            vec![row("RA:account/ra0", "Keep")],
+        )],
+        None,
+    );
+    let m = c
+        .problems
+        .iter()
+        .find(|x| x.kind == ProblemKind::UndecidedPrivileged)
+        .unwrap();
+    assert_eq!(m.reviewer.as_deref(), Some("pat@example.com"));
+    assert_eq!(m.severity, crate::findings::Severity::High);
+    assert_eq!(c.status().0, "INCOMPLETE");
+    // Near miss: pat decides the admin row too; sam's membership (read
+    // level) is still undecided: incomplete, but not for a privileged row.
+    let rows = vec![
+        row("RA:account/ra0", "Keep"),
+        row("RA:account/ra-admin", "Keep"),
+    ];
+    let c = run(
+        &p,
+        [file("pat.xlsx", "pat@example.com", rows.clone())],
+        None,
+    );
+    assert!(!has(&c, ProblemKind::UndecidedPrivileged));
+    assert_eq!(c.status().0, "INCOMPLETE");
+    // Everything decided: complete.
+    let sam = file(
+        "sam.xlsx",
+        "sam@example.com",
+        vec![row("SM:pat|org:eng", "Keep")],
+    );
+    let c = run(&p, [file("pat.xlsx", "pat@example.com", rows), sam], None);
+    assert_eq!(c.status().0, "COMPLETE", "{:?}", c.problems);
 }
