@@ -29,7 +29,7 @@ mod tags;
 pub use check::{collect, CollectOptions, Collected};
 pub use pack::{read_pack, AssignedRow, PackCampaign, PackError};
 pub use read::{read_returned, Returned, ReturnedRow};
-pub use render::{follow_ups, write_outputs, CAMPAIGN_SCHEMA, FOLLOW_UP_CSV};
+pub use render::{follow_ups, render_page, write_outputs, CAMPAIGN_SCHEMA, FOLLOW_UP_CSV};
 
 use serde::Serialize;
 

@@ -157,8 +157,8 @@ pub fn write_outputs(
 
     workbook(pack, c, &dir.join("campaign.xlsx"))?;
 
-    let html =
-        page(pack, c, &value).map_err(|e| std::io::Error::other(format!("campaign.html: {e}")))?;
+    let html = render_page(&value, None)
+        .map_err(|e| std::io::Error::other(format!("campaign.html: {e}")))?;
     std::fs::write(dir.join("campaign.html"), html)?;
     Ok(vec![
         "campaign.html".into(),
@@ -278,23 +278,31 @@ fn account(pack: &PackCampaign) -> String {
     }
 }
 
-fn page(
-    pack: &PackCampaign,
-    c: &Collected,
+/// campaign.html from campaign.json's value, with the sign-off when there
+/// is one (`reviewpack signoff` renders the page again with it).
+pub fn render_page(
     value: &serde_json::Value,
+    signoff: Option<&serde_json::Value>,
 ) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_formatter(crate::output::sanitize::html_formatter);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_template("campaign.html.j2", TEMPLATE)?;
-    let problems: Vec<&super::Problem> = c.problems.iter().take(CAP).collect();
+    let all = value["problems"].as_array().cloned().unwrap_or_default();
+    let problems: Vec<serde_json::Value> = all.iter().take(CAP).cloned().collect();
+    let pack = &value["pack"];
+    let account = match pack["account_name"].as_str() {
+        Some(n) => format!("{n} ({})", pack["account_id"].as_str().unwrap_or_default()),
+        None => pack["account_id"].as_str().unwrap_or_default().to_string(),
+    };
     env.get_template("campaign.html.j2")?.render(context! {
-        account => account(pack),
+        account => account,
         c => template_value(value),
-        problems => template_value(&serde_json::to_value(&problems).unwrap_or_default()),
-        problems_total => c.problems.len(),
+        problems => template_value(&serde_json::Value::Array(problems)),
+        problems_total => all.len(),
         cap => CAP,
+        signoff => signoff.map(template_value),
     })
 }
 

@@ -6,6 +6,7 @@ mod diff;
 mod explain;
 mod pull;
 mod report;
+mod signoff;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -45,6 +46,9 @@ enum Command {
     /// Collect the reviewers' returned workbooks of a campaign pack: check
     /// them and write decisions.csv for next quarter's diff.
     Collect(collect::CollectArgs),
+    /// Sign off a collected campaign as its control owner: names the
+    /// SHA-256 of its decisions and manifest, with your name and the date.
+    Signoff(signoff::SignoffArgs),
 }
 
 /// Parses argv and runs the command. `Ok` carries the exit code of a
@@ -85,6 +89,7 @@ where
         Command::Run(a) => pull::pull_then_report(a, &command_line, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Collect(a) => collect::run(a, &out),
+        Command::Signoff(a) => signoff::run(a, &out),
     }
 }
 

@@ -275,6 +275,7 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
         "sha256": ctx.loaded.sha256,
         "as_of": fmt_time(ctx.as_of),
         "complete": s.completeness.complete,
+        "campaign": ctx.assignments.is_some(),
         "completeness": completeness_line(s),
         "gaps": evidence_gaps(s),
         "window": format!(

@@ -153,6 +153,9 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     }
     let sums = std::fs::read_to_string(pack.join("SHA256SUMS")).unwrap();
     assert!(sums.contains("reviewers/secops@example.com.xlsx"));
+    // The pack's own sign-off block sends the decisions to the campaign.
+    let page = std::fs::read_to_string(pack.join("index.html")).unwrap();
+    assert!(page.contains("sent out as a review campaign"));
     // The send list: who gets which file, how many rows, when due.
     let send = std::fs::read_to_string(reviewers.join("send-list.csv")).unwrap();
     assert!(
@@ -819,4 +822,94 @@ fn collected_at_is_recorded_bounds_review_dates_and_keeps_outputs_deterministic(
         .as_str()
         .unwrap()
         .contains("after this collection"));
+}
+
+/// `signoff`: the control owner approves a collected campaign; the
+/// sign-off names the decisions' and the manifest's SHA-256, is shown on the
+/// page, and is sealed with the rest; a second sign-off, or one of a
+/// campaign changed after it was collected, is refused.
+#[test]
+fn signoff_names_the_decisions_and_is_sealed() {
+    let dir = tempdir();
+    let pack = make_pack(dir.path());
+    let out_dir = dir.path().join("campaign");
+    let o = collect_cmd(&pack, &root().join("samples/demo/returned"), &out_dir)
+        .args(["--collected-at", "2026-10-21"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let sha = |f: &str| reviewpack::snapshot::sha256_hex(&std::fs::read(out_dir.join(f)).unwrap());
+    let (decisions, manifest) = (sha("decisions.csv"), sha("manifest.json"));
+    let signoff = |extra: &[&str]| {
+        reviewpack()
+            .arg("signoff")
+            .arg(&out_dir)
+            .args(["--by", "Dana Owner <dana@example.com>"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Not before the collection.
+    let early = signoff(&["--date", "2026-10-20"]);
+    assert_eq!(early.status.code(), Some(2), "{}", stderr_of(&early));
+    let o = signoff(&["--date", "2026-10-22"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("campaign INCOMPLETE"),
+        "{}",
+        stderr_of(&o)
+    );
+    let s = json(&out_dir.join("signoff.json"));
+    assert_eq!(s["by"], "Dana Owner <dana@example.com>");
+    assert_eq!(s["date"], "2026-10-22");
+    assert_eq!(s["decisions_sha256"], decisions.as_str());
+    assert_eq!(s["manifest_sha256"], manifest.as_str());
+    assert_eq!(s["campaign_status"], "INCOMPLETE");
+    let page = std::fs::read_to_string(out_dir.join("campaign.html")).unwrap();
+    assert!(
+        page.contains("Signed off by Dana Owner &lt;dana@example.com&gt; on 2026-10-22"),
+        "the page shows it"
+    );
+    assert!(page.contains(&decisions));
+    // Sealed again: SHA256SUMS covers the sign-off and the new page.
+    let sums = std::fs::read_to_string(out_dir.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains("  signoff.json"));
+    for line in sums.lines() {
+        let (want, file) = line.split_once("  ").unwrap();
+        assert_eq!(sha(file), want, "{file}");
+    }
+    // Once only.
+    let again = signoff(&["--date", "2026-10-23"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr_of(&again).contains("already signed off"),
+        "{}",
+        stderr_of(&again)
+    );
+
+    // A campaign changed after it was collected is not signed.
+    let other = dir.path().join("campaign2");
+    let o = collect_cmd(&pack, &root().join("samples/demo/returned"), &other)
+        .args(["--collected-at", "2026-10-21"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let d = other.join("decisions.csv");
+    let text = std::fs::read_to_string(&d)
+        .unwrap()
+        .replacen(",Revoke,", ",Keep,", 1);
+    std::fs::write(&d, text).unwrap();
+    let o = reviewpack()
+        .arg("signoff")
+        .arg(&other)
+        .args(["--by", "Dana", "--date", "2026-10-22"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("does not match its seal"),
+        "{}",
+        stderr_of(&o)
+    );
+    assert!(!other.join("signoff.json").exists());
 }
