@@ -203,7 +203,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         "schema": MANIFEST_SCHEMA,
         "kind": "campaign",
         "campaign_schema": CAMPAIGN_SCHEMA,
-        "tool": {"name": "reviewpack", "version": env!("CARGO_PKG_VERSION")},
+        "tool": crate::output::seal::tool(),
         "account": {"id": pack.account_id, "name": pack.account_name},
         "inputs": std::iter::once(json!({
             "role": "pack",

@@ -418,6 +418,9 @@ pub(crate) fn run_pull(
         .with_context(|| format!("cannot write the snapshot {}", cmd.out.display()))?;
     out.note(format_args!("wrote {}", cmd.out.display()));
     check_pulled(&cmd.out, &bytes)?;
+    // Last, on stdout (even with -q), in sha256sum's format: the line to
+    // paste into the ticket now, before anyone could edit the file.
+    println!("{}  {}", snapshot::sha256_hex(&bytes), cmd.out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -111,7 +111,7 @@ pub(crate) fn run(args: SignoffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         "decisions_sha256": decisions,
         "manifest_sha256": manifest_sha,
         "snapshot_sha256": campaign["pack"]["snapshot_sha256"],
-        "tool": {"name": "reviewpack", "version": env!("CARGO_PKG_VERSION")},
+        "tool": crate::output::seal::tool(),
     });
     let mut bytes = serde_json::to_vec_pretty(&signoff)?;
     bytes.push(b'\n');

@@ -48,7 +48,7 @@ pub(crate) fn write(
     let doc = json!({
         "schema": MANIFEST_SCHEMA,
         "kind": "diff",
-        "tool": {"name": "reviewpack", "version": env!("CARGO_PKG_VERSION")},
+        "tool": crate::output::seal::tool(),
         "account": {"id": r.account_id, "name": r.new.account_name},
         "inputs": inputs,
         "parameters": {

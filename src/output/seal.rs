@@ -136,3 +136,21 @@ pub fn verify_sums(dir: &Path) -> std::io::Result<Vec<String>> {
     }
     Ok(bad)
 }
+
+/// The tool as every manifest names it: name, version, the git commit it was
+/// built from (when built from a checkout) and the SHA-256 of the running
+/// binary, so an auditor can tie a pack to the exact program that made it.
+pub fn tool() -> serde_json::Value {
+    static BINARY: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let binary = BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().ok()?;
+        sha256_file(&exe).ok().map(|(sha, _)| sha)
+    });
+    let commit = env!("REVIEWPACK_COMMIT");
+    json!({
+        "name": "reviewpack",
+        "version": env!("CARGO_PKG_VERSION"),
+        "commit": (!commit.is_empty()).then_some(commit),
+        "binary_sha256": binary,
+    })
+}

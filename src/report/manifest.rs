@@ -39,7 +39,7 @@ pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std
     }
     let doc = json!({
         "schema": MANIFEST_SCHEMA,
-        "tool": {"name": "reviewpack", "version": env!("CARGO_PKG_VERSION")},
+        "tool": crate::output::seal::tool(),
         "account": {"id": s.account.id, "name": s.account.name},
         "snapshot": {
             "file": "snapshot.json",

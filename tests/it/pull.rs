@@ -77,6 +77,15 @@ fn round_trip_reproduces_every_object_of_the_demo_account() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     never_shows_key(&out);
     assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+    // The last line, on stdout, is the snapshot's SHA-256 as sha256sum
+    // writes it: to paste into the ticket at pull time.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let sha = reviewpack::snapshot::sha256_hex(&std::fs::read(&path).unwrap());
+    assert_eq!(
+        stdout.lines().last(),
+        Some(format!("{sha}  {}", path.display()).as_str()),
+        "{stdout}"
+    );
 
     let got = snapshot::load(&path).unwrap().snapshot;
     assert_same_objects(&got, &want);

@@ -471,3 +471,21 @@ fn reconciliation_names_a_list_read_short() {
         "1 of these lists were not read completely (Provenance, Completeness)"
     );
 }
+
+/// The manifest names the program that made the pack: version, commit (in
+/// a git checkout) and the SHA-256 of the very binary.
+#[test]
+fn the_manifest_names_the_binary_that_made_the_pack() {
+    let dir = demo_pack();
+    let m: serde_json::Value =
+        serde_json::from_str(&read(&dir.path().join("pack/manifest.json"))).unwrap();
+    let tool = &m["tool"];
+    assert_eq!(tool["name"], "reviewpack");
+    assert_eq!(tool["version"], env!("CARGO_PKG_VERSION"));
+    let binary = assert_cmd::cargo::cargo_bin("reviewpack");
+    let sha = reviewpack::snapshot::sha256_hex(&std::fs::read(binary).unwrap());
+    assert_eq!(tool["binary_sha256"], sha.as_str());
+    if let Some(commit) = tool["commit"].as_str() {
+        assert_eq!(commit.len(), 40, "{commit}");
+    }
+}
