@@ -325,6 +325,25 @@ pub(crate) fn write(
             }
         ));
     }
+    if let Some(a) = &assignments {
+        // Before anything is sent: a reviewer who is no person cannot be
+        // held accountable for a decision.
+        let (per, _) = a.counts();
+        for (name, who) in a.reviewers.iter().zip(&a.who) {
+            if matches!(*who, "not a known person" | "disabled user")
+                && per.contains_key(name.as_str())
+            {
+                out.note(format_args!(
+                    "warning: reviewer {name} is {who}{}: name a person accountable for their rows before sending the workbooks",
+                    if *who == "not a known person" {
+                        " (no user of the account has that email, and no roster lists it: a team mailbox?)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+    }
     if let Some(r) = &roster {
         out.note(format_args!(
             "roster {}: {} rows ({} format, from the {})",

@@ -82,6 +82,28 @@ pub struct Assignments {
     pub reviewers: Vec<String>,
     /// Per row of the Entitlements sheet, in sheet order.
     pub rows: Vec<RowAssignment>,
+    /// Per reviewer (same order as `reviewers`): who they are, as far as
+    /// the snapshot and the roster tell (see [`reviewer_is`]).
+    pub who: Vec<&'static str>,
+}
+
+/// Who a reviewer's address is: `user of the account` (an enabled user
+/// with that email), `in the roster`, `disabled user`, or `not a known
+/// person` (no user of the account, not in the roster: a team mailbox or a
+/// typo, which nobody can be held accountable for).
+pub fn reviewer_is(g: &AccessGraph<'_>, roster: Option<&Roster>, email: &str) -> &'static str {
+    if let Some(Principal::User(u)) = g.find_principal(email) {
+        let user = &g.snapshot().users[u];
+        return if user.disabled || user.locked {
+            "disabled user"
+        } else {
+            "user of the account"
+        };
+    }
+    if roster.is_some_and(|r| !r.lookup(email).is_empty()) {
+        return "in the roster";
+    }
+    "not a known person"
 }
 
 impl Assignments {
@@ -395,6 +417,7 @@ pub fn assign(
         }
         out.rows.push(chosen);
     }
+    out.who = names.iter().map(|n| reviewer_is(g, roster, n)).collect();
     out.reviewers = names;
     out
 }

@@ -47,8 +47,9 @@ pub const ASSIGNMENT_COLUMNS: [&str; 8] = [
     "entitlement",
 ];
 /// The columns of `send-list.csv`.
-pub const SEND_LIST_COLUMNS: [&str; 6] = [
+pub const SEND_LIST_COLUMNS: [&str; 7] = [
     "reviewer",
+    "reviewer_is",
     "file",
     "rows",
     "privileged_rows",
@@ -237,6 +238,7 @@ pub fn write(
         let (rows, privileged) = rows_of[*r];
         send.row([
             a.reviewers[*r].as_str(),
+            a.who.get(*r).copied().unwrap_or_default(),
             rel.trim_start_matches(&format!("{REVIEWERS_DIR}/")),
             rows.to_string().as_str(),
             privileged.to_string().as_str(),

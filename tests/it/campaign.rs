@@ -34,6 +34,13 @@ pub(crate) fn make_pack_with(dir: &Path, policy: &Path) -> PathBuf {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
+    if policy == policy_file() {
+        assert!(
+            stderr_of(&out).contains("warning: reviewer secops@example.com is not a known person"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
     pack
 }
 
@@ -159,9 +166,15 @@ fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {
     // The send list: who gets which file, how many rows, when due.
     let send = std::fs::read_to_string(reviewers.join("send-list.csv")).unwrap();
     assert!(
-        send.lines().any(|l| l
-            .starts_with("ines.calder@example.com,ines.calder@example.com.xlsx,")
-            && l.contains(",2026-10-20,")),
+        send.lines().any(|l| l.starts_with(
+            "ines.calder@example.com,user of the account,ines.calder@example.com.xlsx,"
+        ) && l.contains(",2026-10-20,")),
+        "{send}"
+    );
+    // A team mailbox is flagged before anything is sent.
+    assert!(
+        send.lines()
+            .any(|l| l.starts_with("secops@example.com,not a known person,")),
         "{send}"
     );
 

@@ -262,7 +262,12 @@ pub fn collect(
     let matched = matching::match_rows(pack, returned, options, roster, &mut out, &mut problems);
     let files: Vec<Arc<str>> = out.files.iter().map(|f| f.file.as_str().into()).collect();
     let conflicted = decide::decide(pack, &files, matched.candidates, &mut out, &mut problems);
-    per_row::check(&out.accepted, roster, &mut problems);
+    // A self-reviewed decision is not taken: the row stays undecided.
+    let own = per_row::check(&out.accepted, roster, &mut problems);
+    if !own.is_empty() {
+        out.accepted.retain(|d| !own.contains(&d.row_key));
+        out.totals.refused += own.len();
+    }
     per_reviewer::count(pack, matched.files_of, &conflicted, &mut out, &mut problems);
     out.problems = problems.sorted();
     // Accepted decisions in the pack's row order.

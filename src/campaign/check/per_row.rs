@@ -7,7 +7,13 @@ use std::collections::BTreeSet;
 
 use super::{place, Accepted, ProblemKind, Problems, Roster};
 
-pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &mut Problems) {
+/// Returns the row keys of self-reviewed decisions: they are not taken.
+pub(super) fn check(
+    accepted: &[Accepted],
+    roster: Option<&Roster>,
+    problems: &mut Problems,
+) -> BTreeSet<std::sync::Arc<str>> {
+    let mut own_rows = BTreeSet::new();
     let aliases = |email: &str| -> BTreeSet<String> {
         let mut v = BTreeSet::from([email.to_ascii_lowercase()]);
         if let Some(r) = roster {
@@ -36,7 +42,7 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
                 add(
                     ProblemKind::SelfReview,
                     format!(
-                        "{place}: {} decided {} on their own access ({})",
+                        "{place}: {} decided {} on their own access ({}); the decision is not taken",
                         if own.contains(&who) {
                             &who
                         } else {
@@ -46,6 +52,8 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
                         d.row_key
                     ),
                 );
+                own_rows.insert(d.row_key.clone());
+                continue;
             }
         }
         if d.decision == "Keep"
@@ -76,4 +84,5 @@ pub(super) fn check(accepted: &[Accepted], roster: Option<&Roster>, problems: &m
             );
         }
     }
+    own_rows
 }

@@ -525,6 +525,10 @@ fn self_review_is_found_by_roster_alias() {
     let f = file("alias.xlsx", "p.alias@example.com", vec![mine]);
     let c = run(&p, [f.clone()], Some(&roster));
     assert!(has(&c, ProblemKind::SelfReview));
+    assert!(
+        c.accepted.is_empty(),
+        "a self-reviewed decision is not taken"
+    );
     // Near miss: without the roster nothing ties the two addresses.
     let c = run(&p, [f], None);
     assert!(!has(&c, ProblemKind::SelfReview));
