@@ -18,7 +18,8 @@ pub struct ControlRow {
     pub control: String,
     /// The criterion's short title.
     pub title: String,
-    /// `evidenced` or `manual`.
+    /// `evidenced`, `population evidenced` (the population a review
+    /// needs; its operation is evidenced elsewhere) or `manual`.
     pub status: &'static str,
     /// What the pack shows, or what the reviewer must collect elsewhere.
     pub what: String,
@@ -63,6 +64,10 @@ const fn manual(control: &'static str, title: &'static str, what: &'static str) 
     }
 }
 
+/// Controls whose operation is the review itself: the pack evidences their
+/// population, and claims no more.
+const POPULATION_ONLY: &[&str] = &["SOC2:CC6.3", "ISO27001:A.5.18"];
+
 const CATALOGUE: &[Entry] = &[
     ev(
         "SOC2:CC6.1",
@@ -89,13 +94,13 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "SOC2:CC6.3",
         "Role-based access and least privilege",
-        "The effective access of every principal with its path through group, role, resource group and assignment; every admin; escalation paths; reviewer decisions per row.",
+        "The population to review: the effective access of every principal with its path through group, role, resource group and assignment; every admin; escalation paths; the entitlements reviewers decide on. The review's operation (the decisions, their approval, removals done) is not in this pack: see the manual row.",
         "Effective Access, Privileged Access, Role Assignments, Findings; rules admin-access, excess-admins, privilege-escalation-path, service-account-admin, direct-user-grant, all-users-group-privileged, sod-conflict",
     ),
     manual(
         "SOC2:CC6.3",
         "Role-based access and least privilege",
-        "Reviewer decisions carried out: the filled-in Decision columns, the sign-off, and the tickets for each Revoke and Modify (reviewpack diff --decisions checks revocations next quarter).",
+        "The review's operation: the decisions (a campaign directory from reviewpack collect, signed off with reviewpack signoff, or the filled-in Entitlements sheet), the tickets for each Revoke and Modify, and the removals verified (reviewpack diff --decisions next quarter).",
     ),
     ev(
         "SOC2:CC6.6",
@@ -135,13 +140,13 @@ const CATALOGUE: &[Entry] = &[
     ev(
         "ISO27001:A.5.18",
         "Access rights",
-        "This review: every principal, grant and assignment, dormant and orphaned assignments, inactive users, empty privileged groups, group members the user list lacks.",
+        "The population of this review: every principal, entitlement, grant and assignment, dormant and orphaned assignments, inactive users, empty privileged groups, group members the user list lacks.",
         "Principals, Effective Access, Role Assignments, Groups, Group Members; rules inactive-user, disabled-user-with-access, orphaned-assignment, disabled-assignment, empty-privileged-group, unknown-group-member, population-incomplete",
     ),
     manual(
         "ISO27001:A.5.18",
         "Access rights",
-        "The review happened at the planned interval and its decisions were approved: the sign-off block, dated and signed.",
+        "The review happened at the planned interval and its decisions were approved: the campaign's signoff.json (reviewpack signoff), or the sign-off block, dated and signed.",
     ),
     ev(
         "ISO27001:A.8.2",
@@ -173,7 +178,15 @@ pub fn rows(findings: &[Finding]) -> Vec<ControlRow> {
             ControlRow {
                 control: e.control.to_string(),
                 title: e.title.to_string(),
-                status: if e.manual { "manual" } else { "evidenced" },
+                // The pack shows who has what; whether the review itself
+                // operated is the campaign's evidence, not the pack's.
+                status: if e.manual {
+                    "manual"
+                } else if POPULATION_ONLY.contains(&e.control) {
+                    "population evidenced"
+                } else {
+                    "evidenced"
+                },
                 what: e.what.to_string(),
                 r#where: e.r#where.to_string(),
                 findings: (!e.manual).then_some(n),

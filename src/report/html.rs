@@ -352,13 +352,13 @@ fn tiles(ctx: &ReportContext<'_, '_>, c: &Counts) -> Vec<Tile> {
     vec![
         if s.completeness.complete {
             tile(
-                "Snapshot",
+                "Extraction",
                 "Complete",
-                "every list matched Harness's count",
+                "every list read matched Harness's count (the extraction, not the review)",
                 "good",
             )
         } else {
-            tile("Snapshot", "INCOMPLETE", "see Provenance", "bad")
+            tile("Extraction", "INCOMPLETE", "see Provenance", "bad")
         },
         tile(
             "Users",
