@@ -72,6 +72,8 @@ pub enum ProblemKind {
     ForeignFile,
     /// The file names no reviewer: it decides nothing.
     UnnamedFile,
+    /// The file's return code is missing or is not its reviewer's.
+    UnverifiedFile,
     /// The file could not be read at all.
     UnreadableFile,
     /// The file names a reviewer who was sent nothing.
@@ -124,6 +126,7 @@ impl ProblemKind {
         match self {
             ProblemKind::ForeignFile => "foreign-file",
             ProblemKind::UnnamedFile => "unnamed-file",
+            ProblemKind::UnverifiedFile => "unverified-file",
             ProblemKind::UnreadableFile => "unreadable-file",
             ProblemKind::UnknownReviewer => "unknown-reviewer",
             ProblemKind::NoRowKeys => "no-row-keys",
@@ -150,7 +153,9 @@ impl ProblemKind {
     /// How serious it is (`--fail-on` compares with it).
     pub fn severity(self) -> Severity {
         match self {
-            ProblemKind::ForeignFile | ProblemKind::UnnamedFile => Severity::Critical,
+            ProblemKind::ForeignFile | ProblemKind::UnnamedFile | ProblemKind::UnverifiedFile => {
+                Severity::Critical
+            }
             ProblemKind::UnreadableFile
             | ProblemKind::UnknownReviewer
             | ProblemKind::NoRowKeys
@@ -175,9 +180,10 @@ impl ProblemKind {
     }
 
     /// Every kind, strongest first.
-    pub const ALL: [ProblemKind; 22] = [
+    pub const ALL: [ProblemKind; 23] = [
         ProblemKind::ForeignFile,
         ProblemKind::UnnamedFile,
+        ProblemKind::UnverifiedFile,
         ProblemKind::UnreadableFile,
         ProblemKind::UnknownReviewer,
         ProblemKind::NoRowKeys,

@@ -65,6 +65,9 @@ pub struct PackCampaign {
     pub targets: Targets,
     /// Every file the pack's manifest lists, with its SHA-256.
     pub sealed: std::collections::BTreeMap<String, String>,
+    /// The SHA-256 of the campaign key the workbooks' return codes were
+    /// made with, when they carry codes.
+    pub key_sha256: Option<String>,
 }
 
 /// The roles and resource groups a Modify to may name: identifiers and
@@ -198,6 +201,9 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
         ..PackCampaign::default()
     };
     out.assignments_sha256 = sha;
+    out.key_sha256 = manifest["parameters"]["campaign_key_sha256"]
+        .as_str()
+        .map(str::to_string);
     out.sealed = manifest["files"]
         .as_array()
         .map(|files| {

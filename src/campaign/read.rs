@@ -60,6 +60,9 @@ pub struct Returned {
     /// The file is a CSV export of the About sheet (what "Save as CSV"
     /// writes for a workbook's first sheet): it holds no decisions.
     pub about_only: bool,
+    /// The return code it carries (About sheet, or the banner of a sheet or
+    /// of a CSV export), if any.
+    pub code: Option<String>,
 }
 
 /// A 64-digit lowercase hex string in `text`, if any.
@@ -67,6 +70,15 @@ fn sha_in(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_hexdigit())
         .find(|w| w.len() == 64)
         .map(str::to_ascii_lowercase)
+}
+
+/// The return code after `return code ` in a banner title, if any.
+fn code_in(text: &str) -> Option<String> {
+    let (_, rest) = text.split_once("return code ")?;
+    let code = rest.split_whitespace().next()?;
+    code.chars()
+        .all(|c| c.is_ascii_hexdigit())
+        .then(|| code.to_ascii_lowercase())
 }
 
 /// The email after `for ` in a banner title, if any.
@@ -87,6 +99,7 @@ pub fn read_returned(path: &Path) -> Result<Returned, ReadError> {
         rows: Vec::new(),
         without_row_key: Vec::new(),
         about_only: false,
+        code: None,
     };
     for t in &text.tables {
         if t.sheet.as_deref() == Some(ABOUT) {
@@ -116,6 +129,9 @@ fn about(t: &TextTable, out: &mut Returned) -> bool {
                 out.reviewer = Some(v.trim().to_ascii_lowercase());
             }
             "Snapshot SHA-256" => out.snapshot_sha256 = sha_in(&v),
+            k if k == crate::report::split::RETURN_CODE => {
+                out.code = Some(v.trim().to_ascii_lowercase())
+            }
             _ => {}
         }
     }
@@ -139,6 +155,9 @@ fn table(t: &TextTable, file: &str, workbook: Option<&Path>, out: &mut Returned)
         }
         if out.reviewer.is_none() {
             out.reviewer = reviewer_in(&line);
+        }
+        if out.code.is_none() {
+            out.code = code_in(&line);
         }
     }
     let principal = h.col("principal_id");

@@ -43,6 +43,11 @@ pub(crate) struct CollectArgs {
     /// medium, high or critical (default: never).
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<String>,
+    /// The campaign key file the pack's return codes were made with (`report
+    /// --campaign-key-file`): every returned file must carry its reviewer's
+    /// code. Required when the pack's workbooks carry codes.
+    #[arg(long, value_name = "FILE")]
+    campaign_key_file: Option<PathBuf>,
     /// When this collection runs: RFC 3339 (2026-10-21T09:00:00Z) or a day
     /// (2026-10-21); default: now. It is recorded, and no review may be dated
     /// after it; the same inputs and the same value give the same files.
@@ -184,9 +189,29 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
             }
         }))
     });
+    let key = args
+        .campaign_key_file
+        .as_deref()
+        .map(super::report::read_campaign_key)
+        .transpose()?;
+    match (&pack.key_sha256, &key) {
+        (Some(_), None) => anyhow::bail!(
+            "{}: this campaign's workbooks carry return codes: give the campaign key with --campaign-key-file FILE",
+            args.pack.display()
+        ),
+        (Some(want), Some(k)) if crate::snapshot::sha256_hex(k) != *want => anyhow::bail!(
+            "--campaign-key-file is not the key this pack's return codes were made with (its SHA-256 differs from the one the pack's manifest names)"
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "{}: this pack's workbooks carry no return codes (it was made without --campaign-key-file): collect it without one",
+            args.pack.display()
+        ),
+        _ => {}
+    }
     let options = CollectOptions {
         corrected,
         collected_at: Some(collected_at),
+        key,
     };
     let collected = collect(&pack, returned, &options, roster.as_ref());
 

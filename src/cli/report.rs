@@ -39,6 +39,12 @@ pub(crate) struct PackArgs {
     /// DIR/reviewers/assignments.csv (docs/reports.md, "Review campaign").
     #[arg(long)]
     split_by_reviewer: bool,
+    /// With --split-by-reviewer: a file holding the campaign key (a secret
+    /// you keep outside the pack, at least 16 bytes). Each workbook then
+    /// carries a return code made from it, which `collect --campaign-key-file`
+    /// checks, so a reviewer cannot make another reviewer's file.
+    #[arg(long, value_name = "FILE", requires = "split_by_reviewer")]
+    campaign_key_file: Option<PathBuf>,
     /// Policy file (TOML): thresholds, rule levels and severities, SoD sets,
     /// service-account owners, exemptions (docs/rules.md); default: the
     /// documented defaults.
@@ -66,6 +72,7 @@ pub(crate) struct PackSettings {
     pub fail_on: Option<Severity>,
     pub roster: Option<Roster>,
     pub split_by_reviewer: bool,
+    pub campaign_key: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +144,11 @@ impl PackArgs {
                 bail!("the policy's [reviewers] by_manager = true needs --roster FILE with a manager column");
             }
         }
+        let campaign_key = self
+            .campaign_key_file
+            .as_deref()
+            .map(read_campaign_key)
+            .transpose()?;
         Ok(PackSettings {
             formats,
             as_of,
@@ -144,6 +156,7 @@ impl PackArgs {
             fail_on,
             roster,
             split_by_reviewer: self.split_by_reviewer,
+            campaign_key,
         })
     }
 
@@ -232,15 +245,19 @@ pub(crate) fn write(
         fail_on,
         roster,
         split_by_reviewer,
+        campaign_key,
     } = settings;
     let (split_by_reviewer, fail_on) = (*split_by_reviewer, *fail_on);
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
     let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
-    let assignments = policy
-        .reviewers
-        .as_ref()
-        .map(|r| crate::report::reviewers::assign(&graph, r, roster.as_ref()));
+    let assignments = policy.reviewers.as_ref().map(|r| {
+        let mut a = crate::report::reviewers::assign(&graph, r, roster.as_ref());
+        if let Some(key) = campaign_key {
+            a.issue_codes(key, &loaded.sha256);
+        }
+        a
+    });
     let ctx = ReportContext {
         loaded,
         graph: &graph,
@@ -392,4 +409,23 @@ pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let settings = args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
     write(&loaded, &args.pack, &settings, &inputs, None, out, None)
+}
+
+/// Reads a campaign key file: its bytes, without a trailing line end; at
+/// least 16 bytes, so the return codes cannot be guessed.
+pub(crate) fn read_campaign_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut key = std::fs::read(path)
+        .with_context(|| format!("cannot read the campaign key file {}", path.display()))?;
+    while key.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        key.pop();
+    }
+    if key.len() < 16 {
+        bail!(
+            "the campaign key in {} is {} bytes: use at least 16 random bytes (such as `openssl rand -hex 32 > {}`), kept outside the pack",
+            path.display(),
+            key.len(),
+            path.display()
+        );
+    }
+    Ok(key)
 }

@@ -54,6 +54,7 @@ pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std
             "as_of": fmt_time(ctx.as_of),
             "formats": formats.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             "policy": ctx.policy.source,
+            "campaign_key_sha256": ctx.assignments.and_then(|a| a.key_sha256.clone()),
         },
         "findings": ctx.findings.len(),
         "verify": "sha256sum -c SHA256SUMS",

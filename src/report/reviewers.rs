@@ -85,6 +85,44 @@ pub struct Assignments {
     /// Per reviewer (same order as `reviewers`): who they are, as far as
     /// the snapshot and the roster tell (see [`reviewer_is`]).
     pub who: Vec<&'static str>,
+    /// Per reviewer: the return code of their workbook, when the campaign
+    /// has a key (see [`return_code`]); empty otherwise.
+    pub codes: Vec<String>,
+    /// The SHA-256 of the campaign key, when there is one (it names which
+    /// key, never the key).
+    pub key_sha256: Option<String>,
+}
+
+impl Assignments {
+    /// Issues each reviewer's return code from the campaign key.
+    pub fn issue_codes(&mut self, key: &[u8], snapshot_sha256: &str) {
+        self.codes = self
+            .reviewers
+            .iter()
+            .map(|r| return_code(key, snapshot_sha256, r))
+            .collect();
+        self.key_sha256 = Some(crate::snapshot::sha256_hex(key));
+    }
+}
+
+/// A reviewer's return code: the first 20 hex digits of
+/// HMAC-SHA256(campaign key, `reviewpack-campaign|SNAPSHOT_SHA256|REVIEWER`).
+/// Only the campaign key's holder can make it, so a file carrying the code of
+/// its named reviewer came from the workbook issued to that reviewer: a
+/// reviewer cannot make another reviewer's file. Anyone holding the pack (all
+/// workbooks) or the key can.
+pub fn return_code(key: &[u8], snapshot_sha256: &str, reviewer: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(
+        format!(
+            "reviewpack-campaign|{snapshot_sha256}|{}",
+            reviewer.trim().to_ascii_lowercase()
+        )
+        .as_bytes(),
+    );
+    let bytes = mac.finalize().into_bytes();
+    bytes.iter().take(10).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Who a reviewer's address is: `user of the account` (an enabled user

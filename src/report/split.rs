@@ -57,6 +57,8 @@ pub const SEND_LIST_COLUMNS: [&str; 7] = [
     "unassigned_rows_in_pack",
 ];
 
+/// The About sheet's line naming the workbook's return code.
+pub const RETURN_CODE: &str = "Return code";
 /// The About sheet's name.
 pub const ABOUT: &str = "About";
 
@@ -211,8 +213,15 @@ pub fn write(
                 if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
                     break;
                 }
-                if let Err(e) = workbook(ctx, &a.reviewers[*r], rows_of[*r], &spill_path(*r), path)
-                {
+                let code = a.codes.get(*r).map(String::as_str);
+                if let Err(e) = workbook(
+                    ctx,
+                    &a.reviewers[*r],
+                    code,
+                    rows_of[*r],
+                    &spill_path(*r),
+                    path,
+                ) {
                     let mut f = failure.lock().expect("no worker panics holding it");
                     f.get_or_insert(e);
                     break;
@@ -314,6 +323,7 @@ fn decode(r: &mut impl Read) -> std::io::Result<Option<Vec<Cell>>> {
 fn workbook(
     ctx: &ReportContext<'_, '_>,
     reviewer: &str,
+    code: Option<&str>,
     (rows, privileged): (usize, usize),
     spill: &Path,
     path: &Path,
@@ -347,7 +357,7 @@ fn workbook(
             .set_creation_datetime(&created),
     );
     let formats = Formats::new();
-    about(&mut wb, ctx, reviewer, rows, privileged).map_err(xerr)?;
+    about(&mut wb, ctx, reviewer, code, rows, privileged).map_err(xerr)?;
 
     let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(spill)?);
     let sheet = SheetId::Entitlements;
@@ -358,7 +368,10 @@ fn workbook(
         data_columns(ctx, sheet),
         Limits::EXCEL,
     );
-    layout.title_suffix = Some(format!("for {reviewer}"));
+    layout.title_suffix = Some(match code {
+        Some(c) => format!("for {reviewer} · return code {c}"),
+        None => format!("for {reviewer}"),
+    });
     layout.protect = true;
     write_sheet(
         &mut wb,
@@ -383,6 +396,7 @@ fn about(
     wb: &mut Workbook,
     ctx: &ReportContext<'_, '_>,
     reviewer: &str,
+    code: Option<&str>,
     rows: usize,
     privileged: usize,
 ) -> Result<(), XlsxError> {
@@ -417,6 +431,9 @@ fn about(
     ];
     if let Some(d) = due {
         items.push(("Due".into(), d));
+    }
+    if let Some(c) = code {
+        items.push((RETURN_CODE.into(), c.to_string()));
     }
     items.extend([
         (

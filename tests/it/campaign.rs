@@ -926,3 +926,128 @@ fn signoff_names_the_decisions_and_is_sealed() {
     );
     assert!(!other.join("signoff.json").exists());
 }
+
+/// With a campaign key, each workbook carries its reviewer's return code:
+/// the file sent back is taken; a file without the code, or with another
+/// reviewer's, decides nothing; collect needs the same key.
+#[test]
+fn return_codes_bind_files_to_their_reviewers() {
+    let dir = tempdir();
+    let key = dir.path().join("campaign.key");
+    std::fs::write(&key, "0123456789abcdef0123456789abcdef\n").unwrap();
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .arg("report")
+        .arg(demo())
+        .arg("-o")
+        .arg(&pack)
+        .arg("--policy")
+        .arg(policy_file())
+        .arg("--split-by-reviewer")
+        .arg("--campaign-key-file")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let manifest = std::fs::read_to_string(pack.join("manifest.json")).unwrap();
+    assert!(
+        !manifest.contains("0123456789abcdef0123"),
+        "the key is never written"
+    );
+    let mut wb: Xlsx<_> =
+        open_workbook(pack.join("reviewers/ines.calder@example.com.xlsx")).unwrap();
+    let about = wb.worksheet_range("About").unwrap();
+    let code = about
+        .rows()
+        .find(|r| text(&r[0]) == "Return code")
+        .map(|r| text(&r[1]))
+        .expect("a return code on the About sheet");
+    assert_eq!(code.len(), 20);
+
+    let returned = dir.path().join("returned");
+    std::fs::create_dir(&returned).unwrap();
+    fill_workbook(
+        &pack.join("reviewers/ines.calder@example.com.xlsx"),
+        &returned.join("ines.xlsx"),
+        &|_, _| {
+            Some(
+                [
+                    "Keep",
+                    "ines.calder@example.com",
+                    "2026-10-15",
+                    "ok",
+                    "",
+                    "",
+                ]
+                .map(str::to_string),
+            )
+        },
+    );
+    // Rosa makes a file for secops from her own workbook: her code is not
+    // secops's.
+    let forged = dir.path().join("forged.csv");
+    let rosa_code = {
+        let mut wb: Xlsx<_> =
+            open_workbook(pack.join("reviewers/rosa.delgado@example.com.xlsx")).unwrap();
+        let about = wb.worksheet_range("About").unwrap();
+        about
+            .rows()
+            .find(|r| text(&r[0]) == "Return code")
+            .map(|r| text(&r[1]))
+            .unwrap()
+    };
+    let sha = json(&pack.join("manifest.json"))["snapshot"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &forged,
+        format!("Entitlements · Demo · for secops@example.com · return code {rosa_code}\r\nsnapshot SHA-256 {sha}\r\nRow key,Decision,Reviewer,Review date\r\n"),
+    )
+    .unwrap();
+    std::fs::copy(&forged, returned.join("forged.csv")).unwrap();
+    // The bundled CSVs carry no code at all.
+    std::fs::copy(
+        root().join("samples/demo/returned/secops-entitlements.csv"),
+        returned.join("secops.csv"),
+    )
+    .unwrap();
+
+    let without = collect_cmd(&pack, &returned, &dir.path().join("c0"))
+        .output()
+        .unwrap();
+    assert_eq!(without.status.code(), Some(2));
+    assert!(
+        stderr_of(&without).contains("--campaign-key-file"),
+        "{}",
+        stderr_of(&without)
+    );
+
+    let o = collect_cmd(&pack, &returned, &dir.path().join("c1"))
+        .arg("--campaign-key-file")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let c = json(&dir.path().join("c1/campaign.json"));
+    let unverified: Vec<&str> = c["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["kind"] == "unverified-file")
+        .map(|p| p["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(unverified, ["forged.csv", "secops.csv"]);
+    let ines = c["reviewers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reviewer"] == "ines.calder@example.com")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        ines["decided"], ines["assigned"],
+        "the genuine file is taken"
+    );
+    assert_eq!(c["totals"]["decided"], ines["assigned"], "nothing else is");
+}

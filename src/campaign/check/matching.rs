@@ -193,6 +193,23 @@ pub(super) fn match_rows(
             );
             continue;
         }
+        if let (Some(_), Some(key)) = (&pack.key_sha256, &options.key) {
+            let want = crate::report::reviewers::return_code(key, &pack.snapshot_sha256, &reviewer);
+            if f.code.as_deref() != Some(want.as_str()) {
+                let message = match &f.code {
+                    None => format!(
+                        "{} carries no return code (its About sheet, or the banner of a CSV export, is gone): this campaign's files are bound to their reviewers by a code, so it decides nothing; ask {reviewer} for the workbook as it was sent",
+                        f.file
+                    ),
+                    Some(_) => format!(
+                        "{}'s return code is not {reviewer}'s: the file was not made from the workbook issued to {reviewer}, and decides nothing",
+                        f.file
+                    ),
+                };
+                refuse(ProblemKind::UnverifiedFile, message, summary);
+                continue;
+            }
+        }
         if is_corrected {
             if let Some(other) = corrected_by.get(&reviewer) {
                 problems.push(

@@ -236,6 +236,8 @@ pub struct CollectOptions {
     /// When the collection ran (a parameter, so the same inputs give the
     /// same outputs): no review can be dated after it.
     pub collected_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The campaign key, when the pack's workbooks carry return codes.
+    pub key: Option<Vec<u8>>,
 }
 
 /// Collects the returned files against the pack, in four steps: match each

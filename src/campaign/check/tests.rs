@@ -109,6 +109,7 @@ fn file(name: &str, reviewer: &str, mut rows: Vec<ReturnedRow>) -> Returned {
         rows,
         without_row_key: Vec::new(),
         about_only: false,
+        code: None,
     }
 }
 
@@ -413,7 +414,7 @@ fn a_corrected_file_replaces_its_reviewers_earlier_files_visibly() {
     let corrected = std::collections::BTreeSet::from([fixed.sha256.clone()]);
     let options = CollectOptions {
         corrected,
-        collected_at: None,
+        ..CollectOptions::default()
     };
     let c = collect(&p, [Ok(fixed), Ok(first)], &options, None);
     assert!(!has(&c, ProblemKind::DecidedTwice));
