@@ -109,6 +109,22 @@ pub struct ServiceAccountPolicy {
     pub owners: BTreeMap<String, String>,
 }
 
+impl ServiceAccountPolicy {
+    /// A service account's owner: the first owner tag with a value, else the
+    /// policy's `owners` entry for `sa:SCOPE/ID`.
+    pub fn owner_of(&self, sa: &crate::snapshot::ServiceAccount) -> Option<String> {
+        self.owner_tags
+            .iter()
+            .find_map(|k| sa.tags.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()))
+            .map(str::to_string)
+            .or_else(|| {
+                self.owners
+                    .get(&format!("sa:{}/{}", sa.scope, sa.id))
+                    .cloned()
+            })
+    }
+}
+
 /// An exemption: a finding reviewed and accepted until a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Exemption {

@@ -20,6 +20,9 @@ pub(super) const ENTITLEMENTS: &[Column] = &[
     col("principal_status", "Status", 10.0),
     col("last_login", "Last login", 21.0),
     col("two_factor", "2FA", 6.0),
+    col("open_findings", "Open findings", 9.0),
+    col("owner", "Owner", 24.0),
+    col("purpose", "Purpose", 30.0),
     col("admin_of", "Admin of", 18.0),
     col("escalation_permissions", "Escalation permissions", 30.0),
     col("reaches", "Reaches", 24.0),
@@ -42,6 +45,7 @@ pub const IDENTITY_COLUMNS: usize = 3;
 /// Columns whose text wraps in the workbook.
 pub const WRAPPED: &[&str] = &[
     "entitlement",
+    "purpose",
     "roles",
     "permissions",
     "members",
@@ -60,10 +64,37 @@ pub(super) fn entitlement_count(g: &AccessGraph<'_>) -> usize {
     g.entitlements().len()
 }
 
+/// What a row says about its principal besides the graph: open findings
+/// (not exempt) by principal id, and the policy's service-account owners.
+pub struct RowFacts<'p> {
+    /// Open findings per principal id (user uuid, `sa:SCOPE/ID`,
+    /// `group:SCOPE/ID`).
+    pub open_findings: HashMap<String, usize>,
+    /// The policy's service-account ownership.
+    pub service_accounts: &'p crate::findings::ServiceAccountPolicy,
+}
+
+impl<'p> RowFacts<'p> {
+    /// From a report's findings and policy.
+    pub fn of(findings: &[crate::findings::Finding], policy: &'p crate::findings::Policy) -> Self {
+        let mut open_findings: HashMap<String, usize> = HashMap::new();
+        for f in findings.iter().filter(|f| !f.is_exempt()) {
+            if let Some(p) = &f.principal {
+                *open_findings.entry(p.id.clone()).or_default() += 1;
+            }
+        }
+        RowFacts {
+            open_findings,
+            service_accounts: &policy.service_accounts,
+        }
+    }
+}
+
 /// One entitlement's row, as the Entitlements sheet writes it.
 pub fn entitlement_row(
     g: &AccessGraph<'_>,
     e: Entitlement,
+    facts: &RowFacts<'_>,
     summaries: &mut Summaries,
 ) -> Vec<Cell> {
     let s = g.snapshot();
@@ -134,6 +165,20 @@ pub fn entitlement_row(
         _ => Cell::Empty,
     };
     let permissions = Cell::Shared(summaries.of(g, e));
+    let open = facts.open_findings.get(&pid).copied().unwrap_or(0);
+    let (owner, purpose): (Cell, Cell) = match holder {
+        Holder::Principal(Principal::ServiceAccount(i)) => {
+            let sa = &s.service_accounts[i];
+            (
+                facts
+                    .service_accounts
+                    .owner_of(sa)
+                    .map_or_else(|| Cell::from("no owner"), Cell::from),
+                sa.description.clone().into(),
+            )
+        }
+        _ => (Cell::Empty, Cell::Empty),
+    };
     vec![
         pname.into(),
         what(g, e).into(),
@@ -142,6 +187,9 @@ pub fn entitlement_row(
         status.into(),
         login,
         tfa,
+        open.into(),
+        owner,
+        purpose,
         join_scopes(&gives.admin_of.iter().cloned().collect::<Vec<_>>()).into(),
         gives
             .escalation
@@ -365,10 +413,12 @@ impl Summaries {
     }
 }
 
-pub(super) fn entitlements(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Result<()> {
+pub(super) fn entitlements(ctx: &ReportContext<'_, '_>, sink: &mut Sink<'_>) -> io::Result<()> {
+    let g = ctx.graph;
+    let facts = RowFacts::of(ctx.findings, ctx.policy);
     let mut summaries = Summaries::default();
     for e in g.entitlements() {
-        sink(entitlement_row(g, e, &mut summaries))?;
+        sink(entitlement_row(g, e, &facts, &mut summaries))?;
     }
     Ok(())
 }

@@ -232,7 +232,7 @@ fn sheet_rows(ctx: &ReportContext<'_, '_>, sheet: SheetId, sink: &mut Sink<'_>) 
         SheetId::Controls => control_rows(ctx, sink),
         SheetId::Reconciliation => reconciliation_rows(ctx, sink),
         SheetId::Findings => findings(ctx, sink),
-        SheetId::Entitlements => entitlements(ctx.graph, sink),
+        SheetId::Entitlements => entitlements(ctx, sink),
         SheetId::PrivilegedAccess => privileged(ctx.graph, sink),
         SheetId::Principals => principals(ctx.graph, sink),
         SheetId::EffectiveAccess => effective_access(ctx.graph, sink),
