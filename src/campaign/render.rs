@@ -144,7 +144,37 @@ pub fn write_outputs(
             ("snapshot_sha256", pack.snapshot_sha256.as_str()),
         ],
     )?;
-    for d in &c.accepted {
+    // Every entitlement of the campaign in the pack's order: its accepted
+    // decision, or a row saying it has none (so next quarter's diff counts
+    // what was never decided).
+    let mut accepted = c.accepted.iter().peekable();
+    for (key, a) in &pack.rows {
+        if accepted.peek().is_some_and(|d| d.row_key == *key) {
+            let d = accepted.next().expect("peeked");
+            csv.row(decision_cells(d).iter().map(Cell::as_text))?;
+        } else {
+            csv.row([
+                &**key,
+                &*a.kind,
+                &*a.entitlement,
+                &*a.principal_id,
+                &*a.principal_email,
+                &*a.privilege_level,
+                &*a.reviewer,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ])?;
+        }
+    }
+    // Accepted decisions are in the pack's order, so none is left.
+    for d in accepted {
         csv.row(decision_cells(d).iter().map(Cell::as_text))?;
     }
     csv.finish()?;

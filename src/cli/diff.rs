@@ -277,7 +277,10 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     ));
     if let Some(d) = &report.decisions {
         out.note(format_args!(
-            "decisions: {} Revoke checked: {} verified, {} not done (revocation-not-done findings), {} cannot be checked; {} Modify: {} verified, {} not done (modification-not-done findings), {} cannot be checked{}",
+            "decisions: {} rows read ({} Keep, {} without a decision); {} Revoke checked: {} verified, {} not done (revocation-not-done findings), {} cannot be checked; {} Modify: {} verified, {} not done (modification-not-done findings), {} cannot be checked{}",
+            d.rows,
+            d.keep,
+            d.undecided,
             d.revoke,
             s.revocations_verified,
             s.revocations_not_done,

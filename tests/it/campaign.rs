@@ -538,6 +538,18 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
 
     let d = next_quarter(&out_dir.join("decisions.csv"), &dir.path().join("diff"));
     let s = &d["summary"];
+    // Every entitlement is in decisions.csv: the diff's counts add up, the
+    // undecided ones included.
+    let dd = &d["decisions"];
+    assert_eq!(
+        dd["rows"].as_u64().unwrap(),
+        dd["keep"].as_u64().unwrap()
+            + dd["revoke"].as_u64().unwrap()
+            + dd["modify"].as_u64().unwrap()
+            + dd["undecided"].as_u64().unwrap(),
+        "{dd}"
+    );
+    assert_eq!(dd["undecided"], c["totals"]["undecided"], "{dd}");
     assert_eq!(s["revocations_verified"], 2, "{s}");
     assert_eq!(s["revocations_not_done"], 1, "{s}");
     assert_eq!(s["revocations_unchecked"], 0, "{s}");
