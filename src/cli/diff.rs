@@ -346,27 +346,11 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         &new.snapshot.account.id,
         args.force,
     )?;
-    let mut decisions = args
+    let decisions = args
         .decisions
         .as_deref()
-        .map(diff::read_decisions)
+        .map(|d| read_bound_decisions(d, &args.old, &old, args.decisions_of_another_snapshot))
         .transpose()?;
-    // Decisions are about one snapshot: checked against another, a Revoke
-    // of access OLD never held would read as done.
-    if let Some(set) = decisions.as_mut() {
-        if !set.snapshots.is_empty() && !set.snapshots.contains(&old.sha256) {
-            let named = set.snapshots.iter().cloned().collect::<Vec<_>>().join(", ");
-            if !args.decisions_of_another_snapshot {
-                anyhow::bail!(
-                    "{}: the decisions are about snapshot {named}, and OLD ({}) is snapshot {}: give the snapshot the decisions were made on as OLD, or add --decisions-of-another-snapshot to list them as unchecked",
-                    args.decisions.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
-                    args.old.display(),
-                    old.sha256
-                );
-            }
-            set.other_snapshot = Some(named);
-        }
-    }
     let (report, fails) = write(
         DiffJob {
             old: Snap::Owned(Box::new(old)),
@@ -395,13 +379,42 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Reads a decisions file made on OLD. Decisions are about one snapshot:
+/// checked against another, a Revoke of access OLD never held would read as
+/// done, so a file naming another snapshot is refused, or with
+/// `allow_other` read with every decision unchecked.
+pub(crate) fn read_bound_decisions(
+    path: &Path,
+    old_path: &Path,
+    old: &LoadedSnapshot,
+    allow_other: bool,
+) -> anyhow::Result<DecisionSet> {
+    let mut set = diff::read_decisions(path)?;
+    if !set.snapshots.is_empty() && !set.snapshots.contains(&old.sha256) {
+        let named = set.snapshots.iter().cloned().collect::<Vec<_>>().join(", ");
+        if !allow_other {
+            anyhow::bail!(
+                "{}: the decisions are about snapshot {named}, and OLD ({}) is snapshot {}: give the snapshot the decisions were made on as OLD, or add --decisions-of-another-snapshot to list them as unchecked",
+                path.display(),
+                old_path.display(),
+                old.sha256
+            );
+        }
+        set.other_snapshot = Some(named);
+    }
+    Ok(set)
+}
+
 /// `run --previous`: the diff of the previous snapshot against the one just
-/// pulled, written into `PACK/diff` (all formats, no decisions).
+/// pulled, written into `PACK/diff` (all formats), checking the previous
+/// review's decisions when given (the close-out check).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_for_run(
     policy: Policy,
     roster: Option<&crate::findings::Roster>,
     previous: &LoadedSnapshot,
     previous_path: &Path,
+    decisions: Option<DecisionSet>,
     pulled: &LoadedSnapshot,
     pack_dir: &Path,
     out: &Output,
@@ -416,7 +429,7 @@ pub(crate) fn write_for_run(
             formats: DiffFormat::ALL.to_vec(),
             policy,
             roster,
-            decisions: None,
+            decisions,
             fail_on: None,
             force_accounts: false,
             out_dir: &dir,

@@ -114,6 +114,12 @@ pub(crate) struct RunCommand {
     /// (access gained and lost, findings new and resolved).
     #[arg(long, value_name = "SNAPSHOT")]
     previous: Option<PathBuf>,
+    /// With --previous: the decisions made on it (a campaign's decisions.csv,
+    /// or the filled-in review.xlsx). The diff then checks each Revoke and
+    /// Modify against the account as just pulled: the close-out check, in one
+    /// command.
+    #[arg(long, value_name = "FILE", requires = "previous")]
+    decisions: Option<PathBuf>,
 }
 
 fn read_key(file: Option<&Path>, out: &Output) -> anyhow::Result<ApiKey> {
@@ -450,6 +456,7 @@ pub(crate) fn pull_then_report(
         .as_deref()
         .map(|p| ("previous snapshot", p))
         .into_iter()
+        .chain(cmd.decisions.as_deref().map(|d| ("decisions file", d)))
         .collect();
     cmd.pack.check_out(&inputs)?;
     // Likewise a bad --previous, or one of another account.
@@ -462,9 +469,19 @@ pub(crate) fn pull_then_report(
         }
         None => None,
     };
+    // The decisions too, before the pull: they must be about --previous.
+    let decisions = match (&cmd.decisions, &previous) {
+        (Some(d), Some((path, prev))) => {
+            Some(super::diff::read_bound_decisions(d, path, prev, false)?)
+        }
+        _ => None,
+    };
+    let decisions = std::cell::RefCell::new(decisions);
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
     let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
-    let written = write_after_pull(&cmd, &settings, &previous, &loaded, &inputs, out);
+    let written = write_after_pull(
+        &cmd, &settings, &previous, &decisions, &loaded, &inputs, out,
+    );
     // A failure after the pull keeps the pull: it took minutes and an API
     // budget, and the report can be made again from it.
     written.map_err(|e| match keep_pulled_snapshot(&cmd.pack.out, &loaded.bytes) {
@@ -496,6 +513,7 @@ fn write_after_pull(
     cmd: &RunCommand,
     settings: &super::report::PackSettings,
     previous: &Option<(&PathBuf, snapshot::LoadedSnapshot)>,
+    decisions: &std::cell::RefCell<Option<crate::diff::DecisionSet>>,
     loaded: &snapshot::LoadedSnapshot,
     inputs: &[(&'static str, &Path)],
     out: &Output,
@@ -509,6 +527,7 @@ fn write_after_pull(
                 settings.roster.as_ref(),
                 prev,
                 path,
+                decisions.borrow_mut().take(),
                 loaded,
                 dir,
                 out,

@@ -1335,6 +1335,15 @@ fn run_previous(
     pack: &Path,
     previous: &Path,
 ) -> std::process::Output {
+    run_previous_with(fake, pack, previous, &[])
+}
+
+fn run_previous_with(
+    fake: &crate::fake_harness::FakeHarness,
+    pack: &Path,
+    previous: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     reviewpack()
         .env("HARNESS_API_KEY", KEY)
         .args(["run", "--base-url", &fake.base_url(), "--rate-limit", "0"])
@@ -1349,8 +1358,56 @@ fn run_previous(
         .arg(pack)
         .arg("--previous")
         .arg(previous)
+        .args(extra)
         .output()
         .unwrap()
+}
+
+/// The close-out check in one command: `run --previous Q3 --decisions
+/// Q3-DECISIONS` pulls the account as it is now and checks every Revoke
+/// against it; decisions of another snapshot are refused before the pull.
+#[test]
+fn run_with_previous_and_decisions_is_the_close_out_check() {
+    let fake = crate::fake_harness::FakeHarness::start(load(&quarter("q4.json")), KEY);
+    let dir = tempdir();
+    // Decisions made on Q3 (the collected demo campaign).
+    let pack = crate::campaign::make_pack(dir.path());
+    let campaign = dir.path().join("campaign");
+    let o = crate::campaign::collect_cmd(
+        &pack,
+        &crate::util::root().join("samples/demo/returned"),
+        &campaign,
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let decisions = campaign.join("decisions.csv");
+    let out = dir.path().join("closeout");
+    let o = run_previous_with(
+        &fake,
+        &out,
+        &quarter("q3.json"),
+        &["--decisions", decisions.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let v = diff_json(&out.join("diff"));
+    assert_eq!(v["summary"]["revocations_verified"], 2, "{}", v["summary"]);
+    assert_eq!(v["summary"]["revocations_not_done"], 1, "{}", v["summary"]);
+    // Against another previous snapshot: refused before pulling.
+    let requests = fake.requests().len();
+    let o = run_previous_with(
+        &fake,
+        &dir.path().join("closeout2"),
+        &quarter("q4.json"),
+        &["--decisions", decisions.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("the decisions are about snapshot"),
+        "{}",
+        stderr_of(&o)
+    );
+    assert_eq!(fake.requests().len(), requests, "nothing pulled");
 }
 
 #[test]
