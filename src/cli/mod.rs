@@ -42,7 +42,7 @@ enum Command {
     /// resolved, and whether the previous review's revocations were done.
     Diff(diff::DiffArgs),
     /// Pull, then report.
-    Run(pull::RunCommand),
+    Run(Box<pull::RunCommand>),
     /// Collect the reviewers' returned workbooks of a campaign pack: check
     /// them and write decisions.csv for next quarter's diff.
     Collect(collect::CollectArgs),
@@ -86,7 +86,7 @@ where
         Command::Explain(a) => explain::run(a, &out),
         Command::Pull(a) => pull::run_pull(a, &command_line, &out),
         Command::Check(a) => pull::run_check(a, &out),
-        Command::Run(a) => pull::pull_then_report(a, &command_line, &out),
+        Command::Run(a) => pull::pull_then_report(*a, &command_line, &out),
         Command::Diff(a) => diff::run(a, &out),
         Command::Collect(a) => collect::run(a, &out),
         Command::Signoff(a) => signoff::run(a, &out),
