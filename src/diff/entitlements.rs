@@ -229,7 +229,10 @@ pub(super) fn check(
         }
         Entitlement::Token(_) => "still has the token".into(),
     };
-    row.detail = still.clone();
+    // Where the change must happen: Harness, or the identity provider for a
+    // SCIM user or an SSO- or SCIM-linked group's membership.
+    let how = crate::report::sheets::remove_with(new, new_e, &gives);
+    row.detail = format!("{still}; to remove it: {how}");
     let scope = new.entitlement_scope(new_e).to_string();
     let key = new.entitlement_key(new_e);
     let mut evidence = decision_evidence(set, d);
@@ -237,6 +240,7 @@ pub(super) fn check(
     evidence.insert("entitlement_kind".into(), json!(e.kind().label()));
     evidence.insert("privilege_level".into(), json!(gives.level));
     evidence.insert("grants".into(), json!(gives.grants));
+    evidence.insert("remove_with".into(), json!(how));
     let id = crate::findings::finding_id(
         super::revocations::REVOCATION_NOT_DONE,
         &principal.id,
@@ -516,6 +520,33 @@ mod tests {
             (c.verified.len(), c.unchecked.len()),
             (0, 1),
             "ann was never in ops"
+        );
+    }
+
+    #[test]
+    fn a_revoke_not_done_says_where_to_remove_it() {
+        let mut f = Fixture::new();
+        f.user("ann");
+        f.assign(&proj(), user("ann"), "_project_admin", ALL_PROJECT);
+        f.group(&proj(), "devs", &["ann"]);
+        f.group_mut("devs").externally_managed = true;
+        let old = f.snapshot.clone();
+        let c = revoke(&old, &old, "RA:project:eng/pay/ra0", "ann");
+        assert!(
+            c.not_done[0]
+                .detail
+                .contains("to remove it: Delete role assignment ra0 at project:eng/pay"),
+            "{:?}",
+            c.not_done[0]
+        );
+        // A membership kept by the identity provider: removed there.
+        let c = revoke(&old, &old, "GM:project:eng/pay/devs|ann", "ann");
+        assert!(
+            c.not_done[0].detail.contains(
+                "come from SCIM: remove the user from that group in the identity provider"
+            ),
+            "{:?}",
+            c.not_done[0]
         );
     }
 }
