@@ -27,7 +27,7 @@ mod render;
 mod tags;
 
 pub use check::{collect, CollectOptions, Collected};
-pub use pack::{read_pack, AssignedRow, PackCampaign, PackError};
+pub use pack::{read_pack, AssignedRow, CampaignDates, PackCampaign, PackError};
 pub use read::{read_returned, Returned, ReturnedRow};
 pub use render::{follow_ups, render_page, write_outputs, CAMPAIGN_SCHEMA, FOLLOW_UP_CSV};
 

@@ -68,6 +68,20 @@ pub struct PackCampaign {
     /// The SHA-256 of the campaign key the workbooks' return codes were
     /// made with, when they carry codes.
     pub key_sha256: Option<String>,
+    /// The campaign's dates from the pack's policy: open, due, close
+    /// (`YYYY-MM-DD`).
+    pub dates: CampaignDates,
+}
+
+/// A campaign's dates, as the policy names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CampaignDates {
+    /// When the workbooks are sent.
+    pub open: Option<String>,
+    /// When the answers are due.
+    pub due: Option<String>,
+    /// When the campaign closes (signed off).
+    pub close: Option<String>,
 }
 
 /// The roles and resource groups a Modify to may name: identifiers and
@@ -225,9 +239,13 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
         },
         AssignmentsError::Message(m) => not(&path, &m),
     })?;
-    // The policy the pack was made with names the rubber-stamp threshold.
-    if let Some(n) = rubber_stamp_rows(&dir.join("findings.json")) {
-        out.rubber_stamp_rows = n;
+    // The policy the pack was made with names the rubber-stamp threshold
+    // and the campaign's dates.
+    if let Some((n, dates)) = reviewers_part(&dir.join("findings.json")) {
+        if let Some(n) = n {
+            out.rubber_stamp_rows = n;
+        }
+        out.dates = dates;
     }
     let snapshot = dir.join("snapshot.json");
     out.targets = read_targets(&snapshot).map_err(|e| match e {
@@ -325,10 +343,10 @@ fn cell(rec: &csv::StringRecord, i: Option<usize>) -> std::borrow::Cow<'_, str> 
     uncell(i.and_then(|i| rec.get(i)).unwrap_or_default().trim())
 }
 
-/// `policy.reviewers.rubber_stamp_rows` of a pack's findings.json, read
-/// without holding the findings (hundreds of MB at 50,000 users): serde
-/// skips every other field as it streams past.
-fn rubber_stamp_rows(findings: &Path) -> Option<usize> {
+/// `policy.reviewers.rubber_stamp_rows` and the campaign's dates from a
+/// pack's findings.json, read without holding the findings (hundreds of MB at
+/// 50,000 users): serde skips every other field as it streams past.
+fn reviewers_part(findings: &Path) -> Option<(Option<usize>, CampaignDates)> {
     #[derive(serde::Deserialize)]
     struct Doc {
         policy: Option<PolicyPart>,
@@ -340,11 +358,14 @@ fn rubber_stamp_rows(findings: &Path) -> Option<usize> {
     #[derive(serde::Deserialize)]
     struct ReviewersPart {
         rubber_stamp_rows: Option<usize>,
+        #[serde(flatten)]
+        dates: CampaignDates,
     }
     let file = std::fs::File::open(findings).ok()?;
     let doc: Doc =
         serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file)).ok()?;
-    doc.policy?.reviewers?.rubber_stamp_rows
+    let r = doc.policy?.reviewers?;
+    Some((r.rubber_stamp_rows, r.dates))
 }
 
 enum TargetsError {

@@ -107,6 +107,7 @@ pub fn to_json(pack: &PackCampaign, c: &Collected) -> serde_json::Value {
         },
         "totals": c.totals,
         "collected_at": c.collected_at.map(crate::report::sheets::fmt_time),
+        "dates": pack.dates,
         "status": c.status().0,
         "status_why": c.status().1,
         "reconciliation": reconciliation(c).into_iter().map(|(step, n, note)| json!({"step": step.trim(), "count": n, "note": note})).collect::<Vec<_>>(),

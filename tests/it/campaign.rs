@@ -820,6 +820,18 @@ fn collected_at_is_recorded_bounds_review_dates_and_keeps_outputs_deterministic(
     let a = run("a", "2026-10-21");
     run("b", "2026-10-21");
     assert_eq!(a["collected_at"], "2026-10-21T00:00:00Z");
+    assert_eq!(a["dates"]["due"], "2026-10-20");
+    assert!(
+        a["status_why"]
+            .as_str()
+            .unwrap()
+            .contains("past due: the answers were due 2026-10-20"),
+        "{}",
+        a["status_why"]
+    );
+    // Near miss: collected on the day they were due, it is not past due.
+    let on_time = run("on-time", "2026-10-20");
+    assert!(!on_time["status_why"].as_str().unwrap().contains("past due"));
     assert_eq!(
         std::fs::read(dir.path().join("a/SHA256SUMS")).unwrap(),
         std::fs::read(dir.path().join("b/SHA256SUMS")).unwrap(),

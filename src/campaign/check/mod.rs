@@ -134,6 +134,8 @@ pub struct Collected {
     pub totals: Totals,
     /// When the collection ran.
     pub collected_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the answers were due (the pack's policy).
+    pub due: Option<chrono::NaiveDate>,
 }
 
 impl Collected {
@@ -154,6 +156,11 @@ impl Collected {
         }
         if blocking > 0 {
             why.push(format!("{blocking} problem(s) at high or critical remain"));
+        }
+        if let (Some(due), Some(at), false) = (self.due, self.collected_at, why.is_empty()) {
+            if at.date_naive() > due {
+                why.push(format!("past due: the answers were due {due}"));
+            }
         }
         if why.is_empty() {
             ("COMPLETE", format!("every one of the {} assigned entitlements has an accepted decision, and no high or critical problem remains", self.totals.assigned))
@@ -258,6 +265,11 @@ pub fn collect(
 ) -> Collected {
     let mut out = Collected {
         collected_at: options.collected_at,
+        due: pack
+            .dates
+            .due
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         ..Collected::default()
     };
     let mut problems = Problems::default();

@@ -31,6 +31,12 @@ pub struct ReviewerPolicy {
     /// When the reviewers' answers are due (the send list says it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<chrono::NaiveDate>,
+    /// When the campaign opens (workbooks sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<chrono::NaiveDate>,
+    /// When it closes (sign-off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close: Option<chrono::NaiveDate>,
 }
 
 /// Who reviews a user's membership of a group.
@@ -59,6 +65,8 @@ impl ReviewerPolicy {
             group_owners: BTreeMap::new(),
             memberships: MembershipRouting::Manager,
             due: None,
+            open: None,
+            close: None,
         }
     }
 }
@@ -117,8 +125,8 @@ pub(super) fn parse_reviewers(
                     }
                 }
             }
-            "due" => {
-                out.due = Some(
+            "due" | "open" | "close" => {
+                let day = Some(
                     value
                         .as_str()
                         .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
@@ -135,11 +143,16 @@ pub(super) fn parse_reviewers(
                         })
                         .ok_or_else(|| {
                             err(
-                                "reviewers.due",
+                                &format!("reviewers.{key}"),
                                 "expected a date, such as \"2026-12-20\" or 2026-12-20".into(),
                             )
                         })?,
-                )
+                );
+                match key.as_str() {
+                    "due" => out.due = day,
+                    "open" => out.open = day,
+                    _ => out.close = day,
+                }
             }
             group if group.starts_with("group:") => {
                 let rest = &group["group:".len()..];
@@ -160,7 +173,7 @@ pub(super) fn parse_reviewers(
                 let parsed: crate::snapshot::Scope = scope.parse().map_err(|_| {
                     err(
                         &format!("reviewers.{scope:?}"),
-                        "not a scope: use default, by_manager, memberships, due, rubber_stamp_rows, \"group:SCOPE/ID\" (a group's owner), or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
+                        "not a scope: use default, by_manager, memberships, open, due, close, rubber_stamp_rows, \"group:SCOPE/ID\" (a group's owner), or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
                     )
                 })?;
                 out.scopes
