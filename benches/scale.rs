@@ -96,6 +96,7 @@ fn bench_report(users: usize) {
         policy: &policy,
         roster: None,
         assignments: None,
+        operator: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut times = std::collections::BTreeMap::new();
@@ -448,6 +449,7 @@ fn bench_split(users: usize) {
         policy: &policy,
         roster: None,
         assignments: Some(&assignments),
+        operator: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     stage("Entitlements rows, made into a null sink", || {

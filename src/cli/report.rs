@@ -45,6 +45,10 @@ pub(crate) struct PackArgs {
     /// checks, so a reviewer cannot make another reviewer's file.
     #[arg(long, value_name = "FILE", requires = "split_by_reviewer")]
     campaign_key_file: Option<PathBuf>,
+    /// Who makes this pack (name, email): recorded in the manifest, for the
+    /// auditor's chain of custody.
+    #[arg(long, value_name = "NAME")]
+    operator: Option<String>,
     /// Policy file (TOML): thresholds, rule levels and severities, SoD sets,
     /// service-account owners, exemptions (docs/rules.md); default: the
     /// documented defaults.
@@ -73,6 +77,7 @@ pub(crate) struct PackSettings {
     pub roster: Option<Roster>,
     pub split_by_reviewer: bool,
     pub campaign_key: Option<Vec<u8>>,
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +162,12 @@ impl PackArgs {
             roster,
             split_by_reviewer: self.split_by_reviewer,
             campaign_key,
+            operator: self
+                .operator
+                .as_deref()
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_string),
         })
     }
 
@@ -246,6 +257,7 @@ pub(crate) fn write(
         roster,
         split_by_reviewer,
         campaign_key,
+        operator,
     } = settings;
     let (split_by_reviewer, fail_on) = (*split_by_reviewer, *fail_on);
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
@@ -266,6 +278,7 @@ pub(crate) fn write(
         policy,
         roster: roster.as_ref().map(|r| &r.source),
         assignments: assignments.as_ref(),
+        operator: operator.as_deref(),
     };
     let target: &Path = &args.out;
     let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;

@@ -48,6 +48,8 @@ pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std
             "complete": s.completeness.complete,
             "format": s.format,
             "version": s.version,
+            // Who the pull ran as, and with which token (never its secret).
+            "extracted_by": s.provenance.caller,
         },
         "inputs": inputs,
         "parameters": {
@@ -55,6 +57,7 @@ pub fn write(ctx: &ReportContext<'_, '_>, formats: &[Format], dir: &Path) -> std
             "formats": formats.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             "policy": ctx.policy.source,
             "campaign_key_sha256": ctx.assignments.and_then(|a| a.key_sha256.clone()),
+            "operator": ctx.operator,
         },
         "findings": ctx.findings.len(),
         "verify": "sha256sum -c SHA256SUMS",

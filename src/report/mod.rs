@@ -86,6 +86,8 @@ pub struct ReportContext<'a, 's> {
     pub roster: Option<&'a crate::findings::RosterSource>,
     /// Who reviews which row, when the policy names reviewers.
     pub assignments: Option<&'a reviewers::Assignments>,
+    /// Who made this pack (`--operator`), recorded in the manifest.
+    pub operator: Option<&'a str>,
 }
 
 /// What a report run wrote.

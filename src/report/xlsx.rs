@@ -648,6 +648,7 @@ mod tests {
             policy: &crate::findings::Policy::default(),
             roster: None,
             assignments: None,
+            operator: None,
         };
         let per_sheet = 40usize;
         let limits = Limits {

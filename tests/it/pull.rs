@@ -77,6 +77,11 @@ fn round_trip_reproduces_every_object_of_the_demo_account() {
     assert!(out.status.success(), "{}", stderr_of(&out));
     never_shows_key(&out);
     assert!(fake.unexpected().is_empty(), "{:?}", fake.unexpected());
+    // The token the pull ran with is named by its identifier, never its
+    // secret.
+    let pulled = reviewpack::snapshot::load(&path).unwrap().snapshot;
+    let caller = pulled.provenance.caller.as_ref().expect("the caller");
+    assert_eq!(caller.token_id.as_deref(), KEY.split('.').nth(2));
     // The last line, on stdout, is the snapshot's SHA-256 as sha256sum
     // writes it: to paste into the ticket at pull time.
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -131,7 +136,12 @@ fn round_trip_reproduces_every_object_of_the_demo_account() {
         &rest(&got.completeness.lists),
         &rest(&want.completeness.lists),
     );
-    assert_eq!(got.provenance.caller, want.provenance.caller);
+    // The caller as the demo recorded it; the pull also names its token.
+    let mut caller = got.provenance.caller.clone();
+    if let Some(c) = caller.as_mut() {
+        assert_eq!(c.token_id.take().as_deref(), Some("review_q4_token"));
+    }
+    assert_eq!(caller, want.provenance.caller);
     assert_eq!(got.provenance.account_id, want.account.id);
     assert_eq!(got.activity.window_days, 180);
     assert!(!std::fs::read_to_string(&path)

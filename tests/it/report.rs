@@ -488,4 +488,19 @@ fn the_manifest_names_the_binary_that_made_the_pack() {
     if let Some(commit) = tool["commit"].as_str() {
         assert_eq!(commit.len(), 40, "{commit}");
     }
+    // Who the pull ran as, from the snapshot.
+    assert!(
+        m["snapshot"]["extracted_by"]["id"].is_string(),
+        "{}",
+        m["snapshot"]
+    );
+    // --operator is recorded.
+    let out = dir.path().join("pack2");
+    let o = report_into(&out, &["--operator", "Sam Compliance <sam@example.com>"]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let m: serde_json::Value = serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(
+        m["parameters"]["operator"],
+        "Sam Compliance <sam@example.com>"
+    );
 }

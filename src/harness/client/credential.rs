@@ -32,6 +32,14 @@ impl ApiKey {
         (parts.len() >= 4 && parts[0] == "sat").then(|| parts[2])
     }
 
+    /// The token identifier of a `pat.`/`sat.<account>.<token>.<secret>`
+    /// key (not secret: Harness lists it with the key).
+    pub fn token_id(&self) -> Option<&str> {
+        let parts: Vec<&str> = self.0.split('.').collect();
+        (parts.len() >= 4 && matches!(parts[0], "pat" | "sat") && !parts[2].is_empty())
+            .then(|| parts[2])
+    }
+
     fn expose(&self) -> &str {
         &self.0
     }
@@ -56,6 +64,14 @@ impl BearerToken {
             .or_else(|| t.strip_prefix("bearer "))
             .unwrap_or(t);
         BearerToken(t.trim().to_string())
+    }
+
+    /// The token identifier of a `pat.`/`sat.<account>.<token>.<secret>`
+    /// key (not secret: Harness lists it with the key).
+    pub fn token_id(&self) -> Option<&str> {
+        let parts: Vec<&str> = self.0.split('.').collect();
+        (parts.len() >= 4 && matches!(parts[0], "pat" | "sat") && !parts[2].is_empty())
+            .then(|| parts[2])
     }
 
     fn expose(&self) -> &str {

@@ -291,8 +291,13 @@ pub async fn pull_with_scim(
                     id: format!("sa:{}/{}", s.scope, s.id),
                     name: Some(s.name.clone()),
                     email: s.email.clone(),
+                    token_id: None,
                 });
         }
+    }
+    // Which token the pull ran with: its identifier, never its secret.
+    if let (Some(c), Some(token)) = (caller.as_mut(), client.key().and_then(|k| k.token_id())) {
+        c.token_id = Some(token.to_string());
     }
 
     let mut accounts = col.state.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -24,6 +24,7 @@ impl Puller<'_> {
         };
         match self.client.call::<wire::UserInfo>(&call).await {
             Ok((u, _)) => Ok(u.uuid.map(|id| Caller {
+                token_id: None,
                 kind: "user".into(),
                 id,
                 name: u.name,

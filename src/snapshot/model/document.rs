@@ -173,6 +173,10 @@ pub struct Caller {
     /// Email.
     #[serde(default)]
     pub email: Option<String>,
+    /// The identifier of the API token the pull ran with (the third part of
+    /// a `pat.`/`sat.` key: never the secret), when the key has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
 }
 
 /// Completeness accounting.

@@ -154,6 +154,7 @@ pub fn small_snapshot() -> Snapshot {
                 id: "u-alice".into(),
                 name: Some("Alice".into()),
                 email: Some("alice@example.com".into()),
+                token_id: None,
             }),
             started_at: t("2026-03-01T10:00:00Z"),
             finished_at: t("2026-03-01T10:05:00Z"),
