@@ -438,6 +438,21 @@ pub fn assign(
                 passed.push(format!("{name} is the principal"));
                 continue;
             }
+            // The same person under another address: a user of the account
+            // with that email whose display name is the principal's.
+            if let (Holder::Principal(p), Some(Principal::User(r))) =
+                (holder, g.find_principal(&name))
+            {
+                let theirs = g.identity(p).name.trim().to_lowercase();
+                let mine = s.users[r].name.trim().to_lowercase();
+                if Principal::User(r) != p && theirs.contains(' ') && theirs == mine {
+                    passed.push(format!(
+                        "{name} has the principal's name ({}): the same person under another address",
+                        s.users[r].name.trim()
+                    ));
+                    continue;
+                }
+            }
             if members.contains(&name) || group_members_too.contains(&name) {
                 passed.push(format!("{name} is a member of the group"));
                 continue;
@@ -595,6 +610,34 @@ mod tests {
         let own = row_of(&rows, "RA:project:eng/pay/ra0");
         assert_eq!(own.0, None);
         assert!(own.1.starts_with("unassigned"), "{}", own.1);
+    }
+
+    #[test]
+    fn a_reviewer_with_the_principals_name_under_another_address_is_passed_over() {
+        let mut f = Fixture::new();
+        f.user("ann");
+        f.user_mut("ann").name = "Ann Lee".into();
+        f.user_in("ann2", &[]);
+        f.user_mut("ann2").name = " ann lee ".into();
+        f.user_mut("ann2").email = "ann.lee@corp.example.com".into();
+        f.user("bob");
+        f.user_mut("bob").name = "Bob Ray".into();
+        let s = f.snapshot.clone();
+        let g = AccessGraph::build(&s);
+        let p = policy(
+            Some("secops@example.com"),
+            &[("project:eng/pay", "ann.lee@corp.example.com")],
+            false,
+        );
+        let rows = who(&assign(&g, &p, None), &g);
+        let (r, why) = row_of(&rows, "SM:ann|project:eng/pay");
+        assert_eq!(r, Some("secops@example.com"));
+        assert!(why.contains("has the principal's name (ann lee)"), "{why}");
+        // Near miss: bob's row stays with the project's reviewer.
+        assert_eq!(
+            row_of(&rows, "SM:bob|project:eng/pay").0,
+            Some("ann.lee@corp.example.com")
+        );
     }
 
     #[test]
