@@ -1,21 +1,18 @@
-//! The review campaign's second half: `reviewpack collect` reads the
-//! workbooks reviewers send back (or CSV exports of their sheets), matches
-//! every row to what the pack sent (`reviewers/assignments.csv`, sealed in
-//! the pack's manifest), and says what is missing or wrong:
+//! The review campaign's second half: `reviewpack collect` checks the pack
+//! against its seal, reads the workbooks reviewers send back (or CSV exports
+//! of their Entitlements sheet), matches every row to the entitlement the
+//! pack sent (`reviewers/assignments.csv`), takes it only from the file of
+//! the reviewer it was sent to, and says what is missing or wrong (the
+//! problem kinds below, each in docs/reports.md): files of another snapshot,
+//! naming no reviewer, unreadable, replaced, or with the wrong return code;
+//! rows invented, moved, changed, wrongly signed, dated, or modified;
+//! conflicts; self-review; missing reasons and tickets; undecided rows;
+//! rubber-stamping.
 //!
-//! - a file that is not from this pack (another snapshot), or a row whose
-//!   key was changed or invented, is refused;
-//! - rows left undecided; a row decided differently in two files (neither is
-//!   chosen);
-//! - self-review; Keep on admin or escalation access with no justification;
-//!   Revoke or Modify with no ticket; Modify with nothing in Modify to;
-//! - rubber-stamping: a reviewer who decided more than
-//!   `[reviewers] rubber_stamp_rows` rows, all Keep, or all at the same
-//!   minute.
-//!
-//! The accepted decisions go to `decisions.csv`, which `diff --decisions`
-//! reads next quarter; `campaign.json`, `campaign.xlsx` and `campaign.html`
-//! report per reviewer and list every problem.
+//! Every entitlement goes to `decisions.csv` (its accepted decision, or
+//! none), which `diff --decisions` reads next quarter; `campaign.json`,
+//! `campaign.xlsx` and `campaign.html` report per reviewer, the status and
+//! every problem; `follow-up.csv` says who still has something to do.
 //!
 //! The first half (who reviews what, the reviewer workbooks) is in
 //! [`crate::report::reviewers`] and [`crate::report::split`].

@@ -113,7 +113,7 @@ pub struct Totals {
     pub modify: usize,
     /// Assigned rows with no accepted decision.
     pub undecided: usize,
-    /// Rows decided differently in two files (not accepted).
+    /// Rows decided differently (in one file or two; not accepted).
     pub conflicting: usize,
     /// Rows refused (changed, invented, or in a foreign file).
     pub refused: usize,
