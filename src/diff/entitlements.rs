@@ -71,7 +71,7 @@ fn why_gone(new: &AccessGraph<'_>, e: &EntitlementRef) -> String {
             } else if !s
                 .user_groups
                 .iter()
-                .any(|g| g.id.as_str() == group && g.scope.to_string() == *scope)
+                .any(|g| g.id.as_str() == group && scope.parse().ok().as_ref() == Some(&g.scope))
             {
                 format!("the group {scope}/{group} was deleted")
             } else {
@@ -79,10 +79,11 @@ fn why_gone(new: &AccessGraph<'_>, e: &EntitlementRef) -> String {
             }
         }
         EntitlementRef::RoleAssignment { scope, id } => {
+            let scope: Option<crate::snapshot::Scope> = scope.parse().ok();
             match s
                 .role_assignments
                 .iter()
-                .position(|a| a.id.as_str() == id && a.scope.to_string() == *scope)
+                .position(|a| a.id.as_str() == id && scope.as_ref() == Some(&a.scope))
             {
                 None => "the role assignment was deleted".into(),
                 Some(ai) => match &new.assignments[ai].status {
@@ -157,16 +158,33 @@ fn still_reachable(old: &AccessGraph<'_>, e: Entitlement, new: &AccessGraph<'_>)
     out
 }
 
+/// Each side's entitlements by key, made once for all the decisions.
+pub(super) struct Indexes {
+    old: std::collections::HashMap<String, Entitlement>,
+    new: std::collections::HashMap<String, Entitlement>,
+}
+
+impl Indexes {
+    /// Both sides' indexes.
+    pub(super) fn of(old: &AccessGraph<'_>, new: &AccessGraph<'_>) -> Indexes {
+        Indexes {
+            old: old.entitlement_index(),
+            new: new.entitlement_index(),
+        }
+    }
+}
+
 /// Checks one decision on an entitlement into `out`; returns its finding
 /// when it is not done.
 pub(super) fn check(
     set: &DecisionSet,
     d: &Decision,
     e: &EntitlementRef,
-    old: &AccessGraph<'_>,
-    new: &AccessGraph<'_>,
+    (old, new): (&AccessGraph<'_>, &AccessGraph<'_>),
+    index: &Indexes,
     out: &mut DecisionsCheck,
 ) -> Option<Finding> {
+    let key = e.key();
     let pid = d.target.principal_id().to_string();
     let principal = principal_of(old, new, &pid);
     let decision = if d.verdict == Verdict::Modify {
@@ -174,7 +192,7 @@ pub(super) fn check(
     } else {
         "Revoke"
     };
-    let in_old = old.find_entitlement(e);
+    let in_old = index.old.get(&key).copied();
     let mut row = base_row(d, decision, principal.as_ref(), in_old.is_some());
     let Some(old_e) = in_old else {
         row.detail = format!(
@@ -187,7 +205,7 @@ pub(super) fn check(
     if decision == "Modify" {
         return modify(set, d, e, old_e, (old, new), principal, row, out);
     }
-    let now = new.find_entitlement(e);
+    let now = index.new.get(&key).copied();
     let Some(new_e) = now else {
         row.detail = why_gone(new, e);
         let other = still_reachable(old, old_e, new);

@@ -44,6 +44,9 @@ pub(crate) fn check(
     };
     let mut findings = Vec::new();
     let mut seen = BTreeSet::new();
+    // Each side's entitlements by key, made at the first entitlement
+    // decision (a campaign's decisions.csv holds hundreds of thousands).
+    let mut index: Option<super::entitlements::Indexes> = None;
     for d in &set.decisions {
         // Decisions about another snapshot prove nothing about OLD.
         if let Some(named) = &set.other_snapshot {
@@ -73,12 +76,13 @@ pub(crate) fn check(
             } else {
                 out.modify += 1;
             }
+            let index = index.get_or_insert_with(|| super::entitlements::Indexes::of(old, new));
             findings.extend(super::entitlements::check(
                 set,
                 d,
                 entitlement,
-                old,
-                new,
+                (old, new),
+                index,
                 &mut out,
             ));
             continue;

@@ -16,7 +16,7 @@
 //! scopes, escalation permissions, the scopes covered, the roles, and how
 //! many effective grants hang on it. This module only reads the graph.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::access::Access;
 use super::assignment::AssignmentStatus;
@@ -24,7 +24,7 @@ use super::build::AccessGraph;
 use super::format::format_target_refs;
 use super::principal::{is_all_users_group, GroupRef, Principal, ResolvedPrincipal, Via};
 use super::privilege::{is_escalation, PrivilegeLevel};
-use crate::snapshot::{Scope, ScopeLevel};
+use crate::snapshot::Scope;
 
 /// One entitlement, by index into the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -387,24 +387,6 @@ impl<'s> AccessGraph<'s> {
         out.roles = shown.join("; ");
         out
     }
-
-    /// The users an all-users group, or a listed group, holds.
-    pub fn holder_members(&self, h: Holder) -> Vec<usize> {
-        match h {
-            Holder::Group(g) => self.group_members(g),
-            _ => Vec::new(),
-        }
-    }
-
-    /// The level of the scope membership's scope (org or project).
-    pub fn membership_level(&self, e: Entitlement) -> Option<ScopeLevel> {
-        match e {
-            Entitlement::ScopeMembership { user, scope } => {
-                Some(self.snapshot.users[user].scopes[scope].level())
-            }
-            _ => None,
-        }
-    }
 }
 
 /// What an entitlement key names, parsed (the inverse of
@@ -510,58 +492,33 @@ impl EntitlementRef {
 }
 
 impl AccessGraph<'_> {
-    /// The entitlement a parsed key names in this graph, if it holds it.
-    pub fn find_entitlement(&self, r: &EntitlementRef) -> Option<Entitlement> {
-        let s = self.snapshot;
-        match r {
-            EntitlementRef::Principal(id) => {
-                let p = self.find_principal(id)?;
-                // find_principal also matches emails; a key names ids.
-                (self.identity(p).id == *id).then_some(Entitlement::Principal(p))
-            }
-            EntitlementRef::ScopeMembership { user, scope } => {
-                let u = self.user_index(user)?;
-                let i = s.users[u]
-                    .scopes
-                    .iter()
-                    .position(|x| x.to_string() == *scope)?;
-                Some(Entitlement::ScopeMembership { user: u, scope: i })
-            }
+    /// Every entitlement of the graph by its key: for checking many
+    /// decisions (a lookup each, not a scan of the snapshot each).
+    pub fn entitlement_index(&self) -> HashMap<String, Entitlement> {
+        self.entitlements()
+            .into_iter()
+            .map(|e| (self.entitlement_key(e), e))
+            .collect()
+    }
+}
+
+impl EntitlementRef {
+    /// Its key, as [`AccessGraph::entitlement_key`] writes it.
+    pub fn key(&self) -> String {
+        let code = self.kind().code();
+        match self {
+            EntitlementRef::Principal(id) => format!("{code}:{id}"),
+            EntitlementRef::ScopeMembership { user, scope } => format!("{code}:{user}|{scope}"),
             EntitlementRef::GroupMembership { scope, group, user } => {
-                let u = self.user_index(user)?;
-                let gi = s
-                    .user_groups
-                    .iter()
-                    .position(|g| g.id.as_str() == group && g.scope.to_string() == *scope)?;
-                s.user_groups[gi]
-                    .members
-                    .iter()
-                    .any(|m| m.as_str() == user)
-                    .then_some(Entitlement::GroupMembership { group: gi, user: u })
+                format!("{code}:{scope}/{group}|{user}")
             }
-            EntitlementRef::RoleAssignment { scope, id } => {
-                let ai = s
-                    .role_assignments
-                    .iter()
-                    .position(|a| a.id.as_str() == id && a.scope.to_string() == *scope)?;
-                (self.assignments[ai].status == AssignmentStatus::Active)
-                    .then_some(Entitlement::RoleAssignment(ai))
-            }
+            EntitlementRef::RoleAssignment { scope, id } => format!("{code}:{scope}/{id}"),
             EntitlementRef::Token {
                 scope,
                 parent,
                 api_key,
                 token,
-            } => s
-                .tokens
-                .iter()
-                .position(|t| {
-                    t.scope.to_string() == *scope
-                        && t.parent == *parent
-                        && t.api_key.as_str() == api_key
-                        && t.id.as_str() == token
-                })
-                .map(Entitlement::Token),
+            } => format!("{code}:{scope}/{parent}/{api_key}/{token}"),
         }
     }
 }
@@ -581,13 +538,14 @@ mod tests {
         for kind in EntitlementKind::ALL {
             assert!(all.iter().any(|e| e.kind() == kind), "{kind:?} in the demo");
         }
-        let mut keys = BTreeSet::new();
+        let index = g.entitlement_index();
+        assert_eq!(index.len(), all.len(), "keys are unique");
         for e in &all {
             let key = g.entitlement_key(*e);
-            assert!(keys.insert(key.clone()), "{key} is unique");
             let r = EntitlementRef::parse(&key).unwrap_or_else(|| panic!("{key} parses"));
             assert_eq!(r.kind(), e.kind(), "{key}");
-            assert_eq!(g.find_entitlement(&r), Some(*e), "{key}");
+            assert_eq!(r.key(), key);
+            assert_eq!(index.get(&r.key()), Some(e), "{key}");
         }
         assert_eq!(EntitlementRef::parse("XX:1"), None);
         assert_eq!(EntitlementRef::parse("RA:nowhere/ra1"), None);
