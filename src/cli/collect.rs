@@ -117,12 +117,14 @@ fn is_the_packs_own(f: &Path, pack: &crate::campaign::PackCampaign) -> bool {
     let Some(name) = f.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         return false;
     };
+    if name != crate::report::split::ASSIGNMENTS_CSV && name != crate::report::split::SEND_LIST_CSV
+    {
+        return false;
+    }
     let rel = format!("{}/{name}", crate::report::split::REVIEWERS_DIR);
     pack.sealed
         .get(&rel)
         .is_some_and(|sha| crate::output::seal::sha256_file(f).is_ok_and(|(got, _)| got == *sha))
-        && (name == crate::report::split::ASSIGNMENTS_CSV
-            || name == crate::report::split::SEND_LIST_CSV)
 }
 
 pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {

@@ -322,12 +322,22 @@ impl<'s> AccessGraph<'s> {
     /// What an entitlement gives.
     pub fn gives(&self, e: Entitlement) -> Gives {
         let grants = self.entitlement_grants(e);
-        let mut assignments: Vec<usize> = grants.iter().map(|g| g.assignment).collect();
-        assignments.sort_unstable();
-        assignments.dedup();
-        let mut out = self.gives_of_assignments(&assignments);
+        let mut out = self.gives_of_assignments(&self.entitlement_assignments(e, &grants));
         out.grants = grants.len();
         out
+    }
+
+    /// The assignments an entitlement's access comes from: a role
+    /// assignment's own (what it gives even to a group with no member yet),
+    /// else the distinct assignments of its grants, sorted.
+    pub fn entitlement_assignments(&self, e: Entitlement, grants: &[super::Grant]) -> Vec<usize> {
+        if let Entitlement::RoleAssignment(ai) = e {
+            return vec![ai];
+        }
+        let mut v: Vec<usize> = grants.iter().map(|g| g.assignment).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 
     /// What a set of active assignments gives (grant count left at 0).
@@ -598,5 +608,20 @@ mod tests {
         assert!(!keys.iter().any(|k| k.starts_with("SM:bob")));
         // Ann as a principal: everything.
         assert_eq!(g.gives(find("PR:ann")).grants, 2);
+        // A role assignment gives its access even to a group with no member
+        // yet: deleting it removes a latent admin binding.
+        let mut f2 = Fixture::new();
+        f2.group(&Scope::Account, "empty", &[]);
+        f2.assign(
+            &Scope::Account,
+            group("empty"),
+            "_account_admin",
+            ALL_ACCOUNT,
+        );
+        let s2 = f2.snapshot.clone();
+        let g2 = AccessGraph::build(&s2);
+        let ra = g2.entitlements()[0];
+        let gives = g2.gives(ra);
+        assert_eq!((gives.level, gives.grants), (PrivilegeLevel::Admin, 0));
     }
 }

@@ -346,6 +346,10 @@ pub fn assign(
     };
 
     let mut out = Assignments::default();
+    let mut member_addresses: std::collections::HashMap<
+        crate::graph::GroupRef,
+        std::rc::Rc<std::collections::HashSet<String>>,
+    > = std::collections::HashMap::new();
     for e in g.entitlements() {
         let holder = g.entitlement_holder(e);
         // A group's role assignment is reviewed where the group lives (its
@@ -357,42 +361,40 @@ pub fn assign(
         };
         // Who the row is about: its principal's addresses, or a group's
         // members' addresses (a member benefits from the group's access).
-        let (own, members): (Vec<String>, Vec<String>) = match holder {
-            Holder::Principal(p) => (
-                g.identity(p).email.map(addresses).unwrap_or_default(),
-                Vec::new(),
-            ),
-            Holder::Group(gr) => (
-                Vec::new(),
-                g.group_members(gr)
-                    .into_iter()
-                    .flat_map(|u| addresses(&s.users[u].email))
-                    .collect(),
-            ),
-            Holder::Unknown => (Vec::new(), Vec::new()),
-        };
-        let group_key = match (e, holder) {
-            (Entitlement::GroupMembership { group, .. }, _) => {
-                let x = &s.user_groups[group];
-                Some(format!("{}/{}", x.scope, x.id))
-            }
-            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => {
-                let (sc, id) = g.group_scope_and_id(gr);
-                Some(format!("{sc}/{id}"))
-            }
-            _ => None,
-        };
-        let group_members_too: Vec<String> = match e {
-            Entitlement::GroupMembership { group, .. } => g
-                .group_members(crate::graph::GroupRef {
-                    index: Some(group),
-                    builtin_from_assignment: None,
-                })
-                .into_iter()
-                .flat_map(|u| addresses(&s.users[u].email))
-                .collect(),
+        // Who the row is about: its principal's addresses; for a group's
+        // assignment or membership, the group's members' too (a member
+        // benefits from the group's access).
+        let own: Vec<String> = match holder {
+            Holder::Principal(p) => g.identity(p).email.map(addresses).unwrap_or_default(),
             _ => Vec::new(),
         };
+        let group = match (e, holder) {
+            (Entitlement::GroupMembership { group, .. }, _) => Some(crate::graph::GroupRef {
+                index: Some(group),
+                builtin_from_assignment: None,
+            }),
+            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => Some(gr),
+            _ => None,
+        };
+        let group_key = group.map(|gr| {
+            let (sc, id) = g.group_scope_and_id(gr);
+            format!("{sc}/{id}")
+        });
+        // Each group's members' addresses once: a large group has thousands
+        // of membership rows.
+        let members = group.map(|gr| {
+            member_addresses
+                .entry(gr)
+                .or_insert_with(|| {
+                    std::rc::Rc::new(
+                        g.group_members(gr)
+                            .into_iter()
+                            .flat_map(|u| addresses(&s.users[u].email))
+                            .collect(),
+                    )
+                })
+                .clone()
+        });
 
         // Candidates, most specific first.
         let mut candidates: Vec<(String, Basis)> = Vec::new();
@@ -453,7 +455,7 @@ pub fn assign(
                     continue;
                 }
             }
-            if members.contains(&name) || group_members_too.contains(&name) {
+            if members.as_ref().is_some_and(|m| m.contains(&name)) {
                 passed.push(format!("{name} is a member of the group"));
                 continue;
             }

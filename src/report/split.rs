@@ -101,7 +101,6 @@ pub fn write(
     // One pass over the entitlements: route each row to its reviewer, list
     // every row.
     let s = &ctx.loaded.snapshot;
-    let g = ctx.graph;
     let captured = fmt_time(s.captured_at());
     let provenance = [
         ("account_id", s.account.id.as_str()),
@@ -124,45 +123,44 @@ pub fn write(
         buf.clear();
         Ok(())
     };
-    let entitlements = g.entitlements();
+    // The row says it all: its key, principal, level and entitlement are
+    // cells of the sheet's columns.
+    let columns = data_columns(ctx, SheetId::Entitlements);
+    let at = |key: &str| columns.iter().position(|c| c.key == key);
+    let (key_at, pid_at, email_at, level_at, what_at) = (
+        at("row_key"),
+        at("principal_id"),
+        at("principal_email"),
+        at("privilege_level"),
+        at("entitlement"),
+    );
+    let text = |row: &[Cell], i: Option<usize>| -> String {
+        i.and_then(|i| row.get(i))
+            .map(|c| c.as_text().into_owned())
+            .unwrap_or_default()
+    };
     let mut i = 0usize;
     let mut unassigned = 0usize;
     write_rows(ctx, SheetId::Entitlements, &mut |row: Vec<Cell>| {
-        let e = *entitlements.get(i).ok_or_else(|| {
-            std::io::Error::other("the Entitlements sheet has more rows than entitlements")
+        let ra = a.rows.get(i).ok_or_else(|| {
+            std::io::Error::other("the Entitlements sheet has more rows than were assigned")
         })?;
-        let ra = &a.rows[i];
         let basis = a.basis_text(i);
         i += 1;
-        let key = g.entitlement_key(e);
+        let key = text(&row, key_at);
         let reviewer = ra.reviewer.map(|x| a.reviewers[x as usize].as_str());
-        let (pid, email) = match g.entitlement_holder(e) {
-            crate::graph::Holder::Principal(p) => {
-                let id = g.identity(p);
-                (id.id, id.email.unwrap_or_default().to_ascii_lowercase())
-            }
-            crate::graph::Holder::Group(gr) => {
-                let (sc, id) = g.group_scope_and_id(gr);
-                (format!("group:{sc}/{id}"), String::new())
-            }
-            crate::graph::Holder::Unknown => (String::new(), String::new()),
-        };
-        // The row's Gives cell: the level, as the sheet computed it.
-        let level = row
-            .get(2)
-            .map(|c| c.as_text().into_owned())
-            .unwrap_or_default();
+        let level = text(&row, level_at);
         let privileged =
             level == PrivilegeLevel::Admin.as_str() || level == PrivilegeLevel::Escalation.as_str();
         csv.row([
             key.as_str(),
-            e.kind().code(),
+            key.split_once(':').map_or("", |(code, _)| code),
             reviewer.unwrap_or(""),
             basis.as_str(),
-            pid.as_str(),
-            email.as_str(),
+            text(&row, pid_at).as_str(),
+            text(&row, email_at).to_ascii_lowercase().as_str(),
             level.as_str(),
-            &*row.get(1).map(|c| c.as_text()).unwrap_or_default(),
+            text(&row, what_at).as_str(),
         ])?;
         match ra.reviewer {
             Some(x) => {

@@ -192,6 +192,8 @@ pub(crate) struct PackLayout<'c, 'a, 's> {
     pub(crate) columns: Vec<Column>,
     /// Per data column: its text wraps.
     pub(crate) wrapped: Vec<bool>,
+    /// Some column wraps.
+    pub(crate) any_wrapped: bool,
     pub(crate) limits: Limits,
     pub(crate) key_value: bool,
     /// Reviewer cells are written per row (a table); a large part formats
@@ -258,23 +260,25 @@ impl Layout for PackLayout<'_, '_, '_> {
     ) -> Result<(), XlsxError> {
         // Wrapped text gets the rows it needs: not every program sizes rows
         // when it opens a file (LibreOffice keeps one line, and prints the
-        // lines over each other).
-        let mut lines = 1.0f64;
-        for (i, c) in cells.iter().enumerate() {
-            if self.wrapped.get(i).copied().unwrap_or(false) {
-                let width = self.columns[i].width.max(1.0);
-                let n = (c.as_text().chars().count() as f64 / (width * 1.05)).ceil();
-                // At most four lines: the cell holds it all, the row shows
-                // the start of it.
-                lines = lines.max(n.min(4.0));
+        // lines over each other). The writer keeps every row whose height
+        // was set until the sheet is saved (about 3 KB a row: 360 MB for the
+        // 122,000 entitlements of 10,000 users), so only parts of at most
+        // ROW_HEIGHTS_MAX_ROWS rows get them (a reviewer's workbook, a small
+        // account's pack).
+        if self.sized_rows && self.any_wrapped {
+            let mut lines = 1.0f64;
+            for (i, c) in cells.iter().enumerate() {
+                if self.wrapped.get(i).copied().unwrap_or(false) {
+                    let width = self.columns[i].width.max(1.0);
+                    let n = (c.as_text().chars().count() as f64 / (width * 1.05)).ceil();
+                    // At most four lines: the cell holds it all, the row
+                    // shows the start of it.
+                    lines = lines.max(n.min(4.0));
+                }
             }
-        }
-        // The writer keeps every row whose height was set until the sheet
-        // is saved (about 3 KB a row: 360 MB for the 122,000 entitlements of
-        // 10,000 users), so only parts of at most ROW_HEIGHTS_MAX_ROWS rows
-        // get them (a reviewer's workbook, a small account's pack).
-        if lines > 1.0 && self.sized_rows {
-            ws.set_row_height(row, 15.0 * lines)?;
+            if lines > 1.0 {
+                ws.set_row_height(row, 15.0 * lines)?;
+            }
         }
         if let (Some(at), true) = (self.review_at(), self.review_cells) {
             // A reviewer's workbook tags each row's reviewer cells with the
@@ -304,7 +308,7 @@ impl Layout for PackLayout<'_, '_, '_> {
         match self.wrapped.get(i) {
             Some(true) => Some(&self.formats.wrap),
             // Beside wrapped cells, at the top too, so a row reads across.
-            Some(false) if self.wrapped.iter().any(|w| *w) => Some(&self.formats.top),
+            Some(false) if self.any_wrapped => Some(&self.formats.top),
             _ => None,
         }
     }
@@ -319,7 +323,8 @@ impl<'c, 'a, 's> PackLayout<'c, 'a, 's> {
         columns: Vec<Column>,
         limits: Limits,
     ) -> Self {
-        let wrapped = columns.iter().map(|c| WRAPPED.contains(&c.key)).collect();
+        let wrapped: Vec<bool> = columns.iter().map(|c| WRAPPED.contains(&c.key)).collect();
+        let any_wrapped = wrapped.iter().any(|w| *w);
         let row_key_index = columns.iter().position(|c| c.key == "row_key");
         PackLayout {
             row_key_index,
@@ -329,6 +334,7 @@ impl<'c, 'a, 's> PackLayout<'c, 'a, 's> {
             sheet,
             columns,
             wrapped,
+            any_wrapped,
             limits,
             key_value: matches!(sheet, SheetId::Summary | SheetId::Provenance),
             review_cells: true,

@@ -99,7 +99,12 @@ pub fn entitlement_row(
 ) -> Vec<Cell> {
     let s = g.snapshot();
     let holder = g.entitlement_holder(e);
-    let gives = g.gives(e);
+    // The grants once: what it gives and the permission summary both read
+    // them.
+    let grants = g.entitlement_grants(e);
+    let assignments = g.entitlement_assignments(e, &grants);
+    let mut gives = g.gives_of_assignments(&assignments);
+    gives.grants = grants.len();
     let (pkind, pid, pname, pemail, status, login, tfa): (
         &str,
         String,
@@ -164,7 +169,7 @@ pub fn entitlement_row(
         }
         _ => Cell::Empty,
     };
-    let permissions = Cell::Shared(summaries.of(g, e));
+    let permissions = Cell::Shared(summaries.of(g, &assignments));
     let open = facts.open_findings.get(&pid).copied().unwrap_or(0);
     let (owner, purpose): (Cell, Cell) = match holder {
         Holder::Principal(Principal::ServiceAccount(i)) => {
@@ -358,15 +363,9 @@ pub struct Summaries {
 
 impl Summaries {
     /// `N permissions: PIPELINE view, edit; SECRET view; … and K more types`.
-    pub fn of(&mut self, g: &AccessGraph<'_>, e: Entitlement) -> std::sync::Arc<str> {
-        let mut accesses: Vec<&crate::graph::Access> = match e {
-            Entitlement::RoleAssignment(ai) => g.access_of(ai).into_iter().collect(),
-            _ => g
-                .entitlement_grants(e)
-                .iter()
-                .filter_map(|x| g.access_of(x.assignment))
-                .collect(),
-        };
+    pub fn of(&mut self, g: &AccessGraph<'_>, assignments: &[usize]) -> std::sync::Arc<str> {
+        let mut accesses: Vec<&crate::graph::Access> =
+            assignments.iter().filter_map(|&a| g.access_of(a)).collect();
         accesses.sort_by_key(|a| *a as *const crate::graph::Access as usize);
         accesses.dedup_by_key(|a| *a as *const crate::graph::Access as usize);
         let key: Vec<usize> = accesses
