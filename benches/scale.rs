@@ -280,6 +280,7 @@ fn pull_synthetic(
         allow_partial: false,
         command_line: vec![],
         per_scope_lists,
+        removals_since: None,
     };
     let snap = rt
         .block_on(pull(client.clone(), &opts, &NoProgress))

@@ -155,6 +155,16 @@ fn marker_char(s: &str) -> Option<(char, usize)> {
     Some((c, 2 + end + CLOSE.len_utf8()))
 }
 
+/// A time as RFC 3339, or a day (`YYYY-MM-DD`, its start in UTC).
+pub fn parse_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let t = t.trim();
+    if let Ok(x) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(x.with_timezone(&chrono::Utc));
+    }
+    let d = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

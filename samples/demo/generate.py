@@ -928,6 +928,8 @@ LOGIN_ACTIONS = {"LOGIN", "LOGIN2FA"}
 ADDED_ACTIONS = {"ADD_COLLABORATOR"}
 AUDIT_LOGINS = "POST /audit/api/audits/list (logins)"
 AUDIT_ADDED = "POST /audit/api/audits/list (users added)"
+AUDIT_REMOVALS = "POST /audit/api/audits/list (removals)"
+AUDIT_GROUP_CHANGES = "POST /audit/api/audits/list (groups, service accounts, keys, tokens deleted or changed)"
 
 
 def in_window(e: dict) -> bool:
@@ -1313,6 +1315,12 @@ def build_api(m: Model, events: list) -> Api:
               label=AUDIT_LOGINS)
     api.paged("POST", "/audit/api/audits/list", ACCOUNT, added_events(events), extra="users-added",
               label=AUDIT_ADDED)
+    # The removals a review's revocations are timed by: none in this
+    # window (samples/quarter/make_q4.py adds next quarter's).
+    api.paged("POST", "/audit/api/audits/list", ACCOUNT, [], extra="removals",
+              label=AUDIT_REMOVALS)
+    api.paged("POST", "/audit/api/audits/list", ACCOUNT, [], extra="group-changes",
+              label=AUDIT_GROUP_CHANGES)
     return api
 
 
@@ -1460,6 +1468,7 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
             "window_end": iso(WINDOW_END),
             "logins": logins,
             "joined": joined,
+            "removals_since": iso(WINDOW_START),
         },
     }
 
@@ -1597,7 +1606,7 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         f"- {counts['rgs']} resource groups: {counts['rgs'] - counts['custom_rgs']} built-ins, each listed at every scope where Harness allows it (`_all_account_level_resources` and `_all_resources_including_child_scopes` at the account, `_all_organization_level_resources` and `_all_resources_including_child_scopes` in each org, `_all_project_level_resources` in each project) and {counts['custom_rgs']} custom ones (`account/payments_only`, `account/broad_secrets`, `org:eng/eng_pipelines`, `org:ops/cloud_connectors`). Built-in resource groups carry no scope identifiers, as the server sends them (Harness stores them once for every scope): their one included scope has no `scope`, meaning the scope the group is used at.",
         f"- {counts['ras']} role assignments, {counts['managed_ras']} of them Harness-managed defaults (each all-users group to its scope's viewer role) and {counts['disabled_ras']} disabled.",
         f"- Activity over {WINDOW_DAYS} days ({iso(WINDOW_START)} to {iso(WINDOW_END)}): {n_login_events} LOGIN / LOGIN2FA events ({plural(login_pages, 'page')} of the login query) and {n_added_events} ADD_COLLABORATOR events ({plural(added_pages, 'page')} of the users-added query); `activity.logins` holds {len(snap['activity']['logins'])} users, `activity.joined` {len(snap['activity']['joined'])}.",
-        f"- `completeness.lists`: {len(snap['completeness']['lists'])} entries, one per list `pull` reads (every list at every scope where the pull asks, empty ones included; one per service account's API keys; one account-wide list of every token; the login and users-added audit queries separately), all complete; `api/README.md` explains the labels. The account itself is one object, not a list, and has no entry.",
+        f"- `completeness.lists`: {len(snap['completeness']['lists'])} entries, one per list `pull` reads (every list at every scope where the pull asks, empty ones included; one per service account's API keys; one account-wide list of every token; the login, users-added and two removal audit queries separately), all complete; `api/README.md` explains the labels. The account itself is one object, not a list, and has no entry.",
         "",
         "## Which object demonstrates which case",
         "",
@@ -1682,9 +1691,12 @@ api/<endpoint path>/<scope key>[/<parent key> | /<query key>]/page-<pageIndex>.j
     no `parentIdentifier` or `apiKeyIdentifier` (the server then lists the
     tokens of every scope, each naming its own scope, parent and key).
 - **query key**, only for `POST /audit/api/audits/list`, which the pull sends
-  twice with different bodies (see below): `logins` for the body with
+  four times with different bodies (see below): `logins` for the body with
   `"actions":["LOGIN","LOGIN2FA"]`, `users-added` for the body with
-  `"actions":["ADD_COLLABORATOR"]`.
+  `"actions":["ADD_COLLABORATOR"]`, `removals` for
+  `"actions":["ROLE_ASSIGNMENT_DELETED","REMOVE_COLLABORATOR"]`,
+  `group-changes` for `"actions":["DELETE","UPDATE"]` with
+  `"resources":[{"type":"USER_GROUP"},{"type":"SERVICE_ACCOUNT"},{"type":"API_KEY"},{"type":"TOKEN"}]`.
 - **page**: `page-N.json` with `N` the 0-based `pageIndex`. Every page holds at
   most 100 items (`pageSize=100`); a request for a page past the last one is
   not in the tree (a server may answer it with an empty page). Unpaged
@@ -1725,9 +1737,11 @@ The snapshot's `completeness.lists` has one entry per list above (LIST_COUNT in
 all), labelled as the pull labels them: `METHOD /path` for most; the API key
 lists name their parent, as in
 `GET /ng/api/apikey/aggregate?parentIdentifier=ci_bot`; the one token list is
-`GET /ng/api/token/aggregate` at `account`; the two audit queries are
-`POST /audit/api/audits/list (logins)` and
-`POST /audit/api/audits/list (users added)`. For a paged list `total_items`
+`GET /ng/api/token/aggregate` at `account`; the four audit queries are
+`POST /audit/api/audits/list (logins)`,
+`POST /audit/api/audits/list (users added)`,
+`POST /audit/api/audits/list (removals)` and
+`POST /audit/api/audits/list (groups, service accounts, keys, tokens deleted or changed)`. For a paged list `total_items`
 and `stored` are its item count and `pages` is the number of page files (at
 least one); the unpaged permission catalogue has `total_items: null`. The
 account (`GET /ng/api/accounts/ACCOUNT_ID`) is not a list and has no entry.

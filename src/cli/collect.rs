@@ -139,7 +139,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let collected_at = match args.collected_at.as_deref() {
         None => chrono::Utc::now(),
-        Some(t) => parse_time(t).with_context(|| {
+        Some(t) => crate::text::parse_time(t).with_context(|| {
             format!("--collected-at {t:?} is not a time: give RFC 3339 (2026-10-21T09:00:00Z) or a day (2026-10-21)")
         })?,
     };
@@ -296,16 +296,6 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A time as RFC 3339, or a day (its start, UTC).
-fn parse_time(t: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    let t = t.trim();
-    if let Ok(x) = chrono::DateTime::parse_from_rfc3339(t) {
-        return Some(x.with_timezone(&chrono::Utc));
-    }
-    let d = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
 /// Copies every returned file (not the pack's own) into `DIR/returned/`,

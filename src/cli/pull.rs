@@ -69,6 +69,11 @@ pub(crate) struct PullArgs {
     /// The end of the activity window (RFC 3339); default: now.
     #[arg(long, hide = true)]
     activity_end: Option<String>,
+    /// Search the audit trail for removals from this date (YYYY-MM-DD or
+    /// RFC 3339) when it is earlier than the activity window's start: the
+    /// previous snapshot's capture, so every revocation since can be timed.
+    #[arg(long, value_name = "DATE")]
+    removals_since: Option<String>,
     /// Also list the account's SCIM Users and Groups (the identities the
     /// identity provider provisions) into the snapshot, so `unmanaged-user`
     /// and `unmanaged-privileged-group` use that listing as evidence.
@@ -325,10 +330,17 @@ fn pull_bytes(
             .with_timezone(&Utc),
         None => Utc::now(),
     };
+    let removals_since = match &args.removals_since {
+        Some(s) => Some(crate::text::parse_time(s).with_context(|| {
+            format!("--removals-since {s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time")
+        })?),
+        None => None,
+    };
     let client = Arc::new(connect.client(out)?);
     let opts = PullOptions {
         activity_days: args.activity_days,
         activity_end,
+        removals_since,
         allow_partial: args.allow_partial,
         command_line: command_line.to_vec(),
         per_scope_lists: args.per_scope_lists,

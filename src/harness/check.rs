@@ -269,6 +269,7 @@ async fn with_lists(client: &Client) -> Result<Preflight, ApiError> {
                     ..Default::default()
                 }],
                 actions: vec!["LOGIN".into()],
+                resources: vec![],
                 static_filter: None,
                 start_time: Some((Utc::now() - chrono::Duration::days(1)).timestamp_millis()),
                 end_time: Some(Utc::now().timestamp_millis()),

@@ -401,3 +401,102 @@ pub fn scim_group(g: wire::ScimGroup) -> model::ScimGroup {
             .collect(),
     }
 }
+
+/// The scope an audit event names (`resourceScope`): the account when it
+/// names no org (or names a project without its org, which the server
+/// refuses to store).
+pub fn audit_scope(s: Option<&wire::ScopeIds>) -> Scope {
+    let org = s
+        .and_then(|s| s.org_identifier.as_deref())
+        .filter(|o| !o.is_empty());
+    let project = s
+        .and_then(|s| s.project_identifier.as_deref())
+        .filter(|p| !p.is_empty());
+    match (org, project) {
+        (Some(o), Some(p)) => Scope::Project(o.into(), p.into()),
+        (Some(o), None) => Scope::Org(o.into()),
+        _ => Scope::Account,
+    }
+}
+
+/// The resource types whose `DELETE` removes access (and `UPDATE`, for a
+/// group, may remove members).
+pub const REMOVAL_RESOURCE_TYPES: [&str; 4] = ["USER_GROUP", "SERVICE_ACCOUNT", "API_KEY", "TOKEN"];
+
+/// Whether an event's details (its YAML) say what it removed: a deleted
+/// role assignment (which one), a group update (which members).
+pub fn removal_needs_details(r: &model::Removal) -> bool {
+    r.action == "ROLE_ASSIGNMENT_DELETED"
+        || (r.action == "UPDATE" && r.resource_type == "USER_GROUP")
+}
+
+/// An audit event as a removal, details not read yet; `None` for events
+/// that remove no access (another action or resource type) or name no
+/// time or resource.
+pub fn removal(e: &wire::AuditEvent) -> Option<model::Removal> {
+    let action = e.action.as_deref()?;
+    let kind = e.resource.as_ref()?.kind.as_deref()?.to_ascii_uppercase();
+    let wanted = match action {
+        "ROLE_ASSIGNMENT_DELETED" | "REMOVE_COLLABORATOR" => true,
+        "DELETE" => REMOVAL_RESOURCE_TYPES.contains(&kind.as_str()),
+        "UPDATE" => kind == "USER_GROUP",
+        _ => false,
+    };
+    if !wanted {
+        return None;
+    }
+    let resource = nonempty(e.resource.as_ref()?.identifier.clone())?;
+    let at = ms(e.timestamp)?;
+    let by = e
+        .authentication_info
+        .as_ref()
+        .and_then(|a| a.principal.as_ref())
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.kind.as_deref().unwrap_or(""),
+                p.identifier.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_string()
+        })
+        .unwrap_or_default();
+    let mut r = model::Removal {
+        at,
+        audit_id: e.audit_id.clone().unwrap_or_default(),
+        action: action.to_string(),
+        resource_type: kind,
+        resource,
+        scope: audit_scope(e.resource_scope.as_ref()),
+        by,
+        removed: Vec::new(),
+        role: None,
+        resource_group: None,
+        details_read: true,
+    };
+    r.details_read = !removal_needs_details(&r);
+    Some(r)
+}
+
+/// Fills a removal's details from its YAML; `false` when the YAML says
+/// nothing this reader understands (the details stay unread).
+pub fn removal_details(r: &mut model::Removal, yaml: &wire::YamlDiff) -> bool {
+    use super::audit_yaml;
+    let old = yaml.old_yaml.as_deref().unwrap_or("");
+    if r.action == "ROLE_ASSIGNMENT_DELETED" {
+        let Some(a) = audit_yaml::deleted_assignment(old) else {
+            return false;
+        };
+        r.removed = vec![a.identifier];
+        r.role = a.role;
+        r.resource_group = a.resource_group;
+    } else {
+        let new = yaml.new_yaml.as_deref().unwrap_or("");
+        let Some(gone) = audit_yaml::removed_members(old, new) else {
+            return false;
+        };
+        r.removed = gone;
+    }
+    r.details_read = true;
+    true
+}

@@ -7,6 +7,7 @@
 //! header, never logged, never put into an error or a snapshot.
 
 pub mod access;
+pub mod audit_yaml;
 pub mod check;
 pub mod client;
 pub mod convert;

@@ -275,6 +275,13 @@ impl Snapshot {
             .sort_by(|a, b| (&a.scope, &a.id).cmp(&(&b.scope, &b.id)));
         self.activity.logins.sort_by(|a, b| a.user.cmp(&b.user));
         self.activity.joined.sort_by(|a, b| a.user.cmp(&b.user));
+        for r in &mut self.activity.removals {
+            r.removed.sort();
+            r.removed.dedup();
+        }
+        self.activity
+            .removals
+            .sort_by(|a, b| (a.at, &a.audit_id).cmp(&(b.at, &b.audit_id)));
         self.completeness.unread.sort();
         self.completeness.unread.dedup();
         if let Some(scim) = &mut self.scim {

@@ -492,8 +492,127 @@ fn audit_events_are_synthesised_from_activity_and_filtered_by_the_body() {
             ms("2025-11-20T09:00:00Z")
         )]
     );
+    // One addition and the sample's five removals.
     let login_free = events(r#"{"filterType":"Audit","staticFilter":"EXCLUDE_LOGIN_EVENTS"}"#);
-    assert_eq!(login_free.len(), 1);
+    assert_eq!(login_free.len(), 6);
+
+    // Removals, as their handlers publish them (E7 to E9): a deleted role
+    // assignment on its principal (a user by email, with name and uuid
+    // labels), a user removed with no labels at all, deletions and group
+    // updates filtered by resource type.
+    let removed = events(
+        r#"{"filterType":"Audit","actions":["ROLE_ASSIGNMENT_DELETED","REMOVE_COLLABORATOR"]}"#,
+    );
+    let got: Vec<_> = removed
+        .iter()
+        .map(|e| {
+            let r = e.resource.as_ref().unwrap();
+            (
+                e.action.clone().unwrap(),
+                r.kind.clone().unwrap(),
+                r.identifier.clone().unwrap(),
+                r.labels.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "REMOVE_COLLABORATOR".to_string(),
+                "USER".to_string(),
+                "dan@example.com".to_string(),
+                None
+            ),
+            (
+                "ROLE_ASSIGNMENT_DELETED".to_string(),
+                "USER".to_string(),
+                "bob@example.com".to_string(),
+                Some(std::collections::BTreeMap::from([
+                    ("resourceName".to_string(), "Bob".to_string()),
+                    ("userId".to_string(), "u-bob".to_string())
+                ]))
+            ),
+        ]
+    );
+    let who = removed[1].authentication_info.as_ref().unwrap();
+    let p = who.principal.as_ref().unwrap();
+    assert_eq!(
+        (p.kind.as_deref(), p.identifier.as_deref()),
+        (Some("USER"), Some("alice@example.com"))
+    );
+    let kinds = |body: &str| -> Vec<String> {
+        events(body)
+            .iter()
+            .map(|e| {
+                let r = e.resource.as_ref().unwrap();
+                format!("{} {}", e.action.clone().unwrap(), r.kind.clone().unwrap())
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(
+            r#"{"filterType":"Audit","actions":["DELETE","UPDATE"],"resources":[{"type":"USER_GROUP"},{"type":"TOKEN"}]}"#
+        ),
+        ["DELETE USER_GROUP", "DELETE TOKEN", "UPDATE USER_GROUP"]
+    );
+    assert_eq!(
+        kinds(r#"{"filterType":"Audit","resources":[{"type":"TOKEN"}]}"#),
+        ["DELETE TOKEN"]
+    );
+    // A deletion by a service account names it.
+    let org_group = &events(
+        r#"{"filterType":"Audit","actions":["DELETE"],"resources":[{"type":"USER_GROUP"}]}"#,
+    )[0];
+    let p = org_group
+        .authentication_info
+        .as_ref()
+        .unwrap()
+        .principal
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (p.kind.as_deref(), p.identifier.as_deref()),
+        (Some("SERVICE_ACCOUNT"), Some("ci_bot"))
+    );
+    let scope = org_group.resource_scope.as_ref().unwrap();
+    assert_eq!(scope.org_identifier.as_deref(), Some("eng"));
+
+    // Each event's YAML, as `NGYamlUtils` writes it: the deleted
+    // assignment; the group before and after the update.
+    let yaml = |id: &str| {
+        get(
+            &base,
+            &q("/audit/api/auditYaml", &format!("auditId={id}")),
+            Some(KEY),
+        )
+    };
+    let data: reviewpack::harness::wire::YamlDiff =
+        serde_json::from_value(ok_json(&yaml("audit-ra-bob"))["data"].clone()).unwrap();
+    let old = data.old_yaml.unwrap();
+    assert!(
+        old.starts_with("roleAssignment:\n  identifier: ra_bob_admin\n"),
+        "{old}"
+    );
+    assert!(
+        old.contains("\n  principal:\n    identifier: u-bob\n    type: USER\n"),
+        "{old}"
+    );
+    let data = ok_json(&yaml("audit-group-admins"));
+    let old = data["data"]["oldYaml"].as_str().unwrap();
+    let new = data["data"]["newYaml"].as_str().unwrap();
+    assert!(
+        old.contains("  users:\n  - u-alice\n  - u-carol\n"),
+        "{old}"
+    );
+    assert!(new.contains("  users:\n  - u-alice\n"), "{new}");
+    assert!(!new.contains("u-carol"), "{new}");
+    // An unknown id is a 400 naming it (`AuditYamlResourceImpl.get`).
+    let e = error(&yaml("nope"), 400);
+    assert_eq!(
+        e.message.as_deref(),
+        Some("No audit found with auditId nope")
+    );
 
     // Times are inclusive bounds.
     let body = format!(

@@ -55,6 +55,7 @@ fn assert_same_objects(got: &Snapshot, want: &Snapshot) {
     assert_eq!(got.role_assignments, want.role_assignments);
     assert_eq!(got.activity.logins, want.activity.logins);
     assert_eq!(got.activity.joined, want.activity.joined);
+    assert_eq!(got.activity.removals, want.activity.removals);
     assert_eq!(got.account, want.account);
 }
 
@@ -312,7 +313,29 @@ fn expected_requests(s: &Snapshot, lists: Lists) -> usize {
         + pages(s.users.len())
         + 1 // permissions
         + pages(s.activity.logins.iter().map(|l| l.events as usize).sum())
-        + pages(s.activity.joined.len());
+        + pages(s.activity.joined.len())
+        // Removals: one query for deleted assignments and users removed,
+        // one for deleted or updated groups, service accounts, keys and
+        // tokens; one details read per deleted assignment or group update.
+        + pages(
+            s.activity
+                .removals
+                .iter()
+                .filter(|r| matches!(r.action.as_str(), "ROLE_ASSIGNMENT_DELETED" | "REMOVE_COLLABORATOR"))
+                .count(),
+        )
+        + pages(
+            s.activity
+                .removals
+                .iter()
+                .filter(|r| matches!(r.action.as_str(), "DELETE" | "UPDATE"))
+                .count(),
+        )
+        + s.activity
+            .removals
+            .iter()
+            .filter(|r| r.action == "ROLE_ASSIGNMENT_DELETED" || r.action == "UPDATE")
+            .count();
     for scope in &scopes {
         if *scope != Scope::Account {
             total += at(scope, &|sc| {
@@ -899,4 +922,100 @@ fn a_failure_after_the_pull_keeps_the_pulled_snapshot_and_says_where() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("--force"), "{}", stderr_of(&out));
     assert_eq!(fake.request_count(), 0, "refused before pulling");
+}
+
+/// The quarter's removals come from the audit trail with their details:
+/// which assignment a deletion removed (on its principal), which members a
+/// group update removed; when the details cannot be read, the removals are
+/// kept marked unread and one notice says so, and the pull still succeeds.
+#[test]
+fn removals_are_read_from_the_audit_trail_with_their_details() {
+    const SMALL_KEY: &str = "sat.acc_Fake-123.tok.s3cr3t";
+    let want = crate::fake_harness::small_snapshot();
+    let fake = FakeHarness::start(want.clone(), SMALL_KEY);
+    let run = |_: &FakeHarness, cmd: &str, args: &[&str]| {
+        reviewpack()
+            .env("HARNESS_API_KEY", SMALL_KEY)
+            .arg(cmd)
+            .args(["--base-url", &fake.base_url(), "--rate-limit", "0"])
+            .args(["--retry-base-ms", "1", "--timeout-secs", "5"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let end = "2026-03-01T10:00:00Z";
+    let out = run(
+        &fake,
+        "pull",
+        &["--activity-end", end, "-o", path.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_eq!(got.activity.removals, want.activity.removals);
+    assert_eq!(got.activity.removals_since, want.activity.removals_since);
+    let bob = &got.activity.removals[0];
+    assert_eq!(bob.removed, ["ra_bob_admin"]);
+    assert_eq!(bob.by, "USER alice@example.com");
+    assert!(got.completeness.complete);
+
+    // Searched from an earlier date: the request says so.
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            end,
+            "--removals-since",
+            "2025-06-01",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert_eq!(
+        got.activity.removals_since.map(|t| t.to_rfc3339()),
+        Some("2025-06-01T00:00:00+00:00".to_string())
+    );
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|r| r.path == "/audit/api/audits/list"
+            && r.body.contains("ROLE_ASSIGNMENT_DELETED")
+            && r.body.contains(
+                &chrono::DateTime::parse_from_rfc3339("2025-06-01T00:00:00Z")
+                    .unwrap()
+                    .timestamp_millis()
+                    .to_string()
+            )));
+
+    // Details that cannot be read: kept, marked unread, said once.
+    fake.set_faults(Faults {
+        not_found_path: Some("/audit/api/auditYaml".into()),
+        ..Faults::default()
+    });
+    let out = run(
+        &fake,
+        "pull",
+        &["--activity-end", end, "-o", path.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert_eq!(err.matches("audited removal(s)").count(), 1, "{err}");
+    assert!(err.contains("the details of 2 audited removal(s)"), "{err}");
+    let got = snapshot::load(&path).unwrap().snapshot;
+    let unread: Vec<_> = got
+        .activity
+        .removals
+        .iter()
+        .filter(|r| !r.details_read)
+        .map(|r| (r.audit_id.as_str(), r.removed.is_empty()))
+        .collect();
+    assert_eq!(
+        unread,
+        [("audit-ra-bob", true), ("audit-group-admins", true)]
+    );
+    assert_eq!(got.activity.removals.len(), want.activity.removals.len());
 }

@@ -918,6 +918,8 @@ pub fn generate(shape: Shape) -> Snapshot {
             logins,
             joined,
             legacy_changes: Default::default(),
+            removals_since: None,
+            removals: vec![],
         },
         scim: None,
     };

@@ -78,6 +78,9 @@ pub struct PullOptions {
     pub activity_days: u32,
     /// The end of the activity window (normally now).
     pub activity_end: DateTime<Utc>,
+    /// Where to search the audit trail for removals from, when earlier
+    /// than the activity window's start (the previous snapshot's capture).
+    pub removals_since: Option<DateTime<Utc>>,
     /// Keep going past failed or incomplete lists, marking the snapshot.
     pub allow_partial: bool,
     /// The command line with secrets removed, for provenance.
@@ -165,6 +168,10 @@ struct AccessObjects {
 struct AuditEvidence {
     logins: Vec<wire::AuditEvent>,
     additions: Vec<wire::AuditEvent>,
+    /// Where removals were searched from.
+    removals_since: DateTime<Utc>,
+    /// Audited removals, with their details where read.
+    removals: Vec<crate::snapshot::Removal>,
 }
 
 /// One pull: the client, the accounting and the options.
@@ -342,6 +349,8 @@ pub async fn pull_with_scim(
             logins,
             joined,
             legacy_changes: Default::default(),
+            removals_since: Some(audit.removals_since),
+            removals: audit.removals,
         },
         scim,
     };

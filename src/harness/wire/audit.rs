@@ -19,6 +19,9 @@ pub struct AuditFilter {
     /// Actions to keep, such as `LOGIN`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<String>,
+    /// Resource types to keep (any of them; `AuditServiceImpl.getResourceCriteria`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<AuditResourceFilter>,
     /// `EXCLUDE_LOGIN_EVENTS` or `EXCLUDE_SYSTEM_EVENTS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub static_filter: Option<String>,
@@ -94,4 +97,31 @@ pub struct AuditResource {
     /// Labels such as `userId`.
     #[serde(default)]
     pub labels: Option<BTreeMap<String, String>>,
+}
+
+/// One entry of the filter's `resources`: a type, and an identifier when
+/// one resource is wanted. Only what is set is sent: the server rejects an
+/// empty type and a label without key or value (`AuditFilterPropertiesValidator`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditResourceFilter {
+    /// `USER_GROUP`, `TOKEN`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// One resource's identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+}
+
+/// `GET /audit/api/auditYaml?auditId=`: an event's YAML before and after
+/// (`YamlDiffRecordDTO`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct YamlDiff {
+    /// Before.
+    #[serde(default)]
+    pub old_yaml: Option<String>,
+    /// After.
+    #[serde(default)]
+    pub new_yaml: Option<String>,
 }

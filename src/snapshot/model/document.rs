@@ -124,6 +124,8 @@ impl Snapshot {
                 logins: Vec::new(),
                 joined: Vec::new(),
                 legacy_changes: Dropped,
+                removals_since: None,
+                removals: Vec::new(),
             },
             scim: None,
         }

@@ -1,10 +1,12 @@
-//! Evidence beyond the access model: audit-trail activity (the latest login
-//! and the user additions in the window) and the account's SCIM listing.
+//! Evidence beyond the access model: audit-trail activity (the latest login,
+//! the user additions and the audited removals in the window) and the
+//! account's SCIM listing.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::UserId;
+use crate::snapshot::Scope;
 
 /// Audit-trail evidence of activity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +29,67 @@ pub struct Activity {
     /// change; nothing used it, so it is read and dropped.
     #[serde(default, rename = "changes", skip_serializing)]
     pub legacy_changes: Dropped,
+    /// Where the audited removals were searched from (to `window_end`):
+    /// the window start, or the previous snapshot's capture (`pull
+    /// --removals-since`, `run --previous`). Absent when removals were not
+    /// read (snapshots before version 0.19).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removals_since: Option<DateTime<Utc>>,
+    /// Removals the audit trail records in that window: deleted role
+    /// assignments, users removed from a scope, deleted groups, service
+    /// accounts, API keys and tokens, and group updates that removed
+    /// members; oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<Removal>,
+}
+
+/// One audited removal: what Harness's audit trail says was removed, where,
+/// when and by whom (docs/harness-behaviour.md E7 to E9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    /// When (the audit event's timestamp).
+    pub at: DateTime<Utc>,
+    /// The audit event's id.
+    pub audit_id: String,
+    /// `ROLE_ASSIGNMENT_DELETED`, `REMOVE_COLLABORATOR`, `DELETE` or `UPDATE`.
+    pub action: String,
+    /// The event's resource type: `USER`, `USER_GROUP`, `SERVICE_ACCOUNT`,
+    /// `API_KEY` or `TOKEN`. A deleted role assignment is audited on its
+    /// principal, not on the assignment.
+    pub resource_type: String,
+    /// The resource's identifier (a user's email).
+    pub resource: String,
+    /// The scope the event names.
+    pub scope: Scope,
+    /// Who did it: the audit principal's type and identifier (a user's
+    /// email), `TYPE identifier`; empty when the event names none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub by: String,
+    /// What the event's details (its YAML) say was removed: a deleted role
+    /// assignment's identifier, or the user ids a group update removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    /// A deleted role assignment's role and resource group, from its
+    /// details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// See `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+    /// Whether the details were read: `false` when they could not be (an
+    /// error, or more events than `pull` reads details for), so `removed`
+    /// is unknown rather than empty.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub details_read: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// A field older snapshots have and this version reads past: any value, kept

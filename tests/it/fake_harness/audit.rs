@@ -8,15 +8,22 @@
 //! `joined` entry becomes one `ADD_COLLABORATOR` event at account scope, built
 //! as `UserEventHandler.handleUserMembershipAddedEvent` builds it: the
 //! resource is `{type: USER, identifier: <email>}` (no uuid), and an accepted
-//! invite is published by the NextGen manager's service principal.
+//! invite is published by the NextGen manager's service principal. Each
+//! `removals` entry becomes the event its handler publishes
+//! (docs/harness-behaviour.md E7 to E9): `ROLE_ASSIGNMENT_DELETED` on the
+//! assignment's principal (`RoleAssignmentEventHandler.getAuditResource`),
+//! `REMOVE_COLLABORATOR` on the user's email with no labels (the event
+//! builds them and drops them), `DELETE` or `UPDATE` on the group, service
+//! account, API key or token; [`yaml`] serves its details as
+//! `GET /audit/api/auditYaml` does.
 
 use std::collections::BTreeMap;
 
 use chrono::TimeDelta;
 use reviewpack::harness::wire::{
-    AuditEvent, AuditFilter, AuditPrincipal, AuditResource, AuthenticationInfo,
+    AuditEvent, AuditFilter, AuditPrincipal, AuditResource, AuthenticationInfo, YamlDiff,
 };
-use reviewpack::snapshot::Snapshot;
+use reviewpack::snapshot::{Removal, Snapshot};
 use serde_json::Value;
 
 use super::convert::{ms, scope_ids, to_value};
@@ -28,6 +35,7 @@ const LOGIN_ACTIONS: [&str; 3] = ["LOGIN", "LOGIN2FA", "UNSUCCESSFUL_LOGIN"];
 #[derive(Debug, Default)]
 pub struct Filter {
     pub wire: AuditFilter,
+    /// `resources[{type, identifier}]`: any of them (`getResourceCriteria`).
     /// `principals[{type, identifier}]`, which the wire type does not model.
     pub principals: Vec<(Option<String>, Option<String>)>,
 }
@@ -49,6 +57,16 @@ impl Filter {
             })
             .unwrap_or_default();
         Ok(Filter { wire, principals })
+    }
+
+    /// Whether an event on this resource passes the `resources` filter.
+    pub fn keeps_resource(&self, kind: &str, identifier: &str) -> bool {
+        self.wire.resources.is_empty()
+            || self
+                .wire
+                .resources
+                .iter()
+                .any(|r| r.kind == kind && r.identifier.as_deref().is_none_or(|i| i == identifier))
     }
 
     /// Whether an event with this action, principal and time passes.
@@ -103,7 +121,8 @@ pub fn events(snap: &Snapshot, filter: &Filter) -> Vec<Value> {
         let name = user.map_or_else(|| email.clone(), |u| u.name.clone());
         for k in 0..login.events.max(1) {
             let at = ms(login.last_login - TimeDelta::hours(i64::from(k)));
-            if !filter.keeps("LOGIN", "USER", &email, at) {
+            if !filter.keeps("LOGIN", "USER", &email, at) || !filter.keeps_resource("USER", &email)
+            {
                 continue;
             }
             push(AuditEvent {
@@ -139,7 +158,9 @@ pub fn events(snap: &Snapshot, filter: &Filter) -> Vec<Value> {
         let email = user.map_or_else(|| j.user.0.clone(), |u| u.email.clone());
         let name = user.map_or_else(|| email.clone(), |u| u.name.clone());
         let at = ms(j.at);
-        if !filter.keeps("ADD_COLLABORATOR", "SERVICE", "ng-manager", at) {
+        if !filter.keeps("ADD_COLLABORATOR", "SERVICE", "ng-manager", at)
+            || !filter.keeps_resource("USER", &email)
+        {
             continue;
         }
         push(AuditEvent {
@@ -163,6 +184,143 @@ pub fn events(snap: &Snapshot, filter: &Filter) -> Vec<Value> {
         });
     }
 
+    for r in &snap.activity.removals {
+        let at = ms(r.at);
+        let (by_kind, by_id) = r.by.split_once(' ').unwrap_or(("", r.by.as_str()));
+        if !filter.keeps(&r.action, by_kind, by_id, at)
+            || !filter.keeps_resource(&r.resource_type, &r.resource)
+        {
+            continue;
+        }
+        let labels = removal_labels(snap, r);
+        let mut v = to_value(&AuditEvent {
+            audit_id: Some(r.audit_id.clone()),
+            action: Some(r.action.clone()),
+            module: Some("CORE".into()),
+            timestamp: Some(at),
+            resource_scope: None,
+            authentication_info: Some(AuthenticationInfo {
+                principal: (!r.by.is_empty()).then(|| AuditPrincipal {
+                    kind: Some(by_kind.to_string()),
+                    identifier: Some(by_id.to_string()),
+                }),
+                labels: None,
+            }),
+            resource: Some(AuditResource {
+                kind: Some(r.resource_type.clone()),
+                identifier: Some(r.resource.clone()),
+                labels,
+            }),
+        });
+        if let Value::Object(m) = &mut v {
+            m.insert(
+                "resourceScope".into(),
+                to_value(&scope_ids(account, &r.scope)),
+            );
+        }
+        out.push((at, r.audit_id.clone(), v));
+    }
+
     out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     out.into_iter().map(|(_, _, v)| v).collect()
+}
+
+/// The labels the server puts on a removal's resource: none on
+/// `REMOVE_COLLABORATOR` (`RemoveCollaboratorEvent.getResource` builds them
+/// and drops them), the name (and a user's uuid) elsewhere.
+fn removal_labels(snap: &Snapshot, r: &Removal) -> Option<BTreeMap<String, String>> {
+    if r.action == "REMOVE_COLLABORATOR" {
+        return None;
+    }
+    let name = |n: &str| ("resourceName".to_string(), n.to_string());
+    match r.resource_type.as_str() {
+        "USER" => snap
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(&r.resource))
+            .map(|u| BTreeMap::from([name(&u.name), ("userId".to_string(), u.id.0.clone())])),
+        "USER_GROUP" => snap
+            .user_groups
+            .iter()
+            .find(|g| g.id.as_str() == r.resource)
+            .map(|g| BTreeMap::from([name(&g.name)])),
+        "SERVICE_ACCOUNT" => snap
+            .service_accounts
+            .iter()
+            .find(|s| s.id.as_str() == r.resource)
+            .map(|s| BTreeMap::from([name(&s.name)])),
+        _ => Some(BTreeMap::from([name(&r.resource)])),
+    }
+}
+
+/// `GET /audit/api/auditYaml?auditId=`: a removal's YAML before and after,
+/// written as `NGYamlUtils.getYamlString` writes it (block style, sequences
+/// at their key's indent, empty lists left out); `None` for an unknown id
+/// or a removal whose details the snapshot does not hold.
+pub fn yaml(snap: &Snapshot, audit_id: &str) -> Option<YamlDiff> {
+    let r = snap
+        .activity
+        .removals
+        .iter()
+        .find(|r| r.audit_id == audit_id)?;
+    if !r.details_read {
+        return None;
+    }
+    match (r.action.as_str(), r.resource_type.as_str()) {
+        ("ROLE_ASSIGNMENT_DELETED", kind) => {
+            let id = r.removed.first()?;
+            let principal = match kind {
+                "USER" => snap
+                    .users
+                    .iter()
+                    .find(|u| u.email.eq_ignore_ascii_case(&r.resource))
+                    .map_or(r.resource.clone(), |u| u.id.0.clone()),
+                _ => r.resource.clone(),
+            };
+            let mut y = format!("roleAssignment:\n  identifier: {id}\n");
+            if let Some(rg) = &r.resource_group {
+                y.push_str(&format!("  resourceGroupIdentifier: {rg}\n"));
+            }
+            if let Some(role) = &r.role {
+                y.push_str(&format!("  roleIdentifier: {role}\n"));
+            }
+            y.push_str(&format!(
+                "  principal:\n    identifier: {principal}\n    type: {kind}\n  disabled: false\n  managed: false\n  internal: false\n"
+            ));
+            Some(YamlDiff {
+                old_yaml: Some(y),
+                new_yaml: None,
+            })
+        }
+        ("UPDATE", "USER_GROUP") => {
+            let g = snap
+                .user_groups
+                .iter()
+                .find(|g| g.id.as_str() == r.resource && g.scope == r.scope)?;
+            let now: Vec<String> = g.members.iter().map(|u| u.0.clone()).collect();
+            let mut before = now.clone();
+            before.extend(r.removed.iter().cloned());
+            let group = |users: &[String]| {
+                let mut y = format!(
+                    "userGroup:\n  accountIdentifier: {}\n  identifier: {}\n  name: \"{}\"\n",
+                    snap.account.id,
+                    g.id,
+                    g.name.replace('\\', "\\\\").replace('"', "\\\"")
+                );
+                if !users.is_empty() {
+                    y.push_str("  users:\n");
+                    for u in users {
+                        y.push_str(&format!("  - {u}\n"));
+                    }
+                }
+                y.push_str("  externallyManaged: false\n  harnessManaged: false\n");
+                y
+            };
+            Some(YamlDiff {
+                old_yaml: Some(group(&before)),
+                new_yaml: Some(group(&now)),
+            })
+        }
+        _ => None,
+    }
 }

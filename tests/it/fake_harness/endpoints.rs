@@ -47,6 +47,7 @@ pub enum Endpoint {
     RoleAssignmentsGet,
     RoleAssignmentAggregate,
     Audits,
+    AuditYaml,
     AccessCheck,
 }
 
@@ -59,6 +60,7 @@ impl Endpoint {
                 | Endpoint::Permissions
                 | Endpoint::Role
                 | Endpoint::RoleAssignmentAggregate
+                | Endpoint::AuditYaml
                 | Endpoint::AccessCheck
         )
     }
@@ -129,6 +131,7 @@ pub fn router(shared: Shared) -> Router {
             post(route!(E::RoleAssignmentAggregate)),
         )
         .route("/audit/api/audits/list", post(route!(E::Audits)))
+        .route("/audit/api/auditYaml", get(route!(E::AuditYaml)))
         .route("/authz/api/acl", post(route!(E::AccessCheck)))
         // SCIM: raw SCIM bodies, no envelope, 1-based paging.
         .route(
@@ -690,6 +693,32 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
                     )
                 })
         }
+        Endpoint::AuditYaml => {
+            // `AuditYamlResourceImpl.get`: the event, else 400; then the
+            // audit permission on its scope; then its YAML record.
+            let id = ctx.required("auditId")?;
+            let unknown = || {
+                ApiError::error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REQUEST",
+                    format!("No audit found with auditId {id}"),
+                )
+            };
+            let r = snap
+                .activity
+                .removals
+                .iter()
+                .find(|r| r.audit_id == id)
+                .ok_or_else(unknown)?;
+            let filter = audit::Filter::from_body(&serde_json::json!({
+                "scopes": [scope_ids(&ctx.account, &r.scope)]
+            }))
+            .map_err(|m| ApiError::failure("auditId", m))?;
+            audit_permission(ctx, &filter)?;
+            audit::yaml(snap, id)
+                .map(|y| to_value(&y))
+                .ok_or_else(unknown)
+        }
         Endpoint::RoleAssignmentAggregate => {
             // `RoleAssignmentResourceImpl.getAggregated`: the first 1,000
             // assignments the filter admits, the roles they name with no
@@ -1241,6 +1270,7 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
         | Endpoint::Permissions
         | Endpoint::Role
         | Endpoint::RoleAssignmentAggregate
+        | Endpoint::AuditYaml
         | Endpoint::AccessCheck => unreachable!("{ep:?} is unpaged"),
     })
 }

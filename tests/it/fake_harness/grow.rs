@@ -223,7 +223,31 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
                 .and_then(chrono::DateTime::from_timestamp_millis)
                 .unwrap_or(snap.activity.window_end);
             let user = UserId(format!("grown-user-{n}"));
-            if filter.wire.actions.iter().any(|a| a == "ADD_COLLABORATOR") {
+            let asks = |a: &str| filter.wire.actions.iter().any(|x| x == a);
+            if asks("REMOVE_COLLABORATOR") || asks("DELETE") {
+                // A removal that needs no details.
+                let (action, kind) = if asks("DELETE") {
+                    ("DELETE", "TOKEN")
+                } else {
+                    ("REMOVE_COLLABORATOR", "USER")
+                };
+                snap.activity.removals.insert(
+                    0,
+                    reviewpack::snapshot::Removal {
+                        at: end,
+                        audit_id: format!("grown-removal-{n}"),
+                        action: action.into(),
+                        resource_type: kind.into(),
+                        resource: format!("grown{n}"),
+                        scope: reviewpack::snapshot::Scope::Account,
+                        by: String::new(),
+                        removed: vec![],
+                        role: None,
+                        resource_group: None,
+                        details_read: true,
+                    },
+                );
+            } else if asks("ADD_COLLABORATOR") {
                 snap.activity
                     .joined
                     .insert(0, JoinEvidence { user, at: end });
@@ -244,6 +268,7 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
         | Endpoint::Role
         | Endpoint::RoleAssignmentsGet
         | Endpoint::RoleAssignmentAggregate
+        | Endpoint::AuditYaml
         | Endpoint::AccessCheck => {}
     }
 }

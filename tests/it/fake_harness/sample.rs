@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use reviewpack::snapshot::{
     Account, Activity, ApiKey, ApiKeyId, ApiKeyType, AssignmentId, AttributeFilter, Caller,
     Completeness, GroupId, JoinEvidence, LoginEvidence, Org, Permission, PermissionId,
-    PrincipalRef, Project, Provenance, ResourceFilter, ResourceGroup, ResourceGroupId,
+    PrincipalRef, Project, Provenance, Removal, ResourceFilter, ResourceGroup, ResourceGroupId,
     ResourceSelector, Role, RoleAssignment, RoleId, RoleRef, Scope, ScopeLevel, ScopeSelector,
     ServiceAccount, ServiceAccountId, Snapshot, Token, TokenId, User, UserGroup, UserId, FORMAT,
     VERSION,
@@ -41,6 +41,86 @@ fn user(id: &str, name: &str, scopes: Vec<Scope>) -> User {
         two_factor_enabled: Some(true),
         scopes,
     }
+}
+
+/// What the audit trail holds of the quarter's removals: one of each kind
+/// the handlers publish (docs/harness-behaviour.md E7 to E9).
+fn removals() -> Vec<Removal> {
+    let removal =
+        |at: &str, id: &str, action: &str, kind: &str, resource: &str, scope: Scope| Removal {
+            at: t(at),
+            audit_id: id.into(),
+            action: action.into(),
+            resource_type: kind.into(),
+            resource: resource.into(),
+            scope,
+            by: "USER alice@example.com".into(),
+            removed: vec![],
+            role: None,
+            resource_group: None,
+            details_read: true,
+        };
+    let a = Scope::Account;
+    let eng = org("eng");
+    vec![
+        // Bob's direct account admin, deleted: audited on Bob.
+        Removal {
+            removed: vec!["ra_bob_admin".into()],
+            role: Some("_account_admin".into()),
+            resource_group: Some("_all_account_level_resources".into()),
+            ..removal(
+                "2026-01-10T10:00:00Z",
+                "audit-ra-bob",
+                "ROLE_ASSIGNMENT_DELETED",
+                "USER",
+                "bob@example.com",
+                a.clone(),
+            )
+        },
+        // A group update that took Carol out of platform_admins.
+        Removal {
+            removed: vec!["u-carol".into()],
+            ..removal(
+                "2026-01-11T10:00:00Z",
+                "audit-group-admins",
+                "UPDATE",
+                "USER_GROUP",
+                "platform_admins",
+                a.clone(),
+            )
+        },
+        // Dan left: removed from the account (the event names his email
+        // only).
+        removal(
+            "2026-01-12T10:00:00Z",
+            "audit-dan",
+            "REMOVE_COLLABORATOR",
+            "USER",
+            "dan@example.com",
+            a.clone(),
+        ),
+        // A token revoked.
+        removal(
+            "2026-01-13T10:00:00Z",
+            "audit-token",
+            "DELETE",
+            "TOKEN",
+            "ci_tok_older",
+            a.clone(),
+        ),
+        // An org group deleted, by a service account.
+        Removal {
+            by: "SERVICE_ACCOUNT ci_bot".into(),
+            ..removal(
+                "2026-01-14T10:00:00Z",
+                "audit-eng-old",
+                "DELETE",
+                "USER_GROUP",
+                "eng_old",
+                eng,
+            )
+        },
+    ]
 }
 
 fn group(scope: Scope, id: &str, members: &[&str]) -> UserGroup {
@@ -440,6 +520,8 @@ pub fn small_snapshot() -> Snapshot {
                 at: t("2025-11-20T09:00:00Z"),
             }],
             legacy_changes: Default::default(),
+            removals_since: Some(t("2025-09-02T10:00:00Z")),
+            removals: removals(),
         },
         scim: None,
     };
