@@ -19,6 +19,13 @@ Reads ``samples/demo/snapshot.json`` (the demo account as pulled on
     assignment is deleted;
   - a revocation decided but not done: Gavin Roche's direct
     ``_project_admin`` on ``project:eng/checkout`` is still there;
+  - the audit trail records the two removals, as Harness's handlers write
+    them (docs/harness-behaviour.md E7, E8): Victor's assignment deleted on
+    2026-10-23 by Amara Okonkwo (a ``ROLE_ASSIGNMENT_DELETED`` event on
+    Victor, the assignment named in its YAML), and Farah removed from the
+    account on 2026-11-18 (``REMOVE_COLLABORATOR``), so with the campaign's
+    14 days from the 2026-10-21 collection one is on time and one is 14
+    days late;
   - the pull and its activity evidence move 92 days later (the same login
     pattern, a quarter on), tokens are renewed on schedule (their validity
     moves with it, so no token expires in between), and the completeness
@@ -56,6 +63,9 @@ GROWN_ROLE = ("account", "release_manager")
 NEW_PERMISSION = "core_pipeline_delete"
 REVOKED_DONE = ("account", "role_assignment_qggRnZ7WlONL6gyObfuT")  # Victor Haldane
 REVOKED_NOT_DONE = ("project:eng/checkout", "role_assignment_SjrVgNt50iXESQx8j3Au")  # Gavin Roche
+REMOVED_BY = "USER amara.okonkwo@example.com"
+REVOKED_AT = "2026-10-23T14:12:05Z"
+LEAVER_REMOVED_AT = "2026-11-18T09:30:41Z"
 KEPT = [
     ("account", "role_assignment_QTW4VF2ln4HrZi6fDpCQ"),  # platform_admins: account admin
     ("account", "role_assignment_WxOUhMbJ4ZaWOgiHwTrJ"),  # Priya Raman on payments_only
@@ -121,6 +131,7 @@ def make_q4(q3):
     act = q4["activity"]
     act["window_start"] = shift(act["window_start"])
     act["window_end"] = shift(act["window_end"])
+    act["removals_since"] = shift(act["removals_since"])
     for login in act["logins"]:
         login["last_login"] = shift(login["last_login"])
     for joined in act.get("joined", []):
@@ -177,6 +188,21 @@ def make_q4(q3):
         a for a in q4["role_assignments"] if (a["scope"], a["id"]) != REVOKED_DONE
     ]
     adjust(completeness(q4, "POST /authz/api/roleassignments/filter", REVOKED_DONE[0]), -1)
+
+    # The audit trail's record of both removals, oldest first.
+    victor = next(u for u in q3["users"] if u["id"] == find(q3["role_assignments"], *REVOKED_DONE,
+                                                             "role assignment")["principal"]["id"])
+    revoked = find(q3["role_assignments"], *REVOKED_DONE, "role assignment")
+    act["removals"] = [
+        {"at": REVOKED_AT, "audit_id": "aud_6f1c2e9b4d7a40e3b8c5d2f1a9e0c7b4",
+         "action": "ROLE_ASSIGNMENT_DELETED", "resource_type": "USER", "resource": victor["email"],
+         "scope": REVOKED_DONE[0], "by": REMOVED_BY, "removed": [REVOKED_DONE[1]],
+         "role": revoked["role"]["id"], "resource_group": revoked["resource_group"]},
+        {"at": LEAVER_REMOVED_AT, "audit_id": "aud_9a4e7c2b1f8d43a6a0e5c3b7d2f1e8a6",
+         "action": "REMOVE_COLLABORATOR", "resource_type": "USER", "resource": LEAVER,
+         "scope": "account", "by": REMOVED_BY},
+    ]
+    adjust(completeness(q4, "POST /audit/api/audits/list (removals)", "account"), 2)
     return q4
 
 

@@ -82,6 +82,9 @@ pub struct CampaignDates {
     pub due: Option<String>,
     /// When the campaign closes (signed off).
     pub close: Option<String>,
+    /// Days a Revoke or Modify may take, from its collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediate_within_days: Option<u32>,
 }
 
 /// The roles and resource groups a Modify to may name: identifiers and

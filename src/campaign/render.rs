@@ -27,7 +27,7 @@ const CAP: usize = 1000;
 /// The columns of decisions.csv (each row ends with the pack's account,
 /// capture time and snapshot SHA-256: the snapshot the decisions are about,
 /// which `diff --decisions` holds against its OLD snapshot).
-pub const DECISION_COLUMNS: [&str; 16] = [
+pub const DECISION_COLUMNS: [&str; 17] = [
     "row_key",
     "kind",
     "entitlement",
@@ -41,14 +41,16 @@ pub const DECISION_COLUMNS: [&str; 16] = [
     "justification",
     "ticket",
     "modify_to",
+    "remediate_by",
     "file",
     "file_sheet",
     "file_row",
 ];
 
 /// A decision's cells, sharing the decision's texts (no copy per row: a
-/// 50,000-user campaign has millions).
-fn decision_cells(d: &Accepted) -> [Cell; 16] {
+/// 50,000-user campaign has millions); `remediate_by` goes on Revoke and
+/// Modify rows.
+fn decision_cells(d: &Accepted, remediate_by: &str) -> [Cell; 17] {
     let shared = |t: &std::sync::Arc<str>| Cell::Shared(t.clone());
     [
         shared(&d.row_key),
@@ -64,10 +66,23 @@ fn decision_cells(d: &Accepted) -> [Cell; 16] {
         shared(&d.justification),
         shared(&d.ticket),
         shared(&d.modify_to),
+        Cell::Text(if d.decision == "Keep" {
+            String::new()
+        } else {
+            remediate_by.to_string()
+        }),
         shared(&d.file),
         shared(&d.file_sheet),
         Cell::Text(d.file_row.to_string()),
     ]
+}
+
+/// The day by which a Revoke or Modify collected now must be carried out
+/// (`[reviewers] remediate_within_days` after the collection day).
+pub fn remediate_by(pack: &PackCampaign, c: &Collected) -> Option<String> {
+    let days = pack.dates.remediate_within_days?;
+    let at = c.collected_at?.date_naive();
+    Some((at + chrono::Days::new(u64::from(days))).to_string())
 }
 
 /// The steps from the rows the pack sent to the rows decided.
@@ -107,6 +122,7 @@ pub fn to_json(pack: &PackCampaign, c: &Collected) -> serde_json::Value {
         },
         "totals": c.totals,
         "collected_at": c.collected_at.map(crate::report::sheets::fmt_time),
+        "remediate_by": remediate_by(pack, c),
         "dates": pack.dates,
         "status": c.status().0,
         "status_why": c.status().1,
@@ -145,6 +161,9 @@ pub fn write_outputs(
             ("snapshot_sha256", pack.snapshot_sha256.as_str()),
         ],
     )?;
+    // The day a Revoke or Modify must be carried out by: the policy's days
+    // from the day the decisions were collected.
+    let remediate_by = remediate_by(pack, c).unwrap_or_default();
     // Every entitlement of the campaign in the pack's order: its accepted
     // decision, or a row saying it has none (so next quarter's diff counts
     // what was never decided).
@@ -152,7 +171,7 @@ pub fn write_outputs(
     for (key, a) in &pack.rows {
         if accepted.peek().is_some_and(|d| d.row_key == *key) {
             let d = accepted.next().expect("peeked");
-            csv.row(decision_cells(d).iter().map(Cell::as_text))?;
+            csv.row(decision_cells(d, &remediate_by).iter().map(Cell::as_text))?;
         } else {
             csv.row([
                 &**key,
@@ -171,12 +190,13 @@ pub fn write_outputs(
                 "",
                 "",
                 "",
+                "",
             ])?;
         }
     }
     // Accepted decisions are in the pack's order, so none is left.
     for d in accepted {
-        csv.row(decision_cells(d).iter().map(Cell::as_text))?;
+        csv.row(decision_cells(d, &remediate_by).iter().map(Cell::as_text))?;
     }
     csv.finish()?;
     follow_up(pack, c, &dir.join(FOLLOW_UP_CSV))?;
@@ -500,7 +520,8 @@ fn workbook(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<
         problems.into_iter(),
     )?;
     // Streamed: a row's cells share the accepted decision's texts.
-    let decisions = c.accepted.iter().map(|d| decision_cells(d).into());
+    let by = remediate_by(pack, c).unwrap_or_default();
+    let decisions = c.accepted.iter().map(|d| decision_cells(d, &by).into());
     table(
         &mut wb,
         "Decisions",

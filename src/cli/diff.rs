@@ -295,6 +295,23 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
                 format!("; {} rows could not be used (see diff.json)", d.problems.len())
             }
         ));
+        let timed: Vec<&str> = d
+            .verified
+            .iter()
+            .chain(&d.not_done)
+            .filter_map(|r| r.timing.as_ref().map(|t| t.status))
+            .collect();
+        if !timed.is_empty() {
+            let n = |s: &str| timed.iter().filter(|t| **t == s).count();
+            out.note(format_args!(
+                "remediation (audit trail): {} on time, {} late (remediation-late findings), {} not timed (no audited removal found), {} not done past their day, {} not done and not yet due",
+                n("on time"),
+                n("late"),
+                n("not timed") + n("no deadline"),
+                n("overdue"),
+                n("not done")
+            ));
+        }
     }
     // The run fails on new findings only: at or above --fail-on, or of a rule
     // the policy denies (revocation-not-done is not a policy rule).

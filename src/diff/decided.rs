@@ -190,6 +190,7 @@ pub(super) fn base_row(
         in_old,
         detail: String::new(),
         finding_id: None,
+        timing: None,
     }
 }
 

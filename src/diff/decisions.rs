@@ -132,6 +132,9 @@ pub struct Decision {
     pub ticket: String,
     /// Modify to column: what a Modify should make of the access.
     pub modify_to: String,
+    /// A campaign's `remediate_by` column: the day (YYYY-MM-DD) a Revoke or
+    /// Modify must be carried out by; empty when the file has none.
+    pub remediate_by: String,
 }
 
 /// Every decision of one file.
@@ -448,6 +451,7 @@ fn read_table(
     let justification = col("justification");
     let ticket = col("ticket");
     let modify_to = col("modify_to");
+    let remediate_by = col("remediate_by");
     let (owner, token_scope, api_key) = (col("owner_id"), col("scope"), col("api_key_id"));
     let get = |r: &[String], i: Option<usize>| -> String {
         i.and_then(|i| r.get(i))
@@ -561,6 +565,7 @@ fn read_table(
             justification: get(r, justification),
             ticket: get(r, ticket),
             modify_to: get(r, modify_to),
+            remediate_by: get(r, remediate_by),
         });
     }
     true

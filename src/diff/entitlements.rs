@@ -27,6 +27,7 @@ use crate::graph::{AccessGraph, AssignmentStatus, Entitlement, EntitlementRef};
 use super::decided::{base_row, decided_by, decision_evidence, identity};
 use super::decisions::{Decision, DecisionSet, Verdict};
 use super::model::DecisionsCheck;
+use super::remediation::{self, Timing};
 
 /// Who a finding about the entitlement names: the user or service account,
 /// or the group of a group's role assignment.
@@ -158,20 +159,83 @@ fn still_reachable(old: &AccessGraph<'_>, e: Entitlement, new: &AccessGraph<'_>)
     out
 }
 
-/// Each side's entitlements by key, made once for all the decisions.
-pub(super) struct Indexes {
+/// Each side's entitlements by key, and NEW's audited removals since OLD,
+/// made once for all the decisions.
+pub(super) struct Indexes<'s> {
     old: std::collections::HashMap<String, Entitlement>,
     new: std::collections::HashMap<String, Entitlement>,
+    removals: Vec<&'s crate::snapshot::Removal>,
+    gap: Option<String>,
 }
 
-impl Indexes {
+impl<'s> Indexes<'s> {
     /// Both sides' indexes.
-    pub(super) fn of(old: &AccessGraph<'_>, new: &AccessGraph<'_>) -> Indexes {
+    pub(super) fn of(old: &AccessGraph<'_>, new: &AccessGraph<'s>) -> Indexes<'s> {
         Indexes {
             old: old.entitlement_index(),
             new: new.entitlement_index(),
+            removals: remediation::window(old.snapshot(), new.snapshot()),
+            gap: remediation::window_gap(old.snapshot(), new.snapshot()),
         }
     }
+
+    /// When and by whom the entitlement was removed, against the
+    /// decision's day.
+    fn timing(&self, e: &EntitlementRef, old: &AccessGraph<'_>, d: &Decision) -> Timing {
+        remediation::done(
+            remediation::removal_of(e, old.snapshot(), &self.removals),
+            &d.remediate_by,
+            self.gap.as_deref(),
+        )
+    }
+}
+
+/// The remediation-late finding of a change carried out after its day.
+fn late_finding(
+    set: &DecisionSet,
+    d: &Decision,
+    e: &EntitlementRef,
+    principal: Option<&FindingPrincipal>,
+    scope: &str,
+    t: &Timing,
+) -> Option<Finding> {
+    let days = t.days_late?;
+    let principal = principal?.clone();
+    let key = e.key();
+    let mut evidence = decision_evidence(set, d);
+    evidence.insert("entitlement".into(), json!(key));
+    evidence.insert("entitlement_kind".into(), json!(e.kind().label()));
+    evidence.insert("remediate_by".into(), json!(t.remediate_by));
+    evidence.insert("removed_at".into(), json!(t.removed_at));
+    evidence.insert("removed_by".into(), json!(t.removed_by));
+    evidence.insert("audit_event".into(), json!(t.event));
+    evidence.insert("days_late".into(), json!(days));
+    let by = decided_by(d);
+    Some(Finding {
+        id: crate::findings::finding_id(
+            Rule::RemediationLate.code(),
+            &principal.id,
+            scope,
+            &[key],
+        ),
+        rule: Rule::RemediationLate.code().into(),
+        severity: Rule::RemediationLate.default_severity(),
+        message: format!(
+            "{} of {} decided{by} in the previous review ({} row {}) was carried out {days} day(s) after its remediate_by day ({}): removed {}{}.",
+            if d.verdict == Verdict::Modify { "Modify" } else { "Revoke" },
+            e.kind().label(),
+            d.sheet,
+            d.row,
+            t.remediate_by.as_deref().unwrap_or_default(),
+            t.removed_at.as_deref().map_or("", |a| a.get(..10).unwrap_or(a)),
+            t.removed_by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default()
+        ),
+        principal: Some(principal),
+        scope: Some(scope.to_string()),
+        evidence,
+        controls: Rule::RemediationLate.controls(),
+        exempted: None,
+    })
 }
 
 /// Checks one decision on an entitlement into `out`; returns its finding
@@ -181,9 +245,9 @@ pub(super) fn check(
     d: &Decision,
     e: &EntitlementRef,
     (old, new): (&AccessGraph<'_>, &AccessGraph<'_>),
-    index: &Indexes,
+    index: &Indexes<'_>,
     out: &mut DecisionsCheck,
-) -> Option<Finding> {
+) -> Vec<Finding> {
     let key = e.key();
     let pid = d.target.principal_id().to_string();
     let principal = principal_of(old, new, &pid);
@@ -200,10 +264,28 @@ pub(super) fn check(
             e.kind().label()
         );
         out.unchecked.push(row);
-        return None;
+        return Vec::new();
     };
+    let scope = old.entitlement_scope(old_e).to_string();
     if decision == "Modify" {
-        return modify(set, d, e, old_e, (old, new), principal, row, out);
+        let verified = out.verified.len();
+        let not_done = modify(set, d, e, old_e, (old, new), principal.clone(), row, out);
+        // A Modify carried out is timed by the old assignment's removal.
+        let mut found: Vec<Finding> = not_done.into_iter().collect();
+        if out.verified.len() > verified {
+            let t = index.timing(e, old, d);
+            found.extend(late_finding(set, d, e, principal.as_ref(), &scope, &t));
+            if let Some(row) = out.verified.last_mut() {
+                row.finding_id = found.first().map(|f| f.id.clone());
+                row.timing = Some(t);
+            }
+        } else if let Some(row) = out.not_done.last_mut().filter(|_| !found.is_empty()) {
+            row.timing = Some(remediation::not_done(
+                &d.remediate_by,
+                new.snapshot().captured_at(),
+            ));
+        }
+        return found;
     }
     let now = index.new.get(&key).copied();
     let Some(new_e) = now else {
@@ -215,11 +297,18 @@ pub(super) fn check(
                 other.join("; ")
             ));
         }
+        let t = index.timing(e, old, d);
+        let late = late_finding(set, d, e, principal.as_ref(), &scope, &t);
+        row.finding_id = late.as_ref().map(|f| f.id.clone());
+        row.timing = Some(t);
         out.verified.push(row);
-        return None;
+        return late.into_iter().collect();
     };
     // Still there: the finding.
-    let principal = principal?;
+    let Some(principal) = principal else {
+        return Vec::new();
+    };
+    let timing = remediation::not_done(&d.remediate_by, new.snapshot().captured_at());
     let gives = new.gives(new_e);
     let still = match new_e {
         Entitlement::Principal(_) => format!(
@@ -251,6 +340,15 @@ pub(super) fn check(
     // SCIM user or an SSO- or SCIM-linked group's membership.
     let how = crate::report::sheets::remove_with(new, new_e, &gives);
     row.detail = format!("{still}; to remove it: {how}");
+    let overdue = timing
+        .days_late
+        .map(|n| {
+            format!(
+                " It is {n} day(s) past its remediate_by day ({}).",
+                timing.remediate_by.as_deref().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
     let scope = new.entitlement_scope(new_e).to_string();
     let key = new.entitlement_key(new_e);
     let mut evidence = decision_evidence(set, d);
@@ -259,6 +357,8 @@ pub(super) fn check(
     evidence.insert("privilege_level".into(), json!(gives.level));
     evidence.insert("grants".into(), json!(gives.grants));
     evidence.insert("remove_with".into(), json!(how));
+    evidence.insert("remediate_by".into(), json!(timing.remediate_by));
+    evidence.insert("days_overdue".into(), json!(timing.days_late));
     let id = crate::findings::finding_id(
         super::revocations::REVOCATION_NOT_DONE,
         &principal.id,
@@ -266,14 +366,15 @@ pub(super) fn check(
         &[key],
     );
     row.finding_id = Some(id.clone());
+    row.timing = Some(timing);
     out.not_done.push(row);
     let by = decided_by(d);
-    Some(Finding {
+    vec![Finding {
         id,
         rule: super::revocations::REVOCATION_NOT_DONE.into(),
         severity: Rule::RevocationNotDone.default_severity(),
         message: format!(
-            "Revoke of {} decided{by} in the previous review ({} row {}) is not done: {} {still}.",
+            "Revoke of {} decided{by} in the previous review ({} row {}) is not done: {} {still}.{overdue}",
             e.kind().label(),
             d.sheet,
             d.row,
@@ -284,7 +385,7 @@ pub(super) fn check(
         evidence,
         controls: Rule::RevocationNotDone.controls(),
         exempted: None,
-    })
+    }]
 }
 
 /// A Modify of a role assignment.
@@ -473,6 +574,7 @@ mod tests {
                 justification: String::new(),
                 ticket: "T-1".into(),
                 modify_to: String::new(),
+                remediate_by: "2026-10-20".into(),
             }],
             ..DecisionSet::default()
         };
@@ -514,6 +616,147 @@ mod tests {
             !c.verified[0].detail.contains("still holds"),
             "{:?}",
             c.verified[0]
+        );
+    }
+
+    #[test]
+    fn removals_are_timed_by_their_audit_event_and_late_ones_are_findings() {
+        use crate::snapshot::Removal;
+        let mut f = Fixture::new();
+        f.user("ann").user("bob");
+        f.group(&proj(), "devs", &["ann", "bob"]);
+        f.assign(&proj(), user("bob"), "_project_admin", ALL_PROJECT);
+        let mut old = f.snapshot.clone();
+        let day = |d: u32| format!("2026-10-{d:02}T12:00:00Z").parse().unwrap();
+        old.provenance.finished_at = day(1);
+        f.group_mut("devs").members.retain(|m| m.0 != "ann");
+        f.snapshot.role_assignments.clear();
+        let mut new = f.snapshot.clone();
+        new.provenance.finished_at = day(31);
+        new.activity.removals_since = Some(day(1));
+        let removal = |at: u32, action: &str, kind: &str, resource: &str| Removal {
+            at: day(at),
+            audit_id: format!("a{at}"),
+            action: action.into(),
+            resource_type: kind.into(),
+            resource: resource.into(),
+            scope: proj(),
+            by: "USER carol@example.com".into(),
+            removed: vec![],
+            role: None,
+            resource_group: None,
+            details_read: true,
+        };
+        new.activity.removals = vec![
+            // Before OLD was captured: it cannot be this revocation.
+            Removal {
+                at: "2026-09-30T12:00:00Z".parse().unwrap(),
+                removed: vec!["ann".into()],
+                ..removal(1, "UPDATE", "USER_GROUP", "devs")
+            },
+            Removal {
+                removed: vec!["ann".into()],
+                ..removal(12, "UPDATE", "USER_GROUP", "devs")
+            },
+            // Bob's assignment deleted; its details were not read.
+            Removal {
+                details_read: false,
+                ..removal(25, "ROLE_ASSIGNMENT_DELETED", "USER", "bob@example.com")
+            },
+        ];
+        let c = revoke(&old, &new, "GM:project:eng/pay/devs|ann", "ann");
+        let t = c.verified[0].timing.as_ref().unwrap();
+        assert_eq!(
+            (t.status, t.removed_at.as_deref(), t.matched_by),
+            (
+                "on time",
+                Some("2026-10-12T12:00:00Z"),
+                Some(remediation::MatchedBy::Exactly)
+            ),
+            "{t:?}"
+        );
+        assert_eq!(t.removed_by.as_deref(), Some("USER carol@example.com"));
+        assert!(c.verified[0].finding_id.is_none());
+
+        fn checked(
+            old: &Snapshot,
+            new: &Snapshot,
+            key: &str,
+            who: &str,
+        ) -> (DecisionsCheck, Vec<Finding>) {
+            let target: DecisionTarget = target_of_row_key(key, who).unwrap();
+            let set = DecisionSet {
+                file: "decisions.csv".into(),
+                decisions: vec![Decision {
+                    sheet: "decisions.csv".into(),
+                    row: 3,
+                    verdict: Verdict::Revoke,
+                    target,
+                    reviewer: "pat@example.com".into(),
+                    review_date: "2026-10-15".into(),
+                    justification: String::new(),
+                    ticket: "T-2".into(),
+                    modify_to: String::new(),
+                    remediate_by: "2026-10-20".into(),
+                }],
+                ..DecisionSet::default()
+            };
+            let (og, ng) = (AccessGraph::build(old), AccessGraph::build(new));
+            let (ol, nl) = (Labels::new(&og), Labels::new(&ng));
+            let (oe, ne) = (SideGrants::new(&og, &ol), SideGrants::new(&ng, &nl));
+            super::super::revocations::check(&set, (&og, &oe), (&ng, &ne))
+        }
+        let (c, found) = checked(&old, &new, "RA:project:eng/pay/ra0", "bob");
+        let t = c.verified[0].timing.as_ref().unwrap();
+        assert_eq!(
+            (t.status, t.days_late, t.matched_by),
+            (
+                "late",
+                Some(5),
+                Some(remediation::MatchedBy::PrincipalAndScope)
+            ),
+            "{t:?}"
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "remediation-late");
+        assert_eq!(c.verified[0].finding_id.as_ref(), Some(&found[0].id));
+        assert!(
+            found[0].message.contains("5 day(s) after its remediate_by day (2026-10-20): removed 2026-10-25 by USER carol@example.com"),
+            "{}",
+            found[0].message
+        );
+        // Bob removed from the account instead: the holder's removal times it.
+        new.activity.removals[2] = removal(14, "REMOVE_COLLABORATOR", "USER", "bob@example.com");
+        new.activity.removals[2].scope = Scope::Account;
+        let (c, found) = checked(&old, &new, "RA:project:eng/pay/ra0", "bob");
+        let t = c.verified[0].timing.as_ref().unwrap();
+        assert_eq!(
+            (t.status, t.matched_by),
+            ("on time", Some(remediation::MatchedBy::Holder)),
+            "{t:?}"
+        );
+        assert!(found.is_empty());
+        // No event at all: done, but not timed; never "on time".
+        new.activity.removals.truncate(1);
+        let (c, _) = checked(&old, &new, "RA:project:eng/pay/ra0", "bob");
+        assert_eq!(c.verified[0].timing.as_ref().unwrap().status, "not timed");
+        // A NEW that did not search the audit trail says so.
+        new.activity.removals_since = None;
+        let (c, _) = checked(&old, &new, "RA:project:eng/pay/ra0", "bob");
+        let t = c.verified[0].timing.as_ref().unwrap();
+        assert!(t.note.contains("pull it again"), "{t:?}");
+        // Not done: overdue by the days since its day, at NEW's capture.
+        let mut unchanged = old.clone();
+        unchanged.provenance.finished_at = day(31);
+        let (c, found) = checked(&old, &unchanged, "RA:project:eng/pay/ra0", "bob");
+        let t = c.not_done[0].timing.as_ref().unwrap();
+        assert_eq!((t.status, t.days_late), ("overdue", Some(11)), "{t:?}");
+        assert!(
+            found[0]
+                .message
+                .contains("11 day(s) past its remediate_by day"),
+            "{}",
+            found[0].message
         );
     }
 

@@ -22,6 +22,7 @@ mod manifest;
 mod model;
 mod modifications;
 mod objects;
+mod remediation;
 mod render_csv;
 mod render_html;
 mod render_xlsx;

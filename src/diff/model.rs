@@ -465,8 +465,13 @@ pub struct RevocationCheck {
     /// Why it counts as done, or what remains.
     pub detail: String,
     /// The revocation-not-done or modification-not-done finding, for
-    /// decisions not carried out.
+    /// decisions not carried out (or remediation-late, for one carried out
+    /// late).
     pub finding_id: Option<String>,
+    /// When it was carried out and by whom, against its `remediate_by` day
+    /// (entitlement decisions; `None` for the older decision rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<super::remediation::Timing>,
 }
 
 /// A decision row that could not be used.

@@ -179,6 +179,35 @@ fn revocation_row(outcome: &str, r: &RevocationCheck) -> Vec<String> {
         yes_no(r.in_old),
         r.detail.clone(),
         opt(&r.finding_id),
+        r.timing
+            .as_ref()
+            .map(|t| t.status.to_string())
+            .unwrap_or_default(),
+        r.timing
+            .as_ref()
+            .and_then(|t| t.remediate_by.clone())
+            .unwrap_or_default(),
+        r.timing
+            .as_ref()
+            .and_then(|t| t.removed_at.clone())
+            .unwrap_or_default(),
+        r.timing
+            .as_ref()
+            .and_then(|t| t.removed_by.clone())
+            .unwrap_or_default(),
+        r.timing
+            .as_ref()
+            .and_then(|t| t.days_late)
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        r.timing
+            .as_ref()
+            .and_then(|t| t.event.clone())
+            .unwrap_or_default(),
+        r.timing
+            .as_ref()
+            .map(|t| t.note.clone())
+            .unwrap_or_default(),
     ]
 }
 
@@ -266,7 +295,7 @@ fn resource_group_row(c: &str, x: &ResourceGroupChange) -> Vec<String> {
 }
 
 fn problem_row(p: &DecisionProblem) -> Vec<String> {
-    let mut row = vec![String::new(); 19];
+    let mut row = vec![String::new(); 26];
     row[0] = "problem".into();
     row[3] = p.sheet.clone();
     row[4] = p.row.to_string();
@@ -515,6 +544,13 @@ pub(crate) fn tables(r: &DiffReport) -> Vec<Table<'_>> {
                 "in_old",
                 "detail",
                 "finding_id",
+                "timing",
+                "remediate_by",
+                "removed_at",
+                "removed_by",
+                "days_late",
+                "audit_event",
+                "timing_note",
             ],
             move || {
                 labelled(

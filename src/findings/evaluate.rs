@@ -247,7 +247,7 @@ fn run(rule: Rule, ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         Rule::PopulationIncomplete => hygiene::population_incomplete(ctx),
         Rule::NotInRoster => roster_rules::not_in_roster(ctx),
         Rule::RosterTerminated => roster_rules::roster_terminated(ctx),
-        Rule::RevocationNotDone | Rule::ModificationNotDone => Vec::new(),
+        Rule::RevocationNotDone | Rule::ModificationNotDone | Rule::RemediationLate => Vec::new(),
     }
 }
 

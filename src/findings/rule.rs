@@ -63,6 +63,9 @@ pub enum Rule {
     /// A reviewer's Modify decision whose access is still as it was (`diff
     /// --decisions`).
     ModificationNotDone,
+    /// A Revoke or Modify carried out after its `remediate_by` day, by the
+    /// audit trail (`diff --decisions`).
+    RemediationLate,
 }
 
 impl Rule {
@@ -96,6 +99,7 @@ impl Rule {
         Rule::PopulationIncomplete,
         Rule::RevocationNotDone,
         Rule::ModificationNotDone,
+        Rule::RemediationLate,
     ];
 
     /// The stable kebab-case code.
@@ -127,6 +131,7 @@ impl Rule {
             Rule::PopulationIncomplete => "population-incomplete",
             Rule::RevocationNotDone => "revocation-not-done",
             Rule::ModificationNotDone => "modification-not-done",
+            Rule::RemediationLate => "remediation-late",
         }
     }
 
@@ -164,6 +169,7 @@ impl Rule {
             Rule::PopulationIncomplete => "The snapshot is incomplete, so the review does not cover the whole population.",
             Rule::RevocationNotDone => "A reviewer decided to revoke access last review, and the access is still there.",
             Rule::ModificationNotDone => "A reviewer decided last review to change access to another role or resource group, and it is still as it was.",
+            Rule::RemediationLate => "A change the review decided was carried out, but after the day the policy gave for it (the audit trail says when).",
         }
     }
 
@@ -178,7 +184,8 @@ impl Rule {
             | Rule::ServiceAccountNoOwner
             | Rule::UnmanagedUser
             | Rule::UnknownGroupMember => Severity::Low,
-            Rule::ExcessAdmins
+            Rule::RemediationLate
+            | Rule::ExcessAdmins
             | Rule::InactiveUser
             | Rule::BroadSecretAccess
             | Rule::TokenLongLived
@@ -203,7 +210,7 @@ impl Rule {
     pub fn not_evaluated_reason(self) -> Option<&'static str> {
         match self {
             Rule::NotInRoster | Rule::RosterTerminated => Some("needs --roster FILE"),
-            Rule::RevocationNotDone | Rule::ModificationNotDone => {
+            Rule::RevocationNotDone | Rule::ModificationNotDone | Rule::RemediationLate => {
                 Some("checked by `diff --decisions`, not by `report`")
             }
             _ => None,
@@ -327,6 +334,10 @@ impl Rule {
                 (CC63, "Access the review decided to reduce or change is still as it was."),
                 (A518, "Access rights are not adjusted as the access review decided."),
             ],
+            Rule::RemediationLate => &[
+                (CC62, "Access the review decided to remove stayed in place past the time the policy allows."),
+                (A518, "Access rights were adjusted as the review decided, but not in the time set for it."),
+            ],
         }
     }
 
@@ -365,7 +376,7 @@ mod tests {
             assert!(!r.controls().is_empty(), "{c} has controls");
             assert!(r.description().ends_with('.'), "{c}");
         }
-        assert_eq!(Rule::ALL.len(), 26);
+        assert_eq!(Rule::ALL.len(), 27);
     }
 
     #[test]

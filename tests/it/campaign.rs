@@ -475,10 +475,16 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     }
 
     let out_dir = dir.path().join("campaign");
-    let out = collect_cmd(&pack, &bundled, &out_dir).output().unwrap();
+    let out = collect_cmd(&pack, &bundled, &out_dir)
+        .args(["--collected-at", "2026-10-21"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let c = json(&out_dir.join("campaign.json"));
     assert_eq!(c["totals"]["refused"], 0);
+    // The policy's 14 days from the collection: on every Revoke and Modify
+    // row, on no Keep row.
+    assert_eq!(c["remediate_by"], "2026-11-04");
     // Created at the evidence's capture time, not the clock's: the same
     // returned files give the same bytes.
     let core = crate::util::zip_entry(&out_dir.join("campaign.xlsx"), "docProps/core.xml");
@@ -535,6 +541,21 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
         decisions.contains("disabled user, still project admin"),
         "{decisions:.500}"
     );
+    assert!(decisions
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",modify_to,remediate_by,file,"));
+    let due: Vec<&str> = decisions
+        .lines()
+        .filter(|l| l.contains(",2026-11-04,"))
+        .collect();
+    assert_eq!(due.len(), 4, "three Revoke and one Modify: {due:?}");
+    assert!(
+        due.iter()
+            .all(|l| l.contains(",Revoke,") || l.contains(",Modify,")),
+        "{due:?}"
+    );
 
     let d = next_quarter(&out_dir.join("decisions.csv"), &dir.path().join("diff"));
     let s = &d["summary"];
@@ -555,6 +576,92 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
     assert_eq!(s["revocations_unchecked"], 0, "{s}");
     assert_eq!(s["modifications_not_done"], 1, "{s}");
     assert_eq!(s["modifications_verified"], 0, "{s}");
+
+    // Remediation timing, from q4's audit trail (samples/quarter/make_q4.py):
+    // Victor's assignment deleted on the 23rd of October (on time), Farah
+    // removed on the 18th of November (14 days late), Gavin's assignment
+    // and the Modify not done 58 days after their day.
+    let mut rows: Vec<(String, String, String)> = ["verified", "not_done"]
+        .iter()
+        .flat_map(|k| dd[*k].as_array().unwrap())
+        .map(|r| {
+            let t = &r["timing"];
+            (
+                r["principal_name"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+                format!(
+                    "{}/{}/{}",
+                    t["remediate_by"].as_str().unwrap_or("-"),
+                    t["removed_at"].as_str().unwrap_or("-"),
+                    t["days_late"]
+                ),
+            )
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            (
+                "All Organization Users".into(),
+                "overdue".into(),
+                "2026-11-04/-/58".into()
+            ),
+            (
+                "Farah Nasser".into(),
+                "late".into(),
+                "2026-11-04/2026-11-18T09:30:41Z/14".into()
+            ),
+            (
+                "Gavin Roche".into(),
+                "overdue".into(),
+                "2026-11-04/-/58".into()
+            ),
+            (
+                "Victor Haldane".into(),
+                "on time".into(),
+                "2026-11-04/2026-10-23T14:12:05Z/null".into()
+            ),
+        ]
+    );
+    let victor = dd["verified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["principal_name"] == "Victor Haldane")
+        .unwrap();
+    assert_eq!(
+        victor["timing"]["removed_by"],
+        "USER amara.okonkwo@example.com"
+    );
+    assert_eq!(victor["timing"]["matched_by"], "exactly");
+    let late: Vec<&Value> = d["findings"]["new"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "remediation-late")
+        .collect();
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(late[0]["evidence"]["days_late"], 14);
+    assert_eq!(late[0]["evidence"]["ticket"], "SEC-2043");
+    let not_done = d["findings"]["new"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "revocation-not-done")
+        .unwrap();
+    assert_eq!(not_done["evidence"]["days_overdue"], 58);
+    let csv = std::fs::read_to_string(dir.path().join("diff/csv/revocations.csv")).unwrap();
+    assert!(
+        csv.lines().next().unwrap().contains(
+            ",timing,remediate_by,removed_at,removed_by,days_late,audit_event,timing_note"
+        ),
+        "{csv:.400}"
+    );
+    assert!(
+        csv.contains(",late,2026-11-04,2026-11-18T09:30:41Z,USER amara.okonkwo@example.com,14,"),
+        "{csv}"
+    );
 }
 
 /// Collecting the pack's own `reviewers/` directory skips the pack's

@@ -24,6 +24,7 @@ const NOT_ON_DEMO: &[&str] = &[
     // Produced by `diff --decisions`; tests/it/diff.rs covers it.
     "revocation-not-done",
     "modification-not-done",
+    "remediation-late",
 ];
 
 fn report(snapshot: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
@@ -104,6 +105,10 @@ fn report_on_the_demo_lists_every_rule() {
             ),
             (
                 "modification-not-done",
+                "checked by `diff --decisions`, not by `report`"
+            ),
+            (
+                "remediation-late",
                 "checked by `diff --decisions`, not by `report`"
             )
         ]

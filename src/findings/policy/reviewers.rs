@@ -37,6 +37,11 @@ pub struct ReviewerPolicy {
     /// When it closes (sign-off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub close: Option<chrono::NaiveDate>,
+    /// Days a Revoke or Modify may take to be carried out, counted from
+    /// the day its decision was collected (`collect --collected-at`); a
+    /// removal later than that is a `remediation-late` finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediate_within_days: Option<u32>,
 }
 
 /// Who reviews a user's membership of a group.
@@ -67,6 +72,7 @@ impl ReviewerPolicy {
             due: None,
             open: None,
             close: None,
+            remediate_within_days: None,
         }
     }
 }
@@ -125,6 +131,19 @@ pub(super) fn parse_reviewers(
                     }
                 }
             }
+            "remediate_within_days" => {
+                let days = value
+                    .as_integer()
+                    .and_then(|d| u32::try_from(d).ok())
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| {
+                        err(
+                            "reviewers.remediate_within_days",
+                            "expected a number of days from 1 to 3650, such as 14".into(),
+                        )
+                    })?;
+                out.remediate_within_days = Some(days);
+            }
             "due" | "open" | "close" => {
                 let day = Some(
                     value
@@ -173,7 +192,7 @@ pub(super) fn parse_reviewers(
                 let parsed: crate::snapshot::Scope = scope.parse().map_err(|_| {
                     err(
                         &format!("reviewers.{scope:?}"),
-                        "not a scope: use default, by_manager, memberships, open, due, close, rubber_stamp_rows, \"group:SCOPE/ID\" (a group's owner), or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
+                        "not a scope: use default, by_manager, memberships, open, due, close, remediate_within_days, rubber_stamp_rows, \"group:SCOPE/ID\" (a group's owner), or a scope such as \"account\", \"org:payments\" or \"project:research/ml\"".into(),
                     )
                 })?;
                 out.scopes
