@@ -22,7 +22,9 @@ collect` checks and what next quarter's diff (samples/quarter) proves:
   assignment on eng/checkout (not carried out in q4), modifies one write
   assignment to Project Viewer (not carried out either), keeps one admin
   assignment without a justification (a problem), keeps the rest, and leaves
-  her first row undecided.
+  her first row undecided; one membership row carries a colleague's name in
+  its Reviewer cell (Priya Raman filled it in), so collect excludes it as
+  wrong-reviewer and it stays undecided.
 Nobody answers for rosa.delgado@: her rows stay undecided (the follow-up
 list names them).
 
@@ -87,7 +89,7 @@ def main(pack, out_dir):
 
     ines = "ines.calder@example.com"
     rows = []
-    modified = kept_admin = False
+    modified = kept_admin = handed = False
     for i, r in enumerate(rows_of(assignments, ines)):
         if i == 0:
             rows.append(line(r, "", "", "", "", "", ""))
@@ -99,6 +101,11 @@ def main(pack, out_dir):
         elif not kept_admin and r["privilege_level"] == "admin":
             kept_admin = True
             rows.append(line(r, "Keep", ines, "2026-10-07", "", "", ""))
+        elif not handed and r["kind"] == "SM":
+            # A colleague filled in one row in her name: not Ines's
+            # decision, so collect excludes it (wrong-reviewer).
+            handed = True
+            rows.append(line(r, "Keep", "priya.raman@example.com", "2026-10-07", "works in eng", "", ""))
         else:
             rows.append(line(r, "Keep", ines, "2026-10-07", "works in eng", "", ""))
     write(out_dir / "ines.calder-entitlements.csv", ines, sha, rows, "cp1252", ";")

@@ -208,7 +208,7 @@ pub fn write_outputs(
 
     workbook(pack, c, &dir.join("campaign.xlsx"))?;
 
-    let html = render_page(&value, None)
+    let html = render_page(&value, None, None)
         .map_err(|e| std::io::Error::other(format!("campaign.html: {e}")))?;
     std::fs::write(dir.join("campaign.html"), html)?;
     Ok(vec![
@@ -329,11 +329,91 @@ fn account(pack: &PackCampaign) -> String {
     }
 }
 
+/// The problems that keep rows out of the accepted decisions, and what each
+/// means for the row.
+const EXCLUDING: [(&str, &str); 16] = [
+    (
+        "foreign-file",
+        "the file is about another snapshot: none of its rows is taken",
+    ),
+    (
+        "unnamed-file",
+        "the file names no reviewer: none of its rows is taken",
+    ),
+    (
+        "unverified-file",
+        "the file's return code is not its reviewer's: none of its rows is taken",
+    ),
+    ("unreadable-file", "the file could not be read"),
+    (
+        "unknown-reviewer",
+        "the file names a reviewer who was sent nothing",
+    ),
+    (
+        "no-row-keys",
+        "rows without their Row key cannot be matched to what was sent",
+    ),
+    ("invented-row", "a row the pack never sent"),
+    ("changed-row", "a row changed, or sent to another reviewer"),
+    (
+        "wrong-reviewer",
+        "the Reviewer cell is empty or names someone else",
+    ),
+    (
+        "moved-decision",
+        "the decision column was sorted apart from its rows",
+    ),
+    (
+        "decided-twice",
+        "the same row decided differently: taken from neither",
+    ),
+    ("self-review", "the reviewer decided on their own access"),
+    (
+        "bad-date",
+        "the review date is not a date within the campaign",
+    ),
+    (
+        "modify-target-unknown",
+        "Modify to names no role or resource group of the snapshot",
+    ),
+    (
+        "modify-not-applicable",
+        "Modify on something that has no role to change",
+    ),
+    (
+        "replaced-file",
+        "a file set aside for the same reviewer's corrected one",
+    ),
+];
+
+/// The exclusions the page lists: (problem, rows or files, what it means),
+/// and the rows no independent reviewer could take.
+fn excluded(value: &serde_json::Value) -> Vec<(String, u64, String)> {
+    let by_kind = &value["problems_by_kind"];
+    let mut out: Vec<(String, u64, String)> = EXCLUDING
+        .iter()
+        .filter_map(|(code, why)| {
+            let n = by_kind[*code].as_u64().filter(|n| *n > 0)?;
+            Some(((*code).to_string(), n, (*why).to_string()))
+        })
+        .collect();
+    if let Some(n) = value["totals"]["unassigned"].as_u64().filter(|n| *n > 0) {
+        out.push((
+            "unassigned".into(),
+            n,
+            "no independent reviewer could be found (the principal, a member, or someone who could change it): review these outside the campaign (reviewers/assignments.csv)".into(),
+        ));
+    }
+    out
+}
+
 /// campaign.html from campaign.json's value, with the sign-off when there
-/// is one (`reviewpack signoff` renders the page again with it).
+/// is one (`reviewpack signoff` renders the page again with it) and the
+/// remediation it carries.
 pub fn render_page(
     value: &serde_json::Value,
     signoff: Option<&serde_json::Value>,
+    remediation: Option<&serde_json::Value>,
 ) -> Result<String, minijinja::Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
@@ -354,6 +434,8 @@ pub fn render_page(
         problems_total => all.len(),
         cap => CAP,
         signoff => signoff.map(template_value),
+        remediation => remediation.map(template_value),
+        excluded => excluded(value),
     })
 }
 

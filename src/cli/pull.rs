@@ -318,9 +318,12 @@ fn progress(out: &Output) -> Box<dyn Progress> {
 }
 
 /// Pulls into memory and returns the snapshot's canonical bytes.
+/// `since`: where to search for removals when `--removals-since` is not
+/// given (`run --previous`: the previous snapshot's capture).
 fn pull_bytes(
     connect: &ConnectArgs,
     args: &PullArgs,
+    since: Option<DateTime<Utc>>,
     command_line: &[String],
     out: &Output,
 ) -> anyhow::Result<Vec<u8>> {
@@ -334,7 +337,7 @@ fn pull_bytes(
         Some(s) => Some(crate::text::parse_time(s).with_context(|| {
             format!("--removals-since {s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time")
         })?),
-        None => None,
+        None => since,
     };
     let client = Arc::new(connect.client(out)?);
     let opts = PullOptions {
@@ -431,7 +434,7 @@ pub(crate) fn run_pull(
     command_line: &[String],
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
+    let bytes = pull_bytes(&cmd.connect, &cmd.pull, None, command_line, out)?;
     crate::atomic::write_file(&cmd.out, &bytes)
         .with_context(|| format!("cannot write the snapshot {}", cmd.out.display()))?;
     out.note(format_args!("wrote {}", cmd.out.display()));
@@ -489,7 +492,10 @@ pub(crate) fn pull_then_report(
         _ => None,
     };
     let decisions = std::cell::RefCell::new(decisions);
-    let bytes = pull_bytes(&cmd.connect, &cmd.pull, command_line, out)?;
+    // The close-out: removals searched from the previous capture, so each
+    // revocation since can be timed.
+    let since = previous.as_ref().map(|(_, p)| p.snapshot.captured_at());
+    let bytes = pull_bytes(&cmd.connect, &cmd.pull, since, command_line, out)?;
     let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
     let written = write_after_pull(
         &cmd, &settings, &previous, &decisions, &loaded, &inputs, out,

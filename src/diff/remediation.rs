@@ -211,7 +211,7 @@ pub fn window<'s>(old: &Snapshot, new: &'s Snapshot) -> Vec<&'s Removal> {
 /// the audit trail for removals, or searched from after `old`'s capture.
 pub fn window_gap(old: &Snapshot, new: &Snapshot) -> Option<String> {
     match new.activity.removals_since {
-        None => Some("the new snapshot holds no audit removals (taken before reviewpack 0.19, or not pulled): pull it again to time the removals".into()),
+        None => Some("the new snapshot holds no search of the audit trail for removals (pulled by an earlier version, or not pulled): pull it again to time the removals".into()),
         Some(since) if since > old.captured_at() => Some(format!(
             "the new snapshot's audit search for removals starts {}, after the previous snapshot's capture {}: removals in between are not seen (pull with --removals-since {})",
             since.format("%Y-%m-%d"),

@@ -481,7 +481,8 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let c = json(&out_dir.join("campaign.json"));
-    assert_eq!(c["totals"]["refused"], 0);
+    // One row in Ines's file names her colleague as reviewer: excluded.
+    assert_eq!(c["totals"]["refused"], 1);
     // The policy's 14 days from the collection: on every Revoke and Modify
     // row, on no Keep row.
     assert_eq!(c["remediate_by"], "2026-11-04");
@@ -511,6 +512,7 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
             ("undecided-privileged", "ines.calder@example.com"),
             ("undecided-privileged", "rosa.delgado@example.com"),
             ("undecided-privileged", "secops@example.com"),
+            ("wrong-reviewer", "ines.calder@example.com"),
         ]
     );
     assert_eq!(c["status"], "INCOMPLETE");
@@ -662,6 +664,134 @@ fn the_bundled_returned_files_are_current_and_run_the_readme_campaign() {
         csv.contains(",late,2026-11-04,2026-11-18T09:30:41Z,USER amara.okonkwo@example.com,14,"),
         "{csv}"
     );
+
+    // The README's last step: the control owner signs the campaign off with
+    // the remediation the diff found.
+    let signoff = |extra: &[&str]| {
+        reviewpack()
+            .arg("signoff")
+            .arg(&out_dir)
+            .args(["--by", "Dana Owner"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let diff_dir = dir.path().join("diff");
+    // Not before the later snapshot the remediation was checked on.
+    let early = signoff(&[
+        "--date",
+        "2026-12-01",
+        "--remediation",
+        diff_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(early.status.code(), Some(2), "{}", stderr_of(&early));
+    assert!(
+        stderr_of(&early).contains("before the later snapshot"),
+        "{}",
+        stderr_of(&early)
+    );
+    // Not a diff of other decisions.
+    let other = dir.path().join("other-diff");
+    let o = reviewpack()
+        .arg("diff")
+        .arg(root().join("samples/quarter/q3.json"))
+        .arg(root().join("samples/quarter/q4.json"))
+        .arg("-o")
+        .arg(&other)
+        .arg("--decisions")
+        .arg(root().join("samples/quarter/q3-decisions.csv"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    let wrong = signoff(&[
+        "--date",
+        "2027-01-04",
+        "--remediation",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr_of(&wrong).contains("not this campaign's decisions.csv"),
+        "{}",
+        stderr_of(&wrong)
+    );
+    // Not a diff changed after it was made.
+    let copy = dir.path().join("edited-diff");
+    copy_dir(&diff_dir, &copy);
+    let dj = copy.join("diff.json");
+    let text = std::fs::read_to_string(&dj)
+        .unwrap()
+        .replace("\"late\"", "\"on time\"");
+    std::fs::write(&dj, text).unwrap();
+    let edited = signoff(&[
+        "--date",
+        "2027-01-04",
+        "--remediation",
+        copy.to_str().unwrap(),
+    ]);
+    assert_eq!(edited.status.code(), Some(2));
+    assert!(
+        stderr_of(&edited).contains("does not match its seal"),
+        "{}",
+        stderr_of(&edited)
+    );
+    assert!(!out_dir.join("signoff.json").exists());
+
+    let o = signoff(&[
+        "--date",
+        "2027-01-04",
+        "--remediation",
+        diff_dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("remediation (as of 2027-01-01T09:00:00Z): 2 done (1 on time, 1 late, 0 not timed), 2 not done (2 past their day), 0 unchecked"),
+        "{}",
+        stderr_of(&o)
+    );
+    let r = json(&out_dir.join("remediation.json"));
+    assert_eq!(r["later_snapshot"]["sha256"], d["new"]["sha256"]);
+    assert_eq!(r["timing"]["late"], 1);
+    assert_eq!(r["rows"].as_array().unwrap().len(), 4);
+    let s = json(&out_dir.join("signoff.json"));
+    assert_eq!(s["remediation"]["file"], "remediation.json");
+    assert_eq!(
+        s["remediation"]["diff_json_sha256"].as_str().unwrap(),
+        reviewpack::snapshot::sha256_hex(&std::fs::read(diff_dir.join("diff.json")).unwrap())
+    );
+    let sums = std::fs::read_to_string(out_dir.join("SHA256SUMS")).unwrap();
+    assert!(
+        sums.contains("  remediation.json") && sums.contains("  remediation.csv"),
+        "{sums}"
+    );
+    // The page: status, dates, exclusions, the remediation timing.
+    let page = std::fs::read_to_string(out_dir.join("campaign.html")).unwrap();
+    for want in [
+        "Campaign INCOMPLETE",
+        "open 2026-10-05 · due 2026-10-20 · close 2026-10-31 · Revoke and Modify due 2026-11-04 (14 days after collection)",
+        "<code>wrong-reviewer</code>",
+        "Signed off by Dana Owner on 2027-01-04",
+        "overdue: 58 day(s)",
+        "late: 14 day(s)",
+        "USER amara.okonkwo@example.com",
+        "Remediation checked on",
+    ] {
+        assert!(page.contains(want), "the page lacks {want:?}");
+    }
+}
+
+/// Copies a directory tree (files only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }
 
 /// Collecting the pack's own `reviewers/` directory skips the pack's

@@ -1393,6 +1393,46 @@ fn run_with_previous_and_decisions_is_the_close_out_check() {
     let v = diff_json(&out.join("diff"));
     assert_eq!(v["summary"]["revocations_verified"], 2, "{}", v["summary"]);
     assert_eq!(v["summary"]["revocations_not_done"], 1, "{}", v["summary"]);
+    // Each removal timed by the audit trail the pull read over HTTP: the
+    // deleted assignment named by its event's YAML, the leaver by the
+    // removal of the user.
+    let timed: Vec<(String, String, String)> = v["decisions"]["verified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["principal_name"].as_str().unwrap().to_string(),
+                r["timing"]["matched_by"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_string(),
+                r["timing"]["removed_at"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        timed,
+        [
+            (
+                "Farah Nasser".into(),
+                "exactly".into(),
+                "2026-11-18T09:30:41Z".into()
+            ),
+            (
+                "Victor Haldane".into(),
+                "exactly".into(),
+                "2026-10-23T14:12:05Z".into()
+            ),
+        ]
+    );
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|r| r.path == "/audit/api/auditYaml"));
     // Against another previous snapshot: refused before pulling.
     let requests = fake.requests().len();
     let o = run_previous_with(

@@ -32,7 +32,7 @@ pub struct Activity {
     /// Where the audited removals were searched from (to `window_end`):
     /// the window start, or the previous snapshot's capture (`pull
     /// --removals-since`, `run --previous`). Absent when removals were not
-    /// read (snapshots before version 0.19).
+    /// read (snapshots from before the removals were pulled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removals_since: Option<DateTime<Utc>>,
     /// Removals the audit trail records in that window: deleted role
