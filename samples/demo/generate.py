@@ -390,6 +390,11 @@ CUSTOM_ROLES = [
      [A], ["core_user_view", "core_usergroup_view", "core_usergroup_manage"]),
     ("account", "security_auditor", "Security Auditor", "Read-only, including the audit trail",
      [A, O, P], list(VIEW_PERMS)),
+    # What the review's key needs beyond viewing to list API keys and tokens
+    # (docs/operations.md): Harness guards those lists with manageapikey.
+    ("account", "token_reader", "Review Token Reader",
+     "Lists service accounts' API keys and tokens for the access review",
+     [A], ["core_serviceaccount_view", "core_serviceaccount_manageapikey"]),
     ("org:eng", "eng_deployer", "Eng Deployer", "Runs any Engineering pipeline",
      [O, P], ["core_pipeline_view", "core_pipeline_execute", "core_connector_view", "core_connector_access",
               "core_project_view"]),
@@ -500,6 +505,8 @@ ASSIGNMENTS = [
      ("security_auditor", None), "_all_resources_including_child_scopes", False, False),
     ("reviewpack reader (the caller)", "account", ("SERVICE_ACCOUNT", CALLER_SA, "account"),
      ("security_auditor", "account"), "_all_resources_including_child_scopes", False, False),
+    ("reviewpack reader lists tokens (the caller)", "account", ("SERVICE_ACCOUNT", CALLER_SA, "account"),
+     ("token_reader", "account"), "_all_resources_including_child_scopes", False, False),
     ("hostile user name, direct viewer", "account", ("USER", "hyperlink.test"),
      ("_account_viewer", "account"), "_all_account_level_resources", False, False),
     # --- org:default ---------------------------------------------------
@@ -1525,6 +1532,7 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         ("Built-in all-users groups with partial stored members", "`org:ops/_organization_all_users` leaves out " + md_code(u['ivo.marek']['email']) + "; every `_project_all_users` stores no members. Both still mean every user of the scope"),
         ("Service account admin (`service-account-admin`)", f"`sa:account/terraform_automation` to `_account_admin` on `_all_resources_including_child_scopes`: assignment `{ra('service account admin')}`"),
         ("Service-account principals with and without `scope_level`", f"with: `{ra('ci bot executor, account service account with scope level')}` (ci_bot, account, from a project), `{ra('ops runner executor in observability, org service account')}` (ops_runner, organization, from a project); without: `{ra('ci bot executor, service account found by searching upwards')}` (ci_bot found at account by searching upwards), `{ra('infra deployer, project service account without scope level')}`, `{ra('audit exporter, service account without scope level')}`"),
+        ("The review's own key (`privilege-escalation-path`)", f"the caller `sa:account/{CALLER_SA}` holds custom `account/token_reader` (`core_serviceaccount_manageapikey`) through `{ra('reviewpack reader lists tokens (the caller)')}`, because Harness lists API keys and tokens only to that permission (docs/operations.md): it could mint a token of `terraform_automation` (account admin), two steps; the demo's token list is complete because of it"),
         ("Privilege escalation (`privilege-escalation-path`)", f"{user_ref('grace.ito')} holds custom `account/group_manager` (`core_usergroup_manage`) through `{ra('escalation: group manager held by a non-admin')}`: Harness checks only the permission to manage a group when a role is bound to it, so she can bind `_account_admin` to a group she creates and joins (`bind-admin-role`), one step; adding herself to `platform_admins` would take two"),
         ("Disabled user still bound (`disabled-user-with-access`)", f"{user_ref('gavin.roche')} (`disabled: true`) bound directly to `_project_admin` at `project:eng/checkout`: `{ra('disabled user still bound')}`"),
         ("Locked user with access", f"{user_ref('pablo.serrano')} (`locked: true`), member of `project:eng/payments/payments_devs`"),
@@ -1601,7 +1609,7 @@ def build_readme(m: Model, snap: dict, api: Api, events: list) -> str:
         f"- {counts['users']} users with their memberships per org and project; some with 2FA, some without, {sum(1 for x in m.users.values() if x['scim'])} SCIM-provisioned, one disabled, one locked.",
         f"- {counts['groups']} user groups: {counts['custom_groups']} custom ones at account, org and project level (three SAML-linked) and the built-in `_account_all_users`, `_organization_all_users` (each org) and `_project_all_users` (each project).",
         f"- {counts['sas']} service accounts at account, org and project scope, with {counts['keys']} API keys and {counts['tokens']} tokens; service accounts, keys and tokens all carry their creation time.",
-        f"- {counts['roles']} roles: the Harness-managed ones at every scope where they apply (`_account_admin`, `_account_viewer`; `_organization_admin`, `_organization_viewer`; `_project_admin`, `_project_viewer`, `_pipeline_executor`) and {counts['custom_roles']} custom ones: `account/release_manager` (pipeline execute, secret access), `account/group_manager` (`core_usergroup_manage`, an escalation permission), `account/security_auditor` (view-only incl. `core_audit_view`), `org:eng/eng_deployer`.",
+        f"- {counts['roles']} roles: the Harness-managed ones at every scope where they apply (`_account_admin`, `_account_viewer`; `_organization_admin`, `_organization_viewer`; `_project_admin`, `_project_viewer`, `_pipeline_executor`) and {counts['custom_roles']} custom ones: `account/release_manager` (pipeline execute, secret access), `account/group_manager` (`core_usergroup_manage`, an escalation permission), `account/security_auditor` (view-only incl. `core_audit_view`), `account/token_reader` (`core_serviceaccount_view` and `core_serviceaccount_manageapikey`: what the review's key needs to list tokens), `org:eng/eng_deployer`.",
         f"- {counts['perms']} permissions in the catalogue.",
         f"- {counts['rgs']} resource groups: {counts['rgs'] - counts['custom_rgs']} built-ins, each listed at every scope where Harness allows it (`_all_account_level_resources` and `_all_resources_including_child_scopes` at the account, `_all_organization_level_resources` and `_all_resources_including_child_scopes` in each org, `_all_project_level_resources` in each project) and {counts['custom_rgs']} custom ones (`account/payments_only`, `account/broad_secrets`, `org:eng/eng_pipelines`, `org:ops/cloud_connectors`). Built-in resource groups carry no scope identifiers, as the server sends them (Harness stores them once for every scope): their one included scope has no `scope`, meaning the scope the group is used at.",
         f"- {counts['ras']} role assignments, {counts['managed_ras']} of them Harness-managed defaults (each all-users group to its scope's viewer role) and {counts['disabled_ras']} disabled.",

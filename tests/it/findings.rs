@@ -169,8 +169,16 @@ fn demo_findings_are_the_documented_cases() {
     // Grace manages every account group: she can bind _account_admin to a
     // group of hers (Harness checks only the group permission), one step,
     // named by its assignment.
-    let esc = find("privilege-escalation-path");
-    assert_eq!(esc.len(), 1);
+    let mut esc = find("privilege-escalation-path");
+    // The review's own key lists tokens, so it holds manageapikey: it can
+    // mint a token of the admin service account (docs/operations.md).
+    assert_eq!(esc.len(), 2);
+    let reader = esc.remove(
+        esc.iter()
+            .position(|f| f["principal"]["id"] == "sa:account/reviewpack_reader")
+            .unwrap(),
+    );
+    assert_eq!(reader["evidence"]["path"][0]["action"], "mint-token");
     assert_eq!(esc[0]["principal"]["email"], "grace.ito@example.com");
     assert_eq!(esc[0]["scope"], "account");
     assert_eq!(
@@ -321,6 +329,13 @@ approved_by = "ciso@example.com"
 expires = 2026-12-31
 
 [[exempt]]
+rule = "privilege-escalation-path"
+principal = "sa:account/reviewpack_reader"
+reason = "The review's own key (lists tokens); its token is revoked after each pull"
+approved_by = "ciso@example.com"
+expires = 2026-12-31
+
+[[exempt]]
 rule = "service-account-admin"
 principal = "sa:account/terraform_automation"
 reason = "Terraform manages the account"
@@ -347,7 +362,7 @@ fn an_active_exemption_hides_a_finding_from_fail_on_and_an_expired_one_does_not(
         .iter()
         .filter(|f| f["severity"] == "high")
         .collect();
-    assert_eq!(highs.len(), 6);
+    assert_eq!(highs.len(), 7);
     for f in &highs {
         let e = &f["exempted"];
         assert_eq!(e["active"], true, "{f}");
@@ -356,7 +371,7 @@ fn an_active_exemption_hides_a_finding_from_fail_on_and_an_expired_one_does_not(
             .unwrap()
             .starts_with("exempt until 2026-12-31"));
     }
-    assert_eq!(doc["summary"]["exempt"], 6);
+    assert_eq!(doc["summary"]["exempt"], 7);
     assert_eq!(doc["summary"]["open_by_severity"]["high"], 0);
     // The effective policy is recorded, with the file's hash, not its path.
     assert_eq!(doc["policy"]["source"]["kind"], "file");
@@ -365,7 +380,7 @@ fn an_active_exemption_hides_a_finding_from_fail_on_and_an_expired_one_does_not(
         doc["policy"]["source"]["sha256"],
         reviewpack::snapshot::sha256_hex(EXEMPT_HIGHS.as_bytes()).as_str()
     );
-    assert_eq!(doc["policy"]["exemptions"].as_array().unwrap().len(), 5);
+    assert_eq!(doc["policy"]["exemptions"].as_array().unwrap().len(), 6);
 
     // A day after expiry the exemptions stop applying and say so.
     let out = report(

@@ -296,3 +296,62 @@ fn a_directory_is_an_io_error_printed_once() {
         format!("reviewpack: {}: {cause}", dir.path().display())
     );
 }
+
+/// The demo is a pull a real key could make: every list its completeness
+/// calls complete is one its caller (provenance) holds the permission for at
+/// the account (docs/operations.md, "Permissions the key needs"); the token
+/// and API key lists in particular need `core_serviceaccount_manageapikey`,
+/// which a view-only role lacks.
+#[test]
+fn the_demos_complete_lists_are_ones_its_caller_may_read() {
+    let snap = reviewpack::snapshot::load(&demo()).unwrap().snapshot;
+    let caller = snap
+        .provenance
+        .caller
+        .clone()
+        .expect("the demo names its caller");
+    let needs = |endpoint: &str| -> Option<&'static str> {
+        [
+            ("GET /ng/api/token/", "core_serviceaccount_manageapikey"),
+            ("GET /ng/api/apikey/", "core_serviceaccount_manageapikey"),
+            ("POST /audit/", "core_audit_view"),
+            ("POST /ng/api/user/", "core_user_view"),
+            ("GET /ng/api/user-groups", "core_usergroup_view"),
+            ("GET /ng/api/serviceaccount/", "core_serviceaccount_view"),
+            ("GET /authz/api/roles", "core_role_view"),
+            ("GET /resourcegroup/", "core_resourcegroup_view"),
+            ("GET /ng/api/organizations", "core_organization_view"),
+            ("GET /ng/api/projects", "core_project_view"),
+        ]
+        .iter()
+        .find(|(prefix, _)| endpoint.starts_with(prefix))
+        .map(|(_, p)| *p)
+    };
+    let mut asked = std::collections::BTreeSet::new();
+    for l in snap.completeness.lists.iter().filter(|l| l.complete) {
+        if let Some(p) = needs(&l.endpoint) {
+            asked.insert(p);
+        }
+    }
+    assert!(
+        asked.contains("core_serviceaccount_manageapikey"),
+        "{asked:?}"
+    );
+    for permission in asked {
+        let out = reviewpack()
+            .args(["explain"])
+            .arg(demo())
+            .arg(&caller.id)
+            .args(["--permission", permission, "--scope", "account", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v["question"]["allowed"], true,
+            "the demo's caller {} lacks {permission}, yet lists needing it are complete",
+            caller.id
+        );
+        assert_eq!(v["question"]["only_some_resources"], false, "{permission}");
+    }
+}
