@@ -281,6 +281,7 @@ fn pull_synthetic(
         command_line: vec![],
         per_scope_lists,
         removals_since: None,
+        allow_unverified: false,
     };
     let snap = rt
         .block_on(pull(client.clone(), &opts, &NoProgress))

@@ -66,6 +66,12 @@ pub(crate) struct PullArgs {
     /// fails or does not add up.
     #[arg(long)]
     allow_partial: bool,
+    /// Write a snapshot marked UNVERIFIED instead of failing when Harness's
+    /// access check cannot be used and nothing else vouches that the org,
+    /// project, user-group, service-account and role-assignment lists hold
+    /// everything (Harness leaves out what the key may not view, silently).
+    #[arg(long)]
+    allow_unverified: bool,
     /// The end of the activity window (RFC 3339); default: now.
     #[arg(long, hide = true)]
     activity_end: Option<String>,
@@ -345,6 +351,7 @@ fn pull_bytes(
         activity_end,
         removals_since,
         allow_partial: args.allow_partial,
+        allow_unverified: args.allow_unverified,
         command_line: command_line.to_vec(),
         per_scope_lists: args.per_scope_lists,
     };

@@ -319,6 +319,11 @@ pub(crate) fn write(
 
     if !loaded.snapshot.completeness.complete {
         out.note("warning: the snapshot is INCOMPLETE (pulled with --allow-partial); the pack does not cover the whole account");
+    } else if !loaded.snapshot.completeness.vouched() {
+        out.note(format_args!(
+            "warning: the snapshot is UNVERIFIED (pulled with --allow-unverified): {} lists cannot be vouched for, so the pack may not cover the whole account",
+            loaded.snapshot.completeness.unverified()
+        ));
     }
     for (rule, why) in &evaluation.rules_not_evaluated {
         if *rule == "inactive-user" && why.starts_with("--as-of") {

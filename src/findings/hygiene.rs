@@ -282,7 +282,36 @@ pub fn population_incomplete(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
         })
         .collect();
     if c.complete && lists.is_empty() {
-        return Vec::new();
+        let unverified: Vec<IncompleteList> = c
+            .lists
+            .iter()
+            .filter_map(|l| {
+                Some(IncompleteList {
+                    endpoint: l.endpoint.clone(),
+                    scope: l.scope.to_string(),
+                    total_items: l.total_items,
+                    stored: l.stored,
+                    note: Some(l.unverified.clone()?),
+                })
+            })
+            .collect();
+        if unverified.is_empty() {
+            return Vec::new();
+        }
+        // Not known to be missing anything, but not known to be whole.
+        return vec![Draft::new(
+            Rule::PopulationIncomplete,
+            format!(
+                "The snapshot is UNVERIFIED ({} of {} lists cannot be vouched for): Harness's access check could not be used, and Harness leaves out what the key may not view without an error, so principals or grants may be missing from this review.",
+                unverified.len(),
+                c.lists.len()
+            ),
+        )
+        .severity(crate::findings::Severity::High)
+        .scope(&Scope::Account)
+        .evidence("complete", c.complete)
+        .evidence("unverified_lists", &unverified)
+        .evidence("lists", c.lists.len())];
     }
     vec![Draft::new(
         Rule::PopulationIncomplete,
@@ -446,6 +475,7 @@ mod tests {
             retries: 0,
             complete: true,
             note: None,
+            unverified: None,
         });
         assert!(f.findings(Rule::PopulationIncomplete).is_empty());
         f.snapshot.completeness.complete = false;

@@ -98,6 +98,7 @@ impl<T, K: Fn(&T) -> String> Pass<T, K> {
                 retries,
                 complete,
                 note,
+                unverified: None,
             },
             items: self.items,
         }
@@ -176,6 +177,7 @@ pub async fn list_unpaged<T: DeserializeOwned>(
             retries,
             complete: true,
             note: None,
+            unverified: None,
         },
         items,
     })
@@ -245,6 +247,7 @@ where
             note: (!ended_empty).then(|| {
                 format!("paging stopped after {pages} pages without reaching an empty page")
             }),
+            unverified: None,
         },
         items,
     })

@@ -234,7 +234,7 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
     let lists = &s.completeness.lists;
     let incomplete: Vec<ListRow> = lists
         .iter()
-        .filter(|l| !l.complete)
+        .filter(|l| !l.complete || l.unverified.is_some())
         .take(LISTS_CAP)
         .map(|l| ListRow {
             endpoint: l.endpoint.clone(),
@@ -243,10 +243,16 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
             reported: l
                 .total_items
                 .map_or("unpaged".to_string(), |t| t.to_string()),
-            note: l.note.clone().unwrap_or_default(),
+            note: match (&l.unverified, l.complete) {
+                (Some(why), true) => format!("UNVERIFIED: {why}"),
+                _ => l.note.clone().unwrap_or_default(),
+            },
         })
         .collect();
-    let lists_incomplete = lists.iter().filter(|l| !l.complete).count();
+    let lists_incomplete = lists
+        .iter()
+        .filter(|l| !l.complete || l.unverified.is_some())
+        .count();
 
     let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
     for f in ctx.findings {
@@ -274,9 +280,11 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
         "captured_at": captured_at,
         "sha256": ctx.loaded.sha256,
         "as_of": fmt_time(ctx.as_of),
-        "complete": s.completeness.complete,
+        "complete": s.completeness.vouched(),
         "campaign": ctx.assignments.is_some(),
         "completeness": completeness_line(s),
+        "completeness_state": completeness_line(s).split_once(": ").map_or(String::new(), |(a, _)| a.to_string()),
+        "completeness_rest": completeness_line(s).split_once(": ").map_or(String::new(), |(_, b)| b.to_string()),
         "gaps": evidence_gaps(s),
         "window": format!(
             "{} days, {} to {}",
@@ -350,12 +358,22 @@ fn tiles(ctx: &ReportContext<'_, '_>, c: &Counts) -> Vec<Tile> {
         .map(|(_, n)| n)
         .sum();
     vec![
-        if s.completeness.complete {
+        if s.completeness.vouched() {
             tile(
                 "Extraction",
                 "Complete",
                 "every list read matched Harness's count (the extraction, not the review)",
                 "good",
+            )
+        } else if s.completeness.complete {
+            tile(
+                "Extraction",
+                "UNVERIFIED",
+                format!(
+                    "{} lists cannot be vouched for: Harness's access check could not be used (see Provenance)",
+                    s.completeness.unverified()
+                ),
+                "bad",
             )
         } else {
             tile("Extraction", "INCOMPLETE", "see Provenance", "bad")

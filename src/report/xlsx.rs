@@ -468,12 +468,12 @@ impl PackLayout<'_, '_, '_> {
             ctx.loaded.sha256,
             fmt_time(ctx.as_of)
         );
-        let line = if s.completeness.complete {
+        let line = if s.completeness.vouched() {
             format!("{identity} · {}", sheet.about())
         } else {
             format!("{} · {identity}", completeness_line(s))
         };
-        let f = if s.completeness.complete {
+        let f = if s.completeness.vouched() {
             &formats.info
         } else {
             &formats.incomplete

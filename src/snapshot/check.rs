@@ -498,6 +498,7 @@ mod tests {
             retries: 0,
             complete,
             note: None,
+            unverified: None,
         };
         let mut s = base();
         s.completeness.lists.push(list(Scope::Account, true));

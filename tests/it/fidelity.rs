@@ -962,3 +962,163 @@ fn a_key_allowed_to_manage_some_service_accounts_reads_their_tokens_and_records_
     assert!(!gaps.contains(&"ci_bot"));
     assert!(got.completeness.complete);
 }
+
+/// Without Harness's access check, the lists Harness narrows silently are
+/// vouched for by the caller's own grants in the snapshot, or marked
+/// UNVERIFIED (and the pull stops unless `--allow-unverified`), or, when a
+/// scope's built-in all-users group is missing from the group list,
+/// INCOMPLETE (docs/harness-behaviour.md U6, U8, U10, U11, X4).
+#[test]
+fn without_the_access_check_completeness_is_vouched_for_or_said_unverified() {
+    let acl_refused = || Faults {
+        not_found_path: Some("/authz/api/acl".into()),
+        ..Faults::default()
+    };
+    // The demo's caller holds the views on every resource (its assignment
+    // to security_auditor): the lists are vouched for, with the check gone.
+    let demo_snap = demo_snapshot();
+    let fake = FakeHarness::start(demo_snap.clone(), KEY);
+    fake.set_faults(acl_refused());
+    let got = pulled(&fake);
+    assert!(
+        got.completeness.vouched(),
+        "{:?}",
+        got.completeness
+            .lists
+            .iter()
+            .filter(|l| l.unverified.is_some())
+            .collect::<Vec<_>>()
+    );
+
+    // A caller the snapshot shows no view for, whose key lacks the group
+    // view: Harness answers the group lists with the groups it may view one
+    // by one (here each scope's all-users group) and no error.
+    let mut served = demo_snap.clone();
+    let caller = served.provenance.caller.clone().unwrap().id;
+    let sa = caller.rsplit('/').next().unwrap().to_string();
+    served
+        .role_assignments
+        .retain(|a| !(a.principal.kind == "SERVICE_ACCOUNT" && a.principal.id == sa));
+    let mut scopes = vec![Scope::Account];
+    scopes.extend(served.orgs.iter().map(|o| Scope::Org(o.id.clone())));
+    scopes.extend(served.projects.iter().map(|p| p.scope()));
+    let all_users = |s: &Scope| match s {
+        Scope::Account => "_account_all_users",
+        Scope::Org(_) => "_organization_all_users",
+        Scope::Project(..) => "_project_all_users",
+    };
+    let granted: Vec<(String, Scope, String)> = scopes
+        .iter()
+        .map(|s| ("USERGROUP".to_string(), s.clone(), all_users(s).to_string()))
+        .collect();
+    let fake = FakeHarness::start(served.clone(), KEY);
+    fake.set_faults(Faults {
+        missing_permission: Some("core_usergroup_view".into()),
+        granted_resources: granted.clone(),
+        ..acl_refused()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull(&fake, &path);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("cannot vouch that it read every"), "{err}");
+    assert!(err.contains("--allow-unverified"), "{err}");
+    assert!(!path.exists(), "no snapshot written");
+
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "-o",
+            path.to_str().unwrap(),
+            "--allow-unverified",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    assert!(got.completeness.complete, "counts add up");
+    assert!(!got.completeness.vouched());
+    let groups = got
+        .completeness
+        .lists
+        .iter()
+        .find(|l| l.endpoint.starts_with("GET /ng/api/user-groups"))
+        .unwrap();
+    let why = groups
+        .unverified
+        .as_deref()
+        .expect("the group list is unverified");
+    assert!(why.contains("core_usergroup_view"), "{why}");
+    assert_eq!(
+        got.user_groups.len(),
+        scopes.len(),
+        "only the all-users groups came"
+    );
+    // The pack says so on its first screen, and as a high finding.
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .arg("report")
+        .arg(&path)
+        .arg("-o")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("the snapshot is UNVERIFIED"),
+        "{}",
+        stderr_of(&out)
+    );
+    let html = read(&pack.join("index.html"));
+    let masthead = &html[..html.find("<section").unwrap()];
+    assert!(
+        masthead.contains("<strong>UNVERIFIED</strong>"),
+        "{masthead}"
+    );
+    let findings: serde_json::Value =
+        serde_json::from_str(&read(&pack.join("findings.json"))).unwrap();
+    let pop: Vec<&serde_json::Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "population-incomplete")
+        .collect();
+    assert_eq!(pop.len(), 1);
+    assert_eq!(pop[0]["severity"], "high");
+    assert!(pop[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The snapshot is UNVERIFIED"));
+
+    // Narrowed past an all-users group (the account's, here; another
+    // group there is viewable, so Harness answers without an error): that
+    // is proof, so INCOMPLETE.
+    let mut narrower: Vec<(String, Scope, String)> = granted
+        .into_iter()
+        .filter(|(_, s, _)| *s != Scope::Account)
+        .collect();
+    narrower.push(("USERGROUP".into(), Scope::Account, "platform_admins".into()));
+    fake.set_faults(Faults {
+        missing_permission: Some("core_usergroup_view".into()),
+        granted_resources: narrower,
+        ..acl_refused()
+    });
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "-o",
+            path.to_str().unwrap(),
+            "--allow-unverified",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("the pull is incomplete"), "{err}");
+    assert!(err.contains("built-in all-users group"), "{err}");
+}

@@ -339,6 +339,7 @@ mod tests {
                 retries: 0,
                 complete: true,
                 note: None,
+                unverified: None,
             });
     }
 

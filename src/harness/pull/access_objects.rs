@@ -152,6 +152,7 @@ impl Puller<'_> {
                             ids.len(),
                             got.len()
                         )),
+                        unverified: None,
                     });
                     found.extend(got);
                 }

@@ -142,6 +142,7 @@ impl Puller<'_> {
             retries: listed.accounting.retries,
             complete: true,
             note: Some(note),
+            unverified: None,
         });
         Ok(Across::Read(kept))
     }

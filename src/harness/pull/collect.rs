@@ -87,6 +87,7 @@ impl Collector<'_> {
                     retries: 0,
                     complete: false,
                     note: Some(e.cause.to_string()),
+                    unverified: None,
                 });
                 Ok(Vec::new())
             }

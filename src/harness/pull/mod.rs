@@ -83,6 +83,9 @@ pub struct PullOptions {
     pub removals_since: Option<DateTime<Utc>>,
     /// Keep going past failed or incomplete lists, marking the snapshot.
     pub allow_partial: bool,
+    /// Write a snapshot whose completeness cannot be vouched for (the
+    /// access check unusable), marking it UNVERIFIED.
+    pub allow_unverified: bool,
     /// The command line with secrets removed, for provenance.
     pub command_line: Vec<String>,
     /// Read user groups and projects one scope at a time even where Harness
@@ -100,6 +103,11 @@ pub enum PullError {
     /// Some lists did not add up (only without `--allow-partial`).
     #[error("the pull is incomplete, so no snapshot was written: {}; run again, or pass --allow-partial to write a snapshot marked INCOMPLETE", describe_incomplete(.0))]
     Incomplete(Vec<ListCompleteness>),
+    /// Harness's access check could not be used and some lists it would
+    /// vouch for cannot be vouched for otherwise (only without
+    /// `--allow-unverified` or `--allow-partial`).
+    #[error("the pull cannot vouch that it read every {}, so no snapshot was written: Harness's access check (POST /authz/api/acl) could not be used, and Harness leaves out what a key may not view without an error. {}. Run `reviewpack check` to see what the key may read, give the key Account Viewer on _all_resources_including_child_scopes (or make the access check reachable), or pass --allow-unverified to write a snapshot marked UNVERIFIED", unverified_what(.0), describe_unverified(.0))]
+    Unverified(Vec<ListCompleteness>),
     /// Harness's access check said the key lacks permissions the lists need
     /// (only without `--allow-partial`): each with the scopes it lacks it at.
     #[error("{}", preflight::describe_missing(.0))]
@@ -110,6 +118,41 @@ impl From<ApiError> for PullError {
     fn from(e: ApiError) -> Self {
         PullError::Api(Box::new(e))
     }
+}
+
+fn unverified_what(lists: &[ListCompleteness]) -> String {
+    let mut what: Vec<&str> = lists
+        .iter()
+        .map(|l| match l.endpoint.as_str() {
+            "GET /ng/api/organizations" => "org",
+            "GET /ng/api/projects" => "project",
+            "GET /ng/api/serviceaccount/aggregate" => "service account",
+            "POST /authz/api/roleassignments/filter" => "role assignment",
+            _ => "user group",
+        })
+        .collect();
+    what.sort_unstable();
+    what.dedup();
+    what.join(", ")
+}
+
+fn describe_unverified(lists: &[ListCompleteness]) -> String {
+    let mut parts: Vec<String> = lists
+        .iter()
+        .take(5)
+        .map(|l| format!("{} at {}", l.endpoint, l.scope))
+        .collect();
+    if lists.len() > 5 {
+        parts.push(format!("and {} more", lists.len() - 5));
+    }
+    format!(
+        "Not vouched for: {}; {}",
+        parts.join(", "),
+        lists
+            .first()
+            .and_then(|l| l.unverified.as_deref())
+            .unwrap_or_default()
+    )
 }
 
 fn describe_incomplete(lists: &[ListCompleteness]) -> String {
@@ -355,6 +398,11 @@ pub async fn pull_with_scim(
         scim,
     };
     snap.normalize();
+    // Without the access check, what else vouches for the lists Harness
+    // narrows silently.
+    if !acl.usable() {
+        preflight::vouch(&mut snap, &org_scopes);
+    }
 
     if !snap.completeness.complete && !opts.allow_partial {
         let bad = snap
@@ -365,6 +413,16 @@ pub async fn pull_with_scim(
             .cloned()
             .collect();
         return Err(PullError::Incomplete(bad));
+    }
+    let unverified: Vec<ListCompleteness> = snap
+        .completeness
+        .lists
+        .iter()
+        .filter(|l| l.unverified.is_some())
+        .cloned()
+        .collect();
+    if !unverified.is_empty() && !opts.allow_partial && !opts.allow_unverified {
+        return Err(PullError::Unverified(unverified));
     }
     Ok(snap)
 }

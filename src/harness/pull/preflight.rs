@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::principals::GROUPS_OF_EVERY_SCOPE;
 use super::{PullError, Puller};
 use crate::harness::access::{self, Grants};
-use crate::snapshot::{ListCompleteness, Scope};
+use crate::snapshot::{ListCompleteness, Scope, Snapshot};
 
 pub(super) fn describe_missing(missing: &[(&'static access::Needed, Vec<Scope>)]) -> String {
     let each: Vec<String> = missing
@@ -170,4 +170,121 @@ impl Puller<'_> {
             }
         }
     }
+}
+
+/// The built-in all-users group every scope has (`NGConstants`; Harness
+/// creates it with the scope and it cannot be deleted).
+fn all_users_group(scope: &Scope) -> &'static str {
+    match scope {
+        Scope::Account => "_account_all_users",
+        Scope::Org(_) => "_organization_all_users",
+        Scope::Project(..) => "_project_all_users",
+    }
+}
+
+/// When Harness's access check could not be used: what the pull can still
+/// say about the lists Harness narrows without an error (docs/harness-
+/// behaviour.md U6, U7, U10, U11). A group list missing a scope's built-in
+/// all-users group was narrowed: it is incomplete. A list is vouched for
+/// when the snapshot itself shows the caller (the key's user or service
+/// account) holding, on every resource, the view the list needs at every
+/// scope it covers; otherwise it is marked unverified, with why.
+pub(super) fn vouch(snap: &mut Snapshot, orgs: &[Scope]) {
+    // The all-users groups first: proof of narrowing.
+    let held: std::collections::HashSet<(Scope, &str)> = snap
+        .user_groups
+        .iter()
+        .map(|g| (g.scope.clone(), g.id.as_str()))
+        .collect();
+    let mut scopes = vec![Scope::Account];
+    scopes.extend(orgs.iter().cloned());
+    scopes.extend(snap.projects.iter().map(|p| p.scope()));
+    let missing: Vec<Scope> = scopes
+        .into_iter()
+        .filter(|s| !held.contains(&(s.clone(), all_users_group(s))))
+        .collect();
+    let mut narrowed: Vec<usize> = Vec::new();
+    for (i, list) in snap.completeness.lists.iter().enumerate() {
+        if !list.complete {
+            continue;
+        }
+        let covers = |s: &Scope| {
+            if list.endpoint == GROUPS_OF_EVERY_SCOPE {
+                true
+            } else {
+                list.endpoint == "GET /ng/api/user-groups" && list.scope == *s
+            }
+        };
+        if missing.iter().any(covers) {
+            narrowed.push(i);
+        }
+    }
+    for i in narrowed {
+        let list = &mut snap.completeness.lists[i];
+        let at: Vec<Scope> = missing
+            .iter()
+            .filter(|s| list.endpoint == GROUPS_OF_EVERY_SCOPE || list.scope == **s)
+            .cloned()
+            .collect();
+        list.complete = false;
+        list.note = Some(format!(
+            "narrowed by Harness: it lacks the built-in all-users group of {} (every org and project has one), so the key may not view every group there, and Harness left groups out without an error (its access check could not be used to say so)",
+            access::name_scopes(&at)
+        ));
+    }
+
+    // Then what the caller's own grants vouch for.
+    let graph = crate::graph::AccessGraph::build(snap);
+    let caller = snap
+        .provenance
+        .caller
+        .as_ref()
+        .and_then(|c| graph.find_principal(&c.id));
+    let mut cache: std::collections::HashMap<(&'static str, Scope), bool> = Default::default();
+    let mut vouched = |perm: &'static str, s: &Scope| -> bool {
+        let Some(p) = caller else { return false };
+        *cache.entry((perm, s.clone())).or_insert_with(|| {
+            let q = graph
+                .explain(
+                    p,
+                    &crate::graph::Ask {
+                        permission: Some(perm.to_string()),
+                        scope: Some(s.clone()),
+                    },
+                )
+                .question;
+            q.is_some_and(|q| q.allowed && !q.only_some_resources)
+        })
+    };
+    let mut unverified: Vec<(usize, String)> = Vec::new();
+    for (i, list) in snap.completeness.lists.iter().enumerate() {
+        if !list.complete {
+            continue;
+        }
+        let lacking: Vec<String> = narrowed_by(list, orgs)
+            .into_iter()
+            .filter_map(|(perm, at)| {
+                let not: Vec<Scope> = at.into_iter().filter(|s| !vouched(perm, s)).collect();
+                (!not.is_empty()).then(|| format!("{perm} at {}", access::name_scopes(&not)))
+            })
+            .collect();
+        if !lacking.is_empty() {
+            unverified.push((
+                i,
+                format!(
+                    "Harness answers this list without an error but leaves out what the key may not view, and nothing says the key may view it all: its access check could not be used, and the snapshot does not show {} holding {} on every resource",
+                    match &snap.provenance.caller {
+                        Some(c) => format!("the key's {} {}", c.kind.replace('_', " "), c.id),
+                        None => "the key's principal (unknown)".into(),
+                    },
+                    lacking.join(", ")
+                ),
+            ));
+        }
+    }
+    drop(graph);
+    for (i, why) in unverified {
+        snap.completeness.lists[i].unverified = Some(why);
+    }
+    snap.completeness.complete = snap.completeness.lists.iter().all(|l| l.complete);
 }

@@ -109,8 +109,14 @@ pub fn counts(ctx: &ReportContext<'_, '_>) -> Counts {
 
 /// One line saying whether the snapshot is complete.
 pub fn completeness_line(s: &Snapshot) -> String {
-    if s.completeness.complete {
+    if s.completeness.vouched() {
         "complete: every list matched the count Harness reported".to_string()
+    } else if s.completeness.complete {
+        format!(
+            "UNVERIFIED: {} of {} lists cannot be vouched for (Harness's access check could not be used, and Harness leaves out what the key may not view without an error; pulled with --allow-unverified): this pack may not cover the whole account (Provenance lists them)",
+            s.completeness.unverified(),
+            s.completeness.lists.len()
+        )
     } else {
         let lists = &s.completeness.lists;
         let bad = lists.iter().filter(|l| !l.complete).count();
