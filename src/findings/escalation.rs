@@ -149,7 +149,7 @@ mod tests {
     }
 
     #[test]
-    fn group_management_over_one_group_binds_admin_only_to_a_group_it_is_in() {
+    fn group_management_over_one_group_binds_admin_to_it_joining_it_first() {
         let mut f = Fixture::new();
         f.user("grace");
         f.group(&eng(), "eng_leads", &["grace"]);
@@ -160,14 +160,103 @@ mod tests {
             actions(&f, "grace"),
             vec![(vec![StepAction::BindAdminRole], "org:eng".into())]
         );
-        // Near miss: the same permission over a group she is not in.
-        let mut f = Fixture::new();
-        f.user("grace").user("other");
-        f.group(&eng(), "eng_leads", &["other"]);
-        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
-        f.selecting_resource_group(&eng(), "leads_only", "USERGROUP", &["eng_leads"]);
-        f.assign(&eng(), user("grace"), "group_manager", "leads_only");
+        // A group she is not in ("a team lead manages the team group"):
+        // she adds herself (UserGroupServiceImpl.addMember), then binds the
+        // admin role to it (RoleAssignmentApiUtils.checkUpdatePermission
+        // checks only the permission over the group).
+        let lead = |member_of: &[Scope]| {
+            let mut f = Fixture::new();
+            f.user_in("grace", member_of).user("other");
+            f.group(&eng(), "eng_leads", &["other"]);
+            f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+            f.selecting_resource_group(&eng(), "leads_only", "USERGROUP", &["eng_leads"]);
+            f.assign(&eng(), user("grace"), "group_manager", "leads_only");
+            f
+        };
+        let f = lead(&[eng()]);
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(
+                vec![StepAction::JoinGroup, StepAction::BindAdminRole],
+                "org:eng".into()
+            )]
+        );
+        // Near miss: she is no member of org:eng, so Harness drops her from
+        // the group without an error (updateInternal -> sanitizeInternal).
+        let f = lead(&[]);
         assert!(actions(&f, "grace").is_empty());
+        // Near miss: a group Harness manages takes no member
+        // (checkToHarnessManagedUserGroup).
+        let mut f = lead(&[eng()]);
+        f.group_mut("eng_leads").harness_managed = true;
+        assert!(actions(&f, "grace").is_empty());
+    }
+
+    #[test]
+    fn managing_an_all_users_group_binds_admin_to_everyone_there() {
+        // Everyone of a scope is in its all-users group, the manager too;
+        // binding the admin role to it needs only the permission over it.
+        let all_users = |member_of: &[Scope]| {
+            let mut f = Fixture::new();
+            f.user_in("grace", member_of);
+            f.group(&proj(), "_project_all_users", &[]);
+            f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+            f.selecting_resource_group(&proj(), "everyone", "USERGROUP", &["_project_all_users"]);
+            f.assign(&proj(), user("grace"), "group_manager", "everyone");
+            f
+        };
+        let f = all_users(&[eng(), proj()]);
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(vec![StepAction::BindAdminRole], "project:eng/pay".into())]
+        );
+        // Near miss: not a member of the project, so not in its all-users
+        // group (and Harness takes no member into it).
+        let f = all_users(&[eng()]);
+        assert!(actions(&f, "grace").is_empty());
+    }
+
+    #[test]
+    fn a_service_account_never_joins_a_group() {
+        // User groups hold users only: a service account managing groups
+        // joins none (it can still bind roles, which is its own path).
+        let mut f = Fixture::new();
+        f.user("amara");
+        f.service_account(&Scope::Account, "bot");
+        f.group(&Scope::Account, "admins", &["amara"]);
+        f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+        f.selecting_resource_group(&Scope::Account, "admins_only", "USERGROUP", &["admins"]);
+        f.assign(
+            &Scope::Account,
+            group("admins"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.assign(&Scope::Account, sa("bot"), "group_manager", "admins_only");
+        let g = AccessGraph::build(&f.snapshot);
+        let p = g.find_principal("sa:account/bot").unwrap();
+        assert!(
+            g.escalation_paths(p)
+                .iter()
+                .all(|path| path.steps[0].action != StepAction::JoinGroup),
+            "{:?}",
+            g.escalation_paths(p)
+        );
+        // Near miss: a user with the same grant does join.
+        f.user("helpdesk");
+        f.assign(
+            &Scope::Account,
+            user("helpdesk"),
+            "group_manager",
+            "admins_only",
+        );
+        assert_eq!(
+            actions(&f, "helpdesk"),
+            vec![(
+                vec![StepAction::JoinGroup, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
     }
 
     #[test]
@@ -459,15 +548,14 @@ mod tests {
             "_account_admin",
             ALL_CHILDREN,
         );
+        // Managing the key team's group, it joins it and binds the
+        // account's admin role to it: two steps, shorter than joining,
+        // minting the token and acting as terraform.
         let paths = actions(&f, "helpdesk");
         assert_eq!(
             paths,
             vec![(
-                vec![
-                    StepAction::JoinGroup,
-                    StepAction::MintToken,
-                    StepAction::HoldAdmin
-                ],
+                vec![StepAction::JoinGroup, StepAction::BindAdminRole],
                 "account".into()
             )]
         );

@@ -95,7 +95,7 @@ impl EscalationIndex<'_, '_> {
     }
 
     /// The accesses a node acts with.
-    fn held(&self, node: &Node) -> Vec<Held> {
+    pub(super) fn held(&self, node: &Node) -> Vec<Held> {
         let g = self.graph;
         let from_assignment = |ai: usize| {
             g.assignments[ai].access.clone().map(|access| Held {
@@ -248,6 +248,28 @@ impl EscalationIndex<'_, '_> {
                     ));
                 }
             }
+            // The user itself may also join a group with no role yet, to
+            // bind the scope's admin role to it next (the search adds that
+            // step once the group is joined): the common "a team lead
+            // manages the team group".
+            if let Some(u) = acting_user {
+                for gi in self.covered(&self.all_groups_by_scope, a) {
+                    let grp = &s.user_groups[gi];
+                    if self.group_assignments[gi].is_empty()
+                        && !g.groups_of_user[u].contains(&gi)
+                        && self.can_join(u, gi)
+                        && selects(a, &t, grp.id.as_str())
+                        && allowed(GROUP_MANAGE, &grp.scope)
+                    {
+                        out.push(edge(
+                            Node::Group(gi),
+                            StepAction::JoinGroup,
+                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            grp.scope.clone(),
+                        ));
+                    }
+                }
+            }
             // Binding a role is checked only against the permission to
             // manage the principal, so a user who may manage the scope's
             // groups binds the scope's admin role to a group: one it
@@ -265,7 +287,18 @@ impl EscalationIndex<'_, '_> {
                         ));
                     }
                 }
-                for &gi in &g.groups_of_user[u] {
+                // Groups it is in, and the built-in all-users group of each
+                // scope it is a member of (everyone there is in it; Harness
+                // takes no member into it, but binds roles to it).
+                let all_users = self
+                    .covered(&self.all_groups_by_scope, a)
+                    .into_iter()
+                    .filter(|&gi| self.is_all_users(gi) && self.member_of_scope(u, gi));
+                let mut mine: Vec<usize> = g.groups_of_user[u].clone();
+                mine.extend(all_users);
+                mine.sort_unstable();
+                mine.dedup();
+                for gi in mine {
                     let grp = &s.user_groups[gi];
                     if a.covers(&grp.scope)
                         && selects(a, &t, grp.id.as_str())
@@ -308,6 +341,55 @@ impl EscalationIndex<'_, '_> {
                 Scope::Account,
             ));
         }
+    }
+
+    /// True for a scope's built-in all-users group.
+    pub(super) fn is_all_users(&self, gi: usize) -> bool {
+        let grp = &self.graph.snapshot.user_groups[gi];
+        crate::graph::principal::is_all_users_group(grp.id.as_str(), grp.scope.level())
+    }
+
+    /// True when user `u` is a member of group `gi`'s scope (every user is a
+    /// member of the account).
+    pub(super) fn member_of_scope(&self, u: usize, gi: usize) -> bool {
+        let scope = &self.graph.snapshot.user_groups[gi].scope;
+        *scope == Scope::Account || self.graph.snapshot.users[u].scopes.contains(scope)
+    }
+
+    /// Whether user `u` can add itself to group `gi`: Harness takes no
+    /// member into its own groups (`UserGroupServiceImpl.addMember`,
+    /// `checkToHarnessManagedUserGroup`) and drops, without an error, a
+    /// user who is not a member of the group's scope (`updateInternal`,
+    /// `sanitizeInternal`); a service account is never a group member.
+    pub(super) fn can_join(&self, u: usize, gi: usize) -> bool {
+        let grp = &self.graph.snapshot.user_groups[gi];
+        !grp.harness_managed && !self.is_all_users(gi) && self.member_of_scope(u, gi)
+    }
+
+    /// Once the principal has joined group `gi`, its own permission to
+    /// manage that group lets it bind the scope's admin role to it
+    /// (`RoleAssignmentApiUtils.checkUpdatePermission` checks only the
+    /// permission over the principal bound): the step, carried by the
+    /// start's grant.
+    pub(super) fn bind_after_join(&self, held: &[Held], gi: usize) -> Option<Edge> {
+        let g = self.graph;
+        let grp = &g.snapshot.user_groups[gi];
+        let t = g.permission_resource_type(GROUP_MANAGE);
+        let h = held.iter().find(|h| {
+            h.access.has_permission(GROUP_MANAGE)
+                && h.access.covers(&grp.scope)
+                && selects(&h.access, &t, grp.id.as_str())
+                && g.permission_allowed_at(GROUP_MANAGE, &grp.scope)
+        })?;
+        Some(Edge {
+            to: Node::Admin(grp.scope.clone()),
+            action: StepAction::BindAdminRole,
+            permission: Some(Cow::Borrowed(GROUP_MANAGE)),
+            carrier: h.assignment,
+            by_start: true,
+            edited: None,
+            target_scope: grp.scope.clone(),
+        })
     }
 
     /// Steps that need two permissions, possibly from two grants: binding the

@@ -81,6 +81,9 @@ pub struct EscalationIndex<'g, 's> {
     /// Listed groups with active assignments, by scope (all-users groups
     /// left out: everyone is in them).
     pub(super) groups_by_scope: HashMap<Scope, Vec<usize>>,
+    /// Every listed group, by scope (all-users groups and groups without
+    /// assignments included: a manager can bind a role to any of them).
+    pub(super) all_groups_by_scope: HashMap<Scope, Vec<usize>>,
     /// Service accounts that hold any grant, by scope.
     pub(super) sas_by_scope: HashMap<Scope, Vec<usize>>,
     /// Each known scope with itself and its descendants.
@@ -113,6 +116,13 @@ impl<'s> AccessGraph<'s> {
                 groups_by_scope.entry(g.scope.clone()).or_default().push(i);
             }
         }
+        let mut all_groups_by_scope: HashMap<Scope, Vec<usize>> = HashMap::new();
+        for (i, g) in s.user_groups.iter().enumerate() {
+            all_groups_by_scope
+                .entry(g.scope.clone())
+                .or_default()
+                .push(i);
+        }
         let mut sas_by_scope: HashMap<Scope, Vec<usize>> = HashMap::new();
         for (i, sa) in s.service_accounts.iter().enumerate() {
             if !self.grants_of(Principal::ServiceAccount(i)).is_empty() {
@@ -143,6 +153,7 @@ impl<'s> AccessGraph<'s> {
             graph: self,
             group_assignments,
             groups_by_scope,
+            all_groups_by_scope,
             sas_by_scope,
             subtree,
             catalogue,

@@ -33,18 +33,31 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         }
         let start = Node::Principal(p);
         let start_info = self.info(&start);
+        let start_held = self.held(&start);
+        let joinable = |e: &Edge| match (&e.action, &e.to, p) {
+            (StepAction::JoinGroup, Node::Group(gi), Principal::User(u)) => self.can_join(u, *gi),
+            (StepAction::JoinGroup, _, _) => false,
+            _ => true,
+        };
         let mut parent: HashMap<Node, (Node, Edge)> = HashMap::new();
         let mut seen: HashSet<Node> = HashSet::from([start.clone()]);
         let mut queue = VecDeque::from([start.clone()]);
         let mut reached: Vec<Scope> = Vec::new();
         while let Some(node) = queue.pop_front() {
             let info = self.info(&node);
-            let cross = if node == start {
+            let mut cross = if node == start {
                 Vec::new()
             } else {
                 self.cross_edges(&info, &start_info)
             };
+            // A group joined: its own manager binds the admin role to it.
+            if let Node::Group(gi) = &node {
+                cross.extend(self.bind_after_join(&start_held, *gi));
+            }
             for e in info.edges.iter().chain(cross.iter()) {
+                if !joinable(e) {
+                    continue;
+                }
                 // Harness binds a group or service account only at its own
                 // level or below, and an assignment's access stays inside its
                 // scope, so nothing inside a scope the principal administers
@@ -100,6 +113,13 @@ impl<'g, 's> EscalationIndex<'g, 's> {
             .edges
             .iter()
             .filter(|e| e.action != StepAction::HoldAdmin)
+            .filter(|e| match (&e.action, &e.to, p) {
+                (StepAction::JoinGroup, Node::Group(gi), Principal::User(u)) => {
+                    self.can_join(u, *gi)
+                }
+                (StepAction::JoinGroup, _, _) => false,
+                _ => true,
+            })
             .filter(|e| !own_admin.iter().any(|o| e.target_scope.is_within(o)))
             .map(|e| self.render(&start, &start, e))
             .collect();
