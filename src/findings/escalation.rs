@@ -340,6 +340,16 @@ mod tests {
         f.selecting_resource_group(&eng(), "just_kim", "USER", &["kim"]);
         f.assign(&eng(), user("sam"), "self_service", "just_kim");
         assert!(actions(&f, "sam").is_empty());
+        // Near miss: sam is no member of org:eng, and Harness assigns a role
+        // to a user only where the user is a member
+        // (UserValidator.validatePrincipal); over himself only, he cannot
+        // make himself one first.
+        let mut f = Fixture::new();
+        f.user_in("sam", &[]).user("kim");
+        f.role(&Scope::Account, "self_service", &["core_user_manage"]);
+        f.selecting_resource_group(&eng(), "just_sam", "USER", &["sam"]);
+        f.assign(&eng(), user("sam"), "self_service", "just_sam");
+        assert!(actions(&f, "sam").is_empty());
     }
 
     #[test]

@@ -224,8 +224,20 @@ impl EscalationIndex<'_, '_> {
             let own = acting_user.map_or("", |u| s.users[u].id.as_str());
             let ok =
                 perm != USER_MANAGE || selects(a, &g.permission_resource_type(USER_MANAGE), own);
+            // A role is assigned to a user only at a scope the user is a
+            // member of (`UserValidator.validatePrincipal`); with
+            // core_user_manage over itself only, it cannot make itself a
+            // member elsewhere first.
+            let self_only = perm == USER_MANAGE && a.resources.is_some();
+            let member = |sc: &Scope| {
+                *sc == Scope::Account || acting_user.is_some_and(|u| s.users[u].scopes.contains(sc))
+            };
             if ok {
-                for t in a.targets.iter().filter(|t| allowed(perm, &t.scope)) {
+                for t in a
+                    .targets
+                    .iter()
+                    .filter(|t| allowed(perm, &t.scope) && (!self_only || member(&t.scope)))
+                {
                     out.push(edge(
                         Node::Admin(t.scope.clone()),
                         StepAction::AssignRole,
