@@ -217,6 +217,46 @@ mod tests {
     }
 
     #[test]
+    fn a_scim_group_is_joined_only_with_the_permission_at_the_account() {
+        // The identity provider's groups refuse members through the NG API
+        // (UserGroupResource.addMember -> checkExternallyManaged); the SCIM
+        // API adds them, checking core_usergroup_manage over the group's
+        // identifier at the account, whatever the group's scope
+        // (NGScimGroupResource.updateGroup).
+        let scim = |at: Scope| {
+            let mut f = Fixture::new();
+            f.user("grace").user("amara");
+            f.group(&eng(), "eng_scim", &["amara"]);
+            f.group_mut("eng_scim").externally_managed = true;
+            f.role(&Scope::Account, "group_manager", &["core_usergroup_manage"]);
+            f.assign(&eng(), group("eng_scim"), "_organization_admin", ALL_ORG);
+            f.selecting_resource_group(&at, "scim_team", "USERGROUP", &["eng_scim"]);
+            f.assign(&at, user("grace"), "group_manager", "scim_team");
+            f
+        };
+        assert_eq!(
+            actions(&scim(Scope::Account), "grace"),
+            vec![(
+                vec![StepAction::JoinGroup, StepAction::HoldAdmin],
+                "org:eng".into()
+            )]
+        );
+        // Near miss: the same permission over the group at its own scope.
+        assert!(actions(&scim(eng()), "grace").is_empty());
+        // And an ordinary group is joined with it there, not from the
+        // account (the NG API checks the group's scope).
+        let mut f = scim(eng());
+        f.group_mut("eng_scim").externally_managed = false;
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(
+                vec![StepAction::JoinGroup, StepAction::HoldAdmin],
+                "org:eng".into()
+            )]
+        );
+    }
+
+    #[test]
     fn a_service_account_never_joins_a_group() {
         // User groups hold users only: a service account managing groups
         // joins none (it can still bind roles, which is its own path).

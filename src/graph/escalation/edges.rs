@@ -249,9 +249,9 @@ impl EscalationIndex<'_, '_> {
         }
         if a.has_permission(GROUP_MANAGE) {
             let t = g.permission_resource_type(GROUP_MANAGE);
-            for gi in self.covered(&self.groups_by_scope, a) {
+            for gi in self.joinable_with(&self.groups_by_scope, a) {
                 let grp = &s.user_groups[gi];
-                if selects(a, &t, grp.id.as_str()) && allowed(GROUP_MANAGE, &grp.scope) {
+                if self.may_join(a, &t, gi) {
                     out.push(edge(
                         Node::Group(gi),
                         StepAction::JoinGroup,
@@ -265,13 +265,12 @@ impl EscalationIndex<'_, '_> {
             // step once the group is joined): the common "a team lead
             // manages the team group".
             if let Some(u) = acting_user {
-                for gi in self.covered(&self.all_groups_by_scope, a) {
+                for gi in self.joinable_with(&self.all_groups_by_scope, a) {
                     let grp = &s.user_groups[gi];
                     if self.group_assignments[gi].is_empty()
                         && !g.groups_of_user[u].contains(&gi)
                         && self.can_join(u, gi)
-                        && selects(a, &t, grp.id.as_str())
-                        && allowed(GROUP_MANAGE, &grp.scope)
+                        && self.may_join(a, &t, gi)
                     {
                         out.push(edge(
                             Node::Group(gi),
@@ -352,6 +351,48 @@ impl EscalationIndex<'_, '_> {
                 Some(Cow::Borrowed(AUTH_EDIT)),
                 Scope::Account,
             ));
+        }
+    }
+
+    /// The groups a manage grant could add members to: those of the scopes
+    /// it covers, and, held at the account, every group the identity
+    /// provider manages, whatever its scope (the SCIM API checks the
+    /// permission at the account: `NGScimGroupResource.updateGroup`).
+    fn joinable_with(&self, by_scope: &HashMap<Scope, Vec<usize>>, a: &Access) -> Vec<usize> {
+        let mut v = self.covered(by_scope, a);
+        if a.targets.iter().any(|t| t.scope == Scope::Account) {
+            let s = &self.graph.snapshot;
+            v.extend(
+                by_scope
+                    .values()
+                    .flatten()
+                    .copied()
+                    .filter(|&gi| s.user_groups[gi].externally_managed),
+            );
+            v.sort_unstable();
+            v.dedup();
+        }
+        v
+    }
+
+    /// Whether grant `a` lets its holder add a member to group `gi`: through
+    /// `PUT /ng/api/user-groups/{id}/member/{user}`, the permission over the
+    /// group at its scope, for a group the identity provider does not
+    /// manage (`UserGroupResource.addMember`, `checkExternallyManaged`);
+    /// for one it manages (SCIM), only through the SCIM API, which checks
+    /// the permission over the group's identifier at the **account**
+    /// (`NGScimGroupResource.updateGroup`), whatever scope the group is at.
+    fn may_join(&self, a: &Access, resource_type: &str, gi: usize) -> bool {
+        let g = self.graph;
+        let grp = &g.snapshot.user_groups[gi];
+        if !selects(a, resource_type, grp.id.as_str()) {
+            return false;
+        }
+        if grp.externally_managed {
+            a.targets.iter().any(|t| t.scope == Scope::Account)
+                && g.permission_allowed_at(GROUP_MANAGE, &Scope::Account)
+        } else {
+            a.covers(&grp.scope) && g.permission_allowed_at(GROUP_MANAGE, &grp.scope)
         }
     }
 
