@@ -184,6 +184,7 @@ pub fn check_workbook(bytes: &[u8]) -> Result<WorkbookKind, String> {
         text: 0,
         other_elements: 0,
         shared: Vec::new(),
+        parsed: Default::default(),
     };
     if kind == WorkbookKind::Xlsx {
         for i in 0..zip.len() {
@@ -193,6 +194,11 @@ pub fn check_workbook(bytes: &[u8]) -> Result<WorkbookKind, String> {
             if entry.name().eq_ignore_ascii_case("xl/sharedStrings.xml") {
                 let name = entry.name().to_string();
                 scan.part(&name, entry, true)?;
+            } else if entry
+                .name()
+                .eq_ignore_ascii_case("xl/_rels/workbook.xml.rels")
+            {
+                scan.parsed = targets(entry)?;
             }
         }
     }
@@ -219,6 +225,45 @@ struct Scan {
     other_elements: u64,
     /// The length of each shared string, in bytes.
     shared: Vec<u32>,
+    /// The parts the workbook's relationships name (lowercase), which the
+    /// reader parses as XML whatever their names end with.
+    parsed: std::collections::HashSet<String>,
+}
+
+/// The parts `xl/_rels/workbook.xml.rels` names, as zip entry names in
+/// lowercase; read within the same bounds as every part.
+fn targets(entry: impl Read) -> Result<std::collections::HashSet<String>, String> {
+    let mut counted = Counted {
+        inner: entry,
+        n: 0,
+        cap: MAX_ENTRY_INFLATED,
+        guard: Some(XmlGuard::default()),
+    };
+    let mut reader = quick_xml::Reader::from_reader(io::BufReader::new(&mut counted));
+    let mut buf = Vec::new();
+    let mut out = std::collections::HashSet::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                if let Some(t) = attr_bytes(&e, b"Target") {
+                    let t = String::from_utf8_lossy(&t).to_ascii_lowercase();
+                    out.insert(match t.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{t}"),
+                    });
+                    if out.len() as u64 > MAX_OTHER_ELEMENTS {
+                        return Err("too many workbook relationships".into());
+                    }
+                }
+            }
+            Ok(Event::Eof) => break,
+            Err(quick_xml::Error::Io(e)) => return Err(format!("xl/_rels/workbook.xml.rels: {e}")),
+            Err(_) => break,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+    Ok(out)
 }
 
 impl Scan {
@@ -226,7 +271,8 @@ impl Scan {
     /// `shared_only`, reads the shared strings' lengths and nothing else.
     fn part(&mut self, name: &str, entry: impl Read, shared_only: bool) -> Result<(), String> {
         let lower = name.to_ascii_lowercase();
-        let is_xml = lower.ends_with(".xml") || lower.ends_with(".rels");
+        let is_xml =
+            lower.ends_with(".xml") || lower.ends_with(".rels") || self.parsed.contains(&lower);
         let left_total = MAX_TOTAL_INFLATED.saturating_sub(self.inflated);
         let mut counted = Counted {
             inner: entry,
@@ -763,6 +809,25 @@ mod tests {
         }
         let mut g = XmlGuard::default();
         assert!(g.check(b"<?xml version=\"1.0\"?><!DOCTYPE x>").is_err());
+    }
+
+    #[test]
+    fn a_part_the_relationships_name_is_checked_as_xml_whatever_its_name() {
+        let mut bytes = Vec::new();
+        {
+            use std::io::Write;
+            let mut z = zip::ZipWriter::new(Cursor::new(&mut bytes));
+            let o = zip::write::SimpleFileOptions::default();
+            z.start_file("xl/_rels/workbook.xml.rels", o).unwrap();
+            z.write_all(br#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.bin"/></Relationships>"#).unwrap();
+            z.start_file("xl/workbook.xml", o).unwrap();
+            z.write_all(b"<workbook/>").unwrap();
+            z.start_file("xl/worksheets/sheet1.bin", o).unwrap();
+            z.write_all(&vec![b'x'; 2 << 20]).unwrap();
+            z.finish().unwrap();
+        }
+        let err = check_workbook(&bytes).unwrap_err();
+        assert!(err.contains("longer than 1 MiB"), "{err}");
     }
 
     #[test]
