@@ -21,19 +21,48 @@ use std::io::{BufReader, Read, Seek};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
+use crate::output::bounded;
 use crate::report::xlsx::fill_tag;
 
 type Zip<R> = zip::ZipArchive<R>;
+
+/// Most fills and cell styles read (Excel allows 64,000 styles).
+const MAX_STYLES: usize = 1_000_000;
+
+/// A workbook part, inflated at most to [`bounded::MAX_ENTRY_INFLATED`],
+/// its XML constructs bounded ([`bounded::XmlGuard`]).
+struct Guarded<R> {
+    inner: std::io::Take<R>,
+    guard: bounded::XmlGuard,
+}
+
+impl<R: Read> Guarded<R> {
+    fn new(inner: R) -> Self {
+        Guarded {
+            inner: inner.take(bounded::MAX_ENTRY_INFLATED),
+            guard: bounded::XmlGuard::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.guard.check(&buf[..n])?;
+        Ok(n)
+    }
+}
 
 /// The tag each row's cell of `col` (0-based) carries on sheet `sheet` of
 /// the workbook at `path`: 1-based row number to tag, for cells whose fill
 /// is a tag fill. Empty when the file is not an xlsx or the sheet is not
 /// found (nothing can be told then).
 pub fn column_tags(path: &std::path::Path, sheet: &str, col: usize) -> HashMap<u32, u8> {
-    let Ok(file) = std::fs::File::open(path) else {
+    // Read as bounded as the workbook itself was (output::bounded).
+    let Ok(bytes) = bounded::read_regular(path) else {
         return HashMap::new();
     };
-    let Ok(mut zip) = Zip::new(BufReader::new(file)) else {
+    let Ok(mut zip) = Zip::new(std::io::Cursor::new(bytes.as_slice())) else {
         return HashMap::new();
     };
     column_tags_in(&mut zip, sheet, col).unwrap_or_default()
@@ -48,11 +77,14 @@ fn column_tags_in<R: Read + Seek>(
     let fills = style_fills(zip)?;
     let mut out = HashMap::new();
     let entry = zip.by_name(&part).ok()?;
-    let mut reader = Reader::from_reader(BufReader::new(entry));
+    let mut reader = Reader::from_reader(BufReader::new(Guarded::new(entry)));
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf).ok()? {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"c" => {
+                if out.len() as u64 > bounded::MAX_ROWS {
+                    return None;
+                }
                 let (mut at, mut style) = (None, 0usize);
                 for a in e.attributes().flatten() {
                     match a.key.local_name().as_ref() {
@@ -105,7 +137,7 @@ fn elements<R: Read + Seek>(
     mut each: impl FnMut(&quick_xml::events::BytesStart<'_>),
 ) -> Option<()> {
     let entry = zip.by_name(part).ok()?;
-    let mut reader = Reader::from_reader(BufReader::new(entry));
+    let mut reader = Reader::from_reader(BufReader::new(Guarded::new(entry)));
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf).ok()? {
@@ -150,7 +182,7 @@ fn sheet_part<R: Read + Seek>(zip: &mut Zip<R>, sheet: &str) -> Option<String> {
 fn style_fills<R: Read + Seek>(zip: &mut Zip<R>) -> Option<Vec<Option<u8>>> {
     // Fills in order: the tag of each one's foreground colour.
     let entry = zip.by_name("xl/styles.xml").ok()?;
-    let mut reader = Reader::from_reader(BufReader::new(entry));
+    let mut reader = Reader::from_reader(BufReader::new(Guarded::new(entry)));
     let mut buf = Vec::new();
     let mut fills: Vec<Option<u8>> = Vec::new();
     let mut styles: Vec<usize> = Vec::new();
@@ -163,6 +195,7 @@ fn style_fills<R: Read + Seek>(zip: &mut Zip<R>) -> Option<Vec<Option<u8>>> {
                 match e.local_name().as_ref() {
                     b"fills" => in_fills = !empty,
                     b"cellXfs" => in_xfs = !empty,
+                    _ if fills.len() + styles.len() > MAX_STYLES => return None,
                     b"fill" if in_fills => fills.push(None),
                     b"fgColor" if in_fills => {
                         if let (Some(last), Some(rgb)) = (fills.last_mut(), attr(e, b"rgb")) {

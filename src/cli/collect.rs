@@ -90,6 +90,13 @@ fn returned_files(paths: &[PathBuf], out: &Output) -> anyhow::Result<Vec<PathBuf
                 if name.starts_with('.') || name.starts_with("~$") || name.starts_with(".~lock") {
                     continue; // editor lock and hidden files
                 }
+                if let Some(kind) = non_regular(&f) {
+                    out.note(format_args!(
+                        "skipped {}: {kind}, not a regular file (only regular files, or symbolic links to them, are read)",
+                        f.display()
+                    ));
+                    continue;
+                }
                 if !RETURNED_EXTENSIONS.contains(&ext.as_str()) {
                     out.note(format_args!(
                         "skipped {}: not a workbook (.xlsx, .ods) or CSV file",
@@ -101,6 +108,11 @@ fn returned_files(paths: &[PathBuf], out: &Output) -> anyhow::Result<Vec<PathBuf
             }
             inside.sort();
             files.extend(inside);
+        } else if let Some(kind) = non_regular(p) {
+            out.note(format_args!(
+                "skipped {}: {kind}, not a regular file (only regular files, or symbolic links to them, are read)",
+                p.display()
+            ));
         } else {
             files.push(p.clone());
         }
@@ -109,6 +121,21 @@ fn returned_files(paths: &[PathBuf], out: &Output) -> anyhow::Result<Vec<PathBuf
         anyhow::bail!("no returned file to collect: name the reviewers' workbooks (or a directory holding them)");
     }
     Ok(files)
+}
+
+/// What `f` is when it exists and is not a regular file (nor a symbolic
+/// link to one): a FIFO, a device, a socket, a directory. Such a path is
+/// never opened: opening a FIFO blocks, reading a device may never end.
+/// A path that cannot be looked at is left to the reader, whose error is a
+/// problem for that file.
+fn non_regular(f: &Path) -> Option<&'static str> {
+    crate::output::bounded::not_regular(f).ok().flatten()
+}
+
+/// The SHA-256 of `f` when it is a regular file that can be read.
+fn sha256_of_regular(f: &Path) -> Option<String> {
+    crate::output::bounded::open_regular(f).ok()?;
+    crate::output::seal::sha256_file(f).ok().map(|(s, _)| s)
 }
 
 /// Whether `f` is one of the pack's own files in `reviewers/` (the
@@ -124,7 +151,7 @@ fn is_the_packs_own(f: &Path, pack: &crate::campaign::PackCampaign) -> bool {
     let rel = format!("{}/{name}", crate::report::split::REVIEWERS_DIR);
     pack.sealed
         .get(&rel)
-        .is_some_and(|sha| crate::output::seal::sha256_file(f).is_ok_and(|(got, _)| got == *sha))
+        .is_some_and(|sha| sha256_of_regular(f).is_some_and(|got| got == *sha))
 }
 
 pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
@@ -148,6 +175,8 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let mut files = args.corrected.clone();
     let mut corrected = std::collections::BTreeSet::new();
     for f in &args.corrected {
+        crate::output::bounded::open_regular(f)
+            .with_context(|| format!("cannot read the corrected file {}", f.display()))?;
         let (sha, _) = crate::output::seal::sha256_file(f)
             .with_context(|| format!("cannot read the corrected file {}", f.display()))?;
         corrected.insert(sha);
@@ -185,7 +214,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                sha256: crate::output::seal::sha256_file(f).ok().map(|(s, _)| s),
+                sha256: sha256_of_regular(f),
                 error: format!("{:#}", anyhow::Error::from(e))
                     .replace(&format!("{}: ", f.display()), ""),
             }

@@ -187,7 +187,8 @@ pub enum DecisionsError {
     },
 }
 
-/// Reads a decisions file: `.xlsx` (or another workbook calamine reads) or
+/// Reads a decisions file: `.xlsx` (or `.ods`), within the bounds of
+/// [`crate::output::bounded`], or
 /// `.csv`; files with another extension are sniffed (a ZIP is a workbook).
 pub fn read_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
     if is_csv(path)? {
@@ -249,8 +250,8 @@ fn is_csv(path: &Path) -> Result<bool, DecisionsError> {
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => false,
         _ => {
             let mut head = [0u8; 4];
-            let n = std::fs::File::open(path)
-                .and_then(|mut f| f.read(&mut head))
+            let n = crate::output::bounded::open_regular(path)
+                .and_then(|(mut f, _)| f.read(&mut head))
                 .map_err(|source| DecisionsError::Io {
                     path: path.to_path_buf(),
                     source,
@@ -273,6 +274,8 @@ fn read_csv_decisions(path: &Path) -> Result<DecisionSet, DecisionsError> {
         path: path.to_path_buf(),
         message,
     };
+    // A FIFO or a device is refused before anything opens it.
+    drop(crate::output::bounded::open_regular(path).map_err(io)?);
     let (sha256, _) = crate::output::seal::sha256_file(path).map_err(io)?;
     let file = path
         .file_name()

@@ -9,6 +9,7 @@
 //! - [`xlsx`]: one sheet written in constant memory, continuing on numbered
 //!   sheets past Excel's row limit, cells cut at Excel's length limit;
 //! - [`seal`]: `manifest.json` and `SHA256SUMS` over a finished directory;
+//! - [`bounded`]: the limits on what a returned file may make us read or hold;
 //! - [`tables`]: workbooks and CSV files reviewers send back, as text;
 //! - [`text_csv`]: the encoding and separator of a CSV file a reviewer sends
 //!   back (whatever Excel, LibreOffice or Google Sheets wrote), and its
@@ -16,6 +17,7 @@
 //!
 //! `report` and `diff` import from here and never from each other.
 
+pub mod bounded;
 pub mod csv;
 pub mod sanitize;
 pub mod seal;

@@ -1,5 +1,5 @@
-//! Reading back what reviewers return: a workbook (`.xlsx`, `.ods` and
-//! whatever else calamine reads) or a CSV export of one of its sheets, in
+//! Reading back what reviewers return: a workbook (`.xlsx`, `.ods`; read
+//! by calamine once [`super::bounded`] passed it) or a CSV export of one of its sheets, in
 //! whatever encoding and with whatever separator the program that wrote it
 //! used ([`super::text_csv`]), as tables of text.
 //!
@@ -12,6 +12,8 @@
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
+
+use super::bounded::{self, WorkbookKind};
 
 use super::sanitize::uncell;
 use super::text_csv;
@@ -67,7 +69,9 @@ pub enum ReadError {
 /// Reads a workbook or a CSV file; a file with another extension is sniffed
 /// (a ZIP is a workbook).
 pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+    // Only a regular file, at most MAX_FILE_BYTES, checked before any
+    // reader sees it (bounded).
+    let bytes = bounded::read_regular(path).map_err(|source| ReadError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -85,47 +89,18 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
         _ => bytes.starts_with(b"PK\x03\x04"),
     };
     let sha256 = crate::snapshot::sha256_hex(&bytes);
-    let mut tables = Vec::new();
-    if workbook {
-        let mut wb = calamine::open_workbook_auto(path)
-            .map_err(|e| format_err(format!("not a workbook calamine can read: {e}")))?;
-        for name in wb.sheet_names() {
-            let range = wb
-                .worksheet_range(&name)
-                .map_err(|e| format_err(format!("sheet {name:?}: {e}")))?;
-            tables.push(TextTable {
-                first_row: range.start().map(|(r, _)| r as usize).unwrap_or(0),
-                first_col: range.start().map(|(_, c)| c as usize).unwrap_or(0),
-                rows: range
-                    .rows()
-                    .map(|r| r.iter().map(cell_text).collect())
-                    .collect(),
-                sheet: Some(name),
-            });
-        }
+    let tables = if workbook {
+        let kind = bounded::check_workbook(&bytes).map_err(format_err)?;
+        bounded::guarded("workbook", || workbook_tables(&bytes, kind)).map_err(format_err)?
     } else {
-        // Whatever encoding and separator the program that wrote it used,
-        // decoded as the records are read (text_csv).
-        let shape = text_csv::sniff_whole(&bytes);
-        let mut reader =
-            text_csv::reader_from(std::io::Cursor::new(bytes), &shape).map_err(|source| {
-                ReadError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })?;
-        let mut rows = Vec::new();
-        for r in reader.records() {
-            let r = r.map_err(|e| format_err(format!("not a CSV file (read as {shape}): {e}")))?;
-            rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
-        }
-        tables.push(TextTable {
-            sheet: None,
-            first_row: 0,
-            first_col: 0,
-            rows,
-        });
-    }
+        csv_table(bytes).map_err(|e| match e {
+            CsvFailure::Io(source) => ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            CsvFailure::Format(m) => format_err(m),
+        })?
+    };
     Ok(TextFile {
         file: path
             .file_name()
@@ -135,6 +110,74 @@ pub fn read_text_file(path: &Path) -> Result<TextFile, ReadError> {
         workbook,
         tables,
     })
+}
+
+/// The sheets of a workbook [`bounded::check_workbook`] passed.
+fn workbook_tables(bytes: &[u8], kind: WorkbookKind) -> Result<Vec<TextTable>, String> {
+    let cursor = std::io::Cursor::new(bytes);
+    let mut wb = match kind {
+        WorkbookKind::Xlsx => calamine::Sheets::Xlsx(
+            calamine::Xlsx::new(cursor).map_err(|e| format!("not a workbook we can read: {e}"))?,
+        ),
+        WorkbookKind::Ods => calamine::Sheets::Ods(
+            calamine::Ods::new(cursor).map_err(|e| format!("not a workbook we can read: {e}"))?,
+        ),
+    };
+    let mut tables = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| format!("sheet {name:?}: {e}"))?;
+        tables.push(TextTable {
+            first_row: range.start().map(|(r, _)| r as usize).unwrap_or(0),
+            first_col: range.start().map(|(_, c)| c as usize).unwrap_or(0),
+            rows: range
+                .rows()
+                .map(|r| r.iter().map(cell_text).collect())
+                .collect(),
+            sheet: Some(name),
+        });
+    }
+    Ok(tables)
+}
+
+enum CsvFailure {
+    Io(std::io::Error),
+    Format(String),
+}
+
+/// A CSV file's one table: at most [`bounded::MAX_CELLS`] fields, each
+/// record at most [`bounded::MAX_CSV_RECORD_BYTES`].
+fn csv_table(bytes: Vec<u8>) -> Result<Vec<TextTable>, CsvFailure> {
+    // Whatever encoding and separator the program that wrote it used,
+    // decoded as the records are read (text_csv).
+    let shape = text_csv::sniff_whole(&bytes);
+    let mut reader =
+        text_csv::reader_from(std::io::Cursor::new(bytes), &shape).map_err(CsvFailure::Io)?;
+    let mut rows = Vec::new();
+    let mut cells = 0u64;
+    for r in reader.records() {
+        let r = r.map_err(|e| match e.into_kind() {
+            ::csv::ErrorKind::Io(e) => {
+                CsvFailure::Format(format!("not a CSV file we read (read as {shape}): {e}"))
+            }
+            kind => CsvFailure::Format(format!("not a CSV file (read as {shape}): {kind:?}")),
+        })?;
+        cells += r.len() as u64;
+        if cells > bounded::MAX_CELLS {
+            return Err(CsvFailure::Format(format!(
+                "more than {} fields",
+                bounded::MAX_CELLS
+            )));
+        }
+        rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
+    }
+    Ok(vec![TextTable {
+        sheet: None,
+        first_row: 0,
+        first_col: 0,
+        rows,
+    }])
 }
 
 /// `Review date`, `review_date`, `REVIEW-DATE` all become `review_date`.

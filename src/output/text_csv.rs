@@ -20,7 +20,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -86,7 +85,8 @@ impl fmt::Display for CsvShape {
 /// The shape of the CSV file at `path`, from its first [`SAMPLE`] bytes.
 pub fn sniff(path: &Path) -> io::Result<CsvShape> {
     let mut head = Vec::with_capacity(SAMPLE + 1);
-    File::open(path)?
+    super::bounded::open_regular(path)?
+        .0
         .take(SAMPLE as u64 + 1)
         .read_to_end(&mut head)?;
     let whole = head.len() <= SAMPLE;
@@ -130,7 +130,7 @@ pub fn sniff_whole(bytes: &[u8]) -> CsvShape {
 /// (byte-order mark and `sep=` line skipped), every field as written: no
 /// header row, records of any length.
 pub fn reader(path: &Path, shape: &CsvShape) -> io::Result<::csv::Reader<Box<dyn Read>>> {
-    reader_from(File::open(path)?, shape)
+    reader_from(super::bounded::open_regular(path)?.0, shape)
 }
 
 /// [`reader`] over any source of the file's bytes.
@@ -144,6 +144,8 @@ pub fn reader_from(
         .encoding(Some(shape.encoding))
         .strip_bom(true)
         .build(source);
+    // One record is held whole: a record without end is refused.
+    let decoded = super::bounded::CsvRecordGuard::new(decoded, b'"');
     let mut text = BufReader::with_capacity(1 << 16, decoded);
     if shape.skip_sep_line {
         skip_line(&mut text)?;

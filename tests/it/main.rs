@@ -11,6 +11,7 @@ mod fidelity;
 mod findings;
 mod harness_sdk;
 mod hidden_names;
+mod hostile;
 mod key_safety;
 mod libreoffice;
 mod pack;
