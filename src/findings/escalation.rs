@@ -257,6 +257,51 @@ mod tests {
     }
 
     #[test]
+    fn permissions_gained_by_an_edit_feed_the_next_step() {
+        // RoleResourceImpl.update: a role editor adds core_usergroup_manage
+        // to a custom role she holds on every user group of the account;
+        // then she binds the account's admin role to a group she creates
+        // and joins (checkUpdatePermission).
+        let f = |with_groups: bool| {
+            let mut f = Fixture::new();
+            f.user("grace");
+            f.typed_resource_group(
+                &Scope::Account,
+                "roles_only",
+                &[(Scope::Account, false)],
+                &["ROLE"],
+            );
+            f.typed_resource_group(
+                &Scope::Account,
+                "groups_only",
+                &[(Scope::Account, false)],
+                &["USERGROUP"],
+            );
+            f.role(
+                &Scope::Account,
+                "role_editor",
+                &["core_role_view", "core_role_edit"],
+            );
+            f.role(&Scope::Account, "team_role", &["core_usergroup_view"]);
+            f.assign(&Scope::Account, user("grace"), "role_editor", "roles_only");
+            if with_groups {
+                f.assign(&Scope::Account, user("grace"), "team_role", "groups_only");
+            }
+            f
+        };
+        assert_eq!(
+            actions(&f(true), "grace"),
+            vec![(
+                vec![StepAction::EditRole, StepAction::BindAdminRole],
+                "account".into()
+            )]
+        );
+        // Near miss: no role of hers runs over user groups, so an edit
+        // gains nothing to bind with.
+        assert!(actions(&f(false), "grace").is_empty());
+    }
+
+    #[test]
     fn a_service_account_never_joins_a_group() {
         // User groups hold users only: a service account managing groups
         // joins none (it can still bind roles, which is its own path).

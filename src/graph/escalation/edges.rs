@@ -396,6 +396,20 @@ impl EscalationIndex<'_, '_> {
         }
     }
 
+    /// The steps a user takes with what `node` (a role it edited, a
+    /// resource group it widened) now gives it: permissions gained by an
+    /// edit feed the next step like any other grant, including those that
+    /// depend on who acts (binding the admin role to a group it joins).
+    /// Not cached: they depend on the user.
+    pub(super) fn edges_as_user(&self, node: &Node, u: usize) -> Vec<Edge> {
+        let mut out = Vec::new();
+        let as_user = Node::Principal(Principal::User(u));
+        for h in self.held(node) {
+            self.access_edges(&as_user, &h, &mut out);
+        }
+        out
+    }
+
     /// True for a scope's built-in all-users group.
     pub(super) fn is_all_users(&self, gi: usize) -> bool {
         let grp = &self.graph.snapshot.user_groups[gi];

@@ -54,6 +54,11 @@ impl<'g, 's> EscalationIndex<'g, 's> {
             if let Node::Group(gi) = &node {
                 cross.extend(self.bind_after_join(&start_held, *gi));
             }
+            if let (Node::EditedRole(_) | Node::WidenedResourceGroup(_), Principal::User(u)) =
+                (&node, p)
+            {
+                cross.extend(self.edges_as_user(&node, u));
+            }
             for e in info.edges.iter().chain(cross.iter()) {
                 if !joinable(e) {
                     continue;
