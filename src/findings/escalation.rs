@@ -20,23 +20,40 @@ pub fn privilege_escalation_path(ctx: &Ctx<'_, '_>) -> Vec<Draft> {
                 .iter()
                 .map(|s| s.assignment_id.as_str())
                 .collect();
+            // A path through a reused service-account identifier rests on
+            // the server source only (docs/harness-behaviour.md P6).
+            let unverified = path
+                .steps
+                .iter()
+                .any(|s| s.action == crate::graph::StepAction::ReuseServiceAccountIdentifier);
+            let mut draft = Draft::new(
+                Rule::PrivilegeEscalationPath,
+                format!(
+                    "Can make itself admin of {scope} in {}: {}.{}",
+                    plural(path.steps.len(), "step"),
+                    path.summary(),
+                    if unverified {
+                        " Through a service-account identifier reused across scopes: Harness's server source keys a service account's grants by its bare identifier; unverified for current Harness."
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            if unverified {
+                draft = draft
+                    .severity(crate::findings::Severity::Medium)
+                    .evidence("unverified", true);
+            }
             out.push(
-                Draft::new(
-                    Rule::PrivilegeEscalationPath,
-                    format!(
-                        "Can make itself admin of {scope} in {}: {}.",
-                        plural(path.steps.len(), "step"),
-                        path.summary()
-                    ),
-                )
-                .principal(principal_of(g, p))
-                .scope(scope)
-                .evidence("reachable_admin_of", scope.to_string())
-                .evidence("path", &path.steps)
-                .evidence("path_summary", path.summary())
-                .evidence("assignment_ids", &assignments)
-                .evidence("highest_privilege_held", g.highest_level(p))
-                .evidence("admin_of_already", &admin_of),
+                draft
+                    .principal(principal_of(g, p))
+                    .scope(scope)
+                    .evidence("reachable_admin_of", scope.to_string())
+                    .evidence("path", &path.steps)
+                    .evidence("path_summary", path.summary())
+                    .evidence("assignment_ids", &assignments)
+                    .evidence("highest_privilege_held", g.highest_level(p))
+                    .evidence("admin_of_already", &admin_of),
             );
         }
     }
@@ -299,6 +316,90 @@ mod tests {
         // Near miss: no role of hers runs over user groups, so an edit
         // gains nothing to bind with.
         assert!(actions(&f(false), "grace").is_empty());
+    }
+
+    #[test]
+    fn a_service_account_identifier_reused_across_scopes_carries_its_grants() {
+        // ACLGeneratorServiceImpl builds a service account's ACLs for
+        // Principal.of(SERVICE_ACCOUNT, identifier) and ACLDAOImpl looks them
+        // up by type and identifier: no scope. A project admin (who may
+        // create a service account and mint its token) names one like the
+        // account's admin service account.
+        let fixture = |sa_grant: bool| {
+            let mut f = Fixture::new();
+            f.user("pa");
+            f.service_account(&Scope::Account, "terraform");
+            if sa_grant {
+                f.assign(
+                    &Scope::Account,
+                    sa("terraform"),
+                    "_account_admin",
+                    ALL_CHILDREN,
+                );
+            }
+            f.assign(&proj(), user("pa"), "_project_admin", ALL_PROJECT);
+            f
+        };
+        let f = fixture(true);
+        assert_eq!(
+            actions(&f, "pa"),
+            vec![(
+                vec![
+                    StepAction::ReuseServiceAccountIdentifier,
+                    StepAction::HoldAdmin
+                ],
+                "account".into()
+            )]
+        );
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        let pa: Vec<_> = found
+            .iter()
+            .filter(|x| x.principal.as_ref().is_some_and(|p| p.id == "pa"))
+            .collect();
+        assert_eq!(pa.len(), 1);
+        assert_eq!(pa[0].severity, crate::findings::Severity::Medium);
+        assert_eq!(pa[0].evidence["unverified"], true);
+        assert!(
+            pa[0].message.contains("unverified for current Harness"),
+            "{}",
+            pa[0].message
+        );
+        // Near miss: the account's terraform holds nothing to take.
+        assert!(actions(&fixture(false), "pa").is_empty());
+        // The identifier already reused: the project's terraform holds the
+        // account one's grants now, with no step of anyone's.
+        let mut f = fixture(true);
+        f.service_account(&proj(), "terraform");
+        let g = AccessGraph::build(&f.snapshot);
+        let p = g.find_principal("sa:project:eng/pay/terraform").unwrap();
+        let paths = g.escalation_paths(p);
+        assert_eq!(paths.len(), 1, "{paths:?}");
+        assert_eq!(paths[0].admin_of, Scope::Account);
+        assert_eq!(
+            paths[0].steps[0].action,
+            StepAction::ReuseServiceAccountIdentifier
+        );
+        assert!(
+            paths[0].steps[0].text.contains("shares its identifier"),
+            "{}",
+            paths[0].steps[0].text
+        );
+        // A verified path is preferred where one exists: minting the account
+        // service account's token directly.
+        let mut f = fixture(true);
+        f.role(
+            &Scope::Account,
+            "key_rotator",
+            &["core_serviceaccount_manageapikey"],
+        );
+        f.assign(&Scope::Account, user("pa"), "key_rotator", ALL_ACCOUNT);
+        assert_eq!(
+            actions(&f, "pa"),
+            vec![(
+                vec![StepAction::MintToken, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
     }
 
     #[test]
@@ -721,12 +822,23 @@ mod tests {
             &["core_serviceaccount_manageapikey"],
         );
         f.assign(&eng(), user("oa"), "_organization_admin", ALL_CHILDREN);
+        // Org-level key minting covers org service accounts only; what is
+        // left is creating one named like terraform (P6, unverified), never
+        // a verified path.
         assert!(
-            actions(&f, "oa").is_empty(),
+            actions(&f, "oa")
+                .iter()
+                .all(|(steps, _)| steps[0] == StepAction::ReuseServiceAccountIdentifier),
             "org-level key minting covers org service accounts only"
         );
         f.assign(&Scope::Account, user("oa"), "key_rotator", ALL_ACCOUNT);
-        let found = f.findings(Rule::PrivilegeEscalationPath);
+        // The only verified path is oa's; the project's admins can still
+        // name a service account like terraform (P6, unverified).
+        let found: Vec<_> = f
+            .findings(Rule::PrivilegeEscalationPath)
+            .into_iter()
+            .filter(|x| !x.evidence.contains_key("unverified"))
+            .collect();
         assert_eq!(subjects(&found), vec![("oa", "account")]);
         assert_eq!(found[0].evidence["admin_of_already"][0], "org:eng");
     }

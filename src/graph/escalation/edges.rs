@@ -64,6 +64,9 @@ impl EscalationIndex<'_, '_> {
             self.access_edges(node, h, &mut edges);
         }
         self.bind_service_account_edges(&held, &mut edges);
+        if let Node::Principal(Principal::ServiceAccount(si)) = node {
+            edges.extend(self.shared_identifier_edges(*si));
+        }
         let editors: Vec<Held> = held
             .iter()
             .filter(|h| can_edit(&h.access))
@@ -339,6 +342,37 @@ impl EscalationIndex<'_, '_> {
                 }
             }
         }
+        // Harness keys a service account's grants by its bare identifier
+        // (ACLGeneratorServiceImpl builds each ACL for
+        // Principal.of(SERVICE_ACCOUNT, identifier); ACLDAOImpl queries by
+        // type and identifier): whoever may create a service account and
+        // mint its token at a scope can name it like a service account
+        // elsewhere and act with that one's grants.
+        if a.has_permission(SA_EDIT) && a.has_permission(MINT_KEY) && a.resources.is_none() {
+            for t in a
+                .targets
+                .iter()
+                .filter(|t| allowed(SA_EDIT, &t.scope) && allowed(MINT_KEY, &t.scope))
+            {
+                for (oi, other) in s.service_accounts.iter().enumerate() {
+                    let taken = s
+                        .service_accounts
+                        .iter()
+                        .any(|x| x.scope == t.scope && x.id == other.id);
+                    if other.scope != t.scope
+                        && !taken
+                        && !g.grants_of(Principal::ServiceAccount(oi)).is_empty()
+                    {
+                        out.push(edge(
+                            Node::Principal(Principal::ServiceAccount(oi)),
+                            StepAction::ReuseServiceAccountIdentifier,
+                            Some(Cow::Owned(format!("{SA_EDIT}, {MINT_KEY}"))),
+                            other.scope.clone(),
+                        ));
+                    }
+                }
+            }
+        }
         // Whoever can change the account's login settings can point login
         // at an identity provider it controls and sign in as an admin.
         if a.has_permission(AUTH_EDIT)
@@ -394,6 +428,35 @@ impl EscalationIndex<'_, '_> {
         } else {
             a.covers(&grp.scope) && g.permission_allowed_at(GROUP_MANAGE, &grp.scope)
         }
+    }
+
+    /// A service account acts with the grants of every other service account
+    /// of its identifier (P6): one step to each that holds grants, carried
+    /// by that account's first grant (the ACL it would match).
+    pub(super) fn shared_identifier_edges(&self, si: usize) -> Vec<Edge> {
+        let g = self.graph;
+        let s = g.snapshot;
+        let me = &s.service_accounts[si];
+        s.service_accounts
+            .iter()
+            .enumerate()
+            .filter(|(oi, o)| *oi != si && o.id == me.id && o.scope != me.scope)
+            .filter_map(|(oi, o)| {
+                let carrier = g
+                    .grants_of(Principal::ServiceAccount(oi))
+                    .first()?
+                    .assignment;
+                Some(Edge {
+                    to: Node::Principal(Principal::ServiceAccount(oi)),
+                    action: StepAction::ReuseServiceAccountIdentifier,
+                    permission: None,
+                    carrier,
+                    by_start: false,
+                    edited: None,
+                    target_scope: o.scope.clone(),
+                })
+            })
+            .collect()
     }
 
     /// The steps a user takes with what `node` (a role it edited, a

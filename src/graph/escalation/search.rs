@@ -28,7 +28,9 @@ impl<'g, 's> EscalationIndex<'g, 's> {
     pub fn paths_from(&self, p: Principal) -> Vec<EscalationPath> {
         let own_admin = self.graph.admin_scopes(p);
         let administered = |s: &Scope| own_admin.iter().any(|o| s.is_within(o));
-        if !self.has_capability(p, &administered) {
+        let shares_identifier = matches!(p, Principal::ServiceAccount(si)
+            if !self.shared_identifier_edges(si).is_empty());
+        if !shares_identifier && !self.has_capability(p, &administered) {
             return Vec::new();
         }
         let start = Node::Principal(p);
@@ -43,43 +45,70 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         let mut seen: HashSet<Node> = HashSet::from([start.clone()]);
         let mut queue = VecDeque::from([start.clone()]);
         let mut reached: Vec<Scope> = Vec::new();
-        while let Some(node) = queue.pop_front() {
-            let info = self.info(&node);
-            let mut cross = if node == start {
-                Vec::new()
-            } else {
-                self.cross_edges(&info, &start_info)
-            };
-            // A group joined: its own manager binds the admin role to it.
-            if let Node::Group(gi) = &node {
-                cross.extend(self.bind_after_join(&start_held, *gi));
-            }
-            if let (Node::EditedRole(_) | Node::WidenedResourceGroup(_), Principal::User(u)) =
-                (&node, p)
-            {
-                cross.extend(self.edges_as_user(&node, u));
-            }
-            for e in info.edges.iter().chain(cross.iter()) {
-                if !joinable(e) {
-                    continue;
+        // Steps through a reused service-account identifier rest on what
+        // the server source shows, unverified for current Harness: they are
+        // taken only once every other step has been followed, so a path
+        // without them is preferred wherever one exists.
+        let mut deferred: Vec<(Node, Edge)> = Vec::new();
+        let mut second_phase = false;
+        loop {
+            while let Some(node) = queue.pop_front() {
+                let info = self.info(&node);
+                let mut cross = if node == start {
+                    Vec::new()
+                } else {
+                    self.cross_edges(&info, &start_info)
+                };
+                // A group joined: its own manager binds the admin role to it.
+                if let Node::Group(gi) = &node {
+                    cross.extend(self.bind_after_join(&start_held, *gi));
                 }
-                // Harness binds a group or service account only at its own
-                // level or below, and an assignment's access stays inside its
-                // scope, so nothing inside a scope the principal administers
-                // leads anywhere new.
+                if let (Node::EditedRole(_) | Node::WidenedResourceGroup(_), Principal::User(u)) =
+                    (&node, p)
+                {
+                    cross.extend(self.edges_as_user(&node, u));
+                }
+                for e in info.edges.iter().chain(cross.iter()) {
+                    if !joinable(e) {
+                        continue;
+                    }
+                    if !second_phase && e.action == StepAction::ReuseServiceAccountIdentifier {
+                        deferred.push((node.clone(), e.clone()));
+                        continue;
+                    }
+                    // Harness binds a group or service account only at its own
+                    // level or below, and an assignment's access stays inside its
+                    // scope, so nothing inside a scope the principal administers
+                    // leads anywhere new.
+                    if administered(&e.target_scope) || seen.contains(&e.to) {
+                        continue;
+                    }
+                    seen.insert(e.to.clone());
+                    parent.insert(e.to.clone(), (node.clone(), e.clone()));
+                    match &e.to {
+                        Node::Admin(scope) => reached.push(scope.clone()),
+                        other => queue.push_back(other.clone()),
+                    }
+                }
+                if reached.contains(&Scope::Account) {
+                    // Nothing is wider than the account.
+                    break;
+                }
+            }
+            if second_phase || deferred.is_empty() || reached.contains(&Scope::Account) {
+                break;
+            }
+            second_phase = true;
+            for (from, e) in std::mem::take(&mut deferred) {
                 if administered(&e.target_scope) || seen.contains(&e.to) {
                     continue;
                 }
                 seen.insert(e.to.clone());
-                parent.insert(e.to.clone(), (node.clone(), e.clone()));
+                parent.insert(e.to.clone(), (from, e.clone()));
                 match &e.to {
                     Node::Admin(scope) => reached.push(scope.clone()),
                     other => queue.push_back(other.clone()),
                 }
-            }
-            if reached.contains(&Scope::Account) {
-                // Nothing is wider than the account.
-                break;
             }
         }
         let new = reached;
@@ -148,7 +177,12 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                     }
                     _ => false,
                 };
-                capable && a.targets.iter().any(|t| !administered(&t.scope))
+                // Creating a service account named like one elsewhere (P6)
+                // leads out of a scope it administers.
+                let reuses = a.has_permission("core_serviceaccount_edit")
+                    && a.has_permission("core_serviceaccount_manageapikey")
+                    && a.resources.is_none();
+                capable && (reuses || a.targets.iter().any(|t| !administered(&t.scope)))
             })
         })
     }

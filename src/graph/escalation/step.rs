@@ -29,6 +29,12 @@ pub enum StepAction {
     BindServiceAccount,
     /// Point the account's login at an identity provider it controls.
     RepointLogin,
+    /// Act with the grants of a service account of the same identifier at
+    /// another scope: Harness keys a service account's grants by its bare
+    /// identifier (docs/harness-behaviour.md P6, unverified for current
+    /// servers). Either it already shares the identifier, or it creates a
+    /// service account of that identifier where it may and mints its token.
+    ReuseServiceAccountIdentifier,
     /// Hold admin of a scope through an assignment (the last step).
     HoldAdmin,
 }
@@ -45,6 +51,7 @@ impl StepAction {
             StepAction::BindAdminRole => "bind-admin-role",
             StepAction::BindServiceAccount => "bind-service-account",
             StepAction::RepointLogin => "repoint-login",
+            StepAction::ReuseServiceAccountIdentifier => "reuse-service-account-identifier",
             StepAction::HoldAdmin => "hold-admin",
         }
     }
