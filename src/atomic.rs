@@ -8,6 +8,11 @@
 //! removed when the run fails, when it is interrupted (SIGINT, SIGTERM,
 //! SIGHUP: [`install_interrupt_cleanup`]), and, if a crash left one behind,
 //! by the next run writing beside it.
+//!
+//! Outputs name who holds access to what, so they are the owner's alone: the
+//! staging directory is made 0700, and before it is moved into place every
+//! file in it is made 0600 and every directory 0700 ([`make_private`]), so a
+//! writer that forgets cannot widen them, and a copy of the folder keeps them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -75,6 +80,30 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })();
     untrack(&tmp_path);
     result
+}
+
+/// Makes `path` the owner's alone: a file 0600, a directory 0700 with
+/// everything in it the same (symbolic links are left as they are). A
+/// no-op where there are no Unix modes.
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(path)?;
+        if meta.is_dir() {
+            // The directory first: its contents are then unreachable to others
+            // while they are changed.
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+            for entry in std::fs::read_dir(path)? {
+                make_private(&entry?.path())?;
+            }
+        } else if meta.is_file() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Why an output directory may not be written.
@@ -224,6 +253,7 @@ impl StagedDir {
             .suffix(".partial")
             .tempdir_in(&dir)?;
         track(tmp.path());
+        make_private(tmp.path())?;
         Ok(StagedDir {
             tmp: Some(tmp),
             target: target.to_path_buf(),
@@ -247,6 +277,10 @@ impl StagedDir {
         let tmp = self.tmp.take().expect("present until commit");
         let staged = tmp.keep();
         let result = (|| {
+            if let Err(e) = make_private(&staged) {
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e);
+            }
             if self.target.exists() {
                 let aside = parent_dir(&self.target)
                     .join(format!(".reviewpack-old-{}", std::process::id()));

@@ -1,8 +1,10 @@
 //! `DIR.zip` (`--zip`): the whole pack in one file, for attaching to a ticket.
 //!
 //! Entries sit under one folder named after the pack directory, in sorted
-//! order, each stamped with the snapshot's capture time and mode 0644, so
-//! the same pack always zips to the same bytes. The archive is written to a
+//! order, each stamped with the snapshot's capture time and mode 0600, so
+//! the same pack always zips to the same bytes. Like the pack, the archive
+//! and what unzips from it are the owner's alone (0600): it names who holds
+//! what access; share it deliberately. The archive is written to a
 //! temporary file beside its target; the caller renames it into place once
 //! the pack directory itself is in place.
 
@@ -39,7 +41,7 @@ pub fn write_zip(
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .last_modified_time(time)
-            .unix_permissions(0o644)
+            .unix_permissions(0o600)
             .large_file(len >= u64::from(u32::MAX));
         zip.start_file(format!("{root}/{rel}"), options)
             .map_err(std::io::Error::other)?;
@@ -52,13 +54,9 @@ pub fn write_zip(
         .into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))?
         .sync_all()?;
-    // A temporary file is private (0600); the archive is for sharing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
+    // Private, like the pack (a temporary file is 0600 already; said here
+    // so that no later change of tempfile's default widens it).
+    crate::atomic::make_private(tmp.path())?;
     Ok(tmp)
 }
 

@@ -14,6 +14,7 @@ mod hidden_names;
 mod key_safety;
 mod libreoffice;
 mod pack;
+mod private_outputs;
 mod pull;
 mod report;
 mod roster;
