@@ -313,7 +313,6 @@ pub(crate) fn write(
         .with_context(|| format!("moving the pack into {}", target.display()))?;
     if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
         tmp.persist(zip)
-            .map_err(|e| e.error)
             .with_context(|| format!("moving {} into place", zip.display()))?;
     }
 

@@ -93,9 +93,9 @@ pub fn write(
     dir: &Path,
 ) -> std::io::Result<Vec<String>> {
     let out = dir.join(REVIEWERS_DIR);
-    std::fs::create_dir_all(&out)?;
+    crate::atomic::create_dir_all(&out)?;
     let spill_dir = out.join(".spill");
-    std::fs::create_dir_all(&spill_dir)?;
+    crate::atomic::create_dir_all(&spill_dir)?;
     let spill_path = |r: usize| spill_dir.join(format!("{r}.bin"));
 
     // One pass over the entitlements: route each row to its reviewer, list

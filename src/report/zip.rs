@@ -15,6 +15,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::atomic::PendingFile;
 use crate::output::seal::list_files;
 
 /// Zips every file of `pack_dir` under `root/` into a temporary file in
@@ -24,17 +25,11 @@ pub fn write_zip(
     root: &str,
     stamp: DateTime<Utc>,
     target: &Path,
-) -> std::io::Result<tempfile::NamedTempFile> {
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".reviewpack-")
-        .suffix(".zip.tmp")
-        .tempfile_in(parent)?;
+) -> std::io::Result<PendingFile> {
+    // Tracked like the staging directory: an interruption removes it.
+    let tmp = PendingFile::beside(target, ".zip.tmp")?;
     let time = zip_time(stamp);
-    let mut zip = ZipWriter::new(std::io::BufWriter::new(tmp.reopen()?));
+    let mut zip = ZipWriter::new(std::io::BufWriter::new(tmp.as_file().try_clone()?));
     for rel in list_files(pack_dir)? {
         let path = pack_dir.join(&rel);
         let len = std::fs::metadata(&path)?.len();
