@@ -1004,6 +1004,59 @@ fn long_and_dotted_reviewer_addresses_get_visible_workbooks_collect_reads_back()
     assert_eq!(files, expected);
 }
 
+/// Issue 21: a `[reviewers]` key with a typo (`org:engg`) matched nothing
+/// and its reviewer silently reviewed nothing. It is still accepted (a
+/// policy serves many snapshots) but named on stderr, with the nearest
+/// existing scope or group; keys that match say nothing.
+#[test]
+fn reviewer_keys_naming_no_scope_or_group_are_warned_of() {
+    let dir = tempdir();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        concat!(
+            "[reviewers]\n",
+            "default = \"secops@example.com\"\n",
+            "\"org:engg\" = \"ines.calder@example.com\"\n",
+            "\"org:ops\" = \"rosa.delgado@example.com\"\n",
+            "\"project:eng/paymnts\" = \"priya.raman@example.com\"\n",
+            "\"project:eng/mobile\" = \"priya.raman@example.com\"\n",
+            "\"org:marketing\" = \"rosa.delgado@example.com\"\n",
+            "\"group:account/platform_admin\" = \"rosa.delgado@example.com\"\n",
+            "\"group:org:eng/eng_leads\" = \"rosa.delgado@example.com\"\n",
+        ),
+    )
+    .unwrap();
+    let out = reviewpack()
+        .arg("report")
+        .arg(demo())
+        .arg("-o")
+        .arg(dir.path().join("pack"))
+        .arg("--policy")
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr_of(&out)
+    );
+    let warnings: Vec<String> = stderr_of(&out)
+        .lines()
+        .filter(|l| l.contains("warning: policy [reviewers]"))
+        .map(|l| l.trim_start_matches("reviewpack: ").to_string())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            r#"warning: policy [reviewers] "group:account/platform_admin" matches no group of the snapshot (did you mean group:account/platform_admins?)"#,
+            r#"warning: policy [reviewers] "org:engg" matches no org or project of the snapshot (did you mean org:eng?)"#,
+            r#"warning: policy [reviewers] "org:marketing" matches no org or project of the snapshot"#,
+            r#"warning: policy [reviewers] "project:eng/paymnts" matches no org or project of the snapshot (did you mean project:eng/payments?)"#,
+        ]
+    );
+}
+
 /// A returned folder holding one file that cannot be read (a broken
 /// download) and one good file: the broken one is a problem for that file,
 /// the good one is collected.
