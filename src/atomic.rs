@@ -7,26 +7,62 @@
 //! progress lives in a hidden `.reviewpack-<pid>-….partial` sibling; it is
 //! removed when the run fails, when it is interrupted (SIGINT, SIGTERM,
 //! SIGHUP: [`install_interrupt_cleanup`]), and, if a crash left one behind,
-//! by the next run writing beside it.
+//! by the next run writing beside it. Writers inside a staging directory
+//! make subdirectories with [`create_dir_all`] (refused once interrupted)
+//! and temporary files with [`PendingFile`], so an interruption while
+//! threads still write can neither miss nor re-create anything.
+//!
+//! Outputs name who holds access to what, so they are the owner's alone: the
+//! staging directory is made 0700, and before it is moved into place every
+//! file in it is made 0600 and every directory 0700 ([`make_private`]), so a
+//! writer that forgets cannot widen them, and a copy of the folder keeps them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// What an interrupted run must remove: staging directories and temporary
-/// files in flight.
-static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// files in flight, and an earlier output moved aside.
+///
+/// The lock also orders writers against an interruption: the handler takes
+/// it, marks the run interrupted and keeps it until the process is gone, so
+/// a staging directory is never created, moved into place or re-created
+/// (by a writer making a subdirectory in it) while, or after, the handler
+/// removes it.
+static IN_FLIGHT: Mutex<Vec<(PathBuf, Leftover)>> = Mutex::new(Vec::new());
 
-fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+/// Set, under [`IN_FLIGHT`]'s lock, when the interrupt handler starts.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// What a path in flight is, for the message that says it was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leftover {
+    /// Output being written.
+    Unfinished,
+    /// The previous output, replaced by the new one already in place.
+    Replaced,
+}
+
+fn in_flight() -> MutexGuard<'static, Vec<(PathBuf, Leftover)>> {
     IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn track(path: &Path) {
-    in_flight().push(path.to_path_buf());
+/// The lock on what is in flight, unless the run was interrupted.
+fn in_flight_unless_interrupted() -> std::io::Result<MutexGuard<'static, Vec<(PathBuf, Leftover)>>>
+{
+    let guard = in_flight();
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "interrupted",
+        ));
+    }
+    Ok(guard)
 }
 
 fn untrack(path: &Path) {
-    in_flight().retain(|p| p != path);
+    in_flight().retain(|(p, _)| p != path);
 }
 
 /// On SIGINT, SIGTERM or SIGHUP: removes every staging directory and
@@ -34,21 +70,116 @@ fn untrack(path: &Path) {
 /// before writing.
 pub fn install_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
-        for p in in_flight().drain(..) {
-            let removed = if p.is_dir() {
-                std::fs::remove_dir_all(&p)
-            } else {
-                std::fs::remove_file(&p)
-            };
-            if removed.is_ok() {
-                eprintln!(
-                    "reviewpack: interrupted; removed the unfinished output {}",
-                    p.display()
-                );
+        // Waits for a directory being made or a commit under way, then
+        // holds the lock to the end: writers still running cannot make
+        // anything in flight again.
+        let mut list = in_flight();
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        for (p, kind) in list.drain(..) {
+            if remove_while_written(&p) {
+                let what = match kind {
+                    Leftover::Unfinished => "the unfinished output",
+                    Leftover::Replaced => "the output it replaced",
+                };
+                eprintln!("reviewpack: interrupted; removed {what} {}", p.display());
             }
         }
         std::process::exit(130);
     });
+}
+
+/// Removes `path` while writer threads may still be creating files in it
+/// (a removal then finds the directory not empty): tries until it is gone.
+/// Whether it existed and is gone.
+fn remove_while_written(path: &Path) -> bool {
+    let mut existed = false;
+    for _ in 0..1000 {
+        let removed = match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return existed,
+            Err(_) => return false,
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+            Ok(_) => std::fs::remove_file(path),
+        };
+        existed = true;
+        if removed.is_ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    false
+}
+
+/// When the run was interrupted: waits for the interrupt handler to end the
+/// process (exit 130), so that an error a writer met as its directory was
+/// removed is neither printed nor made the exit code. Otherwise returns.
+pub fn wait_if_interrupted() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The handler holds the lock until the process exits.
+        let _never = in_flight();
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+/// `std::fs::create_dir_all` for a directory inside a staging directory:
+/// refused once the run is interrupted, so that a writer cannot re-create
+/// the staging directory the interrupt handler has removed.
+pub fn create_dir_all(path: &Path) -> std::io::Result<()> {
+    let _guard = in_flight_unless_interrupted()?;
+    std::fs::create_dir_all(path)
+}
+
+/// A private temporary file beside a target, removed if the run is
+/// interrupted or the file is dropped; [`PendingFile::persist`] puts it in
+/// place.
+pub struct PendingFile {
+    tmp: Option<tempfile::NamedTempFile>,
+}
+
+impl PendingFile {
+    /// Starts a temporary file in `target`'s directory, its name ending in
+    /// `suffix` (`.zip.tmp`).
+    pub fn beside(target: &Path, suffix: &str) -> std::io::Result<PendingFile> {
+        let mut list = in_flight_unless_interrupted()?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&staging_prefix())
+            .suffix(suffix)
+            .tempfile_in(parent_dir(target))?;
+        list.push((tmp.path().to_path_buf(), Leftover::Unfinished));
+        Ok(PendingFile { tmp: Some(tmp) })
+    }
+
+    /// The open temporary file.
+    pub fn as_file(&self) -> &std::fs::File {
+        self.tmp
+            .as_ref()
+            .expect("present until persisted")
+            .as_file()
+    }
+
+    /// The temporary file's path.
+    pub fn path(&self) -> &Path {
+        self.tmp.as_ref().expect("present until persisted").path()
+    }
+
+    /// Renames the file over `target`.
+    pub fn persist(mut self, target: &Path) -> std::io::Result<()> {
+        let tmp = self.tmp.take().expect("present until persisted");
+        let mut list = in_flight_unless_interrupted()?;
+        list.retain(|(p, _)| p != tmp.path());
+        tmp.persist(target).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            untrack(tmp.path());
+            // NamedTempFile removes itself.
+        }
+    }
 }
 
 /// The name prefix of everything this process stages: `.reviewpack-<pid>-`,
@@ -60,21 +191,35 @@ fn staging_prefix() -> String {
 /// Writes `bytes` to `path` through a temporary file in the same directory,
 /// synced and then renamed over the target.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = parent_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&staging_prefix())
-        .suffix(".tmp")
-        .tempfile_in(&dir)?;
-    let tmp_path = tmp.path().to_path_buf();
-    track(&tmp_path);
-    let result = (|| {
-        tmp.write_all(bytes)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    })();
-    untrack(&tmp_path);
-    result
+    let tmp = PendingFile::beside(path, ".tmp")?;
+    let mut f = tmp.as_file();
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    tmp.persist(path)
+}
+
+/// Makes `path` the owner's alone: a file 0600, a directory 0700 with
+/// everything in it the same (symbolic links are left as they are). A
+/// no-op where there are no Unix modes.
+pub fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(path)?;
+        if meta.is_dir() {
+            // The directory first: its contents are then unreachable to others
+            // while they are changed.
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+            for entry in std::fs::read_dir(path)? {
+                make_private(&entry?.path())?;
+            }
+        } else if meta.is_file() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Why an output directory may not be written.
@@ -217,13 +362,18 @@ impl StagedDir {
     pub fn new(target: &Path, force: bool, inputs: &[(&str, &Path)]) -> std::io::Result<StagedDir> {
         check_target(target, force, inputs)?;
         let dir = parent_dir(target);
+        // Under the lock: the directory is tracked the moment it exists, and
+        // (for a pack's `diff/`) no interrupted staging parent is re-created.
+        let mut list = in_flight_unless_interrupted()?;
         std::fs::create_dir_all(&dir)?;
         let stale = remove_stale(&dir);
         let tmp = tempfile::Builder::new()
             .prefix(&staging_prefix())
             .suffix(".partial")
             .tempdir_in(&dir)?;
-        track(tmp.path());
+        list.push((tmp.path().to_path_buf(), Leftover::Unfinished));
+        drop(list);
+        make_private(tmp.path())?;
         Ok(StagedDir {
             tmp: Some(tmp),
             target: target.to_path_buf(),
@@ -246,30 +396,39 @@ impl StagedDir {
     pub fn commit(mut self) -> std::io::Result<()> {
         let tmp = self.tmp.take().expect("present until commit");
         let staged = tmp.keep();
-        let result = (|| {
-            if self.target.exists() {
-                let aside = parent_dir(&self.target)
-                    .join(format!(".reviewpack-old-{}", std::process::id()));
-                track(&aside);
-                std::fs::rename(&self.target, &aside)?;
-                if let Err(e) = std::fs::rename(&staged, &self.target) {
-                    // Put the old output back rather than leave nothing.
-                    let _ = std::fs::rename(&aside, &self.target);
-                    let _ = std::fs::remove_dir_all(&staged);
-                    untrack(&aside);
-                    return Err(e);
-                }
-                let removed = std::fs::remove_dir_all(&aside);
-                untrack(&aside);
-                removed?;
-            } else if let Err(e) = std::fs::rename(&staged, &self.target) {
+        if let Err(e) = make_private(&staged) {
+            let _ = std::fs::remove_dir_all(&staged);
+            untrack(&staged);
+            return Err(e);
+        }
+        // The swap under the lock: an interruption comes before it (the
+        // staged directory is removed, the old output kept) or after it (the
+        // new output stays), never between the two renames.
+        let mut list = in_flight_unless_interrupted()?;
+        list.retain(|(p, _)| *p != staged);
+        if !self.target.exists() {
+            return std::fs::rename(&staged, &self.target).inspect_err(|_| {
                 let _ = std::fs::remove_dir_all(&staged);
-                return Err(e);
-            }
-            Ok(())
-        })();
-        untrack(&staged);
-        result
+            });
+        }
+        let aside =
+            parent_dir(&self.target).join(format!(".reviewpack-old-{}", std::process::id()));
+        std::fs::rename(&self.target, &aside).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&staged);
+        })?;
+        if let Err(e) = std::fs::rename(&staged, &self.target) {
+            // Put the old output back rather than leave nothing.
+            let _ = std::fs::rename(&aside, &self.target);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        // The new output is in place; the old one may take a while to
+        // remove, and an interruption meanwhile removes it too.
+        list.push((aside.clone(), Leftover::Replaced));
+        drop(list);
+        let removed = std::fs::remove_dir_all(&aside);
+        untrack(&aside);
+        removed
     }
 }
 

@@ -3,7 +3,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match reviewpack::cli::run(std::env::args_os()) {
+    let result = reviewpack::cli::run(std::env::args_os());
+    // An interrupted run exits 130 from its handler, whatever a writer met.
+    reviewpack::atomic::wait_if_interrupted();
+    match result {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {

@@ -356,7 +356,7 @@ fn copy_returned(
             unique = format!("{stem}-{n}{ext}");
             n += 1;
         }
-        std::fs::create_dir_all(&into)?;
+        crate::atomic::create_dir_all(&into)?;
         std::fs::copy(f, into.join(&unique))?;
         let Ok((sha, _)) = crate::output::seal::sha256_file(f) else {
             continue;

@@ -209,6 +209,25 @@ pub(crate) fn note_stale(staged: &StagedDir, out: &Output) {
     }
 }
 
+/// Warns of each `[reviewers]` key naming no org, project or group of the
+/// snapshot: a typo there silently sends that scope's rows elsewhere.
+fn warn_unmatched_reviewer_keys(
+    policy: &crate::findings::ReviewerPolicy,
+    snapshot: &crate::snapshot::Snapshot,
+    out: &Output,
+) {
+    for k in crate::report::reviewers::unmatched_keys(policy, snapshot) {
+        out.note(format_args!(
+            "warning: policy [reviewers] {:?} matches no {} of the snapshot{}",
+            k.key,
+            k.what,
+            k.nearest
+                .map(|n| format!(" (did you mean {n}?)"))
+                .unwrap_or_default()
+        ));
+    }
+}
+
 /// Reads and parses a roster file, if one is named; every row must parse.
 pub(crate) fn read_roster(
     path: Option<&Path>,
@@ -280,6 +299,9 @@ pub(crate) fn write(
         assignments: assignments.as_ref(),
         operator: operator.as_deref(),
     };
+    if let Some(r) = &policy.reviewers {
+        warn_unmatched_reviewer_keys(r, &loaded.snapshot, out);
+    }
     let target: &Path = &args.out;
     let zip_target = args.zip.then(|| zip_path(target, args.force)).transpose()?;
     let staged = StagedDir::new(target, args.force, &args.inputs(inputs))
@@ -313,7 +335,6 @@ pub(crate) fn write(
         .with_context(|| format!("moving the pack into {}", target.display()))?;
     if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
         tmp.persist(zip)
-            .map_err(|e| e.error)
             .with_context(|| format!("moving {} into place", zip.display()))?;
     }
 

@@ -219,14 +219,6 @@ fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
     serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so a
-/// failure leaves the old file whole.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 pub(crate) fn run(args: SignoffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let dir = &args.campaign;
     let by = args.by.trim();
@@ -317,18 +309,18 @@ pub(crate) fn run(args: SignoffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     if let Some(r) = &remediation {
         let mut bytes = serde_json::to_vec_pretty(r)?;
         bytes.push(b'\n');
-        write_atomic(&dir.join(REMEDIATION_JSON), &bytes)
+        crate::atomic::write_file(&dir.join(REMEDIATION_JSON), &bytes)
             .with_context(|| format!("writing {}/{REMEDIATION_JSON}", dir.display()))?;
         remediation_csv(&dir.join(REMEDIATION_CSV), r)
             .with_context(|| format!("writing {}/{REMEDIATION_CSV}", dir.display()))?;
     }
     let mut bytes = serde_json::to_vec_pretty(&signoff)?;
     bytes.push(b'\n');
-    write_atomic(&dir.join(SIGNOFF_JSON), &bytes)
+    crate::atomic::write_file(&dir.join(SIGNOFF_JSON), &bytes)
         .with_context(|| format!("writing {}/{SIGNOFF_JSON}", dir.display()))?;
     let html = crate::campaign::render_page(&campaign, Some(&signoff), remediation.as_ref())
         .map_err(|e| anyhow::anyhow!("campaign.html: {e}"))?;
-    write_atomic(&dir.join("campaign.html"), html.as_bytes())
+    crate::atomic::write_file(&dir.join("campaign.html"), html.as_bytes())
         .with_context(|| format!("writing {}/campaign.html", dir.display()))?;
     if let Some(obj) = manifest.as_object_mut() {
         obj.insert(
@@ -338,6 +330,10 @@ pub(crate) fn run(args: SignoffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         obj.remove("files");
     }
     seal(dir, manifest).with_context(|| format!("sealing {}", dir.display()))?;
+    // What signoff added is private like the rest, and so is a campaign
+    // collected by a version that left its files readable by others.
+    crate::atomic::make_private(dir)
+        .with_context(|| format!("making {} private", dir.display()))?;
     out.note(format_args!(
         "signed off {} by {by} on {date}: campaign {status}; decisions.csv SHA-256 {decisions}",
         dir.display()

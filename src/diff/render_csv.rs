@@ -10,7 +10,7 @@ use super::tables::Table;
 
 /// Writes every table into `dir`; returns their diff-relative names.
 pub(crate) fn write(tables: &[Table], dir: &Path) -> std::io::Result<Vec<String>> {
-    std::fs::create_dir_all(dir)?;
+    crate::atomic::create_dir_all(dir)?;
     let mut names = Vec::new();
     for t in tables {
         let mut f = CsvFile::create(&dir.join(t.csv), &t.headers, &[])?;

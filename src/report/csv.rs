@@ -19,7 +19,7 @@ pub const PROVENANCE_COLUMNS: [&str; 3] = ["account_id", "snapshot_captured_at",
 /// Writes every sheet's CSV file into `dir`; returns their pack-relative
 /// names.
 pub fn write_all(ctx: &ReportContext<'_, '_>, dir: &Path) -> std::io::Result<Vec<String>> {
-    std::fs::create_dir_all(dir)?;
+    crate::atomic::create_dir_all(dir)?;
     let s = &ctx.loaded.snapshot;
     let captured = fmt_time(s.captured_at());
     let trailer = [

@@ -477,6 +477,89 @@ pub fn assign(
     out
 }
 
+/// A `[reviewers]` key that names a scope or a group the snapshot does not
+/// have: its reviewer reviews nothing there, and the rows go elsewhere. A
+/// policy is shared across snapshots, so this is a warning, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedKey {
+    /// The key as the policy writes it (`org:payements`, `group:account/x`).
+    pub key: String,
+    /// What it fails to name: `org or project`, `group`.
+    pub what: &'static str,
+    /// The existing scope or group nearest to it, when one is close.
+    pub nearest: Option<String>,
+}
+
+/// The `[reviewers]` scope and group keys that name no org, project or
+/// group of `s`, sorted by key.
+pub fn unmatched_keys(policy: &ReviewerPolicy, s: &crate::snapshot::Snapshot) -> Vec<UnmatchedKey> {
+    let scopes: Vec<String> = std::iter::once(Scope::Account.to_string())
+        .chain(s.orgs.iter().map(|o| Scope::Org(o.id.clone()).to_string()))
+        .chain(
+            s.projects
+                .iter()
+                .map(|p| Scope::Project(p.org.clone(), p.id.clone()).to_string()),
+        )
+        .collect();
+    let groups: Vec<String> = s
+        .user_groups
+        .iter()
+        .map(|g| format!("group:{}/{}", g.scope, g.id))
+        .collect();
+    let mut out = Vec::new();
+    for key in policy.scopes.keys() {
+        if !scopes.contains(key) {
+            out.push(UnmatchedKey {
+                key: key.clone(),
+                what: "org or project",
+                nearest: nearest(key, &scopes),
+            });
+        }
+    }
+    for group in policy.group_owners.keys() {
+        let key = format!("group:{group}");
+        if !groups.contains(&key) {
+            out.push(UnmatchedKey {
+                nearest: nearest(&key, &groups),
+                key,
+                what: "group",
+            });
+        }
+    }
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    out
+}
+
+/// The candidate nearest to `key` by edit distance, when it is near enough
+/// to be a typo (at most a third of the key's length, and at most 4 edits).
+fn nearest(key: &str, candidates: &[String]) -> Option<String> {
+    let limit = (key.chars().count() / 3).clamp(1, 4);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(key, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c.clone())
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,6 +598,17 @@ mod tests {
             )
         });
         (r.1.as_deref(), r.2.as_str())
+    }
+
+    #[test]
+    fn near_keys_are_suggested_and_far_ones_not() {
+        let c = ["org:payments".to_string(), "org:eng".to_string()];
+        assert_eq!(edit_distance("org:payements", "org:payments"), 1);
+        assert_eq!(
+            nearest("org:payements", &c).as_deref(),
+            Some("org:payments")
+        );
+        assert_eq!(nearest("org:marketing", &c), None);
     }
 
     #[test]

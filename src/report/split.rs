@@ -65,14 +65,24 @@ pub const ABOUT: &str = "About";
 /// Flush a reviewer's spill buffer past this size.
 const SPILL_BUFFER: usize = 256 * 1024;
 
+/// The most bytes of an encoded address a workbook's name keeps; a longer
+/// one is cut and followed by a hash of the whole address. With the hash and
+/// `.xlsx` a name stays far below the 255 bytes file systems allow.
+const NAME_BYTES: usize = 120;
+
 /// The file name of a reviewer's workbook: the email, with any character
 /// but letters, digits and `.@+-_` written as `%XX` (its UTF-8 bytes), so
 /// two reviewers never share a name (`o'brien@` is `o%27brien@`, `o_brien@`
-/// stays `o_brien@`).
+/// stays `o_brien@`). A leading `.` is `%2E`, so no workbook is a hidden
+/// file. An encoded address longer than [`NAME_BYTES`] is cut there and
+/// followed by `~` and the first 16 hex digits of the whole address's
+/// SHA-256: names stay valid, unique and the same from run to run (`~` is
+/// never kept, so a cut name cannot equal an uncut one).
 pub fn workbook_name(reviewer: &str) -> String {
     let mut safe = String::with_capacity(reviewer.len() + 5);
-    for c in reviewer.chars() {
-        if c.is_ascii_alphanumeric() || "._@+-".contains(c) {
+    for (i, c) in reviewer.chars().enumerate() {
+        let keep = c.is_ascii_alphanumeric() || "._@+-".contains(c);
+        if keep && !(i == 0 && c == '.') {
             safe.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -80,6 +90,15 @@ pub fn workbook_name(reviewer: &str) -> String {
                 safe.push_str(&format!("%{b:02X}"));
             }
         }
+    }
+    if safe.len() > NAME_BYTES {
+        // ASCII only; cut before a `%XX` the limit would split.
+        let mut cut = NAME_BYTES;
+        if let Some(p) = safe[cut - 2..cut].find('%') {
+            cut = cut - 2 + p;
+        }
+        let hash = crate::snapshot::sha256_hex(reviewer.as_bytes());
+        safe = format!("{}~{}", &safe[..cut], &hash[..16]);
     }
     format!("{safe}.xlsx")
 }
@@ -93,9 +112,9 @@ pub fn write(
     dir: &Path,
 ) -> std::io::Result<Vec<String>> {
     let out = dir.join(REVIEWERS_DIR);
-    std::fs::create_dir_all(&out)?;
+    crate::atomic::create_dir_all(&out)?;
     let spill_dir = out.join(".spill");
-    std::fs::create_dir_all(&spill_dir)?;
+    crate::atomic::create_dir_all(&spill_dir)?;
     let spill_path = |r: usize| spill_dir.join(format!("{r}.bin"));
 
     // One pass over the entitlements: route each row to its reviewer, list
@@ -489,6 +508,40 @@ mod tests {
             workbook_name("zoë@example.com"),
             "zo%C3%AB@example.com.xlsx"
         );
-        assert_eq!(workbook_name("../x@example.com"), "..%2Fx@example.com.xlsx");
+        assert_eq!(
+            workbook_name("../x@example.com"),
+            "%2E.%2Fx@example.com.xlsx"
+        );
+    }
+
+    #[test]
+    fn a_leading_dot_never_makes_a_hidden_workbook() {
+        assert_eq!(workbook_name(".ops@example.com"), "%2Eops@example.com.xlsx");
+        // Distinct from an address that really begins with `%2E`.
+        assert_eq!(
+            workbook_name("%2Eops@example.com"),
+            "%252Eops@example.com.xlsx"
+        );
+        assert_eq!(workbook_name("a.ops@example.com"), "a.ops@example.com.xlsx");
+    }
+
+    #[test]
+    fn a_long_address_is_cut_and_told_apart_by_its_hash() {
+        let long = |tail: &str| format!("{}{tail}@example.com", "r".repeat(290));
+        let (a, b) = (workbook_name(&long("a")), workbook_name(&long("b")));
+        assert_ne!(a, b);
+        for n in [&a, &b] {
+            assert!(n.len() <= 142, "{n}: {} bytes", n.len());
+            assert!(n.starts_with(&"r".repeat(120)), "{n}");
+            assert!(n.ends_with(".xlsx"));
+        }
+        assert_eq!(a, workbook_name(&long("a")), "the same every time");
+        // A cut never splits a %XX.
+        let quoted = format!("{}{}@example.com", "r".repeat(119), "'".repeat(100));
+        let n = workbook_name(&quoted);
+        assert!(n.starts_with(&format!("{}~", "r".repeat(119))), "{n}");
+        // Up to the limit, nothing is cut.
+        let fits = format!("{}@example.com", "r".repeat(120 - 12));
+        assert_eq!(workbook_name(&fits), format!("{fits}.xlsx"));
     }
 }

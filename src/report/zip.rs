@@ -1,8 +1,10 @@
 //! `DIR.zip` (`--zip`): the whole pack in one file, for attaching to a ticket.
 //!
 //! Entries sit under one folder named after the pack directory, in sorted
-//! order, each stamped with the snapshot's capture time and mode 0644, so
-//! the same pack always zips to the same bytes. The archive is written to a
+//! order, each stamped with the snapshot's capture time and mode 0600, so
+//! the same pack always zips to the same bytes. Like the pack, the archive
+//! and what unzips from it are the owner's alone (0600): it names who holds
+//! what access; share it deliberately. The archive is written to a
 //! temporary file beside its target; the caller renames it into place once
 //! the pack directory itself is in place.
 
@@ -13,6 +15,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::atomic::PendingFile;
 use crate::output::seal::list_files;
 
 /// Zips every file of `pack_dir` under `root/` into a temporary file in
@@ -22,24 +25,18 @@ pub fn write_zip(
     root: &str,
     stamp: DateTime<Utc>,
     target: &Path,
-) -> std::io::Result<tempfile::NamedTempFile> {
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".reviewpack-")
-        .suffix(".zip.tmp")
-        .tempfile_in(parent)?;
+) -> std::io::Result<PendingFile> {
+    // Tracked like the staging directory: an interruption removes it.
+    let tmp = PendingFile::beside(target, ".zip.tmp")?;
     let time = zip_time(stamp);
-    let mut zip = ZipWriter::new(std::io::BufWriter::new(tmp.reopen()?));
+    let mut zip = ZipWriter::new(std::io::BufWriter::new(tmp.as_file().try_clone()?));
     for rel in list_files(pack_dir)? {
         let path = pack_dir.join(&rel);
         let len = std::fs::metadata(&path)?.len();
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .last_modified_time(time)
-            .unix_permissions(0o644)
+            .unix_permissions(0o600)
             .large_file(len >= u64::from(u32::MAX));
         zip.start_file(format!("{root}/{rel}"), options)
             .map_err(std::io::Error::other)?;
@@ -52,13 +49,9 @@ pub fn write_zip(
         .into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))?
         .sync_all()?;
-    // A temporary file is private (0600); the archive is for sharing.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
+    // Private, like the pack (a temporary file is 0600 already; said here
+    // so that no later change of tempfile's default widens it).
+    crate::atomic::make_private(tmp.path())?;
     Ok(tmp)
 }
 

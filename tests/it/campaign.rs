@@ -924,6 +924,139 @@ fn reviewers_whose_emails_differ_in_punctuation_get_their_own_workbooks() {
     }
 }
 
+/// Issue 21: a reviewer address of 300 characters made the whole report
+/// fail at its end ("File name too long"), and one starting with `.` made a
+/// hidden workbook. Names are now bounded and visible, the send list names
+/// the files written, and collect binds them back to their reviewers.
+#[test]
+fn long_and_dotted_reviewer_addresses_get_visible_workbooks_collect_reads_back() {
+    let dir = tempdir();
+    let long = format!("{}@example.com", "l".repeat(288));
+    assert_eq!(long.len(), 300);
+    let dotted = ".ops@example.com";
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("[reviewers]\ndefault = \"{long}\"\n\"org:eng\" = \"{dotted}\"\n"),
+    )
+    .unwrap();
+    let pack = make_pack_with(dir.path(), &policy);
+    let reviewers = pack.join("reviewers");
+    let mut workbooks: Vec<String> = std::fs::read_dir(&reviewers)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".xlsx"))
+        .collect();
+    workbooks.sort();
+    assert_eq!(workbooks.len(), 2, "{workbooks:?}");
+    for n in &workbooks {
+        assert!(!n.starts_with('.'), "a hidden workbook: {n}");
+        assert!(n.len() <= 150, "{n}: {} bytes", n.len());
+    }
+    assert!(workbooks.contains(&"%2Eops@example.com.xlsx".to_string()));
+    // The send list names each reviewer's file as it is on disk.
+    let send = std::fs::read_to_string(reviewers.join("send-list.csv")).unwrap();
+    let mut listed: Vec<(String, String)> = send
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_string(), cells[2].to_string())
+        })
+        .collect();
+    listed.sort();
+    let mut on_disk = workbooks.clone();
+    on_disk.sort();
+    let mut named: Vec<String> = listed.iter().map(|(_, f)| f.clone()).collect();
+    named.sort();
+    assert_eq!(named, on_disk);
+    let reviewers_listed: Vec<&str> = listed.iter().map(|(r, _)| r.as_str()).collect();
+    assert!(reviewers_listed.contains(&long.as_str()), "{send}");
+    assert!(reviewers_listed.contains(&dotted), "{send}");
+
+    // Returned as they were sent: each file is its reviewer's.
+    let out_dir = dir.path().join("campaign");
+    let out = collect_cmd(&pack, &reviewers, &out_dir).output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr_of(&out)
+    );
+    let c = json(&out_dir.join("campaign.json"));
+    let mut files: Vec<(String, String, bool)> = c["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["reviewer"].as_str().unwrap_or_default().to_string(),
+                f["accepted"] == true,
+            )
+        })
+        .collect();
+    files.sort();
+    let mut expected: Vec<(String, String, bool)> = listed
+        .iter()
+        .map(|(r, f)| (f.clone(), r.clone(), true))
+        .collect();
+    expected.sort();
+    assert_eq!(files, expected);
+}
+
+/// Issue 21: a `[reviewers]` key with a typo (`org:engg`) matched nothing
+/// and its reviewer silently reviewed nothing. It is still accepted (a
+/// policy serves many snapshots) but named on stderr, with the nearest
+/// existing scope or group; keys that match say nothing.
+#[test]
+fn reviewer_keys_naming_no_scope_or_group_are_warned_of() {
+    let dir = tempdir();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        concat!(
+            "[reviewers]\n",
+            "default = \"secops@example.com\"\n",
+            "\"org:engg\" = \"ines.calder@example.com\"\n",
+            "\"org:ops\" = \"rosa.delgado@example.com\"\n",
+            "\"project:eng/paymnts\" = \"priya.raman@example.com\"\n",
+            "\"project:eng/mobile\" = \"priya.raman@example.com\"\n",
+            "\"org:marketing\" = \"rosa.delgado@example.com\"\n",
+            "\"group:account/platform_admin\" = \"rosa.delgado@example.com\"\n",
+            "\"group:org:eng/eng_leads\" = \"rosa.delgado@example.com\"\n",
+        ),
+    )
+    .unwrap();
+    let out = reviewpack()
+        .arg("report")
+        .arg(demo())
+        .arg("-o")
+        .arg(dir.path().join("pack"))
+        .arg("--policy")
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr_of(&out)
+    );
+    let warnings: Vec<String> = stderr_of(&out)
+        .lines()
+        .filter(|l| l.contains("warning: policy [reviewers]"))
+        .map(|l| l.trim_start_matches("reviewpack: ").to_string())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            r#"warning: policy [reviewers] "group:account/platform_admin" matches no group of the snapshot (did you mean group:account/platform_admins?)"#,
+            r#"warning: policy [reviewers] "org:engg" matches no org or project of the snapshot (did you mean org:eng?)"#,
+            r#"warning: policy [reviewers] "org:marketing" matches no org or project of the snapshot"#,
+            r#"warning: policy [reviewers] "project:eng/paymnts" matches no org or project of the snapshot (did you mean project:eng/payments?)"#,
+        ]
+    );
+}
+
 /// A returned folder holding one file that cannot be read (a broken
 /// download) and one good file: the broken one is a problem for that file,
 /// the good one is collected.

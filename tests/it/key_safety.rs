@@ -226,6 +226,65 @@ fn a_key_echoed_by_the_server_is_never_printed_or_stored() {
     );
 }
 
+/// Issue 21: the key was scrubbed only when echoed verbatim. A server or
+/// proxy echoing it percent-encoded, JSON-escaped or base64-encoded (the
+/// whole key and its secret part) must not put it into stderr, stdout or
+/// the snapshot either.
+#[test]
+fn a_key_echoed_encoded_by_the_server_is_never_printed_or_stored() {
+    let f = fake();
+    f.set_faults(Faults {
+        echo_credential: true,
+        echo_encoded: true,
+        missing_permission: Some("core_audit_view".into()),
+        not_found_path: Some("/authz/api/acl".into()),
+        ..Faults::default()
+    });
+    let echoes = crate::fake_harness::encoded_echoes(KEY);
+    let assert_clean = |what: &str, text: &str| {
+        assert!(!text.contains(SECRET), "{what}: {text}");
+        for e in &echoes {
+            assert!(
+                !text.contains(e.as_str()),
+                "{what} holds the echo {e}: {text}"
+            );
+        }
+        // The base64 forms inside a longer text: no long run of the
+        // encoded key is left.
+        for e in &echoes[3..] {
+            let tail = &e[e.len().saturating_sub(16)..e.len() - 4];
+            assert!(!text.contains(tail), "{what} holds {tail} of {e}: {text}");
+        }
+    };
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = pull_from(&f.base_url(), &path, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("the API key lacks core_audit_view"), "{err}");
+    assert!(
+        err.contains("[redacted]"),
+        "the echo is shown redacted: {err}"
+    );
+    assert_clean("pull", &all_output(&out));
+    let out = pull_from(&f.base_url(), &path, &["--allow-partial"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("[redacted]"),
+        "the echo was recorded, redacted"
+    );
+    assert_clean("the snapshot", &text);
+    assert_clean("pull --allow-partial", &all_output(&out));
+    let out = reviewpack()
+        .env("HARNESS_API_KEY", KEY)
+        .args(["check", "--base-url", &f.base_url(), "--rate-limit", "0"])
+        .output()
+        .unwrap();
+    assert!(all_output(&out).contains("core_audit_view"));
+    assert_clean("check", &all_output(&out));
+}
+
 #[test]
 fn base_url_credentials_are_refused_and_plain_http_warns() {
     let run = |url: &str| {

@@ -15,6 +15,7 @@ mod hostile;
 mod key_safety;
 mod libreoffice;
 mod pack;
+mod private_outputs;
 mod pull;
 mod report;
 mod roster;

@@ -331,6 +331,112 @@ fn an_interrupted_report_leaves_no_partial_directory() {
     }
 }
 
+/// Starts `reviewpack report` of the demo campaign's pack (every format, the
+/// reviewer workbooks, `--zip`) into `out_dir/pack`, interrupts it (SIGINT)
+/// `delay` after its staging directory appears, and returns its exit code
+/// and stderr.
+#[cfg(unix)]
+fn interrupt_demo_report(
+    out_dir: &std::path::Path,
+    delay: std::time::Duration,
+) -> (Option<i32>, String) {
+    use std::time::{Duration, Instant};
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("reviewpack"))
+        .arg("report")
+        .arg(demo())
+        .arg("-o")
+        .arg(out_dir.join("pack"))
+        .arg("--policy")
+        .arg(crate::util::root().join("samples/demo/campaign-policy.toml"))
+        .args(["--force", "--split-by-reviewer", "--zip"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let staging = || {
+        std::fs::read_dir(out_dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+    };
+    while !staging() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::sleep(delay);
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    let done = child.wait_with_output().unwrap();
+    (
+        done.status.code(),
+        String::from_utf8_lossy(&done.stderr).into_owned(),
+    )
+}
+
+/// Issue 21: about one SIGINT in four left a `.reviewpack-*.partial`
+/// directory (or the zip's temporary file) behind, as writer threads went
+/// on making files and directories in it while the handler removed it, a
+/// writer's error could win the exit code, and an interrupt between the two
+/// renames of `--force` removed the previous pack as well.
+#[cfg(unix)]
+#[test]
+fn an_interrupt_at_any_moment_of_the_writing_leaves_nothing_behind() {
+    use std::time::Duration;
+    let dir = tempdir();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    // The previous pack, which an interrupted --force run must keep.
+    let first = reviewpack()
+        .arg("report")
+        .arg(demo())
+        .arg("-o")
+        .arg(out_dir.join("pack"))
+        .arg("--policy")
+        .arg(crate::util::root().join("samples/demo/campaign-policy.toml"))
+        .args(["--split-by-reviewer", "--zip"])
+        .output()
+        .unwrap();
+    assert!(
+        first.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr_of(&first)
+    );
+    // From the moment the pack is staged to past its end (the whole run
+    // takes about half a second here).
+    for run in 0..20u64 {
+        let delay = Duration::from_millis(run * 53 % 800);
+        let (code, err) = interrupt_demo_report(&out_dir, delay);
+        let left: Vec<String> = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".reviewpack-"))
+            .collect();
+        assert_eq!(left, Vec::<String>::new(), "run {run}, {delay:?}: {err}");
+        match code {
+            // Nothing but the interruption is said: no error of a writer
+            // whose directory went away.
+            Some(130) => assert!(
+                err.lines()
+                    .filter(|l| l.starts_with("reviewpack: "))
+                    .all(|l| l.starts_with("reviewpack: interrupted")
+                        || l.starts_with("reviewpack: warning: reviewer")),
+                "run {run}: {err}"
+            ),
+            // Done before the signal came.
+            Some(0 | 1) => {}
+            other => panic!("run {run}, {delay:?}: exit {other:?}: {err}"),
+        }
+        // A pack is in place, whole: the previous or the new one.
+        let pack = out_dir.join("pack");
+        let bad = reviewpack::output::seal::verify_sums(&pack)
+            .unwrap_or_else(|e| panic!("run {run}, {delay:?}: {e}: {err}"));
+        assert_eq!(bad, Vec::<String>::new(), "run {run}, {delay:?}: {err}");
+        assert!(out_dir.join("pack.zip").exists(), "run {run}");
+    }
+}
+
 #[test]
 fn empty_existing_dir_is_used_without_force() {
     let dir = tempdir();

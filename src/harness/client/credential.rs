@@ -153,12 +153,20 @@ impl Client {
 /// (README section 1): four dot-separated parts of letters, digits, `_` and
 /// `-`, the account at least 8 characters and the secret at least 12, not
 /// part of an email address (`pat.o.brien.jr@…` stays).
+///
+/// The secret is found however a server or proxy transformed its echo: the
+/// whole credential and its secret part (the last dot-separated part), each
+/// byte written as itself, percent-encoded (`%2e` or `%2E`) or as a JSON
+/// `\u002e` escape, in any mix; and base64-encoded (standard or URL-safe
+/// alphabet, at any alignment inside a longer encoded text).
 pub fn scrub_secret(text: &str, secret: &str) -> String {
-    let mut out = if secret.len() >= 8 {
-        text.replace(secret, "[redacted]")
-    } else {
-        text.to_string()
-    };
+    let mut out = text.to_string();
+    for variant in secret_variants(secret) {
+        out = replace_encoded(&out, &variant);
+        for core in base64_cores(&variant) {
+            out = out.replace(&core, "[redacted]");
+        }
+    }
     let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     for prefix in ["pat.", "sat."] {
         let mut from = 0;
@@ -178,6 +186,110 @@ pub fn scrub_secret(text: &str, secret: &str) -> String {
                 from = i + "[redacted]".len();
             } else {
                 from = i + prefix.len();
+            }
+        }
+    }
+    out
+}
+
+/// What of a credential is secret enough to scrub: the whole credential and
+/// its last dot-separated part (the secret of `pat.`/`sat.` keys, the
+/// signature of a JWT), each when at least 8 characters long (a shorter one
+/// would scrub ordinary words).
+fn secret_variants(secret: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if secret.len() >= 8 {
+        out.push(secret.to_string());
+    }
+    if let Some((_, last)) = secret.rsplit_once('.') {
+        if last.len() >= 8 && !out.iter().any(|v| v == last) {
+            out.push(last.to_string());
+        }
+    }
+    out
+}
+
+/// `text` with every spelling of `secret` replaced by `[redacted]`: each
+/// byte as itself, `%XX` (hex in either case) or `\uXXXX` (likewise).
+fn replace_encoded(text: &str, secret: &str) -> String {
+    let (t, want) = (text.as_bytes(), secret.as_bytes());
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < t.len() {
+        match match_encoded(&t[i..], want) {
+            Some(len) => {
+                // Matches begin and end on ASCII or whole UTF-8 sequences of
+                // the secret, so these are character boundaries.
+                out.push_str(&text[copied..i]);
+                out.push_str("[redacted]");
+                i += len;
+                copied = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The length of the prefix of `t` that spells `want`, if it does.
+fn match_encoded(t: &[u8], want: &[u8]) -> Option<usize> {
+    let hex = |s: &[u8]| -> Option<u32> {
+        let s = std::str::from_utf8(s).ok()?;
+        u32::from_str_radix(s, 16).ok()
+    };
+    let mut at = 0;
+    for &b in want {
+        let rest = &t[at..];
+        if rest.first() == Some(&b) {
+            at += 1;
+        } else if rest.len() >= 3 && rest[0] == b'%' && hex(&rest[1..3]) == Some(u32::from(b)) {
+            at += 3;
+        } else if b.is_ascii()
+            && rest.len() >= 6
+            && rest[0] == b'\\'
+            && rest[1] == b'u'
+            && hex(&rest[2..6]) == Some(u32::from(b))
+        {
+            at += 6;
+        } else {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+/// The base64 texts that, wherever `secret` is encoded (alone or inside a
+/// longer text, at each of the three alignments, either alphabet), are part
+/// of the encoding: the characters that depend on the secret's bytes alone.
+fn base64_cores(secret: &str) -> Vec<String> {
+    const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::new();
+    for offset in 0..3 {
+        let mut bytes = vec![0u8; offset];
+        bytes.extend_from_slice(secret.as_bytes());
+        // Whole groups of three only: the last, partial one depends on what
+        // follows.
+        let whole = bytes.len() / 3 * 3;
+        for alphabet in [STANDARD, URL_SAFE] {
+            let encoded: String = bytes[..whole]
+                .chunks(3)
+                .flat_map(|c| {
+                    let n = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
+                    (0..4)
+                        .rev()
+                        .map(move |k| alphabet[(n >> (6 * k) & 63) as usize] as char)
+                })
+                .collect();
+            // The first group also holds bytes before the secret.
+            let core = if offset == 0 {
+                &encoded[..]
+            } else {
+                &encoded[4..]
+            };
+            if core.len() >= 8 && !out.iter().any(|c| c == core) {
+                out.push(core.to_string());
             }
         }
     }
@@ -227,6 +339,83 @@ mod tests {
         let client =
             Client::with_credential(ClientConfig::new("http://127.0.0.1:9", "acct9"), c).unwrap();
         assert!(client.key().is_none());
+    }
+
+    /// Standard base64, for the tests.
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+            for k in 0..4 {
+                if k <= c.len() {
+                    out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    /// Issue 21: only a verbatim echo was scrubbed.
+    #[test]
+    fn a_transformed_echo_of_the_key_or_its_secret_is_scrubbed() {
+        let key = "sat.acct1234.tok.s3cr3tv4lu3ABC";
+        let secret = "s3cr3tv4lu3ABC";
+        let pct = |s: &str, upper: bool| -> String {
+            s.bytes()
+                .map(|b| {
+                    if upper {
+                        format!("%{b:02X}")
+                    } else {
+                        format!("%{b:02x}")
+                    }
+                })
+                .collect()
+        };
+        let json_u = |s: &str| -> String { s.bytes().map(|b| format!("\\u{b:04x}")).collect() };
+        // Only the dots encoded, as a URL encoder of `.` would.
+        let dots = key.replace('.', "%2E");
+        let forms = [
+            pct(key, false),
+            pct(key, true),
+            pct(secret, true),
+            dots.clone(),
+            json_u(key),
+            json_u(secret).to_uppercase().replace("\\U", "\\u"),
+            b64(key.as_bytes()),
+            b64(secret.as_bytes()),
+            b64(format!("x-api-key: {key}").as_bytes()),
+            b64(format!("k={key}").as_bytes())
+                .replace('+', "-")
+                .replace('/', "_"),
+            // Mixed case hex in one echo.
+            "%73%41%74".to_string() + &key[3..],
+        ];
+        for form in &forms {
+            let text = format!("echo <{form}> end");
+            let s = scrub_secret(&text, key);
+            assert!(s.contains("[redacted]"), "{form}: {s}");
+            assert!(s.starts_with("echo <") && s.ends_with("> end"), "{s}");
+            for f in &forms {
+                assert!(!s.contains(f.as_str()), "{form}: {s} still holds {f}");
+            }
+            assert!(!s.contains(secret), "{s}");
+        }
+        // Upper-case hex of a lower-case letter is still that letter, but
+        // the key itself is case-sensitive: another case is another key.
+        assert_eq!(
+            scrub_secret("S3CR3TV4LU3ABC", key),
+            "S3CR3TV4LU3ABC",
+            "not the secret"
+        );
+        // Text around a match keeps its characters, multi-byte ones too.
+        assert_eq!(
+            scrub_secret(&format!("zoë {} ✓", pct(secret, false)), key),
+            "zoë [redacted] ✓"
+        );
     }
 
     #[test]

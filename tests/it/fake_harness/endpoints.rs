@@ -560,7 +560,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
         }
         Ok(to_value(&page))
     })();
-    let echo = st.faults.echo_credential;
+    let echo = st.faults.echo_credential.then_some(st.faults.echo_encoded);
     drop(st);
     match result {
         Ok(data) => json_response(
@@ -573,7 +573,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
             },
         ),
         Err(mut e) => {
-            if echo {
+            if let Some(encoded) = echo {
                 // Echo whatever credential came: the careless server.
                 let sent = parts
                     .headers
@@ -582,11 +582,12 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_string();
+                let echoed = super::echo_of(&sent, encoded);
                 e.body.message = Some(format!(
-                    "{} (request key {sent})",
+                    "{} (request key {echoed})",
                     e.body.message.unwrap_or_default()
                 ));
-                return e.into_response_with(&sent);
+                return e.into_response_with(&echoed);
             }
             e.into_response_with(&corr)
         }

@@ -109,6 +109,11 @@ pub struct Faults {
     /// Every error answer echoes the credential the request carried in its
     /// message and correlation id, as a careless proxy or server might.
     pub echo_credential: bool,
+    /// With `echo_credential`, the echo is transformed rather than verbatim:
+    /// the credential and its secret part percent-encoded (lower- and
+    /// upper-case hex), JSON `\u`-escaped and base64-encoded
+    /// ([`encoded_echoes`]), as a proxy that encodes what it quotes might.
+    pub echo_encoded: bool,
     /// Requests whose path starts with the first string are redirected, with
     /// the third as status, to the same path with that prefix replaced by
     /// the second, on this server (a same-origin redirect).
@@ -557,7 +562,7 @@ async fn front_door(
             gate,
             st.faults.latency,
             st.faults.retry_after_secs,
-            st.faults.echo_credential,
+            st.faults.echo_credential.then_some(st.faults.echo_encoded),
         )
     };
 
@@ -592,10 +597,9 @@ async fn front_door(
             return resp;
         }
         Gate::NotFound => {
-            let echoed = if echo {
-                format!(" (request key {sent_key})")
-            } else {
-                String::new()
+            let echoed = match echo {
+                Some(encoded) => format!(" (request key {})", echo_of(&sent_key, encoded)),
+                None => String::new(),
             };
             return ApiError::error(
                 StatusCode::NOT_FOUND,
@@ -671,4 +675,64 @@ fn redact_query(raw: &str, key: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The transformed echoes of a credential (`Faults::echo_encoded`): the
+/// whole header value and its secret part (after the last dot), each
+/// percent-encoded byte by byte (lower- and upper-case hex), JSON
+/// `\u`-escaped, and base64-encoded alone and inside a longer text (standard
+/// and URL-safe alphabets).
+pub fn encoded_echoes(sent: &str) -> Vec<String> {
+    let secret = sent.rsplit_once('.').map_or(sent, |(_, s)| s);
+    let pct = |s: &str, upper: bool| -> String {
+        s.bytes()
+            .map(|b| {
+                if upper {
+                    format!("%{b:02X}")
+                } else {
+                    format!("%{b:02x}")
+                }
+            })
+            .collect()
+    };
+    let json_u = |s: &str| -> String { s.bytes().map(|b| format!("\\u{b:04x}")).collect() };
+    vec![
+        pct(sent, false),
+        pct(secret, true),
+        json_u(sent),
+        base64(sent.as_bytes(), false),
+        base64(format!("x-api-key: {sent}").as_bytes(), false),
+        base64(format!("key={secret}").as_bytes(), true),
+    ]
+}
+
+/// What an echoing server writes for the credential `sent`.
+fn echo_of(sent: &str, encoded: bool) -> String {
+    if encoded {
+        encoded_echoes(sent).join(" ")
+    } else {
+        sent.to_string()
+    }
+}
+
+/// Base64 with padding, standard or URL-safe alphabet.
+fn base64(bytes: &[u8], url_safe: bool) -> String {
+    let alphabet: &[u8; 64] = if url_safe {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(alphabet[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
