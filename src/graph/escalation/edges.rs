@@ -342,37 +342,10 @@ impl EscalationIndex<'_, '_> {
                 }
             }
         }
-        // Harness keys a service account's grants by its bare identifier
-        // (ACLGeneratorServiceImpl builds each ACL for
-        // Principal.of(SERVICE_ACCOUNT, identifier); ACLDAOImpl queries by
-        // type and identifier): whoever may create a service account and
-        // mint its token at a scope can name it like a service account
-        // elsewhere and act with that one's grants.
-        if a.has_permission(SA_EDIT) && a.has_permission(MINT_KEY) && a.resources.is_none() {
-            for t in a
-                .targets
-                .iter()
-                .filter(|t| allowed(SA_EDIT, &t.scope) && allowed(MINT_KEY, &t.scope))
-            {
-                for (oi, other) in s.service_accounts.iter().enumerate() {
-                    let taken = s
-                        .service_accounts
-                        .iter()
-                        .any(|x| x.scope == t.scope && x.id == other.id);
-                    if other.scope != t.scope
-                        && !taken
-                        && !g.grants_of(Principal::ServiceAccount(oi)).is_empty()
-                    {
-                        out.push(edge(
-                            Node::Principal(Principal::ServiceAccount(oi)),
-                            StepAction::ReuseServiceAccountIdentifier,
-                            Some(Cow::Owned(format!("{SA_EDIT}, {MINT_KEY}"))),
-                            other.scope.clone(),
-                        ));
-                    }
-                }
-            }
-        }
+        // Creating a service account named like a privileged one at another
+        // scope would carry its grants too (P6), but is not a step here: it
+        // is open to every project admin, rests on the 2023 source alone, and
+        // would stand in front of the verified paths (docs/rules.md).
         // Whoever can change the account's login settings can point login
         // at an identity provider it controls and sign in as an admin.
         if a.has_permission(AUTH_EDIT)

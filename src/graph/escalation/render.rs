@@ -55,11 +55,7 @@ impl EscalationIndex<'_, '_> {
             }
             (Node::Principal(p), StepAction::ReuseServiceAccountIdentifier) => {
                 let target = self.graph.identity(*p).id;
-                let text = if e.permission.is_some() {
-                    format!("{prefix}can create a service account named like {target} at a scope where it may, mint its token, and act with {target}'s grants: Harness keys a service account's grants by its bare identifier ({perm} through {via}; docs/harness-behaviour.md P6, unverified for current Harness)")
-                } else {
-                    format!("{prefix}shares its identifier with {target}, so Harness gives it {target}'s grants, such as {via} (Harness keys a service account's grants by its bare identifier; docs/harness-behaviour.md P6, unverified for current Harness)")
-                };
+                let text = format!("{prefix}shares its identifier with {target}, so Harness gives it {target}'s grants, such as {via} (Harness keys a service account's grants by its bare identifier; docs/harness-behaviour.md P6, unverified for current Harness)");
                 (target, text)
             }
             (Node::Principal(p), _) => {

@@ -177,12 +177,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                     }
                     _ => false,
                 };
-                // Creating a service account named like one elsewhere (P6)
-                // leads out of a scope it administers.
-                let reuses = a.has_permission("core_serviceaccount_edit")
-                    && a.has_permission("core_serviceaccount_manageapikey")
-                    && a.resources.is_none();
-                capable && (reuses || a.targets.iter().any(|t| !administered(&t.scope)))
+                capable && a.targets.iter().any(|t| !administered(&t.scope))
             })
         })
     }

@@ -32,8 +32,7 @@ pub enum StepAction {
     /// Act with the grants of a service account of the same identifier at
     /// another scope: Harness keys a service account's grants by its bare
     /// identifier (docs/harness-behaviour.md P6, unverified for current
-    /// servers). Either it already shares the identifier, or it creates a
-    /// service account of that identifier where it may and mints its token.
+    /// servers): it shares the identifier of a service account elsewhere.
     ReuseServiceAccountIdentifier,
     /// Hold admin of a scope through an assignment (the last step).
     HoldAdmin,
