@@ -559,9 +559,15 @@ mod tests {
     use crate::snapshot::{Scope, Snapshot};
     use crate::testkit::*;
 
-    /// Revoke of `key` (OLD's entitlement), checked against NEW.
-    fn revoke(old: &Snapshot, new: &Snapshot, key: &str, principal: &str) -> DecisionsCheck {
-        let target: DecisionTarget = target_of_row_key(key, principal).unwrap();
+    /// Revoke of `key` (OLD's entitlement), checked against NEW: the
+    /// check and its findings. The decision is due 2026-10-20.
+    fn checked(
+        old: &Snapshot,
+        new: &Snapshot,
+        key: &str,
+        who: &str,
+    ) -> (DecisionsCheck, Vec<Finding>) {
+        let target: DecisionTarget = target_of_row_key(key, who).unwrap();
         let set = DecisionSet {
             file: "decisions.csv".into(),
             decisions: vec![Decision {
@@ -581,7 +587,12 @@ mod tests {
         let (og, ng) = (AccessGraph::build(old), AccessGraph::build(new));
         let (ol, nl) = (Labels::new(&og), Labels::new(&ng));
         let (oe, ne) = (SideGrants::new(&og, &ol), SideGrants::new(&ng, &nl));
-        super::super::revocations::check(&set, (&og, &oe), (&ng, &ne)).0
+        super::super::revocations::check(&set, (&og, &oe), (&ng, &ne))
+    }
+
+    /// Revoke of `key`, the check only.
+    fn revoke(old: &Snapshot, new: &Snapshot, key: &str, principal: &str) -> DecisionsCheck {
+        checked(old, new, key, principal).0
     }
 
     #[test]
@@ -678,34 +689,6 @@ mod tests {
         assert_eq!(t.removed_by.as_deref(), Some("USER carol@example.com"));
         assert!(c.verified[0].finding_id.is_none());
 
-        fn checked(
-            old: &Snapshot,
-            new: &Snapshot,
-            key: &str,
-            who: &str,
-        ) -> (DecisionsCheck, Vec<Finding>) {
-            let target: DecisionTarget = target_of_row_key(key, who).unwrap();
-            let set = DecisionSet {
-                file: "decisions.csv".into(),
-                decisions: vec![Decision {
-                    sheet: "decisions.csv".into(),
-                    row: 3,
-                    verdict: Verdict::Revoke,
-                    target,
-                    reviewer: "pat@example.com".into(),
-                    review_date: "2026-10-15".into(),
-                    justification: String::new(),
-                    ticket: "T-2".into(),
-                    modify_to: String::new(),
-                    remediate_by: "2026-10-20".into(),
-                }],
-                ..DecisionSet::default()
-            };
-            let (og, ng) = (AccessGraph::build(old), AccessGraph::build(new));
-            let (ol, nl) = (Labels::new(&og), Labels::new(&ng));
-            let (oe, ne) = (SideGrants::new(&og, &ol), SideGrants::new(&ng, &nl));
-            super::super::revocations::check(&set, (&og, &oe), (&ng, &ne))
-        }
         let (c, found) = checked(&old, &new, "RA:project:eng/pay/ra0", "bob");
         let t = c.verified[0].timing.as_ref().unwrap();
         assert_eq!(

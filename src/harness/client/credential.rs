@@ -343,20 +343,7 @@ mod tests {
 
     /// Standard base64, for the tests.
     fn b64(bytes: &[u8]) -> String {
-        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for c in bytes.chunks(3) {
-            let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
-            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-            for k in 0..4 {
-                if k <= c.len() {
-                    out.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
+        crate::text::base64(bytes, false)
     }
 
     /// Issue 21: only a verbatim echo was scrubbed.
