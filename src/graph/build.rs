@@ -50,6 +50,9 @@ pub struct AccessGraph<'s> {
     pub(super) rg_by_key: HashMap<(&'s Scope, &'s str), usize>,
     pub(super) permission_type: HashMap<&'s str, (&'s str, Option<&'s str>)>,
     pub(super) permission_levels: HashMap<&'s str, &'s [ScopeLevel]>,
+    /// Permissions Harness's access check allows to everyone (catalogue
+    /// status INACTIVE, EXPERIMENTAL or STAGING): no role grants them.
+    pub(super) always_allowed: std::collections::HashSet<&'s str>,
     pub(super) users_by_scope: HashMap<&'s Scope, Vec<usize>>,
     pub(super) grant_range: HashMap<Principal, (usize, usize)>,
     /// Per user: indices of the listed groups whose stored members name them.
@@ -87,6 +90,7 @@ impl<'s> AccessGraph<'s> {
             rg_by_key: HashMap::new(),
             permission_type: HashMap::new(),
             permission_levels: HashMap::new(),
+            always_allowed: Default::default(),
             users_by_scope: HashMap::new(),
             grant_range: HashMap::new(),
             groups_of_user: vec![Vec::new(); snapshot.users.len()],
@@ -131,6 +135,9 @@ impl<'s> AccessGraph<'s> {
             );
             g.permission_levels
                 .insert(p.id.as_str(), p.allowed_scope_levels.as_slice());
+            if p.status.as_deref().is_some_and(is_always_allowed_status) {
+                g.always_allowed.insert(p.id.as_str());
+            }
         }
 
         let mut access_cache: HashMap<(usize, ResolvedResourceGroup, &Scope), Arc<Access>> =
@@ -355,6 +362,13 @@ impl<'s> AccessGraph<'s> {
         }
     }
 
+    /// True for a permission Harness's access check allows to everyone
+    /// (its catalogue status is INACTIVE, EXPERIMENTAL or STAGING), so no
+    /// role grants it and no key can lack it.
+    pub fn permission_always_allowed(&self, permission: &str) -> bool {
+        self.always_allowed.contains(permission)
+    }
+
     /// True when a permission only views.
     pub fn permission_is_view(&self, permission: &str) -> bool {
         match self.permission_type.get(permission) {
@@ -410,6 +424,8 @@ impl<'s> AccessGraph<'s> {
             }
         };
         let mut permissions = permissions;
+        // Allowed to everyone by the access check: not a grant of the role.
+        permissions.retain(|p| !self.always_allowed.contains(p.as_str()));
         permissions.sort();
         permissions.dedup();
 
@@ -506,4 +522,13 @@ impl AccessGraph<'_> {
             .unwrap_or(permission)
             .to_string()
     }
+}
+
+/// The catalogue statuses whose permissions `ACLServiceImpl.checkAccess`
+/// allows to every principal (`disabledPermissions`): INACTIVE,
+/// EXPERIMENTAL and STAGING.
+pub fn is_always_allowed_status(status: &str) -> bool {
+    ["INACTIVE", "EXPERIMENTAL", "STAGING"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(status.trim()))
 }

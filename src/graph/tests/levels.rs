@@ -237,3 +237,67 @@ fn highest_level_is_the_strongest_of_all_grants() {
     assert_eq!(g.admin_scopes(principal(&g, "alice")), vec![org("eng")]);
     assert_eq!(g.highest_level(principal(&g, "bob")), PrivilegeLevel::Read);
 }
+
+#[test]
+fn permissions_the_access_check_allows_to_everyone_are_no_grant_of_a_role() {
+    // ACLServiceImpl.checkAccess permits every principal a permission whose
+    // catalogue status is INACTIVE, EXPERIMENTAL or STAGING
+    // (disabledPermissions): a role holding one grants nothing by it.
+    let mut f = Fixture::new();
+    f.user_in("notifier", &[]).user_in("runner", &[]);
+    for (id, status) in [
+        ("core_notification_edit", "EXPERIMENTAL"),
+        ("core_usergroup_manage", "ACTIVE"),
+    ] {
+        if let Some(p) = f
+            .snapshot
+            .permissions
+            .iter_mut()
+            .find(|p| p.id.as_str() == id)
+        {
+            p.status = Some(status.into());
+        } else {
+            f.snapshot.permissions.push(crate::snapshot::Permission {
+                id: id.into(),
+                name: None,
+                resource_type: "NOTIFICATION".into(),
+                action: Some("edit".into()),
+                status: Some(status.into()),
+                allowed_scope_levels: Vec::new(),
+            });
+        }
+    }
+    f.role(&account(), "notifier", &["core_notification_edit"]);
+    f.role(
+        &account(),
+        "runner_plus",
+        &["core_pipeline_execute", "core_notification_edit"],
+    );
+    let n = f.assign(&account(), user("notifier"), role("notifier"), ALL_CHILDREN);
+    let r = f.assign(
+        &account(),
+        user("runner"),
+        role("runner_plus"),
+        ALL_CHILDREN,
+    );
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    assert_eq!(access(&g, n).level, PrivilegeLevel::None);
+    assert!(access(&g, n).permissions.is_empty());
+    let got: Vec<&str> = access(&g, r)
+        .permissions
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    assert_eq!(got, ["core_pipeline_execute"]);
+    assert!(g.permission_always_allowed("core_notification_edit"));
+    // Near miss: the same permission ACTIVE is granted.
+    let mut s2 = s.clone();
+    for p in &mut s2.permissions {
+        if p.id.as_str() == "core_notification_edit" {
+            p.status = Some("ACTIVE".into());
+        }
+    }
+    let g2 = AccessGraph::build(&s2);
+    assert_eq!(access(&g2, n).level, PrivilegeLevel::Write);
+}
