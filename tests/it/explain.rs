@@ -138,3 +138,52 @@ fn lookups_by_uuid_and_email_case_agree() {
     let (b, _, _) = explain(&["Grace.Ito@Example.com", "--json"]);
     assert_eq!(a, b);
 }
+
+/// `explain` shows the new escalation steps: a project service account
+/// named like the account's admin service account holds its grants (P6),
+/// said as unverified.
+#[test]
+fn a_reused_service_account_identifier_is_explained() {
+    let dir = crate::util::tempdir();
+    let path = dir.path().join("snap.json");
+    let mut snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo()).unwrap()).unwrap();
+    let sas = snap["service_accounts"].as_array_mut().unwrap();
+    let mut twin = sas
+        .iter()
+        .find(|s| s["id"] == "terraform_automation")
+        .unwrap()
+        .clone();
+    twin["scope"] = "project:eng/checkout".into();
+    twin["name"] = "Checkout helper".into();
+    sas.push(twin);
+    // The snapshot's own order: by scope, then identifier.
+    let mut loaded: reviewpack::snapshot::Snapshot = serde_json::from_value(snap).unwrap();
+    loaded.normalize();
+    let counted = loaded
+        .completeness
+        .lists
+        .iter_mut()
+        .find(|l| {
+            l.endpoint == "GET /ng/api/serviceaccount/aggregate"
+                && l.scope.to_string() == "project:eng/checkout"
+        })
+        .unwrap();
+    counted.stored += 1;
+    counted.total_items = counted.total_items.map(|t| t + 1);
+    std::fs::write(&path, reviewpack::snapshot::to_bytes(&loaded)).unwrap();
+    let out = reviewpack()
+        .arg("explain")
+        .arg(&path)
+        .arg("sa:project:eng/checkout/terraform_automation")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        text.contains("reuse-service-account-identifier sa:account/terraform_automation"),
+        "{text}"
+    );
+    assert!(text.contains("shares its identifier"), "{text}");
+    assert!(text.contains("unverified for current Harness"), "{text}");
+}
