@@ -36,11 +36,6 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         let start = Node::Principal(p);
         let start_info = self.info(&start);
         let start_held = self.held(&start);
-        let joinable = |e: &Edge| match (&e.action, &e.to, p) {
-            (StepAction::JoinGroup, Node::Group(gi), Principal::User(u)) => self.can_join(u, *gi),
-            (StepAction::JoinGroup, _, _) => false,
-            _ => true,
-        };
         let mut parent: HashMap<Node, (Node, Edge)> = HashMap::new();
         let mut seen: HashSet<Node> = HashSet::from([start.clone()]);
         let mut queue = VecDeque::from([start.clone()]);
@@ -69,7 +64,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
                     cross.extend(self.edges_as_user(&node, u));
                 }
                 for e in info.edges.iter().chain(cross.iter()) {
-                    if !joinable(e) {
+                    if !self.open_to(p, e) {
                         continue;
                     }
                     if !second_phase && e.action == StepAction::ReuseServiceAccountIdentifier {
@@ -147,13 +142,7 @@ impl<'g, 's> EscalationIndex<'g, 's> {
             .edges
             .iter()
             .filter(|e| e.action != StepAction::HoldAdmin)
-            .filter(|e| match (&e.action, &e.to, p) {
-                (StepAction::JoinGroup, Node::Group(gi), Principal::User(u)) => {
-                    self.can_join(u, *gi)
-                }
-                (StepAction::JoinGroup, _, _) => false,
-                _ => true,
-            })
+            .filter(|e| self.open_to(p, e))
             .filter(|e| !own_admin.iter().any(|o| e.target_scope.is_within(o)))
             .map(|e| self.render(&start, &start, e))
             .collect();
@@ -162,6 +151,17 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         });
         out.dedup_by(|a, b| a.action == b.action && a.target == b.target);
         out
+    }
+
+    /// Whether the principal the search started from can take step `e`:
+    /// joining a group is open to a user Harness lets in (see
+    /// [`EscalationIndex::can_join`]), never to a service account.
+    fn open_to(&self, p: Principal, e: &Edge) -> bool {
+        match (&e.action, &e.to, p) {
+            (StepAction::JoinGroup, Node::Group(gi), Principal::User(u)) => self.can_join(u, *gi),
+            (StepAction::JoinGroup, _, _) => false,
+            _ => true,
+        }
     }
 
     /// True when `p` holds an escalation permission on some scope it does
