@@ -6,7 +6,7 @@ example.org addresses), its teams and its credentials. The account is defined
 once, below, and written three ways:
 
 * ``snapshot.json``: a reviewpack snapshot (format ``reviewpack.snapshot``,
-  version 3, with no ``scim`` section and no ``completeness.unread``: the
+  version 4, with no ``scim`` section and no ``completeness.unread``: the
   caller could read everything) in the canonical order of
   ``Snapshot::normalize``, byte for byte what ``reviewpack::snapshot::to_bytes``
   would write for the same content;
@@ -1441,7 +1441,7 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
 
     return {
         "format": "reviewpack.snapshot",
-        "version": 3,
+        "version": 4,
         "provenance": {
             "tool_version": TOOL_VERSION,
             "base_url": BASE_URL,

@@ -20,7 +20,7 @@ pub const FORMAT: &str = "reviewpack.snapshot";
 /// "the scope the group is used at"), adds `completeness.unread` (what the
 /// key could not read) and `activity.joined` (when users were added), and
 /// drops `activity.changes`. Version 1 and 2 files still load.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// A whole snapshot of one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
