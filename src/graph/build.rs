@@ -18,6 +18,7 @@ use super::assignment::{
     AssignmentStatus, Grant, OrphanReason, ResolvedAssignment, ResolvedResourceGroup,
     PRINCIPAL_SERVICE,
 };
+use super::permission_types;
 use super::principal::{is_all_users_group, GroupRef, Principal, ResolvedPrincipal, Via};
 use super::privilege::{
     is_builtin_admin_binding, is_escalation, PrivilegeLevel, ACCESS_CONTROL_MANAGEMENT,
@@ -336,11 +337,16 @@ impl<'s> AccessGraph<'s> {
         builtin.then(|| ResolvedResourceGroup::Builtin(id.clone()))
     }
 
-    /// The resource type a permission acts on: the catalogue's word, else the
-    /// middle of `<module>_<type>_<action>` upper-cased.
+    /// The resource type a permission acts on: the catalogue's word, else
+    /// Harness's own table by the permission's key
+    /// ([`super::permission_types`]), else the middle of
+    /// `<module>_<type>_<action>` upper-cased.
     pub fn permission_resource_type(&self, permission: &str) -> String {
         if let Some((t, _)) = self.permission_type.get(permission) {
             return (*t).to_string();
+        }
+        if let Some(t) = permission_types::known_resource_type(permission) {
+            return t.to_string();
         }
         let parts: Vec<&str> = permission.split('_').collect();
         if parts.len() >= 3 {
@@ -348,6 +354,18 @@ impl<'s> AccessGraph<'s> {
         } else {
             permission.to_uppercase()
         }
+    }
+
+    /// True when `permission` acts on resources of `resource_type`: its own
+    /// type or one of the extra types Harness maps it to (feature-flag
+    /// permissions act on environments), compared without case as
+    /// `InMemoryPermissionRepository.isPermissionCompatibleWithResourceSelector`
+    /// does.
+    pub fn permission_acts_on(&self, permission: &str, resource_type: &str) -> bool {
+        self.permission_resource_type(permission)
+            .eq_ignore_ascii_case(resource_type)
+            || permission_types::extra_resource_types(permission)
+                .any(|t| t.eq_ignore_ascii_case(resource_type))
     }
 
     /// True when the catalogue allows `permission` at `scope`'s level: a
@@ -418,7 +436,7 @@ impl<'s> AccessGraph<'s> {
                 role_obj
                     .permissions
                     .iter()
-                    .filter(|p| types.contains(self.permission_resource_type(p.as_str()).as_str()))
+                    .filter(|p| types.iter().any(|t| self.permission_acts_on(p.as_str(), t)))
                     .cloned()
                     .collect()
             }

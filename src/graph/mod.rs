@@ -29,6 +29,7 @@ mod entitlements;
 mod escalation;
 mod explain;
 mod format;
+mod permission_types;
 mod principal;
 mod privilege;
 mod query;

@@ -134,8 +134,8 @@ impl EscalationIndex<'_, '_> {
                 .catalogue
                 .iter()
                 .filter(|p| {
-                    let t = g.permission_resource_type(p.as_str());
-                    sel.iter().any(|s| s.resource_type == t)
+                    sel.iter()
+                        .any(|s| g.permission_acts_on(p.as_str(), &s.resource_type))
                 })
                 .cloned()
                 .collect(),

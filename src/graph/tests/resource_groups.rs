@@ -308,3 +308,129 @@ fn a_custom_resource_group_with_no_included_scopes_covers_nothing() {
     assert!(!access(&g, empty).covers(&org("eng")));
     assert!(access(&g, near_miss).covers(&org("eng")));
 }
+
+/// `ff_featureflag_edit` on a group that selects only Environments.
+fn feature_flag_access(selected: &str, permissions: &[&str]) -> Vec<String> {
+    let mut f = Fixture::new();
+    f.user_in("alice", &[])
+        .role(&account(), "flags", permissions)
+        .typed_resource_group(&account(), "envs", &[(account(), true)], &[selected]);
+    let a = f.assign(&account(), user("alice"), role("flags"), "envs");
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    permission_ids(access(&g, a))
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn feature_flag_permissions_act_on_the_environments_a_group_selects() {
+    // resource-permissions-exception-mapping.yml: ENVIRONMENT takes
+    // ff_featureflag_edit/_delete/_toggle and ff_targetgroup_edit/_delete.
+    let perms = [
+        "ff_featureflag_edit",
+        "ff_featureflag_view",
+        "ff_targetgroup_edit",
+        "core_environment_view",
+        "core_service_view",
+    ];
+    assert_eq!(
+        feature_flag_access("ENVIRONMENT", &perms),
+        vec![
+            "core_environment_view",
+            "ff_featureflag_edit",
+            "ff_targetgroup_edit"
+        ]
+    );
+    // Near misses: the view is not mapped to environments, and a group of
+    // services gives no feature-flag permission.
+    assert_eq!(
+        feature_flag_access("SERVICE", &perms),
+        vec!["core_service_view"]
+    );
+    // The selector's type is compared without case, as the server does.
+    assert_eq!(
+        feature_flag_access("environment", &["ff_featureflag_toggle"]),
+        vec!["ff_featureflag_toggle"]
+    );
+}
+
+#[test]
+fn every_permission_of_the_servers_catalogue_has_harnesss_resource_type() {
+    // The server's catalogue (permissions.yml), pulled with no resource
+    // types: each permission's type must come from Harness's table, never
+    // from a guess at its identifier.
+    let catalogue: Vec<(&str, &str, &str)> = include_str!("server_permissions.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let mut c = l.split('\t');
+            (c.next().unwrap(), c.next().unwrap(), c.next().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(catalogue.len(), 264, "the whole catalogue is read");
+    let s = Fixture::new().snapshot;
+    let g = AccessGraph::build(&s);
+    for (id, _, _) in &catalogue {
+        let t = super::permission_types::known_resource_type(id)
+            .unwrap_or_else(|| panic!("{id} has no resource type in Harness's table"));
+        assert_eq!(g.permission_resource_type(id), t, "{id}");
+        assert!(g.permission_acts_on(id, t), "{id} acts on its own type");
+    }
+    // The old guess took `environmentgroup` to ENVIRONMENTGROUP.
+    assert_eq!(
+        g.permission_resource_type("core_environmentgroup_view"),
+        "ENVIRONMENT_GROUP"
+    );
+    // Every extra mapping names a permission of the catalogue and a type of
+    // the table.
+    for (p, t) in super::permission_types::EXTRA_RESOURCE_TYPES {
+        assert!(catalogue.iter().any(|(id, _, _)| id == p), "{p}");
+        assert!(
+            super::permission_types::RESOURCE_TYPES
+                .iter()
+                .any(|(_, x)| x == t),
+            "{t}"
+        );
+        assert!(g.permission_acts_on(p, t));
+    }
+
+    // With the catalogue pulled as the server answers it (statuses
+    // included), a role holding every permission on an all-resources group
+    // grants exactly the ACTIVE ones: STAGING and EXPERIMENTAL permissions
+    // are allowed to everyone, never a grant of the role.
+    let mut f = Fixture::new();
+    f.snapshot.permissions = catalogue
+        .iter()
+        .map(|(id, status, levels)| crate::snapshot::Permission {
+            id: (*id).into(),
+            name: None,
+            resource_type: super::permission_types::known_resource_type(id)
+                .unwrap()
+                .to_string(),
+            action: id.rsplit('_').next().map(str::to_string),
+            status: Some((*status).to_string()),
+            allowed_scope_levels: levels
+                .split(',')
+                .filter_map(|l| serde_json::from_value(serde_json::json!(l)).ok())
+                .collect(),
+        })
+        .collect();
+    let all: Vec<&str> = catalogue.iter().map(|(id, _, _)| *id).collect();
+    f.user_in("alice", &[]).role(&account(), "everything", &all);
+    let a = f.assign(&account(), user("alice"), role("everything"), ALL_CHILDREN);
+    let s = f.snapshot;
+    let g = AccessGraph::build(&s);
+    let active: Vec<&str> = {
+        let mut v: Vec<&str> = catalogue
+            .iter()
+            .filter(|(_, st, _)| *st == "ACTIVE")
+            .map(|(id, _, _)| *id)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(active.len(), 257);
+    assert_eq!(permission_ids(access(&g, a)), active);
+}
