@@ -210,6 +210,97 @@ mod tests {
     }
 
     #[test]
+    fn split_user_group_permissions_escalate_like_manage() {
+        // With PL_USER_GROUPS_MANAGE_PERMISSION_SPLIT_ENFORCE (developer-hub
+        // add-user-groups.md), adding members is core_usergroup_manageUsers
+        // and binding roles core_usergroup_manageRoleAssignments.
+        let lead = |permissions: &[&str]| {
+            let mut f = Fixture::new();
+            f.user_in("grace", &[eng()]).user("other");
+            f.group(&eng(), "eng_leads", &["other"]);
+            f.role(&Scope::Account, "group_lead", permissions);
+            f.selecting_resource_group(&eng(), "leads_only", "USERGROUP", &["eng_leads"]);
+            f.assign(&eng(), user("grace"), "group_lead", "leads_only");
+            f
+        };
+        let both = [
+            "core_usergroup_manageUsers",
+            "core_usergroup_manageRoleAssignments",
+        ];
+        let f = lead(&both);
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(
+                vec![StepAction::JoinGroup, StepAction::BindAdminRole],
+                "org:eng".into()
+            )]
+        );
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        let steps = found[0].evidence["path"].to_string();
+        assert!(steps.contains("core_usergroup_manageUsers"), "{steps}");
+        assert!(
+            steps.contains("core_usergroup_manageRoleAssignments"),
+            "{steps}"
+        );
+        // Near misses: members alone cannot bind; binding alone cannot add
+        // her to a group she is not in; the other split permissions do
+        // neither.
+        assert!(actions(&lead(&both[..1]), "grace").is_empty());
+        assert!(actions(&lead(&both[1..]), "grace").is_empty());
+        assert!(actions(
+            &lead(&[
+                "core_usergroup_editMetadata",
+                "core_usergroup_manageNotifications",
+                "core_usergroup_manageSSO",
+                "core_usergroup_delete",
+            ]),
+            "grace"
+        )
+        .is_empty());
+
+        // Over every group of a scope: creating a group takes
+        // core_usergroup_create as well.
+        let manager = |permissions: &[&str]| {
+            let mut f = Fixture::new();
+            f.user("grace");
+            f.role(&Scope::Account, "group_manager", permissions);
+            f.assign(&eng(), user("grace"), "group_manager", ALL_ORG);
+            f
+        };
+        let all = [
+            "core_usergroup_create",
+            "core_usergroup_manageUsers",
+            "core_usergroup_manageRoleAssignments",
+        ];
+        assert_eq!(
+            actions(&manager(&all), "grace"),
+            vec![(vec![StepAction::BindAdminRole], "org:eng".into())]
+        );
+        assert!(actions(&manager(&all[1..]), "grace").is_empty());
+
+        // A custom role holding every access-control permission in the
+        // split vocabulary is its scope's admin.
+        let mut f = Fixture::new();
+        f.user("grace");
+        f.role(
+            &Scope::Account,
+            "custom_admin",
+            &[
+                "core_resourcegroup_edit",
+                "core_role_edit",
+                "core_serviceaccount_edit",
+                "core_user_manage",
+                "core_usergroup_manageUsers",
+                "core_usergroup_manageRoleAssignments",
+            ],
+        );
+        f.assign(&eng(), user("grace"), "custom_admin", ALL_ORG);
+        let g = AccessGraph::build(&f.snapshot);
+        let a = g.access_of(0).expect("access");
+        assert_eq!(a.admin_of, Some(eng()));
+    }
+
+    #[test]
     fn managing_an_all_users_group_binds_admin_to_everyone_there() {
         // Everyone of a scope is in its all-users group, the manager too;
         // binding the admin role to it needs only the permission over it.

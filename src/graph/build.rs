@@ -21,7 +21,7 @@ use super::assignment::{
 use super::permission_types;
 use super::principal::{is_all_users_group, GroupRef, Principal, ResolvedPrincipal, Via};
 use super::privilege::{
-    is_builtin_admin_binding, is_escalation, PrivilegeLevel, ACCESS_CONTROL_MANAGEMENT,
+    holds_access_control_management, is_builtin_admin_binding, is_escalation, PrivilegeLevel,
     RG_ALL_DEPRECATED, RG_ALL_INCLUDING_CHILDREN, RG_SCOPE_ONLY,
 };
 use crate::snapshot::{
@@ -455,9 +455,7 @@ impl<'s> AccessGraph<'s> {
         let builtin_admin = is_builtin_admin_binding(scope, &role_obj.id, &rg_id);
         let custom_admin = resources.is_none()
             && covers_own_scope
-            && ACCESS_CONTROL_MANAGEMENT
-                .iter()
-                .all(|m| permissions.iter().any(|p| p.as_str() == *m));
+            && holds_access_control_management(|m| permissions.iter().any(|p| p.as_str() == m));
         let admin_of = (builtin_admin || custom_admin).then(|| scope.clone());
         let level = if admin_of.is_some() {
             PrivilegeLevel::Admin

@@ -50,10 +50,27 @@ pub const ESCALATION_PERMISSIONS: &[&str] = &[
     "core_serviceaccount_manageapikey",
     "core_user_manage",
     "core_usergroup_manage",
+    USERGROUP_MANAGE_USERS,
+    USERGROUP_MANAGE_ROLE_ASSIGNMENTS,
+    USERGROUP_MANAGE_SCIM,
 ];
 
+/// User-group Manage as Harness splits it behind
+/// `PL_USER_GROUPS_MANAGE_PERMISSION_SPLIT_ENFORCE` (developer-hub
+/// `add-user-groups.md`, "Split the Manage permissions"): adding and
+/// removing members.
+pub const USERGROUP_MANAGE_USERS: &str = "core_usergroup_manageUsers";
+/// The split permission to bind roles to a group.
+pub const USERGROUP_MANAGE_ROLE_ASSIGNMENTS: &str = "core_usergroup_manageRoleAssignments";
+/// The split permission to manage a group through SCIM.
+pub const USERGROUP_MANAGE_SCIM: &str = "core_usergroup_manageSCIM";
+/// The split permission to create a group.
+pub const USERGROUP_CREATE: &str = "core_usergroup_create";
+
 /// The access-control management permissions a custom role must hold, on all
-/// resources of a scope, to count as that scope's admin.
+/// resources of a scope, to count as that scope's admin. With the split
+/// vocabulary, `core_usergroup_manage` is met by `manageUsers` and
+/// `manageRoleAssignments` together ([`holds_access_control_management`]).
 pub const ACCESS_CONTROL_MANAGEMENT: &[&str] = &[
     "core_resourcegroup_edit",
     "core_role_edit",
@@ -61,6 +78,18 @@ pub const ACCESS_CONTROL_MANAGEMENT: &[&str] = &[
     "core_user_manage",
     "core_usergroup_manage",
 ];
+
+/// True when `holds` says yes to every access-control management
+/// permission, user-group Manage in either vocabulary (an account may carry
+/// roles of both while the split is rolled out).
+pub fn holds_access_control_management(holds: impl Fn(&str) -> bool) -> bool {
+    ACCESS_CONTROL_MANAGEMENT.iter().all(|m| {
+        holds(m)
+            || (*m == "core_usergroup_manage"
+                && holds(USERGROUP_MANAGE_USERS)
+                && holds(USERGROUP_MANAGE_ROLE_ASSIGNMENTS))
+    })
+}
 
 /// Built-in resource group: the assignment scope and every descendant.
 pub const RG_ALL_INCLUDING_CHILDREN: &str = "_all_resources_including_child_scopes";

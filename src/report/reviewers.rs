@@ -20,14 +20,18 @@
 //! independent of the row: they are its principal (by email, or an address
 //! the roster lists for the same person), a member of the group it is about,
 //! or they could change it themselves (a conflicted certifier): they hold
-//! `core_usergroup_manage` over the group, or at the row's scope the
+//! `core_usergroup_manage` over the group (or its split `manageUsers`, and
+//! `manageRoleAssignments` for the group's role bindings), or at the row's scope the
 //! permission Harness checks to change it (`core_user_manage` for users,
 //! `core_serviceaccount_edit` or `_manageapikey` for service accounts and
 //! their tokens, a role-assignment permission). A row with no candidate
 //! left is unassigned, and the pack counts it.
 
 use crate::findings::{MembershipRouting, ReviewerPolicy, Roster};
-use crate::graph::{Access, AccessGraph, Entitlement, Holder, Principal};
+use crate::graph::{
+    Access, AccessGraph, Entitlement, Holder, Principal, USERGROUP_MANAGE_ROLE_ASSIGNMENTS,
+    USERGROUP_MANAGE_USERS,
+};
 use crate::snapshot::{Scope, ScopeLevel};
 
 use super::sheet_id::SheetId;
@@ -194,11 +198,12 @@ fn change_permissions(
             "SERVICEACCOUNT",
             Some(s.service_accounts[i].id.to_string()),
         )],
-        Entitlement::GroupMembership { group, .. } => vec![(
-            "core_usergroup_manage",
-            "USERGROUP",
-            Some(s.user_groups[group].id.to_string()),
-        )],
+        Entitlement::GroupMembership { group, .. } => {
+            ["core_usergroup_manage", USERGROUP_MANAGE_USERS]
+                .into_iter()
+                .map(|p| (p, "USERGROUP", Some(s.user_groups[group].id.to_string())))
+                .collect()
+        }
         Entitlement::RoleAssignment(_) => {
             let mut v = match g.entitlement_holder(e) {
                 Holder::Principal(Principal::User(_)) => vec![("core_user_manage", "USER", None)],
@@ -209,7 +214,10 @@ fn change_permissions(
                 )],
                 Holder::Group(gr) => {
                     let (_, id) = g.group_scope_and_id(gr);
-                    vec![("core_usergroup_manage", "USERGROUP", Some(id.to_string()))]
+                    ["core_usergroup_manage", USERGROUP_MANAGE_ROLE_ASSIGNMENTS]
+                        .into_iter()
+                        .map(|p| (p, "USERGROUP", Some(id.to_string())))
+                        .collect()
                 }
                 Holder::Unknown => Vec::new(),
             };
@@ -790,6 +798,49 @@ mod tests {
         assert_eq!(
             row_of(&rows, "RA:project:eng/web/ra3"),
             (Some("web-lead@example.com"), "scope")
+        );
+    }
+
+    #[test]
+    fn a_reviewer_holding_a_split_group_permission_is_passed_over() {
+        // The project's reviewer holds only the split permissions over the
+        // devs group: manageUsers changes its members, manageRoleAssignments
+        // its role bindings (developer-hub add-user-groups.md).
+        let routed = |permissions: &[&str]| {
+            let mut f = Fixture::new();
+            f.user("pia");
+            f.user_mut("pia").email = "pay-lead@example.com".into();
+            f.role(&Scope::Account, "group_lead", permissions);
+            f.assign(&proj(), user("pia"), "group_lead", ALL_PROJECT);
+            f.user("dev");
+            f.group(&proj(), "devs", &["dev"]);
+            f.assign(&proj(), group("devs"), "_pipeline_executor", ALL_PROJECT);
+            let s = f.snapshot.clone();
+            let g = AccessGraph::build(&s);
+            let p = policy(
+                Some("secops@example.com"),
+                &[("project:eng/pay", "pay-lead@example.com")],
+                false,
+            );
+            let a = assign(&g, &p, None);
+            let rows = who(&a, &g);
+            ["GM:project:eng/pay/devs|dev", "RA:project:eng/pay/ra1"]
+                .map(|k| row_of(&rows, k).0.map(str::to_string))
+        };
+        let secops = Some("secops@example.com".to_string());
+        let lead = Some("pay-lead@example.com".to_string());
+        assert_eq!(
+            routed(&["core_usergroup_manageUsers"]),
+            [secops.clone(), lead.clone()]
+        );
+        assert_eq!(
+            routed(&["core_usergroup_manageRoleAssignments"]),
+            [lead.clone(), secops.clone()]
+        );
+        // Near miss: editing a group's name changes neither.
+        assert_eq!(
+            routed(&["core_usergroup_editMetadata"]),
+            [lead.clone(), lead]
         );
     }
 

@@ -15,8 +15,9 @@ use crate::graph::access::{Access, Target};
 use crate::graph::assignment::ResolvedResourceGroup;
 use crate::graph::principal::Principal;
 use crate::graph::privilege::{
-    is_builtin_admin_binding, is_escalation, PrivilegeLevel, ACCESS_CONTROL_MANAGEMENT,
-    RG_ALL_INCLUDING_CHILDREN,
+    holds_access_control_management, is_builtin_admin_binding, is_escalation, PrivilegeLevel,
+    RG_ALL_INCLUDING_CHILDREN, USERGROUP_CREATE, USERGROUP_MANAGE_ROLE_ASSIGNMENTS,
+    USERGROUP_MANAGE_SCIM, USERGROUP_MANAGE_USERS,
 };
 use crate::snapshot::{PermissionId, ResourceGroupId, Scope};
 
@@ -35,6 +36,37 @@ pub(super) fn is_capability(permission: &str) -> bool {
 
 fn is_role_assignment_management(permission: &str) -> bool {
     permission.contains("_roleassignment_") && !permission.ends_with("_view")
+}
+
+/// What a user-group permission is asked for: adding a member through the
+/// user-group API, adding one through the SCIM API, creating a group, or
+/// binding a role to a group.
+#[derive(Clone, Copy)]
+enum GroupAct {
+    Join,
+    ScimJoin,
+    Create,
+    Bind,
+}
+
+impl GroupAct {
+    /// The permissions that allow it: `core_usergroup_manage`, or its split
+    /// counterpart (developer-hub `add-user-groups.md`). Which of the two a
+    /// given account enforces is its feature flag, which no API reads:
+    /// **unverified** per account, so either counts (harness-behaviour P7).
+    fn permissions(self) -> [&'static str; 2] {
+        match self {
+            GroupAct::Join => [GROUP_MANAGE, USERGROUP_MANAGE_USERS],
+            GroupAct::ScimJoin => [GROUP_MANAGE, USERGROUP_MANAGE_SCIM],
+            GroupAct::Create => [GROUP_MANAGE, USERGROUP_CREATE],
+            GroupAct::Bind => [GROUP_MANAGE, USERGROUP_MANAGE_ROLE_ASSIGNMENTS],
+        }
+    }
+
+    /// The permission of `a` that allows it, if any.
+    fn held(self, a: &Access) -> Option<&'static str> {
+        self.permissions().into_iter().find(|p| a.has_permission(p))
+    }
 }
 
 fn can_edit(a: &Access) -> bool {
@@ -166,9 +198,8 @@ impl EscalationIndex<'_, '_> {
             &role.id,
             &ResourceGroupId::from(RG_ALL_INCLUDING_CHILDREN),
         );
-        let custom_admin = ACCESS_CONTROL_MANAGEMENT
-            .iter()
-            .all(|m| permissions.iter().any(|p| p.as_str() == *m));
+        let custom_admin =
+            holds_access_control_management(|m| permissions.iter().any(|p| p.as_str() == m));
         let admin_of = (builtin_admin || custom_admin).then(|| scope.clone());
         Some(Held {
             assignment: ai,
@@ -250,15 +281,18 @@ impl EscalationIndex<'_, '_> {
                 }
             }
         }
-        if a.has_permission(GROUP_MANAGE) {
+        let join = GroupAct::Join.held(a);
+        let scim_join = GroupAct::ScimJoin.held(a);
+        let bind = GroupAct::Bind.held(a);
+        if join.is_some() || scim_join.is_some() || bind.is_some() {
             let t = g.permission_resource_type(GROUP_MANAGE);
             for gi in self.joinable_with(&self.groups_by_scope, a) {
                 let grp = &s.user_groups[gi];
-                if self.may_join(a, &t, gi) {
+                if let Some(perm) = self.may_join(a, &t, gi) {
                     out.push(edge(
                         Node::Group(gi),
                         StepAction::JoinGroup,
-                        Some(Cow::Borrowed(GROUP_MANAGE)),
+                        Some(Cow::Borrowed(perm)),
                         grp.scope.clone(),
                     ));
                 }
@@ -270,15 +304,17 @@ impl EscalationIndex<'_, '_> {
             if let Some(u) = acting_user {
                 for gi in self.joinable_with(&self.all_groups_by_scope, a) {
                     let grp = &s.user_groups[gi];
-                    if self.group_assignments[gi].is_empty()
-                        && !g.groups_of_user[u].contains(&gi)
-                        && self.can_join(u, gi)
-                        && self.may_join(a, &t, gi)
+                    if !self.group_assignments[gi].is_empty()
+                        || g.groups_of_user[u].contains(&gi)
+                        || !self.can_join(u, gi)
                     {
+                        continue;
+                    }
+                    if let Some(perm) = self.may_join(a, &t, gi) {
                         out.push(edge(
                             Node::Group(gi),
                             StepAction::JoinGroup,
-                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            Some(Cow::Borrowed(perm)),
                             grp.scope.clone(),
                         ));
                     }
@@ -287,16 +323,17 @@ impl EscalationIndex<'_, '_> {
             // Binding a role is checked only against the permission to
             // manage the principal, so a user who may manage the scope's
             // groups binds the scope's admin role to a group: one it
-            // creates and joins (managing every group of the scope), or one
-            // it is already in.
-            if let Some(u) = acting_user {
+            // creates and joins (creating, adding members and binding over
+            // every group of the scope), or one it is already in.
+            if let (Some(u), Some(bind)) = (acting_user, bind) {
+                let create = GroupAct::Create.held(a).is_some() && join.is_some();
                 for target in &a.targets {
                     let sc = &target.scope;
-                    if selects(a, &t, "") && allowed(GROUP_MANAGE, sc) {
+                    if create && selects(a, &t, "") && allowed(bind, sc) {
                         out.push(edge(
                             Node::Admin(sc.clone()),
                             StepAction::BindAdminRole,
-                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            Some(Cow::Borrowed(bind)),
                             sc.clone(),
                         ));
                     }
@@ -316,12 +353,12 @@ impl EscalationIndex<'_, '_> {
                     let grp = &s.user_groups[gi];
                     if a.covers(&grp.scope)
                         && selects(a, &t, grp.id.as_str())
-                        && allowed(GROUP_MANAGE, &grp.scope)
+                        && allowed(bind, &grp.scope)
                     {
                         out.push(edge(
                             Node::Admin(grp.scope.clone()),
                             StepAction::BindAdminRole,
-                            Some(Cow::Borrowed(GROUP_MANAGE)),
+                            Some(Cow::Borrowed(bind)),
                             grp.scope.clone(),
                         ));
                     }
@@ -389,17 +426,23 @@ impl EscalationIndex<'_, '_> {
     /// for one it manages (SCIM), only through the SCIM API, which checks
     /// the permission over the group's identifier at the **account**
     /// (`NGScimGroupResource.updateGroup`), whatever scope the group is at.
-    fn may_join(&self, a: &Access, resource_type: &str, gi: usize) -> bool {
+    /// The permission that allows it: `core_usergroup_manage`, or with the
+    /// split vocabulary `core_usergroup_manageUsers` (`manageSCIM` through
+    /// SCIM).
+    fn may_join(&self, a: &Access, resource_type: &str, gi: usize) -> Option<&'static str> {
         let g = self.graph;
         let grp = &g.snapshot.user_groups[gi];
         if !selects(a, resource_type, grp.id.as_str()) {
-            return false;
+            return None;
         }
         if grp.externally_managed {
-            a.targets.iter().any(|t| t.scope == Scope::Account)
-                && g.permission_allowed_at(GROUP_MANAGE, &Scope::Account)
+            let perm = GroupAct::ScimJoin.held(a)?;
+            (a.targets.iter().any(|t| t.scope == Scope::Account)
+                && g.permission_allowed_at(perm, &Scope::Account))
+            .then_some(perm)
         } else {
-            a.covers(&grp.scope) && g.permission_allowed_at(GROUP_MANAGE, &grp.scope)
+            let perm = GroupAct::Join.held(a)?;
+            (a.covers(&grp.scope) && g.permission_allowed_at(perm, &grp.scope)).then_some(perm)
         }
     }
 
@@ -478,16 +521,17 @@ impl EscalationIndex<'_, '_> {
         let g = self.graph;
         let grp = &g.snapshot.user_groups[gi];
         let t = g.permission_resource_type(GROUP_MANAGE);
-        let h = held.iter().find(|h| {
-            h.access.has_permission(GROUP_MANAGE)
-                && h.access.covers(&grp.scope)
+        let (h, perm) = held.iter().find_map(|h| {
+            let perm = GroupAct::Bind.held(&h.access)?;
+            (h.access.covers(&grp.scope)
                 && selects(&h.access, &t, grp.id.as_str())
-                && g.permission_allowed_at(GROUP_MANAGE, &grp.scope)
+                && g.permission_allowed_at(perm, &grp.scope))
+            .then_some((h, perm))
         })?;
         Some(Edge {
             to: Node::Admin(grp.scope.clone()),
             action: StepAction::BindAdminRole,
-            permission: Some(Cow::Borrowed(GROUP_MANAGE)),
+            permission: Some(Cow::Borrowed(perm)),
             carrier: h.assignment,
             by_start: true,
             edited: None,

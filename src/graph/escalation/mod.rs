@@ -20,6 +20,11 @@
 //!   group it is in, or creates and joins (the server checks only the
 //!   permission to manage the principal when a role is bound:
 //!   `RoleAssignmentApiUtils.checkUpdatePermission`);
+//! - the same with user-group Manage split (`PL_USER_GROUPS_MANAGE_
+//!   PERMISSION_SPLIT_ENFORCE`): `core_usergroup_manageUsers` joins (with
+//!   `manageSCIM` through SCIM), `core_usergroup_manageRoleAssignments`
+//!   binds, and creating a group takes `core_usergroup_create` too; either
+//!   vocabulary counts, as an account may carry both;
 //! - `core_serviceaccount_edit` with `core_serviceaccount_manageapikey` over
 //!   a scope: bind the scope's admin role to a service account there, then
 //!   mint its token and act as it;
