@@ -301,6 +301,60 @@ mod tests {
     }
 
     #[test]
+    fn impersonating_an_admin_is_a_step_to_their_access() {
+        // developer-hub user-impersonation.md: available only at the
+        // account scope, never oneself, the session acts with the
+        // impersonated user's access.
+        let support = |scope: &Scope, rg: &str| {
+            let mut f = Fixture::new();
+            f.user("grace").user("amara");
+            f.role(&Scope::Account, "support", &["core_user_impersonate"]);
+            f.assign(
+                &Scope::Account,
+                user("amara"),
+                "_account_admin",
+                ALL_CHILDREN,
+            );
+            f.assign(scope, user("grace"), "support", rg);
+            f
+        };
+        let f = support(&Scope::Account, ALL_ACCOUNT);
+        assert_eq!(
+            actions(&f, "grace"),
+            vec![(
+                vec![StepAction::ImpersonateUser, StepAction::HoldAdmin],
+                "account".into()
+            )]
+        );
+        let found = f.findings(Rule::PrivilegeEscalationPath);
+        let path = found[0].evidence["path"].to_string();
+        assert!(path.contains("can impersonate user amara@"), "{path}");
+        assert!(path.contains("\"held_by\":\"amara\""), "{path}");
+        // Near miss: held at an org, where Harness offers no impersonation.
+        let f = support(&eng(), ALL_ORG);
+        assert!(actions(&f, "grace").is_empty());
+        // Near miss: a resource group selecting only a non-admin user.
+        let mut f = support(&Scope::Account, ALL_ACCOUNT);
+        f.user("dev");
+        f.selecting_resource_group(&Scope::Account, "devs_only", "USER", &["dev"]);
+        f.snapshot.role_assignments[1].resource_group = "devs_only".into();
+        assert!(actions(&f, "grace").is_empty());
+        // Near miss: a service account holding it starts no session.
+        let mut f = Fixture::new();
+        f.user("amara");
+        f.service_account(&Scope::Account, "helper");
+        f.role(&Scope::Account, "support", &["core_user_impersonate"]);
+        f.assign(
+            &Scope::Account,
+            user("amara"),
+            "_account_admin",
+            ALL_CHILDREN,
+        );
+        f.assign(&Scope::Account, sa("helper"), "support", ALL_ACCOUNT);
+        assert!(actions(&f, "sa:account/helper").is_empty());
+    }
+
+    #[test]
     fn managing_an_all_users_group_binds_admin_to_everyone_there() {
         // Everyone of a scope is in its all-users group, the manager too;
         // binding the admin role to it needs only the permission over it.

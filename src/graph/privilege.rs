@@ -48,6 +48,7 @@ pub const ESCALATION_PERMISSIONS: &[&str] = &[
     "core_role_edit",
     "core_serviceaccount_edit",
     "core_serviceaccount_manageapikey",
+    "core_user_impersonate",
     "core_user_manage",
     "core_usergroup_manage",
     USERGROUP_MANAGE_USERS,

@@ -187,3 +187,45 @@ fn a_reused_service_account_identifier_is_explained() {
     assert!(text.contains("shares its identifier"), "{text}");
     assert!(text.contains("unverified for current Harness"), "{text}");
 }
+
+#[test]
+fn impersonating_an_admin_is_explained() {
+    // The second account assignment binds _account_viewer to a user; make
+    // its role a custom one holding core_user_impersonate.
+    let dir = crate::util::tempdir();
+    let path = dir.path().join("snap.json");
+    let mut snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(demo()).unwrap()).unwrap();
+    let roles = snap["roles"].as_array_mut().unwrap();
+    let mut support = roles
+        .iter()
+        .find(|r| r["id"] == "group_manager" && r["scope"] == "account")
+        .unwrap()
+        .clone();
+    support["id"] = "support_impersonation".into();
+    support["name"] = "Support impersonation".into();
+    support["permissions"] = serde_json::json!(["core_user_impersonate"]);
+    roles.push(support);
+    let ra = snap["role_assignments"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|a| a["id"] == "role_assignment_EwnfHrWbDCqCW6lrbenK")
+        .unwrap();
+    let who = ra["principal"]["id"].as_str().unwrap().to_string();
+    ra["role"]["id"] = "support_impersonation".into();
+    let mut loaded: reviewpack::snapshot::Snapshot = serde_json::from_value(snap).unwrap();
+    loaded.normalize();
+    std::fs::write(&path, reviewpack::snapshot::to_bytes(&loaded)).unwrap();
+    let out = reviewpack()
+        .arg("explain")
+        .arg(&path)
+        .arg(&who)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(text.contains("impersonate-user"), "{text}");
+    assert!(text.contains("can impersonate"), "{text}");
+    assert!(text.contains("admin of account"), "{text}");
+}

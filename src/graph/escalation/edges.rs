@@ -28,6 +28,7 @@ const RG_EDIT: &str = "core_resourcegroup_edit";
 const USER_MANAGE: &str = "core_user_manage";
 const SA_EDIT: &str = "core_serviceaccount_edit";
 const AUTH_EDIT: &str = "core_authsetting_edit";
+const IMPERSONATE: &str = "core_user_impersonate";
 
 /// True when a grant lets its holder move along an escalation edge.
 pub(super) fn is_capability(permission: &str) -> bool {
@@ -379,6 +380,28 @@ impl EscalationIndex<'_, '_> {
                 }
             }
         }
+        // Impersonating a user (available only at the account scope) acts
+        // with that user's grants: one step to an admin of each scope.
+        if a.has_permission(IMPERSONATE)
+            && a.targets.iter().any(|t| t.scope == Scope::Account)
+            && allowed(IMPERSONATE, &Scope::Account)
+        {
+            let t = g.permission_resource_type(IMPERSONATE);
+            for (scope, users) in self.admin_users() {
+                let target = users
+                    .iter()
+                    .copied()
+                    .find(|&v| Some(v) != acting_user && selects(a, &t, s.users[v].id.as_str()));
+                if let Some(v) = target {
+                    out.push(edge(
+                        Node::Principal(Principal::User(v)),
+                        StepAction::ImpersonateUser,
+                        Some(Cow::Borrowed(IMPERSONATE)),
+                        scope.clone(),
+                    ));
+                }
+            }
+        }
         // Creating a service account named like a privileged one at another
         // scope would carry its grants too (P6), but is not a step here: it
         // is open to every project admin, rests on the 2023 source alone, and
@@ -487,6 +510,32 @@ impl EscalationIndex<'_, '_> {
             self.access_edges(&as_user, &h, &mut out);
         }
         out
+    }
+
+    /// Every scope some user administers, with two of its admins (two, so
+    /// a search from one of them still has another): users with login
+    /// evidence first, since Harness impersonates only users who have
+    /// logged in at least once and the snapshot's logins cover its window
+    /// only.
+    fn admin_users(&self) -> &[(Scope, Vec<usize>)] {
+        self.admin_users.get_or_init(|| {
+            let g = self.graph;
+            let mut by_scope: std::collections::BTreeMap<Scope, Vec<(bool, usize)>> =
+                std::collections::BTreeMap::new();
+            for u in 0..g.snapshot.users.len() {
+                let logged_in = g.login_of_user[u].is_some();
+                for sc in g.admin_scopes(Principal::User(u)) {
+                    by_scope.entry(sc).or_default().push((!logged_in, u));
+                }
+            }
+            by_scope
+                .into_iter()
+                .map(|(sc, mut v)| {
+                    v.sort_unstable();
+                    (sc, v.into_iter().take(2).map(|(_, u)| u).collect())
+                })
+                .collect()
+        })
     }
 
     /// True for a scope's built-in all-users group.

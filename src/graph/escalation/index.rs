@@ -90,6 +90,9 @@ pub struct EscalationIndex<'g, 's> {
     pub(super) subtree: HashMap<Scope, Vec<Scope>>,
     /// Every permission an edited role could be given.
     pub(super) catalogue: Vec<PermissionId>,
+    /// Per scope some user administers: its admins, those with login
+    /// evidence first (built when first asked: only impersonation uses it).
+    pub(super) admin_users: std::cell::OnceCell<Vec<(Scope, Vec<usize>)>>,
     pub(super) cache: RefCell<HashMap<Node, Rc<NodeInfo>>>,
 }
 
@@ -157,6 +160,7 @@ impl<'s> AccessGraph<'s> {
             sas_by_scope,
             subtree,
             catalogue,
+            admin_users: std::cell::OnceCell::new(),
             cache: RefCell::new(HashMap::new()),
         }
     }

@@ -58,6 +58,15 @@ impl EscalationIndex<'_, '_> {
                 let text = format!("{prefix}shares its identifier with {target}, so Harness gives it {target}'s grants, such as {via} (Harness keys a service account's grants by its bare identifier; docs/harness-behaviour.md P6, unverified for current Harness)");
                 (target, text)
             }
+            (Node::Principal(p), StepAction::ImpersonateUser) => {
+                let who = self.graph.identity(*p);
+                let target = match who.email {
+                    Some(email) if !email.is_empty() => format!("user {email} ({})", who.id),
+                    _ => format!("user {}", who.id),
+                };
+                let text = format!("{prefix}can impersonate {target}, an admin of {}, and act with that user's grants in 30-minute sessions ({perm} through {via}; Harness impersonates only users who have logged in at least once, never oneself, and the session cannot create API keys or tokens)", e.target_scope);
+                (target, text)
+            }
             (Node::Principal(p), _) => {
                 let target = self.graph.identity(*p).id;
                 let text =
@@ -98,7 +107,7 @@ impl EscalationIndex<'_, '_> {
             action: e.action,
             target,
             target_scope: e.target_scope.clone(),
-            held_by: self.label(acting),
+            held_by: self.label(acting, start),
             permission: e.permission.as_ref().map(|p| p.to_string()),
             assignment_id: a.id.to_string(),
             assignment_scope: a.scope.clone(),
@@ -148,12 +157,13 @@ impl EscalationIndex<'_, '_> {
         }
     }
 
-    fn label(&self, node: &Node) -> String {
+    fn label(&self, node: &Node, start: &Node) -> String {
         let g = self.graph;
         let s = g.snapshot;
         match node {
             Node::Principal(p) => match p {
-                Principal::User(_) => "direct".to_string(),
+                Principal::User(_) if node == start => "direct".to_string(),
+                Principal::User(_) => g.identity(*p).id,
                 Principal::ServiceAccount(_) => g.identity(*p).id,
             },
             Node::Group(i) => {

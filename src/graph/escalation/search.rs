@@ -160,6 +160,10 @@ impl<'g, 's> EscalationIndex<'g, 's> {
         match (&e.action, &e.to, p) {
             (StepAction::JoinGroup, Node::Group(gi), Principal::User(u)) => self.can_join(u, *gi),
             (StepAction::JoinGroup, _, _) => false,
+            // Impersonation is a signed-in user's session (the Users page of
+            // Account Settings); whether a service account's token can start
+            // one is unverified, so it is not a step for one.
+            (StepAction::ImpersonateUser, _, p) => matches!(p, Principal::User(_)),
             _ => true,
         }
     }

@@ -34,6 +34,9 @@ pub enum StepAction {
     /// identifier (docs/harness-behaviour.md P6, unverified for current
     /// servers): it shares the identifier of a service account elsewhere.
     ReuseServiceAccountIdentifier,
+    /// Impersonate a user of the account (`core_user_impersonate` at the
+    /// account) and act with that user's grants.
+    ImpersonateUser,
     /// Hold admin of a scope through an assignment (the last step).
     HoldAdmin,
 }
@@ -51,6 +54,7 @@ impl StepAction {
             StepAction::BindServiceAccount => "bind-service-account",
             StepAction::RepointLogin => "repoint-login",
             StepAction::ReuseServiceAccountIdentifier => "reuse-service-account-identifier",
+            StepAction::ImpersonateUser => "impersonate-user",
             StepAction::HoldAdmin => "hold-admin",
         }
     }
