@@ -60,6 +60,10 @@ pub struct AccessGraph<'s> {
     pub(super) groups_of_user: Vec<Vec<usize>>,
     /// Per user: index into `snapshot.activity.logins`.
     pub(super) login_of_user: Vec<Option<usize>>,
+    /// The Organization Viewer bindings Harness makes when an account group
+    /// is given a role in a project, with the projects of that org where
+    /// the group still has one (built when first asked).
+    pub(super) inheritance_bindings: std::sync::OnceLock<HashMap<usize, Vec<Scope>>>,
 }
 
 impl<'s> AccessGraph<'s> {
@@ -96,6 +100,7 @@ impl<'s> AccessGraph<'s> {
             grant_range: HashMap::new(),
             groups_of_user: vec![Vec::new(); snapshot.users.len()],
             login_of_user: vec![None; snapshot.users.len()],
+            inheritance_bindings: std::sync::OnceLock::new(),
         };
         for (i, u) in snapshot.users.iter().enumerate() {
             g.user_by_id.insert(u.id.as_str(), i);

@@ -563,6 +563,54 @@ mod tests {
     }
 
     #[test]
+    fn the_org_viewer_binding_harness_makes_for_an_inherited_group_is_named() {
+        // RoleAssignmentResourceImpl.checkAndAddManagedRoleAssignmentForUserGroup:
+        // an account group given a role in a project also gets
+        // _organization_viewer on _all_organization_level_resources at the
+        // project's org.
+        let account_group = || group_at("ops", crate::snapshot::ScopeLevel::Account);
+        let mut f = Fixture::new();
+        f.user("ann");
+        f.group(&Scope::Account, "ops", &["ann"]);
+        let project_ra = f.assign(&proj(), account_group(), "_project_viewer", ALL_PROJECT);
+        let binding = f.assign(&eng(), account_group(), "_organization_viewer", ALL_ORG);
+        // Near misses: another resource group; a group of the org itself;
+        // an org that holds none of the group's projects.
+        let wider = f.assign(
+            &eng(),
+            account_group(),
+            "_organization_viewer",
+            ALL_CHILDREN,
+        );
+        f.group(&eng(), "eng_ops", &["ann"]);
+        let own = f.assign(&eng(), group("eng_ops"), "_organization_viewer", ALL_ORG);
+        let elsewhere = f.assign(
+            &org("ops"),
+            account_group(),
+            "_organization_viewer",
+            ALL_ORG,
+        );
+        let s = f.snapshot.clone();
+        let g = AccessGraph::build(&s);
+        assert_eq!(g.inheritance_binding(binding), Some(&[proj()][..]));
+        assert_eq!(g.inheritance_binding(elsewhere), Some(&[][..]));
+        for ai in [project_ra, wider, own] {
+            assert_eq!(g.inheritance_binding(ai), None, "{ai}");
+        }
+        let e = Entitlement::RoleAssignment(binding);
+        let how = crate::report::sheets::remove_with(&g, e, &g.gives(e));
+        assert!(
+            how.contains(
+                "Harness made it when account group ops was given a role in project:eng/pay"
+            ),
+            "{how}"
+        );
+        let e = Entitlement::RoleAssignment(elsewhere);
+        let how = crate::report::sheets::remove_with(&g, e, &g.gives(e));
+        assert!(how.contains("none is left there"), "{how}");
+    }
+
+    #[test]
     fn each_entitlement_gives_what_removing_it_removes() {
         let mut f = Fixture::new();
         f.user("ann").user_in("bob", &[]);

@@ -8,6 +8,8 @@ use super::assignment::Grant;
 use super::build::AccessGraph;
 use super::principal::{Identity, Principal, Via};
 use super::privilege::PrivilegeLevel;
+use std::collections::HashMap;
+
 use crate::snapshot::Scope;
 
 impl<'s> AccessGraph<'s> {
@@ -131,5 +133,55 @@ impl<'s> AccessGraph<'s> {
     /// Looks up a user by uuid.
     pub fn user_index(&self, id: &str) -> Option<usize> {
         self.user_by_id.get(id).copied()
+    }
+
+    /// When assignment `ai` has the shape of the binding Harness makes
+    /// itself when an account-level user group is given a role in a
+    /// project (`RoleAssignmentResourceImpl.checkAndAddManagedRoleAssignmentForUserGroup`:
+    /// `_organization_viewer` on `_all_organization_level_resources` at the
+    /// project's org, same principal, `managed: false`): the projects of
+    /// that org where the group still holds an assignment (empty when none
+    /// is left: Harness does not remove the binding with them). `None` for
+    /// any other assignment.
+    pub fn inheritance_binding(&self, ai: usize) -> Option<&[Scope]> {
+        self.inheritance_bindings
+            .get_or_init(|| {
+                let s = self.snapshot;
+                let account_group = |a: &crate::snapshot::RoleAssignment| {
+                    a.principal.kind == "USER_GROUP"
+                        && a.principal.scope_level == Some(crate::snapshot::ScopeLevel::Account)
+                };
+                let mut projects: HashMap<(&str, &str), Vec<Scope>> = HashMap::new();
+                for a in &s.role_assignments {
+                    if let Scope::Project(org, _) = &a.scope {
+                        if account_group(a) {
+                            projects
+                                .entry((org.as_str(), a.principal.id.as_str()))
+                                .or_default()
+                                .push(a.scope.clone());
+                        }
+                    }
+                }
+                let mut out = HashMap::new();
+                for (i, a) in s.role_assignments.iter().enumerate() {
+                    let Scope::Org(org) = &a.scope else { continue };
+                    if account_group(a)
+                        && a.role.id.as_str() == "_organization_viewer"
+                        && a.resource_group.as_str() == "_all_organization_level_resources"
+                        && !a.managed
+                    {
+                        let mut v = projects
+                            .get(&(org.as_str(), a.principal.id.as_str()))
+                            .cloned()
+                            .unwrap_or_default();
+                        v.sort();
+                        v.dedup();
+                        out.insert(i, v);
+                    }
+                }
+                out
+            })
+            .get(&ai)
+            .map(Vec::as_slice)
     }
 }

@@ -310,6 +310,21 @@ pub fn remove_with(g: &AccessGraph<'_>, e: Entitlement, gives: &Gives) -> String
         Entitlement::RoleAssignment(ai) => {
             let a = &s.role_assignments[ai];
             let mut text = format!("Delete role assignment {} at {}", a.id, a.scope);
+            if let Some(projects) = g.inheritance_binding(ai) {
+                if projects.is_empty() {
+                    text.push_str(&format!(
+                        "; Harness made it when account group {} was given a role in a project of {}, and none is left there",
+                        a.principal.id, a.scope
+                    ));
+                } else {
+                    let names: Vec<String> = projects.iter().map(Scope::to_string).collect();
+                    text.push_str(&format!(
+                        "; Harness made it when account group {} was given a role in {} (audited), and the group may lose its way into those projects without it",
+                        a.principal.id,
+                        names.join(", ")
+                    ));
+                }
+            }
             if let Holder::Group(gr) = g.entitlement_holder(e) {
                 let (scope, gid) = g.group_scope_and_id(gr);
                 if is_all_users_group(gid, scope.level()) {
