@@ -457,6 +457,7 @@ impl Fixture {
             description: None,
             tags: [("owner".to_string(), "team@example.com".to_string())].into(),
             created_at: None,
+            api_key_count: None,
         });
         self
     }
@@ -478,6 +479,7 @@ impl Fixture {
             permissions: permissions.iter().map(|p| (*p).into()).collect(),
             allowed_scope_levels: Vec::new(),
             harness_managed: managed,
+            assignment_counts: None,
         });
     }
 
@@ -605,6 +607,7 @@ impl Fixture {
             resource_group: rg.into(),
             disabled: false,
             managed: false,
+            internal: false,
         });
         i
     }

@@ -6,7 +6,7 @@ example.org addresses), its teams and its credentials. The account is defined
 once, below, and written three ways:
 
 * ``snapshot.json``: a reviewpack snapshot (format ``reviewpack.snapshot``,
-  version 4, with no ``scim`` section and no ``completeness.unread``: the
+  version 5, with no ``scim`` section and no ``completeness.unread``: the
   caller could read everything) in the canonical order of
   ``Snapshot::normalize``, byte for byte what ``reviewpack::snapshot::to_bytes``
   would write for the same content;
@@ -519,6 +519,12 @@ ASSIGNMENTS = [
      ("_organization_admin", "organization"), "_all_resources_including_child_scopes", False, False),
     ("direct eng deployer on eng_pipelines", "org:eng", ("USER", "hana.kobayashi"),
      ("eng_deployer", "organization"), "eng_pipelines", False, False),
+    # Harness makes this one itself when an account group is given a role in
+    # a project (RoleAssignmentResourceImpl.checkAndAddManagedRoleAssignmentForUserGroup):
+    # release_managers got one in project:eng/payments below.
+    ("org viewer Harness made for release managers in payments", "org:eng",
+     ("USER_GROUP", "release_managers", "account"),
+     ("_organization_viewer", "organization"), "_all_organization_level_resources", False, False),
     # --- org:ops -------------------------------------------------------
     ("empty privileged group", "org:ops", ("USER_GROUP", "incident_commanders", None),
      ("_organization_admin", None), "_all_organization_level_resources", False, False),
@@ -1080,6 +1086,14 @@ class Api:
         return out
 
 
+def role_counts(m, s, role_id: str) -> tuple:
+    """What the role list says of a role at scope `s`
+    (`RoleServiceImpl.listWithPrincipalCount`): the scope's assignments
+    naming it, disabled ones included, by principal type."""
+    kinds = [a["kind"] for a in m.assignments if a["scope"] == s and a["role"] == role_id]
+    return tuple(kinds.count(k) for k in ("USER", "USER_GROUP", "SERVICE_ACCOUNT"))
+
+
 def non_null(d: dict) -> dict:
     """The keys of `d` whose value is not None, as a DTO annotated
     `@JsonInclude(NON_NULL)` writes it."""
@@ -1198,7 +1212,9 @@ def build_api(m: Model, events: list) -> Api:
                                 "description": sa["description"],
                                 "tags": dict(sorted(sa["tags"].items())), **w},
              "createdAt": created(sa["created"]), "lastModifiedAt": created(sa["created"]),
-             "tokensCount": sum(len(k[3]) for k in sa["keys"]),
+             # Named for tokens, but the server counts API keys
+             # (ServiceAccountServiceImpl: getApiKeysPerParentIdentifier).
+             "tokensCount": len(sa["keys"]),
              "roleAssignmentsMetadataDTO": []}
             for sa in sas
         ])
@@ -1243,6 +1259,8 @@ def build_api(m: Model, events: list) -> Api:
                 "harnessManaged": r["harness_managed"],
                 "createdAt": created("2024-03-04T10:12:00Z" if r["harness_managed"] else "2025-04-22T09:00:00Z"),
                 "lastModifiedAt": created("2024-03-04T10:12:00Z" if r["harness_managed"] else "2026-06-30T15:00:00Z"),
+                **{f"roleAssignedTo{k}Count": n for k, n in zip(
+                    ("User", "UserGroup", "ServiceAccount"), role_counts(m, s, r["id"]))},
             })
         api.paged("GET", "/authz/api/roles", s, content)
 
@@ -1308,7 +1326,7 @@ def build_api(m: Model, events: list) -> Api:
                     "roleReference": non_null({"identifier": a["role"], "scopeLevel": a["role_level"]}),
                     "principal": non_null({"identifier": a["principal"], "type": a["kind"],
                                            "scopeLevel": a["principal_level"]}),
-                    "disabled": a["disabled"], "managed": a["managed"],
+                    "disabled": a["disabled"], "managed": a["managed"], "internal": False,
                 },
                 "scope": wire_scope(s),
                 "createdAt": created(a["created"]), "lastModifiedAt": created(a["created"]),
@@ -1371,6 +1389,8 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
             "description": sa["description"], "tags": tag_map(sa["tags"]),
             # `createdAt` of GET /ng/api/serviceaccount/aggregate.
             "created_at": sa["created"],
+            # Its `tokensCount`, which counts API keys.
+            "api_key_count": len(sa["keys"]),
         })
         for (kid, kname, kc, ktokens) in sa["keys"]:
             # `createdAt` of GET /ng/api/apikey/aggregate.
@@ -1393,6 +1413,8 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
             "permissions": sorted(set(r["permissions"])),
             "allowed_scope_levels": sorted(set(r["levels"]), key=LEVEL_RANK.get),
             "harness_managed": r["harness_managed"],
+            "assignment_counts": dict(zip(("users", "user_groups", "service_accounts"),
+                                          role_counts(m, r["scope"], r["id"]))),
         })
 
     permissions = [
@@ -1437,11 +1459,12 @@ def build_snapshot(m: Model, api: Api, events: list) -> dict:
             "resource_group": a["rg"],
             "disabled": a["disabled"],
             "managed": a["managed"],
+            "internal": False,
         })
 
     return {
         "format": "reviewpack.snapshot",
-        "version": 4,
+        "version": 5,
         "provenance": {
             "tool_version": TOOL_VERSION,
             "base_url": BASE_URL,

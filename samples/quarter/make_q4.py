@@ -203,6 +203,18 @@ def make_q4(q3):
          "scope": "account", "by": REMOVED_BY},
     ]
     adjust(completeness(q4, "POST /audit/api/audits/list (removals)", "account"), 2)
+
+    # The role lists' per-role counts, as the server would answer them now.
+    for role in q4["roles"]:
+        if role.get("assignment_counts") is None:
+            continue
+        kinds = [a["principal"]["kind"] for a in q4["role_assignments"]
+                 if a["scope"] == role["scope"] and a["role"]["id"] == role["id"] and not a["internal"]]
+        role["assignment_counts"] = {
+            "users": kinds.count("USER"),
+            "user_groups": kinds.count("USER_GROUP"),
+            "service_accounts": kinds.count("SERVICE_ACCOUNT"),
+        }
     return q4
 
 

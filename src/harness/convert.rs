@@ -101,6 +101,7 @@ pub fn service_account(scope: &Scope, s: wire::ServiceAccountAggregate) -> model
         description: nonempty(a.description),
         tags: a.tags.unwrap_or_default(),
         created_at: ms(s.created_at),
+        api_key_count: s.tokens_count.and_then(|n| u64::try_from(n).ok()),
     }
 }
 
@@ -148,6 +149,7 @@ pub fn token_of_account(t: wire::TokenAggregate) -> Option<model::Token> {
 
 /// A role listed at `scope`.
 pub fn role(scope: &Scope, r: wire::RoleResponse) -> model::Role {
+    let assignment_counts = assignment_counts(&r);
     let x = r.role;
     model::Role {
         scope: scope.clone(),
@@ -161,7 +163,27 @@ pub fn role(scope: &Scope, r: wire::RoleResponse) -> model::Role {
             .collect(),
         allowed_scope_levels: levels(x.allowed_scope_levels),
         harness_managed: r.harness_managed.unwrap_or(false),
+        assignment_counts,
     }
+}
+
+/// The role list's per-role assignment counts, when it sent any (a role
+/// read one by one, or through the aggregate lookup, comes without them).
+fn assignment_counts(r: &wire::RoleResponse) -> Option<model::AssignmentCounts> {
+    let counts = [
+        r.role_assigned_to_user_count,
+        r.role_assigned_to_user_group_count,
+        r.role_assigned_to_service_account_count,
+    ];
+    if counts.iter().all(Option::is_none) {
+        return None;
+    }
+    let n = |c: Option<i64>| c.and_then(|c| u64::try_from(c).ok()).unwrap_or(0);
+    Some(model::AssignmentCounts {
+        users: n(counts[0]),
+        user_groups: n(counts[1]),
+        service_accounts: n(counts[2]),
+    })
 }
 
 /// A permission of the catalogue.
@@ -260,6 +282,7 @@ pub fn role_assignment(scope: &Scope, r: wire::RoleAssignmentResponse) -> model:
         resource_group: ResourceGroupId(a.resource_group_identifier.unwrap_or_default()),
         disabled: a.disabled.unwrap_or(false),
         managed: a.managed.unwrap_or(false) || r.harness_managed.unwrap_or(false),
+        internal: a.internal.unwrap_or(false),
     }
 }
 

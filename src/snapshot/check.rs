@@ -318,6 +318,7 @@ mod tests {
             resource_group: "_all_resources_including_child_scopes".into(),
             disabled: false,
             managed: false,
+            internal: false,
         }
     }
 

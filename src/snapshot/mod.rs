@@ -337,11 +337,11 @@ mod tests {
         let e = from_slice(Path::new("v0.json"), v.to_string().as_bytes()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "v0.json: snapshot version 0 is not a version this reviewpack reads (versions 1 to 4)"
+            "v0.json: snapshot version 0 is not a version this reviewpack reads (versions 1 to 5)"
         );
-        v["version"] = serde_json::json!(5);
-        let e = from_slice(Path::new("v4.json"), v.to_string().as_bytes()).unwrap_err();
-        assert!(e.to_string().contains("version 5 is newer"), "{e}");
+        v["version"] = serde_json::json!(6);
+        let e = from_slice(Path::new("v6.json"), v.to_string().as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("version 6 is newer"), "{e}");
     }
 
     #[test]

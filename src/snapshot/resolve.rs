@@ -104,6 +104,7 @@ mod tests {
             permissions: vec![PermissionId("core_pipeline_view".into())],
             allowed_scope_levels: levels.to_vec(),
             harness_managed: managed,
+            assignment_counts: None,
         }
     }
 
@@ -123,6 +124,7 @@ mod tests {
             resource_group: ResourceGroupId("_all_project_level_resources".into()),
             disabled: false,
             managed: false,
+            internal: false,
         }
     }
 

@@ -82,7 +82,7 @@ fn scim_lists_are_paged_from_one_and_stored_with_their_accounting() {
 
     let got = snapshot::load(&path).unwrap().snapshot;
     assert_eq!(got.version, snapshot::VERSION);
-    assert_eq!(got.version, 4);
+    assert_eq!(got.version, 5);
     // The section round-trips exactly (the served one is canonical).
     assert_eq!(got.scim, served.scim);
     // The rest of the account is what a pull without --scim reads.
@@ -300,20 +300,20 @@ fn the_scim_section_round_trips_and_version_1_files_still_load() {
     sorted.sort();
     assert_eq!(ids, sorted);
     let text = String::from_utf8(bytes.clone()).unwrap();
-    assert!(text.contains("\"version\": 4"));
+    assert!(text.contains("\"version\": 5"));
     assert!(text.contains("\"user_name\""));
     // An absent external_id is omitted, not null.
     assert!(!text.contains("\"external_id\": null"));
 
     // A version-1 file (no scim section) still loads.
-    let v1 = read(&demo()).replace("\"version\": 4,", "\"version\": 1,");
+    let v1 = read(&demo()).replace("\"version\": 5,", "\"version\": 1,");
     let old = snapshot::from_slice(Path::new("v1.json"), v1.as_bytes()).unwrap();
     assert_eq!(old.version, 1);
     assert!(old.scim.is_none());
-    // A version-5 file is refused with the upgrade message.
-    let v5 = read(&demo()).replace("\"version\": 4,", "\"version\": 5,");
-    let e = snapshot::from_slice(Path::new("v5.json"), v5.as_bytes()).unwrap_err();
-    assert!(e.to_string().contains("snapshot version 5 is newer"), "{e}");
+    // A version-6 file is refused with the upgrade message.
+    let v6 = read(&demo()).replace("\"version\": 5,", "\"version\": 6,");
+    let e = snapshot::from_slice(Path::new("v6.json"), v6.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("snapshot version 6 is newer"), "{e}");
     // Unknown fields in the section are refused like anywhere else.
     let bad = text.replacen("\"user_name\"", "\"login\": 1, \"user_name\"", 1);
     let e = snapshot::from_slice(Path::new("bad.json"), bad.as_bytes()).unwrap_err();

@@ -59,6 +59,7 @@ fn with_project_admin(fake: &FakeHarness) {
             permissions: vec![PermissionId("core_pipeline_execute".into())],
             allowed_scope_levels: vec![ScopeLevel::Project],
             harness_managed: true,
+            assignment_counts: None,
         });
         s.role_assignments.push(RoleAssignment {
             scope: Scope::Project("eng".into(), "pay".into()),
@@ -75,6 +76,7 @@ fn with_project_admin(fake: &FakeHarness) {
             resource_group: ResourceGroupId("_all_project_level_resources".into()),
             disabled: false,
             managed: false,
+            internal: false,
         });
     });
 }
@@ -272,6 +274,7 @@ fn role_assignment_lists_hold_only_users_groups_and_service_accounts() {
             resource_group: ResourceGroupId("_all_account_level_resources".into()),
             disabled: false,
             managed: true,
+            internal: false,
         });
     });
     let p: Page<RoleAssignmentResponse> = data(&post(

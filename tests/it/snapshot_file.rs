@@ -247,7 +247,7 @@ fn complete_with_an_incomplete_list_is_refused() {
 fn version_zero_is_named_as_not_a_version() {
     let err = report_error(&demo_with(|v| v["version"] = serde_json::json!(0)));
     assert!(
-        err.contains("snapshot version 0 is not a version this reviewpack reads (versions 1 to 4)"),
+        err.contains("snapshot version 0 is not a version this reviewpack reads (versions 1 to 5)"),
         "{err}"
     );
     assert!(!err.contains("newer"), "{err}");

@@ -161,6 +161,7 @@ fn managed_role(scope: &Scope, id: &str, permissions: Vec<PermissionId>) -> Role
         permissions,
         allowed_scope_levels: vec![scope.level()],
         harness_managed: true,
+        assignment_counts: None,
     }
 }
 
@@ -508,6 +509,7 @@ pub fn generate(shape: Shape) -> Snapshot {
             permissions: ps.iter().map(|p| PermissionId((*p).into())).collect(),
             allowed_scope_levels: levels,
             harness_managed: false,
+            assignment_counts: None,
         });
     }
 
@@ -591,6 +593,7 @@ pub fn generate(shape: Shape) -> Snapshot {
             description: None,
             tags,
             created_at: Some(captured - Duration::days(400)),
+            api_key_count: None,
         });
         keys.push(ApiKey {
             scope: scope.clone(),
@@ -643,6 +646,7 @@ pub fn generate(shape: Shape) -> Snapshot {
             resource_group: ResourceGroupId(rg.into()),
             disabled,
             managed,
+            internal: false,
         });
     };
     let level_rg = |k: usize| match sc.level(k) {
@@ -923,6 +927,7 @@ pub fn generate(shape: Shape) -> Snapshot {
         },
         scim: None,
     };
+    crate::fake_harness::with_server_counts(&mut snap);
     snap.normalize();
     snap
 }
@@ -980,5 +985,6 @@ pub fn next_quarter(s: &mut Snapshot) {
         t.valid_to = t.valid_to.map(|x| x + q);
         t.created_at = t.created_at.map(|x| x + q);
     }
+    crate::fake_harness::with_server_counts(s);
     s.normalize();
 }

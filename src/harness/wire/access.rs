@@ -16,6 +16,16 @@ pub struct RoleResponse {
     /// Built-in.
     #[serde(default)]
     pub harness_managed: Option<bool>,
+    /// The list's count of the role's assignments to users at the scope
+    /// (`RoleWithPrincipalCountResponseDTO`; absent from single reads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_assigned_to_user_count: Option<i64>,
+    /// The same, to user groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_assigned_to_user_group_count: Option<i64>,
+    /// The same, to service accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_assigned_to_service_account_count: Option<i64>,
 }
 
 /// `Role`.

@@ -41,6 +41,9 @@ pub struct RoleAssignment {
     /// Managed.
     #[serde(default)]
     pub managed: Option<bool>,
+    /// One of Harness's internal assignments (`RoleAssignmentDTO.internal`).
+    #[serde(default)]
+    pub internal: Option<bool>,
 }
 
 /// `RoleReference`.

@@ -140,4 +140,8 @@ pub struct ServiceAccountAggregate {
     /// Creation time (ms).
     #[serde(default)]
     pub created_at: Option<i64>,
+    /// Named for tokens, but the number of the service account's API keys
+    /// (`ServiceAccountServiceImpl`: `getApiKeysPerParentIdentifier`).
+    #[serde(default)]
+    pub tokens_count: Option<i64>,
 }

@@ -5,7 +5,10 @@
 //! Access, and (with `[reviewers]`) the rows assigned to reviewers. Every
 //! step states its count, what it is compared with, and why they differ.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::*;
+use crate::snapshot::{ApiKeyType, ServiceAccount};
 
 pub(super) const RECONCILIATION: &[Column] = &[
     col("step", "Step", 46.0),
@@ -139,6 +142,7 @@ pub fn reconciliation_steps(ctx: &ReportContext<'_, '_>) -> Vec<Step> {
             },
         });
     }
+    v.extend(counted_by_harness(s));
     let principals = s.users.len() + s.service_accounts.len();
     v.push(Step::new("rows of Principals", principals).against(
         "users + service accounts in the snapshot",
@@ -258,4 +262,196 @@ pub(super) fn reconciliation_rows(
         ])?;
     }
     Ok(())
+}
+
+/// How many differences a "why" names before it says "and N more".
+const NAMED: usize = 3;
+
+/// Two checks against counts Harness keeps itself, which do not depend on
+/// what the key may view: the role lists' per-role assignment counts
+/// (docs/harness-behaviour.md O11) against the assignments stored, and the
+/// service-account lists' `tokensCount` (which counts API keys, U11)
+/// against the API keys stored. Nothing when the snapshot holds neither.
+fn counted_by_harness(s: &Snapshot) -> Vec<Step> {
+    let mut v = Vec::new();
+    // Per (scope, type): Harness's count and the stored one, over the roles
+    // the lists counted.
+    let mut counted: BTreeMap<(&Scope, &str), (usize, usize)> = BTreeMap::new();
+    let mut listed: BTreeSet<(&Scope, &str)> = BTreeSet::new();
+    for r in &s.roles {
+        let Some(c) = r.assignment_counts else {
+            continue;
+        };
+        listed.insert((&r.scope, r.id.as_str()));
+        for (kind, n) in [
+            ("USER", c.users),
+            ("USER_GROUP", c.user_groups),
+            ("SERVICE_ACCOUNT", c.service_accounts),
+        ] {
+            counted.entry((&r.scope, kind)).or_default().0 += n as usize;
+        }
+    }
+    if !listed.is_empty() {
+        for a in &s.role_assignments {
+            if !a.internal && listed.contains(&(&a.scope, a.role.id.as_str())) {
+                if let Some(e) = counted.get_mut(&(&a.scope, a.principal.kind.as_str())) {
+                    e.1 += 1;
+                }
+            }
+        }
+        let harness: usize = counted.values().map(|c| c.0).sum();
+        let stored: usize = counted.values().map(|c| c.1).sum();
+        let short: Vec<String> = counted
+            .iter()
+            .filter(|(_, (h, st))| h != st)
+            .map(|((scope, kind), (h, st))| {
+                let what = match *kind {
+                    "USER" => "users",
+                    "USER_GROUP" => "user groups",
+                    _ => "service accounts",
+                };
+                if h > st {
+                    format!("{scope}: {} fewer to {what} than Harness counts (the key may not view {what} there: Harness leaves them out of the list without an error)", h - st)
+                } else {
+                    format!("{scope}: {} more to {what} than Harness counts (assignments made while the lists were read)", st - h)
+                }
+            })
+            .collect();
+        let why = if short.len() > NAMED {
+            format!(
+                "{}; and {} more",
+                short[..NAMED].join("; "),
+                short.len() - NAMED
+            )
+        } else {
+            short.join("; ")
+        };
+        v.push(
+            Step::new("role assignments Harness counts in its role lists", harness).against(
+                "role assignments stored for those roles and scopes",
+                stored,
+                &why,
+            ),
+        );
+    }
+    let with_count: Vec<&ServiceAccount> = s
+        .service_accounts
+        .iter()
+        .filter(|x| x.api_key_count.is_some())
+        .collect();
+    if !with_count.is_empty() {
+        let mut stored_keys: BTreeMap<(&Scope, &str), usize> = BTreeMap::new();
+        for k in &s.api_keys {
+            if k.key_type == ApiKeyType::ServiceAccount {
+                *stored_keys
+                    .entry((&k.scope, k.parent.as_str()))
+                    .or_default() += 1;
+            }
+        }
+        let mut harness = 0;
+        let mut stored = 0;
+        let mut unknown: Vec<String> = Vec::new();
+        for sa in &with_count {
+            let n = sa.api_key_count.unwrap_or(0) as usize;
+            let have = stored_keys
+                .get(&(&sa.scope, sa.id.as_str()))
+                .copied()
+                .unwrap_or(0);
+            harness += n;
+            stored += have;
+            if n > have {
+                unknown.push(format!(
+                    "{} API key{} of sa:{}/{} exist{} but could not be listed: {} tokens and their expiry are unknown",
+                    n - have,
+                    if n - have == 1 { "" } else { "s" },
+                    sa.scope,
+                    sa.id,
+                    if n - have == 1 { "s" } else { "" },
+                    if n - have == 1 { "its" } else { "their" }
+                ));
+            }
+        }
+        let why = if unknown.is_empty() {
+            "keys made or deleted while the lists were read".to_string()
+        } else if unknown.len() > NAMED {
+            format!(
+                "{}; and {} more service accounts",
+                unknown[..NAMED].join("; "),
+                unknown.len() - NAMED
+            )
+        } else {
+            unknown.join("; ")
+        };
+        v.push(
+            Step::new(
+                "service-account API keys Harness counts (its tokensCount counts keys)",
+                harness,
+            )
+            .against("API keys stored for those service accounts", stored, &why),
+        );
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::AssignmentCounts;
+    use crate::testkit::*;
+
+    #[test]
+    fn harness_counts_name_what_the_lists_left_out() {
+        let mut f = Fixture::new();
+        f.user_in("ann", &[proj()]).user_in("bob", &[proj()]);
+        f.role(&proj(), "dev", &["core_pipeline_view"]);
+        f.assign(&proj(), user("ann"), "dev", ALL_PROJECT);
+        f.assign(&proj(), user("bob"), "dev", ALL_PROJECT);
+        f.service_account(&proj(), "bot");
+        let set = |f: &mut Fixture, users: u64, keys: u64| {
+            let r = f
+                .snapshot
+                .roles
+                .iter_mut()
+                .find(|r| r.id.as_str() == "dev")
+                .unwrap();
+            r.assignment_counts = Some(AssignmentCounts {
+                users,
+                ..Default::default()
+            });
+            f.sa_mut("bot").api_key_count = Some(keys);
+        };
+        // Harness counts what was stored: equal.
+        set(&mut f, 2, 0);
+        let steps = counted_by_harness(&f.snapshot);
+        assert_eq!(steps.len(), 2);
+        assert!(steps.iter().all(|x| x.difference() == Some(0)), "{steps:?}");
+        assert!(steps.iter().all(|x| x.why == "equal"), "{steps:?}");
+        // Harness counts a third user assignment the list did not return,
+        // and two API keys nobody could list.
+        set(&mut f, 3, 2);
+        let steps = counted_by_harness(&f.snapshot);
+        assert_eq!(steps[0].difference(), Some(1));
+        assert!(
+            steps[0]
+                .why
+                .contains("project:eng/pay: 1 fewer to users than Harness counts"),
+            "{}",
+            steps[0].why
+        );
+        assert_eq!(steps[1].difference(), Some(2));
+        assert!(
+            steps[1].why.contains(
+                "2 API keys of sa:project:eng/pay/bot exist but could not be listed: their tokens and their expiry are unknown"
+            ),
+            "{}",
+            steps[1].why
+        );
+        // A snapshot without Harness's counts (older, or roles read another
+        // way) adds no step.
+        for r in &mut f.snapshot.roles {
+            r.assignment_counts = None;
+        }
+        f.sa_mut("bot").api_key_count = None;
+        assert!(counted_by_harness(&f.snapshot).is_empty());
+    }
 }

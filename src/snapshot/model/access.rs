@@ -26,6 +26,27 @@ pub struct Role {
     /// A built-in role.
     #[serde(default)]
     pub harness_managed: bool,
+    /// What the role list said of the role's assignments at its scope
+    /// (`roleAssignedTo*Count`); `None` when the role was not read from
+    /// that list (a hidden managed role looked up another way, or an older
+    /// snapshot).
+    #[serde(default)]
+    pub assignment_counts: Option<AssignmentCounts>,
+}
+
+/// How many role assignments at a scope name a role, by principal type, as
+/// Harness's role list counts them: every assignment of the scope, disabled
+/// ones included, internal ones left out, and **whatever the caller may
+/// view** (`RoleServiceImpl.listWithPrincipalCount`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentCounts {
+    /// To users.
+    pub users: u64,
+    /// To user groups.
+    pub user_groups: u64,
+    /// To service accounts.
+    pub service_accounts: u64,
 }
 
 /// One entry of the permission catalogue.
@@ -146,6 +167,11 @@ pub struct RoleAssignment {
     /// Created by Harness (`managed` / `harnessManaged`).
     #[serde(default)]
     pub managed: bool,
+    /// One of Harness's internal assignments (`internal`: the baseline
+    /// roles bound to the all-users groups, public access): lists hide
+    /// them, so a snapshot holds one only when a list did not.
+    #[serde(default)]
+    pub internal: bool,
 }
 
 /// The principal of a role assignment, as Harness references it.

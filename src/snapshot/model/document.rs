@@ -19,8 +19,11 @@ pub const FORMAT: &str = "reviewpack.snapshot";
 /// `includedScopes` entry name no scope (Harness's built-in resource groups:
 /// "the scope the group is used at"), adds `completeness.unread` (what the
 /// key could not read) and `activity.joined` (when users were added), and
-/// drops `activity.changes`. Version 1 and 2 files still load.
-pub const VERSION: u32 = 4;
+/// drops `activity.changes`. Version 4 adds `activity.removals_since`,
+/// `activity.removals` and `completeness.lists[].unverified`. Version 5 adds
+/// `roles[].assignment_counts`, `service_accounts[].api_key_count` and
+/// `role_assignments[].internal`. Every older version still loads.
+pub const VERSION: u32 = 5;
 
 /// A whole snapshot of one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

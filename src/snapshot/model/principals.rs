@@ -107,6 +107,13 @@ pub struct ServiceAccount {
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
+    /// How many API keys it has, as its list says: the aggregate's
+    /// `tokensCount`, which counts **API keys**, not tokens
+    /// (`ServiceAccountServiceImpl` fills it from
+    /// `getApiKeysPerParentIdentifier`). Known even when the key may not
+    /// list the keys themselves. `None` in an older snapshot.
+    #[serde(default)]
+    pub api_key_count: Option<u64>,
 }
 
 /// Who an API key or token belongs to.

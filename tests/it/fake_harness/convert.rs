@@ -100,7 +100,9 @@ pub fn user_group(account: &str, g: &model::UserGroup) -> Value {
     })
 }
 
-pub fn service_account(account: &str, sa: &model::ServiceAccount) -> Value {
+/// `api_keys`: how many API keys it has, which the server sends as
+/// `tokensCount` (`ServiceAccountServiceImpl`, `getApiKeysPerParentIdentifier`).
+pub fn service_account(account: &str, sa: &model::ServiceAccount, api_keys: usize) -> Value {
     let ids = scope_ids(account, &sa.scope);
     to_value(&wire::ServiceAccountAggregate {
         service_account: wire::ServiceAccount {
@@ -114,6 +116,7 @@ pub fn service_account(account: &str, sa: &model::ServiceAccount) -> Value {
             project_identifier: ids.project_identifier,
         },
         created_at: sa.created_at.map(ms),
+        tokens_count: Some(api_keys as i64),
     })
 }
 
@@ -155,7 +158,9 @@ pub fn token(account: &str, t: &model::Token) -> Value {
     })
 }
 
-pub fn role(account: &str, r: &model::Role) -> Value {
+/// `counts`: the role list's per-role assignment counts
+/// (`RoleWithPrincipalCountResponseDTO`); `None` for a single read.
+pub fn role(account: &str, r: &model::Role, counts: Option<model::AssignmentCounts>) -> Value {
     to_value(&wire::RoleResponse {
         role: wire::Role {
             identifier: r.id.0.clone(),
@@ -165,6 +170,9 @@ pub fn role(account: &str, r: &model::Role) -> Value {
         },
         scope: Some(scope_ids(account, &r.scope)),
         harness_managed: Some(r.harness_managed),
+        role_assigned_to_user_count: counts.map(|c| c.users as i64),
+        role_assigned_to_user_group_count: counts.map(|c| c.user_groups as i64),
+        role_assigned_to_service_account_count: counts.map(|c| c.service_accounts as i64),
     })
 }
 
@@ -284,6 +292,7 @@ pub fn role_assignment(account: &str, a: &model::RoleAssignment) -> Value {
             },
             disabled: Some(a.disabled),
             managed: Some(a.managed),
+            internal: Some(a.internal),
         },
         scope: Some(scope_ids(account, &a.scope)),
         harness_managed: Some(a.managed),

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use reviewpack::harness::wire::{AccountDto, Page, UserAggregate, UserInfo};
-use reviewpack::snapshot::{ApiKeyType, Role, RoleAssignment, Scope, Snapshot};
+use reviewpack::snapshot::{ApiKeyType, AssignmentCounts, Role, RoleAssignment, Scope, Snapshot};
 use serde_json::{json, Value};
 
 use super::audit;
@@ -685,7 +685,7 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
             roles_at(snap, ctx)
                 .into_iter()
                 .find(|r| r.id.as_str() == id)
-                .map(|r| convert::role(&ctx.account, &with_scope(r, &ctx.scope)))
+                .map(|r| convert::role(&ctx.account, &with_scope(r, &ctx.scope), None))
                 .ok_or_else(|| {
                     ApiError::error(
                         StatusCode::NOT_FOUND,
@@ -728,7 +728,7 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
             let assignments: Vec<&RoleAssignment> = snap
                 .role_assignments
                 .iter()
-                .filter(|a| a.scope == ctx.scope && filter.admits(a))
+                .filter(|a| a.scope == ctx.scope && !a.internal && filter.admits(a))
                 .take(AGGREGATE_CAP)
                 .collect();
             let role_ids: BTreeSet<&str> = assignments.iter().map(|a| a.role.id.as_str()).collect();
@@ -739,7 +739,7 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
             let roles: Vec<Value> = roles_at(snap, &unhidden)
                 .into_iter()
                 .filter(|r| role_ids.contains(r.id.as_str()))
-                .map(|r| convert::role(&ctx.account, &with_scope(r, &ctx.scope)))
+                .map(|r| convert::role(&ctx.account, &with_scope(r, &ctx.scope), None))
                 .collect();
             let rg_ids: BTreeSet<&str> = assignments
                 .iter()
@@ -946,6 +946,62 @@ fn with_scope(r: &Role, scope: &Scope) -> Role {
 /// The roles a list at `ctx.scope` returns: custom roles of that exact scope,
 /// then the managed roles allowed at its level unless the hide flags apply
 /// (`RoleDaoImpl.createCriteriaFromFilter`, `RoleResourceImpl.get`).
+/// What the role list says of a role's assignments at `scope`
+/// (`RoleServiceImpl.listWithPrincipalCount`): every assignment of the
+/// scope naming the role, disabled ones included and internal ones left
+/// out, by principal type, whatever the caller may view.
+pub fn role_assignment_counts(snap: &Snapshot, scope: &Scope, role: &str) -> AssignmentCounts {
+    let mut c = AssignmentCounts::default();
+    for a in snap
+        .role_assignments
+        .iter()
+        .filter(|a| a.scope == *scope && !a.internal && a.role.id.as_str() == role)
+    {
+        match a.principal.kind.as_str() {
+            "USER" => c.users += 1,
+            "USER_GROUP" => c.user_groups += 1,
+            "SERVICE_ACCOUNT" => c.service_accounts += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+/// How many API keys a service account has: what the server sends as its
+/// `tokensCount` (`ServiceAccountServiceImpl`, `getApiKeysPerParentIdentifier`).
+pub fn api_keys_of(snap: &Snapshot, sa: &reviewpack::snapshot::ServiceAccount) -> usize {
+    snap.api_keys
+        .iter()
+        .filter(|k| {
+            k.scope == sa.scope
+                && k.key_type == ApiKeyType::ServiceAccount
+                && k.parent == sa.id.as_str()
+        })
+        .count()
+}
+
+/// Sets what a pull of `snap` from the server would record of the server's
+/// own counts: every role's list counts at its scope and every service
+/// account's API-key count (for snapshots built to be served).
+pub fn with_server_counts(snap: &mut Snapshot) {
+    let counts: Vec<AssignmentCounts> = snap
+        .roles
+        .iter()
+        .map(|r| role_assignment_counts(snap, &r.scope, r.id.as_str()))
+        .collect();
+    for (r, c) in snap.roles.iter_mut().zip(counts) {
+        r.assignment_counts = Some(c);
+    }
+    let keys: Vec<usize> = snap
+        .service_accounts
+        .iter()
+        .map(|s| api_keys_of(snap, s))
+        .collect();
+    for (s, n) in snap.service_accounts.iter_mut().zip(keys) {
+        s.api_key_count = Some(n as u64);
+    }
+}
+
 fn roles_at<'s>(snap: &'s Snapshot, ctx: &Ctx) -> Vec<&'s Role> {
     let mut out: Vec<&Role> = Vec::new();
     if !ctx.hide_managed_roles {
@@ -1179,7 +1235,7 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
                 (&s.scope, s.id.as_str())
             })?
             .into_iter()
-            .map(|s| convert::service_account(account, s))
+            .map(|s| convert::service_account(account, s, api_keys_of(snap, s)))
             .collect()
         }
         Endpoint::ApiKeys => {
@@ -1238,7 +1294,10 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
             ctx.require("core_role_view")?;
             roles_at(snap, ctx)
                 .into_iter()
-                .map(|r| convert::role(account, &with_scope(r, scope)))
+                .map(|r| {
+                    let counts = role_assignment_counts(snap, scope, r.id.as_str());
+                    convert::role(account, &with_scope(r, scope), Some(counts))
+                })
                 .collect()
         }
         Endpoint::ResourceGroups => {
@@ -1257,7 +1316,8 @@ fn list(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Vec<Value>, ApiError
             let filter = AssignmentFilter::from_ctx(ctx)?;
             snap.role_assignments
                 .iter()
-                .filter(|a| a.scope == *scope && filter.admits(a))
+                // `hideInternal`: lists leave Harness's internal ones out.
+                .filter(|a| a.scope == *scope && !a.internal && filter.admits(a))
                 .map(|a| convert::role_assignment(account, a))
                 .collect()
         }

@@ -88,6 +88,7 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
                 description: None,
                 tags: Default::default(),
                 created_at: Some(snap.provenance.started_at),
+                api_key_count: None,
             },
         ),
         Endpoint::ApiKeys => {
@@ -140,6 +141,7 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
                 permissions: Vec::new(),
                 allowed_scope_levels: vec![scope.level()],
                 harness_managed: false,
+                assignment_counts: None,
             },
         ),
         Endpoint::ResourceGroups => snap.resource_groups.insert(
@@ -209,6 +211,7 @@ pub fn grow(ep: Endpoint, snap: &mut Snapshot, ctx: &Ctx, n: u32) {
                     resource_group,
                     disabled: false,
                     managed: false,
+                    internal: false,
                 },
             )
         }

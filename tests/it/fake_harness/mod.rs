@@ -30,6 +30,8 @@ pub mod http;
 pub mod redirector;
 mod sample;
 
+pub use endpoints::with_server_counts;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -147,6 +147,7 @@ fn role(scope: Scope, id: &str, perms: &[&str], managed: bool) -> Role {
         name: id.trim_start_matches('_').replace('_', " "),
         permissions: perms.iter().map(|p| PermissionId((*p).into())).collect(),
         harness_managed: managed,
+        assignment_counts: None,
     }
 }
 
@@ -174,6 +175,7 @@ fn assignment(
         resource_group: ResourceGroupId(rg.into()),
         disabled: false,
         managed: false,
+        internal: false,
     }
 }
 
@@ -311,6 +313,7 @@ pub fn small_snapshot() -> Snapshot {
                 description: None,
                 tags: BTreeMap::from([("owner".into(), "alice@example.com".into())]),
                 created_at: Some(t("2025-01-01T00:00:00Z")),
+                api_key_count: None,
             },
             ServiceAccount {
                 scope: eng.clone(),
@@ -320,6 +323,7 @@ pub fn small_snapshot() -> Snapshot {
                 description: Some("deploys".into()),
                 tags: BTreeMap::new(),
                 created_at: None,
+                api_key_count: None,
             },
         ],
         api_keys: vec![
