@@ -264,6 +264,7 @@ fn a_recorded_pull_holds_no_original_and_replays_to_the_same_snapshot_shape() {
     let replay = FakeHarness::replay(&rec);
     let mut first = replay_pull(&replay, &recording).unwrap();
     assert!(replay.unexpected().is_empty(), "{:?}", replay.unexpected());
+    assert_eq!(replay.request_count(), m.exchanges);
     assert_eq!(shape(&first), shape(&pulled));
     assert!(first.scim.as_ref().is_some_and(|x| !x.users.is_empty()));
     assert_eq!(first.account.id.to_string(), m.account_identifier);
@@ -352,6 +353,47 @@ fn a_failed_pull_is_recorded_without_the_key_in_any_form_and_replays_failing() {
     let replay = FakeHarness::replay(&rec);
     let e = replay_pull(&replay, &recording).unwrap_err().to_string();
     assert!(e.contains("core_audit_view"), "{e}");
+    assert!(replay.unexpected().is_empty(), "{:?}", replay.unexpected());
+}
+
+#[test]
+fn a_retried_request_is_recorded_with_its_429_and_replayed_in_that_order() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        too_many_requests: 1,
+        retry_after_secs: Some(1),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let rec = dir.path().join("rec");
+    let out = pull_recording(&fake, &dir.path().join("snap.json"), &rec);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let recording = record::read(&rec).unwrap();
+    let first = &recording.exchanges[0];
+    let answer = first.response.as_ref().unwrap();
+    assert_eq!(answer.status, 429);
+    assert_eq!(
+        answer.headers.get("retry-after").map(String::as_str),
+        Some("1")
+    );
+    assert_eq!(
+        answer.headers.get("content-type").map(String::as_str),
+        Some("application/json")
+    );
+    let again = recording
+        .exchanges
+        .iter()
+        .find(|e| e.seq > first.seq && e.request == first.request)
+        .expect("the retry is recorded");
+    assert_ne!(again.response.as_ref().unwrap().status, 429);
+
+    // The replay meets the 429 first, waits as told, and asks nothing more
+    // than the pull did.
+    let replay = FakeHarness::replay(&rec);
+    let started = std::time::Instant::now();
+    replay_pull(&replay, &recording).unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(replay.request_count(), recording.exchanges.len());
     assert!(replay.unexpected().is_empty(), "{:?}", replay.unexpected());
 }
 
