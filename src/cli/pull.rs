@@ -13,6 +13,7 @@ use clap::Args;
 use crate::harness::check;
 use crate::harness::client::{ApiKey, BearerToken, Client, ClientConfig, Credential};
 use crate::harness::pull::{pull_with_scim, NoProgress, Progress, PullOptions};
+use crate::harness::record::{self, RecordedPull, Recorder};
 use crate::snapshot;
 
 use super::report::PackArgs;
@@ -91,6 +92,12 @@ pub(crate) struct PullArgs {
     /// that list; this saves the one refused request).
     #[arg(long)]
     per_scope_lists: bool,
+    /// Record every request and response of the pull into this directory,
+    /// the key removed and names, emails and identifiers replaced by
+    /// pseudonyms (docs/operations.md, "Recording a pull"): to send when a
+    /// pull fails or surprises. Written when the pull fails too.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -345,7 +352,16 @@ fn pull_bytes(
         })?),
         None => since,
     };
-    let client = Arc::new(connect.client(out)?);
+    if let Some(dir) = &args.record {
+        record::check_target(dir).context("--record")?;
+    }
+    let mut client = connect.client(out)?;
+    let recorder = args.record.as_ref().map(|_| {
+        let r = Arc::new(Recorder::new());
+        client.record_into(r.clone());
+        r
+    });
+    let client = Arc::new(client);
     let opts = PullOptions {
         activity_days: args.activity_days,
         activity_end,
@@ -356,12 +372,39 @@ fn pull_bytes(
         per_scope_lists: args.per_scope_lists,
     };
     let progress = progress(out);
-    let snap = runtime()?.block_on(pull_with_scim(
+    let pulled = runtime()?.block_on(pull_with_scim(
         client.clone(),
         &opts,
         args.scim,
         progress.as_ref(),
-    ))?;
+    ));
+    drop(progress);
+    if let (Some(dir), Some(recorder)) = (&args.record, &recorder) {
+        let error = pulled.as_ref().err().map(|e| e.to_string());
+        let written = record::write(
+            dir,
+            recorder,
+            &client,
+            RecordedPull::of(&opts, args.scim, client.config().concurrency),
+            error.as_deref().map_or(Ok(()), Err),
+        );
+        match (written, &pulled) {
+            (Ok(n), _) => out.note(format_args!(
+                "recorded {n} requests and their responses in {} (key removed, names, emails and identifiers pseudonymised; look through it before you send it)",
+                dir.display()
+            )),
+            (Err(e), Ok(_)) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("cannot write the recording {}", dir.display())))
+            }
+            // The pull's own error matters more; say this one in passing.
+            (Err(e), Err(_)) => out.note(format_args!(
+                "warning: cannot write the recording {}: {e}",
+                dir.display()
+            )),
+        }
+    }
+    let snap = pulled?;
     for line in unread_warnings(&snap) {
         out.note(format_args!("warning: {line}"));
     }
@@ -479,8 +522,24 @@ pub(crate) fn pull_then_report(
         .map(|p| ("previous snapshot", p))
         .into_iter()
         .chain(cmd.decisions.as_deref().map(|d| ("decisions file", d)))
+        .chain(cmd.pull.record.as_deref().map(|r| ("recording", r)))
         .collect();
     cmd.pack.check_out(&inputs)?;
+    if let Some(dir) = &cmd.pull.record {
+        // Not yet there, so check_out cannot tell: the pack replaces its
+        // directory whole.
+        let inside = std::path::absolute(dir)
+            .ok()
+            .zip(std::path::absolute(&cmd.pack.out).ok())
+            .is_some_and(|(r, pack)| r.starts_with(pack));
+        if inside {
+            bail!(
+                "--record {} lies inside the pack directory {}, which the pack replaces: record elsewhere",
+                dir.display(),
+                cmd.pack.out.display()
+            );
+        }
+    }
     // Likewise a bad --previous, or one of another account.
     let previous = match &cmd.previous {
         Some(path) => {

@@ -13,4 +13,5 @@ pub mod client;
 pub mod convert;
 pub mod paging;
 pub mod pull;
+pub mod record;
 pub mod wire;

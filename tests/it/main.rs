@@ -17,6 +17,7 @@ mod libreoffice;
 mod pack;
 mod private_outputs;
 mod pull;
+mod record;
 mod report;
 mod roster;
 mod scim;

@@ -40,6 +40,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
+use crate::harness::record::Recorder;
 use crate::snapshot::Scope;
 use rate_limit::RateLimiter;
 use transport::{decode_envelope, decode_raw, redirect_policy};
@@ -116,6 +117,8 @@ pub struct Client {
     limiter: RateLimiter,
     permits: Semaphore,
     jitter: Mutex<u64>,
+    /// Where every attempt is recorded, with `pull --record`.
+    recorder: Option<Arc<Recorder>>,
     /// Counters.
     pub stats: Stats,
 }
@@ -147,11 +150,15 @@ pub enum Method {
 impl Call<'_> {
     /// `GET /ng/api/user-groups`.
     pub fn endpoint(&self) -> String {
-        let m = match self.method {
+        format!("{} {}", self.endpoint_method(), self.path)
+    }
+
+    /// `GET` or `POST`.
+    pub fn endpoint_method(&self) -> &'static str {
+        match self.method {
             Method::Get => "GET",
             Method::Post => "POST",
-        };
-        format!("{m} {}", self.path)
+        }
     }
 }
 
@@ -201,8 +208,15 @@ impl Client {
             scim_auth,
             redirects,
             jitter: Mutex::new(seed | 1),
+            recorder: None,
             stats: Stats::default(),
         })
+    }
+
+    /// Records every attempt (request and answer) into `recorder` from now
+    /// on (`pull --record`).
+    pub fn record_into(&mut self, recorder: Arc<Recorder>) {
+        self.recorder = Some(recorder);
     }
 
     /// The configuration.

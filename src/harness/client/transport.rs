@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, ApiErrorCause, Call, Client, Method};
+use crate::harness::record::{RawExchange, RawResponse, RECORDED_HEADERS};
 use crate::harness::wire::{Envelope, ErrorBody};
 
 pub(super) enum Attempt<T> {
@@ -97,25 +98,47 @@ impl Client {
         auth: &HeaderMap,
         decode: fn(u16, &[u8], &str) -> Attempt<T>,
     ) -> Attempt<T> {
+        let empty = serde_json::json!({});
+        let body = call.body.as_ref().unwrap_or(&empty);
         let req = match call.method {
             Method::Get => self.http.get(url.clone()),
-            Method::Post => self
-                .http
-                .post(url.clone())
-                .json(call.body.as_ref().unwrap_or(&serde_json::json!({}))),
+            Method::Post => self.http.post(url.clone()).json(body),
         }
         .headers(auth.clone());
+        let recording = self.recorder.as_ref().map(|r| {
+            let exchange = RawExchange {
+                seq: r.next_seq(),
+                method: call.endpoint_method(),
+                path: call.path.to_string(),
+                url: url.clone(),
+                query: url
+                    .query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+                body: (call.method == Method::Post).then(|| body.clone()),
+                response: None,
+                error: None,
+            };
+            (r, exchange)
+        });
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                return Attempt::Retry(
-                    ApiErrorCause::Transport {
-                        detail: transport_detail(&e, url),
-                    },
-                    None,
-                )
+                let detail = transport_detail(&e, url);
+                if let Some((r, mut exchange)) = recording {
+                    exchange.error = Some(detail.clone());
+                    r.push(exchange);
+                }
+                return Attempt::Retry(ApiErrorCause::Transport { detail }, None);
             }
         };
+        let recorded_headers: Vec<(String, String)> = RECORDED_HEADERS
+            .iter()
+            .filter_map(|name| {
+                let v = resp.headers().get(*name)?.to_str().ok()?;
+                Some((name.to_string(), v.to_string()))
+            })
+            .collect();
         let status = resp.status();
         let is_html = resp
             .headers()
@@ -136,14 +159,22 @@ impl Client {
         let bytes = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                return Attempt::Retry(
-                    ApiErrorCause::Transport {
-                        detail: transport_detail(&e, url),
-                    },
-                    None,
-                )
+                let detail = transport_detail(&e, url);
+                if let Some((r, mut exchange)) = recording {
+                    exchange.error = Some(format!("HTTP {}, then {detail}", status.as_u16()));
+                    r.push(exchange);
+                }
+                return Attempt::Retry(ApiErrorCause::Transport { detail }, None);
             }
         };
+        if let Some((r, mut exchange)) = recording {
+            exchange.response = Some(RawResponse {
+                status: status.as_u16(),
+                headers: recorded_headers,
+                body: bytes.to_vec(),
+            });
+            r.push(exchange);
+        }
         let shown_url = redact_url(url);
         let looks_html = is_html || bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
         let retryable = status == StatusCode::TOO_MANY_REQUESTS

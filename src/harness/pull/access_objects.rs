@@ -14,6 +14,9 @@ use crate::snapshot::{
     ROLE_LOOKUP_ENDPOINT,
 };
 
+/// The permission catalogue: Harness's own vocabulary, every word of it (a
+/// recording keeps its answers whole).
+pub const PERMISSIONS_PATH: &str = "/authz/api/permissions";
 /// Where resource groups are listed on most installations.
 const RG_PATH: &str = "/resourcegroup/api/v2/resourcegroup";
 /// Where some installations list them instead.
@@ -37,7 +40,7 @@ impl Puller<'_> {
         self.col.plan(1);
         let permissions_call = Call {
             method: Method::Get,
-            path: "/authz/api/permissions",
+            path: PERMISSIONS_PATH,
             scope: &Scope::Account,
             query: vec![("scopeFilterDisabled", "true".into())],
             body: None,

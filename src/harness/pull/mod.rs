@@ -67,6 +67,7 @@ use crate::snapshot::{
 use collect::{Accounts, Collector};
 use preflight::Access;
 
+pub use access_objects::PERMISSIONS_PATH;
 pub use credentials::MANAGE_API_KEY;
 pub use principals::GROUPS_OF_EVERY_SCOPE;
 pub use scim::scim_path;

@@ -14,6 +14,10 @@
 //! catch-all that answers 404 and records the request in
 //! [`FakeHarness::unexpected`], so tests can assert that list is empty.
 //!
+//! [`FakeHarness::replay`] serves a recording made by `pull --record`
+//! instead (`replay.rs`): the answers a real Harness gave, pseudonymised,
+//! matched by method, path, query and body.
+//!
 //! Tests are synchronous: the server runs on its own thread with its own
 //! tokio runtime and stops when the [`FakeHarness`] is dropped.
 
@@ -28,6 +32,7 @@ mod endpoints;
 mod grow;
 pub mod http;
 pub mod redirector;
+mod replay;
 mod sample;
 
 pub use endpoints::with_server_counts;
@@ -188,6 +193,8 @@ pub(crate) struct State {
     /// Built lists by request (paging aside); cleared when the served
     /// account or the faults change.
     list_cache: std::collections::HashMap<String, std::sync::Arc<Vec<serde_json::Value>>>,
+    /// The recording served instead of the snapshot ([`FakeHarness::replay`]).
+    replay: Option<replay::Replay>,
 }
 
 fn lock(shared: &Shared) -> MutexGuard<'_, State> {
@@ -199,27 +206,36 @@ impl FakeHarness {
     /// Starts serving `snapshot` on `127.0.0.1:0`, accepting only `api_key`.
     /// The account id is `snapshot.account.id`.
     pub fn start(snapshot: Snapshot, api_key: &str) -> FakeHarness {
+        let shared = new_state(snapshot, api_key, None);
+        FakeHarness::serve(shared.clone(), endpoints::router(shared))
+    }
+
+    /// Serves a recording written by `pull --record` (its `manifest.json`
+    /// and `exchanges/`): each request gets the answer recorded for the same
+    /// method, path, query and body, the recorded attempts of one request in
+    /// the order they were made (the last one again once they are used
+    /// up). An unrecorded request gets a 404 naming it, and is listed in
+    /// [`FakeHarness::unexpected`]. Any credential is accepted: the
+    /// recording holds none. Faults still apply, before the recording.
+    pub fn replay(dir: &std::path::Path) -> FakeHarness {
+        let recording = reviewpack::harness::record::read(dir)
+            .unwrap_or_else(|e| panic!("cannot replay {}: {e}", dir.display()));
+        let shared = new_state(
+            small_snapshot(),
+            "",
+            Some(replay::Replay::new(recording.exchanges)),
+        );
+        FakeHarness::serve(shared.clone(), replay::router(shared))
+    }
+
+    fn serve(shared: Shared, router: axum::Router) -> FakeHarness {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
         let addr = listener.local_addr().expect("local addr");
-        let shared: Shared = Arc::new(Mutex::new(State {
-            snapshot,
-            api_key: api_key.to_string(),
-            bearer: None,
-            faults: Faults::default(),
-            truncate_armed: false,
-            grow_armed: false,
-            grown: 0,
-            requests: Vec::new(),
-            unexpected: Vec::new(),
-            admitted: VecDeque::new(),
-            next_correlation: 0,
-            list_cache: Default::default(),
-        }));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = endpoints::router(shared.clone()).layer(axum::middleware::from_fn_with_state(
+        let app = router.layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             front_door,
         ));
@@ -309,6 +325,24 @@ impl FakeHarness {
     pub fn snapshot(&self) -> Snapshot {
         lock(&self.shared).snapshot.clone()
     }
+}
+
+fn new_state(snapshot: Snapshot, api_key: &str, replay: Option<replay::Replay>) -> Shared {
+    Arc::new(Mutex::new(State {
+        snapshot,
+        api_key: api_key.to_string(),
+        bearer: None,
+        faults: Faults::default(),
+        truncate_armed: false,
+        grow_armed: false,
+        grown: 0,
+        requests: Vec::new(),
+        unexpected: Vec::new(),
+        admitted: VecDeque::new(),
+        next_correlation: 0,
+        list_cache: Default::default(),
+        replay,
+    }))
 }
 
 impl Drop for FakeHarness {
