@@ -225,6 +225,33 @@ fn an_account_viewer_key_pulls_warns_and_the_pack_says_the_token_rules_did_not_r
     let page = read(&pack.join("index.html"));
     assert!(page.contains("Gap in the evidence"), "page");
     assert!(page.contains("core_serviceaccount_manageapikey"), "page");
+    // Harness's service-account list still said how many API keys each
+    // has (its tokensCount counts keys): the Reconciliation names what
+    // could not be read instead of nothing.
+    assert_eq!(
+        got.service_accounts
+            .iter()
+            .map(|s| s.api_key_count)
+            .collect::<Vec<_>>(),
+        demo.service_accounts
+            .iter()
+            .map(|s| s.api_key_count)
+            .collect::<Vec<_>>()
+    );
+    let rec = read(&pack.join("csv/reconciliation.csv"));
+    let line = rec
+        .lines()
+        .find(|l| l.starts_with("service-account API keys Harness counts"))
+        .unwrap_or_else(|| panic!("{rec}"));
+    assert!(
+        line.contains(",8,API keys stored for those service accounts: 0,8,"),
+        "{line}"
+    );
+    assert!(
+        line.contains("2 API keys of sa:account/ci_bot exist but could not be listed: their tokens and their expiry are unknown"),
+        "{line}"
+    );
+    assert!(line.contains("and 3 more service accounts"), "{line}");
 }
 
 #[test]
@@ -857,6 +884,77 @@ fn a_permission_missing_at_one_project_is_named_with_that_project() {
     // The scope tree was read (to know where to ask), no list it guards.
     assert_eq!(asked(&fake, "/ng/api/organizations"), 1);
     assert_eq!(asked(&fake, "/authz/api/roleassignments"), 0);
+}
+
+#[test]
+fn harnesss_role_counts_name_assignments_a_list_left_out_silently() {
+    // No access check to vouch for the lists, and a key that may not view
+    // groups at one project: that project's assignment list comes back
+    // without its group assignments and without an error (A2). Harness's
+    // role list still counts them (O11), so the Reconciliation says where.
+    let hole = Scope::Project("eng".into(), "payments".into());
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    fake.set_faults(Faults {
+        missing_at: vec![("core_usergroup_view".into(), hole.clone())],
+        not_found_path: Some("/authz/api/acl".into()),
+        ..Faults::default()
+    });
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let out = run(
+        &fake,
+        "pull",
+        &[
+            "--activity-end",
+            END,
+            "--allow-unverified",
+            "--allow-partial",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let got = snapshot::load(&path).unwrap().snapshot;
+    let demo = demo_snapshot();
+    // Harness counts per role of the scope's own list: an assignment of a
+    // role listed elsewhere (an account role reused in the project) is not
+    // counted there.
+    let groups_at = |s: &Snapshot| {
+        s.role_assignments
+            .iter()
+            .filter(|a| a.scope == hole && a.principal.kind == "USER_GROUP")
+            .filter(|a| {
+                demo.roles
+                    .iter()
+                    .any(|r| r.scope == hole && r.id == a.role.id)
+            })
+            .count()
+    };
+    let missing = groups_at(&demo) - groups_at(&got);
+    assert!(missing > 0, "the list left the group assignments out");
+    let pack = dir.path().join("pack");
+    let out = reviewpack()
+        .arg("report")
+        .arg(&path)
+        .arg("-o")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let rec = read(&pack.join("csv/reconciliation.csv"));
+    let line = rec
+        .lines()
+        .find(|l| l.starts_with("role assignments Harness counts in its role lists"))
+        .unwrap_or_else(|| panic!("{rec}"));
+    assert!(
+        line.contains(&format!(
+            "project:eng/payments: {missing} fewer to user groups than Harness counts (the key may not view user groups there"
+        )),
+        "{line}"
+    );
+    // Near miss: the whole pull has nothing to name.
+    let whole = pulled(&FakeHarness::start(demo_snapshot(), KEY));
+    assert_eq!(groups_at(&whole), groups_at(&demo));
 }
 
 #[test]
