@@ -29,11 +29,27 @@ fn run(fake: &FakeHarness, cmd: &str, args: &[&str]) -> std::process::Output {
 }
 
 fn pull(fake: &FakeHarness, out: &Path) -> std::process::Output {
-    run(
-        fake,
-        "pull",
-        &["--activity-end", END, "-o", out.to_str().unwrap()],
-    )
+    pull_with(fake, out, &[])
+}
+
+/// `pull` with more options.
+fn pull_with(fake: &FakeHarness, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["--activity-end", END];
+    args.extend_from_slice(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    run(fake, "pull", &args)
+}
+
+/// `report SNAPSHOT -o PACK`, which must succeed.
+fn report(snapshot: &Path, pack: &Path) {
+    let out = reviewpack()
+        .arg("report")
+        .arg(snapshot)
+        .arg("-o")
+        .arg(pack)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
 }
 
 fn pulled(fake: &FakeHarness) -> Snapshot {
@@ -183,14 +199,7 @@ fn an_account_viewer_key_pulls_warns_and_the_pack_says_the_token_rules_did_not_r
     // report: the token rules are not evaluated, with the reason, and the
     // Summary sheet and page say so.
     let pack = dir.path().join("pack");
-    let out = reviewpack()
-        .arg("report")
-        .arg(&path)
-        .arg("-o")
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    report(&path, &pack);
     let doc: serde_json::Value = serde_json::from_str(&read(&pack.join("findings.json"))).unwrap();
     let skipped: Vec<(&str, &str)> = doc["rules_not_evaluated"]
         .as_array()
@@ -588,18 +597,7 @@ fn a_project_the_key_cannot_view_stops_the_pull_and_allow_partial_reads_the_rest
     // Read scope by scope the result is the same, and eng's own project
     // list is the one marked.
     let path2 = dir.path().join("per-scope.json");
-    let out = run(
-        &fake,
-        "pull",
-        &[
-            "--activity-end",
-            END,
-            "--per-scope-lists",
-            "--allow-partial",
-            "-o",
-            path2.to_str().unwrap(),
-        ],
-    );
+    let out = pull_with(&fake, &path2, &["--per-scope-lists", "--allow-partial"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(!stderr_of(&out).contains("could not list"));
     let per_scope = snapshot::load(&path2).unwrap().snapshot;
@@ -901,18 +899,7 @@ fn harnesss_role_counts_name_assignments_a_list_left_out_silently() {
     });
     let dir = tempdir();
     let path = dir.path().join("snap.json");
-    let out = run(
-        &fake,
-        "pull",
-        &[
-            "--activity-end",
-            END,
-            "--allow-unverified",
-            "--allow-partial",
-            "-o",
-            path.to_str().unwrap(),
-        ],
-    );
+    let out = pull_with(&fake, &path, &["--allow-unverified", "--allow-partial"]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     let got = snapshot::load(&path).unwrap().snapshot;
     let demo = demo_snapshot();
@@ -933,14 +920,7 @@ fn harnesss_role_counts_name_assignments_a_list_left_out_silently() {
     let missing = groups_at(&demo) - groups_at(&got);
     assert!(missing > 0, "the list left the group assignments out");
     let pack = dir.path().join("pack");
-    let out = reviewpack()
-        .arg("report")
-        .arg(&path)
-        .arg("-o")
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    report(&path, &pack);
     let rec = read(&pack.join("csv/reconciliation.csv"));
     let line = rec
         .lines()
