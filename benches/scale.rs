@@ -97,6 +97,7 @@ fn bench_report(users: usize) {
         roster: None,
         assignments: None,
         operator: None,
+        verdict: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut times = std::collections::BTreeMap::new();
@@ -452,6 +453,7 @@ fn bench_split(users: usize) {
         roster: None,
         assignments: Some(&assignments),
         operator: None,
+        verdict: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     stage("Entitlements rows, made into a null sink", || {

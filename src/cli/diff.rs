@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::atomic::StagedDir;
 use crate::diff::{self, DecisionSet, DiffFormat, DiffReport, DiffSide, ManifestInput};
-use crate::findings::{self, Policy, Severity};
+use crate::findings::{self, Policy};
 use crate::graph::AccessGraph;
 use crate::snapshot::LoadedSnapshot;
 
@@ -41,10 +41,8 @@ pub(crate) struct DiffArgs {
     /// this flag such a file is refused).
     #[arg(long, requires = "decisions")]
     decisions_of_another_snapshot: bool,
-    /// Exit 1 when a new finding (revocation-not-done included) is at or
-    /// above this severity: info, low, medium, high, critical.
-    #[arg(long, value_name = "SEVERITY")]
-    fail_on: Option<String>,
+    #[command(flatten)]
+    gate: super::gate::GateArgs,
     /// Workforce roster (Entra, Okta or HR CSV) both snapshots' findings are
     /// checked against: not-in-roster and roster-terminated.
     #[arg(long, value_name = "FILE")]
@@ -87,7 +85,9 @@ pub(crate) struct DiffJob<'a> {
     /// The workforce roster both sides are checked against.
     pub roster: Option<&'a crate::findings::Roster>,
     pub decisions: Option<DecisionSet>,
-    pub fail_on: Option<(Severity, String)>,
+    /// What fails the run: judged over the new findings (revocation-not-done
+    /// included), or over every NEW finding with `--fail-on-all`.
+    pub gate: findings::Gate,
     /// Compare different accounts.
     pub force_accounts: bool,
     pub out_dir: &'a Path,
@@ -112,13 +112,6 @@ fn parse_formats(words: &[String]) -> anyhow::Result<Vec<DiffFormat>> {
         bail!("--format names no format");
     }
     Ok(formats)
-}
-
-pub(crate) fn parse_fail_on(s: &str) -> anyhow::Result<(Severity, String)> {
-    let sev = Severity::parse(s).with_context(|| {
-        format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
-    })?;
-    Ok((sev, sev.as_str().to_string()))
 }
 
 /// Refuses two snapshots of different accounts unless forced.
@@ -158,14 +151,14 @@ fn file_name(p: &Path) -> String {
 }
 
 /// Compares, writes the diff directory atomically, prints a summary;
-/// returns the report and whether `--fail-on` trips.
+/// returns the report, its gate verdict in `report.gate`.
 ///
 /// Two large snapshots' findings take more memory than anything else, so
 /// they are never held at once: OLD's are evaluated first and kept as
 /// compact text, the object and access comparison runs while both graphs
 /// exist, and an owned OLD snapshot is dropped before NEW's findings are
 /// evaluated (an owned NEW one before the files are written).
-pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffReport, bool)> {
+pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport> {
     let DiffJob {
         old,
         old_path,
@@ -175,7 +168,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
         policy,
         roster,
         decisions,
-        fail_on,
+        gate,
         force_accounts,
         out_dir,
         replace,
@@ -223,15 +216,24 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
     drop(ng);
     drop(new);
     let rules: Vec<String> = nf.rules_evaluated.iter().map(|r| r.to_string()).collect();
-    let report = compared.finish(diff::finding_changes(
+    let mut report = compared.finish(diff::finding_changes(
         old_findings.diff(nf.findings),
         &rules,
         &policy.source,
     ));
+    // By default only what is new fails; --fail-on-all judges what persists
+    // too.
+    let f = &report.findings;
+    let verdict = if gate.all {
+        findings::judge(f.new.iter().chain(&f.persisting), &policy, &gate, None)
+    } else {
+        findings::judge(&f.new, &policy, &gate, Some(&Default::default()))
+    };
+    report.gate = Some(verdict);
 
     let manifest = ManifestInput {
         formats: formats.iter().map(|f| f.as_str()).collect(),
-        fail_on: fail_on.as_ref().map(|(_, s)| s.as_str()),
+        fail_on: gate.fail_on.map(|s| s.as_str()),
         policy: policy
             .source
             .file_name
@@ -313,32 +315,12 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<(DiffRepor
             ));
         }
     }
-    // The run fails on new findings only: at or above --fail-on, or of a rule
-    // the policy denies (revocation-not-done is not a policy rule).
-    let failing = findings::failing(
-        &report.findings.new,
-        &policy,
-        fail_on.as_ref().map(|(sev, _)| *sev),
-    );
-    let fails = !failing.is_empty();
-    if fails {
-        let why = match &fail_on {
-            Some((_, word)) => {
-                format!("at or above {word} (--fail-on {word}) or denied by the policy")
-            }
-            None => "denied by the policy".to_string(),
-        };
-        out.note(format_args!(
-            "{} new finding(s) {why}: exit 1",
-            failing.len()
-        ));
-    }
-    Ok((report, fails))
+    Ok(report)
 }
 
 pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let formats = parse_formats(&args.format)?;
-    let fail_on = args.fail_on.as_deref().map(parse_fail_on).transpose()?;
+    let gate = args.gate.gate()?;
     let mut inputs: Vec<(&'static str, &Path)> =
         vec![("OLD snapshot", &args.old), ("NEW snapshot", &args.new)];
     for (what, p) in [
@@ -368,7 +350,8 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|d| read_bound_decisions(d, &args.old, &old, args.decisions_of_another_snapshot))
         .transpose()?;
-    let (report, fails) = write(
+    let gate_asked = gate.clone();
+    let report = write(
         DiffJob {
             old: Snap::Owned(Box::new(old)),
             old_path: &args.old,
@@ -378,7 +361,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
             policy,
             roster: roster.as_ref(),
             decisions,
-            fail_on,
+            gate,
             force_accounts: args.force,
             out_dir: &args.out,
             replace: args.force,
@@ -386,14 +369,11 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
         },
         out,
     )?;
+    let fails = super::gate::tell(&gate_asked, &[report.gate.as_ref().expect("judged")]);
     // The process ends here: its memory goes back with it. Freeing a large
     // report's findings one by one would take about a second.
     std::mem::forget(report);
-    Ok(if fails {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::report::exit_code(fails))
 }
 
 /// Reads a decisions file made on OLD. Decisions are about one snapshot:
@@ -433,11 +413,12 @@ pub(crate) fn write_for_run(
     previous_path: &Path,
     decisions: Option<DecisionSet>,
     pulled: &LoadedSnapshot,
+    gate: findings::Gate,
     pack_dir: &Path,
     out: &Output,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<findings::Verdict> {
     let dir = pack_dir.join("diff");
-    write(
+    let report = write(
         DiffJob {
             old: Snap::Borrowed(previous),
             old_path: previous_path,
@@ -447,7 +428,7 @@ pub(crate) fn write_for_run(
             policy,
             roster,
             decisions,
-            fail_on: None,
+            gate,
             force_accounts: false,
             out_dir: &dir,
             replace: true,
@@ -455,5 +436,5 @@ pub(crate) fn write_for_run(
         },
         out,
     )?;
-    Ok(())
+    Ok(report.gate.expect("judged"))
 }

@@ -4,6 +4,7 @@
 mod collect;
 mod diff;
 mod explain;
+mod gate;
 mod pull;
 mod report;
 mod signoff;

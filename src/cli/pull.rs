@@ -604,33 +604,62 @@ fn write_after_pull(
 ) -> anyhow::Result<ExitCode> {
     // The diff goes inside the pack before it is sealed, so the manifest,
     // SHA256SUMS and --zip cover it.
+    let diff_verdict = std::cell::RefCell::new(None);
     let add_diff = |dir: &Path| -> anyhow::Result<()> {
-        match previous {
-            Some((path, prev)) => super::diff::write_for_run(
+        if let Some((path, prev)) = previous {
+            let v = super::diff::write_for_run(
                 settings.policy.clone(),
                 settings.roster.as_ref(),
                 prev,
                 path,
                 decisions.borrow_mut().take(),
                 loaded,
+                settings.gate.clone(),
                 dir,
                 out,
-            ),
-            None => Ok(()),
+            )?;
+            *diff_verdict.borrow_mut() = Some(v);
         }
+        Ok(())
     };
     let prev = previous
         .as_ref()
         .map(|(_, p)| crate::findings::PreviousReview::of(&p.snapshot));
-    super::report::write(
+    // With --previous the gate judges what is new since it (unless
+    // --fail-on-all): the previous snapshot's findings, by id, evaluated
+    // as `report` would have made them.
+    let previous_findings: Option<std::collections::HashSet<String>> =
+        previous.as_ref().map(|(_, p)| {
+            let g = crate::graph::AccessGraph::build(&p.snapshot);
+            crate::findings::evaluate_with(
+                &g,
+                &settings.policy,
+                p.snapshot.captured_at(),
+                settings.roster.as_ref(),
+            )
+            .findings
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+        });
+    let verdict = super::report::write(
         loaded,
         &cmd.pack,
         settings,
         inputs,
         prev.as_ref(),
+        previous_findings.as_ref(),
         out,
         Some(&add_diff),
-    )
+    )?;
+    // The diff's verdict adds what only a diff finds (revocation-not-done).
+    let diff_verdict = diff_verdict.into_inner();
+    let mut verdicts = vec![&verdict];
+    verdicts.extend(diff_verdict.as_ref());
+    Ok(super::report::exit_code(super::gate::tell(
+        &settings.gate,
+        &verdicts,
+    )))
 }
 
 pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitCode> {

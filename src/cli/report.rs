@@ -1,5 +1,6 @@
 //! `reviewpack report`, and the pack-writing step `run` shares with it.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 
 use crate::atomic::StagedDir;
-use crate::findings::{self, Counts, Policy, Roster, RosterFormat, Severity};
+use crate::findings::{self, Counts, Policy, Roster, RosterFormat};
 use crate::graph::AccessGraph;
 use crate::report::{seal_pack, write_pack, Format, ReportContext};
 use crate::snapshot::LoadedSnapshot;
@@ -54,10 +55,8 @@ pub(crate) struct PackArgs {
     /// documented defaults.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Exit 1 when a non-exempt finding at or above this severity exists:
-    /// info, low, medium, high or critical (default: never).
-    #[arg(long, value_name = "SEVERITY")]
-    fail_on: Option<String>,
+    #[command(flatten)]
+    gate: super::gate::GateArgs,
     /// Workforce roster (CSV: Entra ID "Download users", an Okta user report,
     /// or an HR file with email and status): enables not-in-roster and
     /// roster-terminated (docs/operations.md).
@@ -73,7 +72,7 @@ pub(crate) struct PackSettings {
     pub formats: Vec<Format>,
     pub as_of: Option<DateTime<Utc>>,
     pub policy: Policy,
-    pub fail_on: Option<Severity>,
+    pub gate: findings::Gate,
     pub roster: Option<Roster>,
     pub split_by_reviewer: bool,
     pub campaign_key: Option<Vec<u8>>,
@@ -121,15 +120,7 @@ impl PackArgs {
                     })
             })
             .transpose()?;
-        let fail_on = self
-            .fail_on
-            .as_deref()
-            .map(|s| {
-                Severity::parse(s).with_context(|| {
-                    format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
-                })
-            })
-            .transpose()?;
+        let gate = self.gate.gate()?;
         let policy = match &self.policy {
             None => Policy::default(),
             Some(path) => {
@@ -158,7 +149,7 @@ impl PackArgs {
             formats,
             as_of,
             policy,
-            fail_on,
+            gate,
             roster,
             split_by_reviewer: self.split_by_reviewer,
             campaign_key,
@@ -259,29 +250,32 @@ pub(crate) fn read_roster(
 /// Adds files to a staged pack before it is sealed (`run --previous`).
 pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<()> + 'a;
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write(
     loaded: &LoadedSnapshot,
     args: &PackArgs,
     settings: &PackSettings,
     inputs: &[(&'static str, &Path)],
     previous: Option<&crate::findings::PreviousReview>,
+    previous_findings: Option<&HashSet<String>>,
     out: &Output,
     extra: Option<&ExtraFiles<'_>>,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<findings::Verdict> {
     let PackSettings {
         formats,
         as_of,
         policy,
-        fail_on,
+        gate,
         roster,
         split_by_reviewer,
         campaign_key,
         operator,
     } = settings;
-    let (split_by_reviewer, fail_on) = (*split_by_reviewer, *fail_on);
+    let split_by_reviewer = *split_by_reviewer;
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
     let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
+    let verdict = findings::judge(&evaluation.findings, policy, gate, previous_findings);
     let assignments = policy.reviewers.as_ref().map(|r| {
         let mut a = crate::report::reviewers::assign(&graph, r, roster.as_ref());
         if let Some(key) = campaign_key {
@@ -298,6 +292,7 @@ pub(crate) fn write(
         roster: roster.as_ref().map(|r| &r.source),
         assignments: assignments.as_ref(),
         operator: operator.as_deref(),
+        verdict: Some(&verdict),
     };
     if let Some(r) = &policy.reviewers {
         warn_unmatched_reviewer_keys(r, &loaded.snapshot, out);
@@ -410,19 +405,7 @@ pub(crate) fn write(
         "findings: {}",
         Counts::of(&evaluation.findings).summary()
     ));
-    let failing = findings::failing(&evaluation.findings, policy, fail_on);
-    if failing.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let why = match fail_on {
-        Some(s) => format!("at or above --fail-on {s} (or of a rule at level deny)"),
-        None => "of a rule at level deny in the policy".to_string(),
-    };
-    out.note(format_args!(
-        "failing: {} non-exempt finding(s) {why}",
-        failing.len()
-    ));
-    Ok(ExitCode::from(1))
+    Ok(verdict)
 }
 
 /// `DIR.zip` beside `DIR`, and the folder name its entries sit under;
@@ -447,7 +430,19 @@ pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     args.pack.check_out(&inputs)?;
     let settings = args.pack.validate()?;
     let loaded = load_snapshot(&args.snapshot)?;
-    write(&loaded, &args.pack, &settings, &inputs, None, out, None)
+    let verdict = write(
+        &loaded, &args.pack, &settings, &inputs, None, None, out, None,
+    )?;
+    Ok(exit_code(super::gate::tell(&settings.gate, &[&verdict])))
+}
+
+/// 1 when the gate fails, else 0.
+pub(crate) fn exit_code(fails: bool) -> ExitCode {
+    if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Reads a campaign key file: its bytes, without a trailing line end; at

@@ -275,6 +275,7 @@ impl Compared {
             effective_access,
             findings,
             decisions,
+            gate: None,
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct DiffReport {
     pub findings: FindingChanges,
     /// The previous review's decisions checked against NEW (`--decisions`).
     pub decisions: Option<DecisionsCheck>,
+    /// What the gate decided (`--fail-on`, `--fail-on-rule`, rules at
+    /// `deny`): by default over the new findings only.
+    pub gate: Option<crate::findings::Verdict>,
 }
 
 /// One of the two snapshots compared.

@@ -255,6 +255,7 @@ fn report_value(r: &DiffReport) -> Result<Value> {
         effective_access,
         findings: fi,
         decisions: d,
+        gate,
     } = r;
     Ok(object([
         ("schema", full(schema)?),
@@ -272,6 +273,7 @@ fn report_value(r: &DiffReport) -> Result<Value> {
         ("effective_access", access(effective_access)?),
         ("findings", findings(fi)?),
         ("decisions", decisions(d)?),
+        ("gate", full(gate)?),
     ]))
 }
 

@@ -28,6 +28,7 @@ mod draft;
 mod escalation;
 mod evaluate;
 mod finding;
+mod gate;
 mod grants;
 mod hygiene;
 mod names;
@@ -45,6 +46,7 @@ pub use evaluate::{
     FOLDED_INTO_DISABLED_USER,
 };
 pub use finding::{ControlRef, ExemptionStatus, Finding, FindingPrincipal, Severity};
+pub use gate::{judge, Failure, Gate, Verdict, JUDGED_ALL, JUDGED_NEW};
 pub use outcome::{failing, Counts};
 pub use policy::{
     default_sod, Exemption, Level, MembershipRouting, Policy, PolicyError, PolicySource,

@@ -41,6 +41,8 @@ struct Doc<'a> {
     rules_evaluated: Vec<&'static str>,
     rules_not_evaluated: Vec<serde_json::Value>,
     summary: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<&'a crate::findings::Verdict>,
     findings: &'a [crate::findings::Finding],
 }
 
@@ -83,6 +85,7 @@ pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<usize>
             "exempt": counts.exempt,
             "open_by_severity": by_severity,
         }),
+        gate: ctx.verdict,
         findings: ctx.findings,
     };
     // Streamed: a large account has hundreds of thousands of findings, and a

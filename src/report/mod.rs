@@ -88,6 +88,9 @@ pub struct ReportContext<'a, 's> {
     pub assignments: Option<&'a reviewers::Assignments>,
     /// Who made this pack (`--operator`), recorded in the manifest.
     pub operator: Option<&'a str>,
+    /// What the gate decided (`--fail-on`, `--fail-on-rule`, rules at
+    /// `deny`), written into findings.json.
+    pub verdict: Option<&'a crate::findings::Verdict>,
 }
 
 /// What a report run wrote.

@@ -666,6 +666,7 @@ mod tests {
             roster: None,
             assignments: None,
             operator: None,
+            verdict: None,
         };
         let per_sheet = 40usize;
         let limits = Limits {

@@ -9,6 +9,7 @@ mod fake_harness;
 mod fake_harness_tests;
 mod fidelity;
 mod findings;
+mod gate;
 mod harness_sdk;
 mod hidden_names;
 mod hostile;
