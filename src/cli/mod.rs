@@ -1,6 +1,7 @@
 //! The command line: clap types, resolving them into plain settings, and the
 //! one place that prints. Nothing below this module sees clap or anyhow.
 
+mod baseline;
 mod collect;
 mod diff;
 mod explain;
@@ -50,6 +51,10 @@ enum Command {
     /// Sign off a collected campaign as its control owner: names the
     /// SHA-256 of its decisions and manifest, with your name and the date.
     Signoff(signoff::SignoffArgs),
+    /// Accept what a pack found, until a day: writes a file of exemptions
+    /// the policy includes (`include = ["FILE"]`), so a scheduled job fails
+    /// only on what is new.
+    Baseline(baseline::BaselineArgs),
 }
 
 /// Parses argv and runs the command. `Ok` carries the exit code of a
@@ -91,6 +96,7 @@ where
         Command::Diff(a) => diff::run(a, &out),
         Command::Collect(a) => collect::run(a, &out),
         Command::Signoff(a) => signoff::run(a, &out),
+        Command::Baseline(a) => baseline::run(a, &out),
     }
 }
 

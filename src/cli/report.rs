@@ -190,6 +190,36 @@ impl PackArgs {
     }
 }
 
+/// Warns of exemptions that match nothing (a typo, or the access is gone)
+/// and of those lapsing within the policy's `exemption_warn_days`.
+pub(crate) fn tell_exemptions(uses: &[findings::ExemptionUse], out: &Output) {
+    for u in uses {
+        if u.matched == 0 {
+            out.note(format_args!(
+                "warning: {} matches no finding: a typo, or the access it excused is gone; remove it from the policy",
+                super::term_safe(&u.label())
+            ));
+        }
+        match u.state {
+            "expiring" => out.note(format_args!(
+                "warning: {} expires on {} (in {} day{}): renew it, with its approver, or remove what it excuses",
+                super::term_safe(&u.label()),
+                u.expires,
+                u.days_left,
+                if u.days_left == 1 { "" } else { "s" }
+            )),
+            "expired" if u.matched > 0 => out.note(format_args!(
+                "warning: {} expired on {}: its {} finding{} apply again",
+                super::term_safe(&u.label()),
+                u.expires,
+                u.matched,
+                if u.matched == 1 { "" } else { "s" }
+            )),
+            _ => {}
+        }
+    }
+}
+
 /// Says which leftovers of earlier crashed runs were removed.
 pub(crate) fn note_stale(staged: &StagedDir, out: &Output) {
     for p in staged.stale_removed() {
@@ -275,7 +305,9 @@ pub(crate) fn write(
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
     let graph = AccessGraph::build(&loaded.snapshot);
     let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
-    let verdict = findings::judge(&evaluation.findings, policy, gate, previous_findings);
+    let mut verdict = findings::judge(&evaluation.findings, policy, gate, previous_findings);
+    verdict.exemptions = findings::exemption_uses(policy, &evaluation.findings, as_of);
+    tell_exemptions(&verdict.exemptions, out);
     let assignments = policy.reviewers.as_ref().map(|r| {
         let mut a = crate::report::reviewers::assign(&graph, r, roster.as_ref());
         if let Some(key) = campaign_key {

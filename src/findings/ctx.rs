@@ -24,6 +24,8 @@ pub struct Ctx<'a, 's> {
     /// The previous review (`diff`, `run --previous`): a user absent from
     /// it joined since.
     pub previous: Option<&'a PreviousReview>,
+    /// The policy's exemptions, indexed once per evaluation.
+    pub exemptions: super::policy::ExemptionIndex<'a>,
 }
 
 /// What a review needs of the previous one: when it was captured and who

@@ -130,6 +130,7 @@ pub fn evaluate_since(
         as_of,
         roster,
         previous,
+        exemptions: super::policy::ExemptionIndex::new(&policy.exemptions),
     };
     let (rules, skipped) = rules_plan_with(policy, roster.is_some(), graph.snapshot(), as_of);
     let mut out = Evaluation {
@@ -271,7 +272,7 @@ fn finish(d: Draft, ctx: &Ctx<'_, '_>) -> Finding {
         controls: d.rule.controls(),
         exempted: None,
     };
-    f.exempted = ctx.policy.exemption_for(&f, ctx.as_of);
+    f.exempted = ctx.exemptions.status_for(&f, ctx.as_of);
     f
 }
 

@@ -104,6 +104,10 @@ pub struct Verdict {
     pub passed: bool,
     /// The failing findings, in the findings' order.
     pub failing: Vec<Failure>,
+    /// The policy's exemptions: what each matched and whether it lapses
+    /// soon (filled in by the caller that knows the run's time).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exemptions: Vec<ExemptionUse>,
 }
 
 /// `judged` when every finding is judged.
@@ -182,7 +186,103 @@ pub fn judge<'f>(
         },
         passed: failing.is_empty(),
         failing,
+        exemptions: Vec::new(),
     }
+}
+
+/// How one exemption of the policy was used: how many findings it
+/// matched (a baseline entry matching nothing is a typo, or access since
+/// removed) and whether it is about to lapse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExemptionUse {
+    /// Its place in the policy (1-based), counting included files after
+    /// the policy's own entries in the order they are included.
+    pub number: usize,
+    /// The included file it comes from (`None`: the policy file).
+    pub source: Option<String>,
+    /// The rule it names.
+    pub rule: String,
+    /// The principal it names.
+    pub principal: Option<String>,
+    /// The scope it names.
+    pub scope: Option<String>,
+    /// The finding id it names.
+    pub id: Option<String>,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Its last day.
+    pub expires: String,
+    /// Days from the run's as-of day to its last day (negative: expired).
+    pub days_left: i64,
+    /// `active`, `expiring` (within the policy's `exemption_warn_days`) or
+    /// `expired`.
+    pub state: &'static str,
+    /// How many findings it matched.
+    pub matched: usize,
+}
+
+impl ExemptionUse {
+    /// `exemption 3 (baseline.toml: privilege-escalation-path, grace@…)`.
+    pub fn label(&self) -> String {
+        let mut what = vec![self.rule.clone()];
+        what.extend(self.principal.clone());
+        what.extend(self.scope.clone());
+        what.extend(self.id.as_ref().map(|i| format!("finding {i}")));
+        format!(
+            "exemption {} ({}{})",
+            self.number,
+            self.source
+                .as_ref()
+                .map(|s| format!("{s}: "))
+                .unwrap_or_default(),
+            what.join(", ")
+        )
+    }
+}
+
+/// Every exemption of the policy with its matches and state as of `as_of`.
+pub fn exemption_uses(
+    policy: &Policy,
+    findings: &[Finding],
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Vec<ExemptionUse> {
+    let index = super::policy::ExemptionIndex::new(&policy.exemptions);
+    let mut matched = vec![0usize; policy.exemptions.len()];
+    for f in findings {
+        for i in index.matching(f) {
+            matched[i] += 1;
+        }
+    }
+    let today = as_of.date_naive();
+    let warn = i64::from(policy.thresholds.exemption_warn_days);
+    policy
+        .exemptions
+        .iter()
+        .zip(matched)
+        .enumerate()
+        .map(|(i, (e, matched))| {
+            let days_left = (e.expires - today).num_days();
+            ExemptionUse {
+                number: i + 1,
+                source: e.source.clone(),
+                rule: e.rule.clone(),
+                principal: e.principal.clone(),
+                scope: e.scope.clone(),
+                id: e.id.clone(),
+                approved_by: e.approved_by.clone(),
+                expires: e.expires.to_string(),
+                days_left,
+                state: if days_left < 0 {
+                    "expired"
+                } else if days_left <= warn {
+                    "expiring"
+                } else {
+                    "active"
+                },
+                matched,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -46,7 +46,9 @@ pub use evaluate::{
     FOLDED_INTO_DISABLED_USER,
 };
 pub use finding::{ControlRef, ExemptionStatus, Finding, FindingPrincipal, Severity};
-pub use gate::{judge, Failure, Gate, Verdict, JUDGED_ALL, JUDGED_NEW};
+pub use gate::{
+    exemption_uses, judge, ExemptionUse, Failure, Gate, Verdict, JUDGED_ALL, JUDGED_NEW,
+};
 pub use outcome::{failing, Counts};
 pub use policy::{
     default_sod, Exemption, Level, MembershipRouting, Policy, PolicyError, PolicySource,

@@ -440,6 +440,7 @@ fn findings_are_new_resolved_or_persisting_by_id() {
         kind: "defaults",
         file_name: None,
         sha256: None,
+        included: Vec::new(),
     };
     let side = |l, file| DiffSide {
         loaded: l,

@@ -183,3 +183,169 @@ expires = 2026-09-30
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_eq!(json(&pack.join("findings.json"))["gate"]["passed"], true);
 }
+
+fn report_json(snapshot: &Path, pack: &Path, args: &[&str]) -> Output {
+    reviewpack()
+        .arg("report")
+        .arg(snapshot)
+        .args(["--format", "json", "--force", "-o"])
+        .arg(pack)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_baseline_accepts_what_is_there_until_a_day_and_the_gate_fails_on_what_is_new() {
+    let dir = tempdir();
+    let q3_pack = dir.path().join("q3-pack");
+    let out = report_json(&quarter("q3.json"), &q3_pack, &[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let baseline = dir.path().join("accepted.toml");
+    let make = |extra: &[&str]| {
+        reviewpack()
+            .arg("baseline")
+            .arg(&q3_pack)
+            .arg("-o")
+            .arg(&baseline)
+            .args([
+                "--until",
+                "2027-01-31",
+                "--approved-by",
+                "Dana Whitfield (CISO)",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = make(&[]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = read(&baseline);
+    let q3 = json(&q3_pack.join("findings.json"));
+    let n = q3["findings"].as_array().unwrap().len();
+    assert_eq!(text.matches("[[exempt]]").count(), n);
+    assert!(text.contains("approved_by = \"Dana Whitfield (CISO)\""));
+    // Not twice without --force; the same bytes with it.
+    let out = make(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("exists; pass --force"));
+    assert!(make(&["--force"]).status.success());
+    assert_eq!(read(&baseline), text);
+
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "include = [\"accepted.toml\"]\n").unwrap();
+    // Next quarter, gated on new admins and escalation paths: only q4's new
+    // ones fail (Keira's admin, Priya's path), everything q3 had is
+    // accepted.
+    let q4_pack = dir.path().join("q4-pack");
+    let out = report_json(
+        &quarter("q4.json"),
+        &q4_pack,
+        &[
+            "-q",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--fail-on-rule",
+            "admin-access,privilege-escalation-path",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let lines = fail_lines(&out);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("admin-access keira.doyle@example.com")));
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("privilege-escalation-path priya.raman@example.com")));
+    let doc = json(&q4_pack.join("findings.json"));
+    assert_eq!(
+        doc["policy"]["source"]["included"][0]["file_name"],
+        "accepted.toml"
+    );
+    // Every baseline entry is accounted for: matched, or matching nothing
+    // (access since removed: the revocation done in q4).
+    let uses = doc["gate"]["exemptions"].as_array().unwrap();
+    assert_eq!(uses.len(), n);
+    assert!(uses.iter().all(|u| u["source"] == "accepted.toml"));
+    let unmatched = uses.iter().filter(|u| u["matched"] == 0).count();
+    assert!(unmatched > 0, "q4 resolved some of q3's findings");
+    // Said on stderr when not quiet.
+    let out = report_json(
+        &quarter("q4.json"),
+        &q4_pack,
+        &["--policy", policy.to_str().unwrap()],
+    );
+    let err = stderr_of(&out);
+    assert_eq!(
+        err.matches("matches no finding: a typo, or the access it excused is gone")
+            .count(),
+        unmatched,
+        "{err}"
+    );
+
+    // A pack changed after it was made is refused.
+    std::fs::write(q3_pack.join("findings.json"), "{}").unwrap();
+    let out = make(&["--force"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("does not match its seal"));
+}
+
+#[test]
+fn exemptions_about_to_lapse_are_announced_and_includes_are_checked() {
+    let dir = tempdir();
+    let policy = dir.path().join("policy.toml");
+    // The demo is captured 2026-10-01: nine days before the expiry.
+    std::fs::write(
+        &policy,
+        r#"include = ["more.toml"]
+
+[thresholds]
+exemption_warn_days = 10
+
+[[exempt]]
+rule = "service-account-admin"
+principal = "sa:account/terraform_automation"
+reason = "Terraform applies the account's configuration"
+approved_by = "Dana Whitfield (CISO)"
+expires = 2026-10-10
+"#,
+    )
+    .unwrap();
+    let pack = dir.path().join("pack");
+    // A missing included file names the policy's key.
+    let out = report_json(&demo(), &pack, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("include[0]") && err.contains("more.toml"),
+        "{err}"
+    );
+    // An included file holds exemptions only.
+    let more = dir.path().join("more.toml");
+    std::fs::write(&more, "[thresholds]\ninactive_days = 1\n").unwrap();
+    let out = report_json(&demo(), &pack, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("an included file holds [[exempt]] entries only"),
+        "{}",
+        stderr_of(&out)
+    );
+    std::fs::write(&more, "").unwrap();
+    let out = report_json(&demo(), &pack, &["--policy", policy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("warning: exemption 1 (service-account-admin, sa:account/terraform_automation) expires on 2026-10-10 (in 9 days)"),
+        "{}",
+        stderr_of(&out)
+    );
+    let uses = json(&pack.join("findings.json"))["gate"]["exemptions"].clone();
+    assert_eq!(uses[0]["state"], "expiring");
+    assert_eq!(uses[0]["matched"], 1);
+    assert_eq!(uses[0]["days_left"], 9);
+    // Near miss: ten days out of a nine-day window is only active.
+    let text = read(&policy).replace("exemption_warn_days = 10", "exemption_warn_days = 8");
+    std::fs::write(&policy, text).unwrap();
+    let out = report_json(&demo(), &pack, &["--policy", policy.to_str().unwrap()]);
+    assert!(!stderr_of(&out).contains("expires on 2026-10-10"));
+}

@@ -30,6 +30,8 @@ pub const DEFAULT_INACTIVE_DAYS: u32 = 90;
 pub const DEFAULT_MAX_ACCOUNT_ADMINS: u32 = 5;
 /// Default `token_max_days`.
 pub const DEFAULT_TOKEN_MAX_DAYS: u32 = 365;
+/// Default `exemption_warn_days`.
+pub const DEFAULT_EXEMPTION_WARN_DAYS: u32 = 14;
 
 /// What a rule's findings do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -64,6 +66,19 @@ pub struct PolicySource {
     pub file_name: Option<String>,
     /// Lowercase hex SHA-256 of the file.
     pub sha256: Option<String>,
+    /// The exemption files it includes (`include = [...]`), each named
+    /// with its hash.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub included: Vec<IncludedFile>,
+}
+
+/// A file of exemptions a policy includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncludedFile {
+    /// Its name as the policy writes it.
+    pub file_name: String,
+    /// Lowercase hex SHA-256 of its bytes.
+    pub sha256: String,
 }
 
 /// The numeric thresholds.
@@ -75,6 +90,8 @@ pub struct Thresholds {
     pub max_account_admins: u32,
     /// A token valid for longer than this is `token-long-lived`.
     pub token_max_days: u32,
+    /// An exemption expiring within this many days is announced.
+    pub exemption_warn_days: u32,
 }
 
 /// One rule's effective settings.
@@ -143,6 +160,9 @@ pub struct Exemption {
     pub approved_by: String,
     /// The last day it applies (UTC).
     pub expires: NaiveDate,
+    /// The included file it comes from (`None`: the policy file itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Exemption {
@@ -251,11 +271,13 @@ impl Default for Policy {
                 kind: "defaults",
                 file_name: None,
                 sha256: None,
+                included: Vec::new(),
             },
             thresholds: Thresholds {
                 inactive_days: DEFAULT_INACTIVE_DAYS,
                 max_account_admins: DEFAULT_MAX_ACCOUNT_ADMINS,
                 token_max_days: DEFAULT_TOKEN_MAX_DAYS,
+                exemption_warn_days: DEFAULT_EXEMPTION_WARN_DAYS,
             },
             rules: Rule::ALL
                 .iter()
@@ -319,7 +341,18 @@ struct PolicyFile {
     #[serde(default)]
     exempt: Vec<ExemptFile>,
     #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
     reviewers: Option<toml::Table>,
+}
+
+/// A file a policy includes: exemptions only (`reviewpack baseline` writes
+/// one).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncludedPolicyFile {
+    #[serde(default)]
+    exempt: Vec<ExemptFile>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -328,6 +361,7 @@ struct ThresholdsFile {
     inactive_days: Option<u32>,
     max_account_admins: Option<u32>,
     token_max_days: Option<u32>,
+    exemption_warn_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -391,7 +425,14 @@ impl Policy {
             } else {
                 one_line(inner.message())
             };
-            if ["inactive_days", "max_account_admins", "token_max_days"].contains(&key.as_str()) {
+            if [
+                "inactive_days",
+                "max_account_admins",
+                "token_max_days",
+                "exemption_warn_days",
+            ]
+            .contains(&key.as_str())
+            {
                 message.push_str(" (thresholds go in a [thresholds] table)");
             }
             err(&key, message)
@@ -402,6 +443,7 @@ impl Policy {
                 kind: "file",
                 file_name: file.file_name().map(|n| n.to_string_lossy().into_owned()),
                 sha256: Some(crate::snapshot::sha256_hex(bytes)),
+                included: Vec::new(),
             },
             ..Policy::default()
         };
@@ -424,6 +466,9 @@ impl Policy {
                 ));
             }
             policy.thresholds.token_max_days = v;
+        }
+        if let Some(v) = t.exemption_warn_days {
+            policy.thresholds.exemption_warn_days = v;
         }
 
         for (code, setting) in &parsed.rules {
@@ -507,45 +552,11 @@ impl Policy {
                 .insert(sa.clone(), owner.clone());
         }
 
-        for (i, x) in parsed.exempt.iter().enumerate() {
-            let key = format!("exempt[{i}]");
-            if Rule::parse(&x.rule).is_none() {
-                return Err(err(&format!("{key}.rule"), unknown_rule(&x.rule)));
-            }
-            if x.principal.is_none() && x.scope.is_none() && x.id.is_none() {
-                return Err(err(
-                    &key,
-                    "names no principal, scope or id; to silence a whole rule use [rules.CODE] level = \"allow\"".into(),
-                ));
-            }
-            if let Some(s) = &x.scope {
-                s.parse::<Scope>()
-                    .map_err(|e| err(&format!("{key}.scope"), e.to_string()))?;
-            }
-            if x.reason.trim().is_empty() {
-                return Err(err(&format!("{key}.reason"), "must not be empty".into()));
-            }
-            if x.approved_by.trim().is_empty() {
-                return Err(err(
-                    &format!("{key}.approved_by"),
-                    "must not be empty".into(),
-                ));
-            }
-            let expires = parse_date(&x.expires).ok_or_else(|| {
-                err(
-                    &format!("{key}.expires"),
-                    "expected a date such as 2026-12-31".into(),
-                )
-            })?;
-            policy.exemptions.push(Exemption {
-                rule: x.rule.clone(),
-                principal: x.principal.clone(),
-                scope: x.scope.clone(),
-                id: x.id.clone(),
-                reason: x.reason.clone(),
-                approved_by: x.approved_by.clone(),
-                expires,
-            });
+        policy.exemptions = exemptions_from(&parsed.exempt, None, &err)?;
+        for (n, name) in parsed.include.iter().enumerate() {
+            let (more, included) = include(file, n, name)?;
+            policy.exemptions.extend(more);
+            policy.source.included.push(included);
         }
         if let Some(table) = &parsed.reviewers {
             policy.reviewers = Some(parse_reviewers(table, &err)?);
@@ -562,15 +573,173 @@ impl Policy {
     }
 
     /// The exemption status for a finding: an active matching exemption if
-    /// there is one, else the matching one that expired last.
+    /// there is one, else the matching one that expired last. For many
+    /// findings, build an [`ExemptionIndex`] once instead.
     pub fn exemption_for(&self, f: &Finding, as_of: DateTime<Utc>) -> Option<ExemptionStatus> {
-        let matching: Vec<&Exemption> = self.exemptions.iter().filter(|e| e.matches(f)).collect();
+        ExemptionIndex::new(&self.exemptions).status_for(f, as_of)
+    }
+}
+
+/// The policy's exemptions by what they name, so matching a finding costs
+/// the exemptions of its id and of its rule, not all of them (a baseline
+/// holds one exemption per finding accepted, thousands of them).
+#[derive(Debug)]
+pub struct ExemptionIndex<'p> {
+    exemptions: &'p [Exemption],
+    /// Exemptions naming a finding id, by that id.
+    by_id: std::collections::HashMap<&'p str, Vec<usize>>,
+    /// Exemptions naming no id, by rule.
+    by_rule: std::collections::HashMap<&'p str, Vec<usize>>,
+}
+
+impl<'p> ExemptionIndex<'p> {
+    /// Indexes `exemptions`.
+    pub fn new(exemptions: &'p [Exemption]) -> ExemptionIndex<'p> {
+        let mut by_id: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        let mut by_rule: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+        for (i, e) in exemptions.iter().enumerate() {
+            match &e.id {
+                Some(id) => by_id.entry(id.as_str()).or_default().push(i),
+                None => by_rule.entry(e.rule.as_str()).or_default().push(i),
+            }
+        }
+        ExemptionIndex {
+            exemptions,
+            by_id,
+            by_rule,
+        }
+    }
+
+    /// The indices of the exemptions matching `f`, in the policy's order.
+    pub fn matching(&self, f: &Finding) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .by_id
+            .get(f.id.as_str())
+            .into_iter()
+            .chain(self.by_rule.get(f.rule.as_str()))
+            .flatten()
+            .copied()
+            .filter(|&i| self.exemptions[i].matches(f))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// As [`Policy::exemption_for`].
+    pub fn status_for(&self, f: &Finding, as_of: DateTime<Utc>) -> Option<ExemptionStatus> {
+        let matching: Vec<&Exemption> = self
+            .matching(f)
+            .into_iter()
+            .map(|i| &self.exemptions[i])
+            .collect();
         matching
             .iter()
             .find(|e| e.is_active(as_of))
             .or_else(|| matching.iter().max_by_key(|e| e.expires))
             .map(|e| e.status(as_of))
     }
+}
+
+/// The `[[exempt]]` entries of a policy file or of a file it includes.
+fn exemptions_from(
+    list: &[ExemptFile],
+    source: Option<&str>,
+    err: &dyn Fn(&str, String) -> PolicyError,
+) -> Result<Vec<Exemption>, PolicyError> {
+    let mut out = Vec::with_capacity(list.len());
+    for (i, x) in list.iter().enumerate() {
+        let key = format!("exempt[{i}]");
+        if Rule::parse(&x.rule).is_none() {
+            return Err(err(&format!("{key}.rule"), unknown_rule(&x.rule)));
+        }
+        if x.principal.is_none() && x.scope.is_none() && x.id.is_none() {
+            return Err(err(
+                &key,
+                "names no principal, scope or id; to silence a whole rule use [rules.CODE] level = \"allow\"".into(),
+            ));
+        }
+        if let Some(s) = &x.scope {
+            s.parse::<Scope>()
+                .map_err(|e| err(&format!("{key}.scope"), e.to_string()))?;
+        }
+        if x.reason.trim().is_empty() {
+            return Err(err(&format!("{key}.reason"), "must not be empty".into()));
+        }
+        if x.approved_by.trim().is_empty() {
+            return Err(err(
+                &format!("{key}.approved_by"),
+                "must not be empty".into(),
+            ));
+        }
+        let expires = parse_date(&x.expires).ok_or_else(|| {
+            err(
+                &format!("{key}.expires"),
+                "expected a date such as 2026-12-31".into(),
+            )
+        })?;
+        out.push(Exemption {
+            rule: x.rule.clone(),
+            principal: x.principal.clone(),
+            scope: x.scope.clone(),
+            id: x.id.clone(),
+            reason: x.reason.clone(),
+            approved_by: x.approved_by.clone(),
+            expires,
+            source: source.map(str::to_string),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the `n`th file a policy includes, relative to the policy file:
+/// `[[exempt]]` entries only.
+fn include(
+    policy_file: &Path,
+    n: usize,
+    name: &str,
+) -> Result<(Vec<Exemption>, IncludedFile), PolicyError> {
+    let path = policy_file
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join(name);
+    let in_policy = |message: String| PolicyError {
+        file: policy_file.to_path_buf(),
+        key: format!("include[{n}]"),
+        message,
+    };
+    let bytes = std::fs::read(&path).map_err(|e| {
+        in_policy(format!(
+            "cannot read {} ({e}); an included file is named relative to the policy file",
+            path.display()
+        ))
+    })?;
+    let err = |key: &str, message: String| PolicyError {
+        file: path.clone(),
+        key: key.to_string(),
+        message,
+    };
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| err("", "not UTF-8 text; an included file is TOML".to_string()))?;
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| err("", located(text, e.span(), e.message())))?;
+    let parsed: IncludedPolicyFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let key = if key == "." { String::new() } else { key };
+        let inner = e.into_inner();
+        let mut message = one_line(inner.message());
+        if message.contains("unknown field") {
+            message.push_str(" (an included file holds [[exempt]] entries only)");
+        }
+        err(&key, message)
+    })?;
+    let exemptions = exemptions_from(&parsed.exempt, Some(name), &err)?;
+    Ok((
+        exemptions,
+        IncludedFile {
+            file_name: name.to_string(),
+            sha256: crate::snapshot::sha256_hex(&bytes),
+        },
+    ))
 }
 
 fn unknown_rule(code: &str) -> String {
