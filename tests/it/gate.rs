@@ -349,3 +349,101 @@ expires = 2026-10-10
     let out = report_json(&demo(), &pack, &["--policy", policy.to_str().unwrap()]);
     assert!(!stderr_of(&out).contains("expires on 2026-10-10"));
 }
+
+// --- The scheduled CI job of docs/operations.md, against the fake ----------
+
+/// One week's job, as docs/operations.md writes it: pull the account and
+/// gate on new admins and escalation paths against the accepted baseline
+/// the repository holds, with last week's snapshot for the diff.
+fn weekly_job(
+    fake: &crate::fake_harness::FakeHarness,
+    dir: &Path,
+    pack: &str,
+    previous: Option<&Path>,
+) -> Output {
+    let mut cmd = reviewpack();
+    cmd.env("HARNESS_API_KEY", crate::util::DEMO_KEY)
+        .current_dir(dir)
+        .args(["-q", "run", "--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args(["--activity-end", "2026-10-01T09:00:00Z"])
+        .args(["--policy", "policy.toml"])
+        .args(["--fail-on-rule", "admin-access,privilege-escalation-path"])
+        .args(["--format", "json,csv", "-o", pack]);
+    if let Some(p) = previous {
+        cmd.arg("--previous").arg(p);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn the_weekly_ci_job_fails_on_the_new_admin_alone_and_names_it() {
+    use crate::fake_harness::FakeHarness;
+    use reviewpack::snapshot;
+    let dir = tempdir();
+    let d = dir.path();
+    let q3 = snapshot::load(&demo()).unwrap().snapshot;
+
+    // Once: accept what is there (the admins and paths of today), reviewed
+    // and committed with the policy.
+    let fake = FakeHarness::start(q3.clone(), crate::util::DEMO_KEY);
+    let out = reviewpack()
+        .env("HARNESS_API_KEY", crate::util::DEMO_KEY)
+        .current_dir(d)
+        .args(["-q", "run", "--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args(["--activity-end", "2026-10-01T09:00:00Z", "--format", "json", "-o", "first"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = reviewpack()
+        .current_dir(d)
+        .args(["baseline", "first", "-o", "accepted.toml", "--until", "2099-12-31"])
+        .args(["--approved-by", "Dana Whitfield (CISO)", "--rule", "admin-access,privilege-escalation-path"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    std::fs::write(d.join("policy.toml"), "include = [\"accepted.toml\"]\n").unwrap();
+
+    // Week 1: nothing new. The job passes.
+    let out = weekly_job(&fake, d, "week1", Some(&d.join("first/snapshot.json")));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "");
+
+    // Week 2: Keira joins the account admins' group (and nothing else
+    // changes). The job fails on her alone, naming her, and says why.
+    let mut next = q3.clone();
+    let keira = next
+        .users
+        .iter()
+        .find(|u| u.email == "keira.doyle@example.com")
+        .unwrap()
+        .id
+        .clone();
+    next.user_groups
+        .iter_mut()
+        .find(|g| g.id.as_str() == "platform_admins")
+        .unwrap()
+        .members
+        .push(keira);
+    next.normalize();
+    let fake = FakeHarness::start(next, crate::util::DEMO_KEY);
+    let out = weekly_job(&fake, d, "week2", Some(&d.join("week1/snapshot.json")));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let lines = fail_lines(&out);
+    assert_eq!(lines.len(), 1, "{}", stderr_of(&out));
+    assert!(
+        lines[0].starts_with("reviewpack: FAIL info admin-access keira.doyle@example.com at account [finding "),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("new since the previous snapshot; --fail-on-rule admin-access; no exemption matches"));
+    // The pack says the same, and the diff inside it shows her as gained.
+    let findings = json(&d.join("week2/findings.json"));
+    assert_eq!(findings["gate"]["passed"], false);
+    assert_eq!(findings["gate"]["judged"], "new findings since the previous snapshot");
+    let failing = findings["gate"]["failing"].as_array().unwrap();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0]["principal"], "keira.doyle@example.com");
+    let diff = json(&d.join("week2/diff/diff.json"));
+    assert_eq!(diff["gate"]["failing"][0]["id"], failing[0]["id"]);
+    assert_eq!(diff["summary"]["admin_gained"], 1);
+}
