@@ -196,7 +196,13 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     crate::atomic::check_target(&args.out, args.force, &inputs)
         .with_context(|| format!("cannot write to {}", args.out.display()))?;
     let roster = read_roster(args.roster.as_deref(), args.roster_format.as_deref())?;
+    let phases = super::progress::Phases::start(out);
+    phases.phase("checking the pack's seal and reading its assignments");
     let pack = read_pack(&args.pack)?;
+    phases.phase(format_args!(
+        "reading and checking {} returned file(s)",
+        files.len()
+    ));
     // One file at a time: collect keeps only the rows with a decision. A
     // file that cannot be read is a problem for that file, not the end of
     // the collection.
@@ -246,6 +252,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let collected = collect(&pack, returned, &options, roster.as_ref());
 
+    phases.phase("writing the campaign");
     let staged = StagedDir::new(&args.out, args.force, &inputs)
         .with_context(|| format!("cannot write to {}", args.out.display()))?;
     note_stale(&staged, out);
@@ -284,6 +291,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     staged
         .commit()
         .with_context(|| format!("moving the campaign into {}", args.out.display()))?;
+    drop(phases);
 
     let (status, why) = collected.status();
     out.note(format_args!("campaign {status}: {why}"));

@@ -95,6 +95,9 @@ pub(crate) struct DiffJob<'a> {
     pub replace: bool,
     /// The files the run reads, which `out_dir` must not hold.
     pub inputs: Vec<(&'static str, &'a Path)>,
+    /// Show progress (the `diff` command; inside `run` the pack's progress
+    /// covers the diff).
+    pub progress: bool,
 }
 
 fn parse_formats(words: &[String]) -> anyhow::Result<Vec<DiffFormat>> {
@@ -173,7 +176,18 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
         out_dir,
         replace,
         inputs,
+        progress,
     } = job;
+    let phases = if progress {
+        Some(super::progress::Phases::start(out))
+    } else {
+        None
+    };
+    let phase = |what: &str| {
+        if let Some(p) = &phases {
+            p.phase(what);
+        }
+    };
     let (os, ns) = (&old.snapshot, &new.snapshot);
     check_accounts(&os.account.id, &ns.account.id, force_accounts)?;
     if os.captured_at() > ns.captured_at() {
@@ -185,8 +199,10 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
     }
     let (old_file, new_file) = (file_name(old_path), file_name(new_path));
     // Each side as of its own capture time, as `report` would have made it.
+    phase("evaluating OLD's findings");
     let og = AccessGraph::build(os);
     let of = findings::evaluate_with(&og, &policy, os.captured_at(), roster).findings;
+    phase("comparing OLD and NEW");
     let old_findings = diff::OldFindings::new(of);
     let ng = AccessGraph::build(ns);
     let compared = diff::compare_sides(
@@ -206,6 +222,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
     drop(og);
     drop(old);
     // NEW knows OLD: a user absent from it joined since.
+    phase("evaluating NEW's findings");
     let nf = findings::evaluate_since(
         &ng,
         &policy,
@@ -244,11 +261,13 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
     let staged = StagedDir::new(target, replace, &inputs)
         .with_context(|| format!("cannot write the diff to {}", target.display()))?;
     super::report::note_stale(&staged, out);
+    phase("writing the diff");
     let files = diff::write_diff(&report, &formats, &manifest, staged.path())
         .with_context(|| format!("writing the diff for {}", target.display()))?;
     staged
         .commit()
         .with_context(|| format!("moving the diff into {}", target.display()))?;
+    drop(phases);
 
     for (label, s) in [("OLD", &report.old), ("NEW", &report.new)] {
         if !s.complete {
@@ -366,6 +385,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
             out_dir: &args.out,
             replace: args.force,
             inputs,
+            progress: true,
         },
         out,
     )?;
@@ -433,6 +453,7 @@ pub(crate) fn write_for_run(
             out_dir: &dir,
             replace: true,
             inputs: Vec::new(),
+            progress: false,
         },
         out,
     )?;

@@ -6,6 +6,7 @@ mod collect;
 mod diff;
 mod explain;
 mod gate;
+mod progress;
 mod pull;
 mod report;
 mod signoff;

@@ -303,7 +303,13 @@ pub(crate) fn write(
     } = settings;
     let split_by_reviewer = *split_by_reviewer;
     let as_of = as_of.unwrap_or_else(|| loaded.snapshot.captured_at());
+    let phases = super::progress::Phases::start(out);
+    phases.phase("building the access graph");
     let graph = AccessGraph::build(&loaded.snapshot);
+    phases.phase(format_args!(
+        "evaluating findings ({} grants)",
+        graph.grants.len()
+    ));
     let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
     let mut verdict = findings::judge(&evaluation.findings, policy, gate, previous_findings);
     verdict.exemptions = findings::exemption_uses(policy, &evaluation.findings, as_of);
@@ -336,20 +342,38 @@ pub(crate) fn write(
     note_stale(&staged, out);
     // Write, let the caller add its files (`run --previous`: the diff),
     // then seal, so the manifest, SHA256SUMS and --zip cover everything.
+    phases.phase(format_args!(
+        "writing the pack ({}; {} findings)",
+        formats
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        evaluation.findings.len()
+    ));
     let mut summary = write_pack(&ctx, formats, staged.path())
         .with_context(|| format!("writing the pack for {}", target.display()))?;
     if split_by_reviewer {
         if let Some(a) = &assignments {
+            phases.phase(format_args!(
+                "writing one workbook per reviewer ({} rows)",
+                a.rows.len()
+            ));
             crate::report::split::write(&ctx, a, staged.path()).with_context(|| {
                 format!("writing the reviewer workbooks for {}", target.display())
             })?;
         }
     }
     if let Some(add) = extra {
+        phases.phase("comparing with the previous snapshot (diff)");
         add(staged.path())?;
     }
+    phases.phase("sealing the pack (manifest.json, SHA256SUMS)");
     summary.files = seal_pack(&ctx, formats, staged.path())
         .with_context(|| format!("sealing the pack for {}", target.display()))?;
+    if zip_target.is_some() {
+        phases.phase("writing the zip");
+    }
     let zipped = match &zip_target {
         Some((zip, root)) => Some(
             crate::report::write_zip(staged.path(), root, loaded.snapshot.captured_at(), zip)
@@ -360,6 +384,7 @@ pub(crate) fn write(
     staged
         .commit()
         .with_context(|| format!("moving the pack into {}", target.display()))?;
+    drop(phases);
     if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
         tmp.persist(zip)
             .with_context(|| format!("moving {} into place", zip.display()))?;

@@ -364,7 +364,14 @@ fn weekly_job(
     let mut cmd = reviewpack();
     cmd.env("HARNESS_API_KEY", crate::util::DEMO_KEY)
         .current_dir(dir)
-        .args(["-q", "run", "--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args([
+            "-q",
+            "run",
+            "--base-url",
+            &fake.base_url(),
+            "--rate-limit",
+            "0",
+        ])
         .args(["--activity-end", "2026-10-01T09:00:00Z"])
         .args(["--policy", "policy.toml"])
         .args(["--fail-on-rule", "admin-access,privilege-escalation-path"])
@@ -389,15 +396,41 @@ fn the_weekly_ci_job_fails_on_the_new_admin_alone_and_names_it() {
     let out = reviewpack()
         .env("HARNESS_API_KEY", crate::util::DEMO_KEY)
         .current_dir(d)
-        .args(["-q", "run", "--base-url", &fake.base_url(), "--rate-limit", "0"])
-        .args(["--activity-end", "2026-10-01T09:00:00Z", "--format", "json", "-o", "first"])
+        .args([
+            "-q",
+            "run",
+            "--base-url",
+            &fake.base_url(),
+            "--rate-limit",
+            "0",
+        ])
+        .args([
+            "--activity-end",
+            "2026-10-01T09:00:00Z",
+            "--format",
+            "json",
+            "-o",
+            "first",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let out = reviewpack()
         .current_dir(d)
-        .args(["baseline", "first", "-o", "accepted.toml", "--until", "2099-12-31"])
-        .args(["--approved-by", "Dana Whitfield (CISO)", "--rule", "admin-access,privilege-escalation-path"])
+        .args([
+            "baseline",
+            "first",
+            "-o",
+            "accepted.toml",
+            "--until",
+            "2099-12-31",
+        ])
+        .args([
+            "--approved-by",
+            "Dana Whitfield (CISO)",
+            "--rule",
+            "admin-access,privilege-escalation-path",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
@@ -431,15 +464,22 @@ fn the_weekly_ci_job_fails_on_the_new_admin_alone_and_names_it() {
     let lines = fail_lines(&out);
     assert_eq!(lines.len(), 1, "{}", stderr_of(&out));
     assert!(
-        lines[0].starts_with("reviewpack: FAIL info admin-access keira.doyle@example.com at account [finding "),
+        lines[0].starts_with(
+            "reviewpack: FAIL info admin-access keira.doyle@example.com at account [finding "
+        ),
         "{}",
         lines[0]
     );
-    assert!(lines[0].contains("new since the previous snapshot; --fail-on-rule admin-access; no exemption matches"));
+    assert!(lines[0].contains(
+        "new since the previous snapshot; --fail-on-rule admin-access; no exemption matches"
+    ));
     // The pack says the same, and the diff inside it shows her as gained.
     let findings = json(&d.join("week2/findings.json"));
     assert_eq!(findings["gate"]["passed"], false);
-    assert_eq!(findings["gate"]["judged"], "new findings since the previous snapshot");
+    assert_eq!(
+        findings["gate"]["judged"],
+        "new findings since the previous snapshot"
+    );
     let failing = findings["gate"]["failing"].as_array().unwrap();
     assert_eq!(failing.len(), 1);
     assert_eq!(failing[0]["principal"], "keira.doyle@example.com");

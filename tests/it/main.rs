@@ -17,6 +17,7 @@ mod key_safety;
 mod libreoffice;
 mod pack;
 mod private_outputs;
+mod progress;
 mod pull;
 mod record;
 mod report;
