@@ -59,6 +59,19 @@ fn diff_fails_on_what_is_new_and_says_which_and_why_even_quietly() {
     assert!(stderr_of(&out).contains("judged: new findings since the previous snapshot): exit 1"));
     let gate = &json(&out_dir.join("diff.json"))["gate"];
     assert_eq!(gate["passed"], false);
+    // The page says it too.
+    let out2 = reviewpack()
+        .args(["-q", "diff"])
+        .arg(quarter("q3.json"))
+        .arg(quarter("q4.json"))
+        .args(["--format", "html", "--fail-on", "high", "-o"])
+        .arg(out_dir.with_file_name("page"))
+        .output()
+        .unwrap();
+    assert_eq!(out2.status.code(), Some(1));
+    let page = read(&out_dir.with_file_name("page").join("diff.html"));
+    assert!(page.contains("<div class=\"warning\" id=\"gate\">The gate failed (new findings since the previous snapshot): 1 finding(s)."));
+    assert!(page.contains("<code>privilege-escalation-path</code> high: priya.raman@example.com"));
     assert_eq!(gate["judged"], "new findings since the previous snapshot");
     assert_eq!(gate["fail_on"], "high");
     let failing = gate["failing"].as_array().unwrap();
