@@ -43,6 +43,13 @@ pub(crate) struct DiffArgs {
     decisions_of_another_snapshot: bool,
     #[command(flatten)]
     gate: super::gate::GateArgs,
+    /// Expect no access to change (a move to SCIM provisioning, a
+    /// re-organisation): every grant OLD held must still be held in NEW by
+    /// the same principal, through any path (a user recreated by the
+    /// identity provider is matched by email); each lost grant is listed and
+    /// fails the run (exit 1). Access gained is counted, not a failure.
+    #[arg(long)]
+    expect_unchanged: bool,
     /// Workforce roster (Entra, Okta or HR CSV) both snapshots' findings are
     /// checked against: not-in-roster and roster-terminated.
     #[arg(long, value_name = "FILE")]
@@ -98,6 +105,8 @@ pub(crate) struct DiffJob<'a> {
     /// Show progress (the `diff` command; inside `run` the pack's progress
     /// covers the diff).
     pub progress: bool,
+    /// `--expect-unchanged`.
+    pub expect_unchanged: bool,
 }
 
 fn parse_formats(words: &[String]) -> anyhow::Result<Vec<DiffFormat>> {
@@ -115,6 +124,39 @@ fn parse_formats(words: &[String]) -> anyhow::Result<Vec<DiffFormat>> {
         bail!("--format names no format");
     }
     Ok(formats)
+}
+
+/// Says what `--expect-unchanged` found, on stderr even with `-q` when a
+/// grant was lost (the first 20, then the count). Returns true when one was.
+fn tell_guard(g: &diff::GuardReport, out: &Output) -> bool {
+    for l in g.lost.iter().take(20) {
+        eprintln!(
+            "reviewpack: LOST {} via {} (assignment {}): {}",
+            super::term_safe(l.principal_email.as_deref().unwrap_or(&l.principal_id)),
+            super::term_safe(&l.via),
+            super::term_safe(&l.assignment),
+            super::term_safe(&l.missing.join(", "))
+        );
+    }
+    let matched = g.users_matched.len();
+    let line = format!(
+        "expect-unchanged: {} grants of {} principals checked, {} held, {} lost; {} gained; {} users matched by email, {} local groups replaced ({} by name)",
+        g.grants_checked,
+        g.principals_checked,
+        g.grants_held,
+        g.lost.len(),
+        g.grants_gained,
+        matched,
+        g.groups_replaced.len(),
+        g.groups_replaced.iter().filter(|x| x.how == "name").count()
+    );
+    if g.lost.is_empty() {
+        out.note(line);
+        false
+    } else {
+        eprintln!("reviewpack: {line}: exit 1 (see diff.json, guard)");
+        true
+    }
 }
 
 /// Refuses two snapshots of different accounts unless forced.
@@ -177,6 +219,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
         replace,
         inputs,
         progress,
+        expect_unchanged,
     } = job;
     let phases = if progress {
         Some(super::progress::Phases::start(out))
@@ -218,6 +261,10 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
         },
         decisions.as_ref(),
     );
+    let guard = expect_unchanged.then(|| {
+        phase("checking every grant of OLD is still held in NEW");
+        diff::expect_unchanged(&og, &ng)
+    });
     let previous = findings::PreviousReview::of(&old.snapshot);
     drop(og);
     drop(old);
@@ -247,6 +294,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
         findings::judge(&f.new, &policy, &gate, Some(&Default::default()))
     };
     report.gate = Some(verdict);
+    report.guard = guard;
 
     let manifest = ManifestInput {
         formats: formats.iter().map(|f| f.as_str()).collect(),
@@ -386,10 +434,14 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
             replace: args.force,
             inputs,
             progress: true,
+            expect_unchanged: args.expect_unchanged,
         },
         out,
     )?;
-    let fails = super::gate::tell(&gate_asked, &[report.gate.as_ref().expect("judged")]);
+    let mut fails = super::gate::tell(&gate_asked, &[report.gate.as_ref().expect("judged")]);
+    if let Some(g) = &report.guard {
+        fails |= tell_guard(g, out);
+    }
     // The process ends here: its memory goes back with it. Freeing a large
     // report's findings one by one would take about a second.
     std::mem::forget(report);
@@ -454,6 +506,7 @@ pub(crate) fn write_for_run(
             replace: true,
             inputs: Vec::new(),
             progress: false,
+            expect_unchanged: false,
         },
         out,
     )?;

@@ -18,6 +18,7 @@ mod decided;
 pub mod decisions;
 mod entitlements;
 mod findings;
+mod guard;
 mod manifest;
 mod model;
 mod modifications;
@@ -35,6 +36,7 @@ use std::path::Path;
 pub use decisions::{read_decisions, DecisionSet, DecisionsError};
 pub(crate) use findings::OldFindings;
 pub use findings::{diff_findings, FindingsDiff};
+pub use guard::{expect_unchanged, GuardReport, LostGrant, Matched};
 pub use manifest::ManifestInput;
 pub use model::*;
 pub use modifications::MODIFICATION_NOT_DONE;
@@ -276,6 +278,7 @@ impl Compared {
             findings,
             decisions,
             gate: None,
+            guard: None,
         }
     }
 }

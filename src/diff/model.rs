@@ -47,6 +47,8 @@ pub struct DiffReport {
     /// What the gate decided (`--fail-on`, `--fail-on-rule`, rules at
     /// `deny`): by default over the new findings only.
     pub gate: Option<crate::findings::Verdict>,
+    /// `--expect-unchanged`: every grant of OLD still held in NEW.
+    pub guard: Option<super::GuardReport>,
 }
 
 /// One of the two snapshots compared.

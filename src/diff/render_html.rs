@@ -256,6 +256,7 @@ fn report_value(r: &DiffReport) -> Result<Value> {
         findings: fi,
         decisions: d,
         gate,
+        guard,
     } = r;
     Ok(object([
         ("schema", full(schema)?),
@@ -274,6 +275,7 @@ fn report_value(r: &DiffReport) -> Result<Value> {
         ("findings", findings(fi)?),
         ("decisions", decisions(d)?),
         ("gate", full(gate)?),
+        ("guard", full(guard)?),
     ]))
 }
 

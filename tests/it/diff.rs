@@ -1748,3 +1748,124 @@ fn modify_decisions_are_checked_against_what_modify_to_names() {
     assert!(html.contains("Modify decisions that cannot be checked (2)"));
     assert!(html.contains("modifications not done"));
 }
+
+// --- diff --expect-unchanged: the SCIM migration guard ----------------------
+
+/// The demo after a move of `platform_admins` to a SCIM group of the same
+/// name (a new identifier, the same members and role), `more` applied.
+fn moved_to_scim(more: impl FnOnce(&mut Snapshot)) -> Snapshot {
+    let mut s = load(&demo());
+    let g = group(&mut s, "account", "platform_admins");
+    g.id = "platform_admins_idp".into();
+    g.externally_managed = true;
+    for a in s.role_assignments.iter_mut() {
+        if a.principal.kind == "USER_GROUP" && a.principal.id == "platform_admins" {
+            a.principal.id = "platform_admins_idp".into();
+        }
+    }
+    more(&mut s);
+    s.normalize();
+    s
+}
+
+fn guard(after: &Snapshot) -> (std::process::Output, Value, tempfile::TempDir) {
+    let dir = tempdir();
+    let path = dir.path().join("after.json");
+    std::fs::write(&path, snapshot::to_bytes(after)).unwrap();
+    let out_dir = dir.path().join("guard");
+    let out = diff_into(
+        &demo(),
+        &path,
+        &out_dir,
+        &["--expect-unchanged", "--format", "json,html"],
+    );
+    let doc = if out_dir.join("diff.json").exists() {
+        diff_json(&out_dir)
+    } else {
+        Value::Null
+    };
+    (out, doc, dir)
+}
+
+#[test]
+fn expect_unchanged_holds_when_a_scim_group_replaces_a_local_one() {
+    let (out, doc, dir) = guard(&moved_to_scim(|_| {}));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("0 lost"), "{err}");
+    assert!(err.contains("1 local groups replaced (1 by name)"), "{err}");
+    let g = &doc["guard"];
+    assert_eq!(g["unchanged"], true);
+    assert_eq!(g["grants_checked"], g["grants_held"]);
+    assert_eq!(
+        g["groups_replaced"][0],
+        serde_json::json!({"before": "group:account/platform_admins", "after": "group:account/platform_admins_idp", "how": "name"})
+    );
+    let page = read(&dir.path().join("guard/diff.html"));
+    assert!(page.contains("Every grant of OLD is still held in NEW"));
+}
+
+#[test]
+fn expect_unchanged_fails_on_each_grant_lost_and_matches_recreated_users_by_email() {
+    // The SCIM group came without its admin role, and one user was created
+    // anew by the identity provider (another id, the same email).
+    let after = moved_to_scim(|s| {
+        s.role_assignments.retain(|a| {
+            !(a.principal.kind == "USER_GROUP" && a.principal.id == "platform_admins_idp")
+        });
+        let old_id = user_id(s, "iris.vogel@example.com");
+        let u = s
+            .users
+            .iter_mut()
+            .find(|u| u.id.as_str() == old_id)
+            .unwrap();
+        u.id = "iris-from-the-idp".into();
+        for a in s.role_assignments.iter_mut() {
+            if a.principal.kind == "USER" && a.principal.id == old_id {
+                a.principal.id = "iris-from-the-idp".into();
+            }
+        }
+        for g in s.user_groups.iter_mut() {
+            for m in g.members.iter_mut() {
+                if m.as_str() == old_id {
+                    *m = "iris-from-the-idp".into();
+                }
+            }
+        }
+        for l in s.activity.logins.iter_mut() {
+            if l.user.as_str() == old_id {
+                l.user = "iris-from-the-idp".into();
+            }
+        }
+    });
+    let (out, doc, _dir) = guard(&after);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    let lost: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("reviewpack: LOST "))
+        .collect();
+    let members = load(&demo())
+        .user_groups
+        .iter()
+        .find(|g| g.id.as_str() == "platform_admins")
+        .unwrap()
+        .members
+        .len();
+    assert_eq!(lost.len(), members, "{err}");
+    assert!(
+        lost.iter()
+            .all(|l| l.contains("via group:account/platform_admins")),
+        "{err}"
+    );
+    assert!(err.contains("_account_admin"), "{err}");
+    let g = &doc["guard"];
+    assert_eq!(g["unchanged"], false);
+    assert_eq!(g["lost"].as_array().unwrap().len(), members);
+    // Iris is the same person: her grants are held, under her new id.
+    let matched = g["users_matched"].as_array().unwrap();
+    assert_eq!(matched.len(), 1);
+    assert_eq!(matched[0]["how"], "email");
+    assert_eq!(matched[0]["after"], "iris-from-the-idp");
+    assert!(!err.contains("iris.vogel@example.com via"), "{err}");
+}
