@@ -158,11 +158,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let fail_on = args
         .fail_on
         .as_deref()
-        .map(|s| {
-            Severity::parse(s).with_context(|| {
-                format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
-            })
-        })
+        .map(super::gate::fail_on_severity)
         .transpose()?;
     let collected_at = match args.collected_at.as_deref() {
         None => chrono::Utc::now(),

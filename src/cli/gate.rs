@@ -30,18 +30,17 @@ pub(crate) struct GateArgs {
     pub fail_on_all: bool,
 }
 
+/// A `--fail-on` word as a severity, or an error naming the choices.
+pub(crate) fn fail_on_severity(s: &str) -> anyhow::Result<Severity> {
+    Severity::parse(s).with_context(|| {
+        format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
+    })
+}
+
 impl GateArgs {
     /// The gate these options ask for.
     pub(crate) fn gate(&self) -> anyhow::Result<Gate> {
-        let fail_on = self
-            .fail_on
-            .as_deref()
-            .map(|s| {
-                Severity::parse(s).with_context(|| {
-                    format!("--fail-on {s:?} is not a severity: expected info, low, medium, high or critical")
-                })
-            })
-            .transpose()?;
+        let fail_on = self.fail_on.as_deref().map(fail_on_severity).transpose()?;
         let mut rules = BTreeSet::new();
         for code in self
             .fail_on_rule
