@@ -278,14 +278,18 @@ fn finish(d: Draft, ctx: &Ctx<'_, '_>) -> Finding {
 
 /// Sorts findings: severity descending, then rule, principal id, scope, id.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.rule.cmp(&b.rule))
-            .then_with(|| principal_key(a).cmp(principal_key(b)))
-            .then_with(|| a.scope.cmp(&b.scope))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    findings.sort_by(finding_order);
+}
+
+/// The order of every findings list: severity descending, then rule,
+/// principal id, scope, id.
+pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| a.rule.cmp(&b.rule))
+        .then_with(|| principal_key(a).cmp(principal_key(b)))
+        .then_with(|| a.scope.cmp(&b.scope))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 fn principal_key(f: &Finding) -> &str {

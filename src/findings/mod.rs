@@ -42,8 +42,8 @@ mod tokens;
 pub use ctx::PreviousReview;
 pub use draft::finding_id;
 pub use evaluate::{
-    evaluate, evaluate_since, evaluate_with, rules_plan_with, sort_findings, Evaluation,
-    FOLDED_INTO_DISABLED_USER,
+    evaluate, evaluate_since, evaluate_with, finding_order, rules_plan_with, sort_findings,
+    Evaluation, FOLDED_INTO_DISABLED_USER,
 };
 pub use finding::{ControlRef, ExemptionStatus, Finding, FindingPrincipal, Severity};
 pub use gate::{
