@@ -50,6 +50,8 @@ pub(crate) struct DiffArgs {
     /// fails the run (exit 1). Access gained is counted, not a failure.
     #[arg(long)]
     expect_unchanged: bool,
+    #[command(flatten)]
+    ci: super::ci::CiArgs,
     /// Workforce roster (Entra, Okta or HR CSV) both snapshots' findings are
     /// checked against: not-in-roster and roster-terminated.
     #[arg(long, value_name = "FILE")]
@@ -95,6 +97,8 @@ pub(crate) struct DiffJob<'a> {
     /// What fails the run: judged over the new findings (revocation-not-done
     /// included), or over every NEW finding with `--fail-on-all`.
     pub gate: findings::Gate,
+    /// CI's own formats to write into the diff (`--ci-format`).
+    pub ci: super::ci::CiSettings,
     /// Compare different accounts.
     pub force_accounts: bool,
     pub out_dir: &'a Path,
@@ -214,6 +218,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
         roster,
         decisions,
         gate,
+        ci,
         force_accounts,
         out_dir,
         replace,
@@ -310,12 +315,33 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
         .with_context(|| format!("cannot write the diff to {}", target.display()))?;
     super::report::note_stale(&staged, out);
     phase("writing the diff");
+    // The CI formats judge NEW's findings (new and persisting), and go in
+    // before the diff is sealed.
+    let ci_run = (!ci.is_off()).then(|| {
+        let f = &report.findings;
+        crate::ci::CiRun::new(
+            f.new.iter().chain(&f.persisting),
+            &[report.gate.as_ref().expect("judged")],
+            f.rules_evaluated.iter().map(String::as_str),
+            &policy,
+            &report.account_id,
+            &new_file,
+        )
+    });
+    let ci_files = match &ci_run {
+        Some(run) => super::ci::write(&ci, staged.path(), run)?,
+        None => Vec::new(),
+    };
     let files = diff::write_diff(&report, &formats, &manifest, staged.path())
         .with_context(|| format!("writing the diff for {}", target.display()))?;
     staged
         .commit()
         .with_context(|| format!("moving the diff into {}", target.display()))?;
     drop(phases);
+    if let Some(run) = &ci_run {
+        super::ci::tell_github(&ci, run, "diff", out);
+    }
+    drop(ci_run);
 
     for (label, s) in [("OLD", &report.old), ("NEW", &report.new)] {
         if !s.complete {
@@ -331,7 +357,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
     out.note(format_args!(
         "wrote {} ({} files): {} grants gained ({} admin), {} lost, {} changed; {} principals added, {} removed, {} changed",
         target.display(),
-        files.len(),
+        files.len() + ci_files.len(),
         s.access_gained,
         s.admin_gained,
         s.access_lost,
@@ -388,6 +414,7 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
 pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let formats = parse_formats(&args.format)?;
     let gate = args.gate.gate()?;
+    let ci = args.ci.settings()?;
     let mut inputs: Vec<(&'static str, &Path)> =
         vec![("OLD snapshot", &args.old), ("NEW snapshot", &args.new)];
     for (what, p) in [
@@ -429,6 +456,7 @@ pub(crate) fn run(args: DiffArgs, out: &Output) -> anyhow::Result<ExitCode> {
             roster: roster.as_ref(),
             decisions,
             gate,
+            ci,
             force_accounts: args.force,
             out_dir: &args.out,
             replace: args.force,
@@ -476,7 +504,8 @@ pub(crate) fn read_bound_decisions(
 
 /// `run --previous`: the diff of the previous snapshot against the one just
 /// pulled, written into `PACK/diff` (all formats), checking the previous
-/// review's decisions when given (the close-out check).
+/// review's decisions when given (the close-out check). Returns the diff's
+/// verdict with NEW's findings, which the pack's CI formats add to its own.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write_for_run(
     policy: Policy,
@@ -488,7 +517,7 @@ pub(crate) fn write_for_run(
     gate: findings::Gate,
     pack_dir: &Path,
     out: &Output,
-) -> anyhow::Result<findings::Verdict> {
+) -> anyhow::Result<super::ci::Judged> {
     let dir = pack_dir.join("diff");
     let report = write(
         DiffJob {
@@ -501,6 +530,7 @@ pub(crate) fn write_for_run(
             roster,
             decisions,
             gate,
+            ci: super::ci::CiSettings::default(),
             force_accounts: false,
             out_dir: &dir,
             replace: true,
@@ -510,5 +540,10 @@ pub(crate) fn write_for_run(
         },
         out,
     )?;
-    Ok(report.gate.expect("judged"))
+    let findings = report.findings.new.into_iter();
+    Ok(super::ci::Judged {
+        findings: findings.chain(report.findings.persisting).collect(),
+        verdict: report.gate.expect("judged"),
+        rules_evaluated: report.findings.rules_evaluated,
+    })
 }

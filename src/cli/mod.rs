@@ -2,6 +2,7 @@
 //! one place that prints. Nothing below this module sees clap or anyhow.
 
 mod baseline;
+mod ci;
 mod collect;
 mod diff;
 mod explain;

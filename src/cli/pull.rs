@@ -605,9 +605,9 @@ fn write_after_pull(
     // The diff goes inside the pack before it is sealed, so the manifest,
     // SHA256SUMS and --zip cover it.
     let diff_verdict = std::cell::RefCell::new(None);
-    let add_diff = |dir: &Path| -> anyhow::Result<()> {
+    let add_diff = |dir: &Path| -> anyhow::Result<Option<super::ci::Judged>> {
         if let Some((path, prev)) = previous {
-            let v = super::diff::write_for_run(
+            let judged = super::diff::write_for_run(
                 settings.policy.clone(),
                 settings.roster.as_ref(),
                 prev,
@@ -618,9 +618,10 @@ fn write_after_pull(
                 dir,
                 out,
             )?;
-            *diff_verdict.borrow_mut() = Some(v);
+            *diff_verdict.borrow_mut() = Some(judged.verdict.clone());
+            return Ok(Some(judged));
         }
-        Ok(())
+        Ok(None)
     };
     let prev = previous
         .as_ref()

@@ -57,6 +57,8 @@ pub(crate) struct PackArgs {
     policy: Option<PathBuf>,
     #[command(flatten)]
     gate: super::gate::GateArgs,
+    #[command(flatten)]
+    ci: super::ci::CiArgs,
     /// Workforce roster (CSV: Entra ID "Download users", an Okta user report,
     /// or an HR file with email and status): enables not-in-roster and
     /// roster-terminated (docs/operations.md).
@@ -73,6 +75,7 @@ pub(crate) struct PackSettings {
     pub as_of: Option<DateTime<Utc>>,
     pub policy: Policy,
     pub gate: findings::Gate,
+    pub ci: super::ci::CiSettings,
     pub roster: Option<Roster>,
     pub split_by_reviewer: bool,
     pub campaign_key: Option<Vec<u8>>,
@@ -121,6 +124,7 @@ impl PackArgs {
             })
             .transpose()?;
         let gate = self.gate.gate()?;
+        let ci = self.ci.settings()?;
         let policy = match &self.policy {
             None => Policy::default(),
             Some(path) => {
@@ -150,6 +154,7 @@ impl PackArgs {
             as_of,
             policy,
             gate,
+            ci,
             roster,
             split_by_reviewer: self.split_by_reviewer,
             campaign_key,
@@ -277,8 +282,10 @@ pub(crate) fn read_roster(
 /// Writes the pack for a loaded snapshot into `args.out`, atomically.
 /// Returns exit code 1 when a non-exempt finding fails the run (at or above
 /// `--fail-on`, or of a rule the policy sets to `deny`), else 0.
-/// Adds files to a staged pack before it is sealed (`run --previous`).
-pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<()> + 'a;
+/// Adds files to a staged pack before it is sealed (`run --previous`), and
+/// returns what they judged (the diff's findings and verdict), which the
+/// pack's CI formats add to its own.
+pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<Option<super::ci::Judged>> + 'a;
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write(
@@ -296,6 +303,7 @@ pub(crate) fn write(
         as_of,
         policy,
         gate,
+        ci,
         roster,
         split_by_reviewer,
         campaign_key,
@@ -364,9 +372,37 @@ pub(crate) fn write(
             })?;
         }
     }
-    if let Some(add) = extra {
-        phases.phase("comparing with the previous snapshot (diff)");
-        add(staged.path())?;
+    let judged = match extra {
+        Some(add) => {
+            phases.phase("comparing with the previous snapshot (diff)");
+            add(staged.path())?
+        }
+        None => None,
+    };
+    // The CI formats cover the pack's findings and what the extra files
+    // judged (`run --previous`: revocation-not-done and the like), before
+    // the seal, so the manifest and SHA256SUMS cover them.
+    let ci_run = (!ci.is_off()).then(|| {
+        let mut verdicts = vec![&verdict];
+        verdicts.extend(judged.as_ref().map(|j| &j.verdict));
+        crate::ci::CiRun::new(
+            evaluation
+                .findings
+                .iter()
+                .chain(judged.iter().flat_map(|j| &j.findings)),
+            &verdicts,
+            evaluation.rules_evaluated.iter().copied().chain(
+                judged
+                    .iter()
+                    .flat_map(|j| j.rules_evaluated.iter().map(String::as_str)),
+            ),
+            policy,
+            &loaded.snapshot.account.id,
+            "snapshot.json",
+        )
+    });
+    if let Some(run) = &ci_run {
+        super::ci::write(ci, staged.path(), run)?;
     }
     phases.phase("sealing the pack (manifest.json, SHA256SUMS)");
     summary.files = seal_pack(&ctx, formats, staged.path())
@@ -388,6 +424,11 @@ pub(crate) fn write(
     if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
         tmp.persist(zip)
             .with_context(|| format!("moving {} into place", zip.display()))?;
+    }
+    if let Some(run) = &ci_run {
+        // `run` is the one caller that adds files.
+        let command = if extra.is_some() { "run" } else { "report" };
+        super::ci::tell_github(ci, run, command, out);
     }
 
     if !loaded.snapshot.completeness.complete {
