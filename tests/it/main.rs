@@ -3,6 +3,7 @@
 
 mod bearer;
 mod campaign;
+mod ci_formats;
 mod diff;
 mod explain;
 mod fake_harness;
