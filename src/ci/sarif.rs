@@ -135,15 +135,19 @@ fn result(f: &Finding, rule_index: usize, run: &CiRun<'_>) -> Value {
         "kind": "namespace",
     })];
     if let Some(p) = &f.principal {
+        // A principal's id names its scope already (`sa:SCOPE/ID`).
+        let mut about = json!({
+            "principal_kind": visible(&p.kind),
+            "display_name": visible(&p.name),
+        });
+        if let Some(email) = &p.email {
+            about["email"] = json!(visible(email));
+        }
         logical.push(json!({
             "name": visible(&p.id),
-            "fullyQualifiedName": visible(&format!("{scope}/{}", p.id)),
+            "fullyQualifiedName": visible(&p.id),
             "kind": "resource",
-            "properties": {
-                "principal_kind": visible(&p.kind),
-                "display_name": visible(&p.name),
-                "email": p.email.as_deref().map(visible),
-            },
+            "properties": about,
         }));
     }
     let mut properties = json!({
