@@ -388,6 +388,7 @@ fn weekly_job(
         .args(["--activity-end", "2026-10-01T09:00:00Z"])
         .args(["--policy", "policy.toml"])
         .args(["--fail-on-rule", "admin-access,privilege-escalation-path"])
+        .args(["--ci-format", "sarif,junit"])
         .args(["--format", "json,csv", "-o", pack]);
     if let Some(p) = previous {
         cmd.arg("--previous").arg(p);
@@ -499,4 +500,17 @@ fn the_weekly_ci_job_fails_on_the_new_admin_alone_and_names_it() {
     let diff = json(&d.join("week2/diff/diff.json"));
     assert_eq!(diff["gate"]["failing"][0]["id"], failing[0]["id"]);
     assert_eq!(diff["summary"]["admin_gained"], 1);
+    // The CI files the jobs upload say the same: one failure, hers.
+    let junit = read(&d.join("week2/ci/junit.xml"));
+    assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
+    assert!(junit.contains("keira.doyle@example.com"), "{junit}");
+    let sarif = json(&d.join("week2/ci/findings.sarif"));
+    let errors: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["ruleId"], "admin-access");
 }
