@@ -324,8 +324,8 @@ pub(crate) fn write(
     summary.files = seal_pack(&ctx, formats, staged.path())
         .with_context(|| format!("sealing the pack for {}", target.display()))?;
     let zipped = match &zip_target {
-        Some((zip, root)) => Some(
-            crate::report::write_zip(staged.path(), root, loaded.snapshot.captured_at(), zip)
+        Some(zip) => Some(
+            crate::report::write_zip(staged.path(), loaded.snapshot.captured_at(), zip)
                 .with_context(|| format!("writing {}", zip.display()))?,
         ),
         None => None,
@@ -333,7 +333,7 @@ pub(crate) fn write(
     staged
         .commit()
         .with_context(|| format!("moving the pack into {}", target.display()))?;
-    if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
+    if let (Some(tmp), Some(zip)) = (zipped, &zip_target) {
         tmp.persist(zip)
             .with_context(|| format!("moving {} into place", zip.display()))?;
     }
@@ -360,7 +360,7 @@ pub(crate) fn write(
         summary.grants,
         summary.findings,
     ));
-    if let Some((zip, _)) = &zip_target {
+    if let Some(zip) = &zip_target {
         out.note(format_args!("wrote {}", zip.display()));
     }
     if let Some(a) = &assignments {
@@ -425,21 +425,27 @@ pub(crate) fn write(
     Ok(ExitCode::from(1))
 }
 
-/// `DIR.zip` beside `DIR`, and the folder name its entries sit under;
-/// refuses to replace an existing zip without `--force`.
-fn zip_path(target: &Path, force: bool) -> anyhow::Result<(PathBuf, String)> {
+/// `DIR.zip` beside `DIR`; refuses to replace an existing zip without
+/// `--force`. (Its entries sit under a fixed folder, not DIR's name:
+/// [`crate::report::ZIP_ROOT`].)
+fn zip_path(target: &Path, force: bool) -> anyhow::Result<PathBuf> {
     let Some(name) = target.file_name() else {
         bail!(
             "--zip needs a pack directory with a name, not {}",
             target.display()
         );
     };
-    let root = name.to_string_lossy().into_owned();
-    let zip = target.with_file_name(format!("{root}.zip"));
+    let zip = target.with_file_name(format!("{}.zip", name.to_string_lossy()));
+    if zip.is_dir() {
+        bail!(
+            "{} is a directory; --zip writes a file there",
+            zip.display()
+        );
+    }
     if zip.exists() && !force {
         bail!("{} exists; pass --force to replace it", zip.display());
     }
-    Ok((zip, root))
+    Ok(zip)
 }
 
 pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {
