@@ -109,6 +109,9 @@ pub(crate) struct PullCommand {
     /// The snapshot file to write.
     #[arg(short = 'o', long = "out")]
     out: PathBuf,
+    /// Replace the snapshot file when it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -484,8 +487,12 @@ pub(crate) fn run_pull(
     command_line: &[String],
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
+    // Before the pull, which may take an hour: an existing snapshot is
+    // evidence, replaced only when asked; and the place must be writable.
+    crate::atomic::check_file_target(&cmd.out, cmd.force)
+        .with_context(|| format!("cannot write the snapshot to {}", cmd.out.display()))?;
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, None, command_line, out)?;
-    crate::atomic::write_file(&cmd.out, &bytes)
+    crate::atomic::write_file_making_dirs(&cmd.out, &bytes)
         .with_context(|| format!("cannot write the snapshot {}", cmd.out.display()))?;
     out.note(format_args!("wrote {}", cmd.out.display()));
     check_pulled(&cmd.out, &bytes)?;
@@ -562,35 +569,98 @@ pub(crate) fn pull_then_report(
     // revocation since can be timed.
     let since = previous.as_ref().map(|(_, p)| p.snapshot.captured_at());
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, since, command_line, out)?;
-    let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
+    let loaded = match snapshot::from_slice(Path::new("snapshot.json"), &bytes) {
+        Ok(snapshot) => snapshot::LoadedSnapshot {
+            snapshot,
+            sha256: snapshot::sha256_hex(&bytes),
+            bytes,
+        },
+        Err(e) => {
+            let e = anyhow::anyhow!(
+                "the pulled snapshot fails the check report runs on every snapshot ({e}), so no pack was written. This is a defect in reviewpack or an answer from Harness it does not expect: please report it with that line"
+            );
+            return Err(kept_context(e, keep_pulled_snapshot(&cmd.pack.out, &bytes)));
+        }
+    };
     let written = write_after_pull(
         &cmd, &settings, &previous, &decisions, &loaded, &inputs, out,
     );
     // A failure after the pull keeps the pull: it took minutes and an API
     // budget, and the report can be made again from it.
-    written.map_err(|e| match keep_pulled_snapshot(&cmd.pack.out, &loaded.bytes) {
-        Some(kept) => e.context(format!(
+    written.map_err(|e| kept_context(e, keep_pulled_snapshot(&cmd.pack.out, &loaded.bytes)))
+}
+
+/// `e`, saying where the pulled snapshot was kept.
+fn kept_context(e: anyhow::Error, kept: Kept) -> anyhow::Error {
+    match kept {
+        Kept::Beside(kept) => e.context(format!(
             "the pulled snapshot was kept at {}; make the pack from it with `reviewpack report {} -o DIR`",
             kept.display(),
             kept.display()
         )),
-        None => e.context("the pulled snapshot could not be kept either"),
-    })
+        Kept::InTemp(kept, why) => e.context(format!(
+            "the pulled snapshot could not be kept beside the pack ({why}), so it was kept at {} in the temporary directory, which may be cleared: move it now, and make the pack from it with `reviewpack report {} -o DIR`",
+            kept.display(),
+            kept.display()
+        )),
+        Kept::Lost(why) => e.context(format!(
+            "the pulled snapshot could not be kept either ({why})"
+        )),
+    }
 }
 
-/// Where a pulled snapshot is kept when the pack after it failed:
-/// `DIR.snapshot.json` beside the pack, else in the temporary directory.
-fn keep_pulled_snapshot(pack: &Path, bytes: &[u8]) -> Option<PathBuf> {
-    let name = pack
-        .file_name()
-        .map(|n| format!("{}.snapshot.json", n.to_string_lossy()))
-        .unwrap_or_else(|| "reviewpack-pulled.snapshot.json".into());
-    let beside = pack.with_file_name(&name);
-    if crate::atomic::write_file(&beside, bytes).is_ok() {
-        return Some(beside);
+/// Where a pulled snapshot went when the pack after it failed.
+enum Kept {
+    /// `DIR.snapshot.json` (or `DIR.snapshot.N.json`) beside the pack.
+    Beside(PathBuf),
+    /// In the temporary directory, and why not beside the pack.
+    InTemp(PathBuf, String),
+    /// Nowhere, and why.
+    Lost(String),
+}
+
+/// Keeps a pulled snapshot whose pack failed: `DIR.snapshot.json` beside the
+/// pack directory `DIR` whenever that can be written (an earlier kept
+/// snapshot there is not replaced: `DIR.snapshot.2.json` and on), else in
+/// the temporary directory.
+fn keep_pulled_snapshot(pack: &Path, bytes: &[u8]) -> Kept {
+    // `-o .` or `-o ..` name no file: use the directory's own name.
+    let named = match pack.file_name() {
+        Some(_) => Some(pack.to_path_buf()),
+        None => pack.canonicalize().ok().filter(|p| p.file_name().is_some()),
+    };
+    let stem = named
+        .as_deref()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "reviewpack-pulled".into());
+    let candidates = |dir: &Path| -> Vec<PathBuf> {
+        std::iter::once(dir.join(format!("{stem}.snapshot.json")))
+            .chain((2..100).map(|n| dir.join(format!("{stem}.snapshot.{n}.json"))))
+            .collect()
+    };
+    let write_new = |dir: &Path| -> Result<PathBuf, String> {
+        let path = candidates(dir)
+            .into_iter()
+            .find(|p| !p.exists())
+            .ok_or_else(|| format!("{} holds 99 kept snapshots already", dir.display()))?;
+        crate::atomic::write_file_making_dirs(&path, bytes)
+            .map(|()| path)
+            .map_err(|e| format!("{}: {e}", dir.display()))
+    };
+    let beside = named
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let why = match write_new(&beside) {
+        Ok(path) => return Kept::Beside(path),
+        Err(why) => why,
+    };
+    match write_new(&std::env::temp_dir()) {
+        Ok(path) => Kept::InTemp(path, why),
+        Err(also) => Kept::Lost(format!("{why}; {also}")),
     }
-    let tmp = std::env::temp_dir().join(name);
-    crate::atomic::write_file(&tmp, bytes).ok().map(|()| tmp)
 }
 
 fn write_after_pull(

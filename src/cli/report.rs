@@ -192,10 +192,17 @@ impl PackArgs {
         v
     }
 
-    /// Checks the pack directory can be written, before any long work.
+    /// Checks the pack directory (and `--zip`'s archive) can be written,
+    /// before any long work: what `run` would otherwise find out after an
+    /// hour's pull.
     pub(crate) fn check_out(&self, extra: &[(&'static str, &Path)]) -> anyhow::Result<()> {
         crate::atomic::check_target(&self.out, self.force, &self.inputs(extra))
-            .with_context(|| format!("cannot write the pack to {}", self.out.display()))
+            .and_then(|()| crate::atomic::check_writable_dir(&self.out))
+            .with_context(|| format!("cannot write the pack to {}", self.out.display()))?;
+        if self.zip {
+            zip_path(&self.out, self.force)?;
+        }
+        Ok(())
     }
 }
 

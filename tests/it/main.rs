@@ -3,6 +3,7 @@
 
 mod bearer;
 mod campaign;
+mod ci;
 mod diff;
 mod explain;
 mod fake_harness;
