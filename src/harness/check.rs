@@ -5,8 +5,8 @@
 //! the account.
 //!
 //! It reports and does not decide: the command prints the items and sets
-//! the exit code. A bad key or an unreachable host is an error, since every
-//! check would fail alike.
+//! the exit code. A bad key, an unreachable host or a network that keeps
+//! failing is an error, since every check would fail alike.
 
 use chrono::Utc;
 use serde::Serialize;
@@ -132,9 +132,10 @@ const PROBES: &[Probe] = &[
     },
 ];
 
-/// A bad key or an unreachable host fails every check alike: stop.
+/// A bad key, an unreachable host or a network that keeps failing fails
+/// every check alike: stop.
 fn stop_check(e: &ApiError) -> bool {
-    e.cause.is_final()
+    e.cause.is_final() || e.cause.is_transient()
 }
 
 /// Asks Harness's access check about every permission `pull` needs, at the

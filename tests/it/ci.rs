@@ -1,7 +1,8 @@
 //! Unattended runs (issue #24): `run` finds every output it cannot write
 //! before the pull, a pack that fails after the pull keeps the snapshot
-//! beside it, and `pull -o` replaces a snapshot only with `--force`.
-//! Against the fake Harness API over real HTTP.
+//! beside it, `pull -o` replaces a snapshot only with `--force`, and the
+//! network's failures exit 3 while the setup's exit 2, so a CI job can tell
+//! whether to try again. Against the fake Harness API over real HTTP.
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -322,4 +323,112 @@ fn assert_same_account(path: &Path) {
     let want = demo_snapshot();
     assert_eq!(got.users, want.users);
     assert_eq!(got.role_assignments, want.role_assignments);
+}
+
+#[test]
+fn network_failures_exit_3_and_the_setups_exit_2() {
+    let fake = FakeHarness::start(demo_snapshot(), KEY);
+    let dir = tempdir();
+    let path = dir.path().join("snap.json");
+    let code = |out: &Output| out.status.code();
+    let pull_args = ["--activity-end", END, "-o", s(&path), "--max-attempts", "2"];
+
+    // 503 after every retry: pull, check and run.
+    fake.set_faults(Faults {
+        server_errors: 100_000,
+        ..Faults::default()
+    });
+    let out = run(&fake, "pull", &pull_args);
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("gave up after 2 attempts"));
+    let out = run(&fake, "check", &["--max-attempts", "2"]);
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    let pack = dir.path().join("pack");
+    let out = run(
+        &fake,
+        "run",
+        &["--activity-end", END, "-o", s(&pack), "--max-attempts", "2"],
+    );
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    assert!(!pack.exists() && !path.exists());
+
+    // 429 after every retry.
+    fake.set_faults(Faults {
+        too_many_requests: 100_000,
+        ..Faults::default()
+    });
+    let out = run(&fake, "pull", &pull_args);
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("HTTP 429"), "{}", stderr_of(&out));
+
+    // Too slow to answer.
+    fake.set_faults(Faults {
+        latency: Duration::from_millis(1500),
+        ..Faults::default()
+    });
+    let out = reviewpack()
+        .env("HARNESS_API_KEY", KEY)
+        .args(["check", "--base-url", &fake.base_url(), "--rate-limit", "0"])
+        .args([
+            "--retry-base-ms",
+            "1",
+            "--timeout-secs",
+            "1",
+            "--max-attempts",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("timed out"), "{}", stderr_of(&out));
+
+    // The setup's failures: a refused key, a missing permission, a proxy's
+    // page, a TLS handshake with a server that speaks plain HTTP.
+    fake.set_faults(Faults {
+        missing_permission: Some("core_audit_view".into()),
+        ..Faults::default()
+    });
+    let out = run(&fake, "pull", &pull_args);
+    assert_eq!(code(&out), Some(2), "{}", stderr_of(&out));
+    fake.set_faults(Faults {
+        html_403_path: Some("/".into()),
+        ..Faults::default()
+    });
+    let out = run(&fake, "check", &[]);
+    assert_eq!(code(&out), Some(2), "{}", stderr_of(&out));
+    fake.set_faults(Faults::default());
+    let tls = fake.base_url().replace("http://", "https://");
+    let out = run_at(&tls, "check", &["--max-attempts", "2"]);
+    assert_eq!(code(&out), Some(2), "{}", stderr_of(&out));
+    let wrong = FakeHarness::start(demo_snapshot(), "another-key");
+    let out = run(&wrong, "pull", &pull_args);
+    assert_eq!(code(&out), Some(2), "{}", stderr_of(&out));
+
+    // A server that is gone: connection refused.
+    let gone = {
+        let f = FakeHarness::start(demo_snapshot(), KEY);
+        f.base_url()
+    };
+    let out = run_at(&gone, "pull", &pull_args);
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("could not connect"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = run_at(&gone, "check", &["--max-attempts", "2"]);
+    assert_eq!(code(&out), Some(3), "{}", stderr_of(&out));
+    assert!(!path.exists());
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    for args in [&["--help"][..], &["run", "--help"], &["check", "--help"]] {
+        let out = reviewpack().args(args).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        for line in ["Exit codes:", "  2 ", "  3 ", "the network failed"] {
+            assert!(text.contains(line), "{args:?}: {line:?} in {text}");
+        }
+    }
 }

@@ -480,7 +480,11 @@ fn endless_5xx_gives_up_naming_endpoint_scope_and_cause() {
     let dir = tempdir();
     let path = dir.path().join("snap.json");
     let out = pull(&fake, &path, &["--max-attempts", "3"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the network's failure: try again later"
+    );
     let err = stderr_of(&out);
     assert!(err.contains("gave up after 3 attempts"), "{err}");
     assert!(err.contains("HTTP 503"), "{err}");
@@ -526,7 +530,7 @@ fn slow_responses_complete_and_timeouts_are_named() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let err = stderr_of(&out);
     assert!(err.contains("timed out"), "{err}");
     assert!(!path.exists());

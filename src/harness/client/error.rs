@@ -51,6 +51,10 @@ pub enum ApiErrorCause {
     Transport {
         /// What failed.
         detail: String,
+        /// A failure another try later may not meet (refused, reset, cut
+        /// off, timed out), as opposed to one of the setup (a name that does
+        /// not resolve, a certificate not trusted).
+        transient: bool,
     },
     /// A SCIM endpoint refused the list (401, 403 or 404). Harness answers
     /// 404 both when SCIM is off and when the SCIM service failed inside
@@ -103,6 +107,24 @@ impl ApiErrorCause {
             ApiErrorCause::Transport { .. } | ApiErrorCause::CrossOriginRedirect { .. } => true,
             ApiErrorCause::GaveUp { last, .. } => last.is_final(),
             other => other.status() == Some(401),
+        }
+    }
+
+    /// A network failure that another run later may not meet: no answer
+    /// (refused, reset, cut off, timed out), or 429 or 5xx answers (a cut-off
+    /// body too) until the retries ran out. What CI retries (exit 3); a
+    /// refused key, a missing permission, a bad `--base-url` or a name that
+    /// does not resolve are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiErrorCause::Transport { transient, .. } => *transient,
+            // Only retryable answers are retried until the attempts run out.
+            ApiErrorCause::GaveUp { last, .. } => match last.as_ref() {
+                ApiErrorCause::Transport { transient, .. } => *transient,
+                _ => true,
+            },
+            ApiErrorCause::ScimUnavailable { cause, .. } => cause.is_transient(),
+            _ => false,
         }
     }
 
