@@ -3,6 +3,7 @@
 
 mod bearer;
 mod campaign;
+mod check;
 mod ci;
 mod diff;
 mod explain;

@@ -103,6 +103,16 @@ impl Client {
         let req = match call.method {
             Method::Get => self.http.get(url.clone()),
             Method::Post => self.http.post(url.clone()).json(body),
+            Method::PostOwnKey => {
+                let key = match &self.credential {
+                    super::Credential::ApiKey(k) => k.expose().to_string(),
+                    super::Credential::Bearer(_) => String::new(),
+                };
+                self.http
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .body(key)
+            }
         }
         .headers(auth.clone());
         let recording = self.recorder.as_ref().map(|r| {
@@ -207,6 +217,12 @@ impl Client {
         }
         if !status.is_success() {
             let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+            if status == StatusCode::UNAUTHORIZED {
+                return Attempt::Fail(ApiErrorCause::Unauthorized {
+                    body: self.scrub_body(body),
+                    credential: self.refused_credential(),
+                });
+            }
             let cause = ApiErrorCause::Harness {
                 status: status.as_u16(),
                 body: self.scrub_body(body),
@@ -251,6 +267,10 @@ impl Client {
             ApiErrorCause::Harness { status, body } => ApiErrorCause::Harness {
                 status,
                 body: self.scrub_body(body),
+            },
+            ApiErrorCause::Unauthorized { body, credential } => ApiErrorCause::Unauthorized {
+                body: self.scrub_body(body),
+                credential,
             },
             ApiErrorCause::BadBody {
                 status,
