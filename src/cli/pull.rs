@@ -712,13 +712,21 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     let account = client.config().account_id.clone();
     let preflight = runtime()?.block_on(check::run(&client, &|m: &str| out.note(m)))?;
     let items = &preflight.items;
+    // A permission a proxy's page answered for is not known to be missing.
     let missing: Vec<&str> = items
         .iter()
-        .filter(|i| !i.ok && i.required)
+        .filter(|i| !i.ok && i.required && i.not_harness.is_none())
         .map(|i| i.permission)
         .collect();
-    let optional_missing: Vec<&check::CheckItem> =
-        items.iter().filter(|i| !i.ok && !i.required).collect();
+    let blocked: Vec<&str> = items
+        .iter()
+        .filter(|i| i.not_harness.is_some())
+        .map(|i| i.permission)
+        .collect();
+    let optional_missing: Vec<&check::CheckItem> = items
+        .iter()
+        .filter(|i| !i.ok && !i.required && i.not_harness.is_none())
+        .collect();
     let now = Utc::now();
     let expiry = preflight
         .identity
@@ -747,7 +755,7 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
                 "orgs_and_projects_checked": preflight.below,
                 "checks": items,
                 "not_harness": preflight.not_harness,
-                "ok": missing.is_empty() && preflight.not_harness.is_none(),
+                "ok": missing.is_empty() && blocked.is_empty(),
             }),
         )?;
         writeln!(stdout)?;
@@ -806,6 +814,18 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
         bail!(
             "a proxy or sign-in page answered instead of Harness ({}), so nothing is known of the key's permissions: check --base-url (the API host, not the sign-in page), the proxy and the network path from here",
             super::term_safe(page)
+        );
+    }
+    if !blocked.is_empty() {
+        bail!(
+            "a proxy or sign-in page answered instead of Harness for {} (BLOCKED above), so nothing is known of {}{}: check the proxy in front of those endpoints",
+            blocked.join(", "),
+            if blocked.len() == 1 { "it" } else { "them" },
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("; the API key also lacks {}", missing.join(", "))
+            }
         );
     }
     if missing.is_empty() {

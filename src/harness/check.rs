@@ -35,13 +35,12 @@ pub async fn run(client: &Client, notice: &dyn Fn(&str)) -> Result<Preflight, Ap
         }
         Checked::Unusable(page) => {
             let mut p = with_lists(client).await?;
-            // Every list that failed got a page, not Harness (a proxy, a
-            // sign-in page): say that, not that every permission is missing.
-            // A page for the access check alone, with lists that answer, is
-            // a proxy in front of one endpoint (X6): the lists still tell.
-            let failed: Vec<&CheckItem> = p.items.iter().filter(|i| !i.ok).collect();
-            if !failed.is_empty() && failed.iter().all(|i| i.not_harness.is_some()) {
-                p.not_harness = page.or_else(|| failed[0].not_harness.clone());
+            // Every list got a page, not Harness (a proxy, a sign-in page):
+            // say that, not that every permission is missing. Where some
+            // lists answer, Harness is there and a proxy stands in front of
+            // some endpoints only (X6): those items say BLOCKED.
+            if p.items.iter().all(|i| i.not_harness.is_some()) {
+                p.not_harness = page.or_else(|| p.items.first()?.not_harness.clone());
             }
             p
         }

@@ -289,3 +289,35 @@ fn a_proxy_page_is_named_once_not_as_eight_missing_permissions() {
         .iter()
         .all(|c| c["not_harness"].is_string()));
 }
+
+/// A proxy in front of some endpoints only: the lists behind it are
+/// BLOCKED, not MISSING, and the rest are checked.
+#[test]
+fn a_proxy_in_front_of_some_endpoints_blocks_those_checks_only() {
+    let fake = FakeHarness::start(demo_expiring_in(60), KEY);
+    // The access check (/authz/api/acl), the role list and the audit list.
+    fake.set_faults(Faults {
+        html_403_path: Some("/a".into()),
+        ..Faults::default()
+    });
+    let out = check(&fake, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let text = stdout(&out);
+    let status_of = |permission: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(permission))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_else(|| panic!("{permission} in {text}"))
+            .to_string()
+    };
+    assert_eq!(status_of("core_role_view"), "BLOCKED");
+    assert_eq!(status_of("core_audit_view"), "BLOCKED");
+    assert_eq!(status_of("core_user_view"), "ok");
+    assert!(!text.contains("MISSING"), "{text}");
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("instead of Harness for core_role_view, core_audit_view"),
+        "{err}"
+    );
+    assert!(!err.contains("the API key lacks"), "{err}");
+}
