@@ -223,6 +223,73 @@ pub fn make_private(path: &Path) -> std::io::Result<()> {
 }
 
 /// Why an output directory may not be written.
+/// Checks, before any long work, that `target` can be written: the nearest
+/// of its ancestors that exists is a directory in which this process can
+/// create a file (what is missing below it is made when the output is
+/// written). Probed with a temporary file, removed at once, so a pull of an
+/// hour does not end in "permission denied".
+pub fn check_writable_dir(target: &Path) -> std::io::Result<()> {
+    let parent = parent_dir(target);
+    let mut dir: &Path = &parent;
+    loop {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => break,
+            Ok(_) => {
+                return Err(refuse(format!(
+                    "{} is not a directory, so nothing can be written under it",
+                    dir.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => dir = p,
+                _ => {
+                    dir = Path::new(".");
+                    break;
+                }
+            },
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", dir.display()),
+                ))
+            }
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(&staging_prefix())
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot create files in {}: {e}", dir.display()),
+            )
+        })
+}
+
+/// Checks, before any long work, that the file `target` can be written:
+/// not a directory, not an existing file unless `force`, and a writable
+/// place ([`check_writable_dir`]).
+pub fn check_file_target(target: &Path, force: bool) -> std::io::Result<()> {
+    if target.is_dir() {
+        return Err(refuse(format!("{} is a directory", target.display())));
+    }
+    if target.exists() && !force {
+        return Err(refuse(format!(
+            "{} exists; pass --force to replace it",
+            target.display()
+        )));
+    }
+    check_writable_dir(target)
+}
+
+/// [`write_file`], making the directories above `path` first.
+pub fn write_file_making_dirs(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(parent_dir(path))?;
+    write_file(path, bytes)
+}
+
 fn refuse(message: String) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::AlreadyExists, message)
 }

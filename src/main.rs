@@ -13,7 +13,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("reviewpack: {err:#}");
-            ExitCode::from(2)
+            ExitCode::from(reviewpack::cli::exit_code_of(&err))
         }
     }
 }

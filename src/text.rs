@@ -192,8 +192,74 @@ pub fn base64(bytes: &[u8], url_safe: bool) -> String {
     out
 }
 
+/// Decodes base64 in either alphabet, padded or not (a JWT's parts are
+/// unpadded URL-safe); `None` for anything else.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A lone sixth of a byte is no encoding.
+    (bits < 6).then_some(out)
+}
+
+/// A span of seconds in words, to the largest whole unit: `3 days`,
+/// `5 hours`, `1 minute`, `40 seconds`.
+pub fn span_words(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let (n, unit) = match s {
+        0..=119 => (s, "second"),
+        120..=7199 => (s / 60, "minute"),
+        7200..=172_799 => (s / 3600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_decodes_what_it_encodes_in_either_alphabet_padded_or_not() {
+        for input in [
+            "",
+            "f",
+            "fo",
+            "foo",
+            "foob",
+            "fooba",
+            "foobar",
+            "\u{ff}\u{fe}?>",
+        ] {
+            for url_safe in [false, true] {
+                let enc = super::base64(input.as_bytes(), url_safe);
+                assert_eq!(super::base64_decode(&enc).unwrap(), input.as_bytes());
+                let bare = enc.trim_end_matches('=');
+                assert_eq!(super::base64_decode(bare).unwrap(), input.as_bytes());
+            }
+        }
+        assert!(super::base64_decode("a").is_none());
+        assert!(super::base64_decode("ab.c").is_none());
+        assert_eq!(super::span_words(59), "59 seconds");
+        assert_eq!(super::span_words(3 * 86_400 + 5), "3 days");
+        assert_eq!(super::span_words(-7200), "2 hours");
+    }
+
     #[test]
     fn base64_matches_the_rfc_vectors() {
         for (input, want) in [

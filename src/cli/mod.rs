@@ -22,7 +22,7 @@ use crate::snapshot::LoadedSnapshot;
 
 /// Access reviews for Harness NextGen.
 #[derive(Debug, Parser)]
-#[command(name = "reviewpack", version, about, long_about = None)]
+#[command(name = "reviewpack", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Print nothing but errors (no notes, no progress).
     #[arg(long, short, global = true)]
@@ -39,13 +39,16 @@ enum Command {
     /// "can PRINCIPAL do PERMISSION on SCOPE?".
     Explain(explain::ExplainArgs),
     /// Pull a snapshot from a Harness account.
+    #[command(after_help = EXIT_CODES)]
     Pull(pull::PullCommand),
     /// Preflight: check the API key can read everything `pull` needs.
+    #[command(after_help = EXIT_CODES)]
     Check(pull::CheckCommand),
     /// Compare two snapshots: access gained and lost, findings new and
     /// resolved, and whether the previous review's revocations were done.
     Diff(diff::DiffArgs),
     /// Pull, then report.
+    #[command(after_help = EXIT_CODES)]
     Run(Box<pull::RunCommand>),
     /// Collect the reviewers' returned workbooks of a campaign pack: check
     /// them and write decisions.csv for next quarter's diff.
@@ -58,6 +61,17 @@ enum Command {
     /// only on what is new.
     Baseline(baseline::BaselineArgs),
 }
+
+/// The exit codes, as `--help` lists them (README and docs/operations.md
+/// say the same).
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    findings failed the gate (--fail-on, --fail-on-rule, a rule at level deny), or --expect-unchanged lost a grant
+  2    an error of the setup, the key, a permission or an input: fix it, then run again
+  3    the network failed: no answer (refused, reset, timed out), or 429 or 5xx
+       answers until the retries ran out; running again later may succeed
+  130  interrupted (the unfinished output is removed)";
 
 /// Parses argv and runs the command. `Ok` carries the exit code of a
 /// successful run (0, or 1 for findings at or above `--fail-on`).
@@ -101,6 +115,30 @@ where
         Command::Baseline(a) => baseline::run(a, &out),
     }
 }
+
+/// The exit code of a run that failed: [`EXIT_TRANSIENT`] when what stopped
+/// it was the network (no answer, or 429 or 5xx answers until the retries
+/// ran out: another run later may succeed), else [`EXIT_ERROR`] (the setup,
+/// the key, a permission, an input: running again changes nothing).
+pub fn exit_code_of(err: &anyhow::Error) -> u8 {
+    use crate::harness::client::ApiError;
+    use crate::harness::pull::PullError;
+    let transient = err.chain().any(|e| {
+        e.downcast_ref::<ApiError>()
+            .is_some_and(|a| a.cause.is_transient())
+            || matches!(e.downcast_ref::<PullError>(), Some(PullError::Api(a)) if a.cause.is_transient())
+    });
+    if transient {
+        EXIT_TRANSIENT
+    } else {
+        EXIT_ERROR
+    }
+}
+
+/// Exit code: an error of the setup, the key, a permission or an input.
+pub const EXIT_ERROR: u8 = 2;
+/// Exit code: the network failed (run again later).
+pub const EXIT_TRANSIENT: u8 = 3;
 
 /// Where notes go: stderr, unless `--quiet`.
 pub(crate) struct Output {

@@ -109,6 +109,9 @@ pub(crate) struct PullCommand {
     /// The snapshot file to write.
     #[arg(short = 'o', long = "out")]
     out: PathBuf,
+    /// Replace the snapshot file when it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +121,10 @@ pub(crate) struct CheckCommand {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Warn when the key's token (or the Bearer token) expires within this
+    /// many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    expiry_warning_days: u32,
 }
 
 #[derive(Debug, Args)]
@@ -484,8 +491,12 @@ pub(crate) fn run_pull(
     command_line: &[String],
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
+    // Before the pull, which may take an hour: an existing snapshot is
+    // evidence, replaced only when asked; and the place must be writable.
+    crate::atomic::check_file_target(&cmd.out, cmd.force)
+        .with_context(|| format!("cannot write the snapshot to {}", cmd.out.display()))?;
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, None, command_line, out)?;
-    crate::atomic::write_file(&cmd.out, &bytes)
+    crate::atomic::write_file_making_dirs(&cmd.out, &bytes)
         .with_context(|| format!("cannot write the snapshot {}", cmd.out.display()))?;
     out.note(format_args!("wrote {}", cmd.out.display()));
     check_pulled(&cmd.out, &bytes)?;
@@ -562,35 +573,98 @@ pub(crate) fn pull_then_report(
     // revocation since can be timed.
     let since = previous.as_ref().map(|(_, p)| p.snapshot.captured_at());
     let bytes = pull_bytes(&cmd.connect, &cmd.pull, since, command_line, out)?;
-    let loaded = snapshot::from_bytes(Path::new("snapshot.json"), bytes)?;
+    let loaded = match snapshot::from_slice(Path::new("snapshot.json"), &bytes) {
+        Ok(snapshot) => snapshot::LoadedSnapshot {
+            snapshot,
+            sha256: snapshot::sha256_hex(&bytes),
+            bytes,
+        },
+        Err(e) => {
+            let e = anyhow::anyhow!(
+                "the pulled snapshot fails the check report runs on every snapshot ({e}), so no pack was written. This is a defect in reviewpack or an answer from Harness it does not expect: please report it with that line"
+            );
+            return Err(kept_context(e, keep_pulled_snapshot(&cmd.pack.out, &bytes)));
+        }
+    };
     let written = write_after_pull(
         &cmd, &settings, &previous, &decisions, &loaded, &inputs, out,
     );
     // A failure after the pull keeps the pull: it took minutes and an API
     // budget, and the report can be made again from it.
-    written.map_err(|e| match keep_pulled_snapshot(&cmd.pack.out, &loaded.bytes) {
-        Some(kept) => e.context(format!(
+    written.map_err(|e| kept_context(e, keep_pulled_snapshot(&cmd.pack.out, &loaded.bytes)))
+}
+
+/// `e`, saying where the pulled snapshot was kept.
+fn kept_context(e: anyhow::Error, kept: Kept) -> anyhow::Error {
+    match kept {
+        Kept::Beside(kept) => e.context(format!(
             "the pulled snapshot was kept at {}; make the pack from it with `reviewpack report {} -o DIR`",
             kept.display(),
             kept.display()
         )),
-        None => e.context("the pulled snapshot could not be kept either"),
-    })
+        Kept::InTemp(kept, why) => e.context(format!(
+            "the pulled snapshot could not be kept beside the pack ({why}), so it was kept at {} in the temporary directory, which may be cleared: move it now, and make the pack from it with `reviewpack report {} -o DIR`",
+            kept.display(),
+            kept.display()
+        )),
+        Kept::Lost(why) => e.context(format!(
+            "the pulled snapshot could not be kept either ({why})"
+        )),
+    }
 }
 
-/// Where a pulled snapshot is kept when the pack after it failed:
-/// `DIR.snapshot.json` beside the pack, else in the temporary directory.
-fn keep_pulled_snapshot(pack: &Path, bytes: &[u8]) -> Option<PathBuf> {
-    let name = pack
-        .file_name()
-        .map(|n| format!("{}.snapshot.json", n.to_string_lossy()))
-        .unwrap_or_else(|| "reviewpack-pulled.snapshot.json".into());
-    let beside = pack.with_file_name(&name);
-    if crate::atomic::write_file(&beside, bytes).is_ok() {
-        return Some(beside);
+/// Where a pulled snapshot went when the pack after it failed.
+enum Kept {
+    /// `DIR.snapshot.json` (or `DIR.snapshot.N.json`) beside the pack.
+    Beside(PathBuf),
+    /// In the temporary directory, and why not beside the pack.
+    InTemp(PathBuf, String),
+    /// Nowhere, and why.
+    Lost(String),
+}
+
+/// Keeps a pulled snapshot whose pack failed: `DIR.snapshot.json` beside the
+/// pack directory `DIR` whenever that can be written (an earlier kept
+/// snapshot there is not replaced: `DIR.snapshot.2.json` and on), else in
+/// the temporary directory.
+fn keep_pulled_snapshot(pack: &Path, bytes: &[u8]) -> Kept {
+    // `-o .` or `-o ..` name no file: use the directory's own name.
+    let named = match pack.file_name() {
+        Some(_) => Some(pack.to_path_buf()),
+        None => pack.canonicalize().ok().filter(|p| p.file_name().is_some()),
+    };
+    let stem = named
+        .as_deref()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "reviewpack-pulled".into());
+    let candidates = |dir: &Path| -> Vec<PathBuf> {
+        std::iter::once(dir.join(format!("{stem}.snapshot.json")))
+            .chain((2..100).map(|n| dir.join(format!("{stem}.snapshot.{n}.json"))))
+            .collect()
+    };
+    let write_new = |dir: &Path| -> Result<PathBuf, String> {
+        let path = candidates(dir)
+            .into_iter()
+            .find(|p| !p.exists())
+            .ok_or_else(|| format!("{} holds 99 kept snapshots already", dir.display()))?;
+        crate::atomic::write_file_making_dirs(&path, bytes)
+            .map(|()| path)
+            .map_err(|e| format!("{}: {e}", dir.display()))
+    };
+    let beside = named
+        .as_deref()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let why = match write_new(&beside) {
+        Ok(path) => return Kept::Beside(path),
+        Err(why) => why,
+    };
+    match write_new(&std::env::temp_dir()) {
+        Ok(path) => Kept::InTemp(path, why),
+        Err(also) => Kept::Lost(format!("{why}; {also}")),
     }
-    let tmp = std::env::temp_dir().join(name);
-    crate::atomic::write_file(&tmp, bytes).ok().map(|()| tmp)
 }
 
 fn write_after_pull(
@@ -668,58 +742,122 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
     let account = client.config().account_id.clone();
     let preflight = runtime()?.block_on(check::run(&client, &|m: &str| out.note(m)))?;
     let items = &preflight.items;
+    // A permission a proxy's page answered for is not known to be missing.
     let missing: Vec<&str> = items
         .iter()
-        .filter(|i| !i.ok && i.required)
+        .filter(|i| !i.ok && i.required && i.not_harness.is_none())
         .map(|i| i.permission)
         .collect();
-    let optional_missing: Vec<&check::CheckItem> =
-        items.iter().filter(|i| !i.ok && !i.required).collect();
+    let blocked: Vec<&str> = items
+        .iter()
+        .filter(|i| i.not_harness.is_some())
+        .map(|i| i.permission)
+        .collect();
+    let optional_missing: Vec<&check::CheckItem> = items
+        .iter()
+        .filter(|i| !i.ok && !i.required && i.not_harness.is_none())
+        .collect();
+    let now = Utc::now();
+    let expiry = preflight
+        .identity
+        .as_ref()
+        .map(|id| Expiry::of(&id.credential, now, cmd.expiry_warning_days));
     let mut stdout = std::io::stdout().lock();
     if cmd.json {
+        let credential = preflight.identity.as_ref().map(|id| {
+            let mut v = serde_json::to_value(&id.credential).unwrap_or_default();
+            if let (serde_json::Value::Object(m), Some(e)) = (&mut v, &expiry) {
+                m.insert("expires_in_days".into(), serde_json::json!(e.days_left));
+                m.insert("warning_days".into(), serde_json::json!(e.window));
+                m.insert("expiring".into(), serde_json::json!(e.expiring()));
+                m.insert("expired".into(), serde_json::json!(e.expired()));
+            }
+            v
+        });
         serde_json::to_writer_pretty(
             &mut stdout,
             &serde_json::json!({
                 "account_id": account,
                 "base_url": client.config().base_url,
+                "caller": preflight.identity.as_ref().and_then(|i| i.holder.as_ref()),
+                "credential": credential,
                 "source": preflight.source,
                 "orgs_and_projects_checked": preflight.below,
                 "checks": items,
-                "ok": missing.is_empty(),
+                "not_harness": preflight.not_harness,
+                "ok": missing.is_empty() && blocked.is_empty(),
             }),
         )?;
         writeln!(stdout)?;
     } else {
         writeln!(stdout, "account {account} at {}", client.config().base_url)?;
-        match preflight.source {
-            "lists" => writeln!(stdout, "checked with one request to each list, at the account")?,
-            source => writeln!(
-                stdout,
-                "checked with Harness's access check ({source}) at the account and {} org(s) and project(s)",
-                preflight.below
-            )?,
-        }
-        for i in items {
-            let status = match (i.ok, i.required) {
-                (true, _) => "ok",
-                (false, true) => "MISSING",
-                (false, false) => "missing",
-            };
-            writeln!(stdout, "  {status:7} {:32} {}", i.permission, i.endpoint)?;
-            if !i.ok {
-                let what = if i.required {
-                    "needed for"
-                } else {
-                    "optional, feeds"
-                };
-                writeln!(stdout, "          {what}: {}", i.feeds)?;
+        if let Some(id) = &preflight.identity {
+            writeln!(stdout, "{}", describe_holder(id))?;
+            if let Some(e) = &expiry {
+                writeln!(stdout, "{}", e.line())?;
             }
-            if let Some(d) = &i.detail {
-                writeln!(stdout, "          {d}")?;
+        }
+        if let Some(page) = &preflight.not_harness {
+            writeln!(
+                stdout,
+                "a proxy or sign-in page answered instead of Harness: {}",
+                super::term_safe(page)
+            )?;
+        } else {
+            match preflight.source {
+                "lists" => {
+                    writeln!(stdout, "checked with one request to each list, at the account")?
+                }
+                source => writeln!(
+                    stdout,
+                    "checked with Harness's access check ({source}) at the account and {} org(s) and project(s)",
+                    preflight.below
+                )?,
+            }
+            for i in items {
+                let status = match (i.ok, i.required, i.not_harness.is_some()) {
+                    (true, _, _) => "ok",
+                    (false, _, true) => "BLOCKED",
+                    (false, true, false) => "MISSING",
+                    (false, false, false) => "missing",
+                };
+                writeln!(stdout, "  {status:7} {:32} {}", i.permission, i.endpoint)?;
+                if !i.ok {
+                    let what = if i.required {
+                        "needed for"
+                    } else {
+                        "optional, feeds"
+                    };
+                    writeln!(stdout, "          {what}: {}", i.feeds)?;
+                }
+                if let Some(d) = &i.detail {
+                    writeln!(stdout, "          {}", super::term_safe(d))?;
+                }
             }
         }
     }
     stdout.flush()?;
+    if let Some(w) = expiry.as_ref().and_then(Expiry::warning) {
+        out.note(format_args!("warning: {w}"));
+    }
+    if let Some(page) = &preflight.not_harness {
+        bail!(
+            "a proxy or sign-in page answered instead of Harness ({}), so nothing is known of the key's permissions: check --base-url (the API host, not the sign-in page), the proxy and the network path from here",
+            super::term_safe(page)
+        );
+    }
+    if !blocked.is_empty() {
+        bail!(
+            "a proxy or sign-in page answered instead of Harness for {} (BLOCKED above), so nothing is known of {}{}: check the proxy in front of those endpoints",
+            blocked.join(", "),
+            if blocked.len() == 1 { "it" } else { "them" },
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("; the API key also lacks {}", missing.join(", "))
+            }
+        );
+    }
     if missing.is_empty() {
         if optional_missing.is_empty() {
             out.note("the key can read everything pull reads");
@@ -744,6 +882,135 @@ pub(crate) fn run_check(cmd: CheckCommand, out: &Output) -> anyhow::Result<ExitC
             "the API key lacks {}: pull would fail or miss objects; grant them (the Account Viewer role on _all_resources_including_child_scopes holds them all) and run check again",
             missing.join(", ")
         )
+    }
+}
+
+/// `key of service account ci_reader (CI reader, ci@…) at account, token
+/// …`: whom Harness runs the requests as.
+fn describe_holder(id: &crate::harness::holder::Identity) -> String {
+    let credential = match id.credential.kind {
+        "service_account_token" => "service-account token",
+        "personal_access_token" => "personal access token",
+        "bearer" => "Bearer token",
+        _ => "API key",
+    };
+    let who = match &id.holder {
+        Some(h) => {
+            let kind = if h.kind == "service_account" {
+                "service account"
+            } else {
+                "user"
+            };
+            let detail: Vec<&str> = [h.name.as_deref(), h.email.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            format!(
+                "belongs to {kind} {}{}{} (named by {})",
+                h.id,
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", detail.join(", "))
+                },
+                h.scope
+                    .as_deref()
+                    .map(|s| format!(" at {s}"))
+                    .unwrap_or_default(),
+                h.source
+            )
+        }
+        None => "belongs to a holder Harness did not name".to_string(),
+    };
+    let token = id
+        .credential
+        .token
+        .as_ref()
+        .map(|t| {
+            format!(
+                "; token {}{}",
+                t.identifier,
+                match (&t.name, &t.api_key) {
+                    (Some(n), Some(k)) => format!(" ({n}, of API key {k})"),
+                    (Some(n), None) => format!(" ({n})"),
+                    (None, Some(k)) => format!(" (of API key {k})"),
+                    (None, None) => String::new(),
+                }
+            )
+        })
+        .unwrap_or_default();
+    super::term_safe(&format!("the {credential} {who}{token}"))
+}
+
+/// How near the credential's expiry is, against `--expiry-warning-days`.
+struct Expiry {
+    expires_at: Option<DateTime<Utc>>,
+    source: Option<&'static str>,
+    unknown: Option<String>,
+    /// Whole days left (negative once passed).
+    days_left: Option<i64>,
+    seconds_left: Option<i64>,
+    window: u32,
+}
+
+impl Expiry {
+    fn of(c: &crate::harness::holder::Credentials, now: DateTime<Utc>, window: u32) -> Expiry {
+        let seconds_left = c.expires_at.map(|t| (t - now).num_seconds());
+        Expiry {
+            expires_at: c.expires_at,
+            source: c.expiry_source,
+            unknown: c.expiry_unknown.clone(),
+            days_left: seconds_left.map(|s| s.div_euclid(86_400)),
+            seconds_left,
+            window,
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.seconds_left.is_some_and(|s| s <= 0)
+    }
+
+    fn expiring(&self) -> bool {
+        self.seconds_left
+            .is_some_and(|s| s <= i64::from(self.window) * 86_400)
+    }
+
+    fn line(&self) -> String {
+        match (self.expires_at, self.seconds_left) {
+            (Some(at), Some(left)) => format!(
+                "expires {} ({}{}), from {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                if left > 0 { "in " } else { "" },
+                crate::text::span_words(left) + if left > 0 { "" } else { " ago" },
+                self.source.unwrap_or("Harness")
+            ),
+            _ => format!(
+                "expiry not known: {}",
+                super::term_safe(self.unknown.as_deref().unwrap_or("Harness did not say"))
+            ),
+        }
+    }
+
+    /// The warning to print, if the expiry is near or past.
+    fn warning(&self) -> Option<String> {
+        let at = self
+            .expires_at?
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let left = self.seconds_left?;
+        if self.expired() {
+            Some(format!(
+                "the credential's expiry ({at}) passed {} ago by this machine's clock, yet Harness accepted it: check this machine's clock, and replace the credential now",
+                crate::text::span_words(left)
+            ))
+        } else if self.expiring() {
+            Some(format!(
+                "the credential expires {at}, in {} (within --expiry-warning-days {}): make a new token now and replace the secret the job reads (docs/operations.md, \"A reader for scheduled CI\")",
+                crate::text::span_words(left),
+                self.window
+            ))
+        } else {
+            None
+        }
     }
 }
 

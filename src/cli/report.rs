@@ -188,10 +188,17 @@ impl PackArgs {
         v
     }
 
-    /// Checks the pack directory can be written, before any long work.
+    /// Checks the pack directory (and `--zip`'s archive) can be written,
+    /// before any long work: what `run` would otherwise find out after an
+    /// hour's pull.
     pub(crate) fn check_out(&self, extra: &[(&'static str, &Path)]) -> anyhow::Result<()> {
         crate::atomic::check_target(&self.out, self.force, &self.inputs(extra))
-            .with_context(|| format!("cannot write the pack to {}", self.out.display()))
+            .and_then(|()| crate::atomic::check_writable_dir(&self.out))
+            .with_context(|| format!("cannot write the pack to {}", self.out.display()))?;
+        if self.zip {
+            zip_path(&self.out, self.force)?;
+        }
+        Ok(())
     }
 }
 
@@ -411,8 +418,8 @@ pub(crate) fn write(
         phases.phase("writing the zip");
     }
     let zipped = match &zip_target {
-        Some((zip, root)) => Some(
-            crate::report::write_zip(staged.path(), root, loaded.snapshot.captured_at(), zip)
+        Some(zip) => Some(
+            crate::report::write_zip(staged.path(), loaded.snapshot.captured_at(), zip)
                 .with_context(|| format!("writing {}", zip.display()))?,
         ),
         None => None,
@@ -421,7 +428,7 @@ pub(crate) fn write(
         .commit()
         .with_context(|| format!("moving the pack into {}", target.display()))?;
     drop(phases);
-    if let (Some(tmp), Some((zip, _))) = (zipped, &zip_target) {
+    if let (Some(tmp), Some(zip)) = (zipped, &zip_target) {
         tmp.persist(zip)
             .with_context(|| format!("moving {} into place", zip.display()))?;
     }
@@ -453,7 +460,7 @@ pub(crate) fn write(
         summary.grants,
         summary.findings,
     ));
-    if let Some((zip, _)) = &zip_target {
+    if let Some(zip) = &zip_target {
         out.note(format_args!("wrote {}", zip.display()));
     }
     if let Some(a) = &assignments {
@@ -506,21 +513,27 @@ pub(crate) fn write(
     Ok(verdict)
 }
 
-/// `DIR.zip` beside `DIR`, and the folder name its entries sit under;
-/// refuses to replace an existing zip without `--force`.
-fn zip_path(target: &Path, force: bool) -> anyhow::Result<(PathBuf, String)> {
+/// `DIR.zip` beside `DIR`; refuses to replace an existing zip without
+/// `--force`. (Its entries sit under a fixed folder, not DIR's name:
+/// [`crate::report::ZIP_ROOT`].)
+fn zip_path(target: &Path, force: bool) -> anyhow::Result<PathBuf> {
     let Some(name) = target.file_name() else {
         bail!(
             "--zip needs a pack directory with a name, not {}",
             target.display()
         );
     };
-    let root = name.to_string_lossy().into_owned();
-    let zip = target.with_file_name(format!("{root}.zip"));
+    let zip = target.with_file_name(format!("{}.zip", name.to_string_lossy()));
+    if zip.is_dir() {
+        bail!(
+            "{} is a directory; --zip writes a file there",
+            zip.display()
+        );
+    }
     if zip.exists() && !force {
         bail!("{} exists; pass --force to replace it", zip.display());
     }
-    Ok((zip, root))
+    Ok(zip)
 }
 
 pub(crate) fn run(args: ReportArgs, out: &Output) -> anyhow::Result<ExitCode> {

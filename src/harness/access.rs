@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::future::join_all;
 
-use super::client::{ApiError, Call, Client, Method};
+use super::client::{ApiError, ApiErrorCause, Call, Client, Method};
 use super::wire;
 use crate::snapshot::Scope;
 
@@ -294,12 +294,22 @@ pub enum Unusable {
     /// redirect away): stop.
     Final(ApiError),
     /// Refused or not understood (an older server, a proxy): the pull falls
-    /// back to reading the lists' own answers. The text says why.
-    Refused(String),
+    /// back to reading the lists' own answers. The text says why; the
+    /// second, when an HTML page (a proxy's, a sign-in page) answered.
+    Refused(String, Option<String>),
 }
 
 /// The answers, one per question, in order.
 pub async fn ask(client: &Client, asks: &[Ask]) -> Result<Vec<bool>, Unusable> {
+    ask_naming_caller(client, asks).await.map(|(a, _)| a)
+}
+
+/// The answers, one per question, in order, and whom the server checked:
+/// the caller (no principal is sent: X3), as its first answer names it.
+pub async fn ask_naming_caller(
+    client: &Client,
+    asks: &[Ask],
+) -> Result<(Vec<bool>, Option<wire::AclPrincipal>), Unusable> {
     let account = client.config().account_id.clone();
     let checks: Vec<wire::AccessCheck> = asks.iter().map(|a| a.wire(&account)).collect();
     let answers = join_all(
@@ -309,13 +319,19 @@ pub async fn ask(client: &Client, asks: &[Ask]) -> Result<Vec<bool>, Unusable> {
     )
     .await;
     let mut out = Vec::with_capacity(asks.len());
+    let mut principal = None;
     for a in answers {
-        out.extend(a?);
+        let (answers, named) = a?;
+        out.extend(answers);
+        principal = principal.or(named);
     }
-    Ok(out)
+    Ok((out, principal))
 }
 
-async fn ask_once(client: &Client, checks: &[wire::AccessCheck]) -> Result<Vec<bool>, Unusable> {
+async fn ask_once(
+    client: &Client,
+    checks: &[wire::AccessCheck],
+) -> Result<(Vec<bool>, Option<wire::AclPrincipal>), Unusable> {
     let body = wire::AccessCheckRequest {
         permissions: checks.to_vec(),
         principal: None,
@@ -329,10 +345,17 @@ async fn ask_once(client: &Client, checks: &[wire::AccessCheck]) -> Result<Vec<b
     };
     let answer = match client.call::<wire::AccessCheckResponse>(&call).await {
         Ok((a, _)) => a,
-        Err(e) if e.cause.is_final() => return Err(Unusable::Final(e)),
-        Err(e) => return Err(Unusable::Refused(format!("it answered {}", e.cause))),
+        // The network failing (429 or 5xx until the retries ran out, no
+        // answer) is not the endpoint missing: every list would meet it too.
+        Err(e) if e.cause.is_final() || e.cause.is_transient() => return Err(Unusable::Final(e)),
+        Err(e) => {
+            let page = matches!(e.cause, ApiErrorCause::Html { .. }).then(|| e.cause.to_string());
+            return Err(Unusable::Refused(format!("it answered {}", e.cause), page));
+        }
     };
-    read_answer(checks, &answer).map_err(Unusable::Refused)
+    read_answer(checks, &answer)
+        .map(|a| (a, answer.principal.clone()))
+        .map_err(|why| Unusable::Refused(why, None))
 }
 
 /// The answers in the checks' order. Untrusted: one answer per check, each

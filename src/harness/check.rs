@@ -4,27 +4,57 @@
 //! where the access check cannot be used, with one request to each list at
 //! the account.
 //!
+//! First it names whose key it is and until when it works
+//! ([`super::holder`]).
+//!
 //! It reports and does not decide: the command prints the items and sets
-//! the exit code. A bad key or an unreachable host is an error, since every
-//! check would fail alike.
+//! the exit code. A bad key, an unreachable host or a network that keeps
+//! failing is an error, since every check would fail alike.
 
 use chrono::Utc;
 use serde::Serialize;
 
 use super::access::{self, Grants};
-use super::client::{ApiError, Call, Client, Method};
+use super::client::{ApiError, ApiErrorCause, Call, Client, Method};
+use super::holder::{self, Identity};
 use super::paging::list_paged;
 use super::wire;
 use crate::snapshot::Scope;
 
-/// Checks the key: Harness's access check, else one request to each list.
-/// `notice` hears, once each, why the access check could not be used or
-/// reached only the account.
+/// Checks the key: who holds it and until when, then Harness's access
+/// check, else one request to each list. `notice` hears, once each, why the
+/// access check could not be used or reached only the account.
 pub async fn run(client: &Client, notice: &dyn Fn(&str)) -> Result<Preflight, ApiError> {
-    match with_access_check(client, notice).await? {
-        Some(p) => Ok(p),
-        None => with_lists(client).await,
-    }
+    let mut identity = holder::identify(client).await?;
+    let mut preflight = match with_access_check(client, notice).await? {
+        Checked::Answered(p, principal) => {
+            if identity.holder.is_none() {
+                identity.holder = principal.as_ref().and_then(holder::holder_of_principal);
+            }
+            *p
+        }
+        Checked::Unusable(page) => {
+            let mut p = with_lists(client).await?;
+            // Every list got a page, not Harness (a proxy, a sign-in page):
+            // say that, not that every permission is missing. Where some
+            // lists answer, Harness is there and a proxy stands in front of
+            // some endpoints only (X6): those items say BLOCKED.
+            if p.items.iter().all(|i| i.not_harness.is_some()) {
+                p.not_harness = page.or_else(|| p.items.first()?.not_harness.clone());
+            }
+            p
+        }
+    };
+    preflight.identity = Some(identity);
+    Ok(preflight)
+}
+
+/// What the access check gave.
+enum Checked {
+    /// The items, and the principal it checked.
+    Answered(Box<Preflight>, Option<wire::AclPrincipal>),
+    /// It could not be used; the HTML page that answered instead, if one did.
+    Unusable(Option<String>),
 }
 
 /// One permission checked (an item of `check --json`'s `checks`).
@@ -45,6 +75,10 @@ pub struct CheckItem {
     pub missing_at: Vec<String>,
     /// Why it is missing.
     pub detail: Option<String>,
+    /// The page that answered instead of Harness (a proxy's, a sign-in
+    /// page): the check says nothing of the permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_harness: Option<String>,
 }
 
 /// How `check` found out: Harness's access check, or one request to each
@@ -56,6 +90,11 @@ pub struct Preflight {
     pub source: &'static str,
     /// Orgs and projects checked besides the account.
     pub below: usize,
+    /// Who holds the key and until when.
+    pub identity: Option<Identity>,
+    /// An HTML page (a proxy's, a sign-in page) answered instead of Harness
+    /// where the access check or every list was asked: what it said.
+    pub not_harness: Option<String>,
 }
 
 /// A cheap request that needs the permission, for when the access check
@@ -132,18 +171,16 @@ const PROBES: &[Probe] = &[
     },
 ];
 
-/// A bad key or an unreachable host fails every check alike: stop.
+/// A bad key, an unreachable host or a network that keeps failing fails
+/// every check alike: stop.
 fn stop_check(e: &ApiError) -> bool {
-    e.cause.is_final()
+    e.cause.is_final() || e.cause.is_transient()
 }
 
 /// Asks Harness's access check about every permission `pull` needs, at the
 /// account and at every org and project the key can list; `None` when the
 /// access check cannot be used (said once on stderr).
-async fn with_access_check(
-    client: &Client,
-    notice: &dyn Fn(&str),
-) -> Result<Option<Preflight>, ApiError> {
+async fn with_access_check(client: &Client, notice: &dyn Fn(&str)) -> Result<Checked, ApiError> {
     let account = client.config().account_id.clone();
     let refused = |why: &str| {
         notice(&format!(
@@ -153,14 +190,17 @@ async fn with_access_check(
     };
     let mut grants = Grants::default();
     let asks = access::at_account(&account);
-    match access::ask(client, &asks).await {
-        Ok(answers) => grants.record(&asks, &answers),
-        Err(access::Unusable::Final(e)) => return Err(e),
-        Err(access::Unusable::Refused(why)) => {
-            refused(&why);
-            return Ok(None);
+    let principal = match access::ask_naming_caller(client, &asks).await {
+        Ok((answers, principal)) => {
+            grants.record(&asks, &answers);
+            principal
         }
-    }
+        Err(access::Unusable::Final(e)) => return Err(e),
+        Err(access::Unusable::Refused(why, page)) => {
+            refused(&why);
+            return Ok(Checked::Unusable(page));
+        }
+    };
     let mut below = 0;
     if grants.allows("core_organization_view", &Scope::Account) {
         match child_scopes(client).await {
@@ -170,7 +210,7 @@ async fn with_access_check(
                 match access::ask(client, &asks).await {
                     Ok(answers) => grants.record(&asks, &answers),
                     Err(access::Unusable::Final(e)) => return Err(e),
-                    Err(access::Unusable::Refused(why)) => {
+                    Err(access::Unusable::Refused(why, _)) => {
                         below = 0;
                         notice(&format!(
                             "note: Harness's access check ({}) answered for the account but not for its orgs and projects ({why}): checked at the account only",
@@ -203,14 +243,20 @@ async fn with_access_check(
                         n.without
                     )
                 }),
+                not_harness: None,
             }
         })
         .collect();
-    Ok(Some(Preflight {
-        items,
-        source: access::ACL_ENDPOINT,
-        below,
-    }))
+    Ok(Checked::Answered(
+        Box::new(Preflight {
+            items,
+            source: access::ACL_ENDPOINT,
+            below,
+            identity: None,
+            not_harness: None,
+        }),
+        principal,
+    ))
 }
 
 /// Every org and project the key can list (`pull` reads these).
@@ -301,6 +347,10 @@ async fn with_lists(client: &Client) -> Result<Preflight, ApiError> {
                 return Err(e.clone());
             }
         }
+        let not_harness = match &r {
+            Err(e) if matches!(e.cause, ApiErrorCause::Html { .. }) => Some(e.cause.to_string()),
+            _ => None,
+        };
         items.push(CheckItem {
             permission: n.permission,
             endpoint: call.endpoint(),
@@ -309,12 +359,15 @@ async fn with_lists(client: &Client) -> Result<Preflight, ApiError> {
             feeds: n.feeds,
             missing_at: Vec::new(),
             detail: r.err().map(|e| e.cause.to_string()),
+            not_harness,
         });
     }
     Ok(Preflight {
         items,
         source: "lists",
         below: 0,
+        identity: None,
+        not_harness: None,
     })
 }
 

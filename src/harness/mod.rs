@@ -11,6 +11,7 @@ pub mod audit_yaml;
 pub mod check;
 pub mod client;
 pub mod convert;
+pub mod holder;
 pub mod paging;
 pub mod pull;
 pub mod record;

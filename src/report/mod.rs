@@ -30,7 +30,7 @@ use crate::snapshot::LoadedSnapshot;
 
 pub use findings_json::FINDINGS_SCHEMA;
 pub use html::render as render_html;
-pub use zip::write_zip;
+pub use zip::{write_zip, ZIP_ROOT};
 
 /// An output format of `report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,8 +1,10 @@
 //! `DIR.zip` (`--zip`): the whole pack in one file, for attaching to a ticket.
 //!
-//! Entries sit under one folder named after the pack directory, in sorted
-//! order, each stamped with the snapshot's capture time and mode 0600, so
-//! the same pack always zips to the same bytes. Like the pack, the archive
+//! Entries sit under one fixed folder, [`ZIP_ROOT`] (`pack/`), whatever the
+//! pack directory is called, in sorted order, each stamped with the
+//! snapshot's capture time and mode 0600, so the same pack always zips to
+//! the same bytes: two people who make the pack of one snapshot into
+//! differently named folders get byte-identical archives. Like the pack, the archive
 //! and what unzips from it are the owner's alone (0600): it names who holds
 //! what access; share it deliberately. The archive is written to a
 //! temporary file beside its target; the caller renames it into place once
@@ -18,11 +20,14 @@ use zip::{CompressionMethod, ZipWriter};
 use crate::atomic::PendingFile;
 use crate::output::seal::list_files;
 
-/// Zips every file of `pack_dir` under `root/` into a temporary file in
-/// `target`'s directory; persist it to `target` when ready.
+/// The folder every entry of the zip sits under. Not the pack directory's
+/// name, which would make the archive's bytes depend on `-o`.
+pub const ZIP_ROOT: &str = "pack";
+
+/// Zips every file of `pack_dir` under [`ZIP_ROOT`]`/` into a temporary file
+/// in `target`'s directory; persist it to `target` when ready.
 pub fn write_zip(
     pack_dir: &Path,
-    root: &str,
     stamp: DateTime<Utc>,
     target: &Path,
 ) -> std::io::Result<PendingFile> {
@@ -38,7 +43,7 @@ pub fn write_zip(
             .last_modified_time(time)
             .unix_permissions(0o600)
             .large_file(len >= u64::from(u32::MAX));
-        zip.start_file(format!("{root}/{rel}"), options)
+        zip.start_file(format!("{ZIP_ROOT}/{rel}"), options)
             .map_err(std::io::Error::other)?;
         let mut f = std::fs::File::open(&path)?;
         std::io::copy(&mut f, &mut zip)?;

@@ -62,7 +62,7 @@ fn the_api_key_is_required_and_never_recorded() {
     let e = error(&get(&base, &path, None), 401);
     assert_eq!(e.status.as_deref(), Some("ERROR"));
     assert_eq!(e.code.as_deref(), Some("INVALID_TOKEN"));
-    assert_eq!(e.message.as_deref(), Some("Invalid API key"));
+    assert_eq!(e.message.as_deref(), Some("Token is not valid."));
     assert!(e.correlation_id.is_some());
     let e = error(&get(&base, &path, Some("pat.acc.tok.wrong")), 401);
     assert_eq!(e.code.as_deref(), Some("INVALID_TOKEN"));

@@ -34,7 +34,8 @@ fn pull(fake: &FakeHarness, out: &Path) -> std::process::Output {
 
 /// `pull` with more options.
 fn pull_with(fake: &FakeHarness, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["--activity-end", END];
+    // The tests pull again into the same file: replacing it is asked for.
+    let mut args = vec!["--activity-end", END, "--force"];
     args.extend_from_slice(extra);
     args.extend(["-o", out.to_str().unwrap()]);
     run(fake, "pull", &args)
@@ -1112,6 +1113,7 @@ fn without_the_access_check_completeness_is_vouched_for_or_said_unverified() {
             END,
             "-o",
             path.to_str().unwrap(),
+            "--force",
             "--allow-unverified",
         ],
     );
@@ -1192,6 +1194,7 @@ fn without_the_access_check_completeness_is_vouched_for_or_said_unverified() {
             END,
             "-o",
             path.to_str().unwrap(),
+            "--force",
             "--allow-unverified",
         ],
     );

@@ -3,6 +3,8 @@
 
 mod bearer;
 mod campaign;
+mod check;
+mod ci;
 mod ci_formats;
 mod diff;
 mod explain;

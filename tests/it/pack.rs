@@ -201,7 +201,7 @@ fn pack_holds_every_file_and_sha256sums_verifies() {
 #[test]
 fn two_runs_give_identical_sha256sums_and_bytes() {
     let dir = tempdir();
-    for name in ["one", "two"] {
+    for name in ["one", "Q4 2026 review"] {
         let out = report(
             &demo(),
             &dir.path().join(name),
@@ -214,24 +214,53 @@ fn two_runs_give_identical_sha256sums_and_bytes() {
         );
     }
     let one = read(&dir.path().join("one/SHA256SUMS"));
-    assert_eq!(one, read(&dir.path().join("two/SHA256SUMS")));
+    assert_eq!(one, read(&dir.path().join("Q4 2026 review/SHA256SUMS")));
     assert!(one.contains("review.xlsx") && one.contains("index.html"));
-    assert_eq!(tree(&dir.path().join("one")), tree(&dir.path().join("two")));
-    // The zips differ only in the folder name their entries sit under.
-    let names = |z: &str| -> Vec<(String, Vec<u8>)> {
-        let f = std::fs::File::open(dir.path().join(z)).unwrap();
-        let mut a = zip::ZipArchive::new(f).unwrap();
-        (0..a.len())
-            .map(|i| {
-                let mut e = a.by_index(i).unwrap();
-                let mut bytes = Vec::new();
-                e.read_to_end(&mut bytes).unwrap();
-                let name = e.name().split_once('/').unwrap().1.to_string();
-                (name, bytes)
-            })
-            .collect()
-    };
-    assert_eq!(names("one.zip"), names("two.zip"));
+    assert_eq!(
+        tree(&dir.path().join("one")),
+        tree(&dir.path().join("Q4 2026 review"))
+    );
+}
+
+/// The zip's bytes do not depend on what the pack folder is called: its
+/// entries sit under a fixed `pack/`, so the same snapshot zips alike into
+/// any folder (issue #24: a scheduled job's archive compared week to week).
+#[test]
+fn the_zip_is_byte_identical_whatever_the_pack_folder_is_called() {
+    let dir = tempdir();
+    let names = ["one", "Q4 2026 review", "pack"];
+    for name in names {
+        let out = report(
+            &demo(),
+            &dir.path().join(name),
+            &["--as-of", "2026-10-15T00:00:00Z", "--zip"],
+        );
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    let zips: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(dir.path().join(format!("{n}.zip"))).unwrap())
+        .collect();
+    assert_eq!(zips[0], zips[1], "one.zip and \"Q4 2026 review.zip\"");
+    assert_eq!(zips[0], zips[2]);
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(zips[0].clone())).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..a.len() {
+        let mut e = a.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        e.read_to_end(&mut bytes).unwrap();
+        let rel = e
+            .name()
+            .strip_prefix("pack/")
+            .unwrap_or_else(|| panic!("{} is not under pack/", e.name()))
+            .to_string();
+        entries.push((rel, bytes));
+    }
+    assert_eq!(entries, tree(&dir.path().join("Q4 2026 review")));
 }
 
 #[test]

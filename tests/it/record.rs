@@ -36,7 +36,13 @@ fn pull_recording_with(
         .env("HARNESS_API_KEY", KEY)
         .args(["pull", "--base-url", &fake.base_url(), "--rate-limit", "0"])
         .args(["--retry-base-ms", "1", "--timeout-secs", "5"])
-        .args(["--activity-end", END, "-o", out.to_str().unwrap()])
+        .args([
+            "--activity-end",
+            END,
+            "--force",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .args(["--record", rec.to_str().unwrap()])
         .args(extra)
         .output()

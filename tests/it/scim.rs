@@ -25,7 +25,13 @@ fn pull(fake: &FakeHarness, out: &Path, extra: &[&str]) -> std::process::Output 
         .arg("pull")
         .args(["--base-url", &fake.base_url(), "--rate-limit", "0"])
         .args(["--retry-base-ms", "1", "--timeout-secs", "5"])
-        .args(["--activity-end", END, "-o", out.to_str().unwrap()])
+        .args([
+            "--activity-end",
+            END,
+            "--force",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .args(extra)
         .output()
         .unwrap()

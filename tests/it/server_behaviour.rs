@@ -756,3 +756,93 @@ fn the_access_check_answers_for_the_caller_one_answer_per_check_in_order() {
     let r = post(&base, &q("/authz/api/acl", ""), Some("wrong"), "{}");
     error(&r, 401);
 }
+
+/// T1: `POST /ng/api/token/validate` with the key as its body answers the
+/// key's own token (`TokenResource.validateToken`, no permission checked):
+/// validity, parent, the parent's name and email, `encodedPassword` null.
+/// T2: a key Harness does not accept, expired or wrong alike, is 401
+/// `INVALID_TOKEN` "Token is not valid."; T4: an expired JWT is 401
+/// `EXPIRED_TOKEN` "Token expired." (`JWTTokenServiceUtils`).
+#[test]
+fn a_key_reads_its_own_token_and_an_expired_credential_is_refused_as_harness_refuses_it() {
+    const DEMO_KEY: &str = crate::util::DEMO_KEY;
+    let demo = reviewpack::snapshot::load(&crate::util::demo())
+        .unwrap()
+        .snapshot;
+    let account = demo.account.id.clone();
+    let fake = FakeHarness::start(demo, DEMO_KEY);
+    let base = fake.base_url();
+    let path = format!("/ng/api/token/validate?accountIdentifier={account}");
+    let validate = |auth: Option<&str>, body: &str| {
+        let headers: Vec<(&str, &str)> = auth.map(|k| ("x-api-key", k)).into_iter().collect();
+        send_with(&base, "POST", &path, &headers, Some(body))
+    };
+
+    let r = validate(Some(DEMO_KEY), DEMO_KEY);
+    let t: Value = data(&r);
+    assert_eq!(t["identifier"], "review_q4_token");
+    assert_eq!(t["name"], "review-q4-2026");
+    assert_eq!(t["apiKeyIdentifier"], "review_q4");
+    assert_eq!(t["parentIdentifier"], "reviewpack_reader");
+    assert_eq!(t["apiKeyType"], "SERVICE_ACCOUNT");
+    assert_eq!(t["username"], "Reviewpack Reader");
+    assert_eq!(t["email"], "reviewpack_reader@service.example.com");
+    assert!(t["validTo"].is_i64() && t["validFrom"].is_i64());
+    assert!(t["valid"].is_boolean());
+    for null in ["encodedPassword", "scheduledExpireTime"] {
+        assert!(t.get(null).is_some_and(Value::is_null), "{null}: {t}");
+    }
+    // The client's wire type reads it.
+    let _: reviewpack::harness::wire::Token = serde_json::from_value(t).unwrap();
+
+    // Another secret for the same token, or a token Harness does not have.
+    let wrong = DEMO_KEY.replace("S3cr3t", "Wr0ng");
+    let e = error(&validate(Some(DEMO_KEY), &wrong), 400);
+    assert!(e.message.unwrap().contains("Raw password not matching"));
+    let e = error(
+        &validate(Some(DEMO_KEY), "sat.Xq3demoACCT0000000001.nope.secret"),
+        400,
+    );
+    assert!(e.message.unwrap().contains("Token not found"));
+
+    // Unauthenticated, or with a key whose token expired: the same answer.
+    let wrong_key = error(&validate(Some(&wrong), DEMO_KEY), 401);
+    fake.set_faults(Faults {
+        key_expired: true,
+        ..Faults::default()
+    });
+    let expired = error(&validate(Some(DEMO_KEY), DEMO_KEY), 401);
+    for e in [&wrong_key, &expired] {
+        assert_eq!(e.code.as_deref(), Some("INVALID_TOKEN"));
+        assert_eq!(e.message.as_deref(), Some("Token is not valid."));
+    }
+    let raw = validate(Some(DEMO_KEY), DEMO_KEY).json();
+    assert_eq!(raw["responseMessages"][0]["code"], "INVALID_TOKEN");
+    assert_eq!(raw["responseMessages"][0]["message"], "Token is not valid.");
+    fake.set_faults(Faults::default());
+
+    // A JWT past its exp claim.
+    let part = |s: &str| {
+        reviewpack::text::base64(s.as_bytes(), true)
+            .trim_end_matches('=')
+            .to_string()
+    };
+    let exp = chrono::Utc::now().timestamp() - 60;
+    let jwt = format!(
+        "{}.{}.sig",
+        part(r#"{"alg":"HS256"}"#),
+        part(&format!(r#"{{"exp":{exp}}}"#))
+    );
+    fake.accept_bearer(&jwt);
+    let bearer = format!("Bearer {jwt}");
+    let r = send_with(
+        &base,
+        "GET",
+        &q("/ng/api/organizations", "").replace(SMALL_ACCOUNT, &account),
+        &[("Authorization", &bearer), ("Harness-Account", &account)],
+        None,
+    );
+    let e = error(&r, 401);
+    assert_eq!(e.code.as_deref(), Some("EXPIRED_TOKEN"));
+    assert_eq!(e.message.as_deref(), Some("Token expired."));
+}

@@ -40,7 +40,7 @@ impl ApiKey {
             .then(|| parts[2])
     }
 
-    fn expose(&self) -> &str {
+    pub(super) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -72,6 +72,29 @@ impl BearerToken {
         let parts: Vec<&str> = self.0.split('.').collect();
         (parts.len() >= 4 && matches!(parts[0], "pat" | "sat") && !parts[2].is_empty())
             .then(|| parts[2])
+    }
+
+    /// The `exp` claim of a JWT (seconds since the epoch): when the token
+    /// stops being accepted (`JWTTokenServiceUtils` verifies it). Read from
+    /// the token's own payload, unverified: what the token says of itself,
+    /// never a reason to trust it. `None` for a token that is no JWT or
+    /// states no expiry.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.claims()?.get("exp")?.as_f64().map(|e| e as i64)
+    }
+
+    /// The JWT's payload, decoded (not verified).
+    fn claims(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let mut parts = self.0.split('.');
+        let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let bytes = crate::text::base64_decode(payload)?;
+        match serde_json::from_slice(&bytes).ok()? {
+            serde_json::Value::Object(m) => Some(m),
+            _ => None,
+        }
     }
 
     fn expose(&self) -> &str {
@@ -134,6 +157,16 @@ impl Credential {
 }
 
 impl Client {
+    /// What the client knows of its credential when Harness refuses it.
+    pub(super) fn refused_credential(&self) -> super::error::RefusedCredential {
+        match &self.credential {
+            Credential::ApiKey(_) => super::error::RefusedCredential::ApiKey,
+            Credential::Bearer(t) => super::error::RefusedCredential::Bearer {
+                expires_at: t.expires_at(),
+            },
+        }
+    }
+
     /// `text` with the credential, and anything shaped like a Harness API
     /// token, replaced: for every text that came from the network (error
     /// bodies, messages, correlation ids, parse errors) before it is printed,
@@ -339,6 +372,23 @@ mod tests {
         let client =
             Client::with_credential(ClientConfig::new("http://127.0.0.1:9", "acct9"), c).unwrap();
         assert!(client.key().is_none());
+    }
+
+    #[test]
+    fn a_jwts_expiry_is_read_from_its_payload() {
+        let jwt = |payload: &str| {
+            format!(
+                "eyJhbGciOiJIUzI1NiJ9.{}.c2lnbmF0dXJlU2VjcmV0",
+                crate::text::base64(payload.as_bytes(), true).trim_end_matches('=')
+            )
+        };
+        assert_eq!(
+            BearerToken::new(&jwt(r#"{"exp":1790000000,"type":"USER"}"#)).expires_at(),
+            Some(1_790_000_000)
+        );
+        assert_eq!(BearerToken::new(&jwt(r#"{"sub":"x"}"#)).expires_at(), None);
+        assert_eq!(BearerToken::new("not.a.jwt.at-all").expires_at(), None);
+        assert_eq!(BearerToken::new("opaque").expires_at(), None);
     }
 
     /// Standard base64, for the tests.

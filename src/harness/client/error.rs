@@ -28,6 +28,16 @@ pub enum ApiErrorCause {
         /// The parsed error body.
         body: ErrorBody,
     },
+    /// Harness refused the credential (HTTP 401 with a JSON body). Said
+    /// apart from other errors: an expired credential, above all in an
+    /// unattended job, must say so and what to do.
+    #[error("{}", describe_refused(body, credential))]
+    Unauthorized {
+        /// The parsed error body.
+        body: ErrorBody,
+        /// What the client knows of its own credential.
+        credential: RefusedCredential,
+    },
     /// An HTML page instead of JSON: a proxy, firewall or login redirect.
     #[error("got an HTML page from {url} (HTTP {status}), not the Harness API: check --base-url, proxies and network access")]
     Html {
@@ -51,6 +61,10 @@ pub enum ApiErrorCause {
     Transport {
         /// What failed.
         detail: String,
+        /// A failure another try later may not meet (refused, reset, cut
+        /// off, timed out), as opposed to one of the setup (a name that does
+        /// not resolve, a certificate not trusted).
+        transient: bool,
     },
     /// A SCIM endpoint refused the list (401, 403 or 404). Harness answers
     /// 404 both when SCIM is off and when the SCIM service failed inside
@@ -85,6 +99,19 @@ pub enum ApiErrorCause {
     },
 }
 
+/// What the client knows of a credential Harness refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedCredential {
+    /// An API key (`x-api-key`): Harness does not say when its token
+    /// expires, and answers an expired one as it answers a wrong one.
+    ApiKey,
+    /// A Bearer token, with the expiry its own `exp` claim states, if any.
+    Bearer {
+        /// The `exp` claim (seconds since the epoch).
+        expires_at: Option<i64>,
+    },
+}
+
 impl ApiErrorCause {
     /// The permissions Harness said were missing.
     pub fn missing_permissions(&self) -> Vec<String> {
@@ -106,9 +133,28 @@ impl ApiErrorCause {
         }
     }
 
+    /// A network failure that another run later may not meet: no answer
+    /// (refused, reset, cut off, timed out), or 429 or 5xx answers (a cut-off
+    /// body too) until the retries ran out. What CI retries (exit 3); a
+    /// refused key, a missing permission, a bad `--base-url` or a name that
+    /// does not resolve are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiErrorCause::Transport { transient, .. } => *transient,
+            // Only retryable answers are retried until the attempts run out.
+            ApiErrorCause::GaveUp { last, .. } => match last.as_ref() {
+                ApiErrorCause::Transport { transient, .. } => *transient,
+                _ => true,
+            },
+            ApiErrorCause::ScimUnavailable { cause, .. } => cause.is_transient(),
+            _ => false,
+        }
+    }
+
     /// The HTTP status, if there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
+            ApiErrorCause::Unauthorized { .. } => Some(401),
             ApiErrorCause::Harness { status, .. }
             | ApiErrorCause::Html { status, .. }
             | ApiErrorCause::BadBody { status, .. }
@@ -117,6 +163,76 @@ impl ApiErrorCause {
             ApiErrorCause::ScimUnavailable { cause, .. } => cause.status(),
             ApiErrorCause::Transport { .. } => None,
         }
+    }
+}
+
+/// `HTTP 401 CODE: message (correlation id C)`.
+fn status_line(status: u16, body: &ErrorBody) -> String {
+    let mut s = format!("HTTP {status}");
+    if let Some(code) = &body.code {
+        s.push_str(&format!(" {code}"));
+    }
+    if let Some(m) = body.message.as_deref().filter(|m| !m.is_empty()) {
+        s.push_str(&format!(": {m}"));
+    }
+    if let Some(c) = &body.correlation_id {
+        s.push_str(&format!(" (correlation id {c})"));
+    }
+    s
+}
+
+/// Whether Harness's refusal says the credential expired: its code
+/// (`EXPIRED_TOKEN`, as `JWTTokenServiceUtils.verifyJWTToken` answers an
+/// expired JWT) or its message (`TokenValidationHelper`'s "has expired", if
+/// an installation passes it on). An API key's 401 says neither: the
+/// authentication filter answers `INVALID_TOKEN` "Token is not valid." for
+/// an expired, revoked or wrong key alike (docs/harness-behaviour.md T2).
+pub(crate) fn says_expired(body: &ErrorBody) -> bool {
+    let message = body
+        .message
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    body.code.as_deref() == Some("EXPIRED_TOKEN")
+        || message.contains("has expired")
+        || message.starts_with("token expired")
+}
+
+fn describe_refused(body: &ErrorBody, credential: &RefusedCredential) -> String {
+    let said = status_line(401, body);
+    let now = chrono::Utc::now().timestamp();
+    match *credential {
+        RefusedCredential::Bearer { expires_at } => {
+            let passed = expires_at.filter(|e| *e <= now);
+            let when = expires_at
+                .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            if says_expired(body) || passed.is_some() {
+                let at = match (&when, passed) {
+                    (Some(t), Some(p)) => format!(
+                        " at {t} ({} ago, by its exp claim)",
+                        crate::text::span_words(now - p)
+                    ),
+                    (Some(t), None) => format!(" (its exp claim says {t})"),
+                    _ => String::new(),
+                };
+                format!(
+                    "Harness refused the Bearer token: it expired{at} ({said}); sign in again for a new token and put it in HARNESS_BEARER or --bearer-file, or, for a scheduled job, use a service-account API key instead (docs/operations.md, \"A reader for scheduled CI\")"
+                )
+            } else {
+                format!(
+                    "Harness refused the Bearer token ({said}); check HARNESS_BEARER or --bearer-file, and that --account-id is the token's account{}",
+                    when.map(|t| format!(" (the token's exp claim says it is valid until {t})"))
+                        .unwrap_or_default()
+                )
+            }
+        }
+        RefusedCredential::ApiKey if says_expired(body) => format!(
+            "Harness says the API key's token has expired ({said}); make a new token for its service account (with an expiry), put it where the job reads its key (HARNESS_API_KEY or --api-key-file) and run `reviewpack check`, which says when the new one expires"
+        ),
+        RefusedCredential::ApiKey => format!(
+            "Harness refused the API key ({said}): its token has expired, or was revoked or deleted, or the key is mistyped or of another account. Harness answers all of these alike (and deletes a token once it expires), so it cannot say which; a token made with an expiry has most likely passed it. Make a new token for the service account, put it in HARNESS_API_KEY or --api-key-file, and run `reviewpack check`, which names the key's owner and says when the new token expires"
+        ),
     }
 }
 
@@ -186,6 +302,13 @@ fn describe_scim(cause: &ApiErrorCause, jwt: bool) -> String {
         _ => "SCIM may be off for this account, or the SCIM service failed (Harness answers 404 for its own failures too)",
     };
     let detail = match cause {
+        ApiErrorCause::Unauthorized { body, .. } => {
+            let mut d = "HTTP 401".to_string();
+            if let Some(m) = body.message.as_deref().filter(|m| !m.is_empty()) {
+                d.push_str(&format!(": {m}"));
+            }
+            d
+        }
         ApiErrorCause::Harness { status, body } => {
             let mut d = format!("HTTP {status}");
             if let Some(m) = body.message.as_deref().filter(|m| !m.is_empty()) {
@@ -223,6 +346,66 @@ mod tests {
         assert!(msg.contains("the API key lacks core_user_view"));
         assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_API_KEY"));
         assert!(describe_http(401, &ErrorBody::default()).contains("HARNESS_BEARER"));
+    }
+
+    #[test]
+    fn a_refused_credential_says_whether_it_expired_and_when() {
+        let body = |code: &str, message: &str| ErrorBody {
+            code: Some(code.into()),
+            message: Some(message.into()),
+            ..Default::default()
+        };
+        // An API key: Harness answers expired and wrong alike.
+        let key = describe_refused(
+            &body("INVALID_TOKEN", "Token is not valid."),
+            &RefusedCredential::ApiKey,
+        );
+        assert!(
+            key.starts_with(
+                "Harness refused the API key (HTTP 401 INVALID_TOKEN: Token is not valid.)"
+            ) && key.contains("its token has expired, or was revoked or deleted")
+                && key.contains("HARNESS_API_KEY"),
+            "{key}"
+        );
+        // Where an answer does say it expired, so does the message.
+        let said = describe_refused(
+            &body("INVALID_REQUEST", "Incoming API token ci has expired abc"),
+            &RefusedCredential::ApiKey,
+        );
+        assert!(
+            said.starts_with("Harness says the API key's token has expired"),
+            "{said}"
+        );
+        // A JWT: Harness's EXPIRED_TOKEN, and the time from its exp claim.
+        let exp = chrono::Utc::now().timestamp() - 2 * 86_400 - 60;
+        let jwt = describe_refused(
+            &body("EXPIRED_TOKEN", "Token expired."),
+            &RefusedCredential::Bearer {
+                expires_at: Some(exp),
+            },
+        );
+        assert!(
+            jwt.starts_with("Harness refused the Bearer token: it expired at 20")
+                && jwt.contains("(2 days ago, by its exp claim)")
+                && jwt.contains("sign in again"),
+            "{jwt}"
+        );
+        // Past its exp by this clock, though Harness said only "not valid".
+        let past = describe_refused(
+            &body("INVALID_TOKEN", "Token is not valid."),
+            &RefusedCredential::Bearer {
+                expires_at: Some(exp),
+            },
+        );
+        assert!(past.contains("it expired at"), "{past}");
+        let other = describe_refused(
+            &body("INVALID_TOKEN", "Token is not valid."),
+            &RefusedCredential::Bearer { expires_at: None },
+        );
+        assert!(
+            !other.contains("expired") && other.contains("HARNESS_BEARER"),
+            "{other}"
+        );
     }
 
     #[test]

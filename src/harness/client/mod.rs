@@ -46,7 +46,10 @@ use rate_limit::RateLimiter;
 use transport::{decode_envelope, decode_raw, redirect_policy};
 
 pub use credential::{scrub_secret, ApiKey, BearerToken, Credential};
-pub use error::{ApiError, ApiErrorCause};
+pub use error::{ApiError, ApiErrorCause, RefusedCredential};
+
+/// `TokenResource.validateToken`: the token behind an API key.
+pub const VALIDATE_KEY_PATH: &str = "/ng/api/token/validate";
 
 /// How the client behaves.
 #[derive(Debug, Clone)]
@@ -145,6 +148,10 @@ pub enum Method {
     Get,
     /// POST.
     Post,
+    /// POST with the client's own API key as a `text/plain` body, as
+    /// `POST /ng/api/token/validate` takes the key it validates
+    /// ([`Client::validate_own_key`]); the body is never recorded.
+    PostOwnKey,
 }
 
 impl Call<'_> {
@@ -157,7 +164,7 @@ impl Call<'_> {
     pub fn endpoint_method(&self) -> &'static str {
         match self.method {
             Method::Get => "GET",
-            Method::Post => "POST",
+            Method::Post | Method::PostOwnKey => "POST",
         }
     }
 }
@@ -289,6 +296,23 @@ impl Client {
         let url = self.url(call, false);
         self.send(call, &url, &self.scim_auth, decode_raw::<T>)
             .await
+    }
+
+    /// Asks Harness about the client's own API key: `POST
+    /// /ng/api/token/validate` with the key as its body answers the key's
+    /// token (identifier, validity, parent, and the parent's name and email)
+    /// to any caller the key authenticates, needing no permission
+    /// (docs/harness-behaviour.md T1). Only for an API key: a Bearer token
+    /// is no API key token.
+    pub async fn validate_own_key(&self) -> Result<(crate::harness::wire::Token, u32), ApiError> {
+        let call = Call {
+            method: Method::PostOwnKey,
+            path: VALIDATE_KEY_PATH,
+            scope: &Scope::Account,
+            query: vec![],
+            body: None,
+        };
+        self.call(&call).await
     }
 
     /// Sends a call whose JSON body is a typed value.

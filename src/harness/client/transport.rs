@@ -103,6 +103,16 @@ impl Client {
         let req = match call.method {
             Method::Get => self.http.get(url.clone()),
             Method::Post => self.http.post(url.clone()).json(body),
+            Method::PostOwnKey => {
+                let key = match &self.credential {
+                    super::Credential::ApiKey(k) => k.expose().to_string(),
+                    super::Credential::Bearer(_) => String::new(),
+                };
+                self.http
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .body(key)
+            }
         }
         .headers(auth.clone());
         let recording = self.recorder.as_ref().map(|r| {
@@ -124,12 +134,12 @@ impl Client {
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                let detail = transport_detail(&e, url);
+                let (detail, transient) = transport_detail(&e, url);
                 if let Some((r, mut exchange)) = recording {
                     exchange.error = Some(detail.clone());
                     r.push(exchange);
                 }
-                return Attempt::Retry(ApiErrorCause::Transport { detail }, None);
+                return Attempt::Retry(ApiErrorCause::Transport { detail, transient }, None);
             }
         };
         let recorded_headers: Vec<(String, String)> = RECORDED_HEADERS
@@ -159,12 +169,12 @@ impl Client {
         let bytes = match resp.bytes().await {
             Ok(b) => b,
             Err(e) => {
-                let detail = transport_detail(&e, url);
+                let (detail, transient) = transport_detail(&e, url);
                 if let Some((r, mut exchange)) = recording {
                     exchange.error = Some(format!("HTTP {}, then {detail}", status.as_u16()));
                     r.push(exchange);
                 }
-                return Attempt::Retry(ApiErrorCause::Transport { detail }, None);
+                return Attempt::Retry(ApiErrorCause::Transport { detail, transient }, None);
             }
         };
         if let Some((r, mut exchange)) = recording {
@@ -207,6 +217,12 @@ impl Client {
         }
         if !status.is_success() {
             let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+            if status == StatusCode::UNAUTHORIZED {
+                return Attempt::Fail(ApiErrorCause::Unauthorized {
+                    body: self.scrub_body(body),
+                    credential: self.refused_credential(),
+                });
+            }
             let cause = ApiErrorCause::Harness {
                 status: status.as_u16(),
                 body: self.scrub_body(body),
@@ -252,6 +268,10 @@ impl Client {
                 status,
                 body: self.scrub_body(body),
             },
+            ApiErrorCause::Unauthorized { body, credential } => ApiErrorCause::Unauthorized {
+                body: self.scrub_body(body),
+                credential,
+            },
             ApiErrorCause::BadBody {
                 status,
                 url,
@@ -261,8 +281,9 @@ impl Client {
                 url,
                 detail: self.scrub(&detail),
             },
-            ApiErrorCause::Transport { detail } => ApiErrorCause::Transport {
+            ApiErrorCause::Transport { detail, transient } => ApiErrorCause::Transport {
                 detail: self.scrub(&detail),
+                transient,
             },
             other => other,
         }
@@ -355,7 +376,12 @@ pub(super) fn redact_url(url: &reqwest::Url) -> String {
     u.to_string()
 }
 
-fn transport_detail(e: &reqwest::Error, url: &reqwest::Url) -> String {
+/// What a request that got no answer says, and whether another try later
+/// may not meet it ([`ApiErrorCause::is_transient`]): a timeout, or a
+/// connection refused, reset, aborted or cut off. A name that does not
+/// resolve and a TLS failure (an untrusted certificate) are the setup's,
+/// and every later try meets them too.
+fn transport_detail(e: &reqwest::Error, url: &reqwest::Url) -> (String, bool) {
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -367,14 +393,40 @@ fn transport_detail(e: &reqwest::Error, url: &reqwest::Url) -> String {
     // the query, and adds the innermost cause.
     let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
     let mut inner = None;
+    let mut transient = e.is_timeout();
     while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            transient |= matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::ConnectionReset
+                    | K::ConnectionAborted
+                    | K::NotConnected
+                    | K::BrokenPipe
+                    | K::TimedOut
+                    | K::UnexpectedEof
+            );
+        }
         inner = Some(s.to_string());
         source = s.source();
     }
-    match inner {
+    // hyper reports a connection closed mid-answer in its own error type.
+    let said = inner.as_deref().unwrap_or_default();
+    transient |= [
+        "connection closed",
+        "connection reset",
+        "incomplete message",
+        "broken pipe",
+    ]
+    .iter()
+    .any(|w| said.to_ascii_lowercase().contains(w))
+        || (!e.is_connect() && e.is_body());
+    let detail = match inner {
         Some(i) => format!("{what}: {} ({i})", redact_url(url)),
         None => format!("{what}: {}", redact_url(url)),
-    }
+    };
+    (detail, transient)
 }
 
 #[cfg(test)]

@@ -160,7 +160,7 @@ impl Puller<'_> {
         match access::ask(self.client, asks).await {
             Ok(answers) => Ok(Some(answers)),
             Err(access::Unusable::Final(e)) => Err(e.into()),
-            Err(access::Unusable::Refused(why)) => {
+            Err(access::Unusable::Refused(why, _)) => {
                 access.refused.store(true, Ordering::Relaxed);
                 self.col.notice(&format!(
                     "note: Harness's access check ({}) could not be used ({why}); whether the key may view every org, project, user group and service account is judged from the lists' own answers instead, and Harness narrows some lists without an error (docs/operations.md, Known gaps): run `reviewpack check` or give the key Account Viewer on _all_resources_including_child_scopes",

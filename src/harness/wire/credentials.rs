@@ -92,4 +92,15 @@ pub struct Token {
     /// `USER` or `SERVICE_ACCOUNT`.
     #[serde(default)]
     pub api_key_type: Option<String>,
+    /// When a rotated token stops working (ms); it then overrides `validTo`
+    /// (`Token.getExpiryTimestamp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_expire_time: Option<i64>,
+    /// The parent's email (`POST /ng/api/token/validate` fills it in:
+    /// `TokenServiceImpl.getToken`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The parent's name (likewise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }

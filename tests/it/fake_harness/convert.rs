@@ -152,9 +152,47 @@ pub fn token(account: &str, t: &model::Token) -> Value {
             api_key_identifier: Some(t.api_key.0.clone()),
             parent_identifier: Some(t.parent.clone()),
             api_key_type: Some(key_type(t.key_type).to_string()),
+            scheduled_expire_time: None,
+            email: None,
+            username: None,
         },
         expiry_at: t.valid_to.map(ms),
         created_at: t.created_at.map(ms),
+    })
+}
+
+/// `TokenDTO` as `POST /ng/api/token/validate` answers it
+/// (`TokenServiceImpl.validateToken`): the token, with `valid` computed now
+/// (`Token.isValid`), the parent's email and name filled in (`getToken`),
+/// `encodedPassword` set to null, and the DTO's other nulls sent as nulls
+/// (it is not `NON_NULL`).
+pub fn validated_token(
+    account: &str,
+    t: &model::Token,
+    parent_name: Option<&str>,
+    parent_email: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let ids = scope_ids(account, &t.scope);
+    let valid = t.valid_from.is_none_or(|f| now > f) && t.valid_to.is_some_and(|v| now < v);
+    serde_json::json!({
+        "identifier": t.id.0,
+        "name": t.name,
+        "validFrom": t.valid_from.map(ms),
+        "validTo": t.valid_to.map(ms),
+        "scheduledExpireTime": null,
+        "valid": valid,
+        "accountIdentifier": ids.account_identifier,
+        "projectIdentifier": ids.project_identifier,
+        "orgIdentifier": ids.org_identifier,
+        "apiKeyIdentifier": t.api_key.0,
+        "parentIdentifier": t.parent,
+        "apiKeyType": key_type(t.key_type),
+        "description": null,
+        "tags": {},
+        "email": parent_email,
+        "username": parent_name,
+        "encodedPassword": null,
     })
 }
 

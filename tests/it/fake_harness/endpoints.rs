@@ -133,6 +133,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/audit/api/audits/list", post(route!(E::Audits)))
         .route("/audit/api/auditYaml", get(route!(E::AuditYaml)))
         .route("/authz/api/acl", post(route!(E::AccessCheck)))
+        .route("/ng/api/token/validate", post(validate_token))
         // SCIM: raw SCIM bodies, no envelope, 1-based paging.
         .route(
             "/ng/api/scim/account/{account}/Users",
@@ -391,6 +392,43 @@ fn principal_permission(kind: &str) -> Option<&'static str> {
     }
 }
 
+/// What Harness answers a credential it does not accept: 401
+/// `INVALID_TOKEN` with the message of that code's template ("Token is not
+/// valid.", `response_messages.properties`), whatever the filter's own
+/// exception said (`WingsExceptionMapperV2` takes the message from
+/// `ExceptionLogger.getResponseMessageList`, which fills in the code's
+/// template, and INVALID_TOKEN's quotes nothing). An API key whose token
+/// expired, was revoked or never existed, or whose secret is wrong, gets
+/// this same answer (`NextGenAuthenticationFilter` wraps every failure of
+/// `validateApiKey`): docs/harness-behaviour.md T2.
+pub(crate) fn token_not_valid() -> ApiError {
+    let mut e = ApiError::error(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_TOKEN",
+        "Token is not valid.",
+    );
+    e.response_messages = vec![("INVALID_TOKEN", "Token is not valid.")];
+    e
+}
+
+/// What Harness answers a JWT whose `exp` has passed
+/// (`JWTTokenServiceUtils.verifyJWTToken`: java-jwt 3.1.0 throws
+/// `InvalidClaimException`, answered `EXPIRED_TOKEN` with its template,
+/// "Token expired."): docs/harness-behaviour.md T4.
+pub(crate) fn token_expired() -> ApiError {
+    let mut e = ApiError::error(StatusCode::UNAUTHORIZED, "EXPIRED_TOKEN", "Token expired.");
+    e.response_messages = vec![("EXPIRED_TOKEN", "Token expired.")];
+    e
+}
+
+/// The `exp` claim of a JWT, when `token` is one stating it.
+fn jwt_exp(token: &str) -> Option<i64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = reviewpack::text::base64_decode(payload)?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v.get("exp")?.as_f64().map(|e| e as i64)
+}
+
 /// Checks `x-api-key`, or `Authorization: Bearer` with `Harness-Account`.
 pub(crate) fn authenticate(
     st: &super::State,
@@ -401,7 +439,12 @@ pub(crate) fn authenticate(
         |m: &str| ApiError::error(StatusCode::UNAUTHORIZED, "INVALID_TOKEN", m.to_string());
     if let Some(token) = header("authorization").strip_prefix("Bearer ") {
         if st.bearer.as_deref() != Some(token) {
-            return Err(unauthorized("Invalid Bearer token"));
+            return Err(token_not_valid());
+        }
+        // The signature holds (the token is the one accepted); then its
+        // claims, `exp` among them, against the server's clock.
+        if jwt_exp(token).is_some_and(|exp| exp <= chrono::Utc::now().timestamp()) {
+            return Err(token_expired());
         }
         return match header("harness-account") {
             a if a == st.snapshot.account.id => Ok(()),
@@ -412,10 +455,92 @@ pub(crate) fn authenticate(
         };
     }
     let key = header("x-api-key");
-    if key.is_empty() || key != st.api_key {
-        return Err(unauthorized("Invalid API key"));
+    if key.is_empty() || key != st.api_key || st.faults.key_expired {
+        return Err(token_not_valid());
     }
     Ok(())
+}
+
+/// `POST /ng/api/token/validate?accountIdentifier=A` with an API key as
+/// its `text/plain` body (`TokenResource.validateToken`, authenticated like
+/// any request, no permission checked): the key's token
+/// (`TokenServiceImpl.validateToken`: found by the key's third part, the
+/// token's id; `TokenValidationHelper.validateToken` then checks account,
+/// prefix, secret and expiry). The fake's snapshot keeps no token ids, so
+/// it finds the token whose identifier is the key's third part; a key
+/// naming none is `Token not found`, as Harness answers an unknown id.
+async fn validate_token(AxumState(shared): AxumState<Shared>, req: AxumRequest) -> Response {
+    let corr = correlation(&req);
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let st = lock(&shared);
+    let result = (|| {
+        authenticate(&st, &parts.headers)?;
+        let params = parse_query(parts.uri.query().unwrap_or(""));
+        let account = st.snapshot.account.id.clone();
+        if !params
+            .iter()
+            .any(|(k, v)| k == "accountIdentifier" && *v == account)
+        {
+            return Err(ApiError::failure(
+                "accountIdentifier",
+                "accountIdentifier: must not be null",
+            ));
+        }
+        let invalid = |m: String| {
+            ApiError::error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REQUEST",
+                format!("Invalid request: {m}"),
+            )
+        };
+        let key = String::from_utf8_lossy(&bytes).trim().to_string();
+        let split: Vec<&str> = key.split('.').collect();
+        if split.len() != 4 && split.len() != 3 {
+            return Err(invalid(
+                "Invalid API Token: Token length not matching for API token".into(),
+            ));
+        }
+        let token_id = split[split.len() - 2];
+        let token = st
+            .snapshot
+            .tokens
+            .iter()
+            .find(|t| t.id.0 == token_id)
+            .ok_or_else(|| invalid(format!("Invalid API token {token_id}: Token not found")))?;
+        if key != st.api_key {
+            return Err(invalid(format!(
+                "Invalid API token {token_id}: Raw password not matching for new API token format"
+            )));
+        }
+        let sa = st
+            .snapshot
+            .service_accounts
+            .iter()
+            .find(|s| s.scope == token.scope && s.id.as_str() == token.parent);
+        Ok(convert::validated_token(
+            &account,
+            token,
+            sa.map(|s| s.name.as_str()),
+            sa.and_then(|s| s.email.as_deref()),
+            chrono::Utc::now(),
+        ))
+    })();
+    drop(st);
+    match result {
+        Ok(data) => json_response(
+            StatusCode::OK,
+            &ResponseDto {
+                status: "SUCCESS",
+                data,
+                meta_data: None,
+                correlation_id: corr,
+            },
+        ),
+        Err(e) => e.into_response_with(&corr),
+    }
 }
 
 /// Handles one request to a known endpoint.
@@ -635,7 +760,8 @@ fn unpaged(ep: Endpoint, snap: &Snapshot, ctx: &Ctx) -> Result<Value, ApiError> 
                     ApiError::error(
                         StatusCode::BAD_REQUEST,
                         "INVALID_REQUEST",
-                        "Current user is not a user principal",
+                        // `UserInfoServiceImpl.getUserEmail`.
+                        "Invalid request: Current user can be accessed only by 'USER' principal type",
                     )
                 })?;
             let user = snap.users.iter().find(|u| u.id.0 == caller.id);
@@ -1561,15 +1687,8 @@ fn authenticate_scim(st: &super::State, headers: &axum::http::HeaderMap) -> Resu
             "Bearer prefix not found",
         ));
     };
-    if token.is_empty() || token != st.api_key {
-        return Err(ApiError::error(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_TOKEN",
-            format!(
-                "Invalid call: Invalid token or token expired. Account id for API called: {}",
-                st.snapshot.account.id
-            ),
-        ));
+    if token.is_empty() || token != st.api_key || st.faults.key_expired {
+        return Err(token_not_valid());
     }
     Ok(())
 }

@@ -148,6 +148,10 @@ pub struct Faults {
     /// A Harness from before `filterType` (PL-23733, May 2022): the
     /// parameter is ignored and every user-group list is the exact scope's.
     pub group_filter_type_ignored: bool,
+    /// The served key's token has expired (or was revoked): every request
+    /// with it gets what Harness answers any key it does not accept, 401
+    /// `INVALID_TOKEN` "Token is not valid." ([`endpoints::token_not_valid`]).
+    pub key_expired: bool,
 }
 
 /// One request as the fake saw it (the API key never appears here).
@@ -160,7 +164,8 @@ pub struct Request {
     /// The raw query string (empty when none), with any value equal to the
     /// key replaced by `REDACTED`.
     pub query: String,
-    /// The request body as text (empty for none).
+    /// The request body as text (empty for none), the key replaced by
+    /// `REDACTED`.
     pub body: String,
 }
 
@@ -368,6 +373,8 @@ pub(crate) struct ApiError {
     pub body: Box<ErrorBody>,
     /// `FailureDTO.errors`, for validation failures.
     pub field_errors: Vec<(String, String)>,
+    /// `ErrorDTO.responseMessages` as `(code, message)`, level `ERROR`.
+    pub response_messages: Vec<(&'static str, &'static str)>,
 }
 
 impl ApiError {
@@ -383,6 +390,7 @@ impl ApiError {
                 ..ErrorBody::default()
             }),
             field_errors: vec![(field.to_string(), message)],
+            response_messages: Vec::new(),
         }
     }
 
@@ -397,6 +405,7 @@ impl ApiError {
                 ..ErrorBody::default()
             }),
             field_errors: Vec::new(),
+            response_messages: Vec::new(),
         }
     }
 
@@ -452,7 +461,17 @@ impl ApiError {
                     .collect();
                 m.insert("errors".into(), serde_json::Value::Array(errs));
             } else {
-                m.insert("responseMessages".into(), serde_json::json!([]));
+                let messages: Vec<serde_json::Value> = self
+                    .response_messages
+                    .iter()
+                    .map(|(code, message)| {
+                        serde_json::json!({"code": code, "level": "ERROR", "message": message, "exception": null, "failureTypes": []})
+                    })
+                    .collect();
+                m.insert(
+                    "responseMessages".into(),
+                    serde_json::Value::Array(messages),
+                );
             }
         }
         json_response(self.status, &v)
@@ -526,11 +545,16 @@ async fn front_door(
         let corr = correlation_id(st.next_correlation);
         st.next_correlation += 1;
         let query = redact_query(&raw_query, &st.api_key);
+        let mut body = String::from_utf8_lossy(&bytes).into_owned();
+        if !st.api_key.is_empty() {
+            // `POST /ng/api/token/validate` carries the key as its body.
+            body = body.replace(&st.api_key, "REDACTED");
+        }
         st.requests.push(Request {
             method: method.clone(),
             path: path.clone(),
             query,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            body,
         });
         let now = Instant::now();
         let window = Duration::from_secs(60);
