@@ -57,6 +57,16 @@ pub(crate) struct PackArgs {
     policy: Option<PathBuf>,
     #[command(flatten)]
     gate: super::gate::GateArgs,
+    /// Also write GRC access files into DIR/exports, comma-separated: vanta
+    /// (Vanta's Access File), hyperproof (Hyperproof's application user
+    /// list), entra (Microsoft Entra's upload for a disconnected
+    /// application); docs/reports.md, "GRC access files".
+    #[arg(long, value_name = "TOOL", value_delimiter = ',')]
+    export: Vec<String>,
+    /// The company name Vanta's file name carries (default: the account's
+    /// name).
+    #[arg(long, value_name = "NAME", requires = "export")]
+    export_company: Option<String>,
     #[command(flatten)]
     ci: super::ci::CiArgs,
     /// Workforce roster (CSV: Entra ID "Download users", an Okta user report,
@@ -75,6 +85,8 @@ pub(crate) struct PackSettings {
     pub as_of: Option<DateTime<Utc>>,
     pub policy: Policy,
     pub gate: findings::Gate,
+    pub exports: Vec<crate::report::exports::Export>,
+    pub export_company: Option<String>,
     pub ci: super::ci::CiSettings,
     pub roster: Option<Roster>,
     pub split_by_reviewer: bool,
@@ -124,6 +136,14 @@ impl PackArgs {
             })
             .transpose()?;
         let gate = self.gate.gate()?;
+        let mut exports = Vec::new();
+        for w in self.export.iter().filter(|w| !w.trim().is_empty()) {
+            exports.push(crate::report::exports::Export::parse(w).with_context(|| {
+                format!("--export {w:?} is not a tool: expected vanta, hyperproof or entra")
+            })?);
+        }
+        exports.sort();
+        exports.dedup();
         let ci = self.ci.settings()?;
         let policy = match &self.policy {
             None => Policy::default(),
@@ -155,6 +175,8 @@ impl PackArgs {
             policy,
             gate,
             ci,
+            exports,
+            export_company: self.export_company.clone(),
             roster,
             split_by_reviewer: self.split_by_reviewer,
             campaign_key,
@@ -311,6 +333,8 @@ pub(crate) fn write(
         policy,
         gate,
         ci,
+        exports,
+        export_company,
         roster,
         split_by_reviewer,
         campaign_key,
@@ -410,6 +434,15 @@ pub(crate) fn write(
     });
     if let Some(run) = &ci_run {
         super::ci::write(ci, staged.path(), run)?;
+    }
+    if !exports.is_empty() {
+        phases.phase("writing the GRC access files");
+        let company = export_company
+            .clone()
+            .or_else(|| loaded.snapshot.account.name.clone())
+            .unwrap_or_else(|| loaded.snapshot.account.id.clone());
+        crate::report::exports::write(&graph, &loaded.sha256, exports, &company, staged.path())
+            .with_context(|| format!("writing the GRC access files for {}", target.display()))?;
     }
     phases.phase("sealing the pack (manifest.json, SHA256SUMS)");
     summary.files = seal_pack(&ctx, formats, staged.path())

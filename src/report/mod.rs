@@ -11,6 +11,7 @@
 
 mod controls;
 mod csv;
+pub mod exports;
 mod findings_json;
 mod html;
 pub mod manifest;

@@ -8,6 +8,7 @@ mod ci;
 mod ci_formats;
 mod diff;
 mod explain;
+mod exports;
 mod fake_harness;
 mod fake_harness_tests;
 mod fidelity;
