@@ -305,6 +305,7 @@ fn expected_requests(s: &Snapshot, lists: Lists) -> usize {
     let checks = 6 * s.orgs.len() + 5 * s.projects.len();
     assert!(checks < 2_000, "the formula's access check is one request");
     let mut total = 1 // currentUser
+        + 1 // token/validate: the demo's key is a service account's, the caller
         + 1 // the access check at the account
         + usize::from(checks > 0) // and below it
         + 1 // the account

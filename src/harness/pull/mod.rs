@@ -325,7 +325,51 @@ pub async fn pull_with_scim(
         .credentials(&principals.service_accounts, &scopes, &acl)
         .await?;
 
-    // A service-account key runs as the service account owning its token.
+    // A service-account key runs as the service account owning its token:
+    // Harness names it to the key itself (`POST /ng/api/token/validate`,
+    // no permission needed; docs/harness-behaviour.md T1). A key's third
+    // part is its token's internal id, which the token lists do not show
+    // (T3), so matching it against them is only the fallback of a server
+    // without that endpoint.
+    if caller.is_none()
+        && client
+            .key()
+            .and_then(|k| k.service_account_token_id())
+            .is_some()
+    {
+        if let Ok((t, _)) = client.validate_own_key().await {
+            let scope = Scope::from_identifiers(
+                t.org_identifier.as_deref(),
+                t.project_identifier.as_deref(),
+            );
+            caller =
+                match (t.api_key_type.as_deref(), t.parent_identifier, scope) {
+                    (Some("SERVICE_ACCOUNT"), Some(parent), Some(scope)) => Some(match principals
+                        .service_accounts
+                        .iter()
+                        .find(|s| s.scope == scope && s.id.as_str() == parent)
+                    {
+                        Some(s) => Caller {
+                            kind: "service_account".into(),
+                            id: format!("sa:{}/{}", s.scope, s.id),
+                            name: Some(s.name.clone()),
+                            email: s.email.clone(),
+                            token_id: None,
+                        },
+                        // Not listed (a key may not view its own service
+                        // account): named by Harness's answer alone.
+                        None => Caller {
+                            kind: "service_account".into(),
+                            id: format!("sa:{scope}/{parent}"),
+                            name: None,
+                            email: None,
+                            token_id: None,
+                        },
+                    }),
+                    _ => None,
+                };
+        }
+    }
     if caller.is_none() {
         if let Some(token_id) = client.key().and_then(|k| k.service_account_token_id()) {
             caller = tokens

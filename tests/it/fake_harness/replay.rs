@@ -16,6 +16,7 @@ use axum::extract::{Request as AxumRequest, State as AxumState};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Router;
+use reviewpack::harness::client::VALIDATE_KEY_PATH;
 use reviewpack::harness::record::Exchange;
 use serde_json::Value;
 
@@ -83,7 +84,9 @@ async fn answer(AxumState(shared): AxumState<Shared>, req: AxumRequest) -> Respo
             e.request.method == method
                 && e.request.path == path
                 && sorted(e.request.query.clone()) == query
-                && e.request.body == body
+                // A key asking about itself sends itself as the body: the
+                // recording holds it scrubbed, the replay sends its own.
+                && (e.request.body == body || path == VALIDATE_KEY_PATH)
         })
         .map(|(i, _)| i)
         .collect();
