@@ -495,7 +495,7 @@ fn table(
 
 fn workbook(pack: &PackCampaign, c: &Collected, path: &Path) -> std::io::Result<()> {
     let xerr = |e: XlsxError| std::io::Error::other(format!("campaign.xlsx: {e}"));
-    let mut wb = Workbook::new();
+    let mut wb = crate::output::xlsx::new_workbook();
     // Created when the evidence was captured, never at the clock's time, so
     // the same returned files give the same bytes.
     let captured = chrono::DateTime::parse_from_rfc3339(&pack.captured_at)

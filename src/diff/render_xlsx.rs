@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Color, DocProperties, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, DocProperties, Format, FormatBorder, Worksheet, XlsxError};
 
 use crate::output::sanitize::cell;
 use crate::output::xlsx::{fit_cell, write_sheet, Cell, Layout, Part, EXCEL_MAX_ROWS};
@@ -45,7 +45,7 @@ fn page_header(r: &DiffReport) -> String {
 
 /// Writes diff.xlsx.
 pub(crate) fn write(r: &DiffReport, tables: &[Table], path: &Path) -> std::io::Result<()> {
-    let mut wb = Workbook::new();
+    let mut wb = crate::output::xlsx::new_workbook();
     let props = DocProperties::new()
         .set_title(format!("reviewpack diff: {}", r.account_id))
         .set_subject(format!(

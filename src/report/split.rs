@@ -351,7 +351,7 @@ fn workbook(
         .unwrap_or_default();
     let xerr = |e: XlsxError| std::io::Error::other(format!("{label}: {e}"));
     let s = &ctx.loaded.snapshot;
-    let mut wb = Workbook::new();
+    let mut wb = crate::output::xlsx::new_workbook();
     if let Some(dir) = path.parent() {
         wb.set_tempdir(dir).map_err(xerr)?;
     }

@@ -143,7 +143,7 @@ pub fn write_with(
     limits: Limits,
 ) -> std::io::Result<Vec<String>> {
     let s = &ctx.loaded.snapshot;
-    let mut workbook = Workbook::new();
+    let mut workbook = crate::output::xlsx::new_workbook();
     // Constant-memory sheets spool to anonymous temporary files; keep them
     // on the pack's own disk rather than a possibly memory-backed /tmp.
     if let Some(dir) = path.parent() {
