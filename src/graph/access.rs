@@ -29,9 +29,35 @@ pub struct Access {
     pub level: PrivilegeLevel,
     /// The scope this grant makes its holder administrator of.
     pub admin_of: Option<Scope>,
+    /// The escalation permissions among `permissions`, sorted (worked out
+    /// once here: every entitlement row shared by the access asks).
+    pub escalation: Vec<PermissionId>,
 }
 
 impl Access {
+    /// An access from its parts, its escalation permissions worked out.
+    pub fn new(
+        permissions: Vec<PermissionId>,
+        targets: Vec<Target>,
+        resources: Option<Vec<ResourceSelector>>,
+        level: PrivilegeLevel,
+        admin_of: Option<Scope>,
+    ) -> Access {
+        let escalation = permissions
+            .iter()
+            .filter(|p| super::privilege::is_escalation(p.as_str()))
+            .cloned()
+            .collect();
+        Access {
+            permissions,
+            targets,
+            resources,
+            level,
+            admin_of,
+            escalation,
+        }
+    }
+
     /// True when the access covers `scope`.
     pub fn covers(&self, scope: &Scope) -> bool {
         self.targets.iter().any(|t| {

@@ -476,13 +476,7 @@ impl<'s> AccessGraph<'s> {
         } else {
             PrivilegeLevel::None
         };
-        Access {
-            permissions,
-            targets,
-            resources,
-            level,
-            admin_of,
-        }
+        Access::new(permissions, targets, resources, level, admin_of)
     }
 
     /// The member users of a group. The built-in all-users groups mean every
@@ -491,9 +485,8 @@ impl<'s> AccessGraph<'s> {
     pub fn group_members(&self, g: GroupRef) -> Vec<usize> {
         let (scope, id) = self.group_scope_and_id(g);
         if is_all_users_group(id, scope.level()) {
-            let mut v = self.users_by_scope.get(&scope).cloned().unwrap_or_default();
-            v.sort_unstable();
-            return v;
+            // Kept sorted since the build.
+            return self.users_by_scope.get(&scope).cloned().unwrap_or_default();
         }
         let Some(i) = g.index else {
             return Vec::new();

@@ -23,7 +23,7 @@ use super::assignment::AssignmentStatus;
 use super::build::AccessGraph;
 use super::format::format_target_refs;
 use super::principal::{is_all_users_group, GroupRef, Principal, ResolvedPrincipal, Via};
-use super::privilege::{is_escalation, PrivilegeLevel};
+use super::privilege::PrivilegeLevel;
 use crate::snapshot::Scope;
 
 /// One entitlement, by index into the snapshot.
@@ -309,6 +309,30 @@ impl<'s> AccessGraph<'s> {
         }
     }
 
+    /// How many grants one assignment carries, without making them: a
+    /// role assignment to a scope's all-users group carries one per user of
+    /// the scope, and its row needs only the count.
+    pub fn grant_count_of_assignment(&self, ai: usize) -> usize {
+        let count = |p: Principal| {
+            let gs = self.grants_of(p);
+            let start = gs.partition_point(|g| g.assignment < ai);
+            gs[start..]
+                .iter()
+                .take_while(|g| g.assignment == ai)
+                .count()
+        };
+        match self.assignments[ai].principal {
+            Some(ResolvedPrincipal::User(u)) => count(Principal::User(u)),
+            Some(ResolvedPrincipal::ServiceAccount(i)) => count(Principal::ServiceAccount(i)),
+            Some(ResolvedPrincipal::Group(g)) => self
+                .group_members(g)
+                .into_iter()
+                .map(|u| count(Principal::User(u)))
+                .sum(),
+            None => 0,
+        }
+    }
+
     fn grant_of(&self, p: Principal, ai: usize) -> Vec<super::Grant> {
         let gs = self.grants_of(p);
         let start = gs.partition_point(|g| g.assignment < ai);
@@ -321,6 +345,11 @@ impl<'s> AccessGraph<'s> {
 
     /// What an entitlement gives.
     pub fn gives(&self, e: Entitlement) -> Gives {
+        if let Entitlement::RoleAssignment(ai) = e {
+            let mut out = self.gives_of_assignments(&[ai]);
+            out.grants = self.grant_count_of_assignment(ai);
+            return out;
+        }
         let grants = self.entitlement_grants(e);
         let mut out = self.gives_of_assignments(&self.entitlement_assignments(e, &grants));
         out.grants = grants.len();
@@ -373,13 +402,11 @@ impl<'s> AccessGraph<'s> {
             let ptr = access as *const Access;
             if !seen.contains(&ptr) {
                 seen.push(ptr);
-                out.escalation.extend(
-                    access
-                        .permissions
-                        .iter()
-                        .filter(|p| is_escalation(p.as_str()))
-                        .map(|p| p.as_str().to_string()),
-                );
+                for p in &access.escalation {
+                    if !out.escalation.contains(p.as_str()) {
+                        out.escalation.insert(p.as_str().to_string());
+                    }
+                }
             }
         }
         targets.sort();

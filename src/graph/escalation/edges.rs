@@ -177,13 +177,13 @@ impl EscalationIndex<'_, '_> {
         let admin_of = (base.resources.is_none() && base.covers(scope)).then(|| scope.clone());
         Some(Held {
             assignment: ai,
-            access: Arc::new(Access {
-                level: level_of(&permissions, admin_of.is_some()),
-                permissions,
-                targets: base.targets.clone(),
-                resources: base.resources.clone(),
+            access: Arc::new(Access::new(
+                permissions.clone(),
+                base.targets.clone(),
+                base.resources.clone(),
+                level_of(&permissions, admin_of.is_some()),
                 admin_of,
-            }),
+            )),
         })
     }
 
@@ -204,16 +204,16 @@ impl EscalationIndex<'_, '_> {
         let admin_of = (builtin_admin || custom_admin).then(|| scope.clone());
         Some(Held {
             assignment: ai,
-            access: Arc::new(Access {
-                level: level_of(&permissions, admin_of.is_some()),
-                permissions,
-                targets: vec![Target {
+            access: Arc::new(Access::new(
+                permissions.clone(),
+                vec![Target {
                     scope: scope.clone(),
                     include_child_scopes: true,
                 }],
-                resources: None,
+                None,
+                level_of(&permissions, admin_of.is_some()),
                 admin_of,
-            }),
+            )),
         })
     }
 

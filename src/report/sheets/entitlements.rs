@@ -100,11 +100,17 @@ pub fn entitlement_row(
     let s = g.snapshot();
     let holder = g.entitlement_holder(e);
     // The grants once: what it gives and the permission summary both read
-    // them.
-    let grants = g.entitlement_grants(e);
-    let assignments = g.entitlement_assignments(e, &grants);
+    // them. A role assignment's are only counted (to an all-users group it
+    // carries one per user of the scope).
+    let (assignments, count) = match e {
+        Entitlement::RoleAssignment(ai) => (vec![ai], g.grant_count_of_assignment(ai)),
+        _ => {
+            let grants = g.entitlement_grants(e);
+            (g.entitlement_assignments(e, &grants), grants.len())
+        }
+    };
     let mut gives = g.gives_of_assignments(&assignments);
-    gives.grants = grants.len();
+    gives.grants = count;
     let (pkind, pid, pname, pemail, status, login, tfa): (
         &str,
         String,
