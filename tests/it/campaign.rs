@@ -123,9 +123,7 @@ fn next_quarter(decisions: &Path, out: &Path) -> Value {
     json(&out.join("diff.json"))
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
+use crate::util::read_json as json;
 
 #[test]
 fn a_campaign_runs_from_the_pack_to_next_quarters_diff() {

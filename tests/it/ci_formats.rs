@@ -10,11 +10,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::util::{demo, read, reviewpack, root, stderr_of, tempdir};
-
-fn quarter(name: &str) -> PathBuf {
-    root().join("samples/quarter").join(name)
-}
+use crate::util::{demo, quarter, read, reviewpack, root, stderr_of, tempdir};
 
 /// `reviewpack` with no GitHub Actions environment inherited.
 fn cmd() -> assert_cmd::Command {
@@ -36,9 +32,7 @@ fn diff(out: &Path, extra: &[&str]) -> Output {
         .unwrap()
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&read(path)).unwrap()
-}
+use crate::util::read_json as json;
 
 /// Every error the OASIS SARIF 2.1.0 schema finds in `doc` (formats
 /// checked too: `uri`, `uri-reference`, `date-time`).

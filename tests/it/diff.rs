@@ -14,11 +14,7 @@ use reviewpack::graph::{AccessGraph, PrivilegeLevel};
 use reviewpack::snapshot::{self, LoadedSnapshot, Snapshot};
 use serde_json::Value;
 
-use crate::util::{demo, read, reviewpack, root, stderr_of, tempdir, tree};
-
-fn quarter(name: &str) -> PathBuf {
-    root().join("samples/quarter").join(name)
-}
+use crate::util::{demo, quarter, read, reviewpack, stderr_of, tempdir, tree};
 
 fn load(path: &Path) -> Snapshot {
     snapshot::load(path).unwrap().snapshot

@@ -1,16 +1,12 @@
 //! The gate of `report`, `diff` and `run`: what fails, said on stderr even
 //! with `-q`, and recorded in findings.json and diff.json.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 
-use crate::util::{demo, read, reviewpack, root, stderr_of, tempdir};
-
-fn quarter(name: &str) -> PathBuf {
-    root().join("samples/quarter").join(name)
-}
+use crate::util::{demo, quarter, read, reviewpack, stderr_of, tempdir};
 
 fn diff(out: &Path, gate: &[&str]) -> Output {
     reviewpack()
@@ -25,9 +21,7 @@ fn diff(out: &Path, gate: &[&str]) -> Output {
         .unwrap()
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&read(path)).unwrap()
-}
+use crate::util::read_json as json;
 
 fn fail_lines(out: &Output) -> Vec<String> {
     stderr_of(out)

@@ -90,3 +90,13 @@ pub fn zip_entry(path: &Path, name: &str) -> String {
     z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
     s
 }
+
+/// A file of samples/quarter (q3.json, q4.json, q3-decisions.csv).
+pub fn quarter(name: &str) -> PathBuf {
+    root().join("samples/quarter").join(name)
+}
+
+/// A JSON file, parsed.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
