@@ -124,15 +124,10 @@ fn still_reachable(old: &AccessGraph<'_>, e: Entitlement, new: &AccessGraph<'_>)
                 .permissions
                 .iter()
                 .all(|x| after.has_permission(x.as_str()))
-                && before.targets.iter().all(|t| {
-                    after.targets.iter().any(|a| {
-                        if a.include_child_scopes {
-                            t.scope.is_within(&a.scope)
-                        } else {
-                            !t.include_child_scopes && a.scope == t.scope
-                        }
-                    })
-                })
+                && before
+                    .targets
+                    .iter()
+                    .all(|t| after.targets.iter().any(|a| a.covers(t)))
                 && (after.resources.is_none() || after.resources == before.resources)
         };
         let Some(path) = new

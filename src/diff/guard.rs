@@ -68,7 +68,6 @@ const LISTED: usize = 20;
 pub fn expect_unchanged(before: &AccessGraph<'_>, after: &AccessGraph<'_>) -> GuardReport {
     let mut r = GuardReport::default();
     let (bs, as_) = (before.snapshot(), after.snapshot());
-    let mut gained_keys = 0usize;
     for p in before.principals() {
         let grants = before.grants_of(p);
         if grants.is_empty() {
@@ -138,11 +137,10 @@ pub fn expect_unchanged(before: &AccessGraph<'_>, after: &AccessGraph<'_>) -> Gu
                 continue;
             };
             if p.is_none_or(|p| !missing(now, before, p).is_empty()) {
-                gained_keys += 1;
+                r.grants_gained += 1;
             }
         }
     }
-    r.grants_gained = gained_keys;
     // Local groups BEFORE that AFTER no longer lists: replaced by a group
     // of the same name (SCIM names groups after the identity provider's).
     for grp in &bs.user_groups {
@@ -187,13 +185,7 @@ fn missing(was: &Access, after: &AccessGraph<'_>, q: Principal) -> Vec<String> {
             let ok = held.iter().any(|a| {
                 a.has_permission(perm.as_str())
                     && (a.resources.is_none() || a.resources == was.resources)
-                    && a.targets.iter().any(|x| {
-                        if x.include_child_scopes {
-                            t.scope.is_within(&x.scope)
-                        } else {
-                            !t.include_child_scopes && x.scope == t.scope
-                        }
-                    })
+                    && a.targets.iter().any(|x| x.covers(t))
             });
             if !ok {
                 out.push(format!(

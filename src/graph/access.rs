@@ -15,6 +15,18 @@ pub struct Target {
     pub include_child_scopes: bool,
 }
 
+impl Target {
+    /// True when this target covers all of `other`: the same scope, or
+    /// `other` within this one when this one includes child scopes.
+    pub fn covers(&self, other: &Target) -> bool {
+        if self.include_child_scopes {
+            other.scope.is_within(&self.scope)
+        } else {
+            !other.include_child_scopes && self.scope == other.scope
+        }
+    }
+}
+
 /// What one role on one resource group at one scope allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Access {

@@ -571,13 +571,6 @@ impl Policy {
             .get(rule.code())
             .expect("every rule has a setting")
     }
-
-    /// The exemption status for a finding: an active matching exemption if
-    /// there is one, else the matching one that expired last. For many
-    /// findings, build an [`ExemptionIndex`] once instead.
-    pub fn exemption_for(&self, f: &Finding, as_of: DateTime<Utc>) -> Option<ExemptionStatus> {
-        ExemptionIndex::new(&self.exemptions).status_for(f, as_of)
-    }
 }
 
 /// The policy's exemptions by what they name, so matching a finding costs
@@ -625,7 +618,8 @@ impl<'p> ExemptionIndex<'p> {
         v
     }
 
-    /// As [`Policy::exemption_for`].
+    /// The exemption status for a finding: an active matching exemption if
+    /// there is one, else the matching one that expired last.
     pub fn status_for(&self, f: &Finding, as_of: DateTime<Utc>) -> Option<ExemptionStatus> {
         let matching: Vec<&Exemption> = self
             .matching(f)
