@@ -333,7 +333,7 @@ pub(super) fn check(
     };
     // Where the change must happen: Harness, or the identity provider for a
     // SCIM user or an SSO- or SCIM-linked group's membership.
-    let how = crate::report::sheets::remove_with(new, new_e, &gives);
+    let how = crate::report::sheets::remove_with(new, new_e, gives.grants);
     row.detail = format!("{still}; to remove it: {how}");
     let overdue = timing
         .days_late

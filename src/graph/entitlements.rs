@@ -333,6 +333,17 @@ impl<'s> AccessGraph<'s> {
         }
     }
 
+    /// How many grants each assignment carries, by assignment index, in one
+    /// pass over the grants: [`Self::grant_count_of_assignment`] of every
+    /// assignment at once.
+    pub fn grant_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.assignments.len()];
+        for grant in &self.grants {
+            counts[grant.assignment] += 1;
+        }
+        counts
+    }
+
     fn grant_of(&self, p: Principal, ai: usize) -> Vec<super::Grant> {
         let gs = self.grants_of(p);
         let start = gs.partition_point(|g| g.assignment < ai);
@@ -371,58 +382,159 @@ impl<'s> AccessGraph<'s> {
 
     /// What a set of active assignments gives (grant count left at 0).
     pub fn gives_of_assignments(&self, assignments: &[usize]) -> Gives {
-        let s = self.snapshot;
+        let mut out = self.gives_of_accesses(&self.access_set(assignments));
+        out.roles = self.roles_text(assignments);
+        out
+    }
+
+    /// The distinct accesses of a set of assignments, ordered by address:
+    /// what they give depends on these alone, so a caller may key a cache
+    /// on them (a large account binds the same few roles thousands of
+    /// times, and group members share their group's).
+    pub fn access_set(&self, assignments: &[usize]) -> Vec<&Access> {
+        let mut accesses: Vec<&Access> = assignments
+            .iter()
+            .filter_map(|&a| self.access_of(a))
+            .collect();
+        accesses.sort_unstable_by_key(|a| *a as *const Access as usize);
+        accesses.dedup_by_key(|a| *a as *const Access as usize);
+        accesses
+    }
+
+    /// What a set of accesses gives: level, admin of, escalation and scopes
+    /// (roles empty, grant count 0).
+    pub fn gives_of_accesses(&self, accesses: &[&Access]) -> Gives {
         let mut out = Gives::default();
         let mut targets = Vec::new();
-        // (level, role, resource group, scope), strongest first; only the
-        // ones shown are formatted.
-        let mut roles: BTreeSet<(std::cmp::Reverse<PrivilegeLevel>, &str, &str, &Scope)> =
-            BTreeSet::new();
-        let mut seen: Vec<*const Access> = Vec::new();
-        for &ai in assignments {
-            let Some(access) = self.access_of(ai) else {
-                continue;
-            };
+        for access in accesses {
             out.level = out.level.max(access.level);
             if let Some(a) = &access.admin_of {
                 out.admin_of.insert(a.clone());
             }
             targets.extend(access.targets.iter());
-            let a = &s.role_assignments[ai];
-            let role = match self.assignments[ai].role {
-                Some(r) => s.roles[r].name.as_str(),
-                None => a.role.id.as_str(),
-            };
-            roles.insert((
-                std::cmp::Reverse(access.level),
-                role,
-                a.resource_group.as_str(),
-                &a.scope,
-            ));
-            let ptr = access as *const Access;
-            if !seen.contains(&ptr) {
-                seen.push(ptr);
-                for p in &access.escalation {
-                    if !out.escalation.contains(p.as_str()) {
-                        out.escalation.insert(p.as_str().to_string());
-                    }
+            for p in &access.escalation {
+                if !out.escalation.contains(p.as_str()) {
+                    out.escalation.insert(p.as_str().to_string());
                 }
             }
         }
         targets.sort();
         targets.dedup();
         out.scopes = format_target_refs(targets.into_iter());
-        let n = roles.len();
-        let mut shown: Vec<String> = roles
+        out
+    }
+
+    /// The roles of a set of assignments as [`Gives::roles`] names them:
+    /// `Role name on resource group at scope`, strongest first, at most
+    /// [`ROLES_SHOWN`] with a count of the rest.
+    pub fn roles_text(&self, assignments: &[usize]) -> String {
+        let mut roles: Vec<RoleKey<'_>> = assignments
+            .iter()
+            .filter_map(|&ai| self.role_key(ai))
+            .collect();
+        roles.sort_unstable();
+        roles.dedup();
+        roles_label(roles.len(), roles.into_iter().map(role_name))
+    }
+
+    /// How an assignment's role is named and ordered in [`Self::roles_text`]
+    /// (none without an access).
+    fn role_key(&self, ai: usize) -> Option<RoleKey<'_>> {
+        let s = self.snapshot;
+        let access = self.access_of(ai)?;
+        let a = &s.role_assignments[ai];
+        let role = match self.assignments[ai].role {
+            Some(r) => s.roles[r].name.as_str(),
+            None => a.role.id.as_str(),
+        };
+        Some((
+            std::cmp::Reverse(access.level),
+            role,
+            a.resource_group.as_str(),
+            &a.scope,
+        ))
+    }
+
+    /// Every assignment's place in the order [`Self::roles_text`] names
+    /// roles, sorted once: a caller naming the roles of many sets
+    /// (the Entitlements sheet) then sorts numbers, not texts.
+    pub fn role_order(&self) -> RoleOrder {
+        let mut keyed: Vec<(RoleKey<'_>, usize)> = (0..self.assignments.len())
+            .filter_map(|ai| self.role_key(ai).map(|k| (k, ai)))
+            .collect();
+        keyed.sort_unstable();
+        let mut rank = vec![u32::MAX; self.assignments.len()];
+        let mut first = Vec::new();
+        let mut last: Option<RoleKey<'_>> = None;
+        for (key, ai) in keyed {
+            if last.as_ref() != Some(&key) {
+                first.push(ai);
+                last = Some(key);
+            }
+            rank[ai] = (first.len() - 1) as u32;
+        }
+        let names = vec![None; first.len()];
+        RoleOrder { rank, first, names }
+    }
+}
+
+/// (strongest first, role name, resource group, scope).
+type RoleKey<'a> = (
+    std::cmp::Reverse<PrivilegeLevel>,
+    &'a str,
+    &'a str,
+    &'a Scope,
+);
+
+/// `Role on RG at scope; ...; and N more` of the first [`ROLES_SHOWN`].
+fn roles_label(n: usize, shown: impl Iterator<Item = String>) -> String {
+    let mut shown: Vec<String> = shown.take(ROLES_SHOWN).collect();
+    if n > ROLES_SHOWN {
+        shown.push(format!("and {} more", n - ROLES_SHOWN));
+    }
+    shown.join("; ")
+}
+
+/// One role as [`roles_label`] names it.
+fn role_name((_, role, rg, scope): RoleKey<'_>) -> String {
+    format!("{role} on {rg} at {scope}")
+}
+
+/// Every assignment's rank in the roles order ([`AccessGraph::role_order`]):
+/// equal rank, equal name.
+#[derive(Debug, Clone)]
+pub struct RoleOrder {
+    /// By assignment; `u32::MAX` for one without an access.
+    rank: Vec<u32>,
+    /// By rank: an assignment of that rank.
+    first: Vec<usize>,
+    /// By rank: its name, once made.
+    names: Vec<Option<std::rc::Rc<str>>>,
+}
+
+impl RoleOrder {
+    /// What [`AccessGraph::roles_text`] says of `assignments`.
+    pub fn text(&mut self, g: &AccessGraph<'_>, assignments: &[usize]) -> String {
+        let mut ranks: Vec<u32> = assignments
+            .iter()
+            .map(|&ai| self.rank[ai])
+            .filter(|&r| r != u32::MAX)
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let n = ranks.len();
+        let names: Vec<String> = ranks
             .into_iter()
             .take(ROLES_SHOWN)
-            .map(|(_, role, rg, scope)| format!("{role} on {rg} at {scope}"))
+            .filter_map(|r| {
+                let r = r as usize;
+                if self.names[r].is_none() {
+                    self.names[r] = g.role_key(self.first[r]).map(|k| role_name(k).into());
+                }
+                self.names[r].as_deref().map(str::to_string)
+            })
             .collect();
-        if n > ROLES_SHOWN {
-            shown.push(format!("and {} more", n - ROLES_SHOWN));
-        }
-        out.roles = shown.join("; ");
-        out
+        roles_label(n, names.into_iter())
     }
 }
 
@@ -590,6 +702,49 @@ mod tests {
     }
 
     #[test]
+    fn counted_at_once_or_one_by_one_an_assignment_carries_the_same_grants() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        let loaded = crate::snapshot::load(&path).unwrap();
+        let g = AccessGraph::build(&loaded.snapshot);
+        let counts = g.grant_counts();
+        assert!(
+            counts.iter().any(|&n| n > 1),
+            "a group's assignment in the demo"
+        );
+        for (ai, n) in counts.iter().enumerate() {
+            assert_eq!(*n, g.grant_count_of_assignment(ai), "assignment {ai}");
+            assert_eq!(*n, g.grants_of_assignment(ai).len(), "assignment {ai}");
+        }
+    }
+
+    #[test]
+    fn roles_ranked_once_are_named_as_when_sorted_per_set() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        let loaded = crate::snapshot::load(&path).unwrap();
+        let g = AccessGraph::build(&loaded.snapshot);
+        let mut order = g.role_order();
+        let mut more = 0;
+        for e in g.entitlements() {
+            let assignments = g.entitlement_assignments(e, &g.entitlement_grants(e));
+            let text = order.text(&g, &assignments);
+            assert_eq!(text, g.roles_text(&assignments), "{e:?}");
+            more += usize::from(text.contains(" more"));
+        }
+        assert!(more > 0, "some principal holds more roles than are named");
+        // Two assignments of one role on one resource group at one scope
+        // (to two principals) are named once.
+        let n = g.assignments.len();
+        let (a, b) = (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .find(|&(a, b)| g.role_key(a).is_some() && g.role_key(a) == g.role_key(b))
+            .expect("the demo binds one role twice at one scope");
+        assert_eq!(order.text(&g, &[a, b]), g.roles_text(&[a]));
+        assert_eq!(g.roles_text(&[a, b]), g.roles_text(&[b]));
+    }
+
+    #[test]
     fn the_org_viewer_binding_harness_makes_for_an_inherited_group_is_named() {
         // RoleAssignmentResourceImpl.checkAndAddManagedRoleAssignmentForUserGroup:
         // an account group given a role in a project also gets
@@ -625,7 +780,7 @@ mod tests {
             assert_eq!(g.inheritance_binding(ai), None, "{ai}");
         }
         let e = Entitlement::RoleAssignment(binding);
-        let how = crate::report::sheets::remove_with(&g, e, &g.gives(e));
+        let how = crate::report::sheets::remove_with(&g, e, g.gives(e).grants);
         assert!(
             how.contains(
                 "Harness made it when account group ops was given a role in project:eng/pay"
@@ -633,7 +788,7 @@ mod tests {
             "{how}"
         );
         let e = Entitlement::RoleAssignment(elsewhere);
-        let how = crate::report::sheets::remove_with(&g, e, &g.gives(e));
+        let how = crate::report::sheets::remove_with(&g, e, g.gives(e).grants);
         assert!(how.contains("none is left there"), "{how}");
     }
 

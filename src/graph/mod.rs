@@ -40,7 +40,9 @@ pub use assignment::{
     PRINCIPAL_SERVICE,
 };
 pub use build::AccessGraph;
-pub use entitlements::{Entitlement, EntitlementKind, EntitlementRef, Gives, Holder, ROLES_SHOWN};
+pub use entitlements::{
+    Entitlement, EntitlementKind, EntitlementRef, Gives, Holder, RoleOrder, ROLES_SHOWN,
+};
 pub use escalation::{EscalationIndex, EscalationPath, EscalationStep, StepAction};
 pub use explain::{Ask, Explanation, GrantPath, PrincipalView, Question};
 pub use format::{format_included_scopes, format_resources, format_targets};

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
-use crate::graph::{Entitlement, Gives, Holder};
+use crate::graph::{Entitlement, Holder, RoleOrder};
 
 /// The columns, the row's identity first: in the workbook the reviewer
 /// columns follow [`IDENTITY_COLUMNS`] of them, so who, what and the
@@ -90,137 +90,197 @@ impl<'p> RowFacts<'p> {
     }
 }
 
-/// One entitlement's row, as the Entitlements sheet writes it.
-pub fn entitlement_row(
-    g: &AccessGraph<'_>,
-    e: Entitlement,
-    facts: &RowFacts<'_>,
-    summaries: &mut Summaries,
-) -> Vec<Cell> {
-    let s = g.snapshot();
-    let holder = g.entitlement_holder(e);
-    // The grants once: what it gives and the permission summary both read
-    // them. A role assignment's are only counted (to an all-users group it
-    // carries one per user of the scope).
-    let (assignments, count) = match e {
-        Entitlement::RoleAssignment(ai) => (vec![ai], g.grant_count_of_assignment(ai)),
-        _ => {
-            let grants = g.entitlement_grants(e);
-            (g.entitlement_assignments(e, &grants), grants.len())
+/// Makes the Entitlements sheet's rows. What many rows share is made once:
+/// the facts of each distinct set of accesses (group members share their
+/// group's, a project's members mostly the same few roles), each
+/// assignment's grant count (one pass over the grants), each group's size.
+pub struct RowMaker<'g, 's, 'p> {
+    g: &'g AccessGraph<'s>,
+    facts: RowFacts<'p>,
+    grant_counts: Vec<usize>,
+    by_set: HashMap<Vec<usize>, std::rc::Rc<SetCells>>,
+    group_sizes: HashMap<usize, usize>,
+    words: PermissionWords,
+    roles: RoleOrder,
+}
+
+/// The cells a row takes from its set of accesses.
+struct SetCells {
+    level: PrivilegeLevel,
+    admin_of: std::sync::Arc<str>,
+    escalation: std::sync::Arc<str>,
+    reaches: std::sync::Arc<str>,
+    permissions: std::sync::Arc<str>,
+}
+
+impl<'g, 's, 'p> RowMaker<'g, 's, 'p> {
+    /// For a graph, with what the rows say besides it.
+    pub fn new(g: &'g AccessGraph<'s>, facts: RowFacts<'p>) -> Self {
+        RowMaker {
+            g,
+            facts,
+            grant_counts: g.grant_counts(),
+            by_set: HashMap::new(),
+            group_sizes: HashMap::new(),
+            words: PermissionWords::default(),
+            roles: g.role_order(),
         }
-    };
-    let mut gives = g.gives_of_assignments(&assignments);
-    gives.grants = count;
-    let (pkind, pid, pname, pemail, status, login, tfa): (
-        &str,
-        String,
-        String,
-        String,
-        &str,
-        Cell,
-        Cell,
-    ) = match holder {
-        Holder::Principal(p) => {
-            let id = g.identity(p);
-            let (login, tfa) = match p {
-                Principal::User(u) => (last_login(g, u).into(), two_factor(&s.users[u]).into()),
-                Principal::ServiceAccount(_) => (Cell::Empty, Cell::Empty),
-            };
-            (
-                id.kind,
-                id.id,
-                id.name.to_string(),
-                id.email.unwrap_or_default().to_string(),
-                principal_status(g, p),
-                login,
-                tfa,
-            )
+    }
+
+    fn set_cells(&mut self, assignments: &[usize]) -> std::rc::Rc<SetCells> {
+        let g = self.g;
+        let accesses = g.access_set(assignments);
+        let key: Vec<usize> = accesses
+            .iter()
+            .map(|a| *a as *const crate::graph::Access as usize)
+            .collect();
+        if let Some(c) = self.by_set.get(&key) {
+            return c.clone();
         }
-        Holder::Group(gr) => {
-            let (scope, gid) = g.group_scope_and_id(gr);
-            let name = gr
-                .index
-                .map(|i| s.user_groups[i].name.clone())
-                .unwrap_or_else(|| gid.to_string());
-            (
-                "user_group",
-                format!("group:{scope}/{gid}"),
-                name,
+        let gives = g.gives_of_accesses(&accesses);
+        let cells = std::rc::Rc::new(SetCells {
+            level: gives.level,
+            admin_of: join_scopes(&gives.admin_of.iter().cloned().collect::<Vec<_>>()).into(),
+            escalation: gives
+                .escalation
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
+            reaches: gives.scopes.into(),
+            permissions: permission_summary(g, &accesses, &mut self.words).into(),
+        });
+        self.by_set.insert(key, cells.clone());
+        cells
+    }
+
+    fn group_size(&mut self, group: usize) -> usize {
+        let g = self.g;
+        *self.group_sizes.entry(group).or_insert_with(|| {
+            g.group_members(GroupRef {
+                index: Some(group),
+                builtin_from_assignment: None,
+            })
+            .len()
+        })
+    }
+
+    /// One entitlement's row.
+    pub fn row(&mut self, e: Entitlement) -> Vec<Cell> {
+        let g = self.g;
+        let s = g.snapshot();
+        let holder = g.entitlement_holder(e);
+        // The grants once: what it gives and the permission summary both
+        // read them. A role assignment's are only counted (to an all-users
+        // group it carries one per user of the scope).
+        let (assignments, count) = match e {
+            Entitlement::RoleAssignment(ai) => (vec![ai], self.grant_counts[ai]),
+            _ => {
+                let grants = g.entitlement_grants(e);
+                (g.entitlement_assignments(e, &grants), grants.len())
+            }
+        };
+        let set = self.set_cells(&assignments);
+        let (pkind, pid, pname, pemail, status, login, tfa): (
+            &str,
+            String,
+            String,
+            String,
+            &str,
+            Cell,
+            Cell,
+        ) = match holder {
+            Holder::Principal(p) => {
+                let id = g.identity(p);
+                let (login, tfa) = match p {
+                    Principal::User(u) => (last_login(g, u).into(), two_factor(&s.users[u]).into()),
+                    Principal::ServiceAccount(_) => (Cell::Empty, Cell::Empty),
+                };
+                (
+                    id.kind,
+                    id.id,
+                    id.name.to_string(),
+                    id.email.unwrap_or_default().to_string(),
+                    principal_status(g, p),
+                    login,
+                    tfa,
+                )
+            }
+            Holder::Group(gr) => {
+                let (scope, gid) = g.group_scope_and_id(gr);
+                let name = gr
+                    .index
+                    .map(|i| s.user_groups[i].name.clone())
+                    .unwrap_or_else(|| gid.to_string());
+                (
+                    "user_group",
+                    format!("group:{scope}/{gid}"),
+                    name,
+                    String::new(),
+                    "",
+                    Cell::Empty,
+                    Cell::Empty,
+                )
+            }
+            Holder::Unknown => (
+                "",
+                String::new(),
+                String::new(),
                 String::new(),
                 "",
                 Cell::Empty,
                 Cell::Empty,
-            )
-        }
-        Holder::Unknown => (
-            "",
-            String::new(),
-            String::new(),
-            String::new(),
-            "",
-            Cell::Empty,
-            Cell::Empty,
-        ),
-    };
-    let members: Cell = match (e, holder) {
-        (Entitlement::RoleAssignment(_), Holder::Group(gr)) => members_label(g, gr).into(),
-        (Entitlement::GroupMembership { group, .. }, _) => {
-            let n = g
-                .group_members(GroupRef {
-                    index: Some(group),
-                    builtin_from_assignment: None,
-                })
-                .len();
-            format!("the group has {n} member{}", if n == 1 { "" } else { "s" }).into()
-        }
-        _ => Cell::Empty,
-    };
-    let permissions = Cell::Shared(summaries.of(g, &assignments));
-    let open = facts.open_findings.get(&pid).copied().unwrap_or(0);
-    let (owner, purpose): (Cell, Cell) = match holder {
-        Holder::Principal(Principal::ServiceAccount(i)) => {
-            let sa = &s.service_accounts[i];
-            (
-                facts
-                    .service_accounts
-                    .owner_of(sa)
-                    .map_or_else(|| Cell::from("no owner"), Cell::from),
-                sa.description.clone().into(),
-            )
-        }
-        _ => (Cell::Empty, Cell::Empty),
-    };
-    vec![
-        pname.into(),
-        what(g, e).into(),
-        gives.level.as_str().into(),
-        pemail.into(),
-        status.into(),
-        login,
-        tfa,
-        open.into(),
-        owner,
-        purpose,
-        join_scopes(&gives.admin_of.iter().cloned().collect::<Vec<_>>()).into(),
-        gives
-            .escalation
-            .iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .into(),
-        gives.scopes.clone().into(),
-        gives.roles.clone().into(),
-        members,
-        gives.grants.into(),
-        remove_with(g, e, &gives).into(),
-        e.kind().label().into(),
-        pkind.into(),
-        pid.into(),
-        g.entitlement_scope(e).to_string().into(),
-        permissions,
-        g.entitlement_key(e).into(),
-    ]
+            ),
+        };
+        let members: Cell = match (e, holder) {
+            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => members_label(g, gr).into(),
+            (Entitlement::GroupMembership { group, .. }, _) => {
+                let n = self.group_size(group);
+                format!("the group has {n} member{}", if n == 1 { "" } else { "s" }).into()
+            }
+            _ => Cell::Empty,
+        };
+        let open = self.facts.open_findings.get(&pid).copied().unwrap_or(0);
+        let (owner, purpose): (Cell, Cell) = match holder {
+            Holder::Principal(Principal::ServiceAccount(i)) => {
+                let sa = &s.service_accounts[i];
+                (
+                    self.facts
+                        .service_accounts
+                        .owner_of(sa)
+                        .map_or_else(|| Cell::from("no owner"), Cell::from),
+                    sa.description.clone().into(),
+                )
+            }
+            _ => (Cell::Empty, Cell::Empty),
+        };
+        vec![
+            pname.into(),
+            what(g, e).into(),
+            set.level.as_str().into(),
+            pemail.into(),
+            status.into(),
+            login,
+            tfa,
+            open.into(),
+            owner,
+            purpose,
+            Cell::Shared(set.admin_of.clone()),
+            Cell::Shared(set.escalation.clone()),
+            Cell::Shared(set.reaches.clone()),
+            self.roles.text(g, &assignments).into(),
+            members,
+            count.into(),
+            remove_with(g, e, count).into(),
+            e.kind().label().into(),
+            pkind.into(),
+            pid.into(),
+            g.entitlement_scope(e).to_string().into(),
+            Cell::Shared(set.permissions.clone()),
+            g.entitlement_key(e).into(),
+        ]
+    }
 }
 
 /// The entitlement in words: what it is, where.
@@ -276,7 +336,7 @@ pub fn what(g: &AccessGraph<'_>, e: Entitlement) -> String {
 
 /// The Harness action that removes the entitlement, and where it cannot be
 /// done in Harness alone.
-pub fn remove_with(g: &AccessGraph<'_>, e: Entitlement, gives: &Gives) -> String {
+pub fn remove_with(g: &AccessGraph<'_>, e: Entitlement, grants: usize) -> String {
     let s = g.snapshot();
     match e {
         Entitlement::Principal(Principal::User(u)) => {
@@ -335,8 +395,7 @@ pub fn remove_with(g: &AccessGraph<'_>, e: Entitlement, gives: &Gives) -> String
                 let (scope, gid) = g.group_scope_and_id(gr);
                 if is_all_users_group(gid, scope.level()) {
                     text.push_str(&format!(
-                        "; it is granted to every user of {scope}: deleting it removes it from all {} of them",
-                        gives.grants
+                        "; it is granted to every user of {scope}: deleting it removes it from all {grants} of them",
                     ));
                 }
             }
@@ -374,71 +433,84 @@ fn members_label(g: &AccessGraph<'_>, gr: GroupRef) -> String {
     text
 }
 
-/// Permission summaries by resource type, each distinct set of accesses
-/// summarised once (a large account binds the same few roles thousands of
-/// times, and group members share their group's).
+/// Each permission's resource type and action, looked up once, by a
+/// number given to each distinct permission; and each access's permissions
+/// as those numbers.
 #[derive(Default)]
-pub struct Summaries {
-    by_set: HashMap<Vec<usize>, std::sync::Arc<str>>,
+struct PermissionWords {
+    number: HashMap<String, u32>,
+    words: Vec<(String, String)>,
+    of_access: HashMap<usize, Vec<u32>>,
 }
 
-impl Summaries {
-    /// `N permissions: PIPELINE view, edit; SECRET view; … and K more types`.
-    pub fn of(&mut self, g: &AccessGraph<'_>, assignments: &[usize]) -> std::sync::Arc<str> {
-        let mut accesses: Vec<&crate::graph::Access> =
-            assignments.iter().filter_map(|&a| g.access_of(a)).collect();
-        accesses.sort_by_key(|a| *a as *const crate::graph::Access as usize);
-        accesses.dedup_by_key(|a| *a as *const crate::graph::Access as usize);
-        let key: Vec<usize> = accesses
-            .iter()
-            .map(|a| *a as *const crate::graph::Access as usize)
-            .collect();
-        if let Some(s) = self.by_set.get(&key) {
-            return s.clone();
-        }
-        let mut merged: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut count = BTreeSet::new();
-        for access in accesses {
-            for p in &access.permissions {
-                if count.insert(p.as_str()) {
-                    merged
-                        .entry(g.permission_resource_type(p.as_str()))
-                        .or_default()
-                        .insert(g.permission_action(p.as_str()));
-                }
-            }
-        }
-        let text: std::sync::Arc<str> = if count.is_empty() {
-            "none".into()
-        } else {
-            let n = merged.len();
-            let mut parts: Vec<String> = merged
-                .into_iter()
-                .take(TYPES_SHOWN)
-                .map(|(t, a)| format!("{t} {}", a.into_iter().collect::<Vec<_>>().join(", ")))
+impl PermissionWords {
+    fn of_access(&mut self, g: &AccessGraph<'_>, access: &crate::graph::Access) -> &[u32] {
+        let key = access as *const crate::graph::Access as usize;
+        if !self.of_access.contains_key(&key) {
+            let numbers = access
+                .permissions
+                .iter()
+                .map(|p| {
+                    let p = p.as_str();
+                    if let Some(n) = self.number.get(p) {
+                        return *n;
+                    }
+                    let n = self.words.len() as u32;
+                    self.words
+                        .push((g.permission_resource_type(p), g.permission_action(p)));
+                    self.number.insert(p.to_string(), n);
+                    n
+                })
                 .collect();
-            if n > TYPES_SHOWN {
-                parts.push(format!("and {} more types", n - TYPES_SHOWN));
-            }
-            format!(
-                "{} permission{}: {}",
-                count.len(),
-                if count.len() == 1 { "" } else { "s" },
-                parts.join("; ")
-            )
-            .into()
-        };
-        self.by_set.insert(key, text.clone());
-        text
+            self.of_access.insert(key, numbers);
+        }
+        &self.of_access[&key]
     }
+}
+
+/// `N permissions: PIPELINE view, edit; SECRET view; … and K more types`:
+/// what a set of accesses allows, by resource type.
+fn permission_summary(
+    g: &AccessGraph<'_>,
+    accesses: &[&crate::graph::Access],
+    words: &mut PermissionWords,
+) -> String {
+    let mut all: Vec<u32> = Vec::new();
+    for a in accesses {
+        all.extend_from_slice(words.of_access(g, a));
+    }
+    all.sort_unstable();
+    all.dedup();
+    if all.is_empty() {
+        return "none".into();
+    }
+    let mut merged: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for n in &all {
+        let (t, a) = &words.words[*n as usize];
+        merged.entry(t).or_default().insert(a);
+    }
+    let n = merged.len();
+    let mut parts: Vec<String> = merged
+        .into_iter()
+        .take(TYPES_SHOWN)
+        .map(|(t, a)| format!("{t} {}", a.into_iter().collect::<Vec<_>>().join(", ")))
+        .collect();
+    if n > TYPES_SHOWN {
+        parts.push(format!("and {} more types", n - TYPES_SHOWN));
+    }
+    format!(
+        "{} permission{}: {}",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" },
+        parts.join("; ")
+    )
 }
 
 pub(super) fn entitlements(ctx: &ReportContext<'_, '_>, sink: &mut Sink<'_>) -> io::Result<()> {
     let g = ctx.graph;
-    let facts = RowFacts::of(ctx.findings, ctx.policy);
-    let mut summaries = Summaries::default();
+    let mut rows = RowMaker::new(g, RowFacts::of(ctx.findings, ctx.policy));
     for e in g.entitlements() {
-        sink(entitlement_row(g, e, &facts, &mut summaries))?;
+        sink(rows.row(e))?;
     }
     Ok(())
 }
