@@ -66,6 +66,45 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex(&h.finalize()), len))
 }
 
+/// A file's SHA-256 (lowercase hex) and size.
+pub type Hashed = (String, u64);
+
+/// [`sha256_file`] of each path, on every core, largest file first (a pack
+/// is a few large files and many small ones); results in the paths' order.
+pub fn sha256_files(paths: &[std::path::PathBuf]) -> Vec<std::io::Result<Hashed>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let n = paths.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_cached_key(|&i| {
+        std::cmp::Reverse(std::fs::metadata(&paths[i]).map_or(0, |m| m.len()))
+    });
+    let results: Vec<Mutex<Option<std::io::Result<Hashed>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .clamp(1, n.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let r = sha256_file(&paths[i]);
+                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(|| Err(std::io::Error::other("not hashed")))
+        })
+        .collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -74,12 +113,14 @@ fn hex(bytes: &[u8]) -> String {
 /// manifest.json with those files under `files`, then SHA256SUMS over the
 /// files and the manifest, sorted by path (`sha256sum -c` reads it).
 pub fn seal(dir: &Path, mut doc: serde_json::Value) -> std::io::Result<()> {
+    let rels: Vec<String> = list_files(dir)?
+        .into_iter()
+        .filter(|rel| rel != MANIFEST && rel != SHA256SUMS)
+        .collect();
+    let paths: Vec<std::path::PathBuf> = rels.iter().map(|rel| dir.join(rel)).collect();
     let mut files = Vec::new();
-    for rel in list_files(dir)? {
-        if rel == MANIFEST || rel == SHA256SUMS {
-            continue;
-        }
-        let (sha, bytes) = sha256_file(&dir.join(&rel))?;
+    for (rel, hashed) in rels.into_iter().zip(sha256_files(&paths)) {
+        let (sha, bytes) = hashed?;
         files.push((rel, bytes, sha));
     }
     if let Some(obj) = doc.as_object_mut() {
@@ -115,7 +156,7 @@ pub fn seal(dir: &Path, mut doc: serde_json::Value) -> std::io::Result<()> {
 pub fn verify_sums(dir: &Path) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(dir.join(SHA256SUMS))?;
     let mut bad = Vec::new();
-    let mut listed = 0usize;
+    let mut listed = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let Some((sha, rel)) = line.split_once("  ") else {
             bad.push(format!(
@@ -123,14 +164,20 @@ pub fn verify_sums(dir: &Path) -> std::io::Result<Vec<String>> {
             ));
             continue;
         };
-        listed += 1;
-        let path = dir.join(rel.trim_start_matches('*'));
-        match sha256_file(&path) {
-            Ok((got, _)) if got == sha => {}
+        listed.push((sha, rel));
+    }
+    let paths: Vec<std::path::PathBuf> = listed
+        .iter()
+        .map(|(_, rel)| dir.join(rel.trim_start_matches('*')))
+        .collect();
+    for ((sha, rel), hashed) in listed.iter().zip(sha256_files(&paths)) {
+        match hashed {
+            Ok((got, _)) if got == *sha => {}
             Ok(_) => bad.push(format!("{rel}: SHA-256 differs from {SHA256SUMS}")),
             Err(e) => bad.push(format!("{rel}: {e}")),
         }
     }
+    let listed = listed.len();
     if listed == 0 {
         bad.push(format!("{SHA256SUMS} lists no file"));
     }
@@ -153,4 +200,30 @@ pub fn tool() -> serde_json::Value {
         "commit": (!commit.is_empty()).then_some(commit),
         "binary_sha256": binary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_hashed_on_every_core_come_back_in_their_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (i, size) in [10usize, 300_000, 0, 70_000].iter().enumerate() {
+            let p = dir.path().join(format!("f{i}"));
+            std::fs::write(&p, vec![b'a' + i as u8; *size]).unwrap();
+            paths.push(p);
+        }
+        paths.push(dir.path().join("missing"));
+        let got = sha256_files(&paths);
+        assert_eq!(got.len(), paths.len());
+        for (p, r) in paths.iter().zip(&got).take(4) {
+            let bytes = std::fs::read(p).unwrap();
+            let (sha, len) = r.as_ref().unwrap();
+            assert_eq!(*sha, crate::snapshot::sha256_hex(&bytes));
+            assert_eq!(*len, bytes.len() as u64);
+        }
+        assert!(got[4].is_err(), "a missing file is an error, in its place");
+    }
 }

@@ -182,14 +182,19 @@ struct KeyValue {
     value: String,
 }
 
-/// Renders index.html into `path`.
-pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<()> {
-    let html = render(ctx)?;
+/// Renders index.html into `path`. `grant_files`: the pack's files that
+/// list every grant, as the page names them.
+pub fn write(
+    ctx: &ReportContext<'_, '_>,
+    path: &Path,
+    grant_files: &[&str],
+) -> std::io::Result<()> {
+    let html = render(ctx, grant_files)?;
     std::fs::write(path, html)
 }
 
 /// Renders index.html.
-pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
+pub fn render(ctx: &ReportContext<'_, '_>, grant_files: &[&str]) -> std::io::Result<String> {
     let s = &ctx.loaded.snapshot;
     let g = ctx.graph;
     let c = counts(ctx);
@@ -280,6 +285,7 @@ pub fn render(ctx: &ReportContext<'_, '_>) -> std::io::Result<String> {
         "privileged": privileged,
         "principals": principals,
         "grants_per_principal": GRANTS_PER_PRINCIPAL,
+        "grant_files": grant_files,
         "controls": controls::rows(ctx.findings).into_iter().map(|r| json!({
             "control": r.control,
             "title": r.title,

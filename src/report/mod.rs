@@ -117,12 +117,21 @@ pub fn write_pack(
         grants: ctx.graph.grants.len(),
         ..ReportSummary::default()
     };
+    let csv_beside = formats.contains(&Format::Csv);
+    // Where every grant is listed, as the page names them.
+    let mut grant_files = Vec::new();
+    if formats.contains(&Format::Xlsx) && xlsx::lists_grants(ctx, xlsx::Limits::EXCEL, csv_beside) {
+        grant_files.push("review.xlsx (Effective Access)");
+    }
+    if csv_beside {
+        grant_files.push("csv/effective_access.csv");
+    }
     // The workbook is the slowest file by far; on two cores it is written
     // beside the others rather than after them.
     let (xlsx_done, rest) = std::thread::scope(|scope| {
         let xlsx = scope.spawn(|| -> std::io::Result<bool> {
             if formats.contains(&Format::Xlsx) {
-                xlsx::write(ctx, &dir.join("review.xlsx"))?;
+                xlsx::write(ctx, &dir.join("review.xlsx"), csv_beside)?;
                 return Ok(true);
             }
             Ok(false)
@@ -131,7 +140,7 @@ pub fn write_pack(
             let mut files = Vec::new();
             let mut findings = 0;
             if formats.contains(&Format::Html) {
-                html::write(ctx, &dir.join("index.html"))?;
+                html::write(ctx, &dir.join("index.html"), &grant_files)?;
                 files.push("index.html".to_string());
             }
             if formats.contains(&Format::Csv) {

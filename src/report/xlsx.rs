@@ -132,8 +132,30 @@ impl Formats {
 }
 
 /// Writes `review.xlsx` with Excel's limits; returns the sheet names.
-pub fn write(ctx: &ReportContext<'_, '_>, path: &Path) -> std::io::Result<Vec<String>> {
-    write_with(ctx, path, Limits::EXCEL)
+/// `csv_beside`: the pack has `csv/` (see [`lists_grants`]).
+pub fn write(
+    ctx: &ReportContext<'_, '_>,
+    path: &Path,
+    csv_beside: bool,
+) -> std::io::Result<Vec<String>> {
+    write_with(ctx, path, Limits::EXCEL, csv_beside)
+}
+
+/// True when the workbook lists every grant on its Effective Access sheet:
+/// when they fit one sheet, or when the pack has no `csv/` to hold them
+/// (then they continue on numbered sheets). Grants that need more than one
+/// sheet are left to `csv/effective_access.csv` when the pack has it: a
+/// table split over sheets cannot be filtered or sorted as one, and at that
+/// size (a million grants and more) the sheets were most of the workbook's
+/// bytes and time while the Entitlements sheet already says, once per
+/// thing a reviewer can remove, what its grants give.
+pub fn lists_grants(ctx: &ReportContext<'_, '_>, limits: Limits, csv_beside: bool) -> bool {
+    !csv_beside || row_count(ctx, SheetId::EffectiveAccess) <= per_sheet(limits)
+}
+
+/// Data rows one sheet holds under the banner and header.
+fn per_sheet(limits: Limits) -> usize {
+    (limits.rows_per_sheet - FIRST_DATA_ROW) as usize
 }
 
 /// Writes `review.xlsx` with the given limits; returns the sheet names.
@@ -141,6 +163,7 @@ pub fn write_with(
     ctx: &ReportContext<'_, '_>,
     path: &Path,
     limits: Limits,
+    csv_beside: bool,
 ) -> std::io::Result<Vec<String>> {
     let s = &ctx.loaded.snapshot;
     let mut workbook = crate::output::xlsx::new_workbook();
@@ -170,6 +193,10 @@ pub fn write_with(
     let formats = Formats::new();
     let mut names = Vec::new();
     for sheet in SheetId::ALL {
+        if sheet == SheetId::EffectiveAccess && !lists_grants(ctx, limits, csv_beside) {
+            names.push(grants_elsewhere(ctx, &mut workbook, &formats, limits).map_err(xerr)?);
+            continue;
+        }
         write_sheet_of(ctx, &mut workbook, &formats, sheet, limits, &mut names)?;
     }
     workbook.save(path).map_err(xerr)?;
@@ -179,6 +206,98 @@ pub fn write_with(
 /// The name of part `n` (1-based) of a sheet.
 pub fn part_name(sheet: SheetId, n: usize) -> String {
     crate::output::xlsx::part_name(sheet.name(), n)
+}
+
+/// A sheet's two banner rows: its name and the account (with `title_tail`
+/// after them), then the evidence it was made from and what the sheet is
+/// (or INCOMPLETE first, in red, when the snapshot is). `width`: the
+/// sheet's width in characters, to give the wrapped line its rows.
+fn write_banner(
+    ws: &mut Worksheet,
+    ctx: &ReportContext<'_, '_>,
+    formats: &Formats,
+    sheet: SheetId,
+    title_tail: &str,
+    last_col: u16,
+    width: f64,
+) -> Result<(), XlsxError> {
+    let s = &ctx.loaded.snapshot;
+    let title = format!("{} · {}{title_tail}", sheet.name(), account_label(s));
+    banner(ws, 0, last_col, &title, &formats.title)?;
+    let identity = format!(
+        "Account {} · snapshot captured {} · snapshot SHA-256 {} · as of {}",
+        s.account.id,
+        fmt_time(s.captured_at()),
+        ctx.loaded.sha256,
+        fmt_time(ctx.as_of)
+    );
+    let line = if s.completeness.vouched() {
+        format!("{identity} · {}", sheet.about())
+    } else {
+        format!("{} · {identity}", completeness_line(s))
+    };
+    let f = if s.completeness.vouched() {
+        &formats.info
+    } else {
+        &formats.incomplete
+    };
+    banner(ws, 1, last_col, &line, f)?;
+    // The line wraps within the sheet's width: give it the rows it needs.
+    let lines = (line.chars().count() as f64 / (width * 0.95))
+        .ceil()
+        .max(1.0);
+    ws.set_row_height(1, 15.0 * lines)?;
+    Ok(())
+}
+
+/// The Effective Access sheet of a workbook that leaves its grants to
+/// `csv/effective_access.csv` ([`lists_grants`]): the banner, then where the
+/// grants are and where a reviewer finds what they give.
+fn grants_elsewhere(
+    ctx: &ReportContext<'_, '_>,
+    workbook: &mut Workbook,
+    formats: &Formats,
+    limits: Limits,
+) -> Result<String, XlsxError> {
+    let sheet = SheetId::EffectiveAccess;
+    let total = row_count(ctx, sheet);
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet.name())?;
+    const WIDTH: f64 = 120.0;
+    ws.set_column_width(0, WIDTH)?;
+    write_banner(ws, ctx, formats, sheet, "", 0, WIDTH)?;
+    let lines = [
+        format!(
+            "{} grants: more than one sheet holds ({} rows), so this workbook does not list them. A table split over several sheets cannot be filtered or sorted as one.",
+            thousands(total),
+            thousands(per_sheet(limits))
+        ),
+        "Every grant is in csv/effective_access.csv in this pack: one row per grant, with this sheet's columns and the account and snapshot on every row. SHA256SUMS and manifest.json give its SHA-256. It opens in any tool that holds a few million rows (a database, DuckDB, pandas, grep).".to_string(),
+        "To decide: the Entitlements sheet has one row per thing one Harness action removes, with what its grants give (privilege, admin of, escalation permissions, the scopes it reaches, its roles, a permission summary) and how many grants hang on it.".to_string(),
+        "Privileged Access lists every admin and escalation grant with its path. One principal's grants, with the path and permissions of each: reviewpack explain snapshot.json PRINCIPAL.".to_string(),
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        let row = FIRST_DATA_ROW + i as u32;
+        ws.write_string_with_format(row, 0, cell(line).as_ref(), &formats.info)?;
+        let rows = (line.chars().count() as f64 / (WIDTH * 0.95))
+            .ceil()
+            .max(1.0);
+        ws.set_row_height(row, 15.0 * rows)?;
+    }
+    Ok(sheet.name().to_string())
+}
+
+/// `3054105` as `3,054,105`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A pack sheet around its rows: banner, header, table or filter, reviewer
@@ -455,36 +574,16 @@ impl PackLayout<'_, '_, '_> {
             .as_deref()
             .map(|x| format!(" · {x}"))
             .unwrap_or_default();
-        let title = format!(
-            "{} · {}{suffix}{continuation}",
-            sheet.name(),
-            account_label(s)
-        );
-        banner(ws, 0, last_col, &title, &formats.title)?;
-        let identity = format!(
-            "Account {} · snapshot captured {} · snapshot SHA-256 {} · as of {}",
-            s.account.id,
-            fmt_time(s.captured_at()),
-            ctx.loaded.sha256,
-            fmt_time(ctx.as_of)
-        );
-        let line = if s.completeness.vouched() {
-            format!("{identity} · {}", sheet.about())
-        } else {
-            format!("{} · {identity}", completeness_line(s))
-        };
-        let f = if s.completeness.vouched() {
-            &formats.info
-        } else {
-            &formats.incomplete
-        };
-        banner(ws, 1, last_col, &line, f)?;
-        // The line wraps within the sheet's width: give it the rows it needs.
         let width: f64 = columns.iter().map(|c| c.width).sum();
-        let lines = (line.chars().count() as f64 / (width * 0.95))
-            .ceil()
-            .max(1.0);
-        ws.set_row_height(1, 15.0 * lines)?;
+        write_banner(
+            ws,
+            ctx,
+            formats,
+            sheet,
+            &format!("{suffix}{continuation}"),
+            last_col,
+            width,
+        )?;
 
         // A table needs one data row; an empty sheet gets one blank row.
         let last_row = FIRST_DATA_ROW + (rows.max(1) as u32) - 1;
@@ -634,7 +733,7 @@ mod tests {
 
     use calamine::{open_workbook, Data, Reader, Xlsx};
 
-    use super::{write_with, Limits, HEADER_ROW};
+    use super::{lists_grants, thousands, write_with, Limits, FIRST_DATA_ROW, HEADER_ROW};
     use crate::graph::AccessGraph;
     use crate::report::sheets::{row_count, write_rows, Cell, SheetId};
     use crate::report::ReportContext;
@@ -675,7 +774,8 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("review.xlsx");
-        let names = write_with(&ctx, &out, limits).unwrap();
+        // Without csv/ beside it, the workbook is the one file to hold them.
+        let names = write_with(&ctx, &out, limits, false).unwrap();
 
         let sheet = SheetId::EffectiveAccess;
         let total = row_count(&ctx, sheet);
@@ -750,5 +850,87 @@ mod tests {
         assert!(xml.contains("state=\"frozen\""));
         assert!(!xml.contains("<c r=\"Q4\""), "{xml:.3000}");
         assert!(xml.contains("<c r=\"P4\""), "data cells are there");
+    }
+
+    /// With csv/ beside it, grants that need more than one sheet are left
+    /// to csv/effective_access.csv and the sheet says so; grants that fit one
+    /// sheet are listed as before.
+    #[test]
+    fn grants_that_need_more_than_one_sheet_are_left_to_the_csv_file_and_the_sheet_says_so() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        let loaded = crate::snapshot::load(&path).unwrap();
+        let graph = AccessGraph::build(&loaded.snapshot);
+        let ctx = ReportContext {
+            loaded: &loaded,
+            graph: &graph,
+            as_of: loaded.snapshot.captured_at(),
+            findings: &[],
+            policy: &crate::findings::Policy::default(),
+            roster: None,
+            assignments: None,
+            operator: None,
+            verdict: None,
+        };
+        let total = row_count(&ctx, SheetId::EffectiveAccess);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("review.xlsx");
+
+        // One row short of the grants: left to the CSV file.
+        let limits = Limits {
+            rows_per_sheet: HEADER_ROW + total as u32,
+            table_max_rows: 25,
+        };
+        assert!(!lists_grants(&ctx, limits, true));
+        assert!(lists_grants(&ctx, limits, false));
+        let names = write_with(&ctx, &out, limits, true).unwrap();
+        assert_eq!(
+            names
+                .iter()
+                .filter(|n| n.starts_with("Effective Access"))
+                .count(),
+            1,
+            "{names:?}"
+        );
+        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+        let range = wb.worksheet_range("Effective Access").unwrap();
+        let rows: Vec<String> = range
+            .rows()
+            .map(|r| r.iter().map(text).collect::<Vec<_>>().join(""))
+            .collect();
+        assert!(rows[1].contains(&loaded.sha256), "{rows:?}");
+        let body = rows[3..].join("\n");
+        assert!(
+            body.starts_with(&format!(
+                "{} grants: more than one sheet holds ({} rows)",
+                thousands(total),
+                thousands(total - 1)
+            )),
+            "{body}"
+        );
+        assert!(body.contains("csv/effective_access.csv"), "{body}");
+        assert!(body.contains("Entitlements sheet"), "{body}");
+        assert!(range.height() <= 8, "no grant rows: {}", range.height());
+        // The other sheets are all there.
+        for sheet in SheetId::ALL {
+            assert!(
+                names.contains(&sheet.name().to_string()),
+                "{}",
+                sheet.name()
+            );
+        }
+
+        // Exactly one sheet's worth: listed, with csv/ beside it or not.
+        let limits = Limits {
+            rows_per_sheet: FIRST_DATA_ROW + total as u32,
+            table_max_rows: 25,
+        };
+        assert!(lists_grants(&ctx, limits, true));
+        write_with(&ctx, &out, limits, true).unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+        let range = wb.worksheet_range("Effective Access").unwrap();
+        assert_eq!(range.height(), FIRST_DATA_ROW as usize + total);
+        assert_eq!(thousands(3_054_105), "3,054,105");
+        assert_eq!(thousands(999), "999");
     }
 }
