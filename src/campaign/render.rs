@@ -19,7 +19,7 @@ use crate::output::xlsx::{excel_time, write_sheet, Cell, Layout, Part, EXCEL_MAX
 /// The schema name of campaign.json.
 pub const CAMPAIGN_SCHEMA: &str = "reviewpack.campaign/v1";
 
-const TEMPLATE: &str = include_str!("../../templates/campaign.html.j2");
+const TEMPLATE: &str = include_str!("../../templates/campaign.html.jinja");
 
 /// Rows shown per table of the page.
 const CAP: usize = 1000;
@@ -419,7 +419,7 @@ pub fn render_page(
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_formatter(crate::output::sanitize::html_formatter);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("campaign.html.j2", TEMPLATE)?;
+    env.add_template("campaign.html.jinja", TEMPLATE)?;
     let all = value["problems"].as_array().cloned().unwrap_or_default();
     let problems: Vec<serde_json::Value> = all.iter().take(CAP).cloned().collect();
     let pack = &value["pack"];
@@ -427,7 +427,7 @@ pub fn render_page(
         Some(n) => format!("{n} ({})", pack["account_id"].as_str().unwrap_or_default()),
         None => pack["account_id"].as_str().unwrap_or_default().to_string(),
     };
-    env.get_template("campaign.html.j2")?.render(context! {
+    env.get_template("campaign.html.jinja")?.render(context! {
         account => account,
         c => template_value(value),
         problems => template_value(&serde_json::Value::Array(problems)),

@@ -24,7 +24,7 @@ use super::model::{
 
 use crate::output::sanitize::template_value;
 
-const TEMPLATE: &str = include_str!("../../templates/diff.html.j2");
+const TEMPLATE: &str = include_str!("../../templates/diff.html.jinja");
 
 /// Rows shown per table.
 const CAP: usize = 500;
@@ -41,12 +41,12 @@ fn render_with(r: &DiffReport, value: Value) -> Result<String> {
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_formatter(crate::output::sanitize::html_formatter);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("diff.html.j2", TEMPLATE)?;
+    env.add_template("diff.html.jinja", TEMPLATE)?;
     let account = match &r.new.account_name {
         Some(n) => format!("{n} ({})", r.account_id),
         None => r.account_id.clone(),
     };
-    env.get_template("diff.html.j2")?.render(context! {
+    env.get_template("diff.html.jinja")?.render(context! {
         r => value,
         account => account,
         cap => CAP,
