@@ -174,6 +174,31 @@ fn the_three_pages_share_one_stylesheet_one_frame_one_script_and_one_policy() {
             assert!(!html.contains(needle), "{name}: {needle}");
         }
     }
+    // The campaign's problems name the person a row is about, its
+    // entitlement, and the row key only as detail.
+    let campaign = &pages[2].1;
+    let problems = between(
+        campaign,
+        "<table class=\"data\" id=\"problems-table\"",
+        "</table>",
+    );
+    let keep = problems
+        .split("<tr data-row")
+        .find(|r| r.contains("keep-without-justification"))
+        .expect("the demo's keep-without-justification problem")
+        .replace("&#x2f;", "/");
+    assert!(
+        keep.contains("Gavin Roche<br><span class=\"sub\">gavin.roche@<wbr>example.com</span>"),
+        "{keep}"
+    );
+    assert!(
+        keep.contains("Member of project project:eng/checkout"),
+        "{keep}"
+    );
+    assert!(
+        keep.contains("<code class=\"sub\">SM:03anCCxH1VWgJVaL1Tek7c|project:eng/checkout</code>"),
+        "{keep}"
+    );
 }
 
 /// Runs first on a page (see [`crate::pack::with_script_first`]): records
