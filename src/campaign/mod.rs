@@ -221,6 +221,22 @@ pub struct Problem {
     pub row: Option<usize>,
     /// The row key concerned.
     pub row_key: Option<String>,
+    /// Whom and what that row is about, as the pack sent it (none for a
+    /// row key the pack never sent).
+    pub about: Option<About>,
     /// One sentence.
     pub message: String,
+}
+
+/// Whom and what a row of the campaign is about, as the pack sent it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct About {
+    /// The principal: user uuid or `sa:SCOPE/ID`.
+    pub principal_id: String,
+    /// Its name in the pack's snapshot, when it is there.
+    pub principal_name: Option<String>,
+    /// Its email, when it has one.
+    pub principal_email: Option<String>,
+    /// The entitlement in words.
+    pub entitlement: String,
 }

@@ -63,6 +63,9 @@ pub struct PackCampaign {
     pub assignments_sha256: String,
     /// The roles and resource groups of the snapshot, for Modify to.
     pub targets: Targets,
+    /// The principals' names in the snapshot, by principal id (user uuid,
+    /// `sa:SCOPE/ID`), so a problem names the person a row is about.
+    pub names: HashMap<String, String>,
     /// Every file the pack's manifest lists, with its SHA-256.
     pub sealed: std::collections::BTreeMap<String, String>,
     /// The SHA-256 of the campaign key the workbooks' return codes were
@@ -251,7 +254,7 @@ pub fn read_pack(dir: &Path) -> Result<PackCampaign, PackError> {
         out.dates = dates;
     }
     let snapshot = dir.join("snapshot.json");
-    out.targets = read_targets(&snapshot).map_err(|e| match e {
+    (out.targets, out.names) = read_targets(&snapshot).map_err(|e| match e {
         TargetsError::Io(source) => PackError::Io {
             path: snapshot.clone(),
             source,
@@ -377,14 +380,26 @@ enum TargetsError {
 }
 
 /// The roles' and resource groups' identifiers and names from a snapshot,
-/// streamed: serde skips every other field as it goes past.
-fn read_targets(path: &Path) -> Result<Targets, TargetsError> {
+/// and the principals' names by principal id, streamed: serde skips every
+/// other field as it goes past.
+fn read_targets(path: &Path) -> Result<(Targets, HashMap<String, String>), TargetsError> {
     #[derive(serde::Deserialize)]
     struct Doc {
         #[serde(default)]
         roles: Vec<Named>,
         #[serde(default)]
         resource_groups: Vec<Named>,
+        #[serde(default)]
+        users: Vec<Named>,
+        #[serde(default)]
+        service_accounts: Vec<Scoped>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Scoped {
+        scope: String,
+        id: String,
+        #[serde(default)]
+        name: Option<String>,
     }
     #[derive(serde::Deserialize)]
     struct Named {
@@ -395,6 +410,16 @@ fn read_targets(path: &Path) -> Result<Targets, TargetsError> {
     let file = std::fs::File::open(path).map_err(TargetsError::Io)?;
     let doc: Doc = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, file))
         .map_err(TargetsError::Json)?;
+    let people: HashMap<String, String> = doc
+        .users
+        .into_iter()
+        .filter_map(|u| Some((u.id, u.name?)))
+        .chain(
+            doc.service_accounts
+                .into_iter()
+                .filter_map(|s| Some((format!("sa:{}/{}", s.scope, s.id), s.name?))),
+        )
+        .collect();
     let names = |v: Vec<Named>| -> std::collections::HashSet<String> {
         v.into_iter()
             .flat_map(|n| std::iter::once(n.id).chain(n.name))
@@ -412,8 +437,11 @@ fn read_targets(path: &Path) -> Result<Targets, TargetsError> {
         .chain(crate::graph::RG_SCOPE_ONLY.iter().copied())
         .map(str::to_string),
     );
-    Ok(Targets {
-        roles: names(doc.roles),
-        resource_groups,
-    })
+    Ok((
+        Targets {
+            roles: names(doc.roles),
+            resource_groups,
+        },
+        people,
+    ))
 }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use minijinja::{context, AutoEscape, Environment};
+use minijinja::context;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde_json::json;
 
@@ -19,7 +19,7 @@ use crate::output::xlsx::{excel_time, write_sheet, Cell, Layout, Part, EXCEL_MAX
 /// The schema name of campaign.json.
 pub const CAMPAIGN_SCHEMA: &str = "reviewpack.campaign/v1";
 
-const TEMPLATE: &str = include_str!("../../templates/campaign.html.j2");
+const TEMPLATE: &str = include_str!("../../templates/campaign.html.jinja");
 
 /// Rows shown per table of the page.
 const CAP: usize = 1000;
@@ -415,11 +415,6 @@ pub fn render_page(
     signoff: Option<&serde_json::Value>,
     remediation: Option<&serde_json::Value>,
 ) -> Result<String, minijinja::Error> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.set_formatter(crate::output::sanitize::html_formatter);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("campaign.html.j2", TEMPLATE)?;
     let all = value["problems"].as_array().cloned().unwrap_or_default();
     let problems: Vec<serde_json::Value> = all.iter().take(CAP).cloned().collect();
     let pack = &value["pack"];
@@ -427,16 +422,31 @@ pub fn render_page(
         Some(n) => format!("{n} ({})", pack["account_id"].as_str().unwrap_or_default()),
         None => pack["account_id"].as_str().unwrap_or_default().to_string(),
     };
-    env.get_template("campaign.html.j2")?.render(context! {
-        account => account,
-        c => template_value(value),
-        problems => template_value(&serde_json::Value::Array(problems)),
-        problems_total => all.len(),
-        cap => CAP,
-        signoff => signoff.map(template_value),
-        remediation => remediation.map(template_value),
-        excluded => excluded(value),
-    })
+    // The evidence named at the foot of every printed sheet.
+    let identity = format!(
+        "Account {} · snapshot {} · SHA-256 {} · campaign collected {}",
+        pack["account_id"].as_str().unwrap_or_default(),
+        pack["captured_at"].as_str().unwrap_or_default(),
+        pack["snapshot_sha256"].as_str().unwrap_or_default(),
+        value["collected_at"]
+            .as_str()
+            .unwrap_or("(time not recorded)"),
+    );
+    crate::output::page::render(
+        "campaign.html.jinja",
+        TEMPLATE,
+        &identity,
+        context! {
+            account => account,
+            c => template_value(value),
+            problems => template_value(&serde_json::Value::Array(problems)),
+            problems_total => all.len(),
+            cap => CAP,
+            signoff => signoff.map(template_value),
+            remediation => remediation.map(template_value),
+            excluded => excluded(value),
+        },
+    )
 }
 
 /// A plain table sheet: a bold header row, widths, a filter, the header

@@ -1,8 +1,10 @@
-//! diff.html: one self-contained page (inline CSS, no script, no network,
-//! a Content-Security-Policy meta tag), readable and printable without
-//! JavaScript. Every value goes through minijinja's HTML autoescaping, with
-//! hidden characters shown as markers (`output::sanitize::html_formatter`);
-//! tables are capped so a large diff stays small, and say where the rest is.
+//! diff.html: one self-contained page in the frame every page shares
+//! ([`crate::output::page`]: the pack's stylesheet and script inline under
+//! its Content-Security-Policy, no network), readable and printable without
+//! JavaScript, which only adds a search over the page's tables. Every value
+//! goes through minijinja's HTML autoescaping, with hidden characters shown
+//! as markers (`output::sanitize::html_formatter`); tables are capped so a
+//! large diff stays small, and say where the rest is.
 //!
 //! The template sees the report as diff.json has it, except that each long
 //! list holds only the rows the page shows (its length is the whole list's):
@@ -14,7 +16,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
-use minijinja::{context, AutoEscape, Environment, Value};
+use minijinja::{context, Value};
 use serde::Serialize;
 
 use super::model::{
@@ -24,7 +26,7 @@ use super::model::{
 
 use crate::output::sanitize::template_value;
 
-const TEMPLATE: &str = include_str!("../../templates/diff.html.j2");
+const TEMPLATE: &str = include_str!("../../templates/diff.html.jinja");
 
 /// Rows shown per table.
 const CAP: usize = 500;
@@ -37,20 +39,33 @@ pub(crate) fn render(r: &DiffReport) -> Result<String> {
 }
 
 fn render_with(r: &DiffReport, value: Value) -> Result<String> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.set_formatter(crate::output::sanitize::html_formatter);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("diff.html.j2", TEMPLATE)?;
     let account = match &r.new.account_name {
         Some(n) => format!("{n} ({})", r.account_id),
         None => r.account_id.clone(),
     };
-    env.get_template("diff.html.j2")?.render(context! {
-        r => value,
-        account => account,
-        cap => CAP,
-    })
+    // The evidence named at the foot of every printed sheet.
+    let identity = format!(
+        "Account {} · OLD {} SHA-256 {} · NEW {} SHA-256 {}",
+        r.account_id,
+        time(&r.old.captured_at),
+        r.old.sha256,
+        time(&r.new.captured_at),
+        r.new.sha256
+    );
+    crate::output::page::render(
+        "diff.html.jinja",
+        TEMPLATE,
+        &identity,
+        context! {
+            r => value,
+            account => account,
+            cap => CAP,
+        },
+    )
+}
+
+fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A list of which the template can only read the first [`CAP`] entries;

@@ -9,6 +9,8 @@
 //! - [`xlsx`]: one sheet written in constant memory, continuing on numbered
 //!   sheets past Excel's row limit, cells cut at Excel's length limit;
 //! - [`seal`]: `manifest.json` and `SHA256SUMS` over a finished directory;
+//! - [`page`]: the frame, stylesheet, script and Content-Security-Policy
+//!   every HTML page shares;
 //! - [`bounded`]: the limits on what a returned file may make us read or hold;
 //! - [`tables`]: workbooks and CSV files reviewers send back, as text;
 //! - [`text_csv`]: the encoding and separator of a CSV file a reviewer sends
@@ -19,6 +21,7 @@
 
 pub mod bounded;
 pub mod csv;
+pub mod page;
 pub mod sanitize;
 pub mod seal;
 pub mod tables;

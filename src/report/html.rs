@@ -1,14 +1,13 @@
 //! `index.html`: the pack as one self-contained page (design.md section 8).
 //!
-//! One file, no network: the CSS and JavaScript from `templates/` are
-//! compiled into the binary and inlined, and a Content-Security-Policy meta
-//! tag allows only that style and that script, by their SHA-256 hashes, and
-//! nothing else (`default-src 'none'`). The page is complete with JavaScript
-//! off; the script only adds search and filter over the rows already in the
-//! page. Every piece of Harness text goes through minijinja's HTML
-//! autoescaping, with hidden characters shown as markers
-//! ([`crate::output::sanitize::html_formatter`]); the one JSON block goes through
-//! [`crate::output::sanitize::json_for_script`].
+//! One file, no network, in the frame every page shares
+//! ([`crate::output::page`]: the stylesheet and script inlined under a
+//! Content-Security-Policy that allows only them, by their hashes). The
+//! page is complete with JavaScript off; the script only adds search and
+//! filter over the rows already in the page. Every piece of Harness text
+//! goes through minijinja's HTML autoescaping, with hidden characters shown
+//! as markers ([`crate::output::sanitize::html_formatter`]); the one JSON
+//! block goes through [`crate::output::sanitize::json_for_script`].
 //!
 //! Size: the page must stay small and fast for 50,000 principals, so its
 //! tables are capped (most severe findings, most privileged principals
@@ -17,10 +16,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use minijinja::Value;
 use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::graph::{format_targets, AccessGraph, Principal, PrivilegeLevel};
 use crate::snapshot::Scope;
@@ -33,7 +31,8 @@ use super::sheets::{
     NOT_LISTED_BY_HARNESS,
 };
 use super::ReportContext;
-use crate::output::sanitize::{css_string, html_formatter, json_for_script, template_value};
+use crate::output::page;
+use crate::output::sanitize::{json_for_script, template_value};
 
 /// Findings listed inline, most severe first.
 pub const FINDINGS_CAP: usize = 1_000;
@@ -47,16 +46,6 @@ pub const GRANTS_PER_PRINCIPAL: usize = 5;
 pub const LISTS_CAP: usize = 500;
 
 const TEMPLATE: &str = include_str!("../../templates/index.html.jinja");
-const STYLE: &str = include_str!("../../templates/pack.css");
-const SCRIPT: &str = include_str!("../../templates/pack.js");
-
-/// `'sha256-…'` of a text, as CSP writes it.
-pub fn csp_hash(text: &str) -> String {
-    format!(
-        "'sha256-{}'",
-        crate::text::base64(&Sha256::digest(text.as_bytes()), false)
-    )
-}
 
 #[derive(Serialize)]
 struct Tile {
@@ -205,15 +194,6 @@ pub fn render(ctx: &ReportContext<'_, '_>, grant_files: &[&str]) -> std::io::Res
         "Account {} · snapshot {} · SHA-256 {}",
         s.account.id, captured_at, ctx.loaded.sha256
     );
-    let style = format!(
-        "{STYLE}@page {{ size: A4 landscape; margin: 14mm 10mm 16mm; @bottom-left {{ content: {}; font-size: 8px; color: #555; }} @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font-size: 8px; color: #555; }} }}\n",
-        css_string(&print_identity)
-    );
-    let csp = format!(
-        "default-src 'none'; style-src {}; script-src {}; img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'",
-        csp_hash(&style),
-        csp_hash(SCRIPT)
-    );
 
     let findings = findings_section(ctx);
     let privileged = privileged_section(g);
@@ -261,7 +241,6 @@ pub fn render(ctx: &ReportContext<'_, '_>, grant_files: &[&str]) -> std::io::Res
     });
 
     let page = json!({
-        "tool_version": env!("CARGO_PKG_VERSION"),
         "account_label": account_label(s),
         "account_id": s.account.id,
         "captured_at": captured_at,
@@ -309,31 +288,23 @@ pub fn render(ctx: &ReportContext<'_, '_>, grant_files: &[&str]) -> std::io::Res
         "incomplete_lists": incomplete,
     });
 
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.set_formatter(html_formatter);
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template("index.html", TEMPLATE)
-        .map_err(std::io::Error::other)?;
-    let tmpl = env
-        .get_template("index.html")
-        .map_err(std::io::Error::other)?;
     let mut map: BTreeMap<String, Value> = BTreeMap::new();
     if let serde_json::Value::Object(o) = &page {
         for (k, v) in o {
             map.insert(k.clone(), template_value(v));
         }
     }
-    // Our own text (directives, base64 hashes): no quote or markup to escape.
-    map.insert("csp".into(), Value::from_safe_string(csp));
-    map.insert("style".into(), Value::from_safe_string(style));
-    map.insert("script".into(), Value::from_safe_string(SCRIPT.to_string()));
     map.insert(
         "data_json".into(),
         Value::from_safe_string(json_for_script(&data)),
     );
-    tmpl.render(Value::from(map))
-        .map_err(|e| std::io::Error::other(format!("index.html: {e}")))
+    page::render(
+        "index.html.jinja",
+        TEMPLATE,
+        &print_identity,
+        Value::from(map),
+    )
+    .map_err(|e| std::io::Error::other(format!("index.html: {e}")))
 }
 
 fn tiles(ctx: &ReportContext<'_, '_>, c: &Counts) -> Vec<Tile> {

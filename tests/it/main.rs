@@ -20,6 +20,7 @@ mod hostile;
 mod key_safety;
 mod libreoffice;
 mod pack;
+mod pages;
 mod private_outputs;
 mod progress;
 mod pull;

@@ -583,7 +583,7 @@ fn index_html_is_self_contained_with_a_strict_csp() {
     assert!(html.contains("=HYPERLINK("));
 }
 
-fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
+pub(crate) fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
     let i = s.find(start).unwrap_or_else(|| panic!("{start} not found")) + start.len();
     &s[i..i + s[i..].find(end).unwrap()]
 }
@@ -735,7 +735,41 @@ const DRIVER: &str = r##"(function () {
   });
 })();"##;
 
-fn html_unescape(s: &str) -> String {
+/// The CSP hash of the page's own script (`'sha256-…'`).
+fn script_hash(html: &str) -> String {
+    format!(
+        "'sha256-{}'",
+        base64(&Sha256::digest(
+            between(html, "<script>", "</script>").as_bytes()
+        ))
+    )
+}
+
+/// A copy of `html` that runs `script` first in `<head>`, before the page's
+/// own, with the script's hash added beside the page's in `script-src` (the
+/// only change to the policy).
+pub(crate) fn with_script_first(html: &str, script: &str) -> String {
+    let page_hash = script_hash(html);
+    let hash = format!("'sha256-{}'", base64(&Sha256::digest(script.as_bytes())));
+    let csp_end = html.find("<meta name=\"viewport\"").unwrap();
+    let out = format!(
+        "{}<script>{script}</script>\n{}",
+        &html[..csp_end],
+        &html[csp_end..]
+    )
+    .replacen(
+        &format!("script-src {page_hash}"),
+        &format!("script-src {page_hash} {hash}"),
+        1,
+    );
+    assert!(
+        out.contains(&format!("script-src {page_hash} {hash}")),
+        "the page's policy names its script: {page_hash}"
+    );
+    out
+}
+
+pub(crate) fn html_unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
@@ -863,24 +897,8 @@ fn index_html_in_headless_chromium() {
     // The plan holds the hostile names: escape `<` so none closes the
     // driver's own script element.
     let driver = DRIVER.replace("__PLAN__", &plan.to_string().replace('<', "\\u003c"));
-    let driver_hash = format!("'sha256-{}'", base64(&Sha256::digest(driver.as_bytes())));
-    let page_hash = format!(
-        "'sha256-{}'",
-        base64(&Sha256::digest(
-            between(&html, "<script>", "</script>").as_bytes()
-        ))
-    );
-    let csp_end = html.find("<meta name=\"viewport\"").unwrap();
-    let driven = format!(
-        "{}<script>{driver}</script>\n{}",
-        &html[..csp_end],
-        &html[csp_end..]
-    )
-    .replacen(
-        &format!("script-src {page_hash}"),
-        &format!("script-src {page_hash} {driver_hash}"),
-        1,
-    );
+    let page_hash = script_hash(&html);
+    let driven = with_script_first(&html, &driver);
     let driven_path = dir.path().join("driven.html");
     std::fs::write(&driven_path, driven).unwrap();
     let (dom, log) = chromium(

@@ -203,6 +203,7 @@ impl Problems {
             sheet: at.map(|(s, _)| s.to_string()),
             row: at.map(|(_, r)| r),
             row_key: row_key.map(str::to_string),
+            about: None,
             message,
         });
     }
@@ -232,6 +233,18 @@ impl Problems {
         });
         self.0
     }
+}
+
+/// Whom and what the row `key` is about, when the pack sent it.
+fn about(pack: &PackCampaign, key: &str) -> Option<super::About> {
+    let (_, row) = &pack.rows[*pack.index.get(key)?];
+    let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    Some(super::About {
+        principal_id: row.principal_id.to_string(),
+        principal_name: pack.names.get(&*row.principal_id).cloned(),
+        principal_email: text(&row.principal_email),
+        entitlement: row.entitlement.to_string(),
+    })
 }
 
 /// How a collection runs.
@@ -284,6 +297,10 @@ pub fn collect(
     }
     per_reviewer::count(pack, matched.files_of, &conflicted, &mut out, &mut problems);
     out.problems = problems.sorted();
+    // A problem about a row names the person it is about, not only its key.
+    for p in &mut out.problems {
+        p.about = p.row_key.as_deref().and_then(|k| about(pack, k));
+    }
     // Accepted decisions in the pack's row order.
     out.accepted.sort_by_key(|d| pack.index[&*d.row_key]);
     out

@@ -1,9 +1,10 @@
 (function () {
   "use strict";
-  // Search and filter for the tables of index.html. The page is complete
-  // without this script: it only hides rows. It reads text with textContent
-  // and writes with textContent, never markup, so no name from Harness can
-  // become code.
+  // Search and filter for the tables of every page (index.html, diff.html,
+  // campaign.html): each [data-controls] names the element whose
+  // tr[data-row] rows it filters. The page is complete without this script:
+  // it only hides rows. It reads text with textContent and writes with
+  // textContent, never markup, so no name from Harness can become code.
   var root = document.documentElement;
   root.classList.add("js");
   var data = {};
