@@ -26,6 +26,7 @@
 //! bytes.
 
 use std::path::Path;
+use std::sync::mpsc::Receiver;
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
@@ -34,7 +35,7 @@ use rust_xlsxwriter::{
 };
 
 use super::sheets::{
-    account_label, completeness_line, data_columns, fmt_time, row_count, write_rows, Column,
+    account_label, completeness_line, data_columns, fmt_time, row_count, write_rows, Cell, Column,
     SheetId, DECISIONS, IDENTITY_COLUMNS, REVIEW_COLUMNS, WRAPPED,
 };
 use super::ReportContext;
@@ -133,12 +134,15 @@ impl Formats {
 
 /// Writes `review.xlsx` with Excel's limits; returns the sheet names.
 /// `csv_beside`: the pack has `csv/` (see [`lists_grants`]).
+/// `feed`: the Entitlements rows, made by the CSV file's writer (see
+/// [`super::csv::write_all`]); without it the workbook makes its own.
 pub fn write(
     ctx: &ReportContext<'_, '_>,
     path: &Path,
     csv_beside: bool,
+    feed: Option<Receiver<Vec<Cell>>>,
 ) -> std::io::Result<Vec<String>> {
-    write_with(ctx, path, Limits::EXCEL, csv_beside)
+    write_with(ctx, path, Limits::EXCEL, csv_beside, feed)
 }
 
 /// True when the workbook lists every grant on its Effective Access sheet:
@@ -164,6 +168,7 @@ pub fn write_with(
     path: &Path,
     limits: Limits,
     csv_beside: bool,
+    mut feed: Option<Receiver<Vec<Cell>>>,
 ) -> std::io::Result<Vec<String>> {
     let s = &ctx.loaded.snapshot;
     let mut workbook = crate::output::xlsx::new_workbook();
@@ -197,7 +202,12 @@ pub fn write_with(
             names.push(grants_elsewhere(ctx, &mut workbook, &formats, limits).map_err(xerr)?);
             continue;
         }
-        write_sheet_of(ctx, &mut workbook, &formats, sheet, limits, &mut names)?;
+        let fed = if sheet == SheetId::Entitlements {
+            feed.take()
+        } else {
+            None
+        };
+        write_sheet_of(ctx, &mut workbook, &formats, sheet, limits, &mut names, fed)?;
     }
     workbook.save(path).map_err(xerr)?;
     Ok(names)
@@ -424,6 +434,12 @@ impl Layout for PackLayout<'_, '_, '_> {
     }
 
     fn text_format(&self, i: usize) -> Option<&Format> {
+        // A part too large to size its rows is one line a row: no cell of
+        // it is formatted (a format costs a lookup per cell, and wrapped
+        // text in unsized rows would only make the sheet taller to scroll).
+        if !self.sized_rows {
+            return None;
+        }
         match self.wrapped.get(i) {
             Some(true) => Some(&self.formats.wrap),
             // Beside wrapped cells, at the top too, so a row reads across.
@@ -493,6 +509,7 @@ fn write_sheet_of(
     sheet: SheetId,
     limits: Limits,
     names: &mut Vec<String>,
+    fed: Option<Receiver<Vec<Cell>>>,
 ) -> std::io::Result<()> {
     let mut layout = PackLayout::new(ctx, formats, sheet, data_columns(ctx, sheet), limits);
     names.extend(write_sheet(
@@ -502,7 +519,12 @@ fn write_sheet_of(
         row_count(ctx, sheet),
         limits.rows_per_sheet,
         &mut layout,
-        |sink| write_rows(ctx, sheet, sink),
+        |sink| match fed {
+            // Rows made elsewhere: a short feed (its writer failed) is
+            // caught by the count.
+            Some(rows) => rows.into_iter().try_for_each(&mut *sink),
+            None => write_rows(ctx, sheet, sink),
+        },
     )?);
     Ok(())
 }
@@ -775,7 +797,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("review.xlsx");
         // Without csv/ beside it, the workbook is the one file to hold them.
-        let names = write_with(&ctx, &out, limits, false).unwrap();
+        let names = write_with(&ctx, &out, limits, false, None).unwrap();
 
         let sheet = SheetId::EffectiveAccess;
         let total = row_count(&ctx, sheet);
@@ -883,7 +905,7 @@ mod tests {
         };
         assert!(!lists_grants(&ctx, limits, true));
         assert!(lists_grants(&ctx, limits, false));
-        let names = write_with(&ctx, &out, limits, true).unwrap();
+        let names = write_with(&ctx, &out, limits, true, None).unwrap();
         assert_eq!(
             names
                 .iter()
@@ -926,7 +948,7 @@ mod tests {
             table_max_rows: 25,
         };
         assert!(lists_grants(&ctx, limits, true));
-        write_with(&ctx, &out, limits, true).unwrap();
+        write_with(&ctx, &out, limits, true, None).unwrap();
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         let range = wb.worksheet_range("Effective Access").unwrap();
         assert_eq!(range.height(), FIRST_DATA_ROW as usize + total);

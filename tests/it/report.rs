@@ -612,3 +612,69 @@ fn the_manifest_names_the_binary_that_made_the_pack() {
         "Sam Compliance <sam@example.com>"
     );
 }
+
+/// The Entitlements rows are made once when the pack has both the CSV file
+/// and the workbook (the CSV writer hands each row on): the workbook's sheet
+/// holds the CSV file's rows, in order, and the same rows as a workbook
+/// written alone, which makes its own.
+#[test]
+fn the_workbook_and_the_csv_file_hold_the_same_entitlements_rows() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let dir = tempdir();
+    let both = dir.path().join("both");
+    let alone = dir.path().join("alone");
+    let out = report_into(&both, &["--format", "csv,xlsx"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let out = report_into(&alone, &["--format", "xlsx"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let sheet_rows = |pack: &Path| -> Vec<Vec<String>> {
+        let mut wb: Xlsx<_> = open_workbook(pack.join("review.xlsx")).unwrap();
+        let range = wb.worksheet_range("Entitlements").unwrap();
+        range
+            .rows()
+            .skip(2)
+            .map(|r| {
+                r.iter()
+                    .map(|d| match d {
+                        Data::Float(f) => format!("{}", *f as i64),
+                        Data::Empty => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let fed = sheet_rows(&both);
+    assert_eq!(fed, sheet_rows(&alone), "fed or made alone, the same sheet");
+
+    // The workbook puts the reviewer columns after the row's identity;
+    // without them, its rows are the CSV file's (without the provenance
+    // columns every CSV row ends with).
+    let csv = records(&both.join("csv/entitlements.csv"));
+    let header: Vec<&str> = csv[0].iter().collect();
+    let titles = &fed[0];
+    assert_eq!(
+        fed.len(),
+        csv.len(),
+        "one row per CSV record, header included"
+    );
+    assert!(fed.len() > 100, "{}", fed.len());
+    let reviewer = [
+        "Decision",
+        "Reviewer",
+        "Review date",
+        "Justification",
+        "Ticket",
+        "Modify to",
+    ];
+    let keep: Vec<usize> = (0..titles.len())
+        .filter(|&i| !reviewer.contains(&titles[i].as_str()))
+        .collect();
+    assert_eq!(keep.len(), header.len() - 3, "{titles:?} vs {header:?}");
+    for (row, rec) in fed.iter().zip(&csv).skip(1) {
+        let ours: Vec<&str> = keep.iter().map(|&i| row[i].as_str()).collect();
+        let theirs: Vec<&str> = rec.iter().take(header.len() - 3).collect();
+        assert_eq!(ours, theirs);
+    }
+}
