@@ -155,6 +155,52 @@ fn under_a_terminal_the_phases_are_one_live_line() {
         seen.contains(REDRAW) && seen.contains("evaluating NEW's findings"),
         "{seen:?}"
     );
+    // The reviewer split and collect, the campaign's two long commands.
+    let policy = root()
+        .join("samples/demo/campaign-policy.toml")
+        .display()
+        .to_string();
+    let seen = under_a_terminal(
+        d,
+        &[
+            "report",
+            &demo,
+            "--policy",
+            &policy,
+            "--split-by-reviewer",
+            "--format",
+            "json",
+            "-o",
+            "campaign-pack",
+        ],
+    );
+    assert!(
+        seen.contains(REDRAW) && seen.contains("writing one workbook per reviewer ("),
+        "{seen:?}"
+    );
+    let returned = root().join("samples/demo/returned").display().to_string();
+    let seen = under_a_terminal(
+        d,
+        &[
+            "collect",
+            "campaign-pack",
+            &returned,
+            "--collected-at",
+            "2026-10-21",
+            "-o",
+            "campaign",
+        ],
+    );
+    for phase in [
+        "checking the pack's seal and reading its assignments",
+        "reading and checking 2 returned file(s)",
+        "writing the campaign",
+    ] {
+        assert!(seen.contains(phase), "{phase}: {seen:?}");
+    }
+    assert!(seen.contains(REDRAW), "{seen:?}");
+    assert!(!seen.contains("reviewpack: [   0.0s]"), "{seen:?}");
+
     // Quiet under a terminal too.
     let seen = under_a_terminal(
         d,
