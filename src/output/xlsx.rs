@@ -38,7 +38,9 @@ pub fn new_workbook() -> rust_xlsxwriter::Workbook {
 
 /// Text as Excel can hold it: at most 32,767 characters, cut with a note.
 pub fn fit_cell(s: &str) -> Cow<'_, str> {
-    if s.chars().count() <= EXCEL_MAX_CELL_CHARS {
+    // A string has no more characters than bytes: most cells are decided
+    // without counting.
+    if s.len() <= EXCEL_MAX_CELL_CHARS || s.chars().count() <= EXCEL_MAX_CELL_CHARS {
         return Cow::Borrowed(s);
     }
     const NOTE: &str = " … [cut: longer than Excel allows; the CSV file has it whole]";

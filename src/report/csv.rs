@@ -8,9 +8,8 @@
 //! describes, and stays a plain rectangular table for any CSV reader.
 
 use std::path::Path;
-use std::sync::mpsc::SyncSender;
 
-use super::sheets::{data_columns, fmt_time, row_count, write_rows, Cell, SheetId};
+use super::sheets::{data_columns, fmt_time, row_count, write_rows, SheetId};
 use super::ReportContext;
 use crate::output::csv::CsvFile;
 
@@ -18,14 +17,8 @@ use crate::output::csv::CsvFile;
 pub const PROVENANCE_COLUMNS: [&str; 3] = ["account_id", "snapshot_captured_at", "snapshot_sha256"];
 
 /// Writes every sheet's CSV file into `dir`; returns their pack-relative
-/// names. `feed`: where each row of the Entitlements sheet goes once it is
-/// written (the workbook's writer), so the rows are made once; dropped when
-/// the sheet is done. If the other end is gone, the file is written alone.
-pub fn write_all(
-    ctx: &ReportContext<'_, '_>,
-    dir: &Path,
-    mut feed: Option<SyncSender<Vec<Cell>>>,
-) -> std::io::Result<Vec<String>> {
+/// names.
+pub fn write_all(ctx: &ReportContext<'_, '_>, dir: &Path) -> std::io::Result<Vec<String>> {
     crate::atomic::create_dir_all(dir)?;
     let s = &ctx.loaded.snapshot;
     let captured = fmt_time(s.captured_at());
@@ -42,22 +35,10 @@ pub fn write_all(
         let mut out = CsvFile::create(&dir.join(name), &header, &trailer)?;
         let expected = row_count(ctx, sheet);
         let mut written = 0usize;
-        let mut tee = if sheet == SheetId::Entitlements {
-            feed.take()
-        } else {
-            None
-        };
         write_rows(ctx, sheet, &mut |cells| {
             written += 1;
-            out.row_cells(&cells)?;
-            if let Some(tx) = &tee {
-                if tx.send(cells).is_err() {
-                    tee = None;
-                }
-            }
-            Ok(())
+            out.row_cells(&cells)
         })?;
-        drop(tee);
         debug_assert_eq!(written, expected, "{name}");
         out.finish()?;
         names.push(format!("csv/{name}"));

@@ -105,9 +105,6 @@ pub struct ReportSummary {
     pub findings: usize,
 }
 
-/// Entitlements rows the CSV writer may be ahead of the workbook's.
-const ENTITLEMENT_FEED_ROWS: usize = 8192;
-
 /// Writes the requested formats into `dir` (a staging directory), then
 /// `snapshot.json`. The pack is not sealed yet: the caller may add files
 /// (`run --previous` adds its diff), then calls [`seal_pack`].
@@ -130,57 +127,42 @@ pub fn write_pack(
         grant_files.push("csv/effective_access.csv");
     }
     // The workbook is the slowest file by far; on two cores it is written
-    // beside the others rather than after them. The Entitlements rows are
-    // made once: the CSV file's writer hands each row on to the workbook's.
-    let (feed, fed) = if csv_beside && formats.contains(&Format::Xlsx) {
-        let (tx, rx) = std::sync::mpsc::sync_channel(ENTITLEMENT_FEED_ROWS);
-        (Some(tx), Some(rx))
-    } else {
-        (None, None)
-    };
+    // beside the others rather than after them. Each makes its own
+    // Entitlements rows: handing the CSV writer's rows to the workbook's
+    // writer was measured slower (docs/performance.md).
     let (xlsx_done, rest) = std::thread::scope(|scope| {
-        // The workbook, then findings.json: about as long as the rest.
-        let xlsx = scope.spawn(move || -> std::io::Result<(bool, Option<usize>)> {
-            let mut done = false;
+        let xlsx = scope.spawn(|| -> std::io::Result<bool> {
             if formats.contains(&Format::Xlsx) {
-                xlsx::write(ctx, &dir.join("review.xlsx"), csv_beside, fed)?;
-                done = true;
+                xlsx::write(ctx, &dir.join("review.xlsx"), csv_beside)?;
+                return Ok(true);
             }
-            let mut findings = None;
-            if formats.contains(&Format::Json) {
-                findings = Some(findings_json::write(ctx, &dir.join("findings.json"))?);
-            }
-            Ok((done, findings))
+            Ok(false)
         });
-        let rest = (|| -> std::io::Result<Vec<String>> {
+        let rest = (|| -> std::io::Result<(Vec<String>, usize)> {
             let mut files = Vec::new();
-            // Before the CSV files, about as long as the workbook's Summary
-            // and Findings sheets: both writers reach the Entitlements rows
-            // together.
+            let mut findings = 0;
             if formats.contains(&Format::Html) {
                 html::write(ctx, &dir.join("index.html"), &grant_files)?;
                 files.push("index.html".to_string());
             }
             if formats.contains(&Format::Csv) {
-                files.extend(csv::write_all(ctx, &dir.join("csv"), feed)?);
+                files.extend(csv::write_all(ctx, &dir.join("csv"))?);
             }
-            Ok(files)
+            if formats.contains(&Format::Json) {
+                findings = findings_json::write(ctx, &dir.join("findings.json"))?;
+                files.push("findings.json".to_string());
+            }
+            Ok((files, findings))
         })();
         let xlsx_done = xlsx.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (xlsx_done, rest)
     });
-    // A failed CSV file stops the workbook's Entitlements rows short: its
-    // error is the cause.
-    let files = rest?;
-    let (workbook, findings) = xlsx_done?;
-    if workbook {
+    let (files, findings) = rest?;
+    if xlsx_done? {
         summary.files.push("review.xlsx".to_string());
     }
-    if let Some(n) = findings {
-        summary.files.push("findings.json".to_string());
-        summary.findings = n;
-    }
     summary.files.extend(files);
+    summary.findings = findings;
     // The evidence itself, byte for byte, so the pack can be re-made and
     // its hash checked.
     std::fs::write(dir.join("snapshot.json"), &ctx.loaded.bytes)?;

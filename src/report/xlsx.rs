@@ -26,7 +26,6 @@
 //! bytes.
 
 use std::path::Path;
-use std::sync::mpsc::Receiver;
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
@@ -35,7 +34,7 @@ use rust_xlsxwriter::{
 };
 
 use super::sheets::{
-    account_label, completeness_line, data_columns, fmt_time, row_count, write_rows, Cell, Column,
+    account_label, completeness_line, data_columns, fmt_time, row_count, write_rows, Column,
     SheetId, DECISIONS, IDENTITY_COLUMNS, REVIEW_COLUMNS, WRAPPED,
 };
 use super::ReportContext;
@@ -134,15 +133,12 @@ impl Formats {
 
 /// Writes `review.xlsx` with Excel's limits; returns the sheet names.
 /// `csv_beside`: the pack has `csv/` (see [`lists_grants`]).
-/// `feed`: the Entitlements rows, made by the CSV file's writer (see
-/// [`super::csv::write_all`]); without it the workbook makes its own.
 pub fn write(
     ctx: &ReportContext<'_, '_>,
     path: &Path,
     csv_beside: bool,
-    feed: Option<Receiver<Vec<Cell>>>,
 ) -> std::io::Result<Vec<String>> {
-    write_with(ctx, path, Limits::EXCEL, csv_beside, feed)
+    write_with(ctx, path, Limits::EXCEL, csv_beside)
 }
 
 /// True when the workbook lists every grant on its Effective Access sheet:
@@ -168,7 +164,6 @@ pub fn write_with(
     path: &Path,
     limits: Limits,
     csv_beside: bool,
-    mut feed: Option<Receiver<Vec<Cell>>>,
 ) -> std::io::Result<Vec<String>> {
     let s = &ctx.loaded.snapshot;
     let mut workbook = crate::output::xlsx::new_workbook();
@@ -202,12 +197,7 @@ pub fn write_with(
             names.push(grants_elsewhere(ctx, &mut workbook, &formats, limits).map_err(xerr)?);
             continue;
         }
-        let fed = if sheet == SheetId::Entitlements {
-            feed.take()
-        } else {
-            None
-        };
-        write_sheet_of(ctx, &mut workbook, &formats, sheet, limits, &mut names, fed)?;
+        write_sheet_of(ctx, &mut workbook, &formats, sheet, limits, &mut names)?;
     }
     workbook.save(path).map_err(xerr)?;
     Ok(names)
@@ -509,7 +499,6 @@ fn write_sheet_of(
     sheet: SheetId,
     limits: Limits,
     names: &mut Vec<String>,
-    fed: Option<Receiver<Vec<Cell>>>,
 ) -> std::io::Result<()> {
     let mut layout = PackLayout::new(ctx, formats, sheet, data_columns(ctx, sheet), limits);
     names.extend(write_sheet(
@@ -519,12 +508,7 @@ fn write_sheet_of(
         row_count(ctx, sheet),
         limits.rows_per_sheet,
         &mut layout,
-        |sink| match fed {
-            // Rows made elsewhere: a short feed (its writer failed) is
-            // caught by the count.
-            Some(rows) => rows.into_iter().try_for_each(&mut *sink),
-            None => write_rows(ctx, sheet, sink),
-        },
+        |sink| write_rows(ctx, sheet, sink),
     )?);
     Ok(())
 }
@@ -797,7 +781,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("review.xlsx");
         // Without csv/ beside it, the workbook is the one file to hold them.
-        let names = write_with(&ctx, &out, limits, false, None).unwrap();
+        let names = write_with(&ctx, &out, limits, false).unwrap();
 
         let sheet = SheetId::EffectiveAccess;
         let total = row_count(&ctx, sheet);
@@ -905,7 +889,7 @@ mod tests {
         };
         assert!(!lists_grants(&ctx, limits, true));
         assert!(lists_grants(&ctx, limits, false));
-        let names = write_with(&ctx, &out, limits, true, None).unwrap();
+        let names = write_with(&ctx, &out, limits, true).unwrap();
         assert_eq!(
             names
                 .iter()
@@ -948,7 +932,7 @@ mod tests {
             table_max_rows: 25,
         };
         assert!(lists_grants(&ctx, limits, true));
-        write_with(&ctx, &out, limits, true, None).unwrap();
+        write_with(&ctx, &out, limits, true).unwrap();
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         let range = wb.worksheet_range("Effective Access").unwrap();
         assert_eq!(range.height(), FIRST_DATA_ROW as usize + total);

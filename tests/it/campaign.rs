@@ -1444,3 +1444,43 @@ fn return_codes_bind_files_to_their_reviewers() {
     );
     assert_eq!(c["totals"]["decided"], ines["assigned"], "nothing else is");
 }
+
+/// A campaign of many reviewers who are no known person gets one warning
+/// line naming a few and counting the rest, not a line each.
+#[test]
+fn many_reviewers_who_are_no_known_person_get_one_warning_line() {
+    let dir = tempdir();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[reviewers]\ndefault = \"secops@example.com\"\n\
+         \"org:eng\" = \"eng-leads@example.com\"\n\
+         \"org:ops\" = \"ops-leads@example.com\"\n\
+         \"org:default\" = \"default-leads@example.com\"\n\
+         \"project:eng/checkout\" = \"checkout-team@example.com\"\n\
+         \"project:ops/infra\" = \"infra-team@example.com\"\n",
+    )
+    .unwrap();
+    let out = reviewpack()
+        .arg("report")
+        .arg(demo())
+        .args(["--format", "json", "--policy"])
+        .arg(&policy)
+        .arg("-o")
+        .arg(dir.path().join("pack"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("not a known person"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("reviewpack: warning: 6 reviewers are each not a known person")
+            && lines[0].contains(" and 1 more (reviewers/assignments.csv lists every reviewer)"),
+        "{}",
+        lines[0]
+    );
+}

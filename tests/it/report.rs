@@ -613,10 +613,9 @@ fn the_manifest_names_the_binary_that_made_the_pack() {
     );
 }
 
-/// The Entitlements rows are made once when the pack has both the CSV file
-/// and the workbook (the CSV writer hands each row on): the workbook's sheet
-/// holds the CSV file's rows, in order, and the same rows as a workbook
-/// written alone, which makes its own.
+/// The workbook and the CSV file, written side by side on two threads,
+/// hold the same Entitlements rows in the same order, and the workbook's
+/// sheet is the same whether csv/ is beside it or not.
 #[test]
 fn the_workbook_and_the_csv_file_hold_the_same_entitlements_rows() {
     use calamine::{open_workbook, Data, Reader, Xlsx};

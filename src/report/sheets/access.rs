@@ -166,14 +166,17 @@ pub(super) fn effective_access(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::
             continue;
         };
         if principal.as_ref().map(|(p, _)| *p) != Some(grant.principal) {
+            // Shared, as every cell a row repeats: cloning a shared cell
+            // for each of the principal's grants costs no allocation.
             let id = g.identity(grant.principal);
+            let shared = |s: &str| Cell::Shared(Arc::from(s));
             principal = Some((
                 grant.principal,
                 [
-                    id.kind.into(),
-                    id.id.into(),
-                    id.name.into(),
-                    id.email.unwrap_or_default().into(),
+                    shared(id.kind),
+                    shared(&id.id),
+                    shared(id.name),
+                    shared(id.email.unwrap_or_default()),
                 ],
             ));
         }
