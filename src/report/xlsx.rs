@@ -753,11 +753,9 @@ mod tests {
         }
     }
 
-    /// A sheet longer than the row limit continues on numbered sheets with
-    /// the same banner and header, every row exactly once, in order; parts
-    /// too large for a table keep a header filter instead.
-    #[test]
-    fn rows_past_the_limit_continue_on_numbered_sheets_and_none_is_lost() {
+    /// The demo snapshot's report context (no findings, default policy),
+    /// handed to `f`.
+    fn with_demo(f: impl FnOnce(&ReportContext<'_, '_>)) {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
         let loaded = crate::snapshot::load(&path).unwrap();
@@ -773,89 +771,99 @@ mod tests {
             operator: None,
             verdict: None,
         };
-        let per_sheet = 40usize;
-        let limits = Limits {
-            rows_per_sheet: HEADER_ROW + 1 + per_sheet as u32,
-            table_max_rows: 25,
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("review.xlsx");
-        // Without csv/ beside it, the workbook is the one file to hold them.
-        let names = write_with(&ctx, &out, limits, false).unwrap();
+        f(&ctx);
+    }
 
-        let sheet = SheetId::EffectiveAccess;
-        let total = row_count(&ctx, sheet);
-        let parts = total.div_ceil(per_sheet);
-        assert!(parts >= 3, "the demo needs {parts} parts");
-        let part_names: Vec<String> = (1..=parts).map(|n| super::part_name(sheet, n)).collect();
-        let first = names.iter().position(|n| n == "Effective Access").unwrap();
-        assert_eq!(names[first..first + parts], part_names[..]);
-        assert_eq!(part_names[1], "Effective Access (2)");
-
-        let mut expected: Vec<Vec<String>> = Vec::new();
-        write_rows(&ctx, sheet, &mut |cells: Vec<Cell>| {
-            expected.push(
-                cells
-                    .iter()
-                    .map(|c| crate::output::sanitize::cell(&c.as_text()).into_owned())
-                    .collect(),
-            );
-            Ok(())
-        })
-        .unwrap();
-
-        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
-        wb.load_tables().unwrap();
-        let mut got: Vec<Vec<String>> = Vec::new();
-        let width = sheet.columns().len();
-        for (i, name) in part_names.iter().enumerate() {
-            let range = wb.worksheet_range(name).unwrap();
-            let rows: Vec<Vec<String>> =
-                range.rows().map(|r| r.iter().map(text).collect()).collect();
-            assert!(
-                rows[0][0].contains(&format!("part {} of {parts}", i + 1)),
-                "{name}: {:?}",
-                rows[0][0]
-            );
-            assert!(rows[1][0].contains(&loaded.sha256), "{name}");
-            assert_eq!(rows[2][0], "Principal kind", "{name}: header");
-            assert_eq!(
-                rows[2].len(),
-                width,
-                "{name}: no reviewer columns (evidence, not decisions)"
-            );
-            let data = &rows[3..];
-            let want = if i + 1 < parts {
-                per_sheet
-            } else {
-                total - per_sheet * (parts - 1)
+    /// A sheet longer than the row limit continues on numbered sheets with
+    /// the same banner and header, every row exactly once, in order; parts
+    /// too large for a table keep a header filter instead.
+    #[test]
+    fn rows_past_the_limit_continue_on_numbered_sheets_and_none_is_lost() {
+        with_demo(|ctx| {
+            let per_sheet = 40usize;
+            let limits = Limits {
+                rows_per_sheet: HEADER_ROW + 1 + per_sheet as u32,
+                table_max_rows: 25,
             };
-            assert_eq!(data.len(), want, "{name}");
-            got.extend(data.iter().map(|r| r[..width].to_vec()));
-            let tables = wb.table_names_in_sheet(name).len();
-            assert_eq!(
-                tables,
-                usize::from(want <= limits.table_max_rows),
-                "{name}: table only when small"
-            );
-        }
-        assert_eq!(got, expected, "every row once, in order");
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("review.xlsx");
+            // Without csv/ beside it, the workbook is the one file to hold them.
+            let names = write_with(ctx, &out, limits, false).unwrap();
 
-        // The large parts have a plain autofilter over header and rows.
-        let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
-        let mut xml = String::new();
-        let index = first + 1; // sheetN.xml is 1-based
-        zip.by_name(&format!("xl/worksheets/sheet{index}.xml"))
-            .unwrap()
-            .read_to_string(&mut xml)
+            let sheet = SheetId::EffectiveAccess;
+            let total = row_count(ctx, sheet);
+            let parts = total.div_ceil(per_sheet);
+            assert!(parts >= 3, "the demo needs {parts} parts");
+            let part_names: Vec<String> = (1..=parts).map(|n| super::part_name(sheet, n)).collect();
+            let first = names.iter().position(|n| n == "Effective Access").unwrap();
+            assert_eq!(names[first..first + parts], part_names[..]);
+            assert_eq!(part_names[1], "Effective Access (2)");
+
+            let mut expected: Vec<Vec<String>> = Vec::new();
+            write_rows(ctx, sheet, &mut |cells: Vec<Cell>| {
+                expected.push(
+                    cells
+                        .iter()
+                        .map(|c| crate::output::sanitize::cell(&c.as_text()).into_owned())
+                        .collect(),
+                );
+                Ok(())
+            })
             .unwrap();
-        assert!(
-            xml.contains(&format!("<autoFilter ref=\"A3:P{}\"/>", 3 + per_sheet)),
-            "{xml:.2000}"
-        );
-        assert!(xml.contains("state=\"frozen\""));
-        assert!(!xml.contains("<c r=\"Q4\""), "{xml:.3000}");
-        assert!(xml.contains("<c r=\"P4\""), "data cells are there");
+
+            let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+            wb.load_tables().unwrap();
+            let mut got: Vec<Vec<String>> = Vec::new();
+            let width = sheet.columns().len();
+            for (i, name) in part_names.iter().enumerate() {
+                let range = wb.worksheet_range(name).unwrap();
+                let rows: Vec<Vec<String>> =
+                    range.rows().map(|r| r.iter().map(text).collect()).collect();
+                assert!(
+                    rows[0][0].contains(&format!("part {} of {parts}", i + 1)),
+                    "{name}: {:?}",
+                    rows[0][0]
+                );
+                assert!(rows[1][0].contains(&ctx.loaded.sha256), "{name}");
+                assert_eq!(rows[2][0], "Principal kind", "{name}: header");
+                assert_eq!(
+                    rows[2].len(),
+                    width,
+                    "{name}: no reviewer columns (evidence, not decisions)"
+                );
+                let data = &rows[3..];
+                let want = if i + 1 < parts {
+                    per_sheet
+                } else {
+                    total - per_sheet * (parts - 1)
+                };
+                assert_eq!(data.len(), want, "{name}");
+                got.extend(data.iter().map(|r| r[..width].to_vec()));
+                let tables = wb.table_names_in_sheet(name).len();
+                assert_eq!(
+                    tables,
+                    usize::from(want <= limits.table_max_rows),
+                    "{name}: table only when small"
+                );
+            }
+            assert_eq!(got, expected, "every row once, in order");
+
+            // The large parts have a plain autofilter over header and rows.
+            let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+            let mut xml = String::new();
+            let index = first + 1; // sheetN.xml is 1-based
+            zip.by_name(&format!("xl/worksheets/sheet{index}.xml"))
+                .unwrap()
+                .read_to_string(&mut xml)
+                .unwrap();
+            assert!(
+                xml.contains(&format!("<autoFilter ref=\"A3:P{}\"/>", 3 + per_sheet)),
+                "{xml:.2000}"
+            );
+            assert!(xml.contains("state=\"frozen\""));
+            assert!(!xml.contains("<c r=\"Q4\""), "{xml:.3000}");
+            assert!(xml.contains("<c r=\"P4\""), "data cells are there");
+        });
     }
 
     /// With csv/ beside it, grants that need more than one sheet are left
@@ -863,80 +871,67 @@ mod tests {
     /// sheet are listed as before.
     #[test]
     fn grants_that_need_more_than_one_sheet_are_left_to_the_csv_file_and_the_sheet_says_so() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
-        let loaded = crate::snapshot::load(&path).unwrap();
-        let graph = AccessGraph::build(&loaded.snapshot);
-        let ctx = ReportContext {
-            loaded: &loaded,
-            graph: &graph,
-            as_of: loaded.snapshot.captured_at(),
-            findings: &[],
-            policy: &crate::findings::Policy::default(),
-            roster: None,
-            assignments: None,
-            operator: None,
-            verdict: None,
-        };
-        let total = row_count(&ctx, SheetId::EffectiveAccess);
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("review.xlsx");
+        with_demo(|ctx| {
+            let total = row_count(ctx, SheetId::EffectiveAccess);
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("review.xlsx");
 
-        // One row short of the grants: left to the CSV file.
-        let limits = Limits {
-            rows_per_sheet: HEADER_ROW + total as u32,
-            table_max_rows: 25,
-        };
-        assert!(!lists_grants(&ctx, limits, true));
-        assert!(lists_grants(&ctx, limits, false));
-        let names = write_with(&ctx, &out, limits, true).unwrap();
-        assert_eq!(
-            names
-                .iter()
-                .filter(|n| n.starts_with("Effective Access"))
-                .count(),
-            1,
-            "{names:?}"
-        );
-        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
-        let range = wb.worksheet_range("Effective Access").unwrap();
-        let rows: Vec<String> = range
-            .rows()
-            .map(|r| r.iter().map(text).collect::<Vec<_>>().join(""))
-            .collect();
-        assert!(rows[1].contains(&loaded.sha256), "{rows:?}");
-        let body = rows[3..].join("\n");
-        assert!(
-            body.starts_with(&format!(
-                "{} grants: more than one sheet holds ({} rows)",
-                thousands(total),
-                thousands(total - 1)
-            )),
-            "{body}"
-        );
-        assert!(body.contains("csv/effective_access.csv"), "{body}");
-        assert!(body.contains("Entitlements sheet"), "{body}");
-        assert!(range.height() <= 8, "no grant rows: {}", range.height());
-        // The other sheets are all there.
-        for sheet in SheetId::ALL {
-            assert!(
-                names.contains(&sheet.name().to_string()),
-                "{}",
-                sheet.name()
+            // One row short of the grants: left to the CSV file.
+            let limits = Limits {
+                rows_per_sheet: HEADER_ROW + total as u32,
+                table_max_rows: 25,
+            };
+            assert!(!lists_grants(ctx, limits, true));
+            assert!(lists_grants(ctx, limits, false));
+            let names = write_with(ctx, &out, limits, true).unwrap();
+            assert_eq!(
+                names
+                    .iter()
+                    .filter(|n| n.starts_with("Effective Access"))
+                    .count(),
+                1,
+                "{names:?}"
             );
-        }
+            let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+            let range = wb.worksheet_range("Effective Access").unwrap();
+            let rows: Vec<String> = range
+                .rows()
+                .map(|r| r.iter().map(text).collect::<Vec<_>>().join(""))
+                .collect();
+            assert!(rows[1].contains(&ctx.loaded.sha256), "{rows:?}");
+            let body = rows[3..].join("\n");
+            assert!(
+                body.starts_with(&format!(
+                    "{} grants: more than one sheet holds ({} rows)",
+                    thousands(total),
+                    thousands(total - 1)
+                )),
+                "{body}"
+            );
+            assert!(body.contains("csv/effective_access.csv"), "{body}");
+            assert!(body.contains("Entitlements sheet"), "{body}");
+            assert!(range.height() <= 8, "no grant rows: {}", range.height());
+            // The other sheets are all there.
+            for sheet in SheetId::ALL {
+                assert!(
+                    names.contains(&sheet.name().to_string()),
+                    "{}",
+                    sheet.name()
+                );
+            }
 
-        // Exactly one sheet's worth: listed, with csv/ beside it or not.
-        let limits = Limits {
-            rows_per_sheet: FIRST_DATA_ROW + total as u32,
-            table_max_rows: 25,
-        };
-        assert!(lists_grants(&ctx, limits, true));
-        write_with(&ctx, &out, limits, true).unwrap();
-        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
-        let range = wb.worksheet_range("Effective Access").unwrap();
-        assert_eq!(range.height(), FIRST_DATA_ROW as usize + total);
-        assert_eq!(thousands(3_054_105), "3,054,105");
-        assert_eq!(thousands(999), "999");
+            // Exactly one sheet's worth: listed, with csv/ beside it or not.
+            let limits = Limits {
+                rows_per_sheet: FIRST_DATA_ROW + total as u32,
+                table_max_rows: 25,
+            };
+            assert!(lists_grants(ctx, limits, true));
+            write_with(ctx, &out, limits, true).unwrap();
+            let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+            let range = wb.worksheet_range("Effective Access").unwrap();
+            assert_eq!(range.height(), FIRST_DATA_ROW as usize + total);
+            assert_eq!(thousands(3_054_105), "3,054,105");
+            assert_eq!(thousands(999), "999");
+        });
     }
 }

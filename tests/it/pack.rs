@@ -35,7 +35,7 @@ const SHEETS: &[(&str, &str)] = &[
 /// The sheets with reviewer columns, and where they start (`None`: after
 /// the data): on Entitlements, beside the row's identity.
 const REVIEW_SHEETS: &[(&str, Option<usize>)] = &[("Findings", None), ("Entitlements", Some(3))];
-const REVIEW_HEADERS: &[&str] = &[
+pub(crate) const REVIEW_HEADERS: &[&str] = &[
     "Decision",
     "Reviewer",
     "Review date",
