@@ -22,6 +22,7 @@ pub mod findings;
 pub mod graph;
 pub mod harness;
 pub mod output;
+pub mod parallel;
 pub mod report;
 pub mod snapshot;
 #[cfg(test)]

@@ -32,33 +32,29 @@ fn xml_char(c: char) -> bool {
 /// character XML 1.0 forbids is dropped (text passed through [`visible`]
 /// holds none; this is the last line of defence).
 pub fn xml_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter(|c| xml_char(*c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    xml_escape(s, false)
 }
 
 /// An XML attribute value in double quotes: as [`xml_text`], and `"`, `'`
 /// and the whitespace an XML parser would fold into spaces (tab, line ends)
 /// as character references.
 pub fn xml_attr(s: &str) -> String {
+    xml_escape(s, true)
+}
+
+/// [`xml_text`], and with `attr` [`xml_attr`].
+fn xml_escape(s: &str, attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|c| xml_char(*c)) {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
+            '"' if attr => out.push_str("&quot;"),
+            '\'' if attr => out.push_str("&apos;"),
+            '\t' if attr => out.push_str("&#9;"),
+            '\n' if attr => out.push_str("&#10;"),
+            '\r' if attr => out.push_str("&#13;"),
             _ => out.push(c),
         }
     }

@@ -154,27 +154,8 @@ pub fn evaluate_since(
 /// every core (they only read the graph; the escalation search is the
 /// longest, so each thread takes the next rule as it finishes one).
 fn run_all(rules: &[Rule], ctx: &Ctx<'_, '_>) -> Vec<Vec<Draft>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let slots: Vec<Mutex<Vec<Draft>>> = rules.iter().map(|_| Mutex::new(Vec::new())).collect();
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, rules.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&rule) = rules.get(i) else { break };
-                let drafts = run(rule, ctx);
-                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = drafts;
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .collect()
+    let order: Vec<usize> = (0..rules.len()).collect();
+    crate::parallel::map_in_order(&order, |i| run(rules[i], ctx))
 }
 
 /// Rules whose finding on a disabled or locked user is folded into its

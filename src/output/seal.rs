@@ -72,37 +72,11 @@ pub type Hashed = (String, u64);
 /// [`sha256_file`] of each path, on every core, largest file first (a pack
 /// is a few large files and many small ones); results in the paths' order.
 pub fn sha256_files(paths: &[std::path::PathBuf]) -> Vec<std::io::Result<Hashed>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let n = paths.len();
-    let mut order: Vec<usize> = (0..n).collect();
+    let mut order: Vec<usize> = (0..paths.len()).collect();
     order.sort_by_cached_key(|&i| {
         std::cmp::Reverse(std::fs::metadata(&paths[i]).map_or(0, |m| m.len()))
     });
-    let results: Vec<Mutex<Option<std::io::Result<Hashed>>>> =
-        (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |c| c.get())
-        .clamp(1, n.max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&i) = order.get(k) else { break };
-                let r = sha256_file(&paths[i]);
-                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
-            });
-        }
-    });
-    results
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .unwrap_or_else(|| Err(std::io::Error::other("not hashed")))
-        })
-        .collect()
+    crate::parallel::map_in_order(&order, |i| sha256_file(&paths[i]))
 }
 
 fn hex(bytes: &[u8]) -> String {
