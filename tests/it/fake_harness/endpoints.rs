@@ -530,17 +530,23 @@ async fn validate_token(AxumState(shared): AxumState<Shared>, req: AxumRequest) 
     })();
     drop(st);
     match result {
-        Ok(data) => json_response(
-            StatusCode::OK,
-            &ResponseDto {
-                status: "SUCCESS",
-                data,
-                meta_data: None,
-                correlation_id: corr,
-            },
-        ),
+        Ok(data) => success(data, corr),
         Err(e) => e.into_response_with(&corr),
     }
+}
+
+/// Harness's envelope of a successful answer (`ResponseDTO`, status
+/// SUCCESS).
+fn success(data: Value, corr: String) -> Response {
+    json_response(
+        StatusCode::OK,
+        &ResponseDto {
+            status: "SUCCESS",
+            data,
+            meta_data: None,
+            correlation_id: corr,
+        },
+    )
 }
 
 /// Handles one request to a known endpoint.
@@ -688,15 +694,7 @@ async fn dispatch(shared: Shared, ep: Endpoint, req: AxumRequest) -> Response {
     let echo = st.faults.echo_credential.then_some(st.faults.echo_encoded);
     drop(st);
     match result {
-        Ok(data) => json_response(
-            StatusCode::OK,
-            &ResponseDto {
-                status: "SUCCESS",
-                data,
-                meta_data: None,
-                correlation_id: corr,
-            },
-        ),
+        Ok(data) => success(data, corr),
         Err(mut e) => {
             if let Some(encoded) = echo {
                 // Echo whatever credential came: the careless server.
