@@ -4,6 +4,7 @@
 //! cargo bench --bench scale -- graph 50000
 //! cargo bench --bench scale -- report 50000
 //! cargo bench --bench scale -- split 50000
+//! cargo bench --bench scale -- rows 50000
 //! cargo bench --bench scale -- pull 2000
 //! cargo bench --bench scale -- requests 10,100,1000
 //! cargo bench --bench scale -- gen 50000 /tmp/synth-50k.json
@@ -71,6 +72,58 @@ fn synthetic(users: usize) -> (snapshot::LoadedSnapshot, synth::Shape) {
     (loaded, shape)
 }
 
+/// The Entitlements rows alone, made into a null sink, by kind: what the
+/// sheet, its CSV file and the reviewer split each pay to make them.
+fn bench_rows(users: usize) {
+    let (loaded, shape) = synthetic(users);
+    println!("\nshape: {shape:?}\n");
+    println!("| stage | time | peak memory |\n|---|---|---|");
+    let graph = stage("graph", || AccessGraph::build(&loaded.snapshot));
+    let policy = reviewpack::findings::Policy::default();
+    let as_of = loaded.snapshot.captured_at();
+    let evaluation = stage("findings", || {
+        reviewpack::findings::evaluate(&graph, &policy, as_of)
+    });
+    let ctx = ReportContext {
+        loaded: &loaded,
+        graph: &graph,
+        as_of,
+        findings: &evaluation.findings,
+        policy: &policy,
+        roster: None,
+        assignments: None,
+        operator: None,
+        verdict: None,
+        entitlement_rows: None,
+    };
+    let rows = stage("Entitlements rows' facts, made once (every core)", || {
+        reviewpack::report::sheets::EntitlementRows::make(&graph)
+    });
+    for round in 1..=3 {
+        // The first makes its own facts, the others share those made above.
+        let ctx = ReportContext {
+            entitlement_rows: (round > 1).then_some(&rows),
+            ..ctx
+        };
+        stage(
+            &format!("Entitlements rows into a null sink ({round})"),
+            || {
+                let mut cells = 0usize;
+                reviewpack::report::sheets::write_rows(
+                    &ctx,
+                    reviewpack::report::sheets::SheetId::Entitlements,
+                    &mut |row| {
+                        cells += row.len();
+                        Ok(())
+                    },
+                )
+                .expect("rows");
+                cells
+            },
+        );
+    }
+}
+
 fn bench_graph(users: usize) {
     let (loaded, shape) = synthetic(users);
     println!("\nshape: {shape:?}\n");
@@ -98,6 +151,7 @@ fn bench_report(users: usize) {
         assignments: None,
         operator: None,
         verdict: None,
+        entitlement_rows: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     // As the CLI writes them: every format (the workbook on one core, the
@@ -107,7 +161,7 @@ fn bench_report(users: usize) {
         std::fs::create_dir_all(&out).unwrap();
         let start = Instant::now();
         stage(&format!("write and seal: {name}"), || {
-            write_pack(&ctx, formats, &out).expect("writes");
+            write_pack(&ctx, formats, &out, false).expect("writes");
             seal_pack(&ctx, formats, &out).expect("seals")
         });
         start.elapsed().as_secs_f64()
@@ -480,6 +534,7 @@ fn bench_split(users: usize) {
         assignments: Some(&assignments),
         operator: None,
         verdict: None,
+        entitlement_rows: None,
     };
     let dir = tempfile::tempdir().expect("temp dir");
     stage("Entitlements rows, made into a null sink", || {
@@ -499,7 +554,7 @@ fn bench_split(users: usize) {
         "review.xlsx (every sheet, Assigned reviewer column)",
         || {
             let start = Instant::now();
-            write_pack(&ctx, &[Format::Xlsx], dir.path()).expect("writes");
+            write_pack(&ctx, &[Format::Xlsx], dir.path(), false).expect("writes");
             start.elapsed().as_secs_f64()
         },
     );
@@ -556,6 +611,7 @@ fn main() {
         "graph" => bench_graph(n),
         "report" => bench_report(n),
         "split" => bench_split(n),
+        "rows" => bench_rows(n),
         "pull" => bench_pull(n),
         "gen" => generate_file(n, args.get(2).map_or("synthetic.json", String::as_str)),
         "gen-next" => next_quarter(n, args.get(2).map_or("synthetic-next.json", String::as_str)),

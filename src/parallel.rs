@@ -9,6 +9,17 @@ use std::sync::Mutex;
 /// `f(i)` for every `i` in `order` (each index of `0..order.len()` once),
 /// on at most as many threads as there are cores; the results by index.
 pub fn map_in_order<R: Send>(order: &[usize], f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    map_in_order_with(order, || (), |_, i| f(i))
+}
+
+/// [`map_in_order`] where each thread keeps a state of its own across the
+/// jobs it runs, made by `init` on the thread (such as caches), so the
+/// results must not depend on which thread ran what.
+pub fn map_in_order_with<S, R: Send>(
+    order: &[usize],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, usize) -> R + Sync,
+) -> Vec<R> {
     let n = order.len();
     let slots: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -17,11 +28,14 @@ pub fn map_in_order<R: Send>(order: &[usize], f: impl Fn(usize) -> R + Sync) -> 
         .clamp(1, n.max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&i) = order.get(k) else { break };
-                let r = f(i);
-                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            scope.spawn(|| {
+                let mut state = init();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&i) = order.get(k) else { break };
+                    let r = f(&mut state, i);
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                }
             });
         }
     });

@@ -345,11 +345,29 @@ pub(crate) fn write(
     let phases = super::progress::Phases::start(out);
     phases.phase("building the access graph");
     let graph = AccessGraph::build(&loaded.snapshot);
+    // The Entitlements rows' facts, for the writers of the rows (the
+    // workbook, the CSV file, the reviewer split), made beside the
+    // finding rules, which leave a core idle part of the time.
+    let needs_rows = split_by_reviewer
+        || formats
+            .iter()
+            .any(|f| matches!(f, crate::report::Format::Csv | crate::report::Format::Xlsx));
     phases.phase(format_args!(
-        "evaluating findings ({} grants)",
-        graph.grants.len()
+        "evaluating findings ({} grants){}",
+        graph.grants.len(),
+        if needs_rows {
+            " and making the entitlement rows"
+        } else {
+            ""
+        }
     ));
-    let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
+    let (evaluation, entitlement_rows) = std::thread::scope(|scope| {
+        let rows = needs_rows
+            .then(|| scope.spawn(|| crate::report::sheets::EntitlementRows::make(&graph)));
+        let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
+        let rows = rows.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (evaluation, rows)
+    });
     let mut verdict = findings::judge(&evaluation.findings, policy, gate, previous_findings);
     verdict.exemptions = findings::exemption_uses(policy, &evaluation.findings, as_of);
     tell_exemptions(&verdict.exemptions, out);
@@ -370,6 +388,7 @@ pub(crate) fn write(
         assignments: assignments.as_ref(),
         operator: operator.as_deref(),
         verdict: Some(&verdict),
+        entitlement_rows: entitlement_rows.as_ref(),
     };
     if let Some(r) = &policy.reviewers {
         warn_unmatched_reviewer_keys(r, &loaded.snapshot, out);
@@ -381,28 +400,24 @@ pub(crate) fn write(
     note_stale(&staged, out);
     // Write, let the caller add its files (`run --previous`: the diff),
     // then seal, so the manifest, SHA256SUMS and --zip cover everything.
+    let split_rows = ctx
+        .assignments
+        .filter(|_| split_by_reviewer)
+        .map(|a| a.rows.len());
     phases.phase(format_args!(
-        "writing the pack ({}; {} findings)",
+        "writing the pack ({}; {} findings){}",
         formats
             .iter()
             .map(|f| f.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        evaluation.findings.len()
+        evaluation.findings.len(),
+        split_rows
+            .map(|n| format!(" and one workbook per reviewer ({n} rows)"))
+            .unwrap_or_default()
     ));
-    let mut summary = write_pack(&ctx, formats, staged.path())
+    let mut summary = write_pack(&ctx, formats, staged.path(), split_by_reviewer)
         .with_context(|| format!("writing the pack for {}", target.display()))?;
-    if split_by_reviewer {
-        if let Some(a) = &assignments {
-            phases.phase(format_args!(
-                "writing one workbook per reviewer ({} rows)",
-                a.rows.len()
-            ));
-            crate::report::split::write(&ctx, a, staged.path()).with_context(|| {
-                format!("writing the reviewer workbooks for {}", target.display())
-            })?;
-        }
-    }
     let judged = match extra {
         Some(add) => {
             phases.phase("comparing with the previous snapshot (diff)");
@@ -562,6 +577,7 @@ pub(crate) fn write(
     // findings and the assignments one allocation at a time would take a
     // second at 50,000 users, for memory the system takes back at exit.
     std::mem::forget(assignments);
+    std::mem::forget(entitlement_rows);
     std::mem::forget(evaluation);
     std::mem::forget(graph);
     Ok(verdict)

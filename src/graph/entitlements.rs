@@ -380,6 +380,56 @@ impl<'s> AccessGraph<'s> {
         v
     }
 
+    /// The distinct assignments an entitlement's access comes from, sorted,
+    /// and how many grants it carries: what [`Self::entitlement_assignments`]
+    /// of [`Self::entitlement_grants`] and their number say, without making
+    /// the grants (a principal's are sorted by assignment, so each
+    /// assignment is one run of them).
+    pub fn entitlement_reach(&self, e: Entitlement) -> (Vec<usize>, usize) {
+        let s = self.snapshot;
+        // The grants `keep` keeps, by runs of one assignment; `per_run`:
+        // `keep` depends on the assignment alone, asked once a run.
+        let runs =
+            |grants: &[super::Grant], per_run: bool, keep: &dyn Fn(&super::Grant) -> bool| {
+                let mut assignments: Vec<usize> = Vec::new();
+                let mut count = 0;
+                let mut last: Option<(usize, bool)> = None;
+                for g in grants {
+                    let kept = match last {
+                        Some((a, kept)) if per_run && a == g.assignment => kept,
+                        _ => keep(g),
+                    };
+                    last = Some((g.assignment, kept));
+                    if kept {
+                        count += 1;
+                        if assignments.last() != Some(&g.assignment) {
+                            assignments.push(g.assignment);
+                        }
+                    }
+                }
+                (assignments, count)
+            };
+        match e {
+            Entitlement::RoleAssignment(ai) => (vec![ai], self.grant_count_of_assignment(ai)),
+            Entitlement::Principal(p) => runs(self.grants_of(p), true, &|_| true),
+            Entitlement::ScopeMembership { user, scope } => {
+                let sc = &s.users[user].scopes[scope];
+                runs(self.grants_of(Principal::User(user)), true, &|g| {
+                    s.role_assignments[g.assignment].scope.is_within(sc)
+                })
+            }
+            Entitlement::GroupMembership { group, user } => runs(
+                self.grants_of(Principal::User(user)),
+                false,
+                &|g| matches!(g.via, Via::Group(GroupRef { index: Some(i), .. }) if i == group),
+            ),
+            Entitlement::Token(_) => match self.entitlement_holder(e) {
+                Holder::Principal(p) => runs(self.grants_of(p), true, &|_| true),
+                _ => (Vec::new(), 0),
+            },
+        }
+    }
+
     /// What a set of active assignments gives (grant count left at 0).
     pub fn gives_of_assignments(&self, assignments: &[usize]) -> Gives {
         let mut out = self.gives_of_accesses(&self.access_set(assignments));
@@ -404,23 +454,30 @@ impl<'s> AccessGraph<'s> {
     /// What a set of accesses gives: level, admin of, escalation and scopes
     /// (roles empty, grant count 0).
     pub fn gives_of_accesses(&self, accesses: &[&Access]) -> Gives {
+        let mut out = self.gives_of_accesses_but_scopes(accesses);
+        let mut targets: Vec<&super::Target> =
+            accesses.iter().flat_map(|a| a.targets.iter()).collect();
+        targets.sort();
+        targets.dedup();
+        out.scopes = format_target_refs(targets.into_iter());
+        out
+    }
+
+    /// [`Self::gives_of_accesses`] but the scopes covered (left empty), for
+    /// a caller that names them its own way.
+    pub fn gives_of_accesses_but_scopes(&self, accesses: &[&Access]) -> Gives {
         let mut out = Gives::default();
-        let mut targets = Vec::new();
         for access in accesses {
             out.level = out.level.max(access.level);
             if let Some(a) = &access.admin_of {
                 out.admin_of.insert(a.clone());
             }
-            targets.extend(access.targets.iter());
             for p in &access.escalation {
                 if !out.escalation.contains(p.as_str()) {
                     out.escalation.insert(p.as_str().to_string());
                 }
             }
         }
-        targets.sort();
-        targets.dedup();
-        out.scopes = format_target_refs(targets.into_iter());
         out
     }
 
@@ -509,12 +566,13 @@ pub struct RoleOrder {
     /// By rank: an assignment of that rank.
     first: Vec<usize>,
     /// By rank: its name, once made.
-    names: Vec<Option<std::rc::Rc<str>>>,
+    names: Vec<Option<std::sync::Arc<str>>>,
 }
 
 impl RoleOrder {
-    /// What [`AccessGraph::roles_text`] says of `assignments`.
-    pub fn text(&mut self, g: &AccessGraph<'_>, assignments: &[usize]) -> String {
+    /// What [`AccessGraph::roles_text`] says of `assignments`; one role's
+    /// name is shared by every set naming it alone.
+    pub fn text(&mut self, g: &AccessGraph<'_>, assignments: &[usize]) -> std::sync::Arc<str> {
         let mut ranks: Vec<u32> = assignments
             .iter()
             .map(|&ai| self.rank[ai])
@@ -523,18 +581,22 @@ impl RoleOrder {
         ranks.sort_unstable();
         ranks.dedup();
         let n = ranks.len();
-        let names: Vec<String> = ranks
+        let mut name = |r: u32| -> Option<std::sync::Arc<str>> {
+            let r = r as usize;
+            if self.names[r].is_none() {
+                self.names[r] = g.role_key(self.first[r]).map(|k| role_name(k).into());
+            }
+            self.names[r].clone()
+        };
+        if n == 1 {
+            return name(ranks[0]).unwrap_or_else(|| "".into());
+        }
+        let names: Vec<std::sync::Arc<str>> = ranks
             .into_iter()
             .take(ROLES_SHOWN)
-            .filter_map(|r| {
-                let r = r as usize;
-                if self.names[r].is_none() {
-                    self.names[r] = g.role_key(self.first[r]).map(|k| role_name(k).into());
-                }
-                self.names[r].as_deref().map(str::to_string)
-            })
+            .filter_map(&mut name)
             .collect();
-        roles_label(n, names.into_iter())
+        roles_label(n, names.iter().map(|s| s.to_string())).into()
     }
 }
 
@@ -719,7 +781,7 @@ mod tests {
     }
 
     #[test]
-    fn roles_ranked_once_are_named_as_when_sorted_per_set() {
+    fn roles_ranked_once_and_sets_reached_without_grants_are_as_made_one_by_one() {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
         let loaded = crate::snapshot::load(&path).unwrap();
@@ -727,9 +789,16 @@ mod tests {
         let mut order = g.role_order();
         let mut more = 0;
         for e in g.entitlements() {
-            let assignments = g.entitlement_assignments(e, &g.entitlement_grants(e));
+            let grants = g.entitlement_grants(e);
+            let assignments = g.entitlement_assignments(e, &grants);
+            // Reached without making the grants, the same.
+            assert_eq!(
+                g.entitlement_reach(e),
+                (assignments.clone(), grants.len()),
+                "{e:?}"
+            );
             let text = order.text(&g, &assignments);
-            assert_eq!(text, g.roles_text(&assignments), "{e:?}");
+            assert_eq!(&*text, g.roles_text(&assignments), "{e:?}");
             more += usize::from(text.contains(" more"));
         }
         assert!(more > 0, "some principal holds more roles than are named");
@@ -740,7 +809,7 @@ mod tests {
             .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
             .find(|&(a, b)| g.role_key(a).is_some() && g.role_key(a) == g.role_key(b))
             .expect("the demo binds one role twice at one scope");
-        assert_eq!(order.text(&g, &[a, b]), g.roles_text(&[a]));
+        assert_eq!(&*order.text(&g, &[a, b]), g.roles_text(&[a]));
         assert_eq!(g.roles_text(&[a, b]), g.roles_text(&[b]));
     }
 

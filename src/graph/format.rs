@@ -12,10 +12,7 @@ pub fn format_targets(targets: &[Target]) -> String {
 
 /// [`format_targets`] over borrowed targets.
 pub fn format_target_refs<'t>(targets: impl Iterator<Item = &'t Target>) -> String {
-    targets
-        .map(|t| format_scope_entry(&t.scope.to_string(), t.include_child_scopes))
-        .collect::<Vec<_>>()
-        .join("; ")
+    targets.map(format_target).collect::<Vec<_>>().join("; ")
 }
 
 /// Renders a resource group's `includedScopes` as stored: an entry naming no
@@ -32,6 +29,11 @@ pub fn format_included_scopes(selectors: &[ScopeSelector]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// One target as [`format_target_refs`] names it.
+pub fn format_target(t: &Target) -> String {
+    format_scope_entry(&t.scope.to_string(), t.include_child_scopes)
 }
 
 fn format_scope_entry(scope: &str, include_child_scopes: bool) -> String {

@@ -45,7 +45,7 @@ pub use entitlements::{
 };
 pub use escalation::{EscalationIndex, EscalationPath, EscalationStep, StepAction};
 pub use explain::{Ask, Explanation, GrantPath, PrincipalView, Question};
-pub use format::{format_included_scopes, format_resources, format_targets};
+pub use format::{format_included_scopes, format_resources, format_target, format_targets};
 pub use principal::{
     is_all_users_group, GroupRef, Identity, Principal, ResolvedPrincipal, Via, ALL_USERS_GROUPS,
 };

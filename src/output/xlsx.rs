@@ -141,7 +141,8 @@ impl Part {
 pub trait Layout {
     /// Rows above the data (banner and header): the first data row.
     fn first_data_row(&self) -> u32;
-    /// Sets a part up before its first row is written.
+    /// Sets a part up before its first row is written, its columns'
+    /// formats too (a text cell is written in its column's format).
     fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError>;
     /// After each data row (such as reviewer cells), with the row's cells.
     fn after_row(
@@ -165,10 +166,6 @@ pub trait Layout {
     /// of its own, such as reviewer columns, between the row's cells).
     fn column_of(&self, i: usize) -> u16 {
         i as u16
-    }
-    /// The format of the row's text cell `i`, if any (such as wrapping).
-    fn text_format(&self, _i: usize) -> Option<&Format> {
-        None
     }
 }
 
@@ -245,10 +242,10 @@ pub fn write_sheet(
                         }
                     },
                     Cell::Text(t) => {
-                        write_text(&mut ws, row, col, t, layout.text_format(c))?;
+                        write_text(&mut ws, row, col, t)?;
                     }
                     Cell::Shared(t) => {
-                        write_text(&mut ws, row, col, t, layout.text_format(c))?;
+                        write_text(&mut ws, row, col, t)?;
                     }
                 }
             }
@@ -279,20 +276,12 @@ pub fn write_sheet(
     Ok(names)
 }
 
-/// One text cell: sanitised, fitted, in `format` when there is one.
-fn write_text(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    text: &str,
-    format: Option<&Format>,
-) -> Result<(), XlsxError> {
+/// One text cell: sanitised and fitted, in its column's format (the
+/// layout formats columns, not cells: see [`Layout::begin`]).
+fn write_text(ws: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
     let text = cell(text);
     let text = fit_cell(&text);
-    match format {
-        Some(f) => ws.write_string_with_format(row, col, text.as_ref(), f)?,
-        None => ws.write_string(row, col, text.as_ref())?,
-    };
+    ws.write_string(row, col, text.as_ref())?;
     Ok(())
 }
 

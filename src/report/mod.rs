@@ -92,6 +92,9 @@ pub struct ReportContext<'a, 's> {
     /// What the gate decided (`--fail-on`, `--fail-on-rule`, rules at
     /// `deny`), written into findings.json.
     pub verdict: Option<&'a crate::findings::Verdict>,
+    /// The Entitlements rows' facts from the graph, made once and shared by
+    /// every writer of the rows; without them each writer makes its own.
+    pub entitlement_rows: Option<&'a sheets::EntitlementRows>,
 }
 
 /// What a report run wrote.
@@ -106,12 +109,15 @@ pub struct ReportSummary {
 }
 
 /// Writes the requested formats into `dir` (a staging directory), then
-/// `snapshot.json`. The pack is not sealed yet: the caller may add files
-/// (`run --previous` adds its diff), then calls [`seal_pack`].
+/// `snapshot.json`; with `split_by_reviewer` (and reviewers assigned), the
+/// reviewer workbooks and lists too ([`split`]). The pack is not sealed
+/// yet: the caller may add files (`run --previous` adds its diff), then
+/// calls [`seal_pack`].
 pub fn write_pack(
     ctx: &ReportContext<'_, '_>,
     formats: &[Format],
     dir: &Path,
+    split_by_reviewer: bool,
 ) -> std::io::Result<ReportSummary> {
     let mut summary = ReportSummary {
         grants: ctx.graph.grants.len(),
@@ -126,21 +132,33 @@ pub fn write_pack(
     if csv_beside {
         grant_files.push("csv/effective_access.csv");
     }
+    let split = match (split_by_reviewer, ctx.assignments) {
+        (true, Some(a)) => Some(split::Split::plan(ctx, a, dir)?),
+        _ => None,
+    };
     // The workbook is the slowest file by far; on two cores it is written
-    // beside the others rather than after them. Each makes its own
-    // Entitlements rows: handing the CSV writer's rows to the workbook's
-    // writer was measured slower (docs/performance.md).
+    // beside the others rather than after them. Each thread then takes
+    // reviewer workbooks until none is left. The Entitlements rows come
+    // from the facts made once (`ctx.entitlement_rows`).
     let (xlsx_done, rest) = std::thread::scope(|scope| {
         let xlsx = scope.spawn(|| -> std::io::Result<bool> {
-            if formats.contains(&Format::Xlsx) {
+            let written = if formats.contains(&Format::Xlsx) {
                 xlsx::write(ctx, &dir.join("review.xlsx"), csv_beside)?;
-                return Ok(true);
+                true
+            } else {
+                false
+            };
+            if let Some(split) = &split {
+                split.work();
             }
-            Ok(false)
+            Ok(written)
         });
         let rest = (|| -> std::io::Result<(Vec<String>, usize)> {
             let mut files = Vec::new();
             let mut findings = 0;
+            if let Some(split) = &split {
+                split.write_lists()?;
+            }
             if formats.contains(&Format::Html) {
                 html::write(ctx, &dir.join("index.html"), &grant_files)?;
                 files.push("index.html".to_string());
@@ -152,6 +170,9 @@ pub fn write_pack(
                 findings = findings_json::write(ctx, &dir.join("findings.json"))?;
                 files.push("findings.json".to_string());
             }
+            if let Some(split) = &split {
+                split.work();
+            }
             Ok((files, findings))
         })();
         let xlsx_done = xlsx.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -162,6 +183,9 @@ pub fn write_pack(
         summary.files.push("review.xlsx".to_string());
     }
     summary.files.extend(files);
+    if let Some(split) = split {
+        summary.files.extend(split.finish()?);
+    }
     summary.findings = findings;
     // The evidence itself, byte for byte, so the pack can be re-made and
     // its hash checked.

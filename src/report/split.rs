@@ -9,11 +9,12 @@
 //! but the reviewer columns is locked and sorting is not allowed, so what
 //! comes back can be matched to what was sent (`reviewpack collect`).
 //!
-//! The rows are made once: one pass over the entitlements routes every row
-//! to its reviewer's spill file (length-prefixed cells, in sheet order), and
-//! the workbooks are then written from the spills in parallel, so two hundred
-//! reviewers cost about what the pack's own workbook costs, on every core.
-use std::io::{BufReader, Read, Write};
+//! A reviewer's rows are made from the report's Entitlements facts
+//! ([`EntitlementRows`], made once for the sheet, its CSV file and the
+//! split), so a workbook needs only its own rows. The workbooks are jobs
+//! ([`Split::work`]) that whichever thread is free takes, largest first:
+//! the pack's two writers take them when their own files are done, so two
+//! hundred reviewers fill the time one of them would otherwise wait.
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -21,7 +22,10 @@ use std::sync::Mutex;
 use rust_xlsxwriter::{DocProperties, Format, Workbook, XlsxError};
 
 use super::reviewers::Assignments;
-use super::sheets::{account_label, data_columns, fmt_time, write_rows, SheetId};
+use super::sheets::{
+    account_label, data_columns, fmt_time, push_reviewer_columns, EntitlementRows, RowFacts,
+    SheetId, Sink,
+};
 use super::xlsx::{Formats, Limits, PackLayout};
 use super::ReportContext;
 use crate::graph::PrivilegeLevel;
@@ -62,9 +66,6 @@ pub const RETURN_CODE: &str = "Return code";
 /// The About sheet's name.
 pub const ABOUT: &str = "About";
 
-/// Flush a reviewer's spill buffer past this size.
-const SPILL_BUFFER: usize = 256 * 1024;
-
 /// The most bytes of an encoded address a workbook's name keeps; a longer
 /// one is cut and followed by a hash of the whole address. With the hash and
 /// `.xlsx` a name stays far below the 255 bytes file systems allow.
@@ -104,246 +105,268 @@ pub fn workbook_name(reviewer: &str) -> String {
 }
 
 /// Writes `reviewers/assignments.csv`, `reviewers/send-list.csv` and one
-/// workbook per reviewer into the staged pack `dir`; returns the
-/// pack-relative names written.
+/// workbook per reviewer into the staged pack `dir`, on every core; returns
+/// the pack-relative names written. [`Split`] is the same in steps, for a
+/// caller that has threads of its own to lend.
 pub fn write(
     ctx: &ReportContext<'_, '_>,
     a: &Assignments,
     dir: &Path,
 ) -> std::io::Result<Vec<String>> {
-    let out = dir.join(REVIEWERS_DIR);
-    crate::atomic::create_dir_all(&out)?;
-    let spill_dir = out.join(".spill");
-    crate::atomic::create_dir_all(&spill_dir)?;
-    let spill_path = |r: usize| spill_dir.join(format!("{r}.bin"));
-
-    // One pass over the entitlements: route each row to its reviewer, list
-    // every row.
-    let s = &ctx.loaded.snapshot;
-    let captured = fmt_time(s.captured_at());
-    let provenance = [
-        ("account_id", s.account.id.as_str()),
-        ("snapshot_captured_at", captured.as_str()),
-        ("snapshot_sha256", ctx.loaded.sha256.as_str()),
-    ];
-    let mut csv = CsvFile::create(&out.join(ASSIGNMENTS_CSV), &ASSIGNMENT_COLUMNS, &provenance)?;
-    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); a.reviewers.len()];
-    // Per reviewer: rows, privileged rows.
-    let mut rows_of: Vec<(usize, usize)> = vec![(0, 0); a.reviewers.len()];
-    let flush = |r: usize, buf: &mut Vec<u8>| -> std::io::Result<()> {
-        if buf.is_empty() {
-            return Ok(());
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(spill_path(r))?;
-        f.write_all(buf)?;
-        buf.clear();
-        Ok(())
-    };
-    // The row says it all: its key, principal, level and entitlement are
-    // cells of the sheet's columns.
-    let columns = data_columns(ctx, SheetId::Entitlements);
-    let at = |key: &str| columns.iter().position(|c| c.key == key);
-    let (key_at, pid_at, email_at, level_at, what_at) = (
-        at("row_key"),
-        at("principal_id"),
-        at("principal_email"),
-        at("privilege_level"),
-        at("entitlement"),
-    );
-    let text = |row: &[Cell], i: Option<usize>| -> String {
-        i.and_then(|i| row.get(i))
-            .map(|c| c.as_text().into_owned())
-            .unwrap_or_default()
-    };
-    let mut i = 0usize;
-    let mut unassigned = 0usize;
-    write_rows(ctx, SheetId::Entitlements, &mut |row: Vec<Cell>| {
-        let ra = a.rows.get(i).ok_or_else(|| {
-            std::io::Error::other("the Entitlements sheet has more rows than were assigned")
-        })?;
-        let basis = a.basis_text(i);
-        i += 1;
-        let key = text(&row, key_at);
-        let reviewer = ra.reviewer.map(|x| a.reviewers[x as usize].as_str());
-        let level = text(&row, level_at);
-        let privileged =
-            level == PrivilegeLevel::Admin.as_str() || level == PrivilegeLevel::Escalation.as_str();
-        csv.row([
-            key.as_str(),
-            key.split_once(':').map_or("", |(code, _)| code),
-            reviewer.unwrap_or(""),
-            basis.as_str(),
-            text(&row, pid_at).as_str(),
-            text(&row, email_at).to_ascii_lowercase().as_str(),
-            level.as_str(),
-            text(&row, what_at).as_str(),
-        ])?;
-        match ra.reviewer {
-            Some(x) => {
-                let x = x as usize;
-                encode(&mut buffers[x], &row);
-                rows_of[x].0 += 1;
-                if privileged {
-                    rows_of[x].1 += 1;
-                }
-                if buffers[x].len() > SPILL_BUFFER {
-                    flush(x, &mut buffers[x])?;
-                }
-            }
-            None => unassigned += 1,
-        }
-        Ok(())
-    })?;
-    csv.finish()?;
-    for (r, buf) in buffers.iter_mut().enumerate() {
-        flush(r, buf)?;
-    }
-
-    // The workbooks, in parallel.
-    let files: Vec<(usize, PathBuf, String)> = (0..a.reviewers.len())
-        .filter(|r| rows_of[*r].0 > 0)
-        .map(|r| {
-            let name = workbook_name(&a.reviewers[r]);
-            (r, out.join(&name), format!("{REVIEWERS_DIR}/{name}"))
-        })
-        .collect();
-    // Largest first, so the longest workbook does not start last and leave
-    // the other cores idle at the end.
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&k| std::cmp::Reverse(rows_of[files[k].0].0));
-    let next = AtomicUsize::new(0);
-    let failure: Mutex<Option<std::io::Error>> = Mutex::new(None);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4)
-        .min(files.len().max(1));
+    let split = Split::plan(ctx, a, dir)?;
+    split.write_lists()?;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some((r, path, _)) = order.get(k).map(|&k| &files[k]) else {
-                    break;
-                };
-                if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
-                    break;
-                }
-                let code = a.codes.get(*r).map(String::as_str);
-                if let Err(e) = workbook(
-                    ctx,
-                    &a.reviewers[*r],
-                    code,
-                    rows_of[*r],
-                    &spill_path(*r),
-                    path,
-                ) {
-                    let mut f = failure.lock().expect("no worker panics holding it");
-                    f.get_or_insert(e);
-                    break;
-                }
-            });
+            scope.spawn(|| split.work());
         }
     });
-    if let Some(e) = failure.into_inner().expect("workers are done") {
-        return Err(e);
-    }
-    std::fs::remove_dir_all(&spill_dir)?;
-
-    // The send list: who gets which file, how much is in it, when it is due.
-    let due = ctx
-        .policy
-        .reviewers
-        .as_ref()
-        .and_then(|p| p.due)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default();
-    let mut send = CsvFile::create(&out.join(SEND_LIST_CSV), &SEND_LIST_COLUMNS, &provenance)?;
-    for (r, _, rel) in &files {
-        let (rows, privileged) = rows_of[*r];
-        send.row([
-            a.reviewers[*r].as_str(),
-            a.who.get(*r).copied().unwrap_or_default(),
-            rel.trim_start_matches(&format!("{REVIEWERS_DIR}/")),
-            rows.to_string().as_str(),
-            privileged.to_string().as_str(),
-            due.as_str(),
-            unassigned.to_string().as_str(),
-        ])?;
-    }
-    send.finish()?;
-
-    let mut names: Vec<String> = vec![
-        format!("{REVIEWERS_DIR}/{ASSIGNMENTS_CSV}"),
-        format!("{REVIEWERS_DIR}/{SEND_LIST_CSV}"),
-    ];
-    names.extend(files.into_iter().map(|(_, _, n)| n));
-    names.sort();
-    Ok(names)
+    split.finish()
 }
 
-/// Appends one row to a spill buffer.
-fn encode(buf: &mut Vec<u8>, row: &[Cell]) {
-    buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
-    let text = |buf: &mut Vec<u8>, t: &str| {
-        buf.push(1);
-        buf.extend_from_slice(&(t.len() as u32).to_le_bytes());
-        buf.extend_from_slice(t.as_bytes());
-    };
-    for c in row {
-        match c {
-            Cell::Empty => buf.push(0),
-            Cell::Text(t) => text(buf, t),
-            Cell::Shared(t) => text(buf, t),
-            Cell::Int(n) => {
-                buf.push(2);
-                buf.extend_from_slice(&n.to_le_bytes());
+/// The reviewer split of a pack, planned: who gets which rows, in which
+/// file. [`Split::write_lists`] writes the two lists, [`Split::work`] (on
+/// any number of threads) the workbooks, [`Split::finish`] says how it went.
+pub struct Split<'c, 'a, 's> {
+    ctx: &'c ReportContext<'a, 's>,
+    a: &'c Assignments,
+    out: PathBuf,
+    /// The Entitlements facts when the report made none.
+    own_rows: Option<EntitlementRows>,
+    facts: RowFacts<'a>,
+    /// Per reviewer: the rows (sheet indices, in sheet order), how many
+    /// are admin or escalation.
+    rows_of: Vec<(Vec<u32>, usize)>,
+    unassigned: usize,
+    /// Reviewers with rows: (reviewer, path, pack-relative name).
+    files: Vec<(usize, PathBuf, String)>,
+    /// Indices into `files`, largest first: the longest workbook does not
+    /// start last and leave the other threads idle at the end.
+    order: Vec<usize>,
+    next: AtomicUsize,
+    failure: Mutex<Option<std::io::Error>>,
+}
+
+impl<'c, 'a, 's> Split<'c, 'a, 's> {
+    /// Routes every row to its reviewer and creates `reviewers/` in the
+    /// staged pack `dir`.
+    pub fn plan(
+        ctx: &'c ReportContext<'a, 's>,
+        a: &'c Assignments,
+        dir: &Path,
+    ) -> std::io::Result<Self> {
+        let out = dir.join(REVIEWERS_DIR);
+        crate::atomic::create_dir_all(&out)?;
+        let own_rows = ctx
+            .entitlement_rows
+            .is_none()
+            .then(|| EntitlementRows::make(ctx.graph));
+        let rows = ctx.entitlement_rows.or(own_rows.as_ref()).expect("made");
+        if rows.len() != a.rows.len() {
+            return Err(std::io::Error::other(format!(
+                "the Entitlements sheet has {} rows, {} were assigned",
+                rows.len(),
+                a.rows.len()
+            )));
+        }
+        let mut rows_of: Vec<(Vec<u32>, usize)> = vec![(Vec::new(), 0); a.reviewers.len()];
+        let mut unassigned = 0;
+        for (i, ra) in a.rows.iter().enumerate() {
+            match ra.reviewer {
+                Some(x) => {
+                    let (list, privileged) = &mut rows_of[x as usize];
+                    list.push(i as u32);
+                    let level = rows.level(i);
+                    if level == PrivilegeLevel::Admin || level == PrivilegeLevel::Escalation {
+                        *privileged += 1;
+                    }
+                }
+                None => unassigned += 1,
+            }
+        }
+        let files: Vec<(usize, PathBuf, String)> = (0..a.reviewers.len())
+            .filter(|r| !rows_of[*r].0.is_empty())
+            .map(|r| {
+                let name = workbook_name(&a.reviewers[r]);
+                (r, out.join(&name), format!("{REVIEWERS_DIR}/{name}"))
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..files.len()).collect();
+        order.sort_by_key(|&k| std::cmp::Reverse(rows_of[files[k].0].0.len()));
+        Ok(Split {
+            ctx,
+            a,
+            out,
+            own_rows,
+            facts: RowFacts::of(ctx.findings, ctx.policy),
+            rows_of,
+            unassigned,
+            files,
+            order,
+            next: AtomicUsize::new(0),
+            failure: Mutex::new(None),
+        })
+    }
+
+    fn rows(&self) -> &EntitlementRows {
+        self.ctx
+            .entitlement_rows
+            .or(self.own_rows.as_ref())
+            .expect("made in plan")
+    }
+
+    /// How many reviewer workbooks there are.
+    pub fn workbooks(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Writes `reviewers/assignments.csv` (every row's reviewer) and
+    /// `reviewers/send-list.csv` (who gets which file, how much is in it,
+    /// when it is due).
+    pub fn write_lists(&self) -> std::io::Result<()> {
+        let (ctx, a) = (self.ctx, self.a);
+        let s = &ctx.loaded.snapshot;
+        let captured = fmt_time(s.captured_at());
+        let provenance = [
+            ("account_id", s.account.id.as_str()),
+            ("snapshot_captured_at", captured.as_str()),
+            ("snapshot_sha256", ctx.loaded.sha256.as_str()),
+        ];
+        // The row says it all: its key, principal, level and entitlement
+        // are cells of the sheet's columns.
+        let columns = data_columns(ctx, SheetId::Entitlements);
+        let at = |key: &str| columns.iter().position(|c| c.key == key);
+        let (key_at, pid_at, email_at, level_at, what_at) = (
+            at("row_key"),
+            at("principal_id"),
+            at("principal_email"),
+            at("privilege_level"),
+            at("entitlement"),
+        );
+        let text = |row: &[Cell], i: Option<usize>| -> String {
+            i.and_then(|i| row.get(i))
+                .map(|c| c.as_text().into_owned())
+                .unwrap_or_default()
+        };
+        let mut csv = CsvFile::create(
+            &self.out.join(ASSIGNMENTS_CSV),
+            &ASSIGNMENT_COLUMNS,
+            &provenance,
+        )?;
+        let rows = self.rows();
+        for i in 0..rows.len() {
+            let row = rows.row(ctx.graph, &self.facts, i);
+            let key = text(&row, key_at);
+            csv.row([
+                key.as_str(),
+                key.split_once(':').map_or("", |(code, _)| code),
+                a.reviewer_of(i).unwrap_or(""),
+                a.basis_text(i).as_str(),
+                text(&row, pid_at).as_str(),
+                text(&row, email_at).to_ascii_lowercase().as_str(),
+                text(&row, level_at).as_str(),
+                text(&row, what_at).as_str(),
+            ])?;
+        }
+        csv.finish()?;
+
+        let due = ctx
+            .policy
+            .reviewers
+            .as_ref()
+            .and_then(|p| p.due)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let mut send = CsvFile::create(
+            &self.out.join(SEND_LIST_CSV),
+            &SEND_LIST_COLUMNS,
+            &provenance,
+        )?;
+        for (r, _, rel) in &self.files {
+            let (list, privileged) = &self.rows_of[*r];
+            send.row([
+                a.reviewers[*r].as_str(),
+                a.who.get(*r).copied().unwrap_or_default(),
+                rel.trim_start_matches(&format!("{REVIEWERS_DIR}/")),
+                list.len().to_string().as_str(),
+                privileged.to_string().as_str(),
+                due.as_str(),
+                self.unassigned.to_string().as_str(),
+            ])?;
+        }
+        send.finish()
+    }
+
+    /// Writes workbooks until none is left (or one failed); any number of
+    /// threads may call it at once, each taking the next.
+    pub fn work(&self) {
+        loop {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some((r, path, _)) = self.order.get(k).map(|&k| &self.files[k]) else {
+                break;
+            };
+            if self.failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                break;
+            }
+            if let Err(e) = self.workbook(*r, path) {
+                let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+                f.get_or_insert(e);
+                break;
             }
         }
     }
+
+    /// The first failure, or the pack-relative names written, sorted.
+    pub fn finish(self) -> std::io::Result<Vec<String>> {
+        if let Some(e) = self.failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        if self.next.load(Ordering::Relaxed) < self.order.len() {
+            return Err(std::io::Error::other(
+                "not every reviewer workbook was written",
+            ));
+        }
+        let mut names: Vec<String> = vec![
+            format!("{REVIEWERS_DIR}/{ASSIGNMENTS_CSV}"),
+            format!("{REVIEWERS_DIR}/{SEND_LIST_CSV}"),
+        ];
+        names.extend(self.files.into_iter().map(|(_, _, n)| n));
+        names.sort();
+        Ok(names)
+    }
+
+    fn workbook(&self, r: usize, path: &Path) -> std::io::Result<()> {
+        let (list, privileged) = &self.rows_of[r];
+        let rows = self.rows();
+        let g = self.ctx.graph;
+        workbook(
+            self.ctx,
+            &self.a.reviewers[r],
+            self.a.codes.get(r).map(String::as_str),
+            (list.len(), *privileged),
+            path,
+            |sink| {
+                for &i in list {
+                    let i = i as usize;
+                    let mut row = rows.row(g, &self.facts, i);
+                    push_reviewer_columns(self.a, i, &mut row);
+                    sink(row)?;
+                }
+                Ok(())
+            },
+        )
+    }
 }
 
-/// Reads the next spilled row.
-fn decode(r: &mut impl Read) -> std::io::Result<Option<Vec<Cell>>> {
-    let mut n4 = [0u8; 4];
-    match r.read_exact(&mut n4) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e),
-    }
-    let n = u32::from_le_bytes(n4) as usize;
-    let mut cells = Vec::with_capacity(n);
-    for _ in 0..n {
-        let mut tag = [0u8; 1];
-        r.read_exact(&mut tag)?;
-        cells.push(match tag[0] {
-            0 => Cell::Empty,
-            1 => {
-                r.read_exact(&mut n4)?;
-                let mut bytes = vec![0u8; u32::from_le_bytes(n4) as usize];
-                r.read_exact(&mut bytes)?;
-                Cell::Text(String::from_utf8(bytes).map_err(std::io::Error::other)?)
-            }
-            _ => {
-                let mut n8 = [0u8; 8];
-                r.read_exact(&mut n8)?;
-                Cell::Int(i64::from_le_bytes(n8))
-            }
-        });
-    }
-    Ok(Some(cells))
-}
-
-/// Writes one reviewer's workbook from its spill: the About sheet, then the
-/// reviewer's rows of Entitlements.
+/// Writes one reviewer's workbook: the About sheet, then the reviewer's
+/// rows of Entitlements, made by `produce`.
 fn workbook(
     ctx: &ReportContext<'_, '_>,
     reviewer: &str,
     code: Option<&str>,
     (rows, privileged): (usize, usize),
-    spill: &Path,
     path: &Path,
+    produce: impl FnOnce(&mut Sink<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let label = path
         .file_name()
@@ -376,7 +399,6 @@ fn workbook(
     let formats = Formats::new();
     about(&mut wb, ctx, reviewer, code, rows, privileged).map_err(xerr)?;
 
-    let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(spill)?);
     let sheet = SheetId::Entitlements;
     let mut layout = PackLayout::new(
         ctx,
@@ -397,12 +419,7 @@ fn workbook(
         rows,
         Limits::EXCEL.rows_per_sheet,
         &mut layout,
-        |sink| {
-            while let Some(cells) = decode(&mut reader)? {
-                sink(cells)?;
-            }
-            Ok(())
-        },
+        |sink| produce(sink),
     )?;
     wb.save(path).map_err(xerr)
 }

@@ -367,7 +367,24 @@ impl Layout for PackLayout<'_, '_, '_> {
     fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
         self.review_cells = part.rows <= self.limits.table_max_rows;
         self.sized_rows = part.rows <= ROW_HEIGHTS_MAX_ROWS;
-        self.setup_part(ws, part)
+        self.setup_part(ws, part)?;
+        // A part small enough to size its rows wraps its long text, and
+        // aligns the text beside it at the top, so a row reads across.
+        // Formatted as columns, not cell by cell: the writer looks up a
+        // cell's format by hashing it (about 1 µs a cell), a column's once.
+        // A part too large to size its rows is one line a row: wrapped text
+        // in unsized rows would only make the sheet taller to scroll.
+        if self.sized_rows && self.any_wrapped {
+            for (i, wraps) in self.wrapped.iter().enumerate() {
+                let f = if *wraps {
+                    &self.formats.wrap
+                } else {
+                    &self.formats.top
+                };
+                ws.set_column_format(self.column_of(i), f)?;
+            }
+        }
+        Ok(())
     }
 
     fn after_row(
@@ -420,21 +437,6 @@ impl Layout for PackLayout<'_, '_, '_> {
         match self.review_at() {
             Some(at) if i >= at => (i + REVIEW_COLUMNS.len()) as u16,
             _ => i as u16,
-        }
-    }
-
-    fn text_format(&self, i: usize) -> Option<&Format> {
-        // A part too large to size its rows is one line a row: no cell of
-        // it is formatted (a format costs a lookup per cell, and wrapped
-        // text in unsized rows would only make the sheet taller to scroll).
-        if !self.sized_rows {
-            return None;
-        }
-        match self.wrapped.get(i) {
-            Some(true) => Some(&self.formats.wrap),
-            // Beside wrapped cells, at the top too, so a row reads across.
-            Some(false) if self.any_wrapped => Some(&self.formats.top),
-            _ => None,
         }
     }
 }
@@ -770,6 +772,7 @@ mod tests {
             assignments: None,
             operator: None,
             verdict: None,
+            entitlement_rows: None,
         };
         f(&ctx);
     }

@@ -62,7 +62,7 @@ fn report_diff_and_collect_say_what_they_do_in_a_log_and_nothing_quietly() {
         phase_lines(&out),
         vec![
             "building the access graph",
-            "evaluating findings (196 grants)",
+            "evaluating findings (196 grants) and making the entitlement rows",
             "writing the pack (csv, json; 94 findings)",
             "sealing the pack (manifest.json, SHA256SUMS)",
             "writing the zip",
@@ -175,7 +175,7 @@ fn under_a_terminal_the_phases_are_one_live_line() {
         ],
     );
     assert!(
-        seen.contains(REDRAW) && seen.contains("writing one workbook per reviewer ("),
+        seen.contains(REDRAW) && seen.contains("and one workbook per reviewer ("),
         "{seen:?}"
     );
     let returned = root().join("samples/demo/returned").display().to_string();

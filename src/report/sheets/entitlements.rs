@@ -5,6 +5,7 @@
 //! what each entitlement reaches.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::*;
 use crate::graph::{Entitlement, Holder, RoleOrder};
@@ -90,98 +91,105 @@ impl<'p> RowFacts<'p> {
     }
 }
 
-/// Makes the Entitlements sheet's rows. What many rows share is made once:
-/// the facts of each distinct set of accesses (group members share their
-/// group's, a project's members mostly the same few roles), each
-/// assignment's grant count (one pass over the grants), each group's size.
-pub struct RowMaker<'g, 's, 'p> {
-    g: &'g AccessGraph<'s>,
-    facts: RowFacts<'p>,
-    grant_counts: Vec<usize>,
-    by_set: HashMap<Vec<usize>, std::rc::Rc<SetCells>>,
-    group_sizes: HashMap<usize, usize>,
-    words: PermissionWords,
-    roles: RoleOrder,
+/// What every Entitlements row takes from the graph (what its accesses
+/// give, its roles, its members, how many grants hang on it), made once per
+/// report on every core and shared by every writer of the rows: the sheet,
+/// its CSV file, the reviewer split. A row is then its entitlement's names
+/// and these ([`EntitlementRows::row`]).
+pub struct EntitlementRows {
+    cores: Vec<RowCore>,
+    targets: TargetNames,
+}
+
+/// One row's share of [`EntitlementRows`].
+struct RowCore {
+    e: Entitlement,
+    set: Arc<SetCells>,
+    roles: Arc<str>,
+    members: Option<Arc<str>>,
+    grants: usize,
 }
 
 /// The cells a row takes from its set of accesses.
 struct SetCells {
     level: PrivilegeLevel,
-    admin_of: std::sync::Arc<str>,
-    escalation: std::sync::Arc<str>,
-    reaches: std::sync::Arc<str>,
-    permissions: std::sync::Arc<str>,
+    admin_of: Arc<str>,
+    escalation: Arc<str>,
+    /// The scopes it reaches, as [`TargetNames`] numbers them.
+    reaches: Box<[u32]>,
+    /// Their names, made once when more than one row shares the set (a
+    /// set of one row, such as most principals' and scope memberships',
+    /// names them when its row is made: a kilobyte a row at 50,000 users).
+    reaches_text: std::sync::OnceLock<Arc<str>>,
+    permissions: Arc<str>,
 }
 
-impl<'g, 's, 'p> RowMaker<'g, 's, 'p> {
-    /// For a graph, with what the rows say besides it.
-    pub fn new(g: &'g AccessGraph<'s>, facts: RowFacts<'p>) -> Self {
-        RowMaker {
-            g,
-            facts,
+/// How many entitlements a thread takes at a time.
+const CHUNK: usize = 8192;
+
+impl EntitlementRows {
+    /// Every entitlement's, in row order ([`AccessGraph::entitlements`]).
+    pub fn make(g: &AccessGraph<'_>) -> EntitlementRows {
+        let all = g.entitlements();
+        let shared = Shared {
             grant_counts: g.grant_counts(),
-            by_set: HashMap::new(),
-            group_sizes: HashMap::new(),
-            words: PermissionWords::default(),
             roles: g.role_order(),
+            targets: TargetNames::of(g),
+        };
+        let chunks: Vec<&[Entitlement]> = all.chunks(CHUNK).collect();
+        let order: Vec<usize> = (0..chunks.len()).collect();
+        let made = crate::parallel::map_in_order_with(
+            &order,
+            || CoreMaker::new(g, &shared),
+            |maker, i| chunks[i].iter().map(|&e| maker.core(e)).collect::<Vec<_>>(),
+        );
+        let cores: Vec<RowCore> = made.into_iter().flatten().collect();
+        // The makers' caches are gone: a set still held twice is shared.
+        for c in &cores {
+            if Arc::strong_count(&c.set) > 1 {
+                c.set
+                    .reaches_text
+                    .get_or_init(|| shared.targets.text(&c.set.reaches).into());
+            }
+        }
+        EntitlementRows {
+            cores,
+            targets: shared.targets,
         }
     }
 
-    fn set_cells(&mut self, assignments: &[usize]) -> std::rc::Rc<SetCells> {
-        let g = self.g;
-        let accesses = g.access_set(assignments);
-        let key: Vec<usize> = accesses
-            .iter()
-            .map(|a| *a as *const crate::graph::Access as usize)
-            .collect();
-        if let Some(c) = self.by_set.get(&key) {
-            return c.clone();
-        }
-        let gives = g.gives_of_accesses(&accesses);
-        let cells = std::rc::Rc::new(SetCells {
-            level: gives.level,
-            admin_of: join_scopes(&gives.admin_of.iter().cloned().collect::<Vec<_>>()).into(),
-            escalation: gives
-                .escalation
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(" ")
-                .into(),
-            reaches: gives.scopes.into(),
-            permissions: permission_summary(g, &accesses, &mut self.words).into(),
-        });
-        self.by_set.insert(key, cells.clone());
-        cells
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.cores.len()
     }
 
-    fn group_size(&mut self, group: usize) -> usize {
-        let g = self.g;
-        *self.group_sizes.entry(group).or_insert_with(|| {
-            g.group_members(GroupRef {
-                index: Some(group),
-                builtin_from_assignment: None,
-            })
-            .len()
-        })
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.cores.is_empty()
     }
 
-    /// One entitlement's row.
-    pub fn row(&mut self, e: Entitlement) -> Vec<Cell> {
-        let g = self.g;
+    /// The entitlement of row `i`.
+    pub fn entitlement(&self, i: usize) -> Entitlement {
+        self.cores[i].e
+    }
+
+    /// The level row `i` gives.
+    pub fn level(&self, i: usize) -> PrivilegeLevel {
+        self.cores[i].set.level
+    }
+
+    /// Row `i`, in [`ENTITLEMENTS`]' columns.
+    pub fn row(&self, g: &AccessGraph<'_>, facts: &RowFacts<'_>, i: usize) -> Vec<Cell> {
+        let RowCore {
+            e,
+            set,
+            roles,
+            members,
+            grants,
+        } = &self.cores[i];
+        let e = *e;
         let s = g.snapshot();
         let holder = g.entitlement_holder(e);
-        // The grants once: what it gives and the permission summary both
-        // read them. A role assignment's are only counted (to an all-users
-        // group it carries one per user of the scope).
-        let (assignments, count) = match e {
-            Entitlement::RoleAssignment(ai) => (vec![ai], self.grant_counts[ai]),
-            _ => {
-                let grants = g.entitlement_grants(e);
-                (g.entitlement_assignments(e, &grants), grants.len())
-            }
-        };
-        let set = self.set_cells(&assignments);
         let (pkind, pid, pname, pemail, status, login, tfa): (
             &str,
             String,
@@ -233,20 +241,12 @@ impl<'g, 's, 'p> RowMaker<'g, 's, 'p> {
                 Cell::Empty,
             ),
         };
-        let members: Cell = match (e, holder) {
-            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => members_label(g, gr).into(),
-            (Entitlement::GroupMembership { group, .. }, _) => {
-                let n = self.group_size(group);
-                format!("the group has {n} member{}", if n == 1 { "" } else { "s" }).into()
-            }
-            _ => Cell::Empty,
-        };
-        let open = self.facts.open_findings.get(&pid).copied().unwrap_or(0);
+        let open = facts.open_findings.get(&pid).copied().unwrap_or(0);
         let (owner, purpose): (Cell, Cell) = match holder {
             Holder::Principal(Principal::ServiceAccount(i)) => {
                 let sa = &s.service_accounts[i];
                 (
-                    self.facts
+                    facts
                         .service_accounts
                         .owner_of(sa)
                         .map_or_else(|| Cell::from("no owner"), Cell::from),
@@ -268,11 +268,14 @@ impl<'g, 's, 'p> RowMaker<'g, 's, 'p> {
             purpose,
             Cell::Shared(set.admin_of.clone()),
             Cell::Shared(set.escalation.clone()),
-            Cell::Shared(set.reaches.clone()),
-            self.roles.text(g, &assignments).into(),
-            members,
-            count.into(),
-            remove_with(g, e, count).into(),
+            match set.reaches_text.get() {
+                Some(t) => Cell::Shared(t.clone()),
+                None => self.targets.text(&set.reaches).into(),
+            },
+            Cell::Shared(roles.clone()),
+            members.clone().map_or(Cell::Empty, Cell::Shared),
+            (*grants).into(),
+            remove_with(g, e, *grants).into(),
             e.kind().label().into(),
             pkind.into(),
             pid.into(),
@@ -280,6 +283,166 @@ impl<'g, 's, 'p> RowMaker<'g, 's, 'p> {
             Cell::Shared(set.permissions.clone()),
             g.entitlement_key(e).into(),
         ]
+    }
+}
+
+/// What every thread making [`RowCore`]s reads.
+struct Shared {
+    grant_counts: Vec<usize>,
+    roles: RoleOrder,
+    targets: TargetNames,
+}
+
+/// Every target scope of the graph's accesses, in the order
+/// [`crate::graph::format_target_refs`] lists them, with its name: a set of
+/// accesses then names what it reaches by sorting numbers.
+struct TargetNames {
+    sorted: Vec<crate::graph::Target>,
+    names: Vec<String>,
+}
+
+impl TargetNames {
+    fn of(g: &AccessGraph<'_>) -> TargetNames {
+        let mut sorted: Vec<crate::graph::Target> = (0..g.assignments.len())
+            .filter_map(|ai| g.access_of(ai))
+            .flat_map(|a| a.targets.iter().cloned())
+            .collect();
+        sorted.sort();
+        sorted.dedup();
+        let names = sorted.iter().map(crate::graph::format_target).collect();
+        TargetNames { sorted, names }
+    }
+
+    /// `account/**; org:eng` of target numbers, sorted.
+    fn text(&self, numbers: &[u32]) -> String {
+        let mut text = String::new();
+        for (i, &n) in numbers.iter().enumerate() {
+            if i > 0 {
+                text.push_str("; ");
+            }
+            text.push_str(&self.names[n as usize]);
+        }
+        text
+    }
+
+    fn numbers(&self, access: &crate::graph::Access) -> Vec<u32> {
+        access
+            .targets
+            .iter()
+            .map(|t| {
+                self.sorted
+                    .binary_search(t)
+                    .expect("every access's targets are listed") as u32
+            })
+            .collect()
+    }
+}
+
+/// Makes [`RowCore`]s on one thread. What many rows share is made once: the
+/// facts of each distinct set of accesses (group members share their
+/// group's, a project's members mostly the same few roles), each group's
+/// members, each access's target numbers.
+struct CoreMaker<'g, 's, 'h> {
+    g: &'g AccessGraph<'s>,
+    shared: &'h Shared,
+    roles: RoleOrder,
+    by_set: HashMap<Vec<usize>, Arc<SetCells>>,
+    members: HashMap<GroupRef, Arc<str>>,
+    group_sizes: HashMap<usize, Arc<str>>,
+    targets: HashMap<usize, Vec<u32>>,
+    words: PermissionWords,
+}
+
+impl<'g, 's, 'h> CoreMaker<'g, 's, 'h> {
+    fn new(g: &'g AccessGraph<'s>, shared: &'h Shared) -> Self {
+        CoreMaker {
+            g,
+            shared,
+            roles: shared.roles.clone(),
+            by_set: HashMap::new(),
+            members: HashMap::new(),
+            group_sizes: HashMap::new(),
+            targets: HashMap::new(),
+            words: PermissionWords::default(),
+        }
+    }
+
+    fn core(&mut self, e: Entitlement) -> RowCore {
+        let g = self.g;
+        // A role assignment's grants are only counted (to an all-users
+        // group it carries one per user of the scope).
+        let (assignments, grants) = match e {
+            Entitlement::RoleAssignment(ai) => (vec![ai], self.shared.grant_counts[ai]),
+            _ => g.entitlement_reach(e),
+        };
+        let set = self.set_cells(&assignments);
+        let members = match (e, g.entitlement_holder(e)) {
+            (Entitlement::RoleAssignment(_), Holder::Group(gr)) => Some(
+                self.members
+                    .entry(gr)
+                    .or_insert_with(|| members_label(g, gr).into())
+                    .clone(),
+            ),
+            (Entitlement::GroupMembership { group, .. }, _) => {
+                Some(self.group_sizes.entry(group).or_insert_with(|| {
+                    let n = g
+                        .group_members(GroupRef {
+                            index: Some(group),
+                            builtin_from_assignment: None,
+                        })
+                        .len();
+                    format!("the group has {n} member{}", if n == 1 { "" } else { "s" }).into()
+                }))
+                .cloned()
+            }
+            _ => None,
+        };
+        RowCore {
+            e,
+            set,
+            roles: self.roles.text(g, &assignments),
+            members,
+            grants,
+        }
+    }
+
+    fn set_cells(&mut self, assignments: &[usize]) -> Arc<SetCells> {
+        let g = self.g;
+        let accesses = g.access_set(assignments);
+        let key: Vec<usize> = accesses
+            .iter()
+            .map(|a| *a as *const crate::graph::Access as usize)
+            .collect();
+        if let Some(c) = self.by_set.get(&key) {
+            return c.clone();
+        }
+        let gives = g.gives_of_accesses_but_scopes(&accesses);
+        let mut targets: Vec<u32> = Vec::new();
+        for (a, k) in accesses.iter().zip(&key) {
+            let numbers = self
+                .targets
+                .entry(*k)
+                .or_insert_with(|| self.shared.targets.numbers(a));
+            targets.extend_from_slice(numbers);
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        let cells = Arc::new(SetCells {
+            level: gives.level,
+            admin_of: join_scopes(&gives.admin_of.iter().cloned().collect::<Vec<_>>()).into(),
+            escalation: gives
+                .escalation
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
+            reaches: targets.into(),
+            reaches_text: std::sync::OnceLock::new(),
+            permissions: permission_summary(g, &accesses, &mut self.words).into(),
+        });
+        self.by_set.insert(key, cells.clone());
+        cells
     }
 }
 
@@ -508,9 +671,17 @@ fn permission_summary(
 
 pub(super) fn entitlements(ctx: &ReportContext<'_, '_>, sink: &mut Sink<'_>) -> io::Result<()> {
     let g = ctx.graph;
-    let mut rows = RowMaker::new(g, RowFacts::of(ctx.findings, ctx.policy));
-    for e in g.entitlements() {
-        sink(rows.row(e))?;
+    let made;
+    let rows = match ctx.entitlement_rows {
+        Some(rows) => rows,
+        None => {
+            made = EntitlementRows::make(g);
+            &made
+        }
+    };
+    let facts = RowFacts::of(ctx.findings, ctx.policy);
+    for i in 0..rows.len() {
+        sink(rows.row(g, &facts, i))?;
     }
     Ok(())
 }

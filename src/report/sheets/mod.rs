@@ -211,16 +211,22 @@ pub fn write_rows(
         Some(a) => {
             let mut i = 0usize;
             sheet_rows(ctx, sheet, &mut |mut row: Vec<Cell>| {
-                row.push(match a.reviewer_of(i) {
-                    Some(r) => r.into(),
-                    None => Cell::Empty,
-                });
-                row.push(a.basis_text(i).into());
+                push_reviewer_columns(a, i, &mut row);
                 i += 1;
                 sink(row)
             })
         }
     }
+}
+
+/// Adds the reviewer columns of [`data_columns`] to row `i` of a campaign
+/// sheet (the Entitlements sheet of a pack whose policy names reviewers).
+pub fn push_reviewer_columns(a: &super::reviewers::Assignments, i: usize, row: &mut Vec<Cell>) {
+    row.push(match a.reviewer_of(i) {
+        Some(r) => r.into(),
+        None => Cell::Empty,
+    });
+    row.push(a.basis_text(i).into());
 }
 
 /// Produces every row of a sheet, in order, into `sink`: the sheet's own
