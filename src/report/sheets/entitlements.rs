@@ -99,6 +99,74 @@ impl<'p> RowFacts<'p> {
 pub struct EntitlementRows {
     cores: Vec<RowCore>,
     targets: TargetNames,
+    /// Who each user, then each service account, is in a row.
+    people: Vec<Who>,
+    /// Who each listed group is in a row.
+    groups: Vec<Who>,
+}
+
+/// The cells naming who holds an entitlement, made once per principal or
+/// group (tens of rows name the same user).
+struct Who {
+    kind: &'static str,
+    id: Arc<str>,
+    name: Arc<str>,
+    email: Arc<str>,
+    status: &'static str,
+    login: Cell,
+    tfa: &'static str,
+}
+
+impl Who {
+    fn of(g: &AccessGraph<'_>, holder: Holder) -> Who {
+        let s = g.snapshot();
+        match holder {
+            Holder::Principal(p) => {
+                let id = g.identity(p);
+                let (login, tfa) = match p {
+                    Principal::User(u) => (
+                        Cell::Shared(last_login(g, u).into()),
+                        two_factor(&s.users[u]),
+                    ),
+                    Principal::ServiceAccount(_) => (Cell::Empty, ""),
+                };
+                Who {
+                    kind: id.kind,
+                    id: id.id.into(),
+                    name: id.name.into(),
+                    email: id.email.unwrap_or_default().into(),
+                    status: principal_status(g, p),
+                    login,
+                    tfa,
+                }
+            }
+            Holder::Group(gr) => {
+                let (scope, gid) = g.group_scope_and_id(gr);
+                let name = gr
+                    .index
+                    .map(|i| s.user_groups[i].name.as_str())
+                    .unwrap_or(gid);
+                Who {
+                    kind: "user_group",
+                    id: format!("group:{scope}/{gid}").into(),
+                    name: name.into(),
+                    email: "".into(),
+                    status: "",
+                    login: Cell::Empty,
+                    tfa: "",
+                }
+            }
+            Holder::Unknown => Who {
+                kind: "",
+                id: "".into(),
+                name: "".into(),
+                email: "".into(),
+                status: "",
+                login: Cell::Empty,
+                tfa: "",
+            },
+        }
+    }
 }
 
 /// One row's share of [`EntitlementRows`].
@@ -152,9 +220,25 @@ impl EntitlementRows {
                     .get_or_init(|| shared.targets.text(&c.set.reaches).into());
             }
         }
+        let s = g.snapshot();
+        let people = g
+            .principals()
+            .map(|p| Who::of(g, Holder::Principal(p)))
+            .collect();
+        let groups = (0..s.user_groups.len())
+            .map(|i| {
+                let gr = GroupRef {
+                    index: Some(i),
+                    builtin_from_assignment: None,
+                };
+                Who::of(g, Holder::Group(gr))
+            })
+            .collect();
         EntitlementRows {
             cores,
             targets: shared.targets,
+            people,
+            groups,
         }
     }
 
@@ -190,58 +274,17 @@ impl EntitlementRows {
         let e = *e;
         let s = g.snapshot();
         let holder = g.entitlement_holder(e);
-        let (pkind, pid, pname, pemail, status, login, tfa): (
-            &str,
-            String,
-            String,
-            String,
-            &str,
-            Cell,
-            Cell,
-        ) = match holder {
-            Holder::Principal(p) => {
-                let id = g.identity(p);
-                let (login, tfa) = match p {
-                    Principal::User(u) => (last_login(g, u).into(), two_factor(&s.users[u]).into()),
-                    Principal::ServiceAccount(_) => (Cell::Empty, Cell::Empty),
-                };
-                (
-                    id.kind,
-                    id.id,
-                    id.name.to_string(),
-                    id.email.unwrap_or_default().to_string(),
-                    principal_status(g, p),
-                    login,
-                    tfa,
-                )
+        let group_who;
+        let who = match holder {
+            Holder::Principal(Principal::User(u)) => &self.people[u],
+            Holder::Principal(Principal::ServiceAccount(i)) => &self.people[s.users.len() + i],
+            Holder::Group(GroupRef { index: Some(i), .. }) => &self.groups[i],
+            _ => {
+                group_who = Who::of(g, holder);
+                &group_who
             }
-            Holder::Group(gr) => {
-                let (scope, gid) = g.group_scope_and_id(gr);
-                let name = gr
-                    .index
-                    .map(|i| s.user_groups[i].name.clone())
-                    .unwrap_or_else(|| gid.to_string());
-                (
-                    "user_group",
-                    format!("group:{scope}/{gid}"),
-                    name,
-                    String::new(),
-                    "",
-                    Cell::Empty,
-                    Cell::Empty,
-                )
-            }
-            Holder::Unknown => (
-                "",
-                String::new(),
-                String::new(),
-                String::new(),
-                "",
-                Cell::Empty,
-                Cell::Empty,
-            ),
         };
-        let open = facts.open_findings.get(&pid).copied().unwrap_or(0);
+        let open = facts.open_findings.get(&*who.id).copied().unwrap_or(0);
         let (owner, purpose): (Cell, Cell) = match holder {
             Holder::Principal(Principal::ServiceAccount(i)) => {
                 let sa = &s.service_accounts[i];
@@ -256,13 +299,13 @@ impl EntitlementRows {
             _ => (Cell::Empty, Cell::Empty),
         };
         vec![
-            pname.into(),
+            Cell::Shared(who.name.clone()),
             what(g, e).into(),
             set.level.as_str().into(),
-            pemail.into(),
-            status.into(),
-            login,
-            tfa,
+            Cell::Shared(who.email.clone()),
+            who.status.into(),
+            who.login.clone(),
+            who.tfa.into(),
             open.into(),
             owner,
             purpose,
@@ -277,8 +320,8 @@ impl EntitlementRows {
             (*grants).into(),
             remove_with(g, e, *grants).into(),
             e.kind().label().into(),
-            pkind.into(),
-            pid.into(),
+            who.kind.into(),
+            Cell::Shared(who.id.clone()),
             g.entitlement_scope(e).to_string().into(),
             Cell::Shared(set.permissions.clone()),
             g.entitlement_key(e).into(),
