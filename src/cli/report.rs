@@ -316,6 +316,11 @@ pub(crate) fn read_roster(
 /// pack's CI formats add to its own.
 pub(crate) type ExtraFiles<'a> = dyn Fn(&Path) -> anyhow::Result<Option<super::ci::Judged>> + 'a;
 
+/// What a scoped thread returned (its panic, carried on).
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write(
     loaded: &LoadedSnapshot,
@@ -361,23 +366,27 @@ pub(crate) fn write(
             ""
         }
     ));
-    let (evaluation, entitlement_rows) = std::thread::scope(|scope| {
+    // Who reviews what, beside them too: it reads the graph and the
+    // policy, not the findings.
+    let (evaluation, entitlement_rows, assignments) = std::thread::scope(|scope| {
         let rows = needs_rows
             .then(|| scope.spawn(|| crate::report::sheets::EntitlementRows::make(&graph)));
+        let assignments = policy.reviewers.as_ref().map(|r| {
+            let (graph, roster) = (&graph, roster.as_ref());
+            scope.spawn(move || {
+                let mut a = crate::report::reviewers::assign(graph, r, roster);
+                if let Some(key) = campaign_key {
+                    a.issue_codes(key, &loaded.sha256);
+                }
+                a
+            })
+        });
         let evaluation = findings::evaluate_since(&graph, policy, as_of, roster.as_ref(), previous);
-        let rows = rows.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        (evaluation, rows)
+        (evaluation, rows.map(joined), assignments.map(joined))
     });
     let mut verdict = findings::judge(&evaluation.findings, policy, gate, previous_findings);
     verdict.exemptions = findings::exemption_uses(policy, &evaluation.findings, as_of);
     tell_exemptions(&verdict.exemptions, out);
-    let assignments = policy.reviewers.as_ref().map(|r| {
-        let mut a = crate::report::reviewers::assign(&graph, r, roster.as_ref());
-        if let Some(key) = campaign_key {
-            a.issue_codes(key, &loaded.sha256);
-        }
-        a
-    });
     let ctx = ReportContext {
         loaded,
         graph: &graph,

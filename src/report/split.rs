@@ -562,3 +562,69 @@ mod tests {
         assert_eq!(workbook_name(&fits), format!("{fits}.xlsx"));
     }
 }
+
+#[cfg(test)]
+mod jobs {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use crate::graph::AccessGraph;
+    use crate::report::sheets::EntitlementRows;
+    use crate::report::{write_pack, Format, ReportContext};
+
+    /// Every file under `dir`, by relative name.
+    fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            out.insert(name, std::fs::read(&p).unwrap());
+        }
+        out
+    }
+
+    /// The reviewer workbooks written as jobs by the pack's two writers,
+    /// beside the pack, are the bytes the split writes on its own, from facts
+    /// made once or by the split itself; and again the same.
+    #[test]
+    fn reviewer_files_do_not_depend_on_which_thread_wrote_them() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = crate::snapshot::load(&root.join("samples/demo/snapshot.json")).unwrap();
+        let policy_path = root.join("samples/demo/campaign-policy.toml");
+        let policy =
+            crate::findings::Policy::parse(&policy_path, &std::fs::read(&policy_path).unwrap())
+                .unwrap();
+        let graph = AccessGraph::build(&loaded.snapshot);
+        let assignments =
+            crate::report::reviewers::assign(&graph, policy.reviewers.as_ref().unwrap(), None);
+        let rows = EntitlementRows::make(&graph);
+        let ctx = |shared: bool| ReportContext {
+            loaded: &loaded,
+            graph: &graph,
+            as_of: loaded.snapshot.captured_at(),
+            findings: &[],
+            policy: &policy,
+            roster: None,
+            assignments: Some(&assignments),
+            operator: None,
+            verdict: None,
+            entitlement_rows: shared.then_some(&rows),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut written = Vec::new();
+        for (k, shared) in [true, true, false].into_iter().enumerate() {
+            let out = dir.path().join(k.to_string());
+            std::fs::create_dir_all(&out).unwrap();
+            if k == 2 {
+                super::write(&ctx(shared), &assignments, &out).unwrap();
+            } else {
+                write_pack(&ctx(shared), &[Format::Csv, Format::Xlsx], &out, true).unwrap();
+            }
+            written.push(files(&out.join(super::REVIEWERS_DIR)));
+        }
+        assert!(written[0].len() > 3, "{:?}", written[0].keys());
+        assert!(written[0].keys().any(|n| n.ends_with(".xlsx")));
+        assert_eq!(written[0], written[1]);
+        assert_eq!(written[0], written[2]);
+    }
+}
