@@ -141,6 +141,10 @@ fn bench_report(users: usize) {
     let evaluation = stage("findings", || {
         reviewpack::findings::evaluate(&graph, &policy, as_of)
     });
+    // The CLI makes them beside the finding rules.
+    let rows = stage("Entitlements rows' facts (every core)", || {
+        reviewpack::report::sheets::EntitlementRows::make(&graph)
+    });
     let ctx = ReportContext {
         loaded: &loaded,
         graph: &graph,
@@ -151,7 +155,7 @@ fn bench_report(users: usize) {
         assignments: None,
         operator: None,
         verdict: None,
-        entitlement_rows: None,
+        entitlement_rows: Some(&rows),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     // As the CLI writes them: every format (the workbook on one core, the
@@ -171,8 +175,7 @@ fn bench_report(users: usize) {
         "csv,json,xlsx,html",
         &[Format::Csv, Format::Json, Format::Xlsx, Format::Html],
     );
-    // The workbook alone, as it is written beside csv/ (the Entitlements
-    // rows made by itself here).
+    // The workbook alone, as it is written beside csv/.
     let xlsx_path = dir.path().join("review.xlsx");
     let xlsx = {
         let start = Instant::now();
@@ -524,6 +527,9 @@ fn bench_split(users: usize) {
     let assignments = stage("assign reviewers", || {
         reviewpack::report::reviewers::assign(&graph, &reviewers, None)
     });
+    let rows = stage("Entitlements rows' facts (every core)", || {
+        reviewpack::report::sheets::EntitlementRows::make(&graph)
+    });
     let ctx = ReportContext {
         loaded: &loaded,
         graph: &graph,
@@ -534,7 +540,7 @@ fn bench_split(users: usize) {
         assignments: Some(&assignments),
         operator: None,
         verdict: None,
-        entitlement_rows: None,
+        entitlement_rows: Some(&rows),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     stage("Entitlements rows, made into a null sink", || {
