@@ -30,7 +30,7 @@ use super::xlsx::{Formats, Limits, PackLayout};
 use super::ReportContext;
 use crate::graph::PrivilegeLevel;
 use crate::output::csv::CsvFile;
-use crate::output::xlsx::{write_sheet, Cell};
+use crate::output::xlsx::write_sheet;
 
 /// The folder of the reviewer workbooks, inside the pack.
 pub const REVIEWERS_DIR: &str = "reviewers";
@@ -162,6 +162,7 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
             .is_none()
             .then(|| EntitlementRows::make(ctx.graph));
         let rows = ctx.entitlement_rows.or(own_rows.as_ref()).expect("made");
+        let facts = RowFacts::for_rows(ctx.findings, ctx.policy, rows);
         if rows.len() != a.rows.len() {
             return Err(std::io::Error::other(format!(
                 "the Entitlements sheet has {} rows, {} were assigned",
@@ -198,7 +199,7 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
             a,
             out,
             own_rows,
-            facts: RowFacts::of(ctx.findings, ctx.policy),
+            facts,
             rows_of,
             unassigned,
             files,
@@ -232,22 +233,6 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
             ("snapshot_captured_at", captured.as_str()),
             ("snapshot_sha256", ctx.loaded.sha256.as_str()),
         ];
-        // The row says it all: its key, principal, level and entitlement
-        // are cells of the sheet's columns.
-        let columns = data_columns(ctx, SheetId::Entitlements);
-        let at = |key: &str| columns.iter().position(|c| c.key == key);
-        let (key_at, pid_at, email_at, level_at, what_at) = (
-            at("row_key"),
-            at("principal_id"),
-            at("principal_email"),
-            at("privilege_level"),
-            at("entitlement"),
-        );
-        let text = |row: &[Cell], i: Option<usize>| -> String {
-            i.and_then(|i| row.get(i))
-                .map(|c| c.as_text().into_owned())
-                .unwrap_or_default()
-        };
         let mut csv = CsvFile::create(
             &self.out.join(ASSIGNMENTS_CSV),
             &ASSIGNMENT_COLUMNS,
@@ -255,17 +240,16 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
         )?;
         let rows = self.rows();
         for i in 0..rows.len() {
-            let row = rows.row(ctx.graph, &self.facts, i);
-            let key = text(&row, key_at);
+            let l = rows.listing(ctx.graph, i);
             csv.row([
-                key.as_str(),
-                key.split_once(':').map_or("", |(code, _)| code),
+                l.key.as_str(),
+                l.key.split_once(':').map_or("", |(code, _)| code),
                 a.reviewer_of(i).unwrap_or(""),
                 a.basis_text(i).as_str(),
-                text(&row, pid_at).as_str(),
-                text(&row, email_at).to_ascii_lowercase().as_str(),
-                text(&row, level_at).as_str(),
-                text(&row, what_at).as_str(),
+                &l.principal_id,
+                l.principal_email.to_ascii_lowercase().as_str(),
+                l.level,
+                l.entitlement.as_str(),
             ])?;
         }
         csv.finish()?;

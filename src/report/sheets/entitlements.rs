@@ -4,6 +4,7 @@
 //! The grant sheets (Privileged Access, Effective Access) are the evidence of
 //! what each entitlement reaches.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -73,6 +74,10 @@ pub struct RowFacts<'p> {
     pub open_findings: HashMap<String, usize>,
     /// The policy's service-account ownership.
     pub service_accounts: &'p crate::findings::ServiceAccountPolicy,
+    /// `open_findings` by [`EntitlementRows`]' holders (users, service
+    /// accounts, listed groups), looked up once rather than on every row;
+    /// empty unless made by [`RowFacts::for_rows`].
+    open_by_holder: Vec<usize>,
 }
 
 impl<'p> RowFacts<'p> {
@@ -87,7 +92,24 @@ impl<'p> RowFacts<'p> {
         RowFacts {
             open_findings,
             service_accounts: &policy.service_accounts,
+            open_by_holder: Vec::new(),
         }
+    }
+
+    /// [`RowFacts::of`], with each holder of `rows` looked up once.
+    pub fn for_rows(
+        findings: &[crate::findings::Finding],
+        policy: &'p crate::findings::Policy,
+        rows: &EntitlementRows,
+    ) -> Self {
+        let mut facts = RowFacts::of(findings, policy);
+        facts.open_by_holder = rows
+            .people
+            .iter()
+            .chain(&rows.groups)
+            .map(|who| facts.open_findings.get(&*who.id).copied().unwrap_or(0))
+            .collect();
+        facts
     }
 }
 
@@ -107,6 +129,7 @@ pub struct EntitlementRows {
 
 /// The cells naming who holds an entitlement, made once per principal or
 /// group (tens of rows name the same user).
+#[derive(Clone)]
 struct Who {
     kind: &'static str,
     id: Arc<str>,
@@ -274,17 +297,11 @@ impl EntitlementRows {
         let e = *e;
         let s = g.snapshot();
         let holder = g.entitlement_holder(e);
-        let group_who;
-        let who = match holder {
-            Holder::Principal(Principal::User(u)) => &self.people[u],
-            Holder::Principal(Principal::ServiceAccount(i)) => &self.people[s.users.len() + i],
-            Holder::Group(GroupRef { index: Some(i), .. }) => &self.groups[i],
-            _ => {
-                group_who = Who::of(g, holder);
-                &group_who
-            }
+        let (slot, who) = self.who(g, holder);
+        let open = match slot.and_then(|k| facts.open_by_holder.get(k)) {
+            Some(n) => *n,
+            None => facts.open_findings.get(&*who.id).copied().unwrap_or(0),
         };
-        let open = facts.open_findings.get(&*who.id).copied().unwrap_or(0);
         let (owner, purpose): (Cell, Cell) = match holder {
             Holder::Principal(Principal::ServiceAccount(i)) => {
                 let sa = &s.service_accounts[i];
@@ -327,6 +344,55 @@ impl EntitlementRows {
             g.entitlement_key(e).into(),
         ]
     }
+}
+
+impl EntitlementRows {
+    /// Who holds an entitlement, and its place in `people` then `groups`
+    /// when it has one.
+    fn who(&self, g: &AccessGraph<'_>, holder: Holder) -> (Option<usize>, Cow<'_, Who>) {
+        let slot = match holder {
+            Holder::Principal(Principal::User(u)) => Some(u),
+            Holder::Principal(Principal::ServiceAccount(i)) => Some(g.snapshot().users.len() + i),
+            Holder::Group(GroupRef { index: Some(i), .. }) => Some(self.people.len() + i),
+            _ => None,
+        };
+        let who = match slot {
+            Some(k) if k < self.people.len() => Cow::Borrowed(&self.people[k]),
+            Some(k) => Cow::Borrowed(&self.groups[k - self.people.len()]),
+            None => Cow::Owned(Who::of(g, holder)),
+        };
+        (slot, who)
+    }
+
+    /// What `reviewers/assignments.csv` says of row `i` besides its reviewer,
+    /// without making the rest of the row: the row's key, principal id,
+    /// email, level and entitlement cells.
+    pub fn listing(&self, g: &AccessGraph<'_>, i: usize) -> Listing {
+        let core = &self.cores[i];
+        let (_, who) = self.who(g, g.entitlement_holder(core.e));
+        Listing {
+            key: g.entitlement_key(core.e),
+            principal_id: who.id.clone(),
+            principal_email: who.email.clone(),
+            level: core.set.level.as_str(),
+            entitlement: what(g, core.e),
+        }
+    }
+}
+
+/// One row of `reviewers/assignments.csv`, but its reviewer
+/// ([`EntitlementRows::listing`]).
+pub struct Listing {
+    /// The row key.
+    pub key: String,
+    /// The holder's id.
+    pub principal_id: Arc<str>,
+    /// The holder's email, as the row shows it.
+    pub principal_email: Arc<str>,
+    /// The level it gives.
+    pub level: &'static str,
+    /// The entitlement in words.
+    pub entitlement: String,
 }
 
 /// What every thread making [`RowCore`]s reads.
@@ -722,9 +788,46 @@ pub(super) fn entitlements(ctx: &ReportContext<'_, '_>, sink: &mut Sink<'_>) -> 
             &made
         }
     };
-    let facts = RowFacts::of(ctx.findings, ctx.policy);
+    let facts = RowFacts::for_rows(ctx.findings, ctx.policy, rows);
     for i in 0..rows.len() {
         sink(rows.row(g, &facts, i))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EntitlementRows, RowFacts, ENTITLEMENTS};
+    use crate::graph::AccessGraph;
+
+    /// A listing (what `assignments.csv` says of a row) is the row's own
+    /// cells; open findings looked up once per holder are those looked up
+    /// per row.
+    #[test]
+    fn a_listing_and_open_findings_say_what_the_row_says() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/demo/snapshot.json");
+        let loaded = crate::snapshot::load(&path).unwrap();
+        let g = AccessGraph::build(&loaded.snapshot);
+        let policy = crate::findings::Policy::default();
+        let evaluation = crate::findings::evaluate(&g, &policy, loaded.snapshot.captured_at());
+        let rows = EntitlementRows::make(&g);
+        let per_row = RowFacts::of(&evaluation.findings, &policy);
+        let per_holder = RowFacts::for_rows(&evaluation.findings, &policy, &rows);
+        let at = |key: &str| ENTITLEMENTS.iter().position(|c| c.key == key).unwrap();
+        let mut open = 0;
+        for i in 0..rows.len() {
+            let row = rows.row(&g, &per_row, i);
+            assert_eq!(row, rows.row(&g, &per_holder, i), "row {i}");
+            let cell = |key: &str| row[at(key)].as_text().into_owned();
+            let l = rows.listing(&g, i);
+            assert_eq!(l.key, cell("row_key"));
+            assert_eq!(&*l.principal_id, cell("principal_id"));
+            assert_eq!(&*l.principal_email, cell("principal_email"));
+            assert_eq!(l.level, cell("privilege_level"));
+            assert_eq!(l.entitlement, cell("entitlement"));
+            open += usize::from(cell("open_findings") != "0");
+        }
+        assert!(open > 0, "some row's holder has open findings");
+    }
 }
