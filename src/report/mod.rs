@@ -141,40 +141,40 @@ pub fn write_pack(
     // reviewer workbooks until none is left. The Entitlements rows come
     // from the facts made once (`ctx.entitlement_rows`).
     let (xlsx_done, rest) = std::thread::scope(|scope| {
-        let xlsx = scope.spawn(|| -> std::io::Result<bool> {
-            let written = if formats.contains(&Format::Xlsx) {
-                xlsx::write(ctx, &dir.join("review.xlsx"), csv_beside)?;
-                true
-            } else {
-                false
-            };
-            if let Some(split) = &split {
-                split.work();
-            }
-            Ok(written)
+        let xlsx = scope.spawn(|| {
+            then_reviewers(
+                split.as_ref(),
+                (|| -> std::io::Result<bool> {
+                    if formats.contains(&Format::Xlsx) {
+                        xlsx::write(ctx, &dir.join("review.xlsx"), csv_beside)?;
+                        return Ok(true);
+                    }
+                    Ok(false)
+                })(),
+            )
         });
-        let rest = (|| -> std::io::Result<(Vec<String>, usize)> {
-            let mut files = Vec::new();
-            let mut findings = 0;
-            if let Some(split) = &split {
-                split.write_lists()?;
-            }
-            if formats.contains(&Format::Html) {
-                html::write(ctx, &dir.join("index.html"), &grant_files)?;
-                files.push("index.html".to_string());
-            }
-            if formats.contains(&Format::Csv) {
-                files.extend(csv::write_all(ctx, &dir.join("csv"))?);
-            }
-            if formats.contains(&Format::Json) {
-                findings = findings_json::write(ctx, &dir.join("findings.json"))?;
-                files.push("findings.json".to_string());
-            }
-            if let Some(split) = &split {
-                split.work();
-            }
-            Ok((files, findings))
-        })();
+        let rest = then_reviewers(
+            split.as_ref(),
+            (|| -> std::io::Result<(Vec<String>, usize)> {
+                let mut files = Vec::new();
+                let mut findings = 0;
+                if let Some(split) = &split {
+                    split.write_lists()?;
+                }
+                if formats.contains(&Format::Html) {
+                    html::write(ctx, &dir.join("index.html"), &grant_files)?;
+                    files.push("index.html".to_string());
+                }
+                if formats.contains(&Format::Csv) {
+                    files.extend(csv::write_all(ctx, &dir.join("csv"))?);
+                }
+                if formats.contains(&Format::Json) {
+                    findings = findings_json::write(ctx, &dir.join("findings.json"))?;
+                    files.push("findings.json".to_string());
+                }
+                Ok((files, findings))
+            })(),
+        );
         let xlsx_done = xlsx.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (xlsx_done, rest)
     });
@@ -193,6 +193,22 @@ pub fn write_pack(
     summary.files.push("snapshot.json".to_string());
     summary.files.sort();
     Ok(summary)
+}
+
+/// After a writer thread's own files, the reviewer workbooks it can take;
+/// if its own failed, the others are stopped (their error would only hide
+/// its own).
+fn then_reviewers<T>(
+    split: Option<&split::Split<'_, '_, '_>>,
+    done: std::io::Result<T>,
+) -> std::io::Result<T> {
+    if let Some(split) = split {
+        match &done {
+            Ok(_) => split.work(),
+            Err(_) => split.give_up(),
+        }
+    }
+    done
 }
 
 /// Seals a pack directory: `manifest.json` and `SHA256SUMS` over every file

@@ -216,11 +216,6 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
             .expect("made in plan")
     }
 
-    /// How many reviewer workbooks there are.
-    pub fn workbooks(&self) -> usize {
-        self.files.len()
-    }
-
     /// Writes `reviewers/assignments.csv` (every row's reviewer) and
     /// `reviewers/send-list.csv` (who gets which file, how much is in it,
     /// when it is due).
@@ -298,6 +293,13 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
                 break;
             }
         }
+    }
+
+    /// Stops the workbooks not yet started: the caller's own work failed,
+    /// and its error is the one to report.
+    pub fn give_up(&self) {
+        let mut f = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        f.get_or_insert_with(|| std::io::Error::other("stopped: the pack could not be written"));
     }
 
     /// The first failure, or the pack-relative names written, sorted.
@@ -610,5 +612,17 @@ mod jobs {
         assert!(written[0].keys().any(|n| n.ends_with(".xlsx")));
         assert_eq!(written[0], written[1]);
         assert_eq!(written[0], written[2]);
+
+        // A writer whose own files failed stops the workbooks not begun:
+        // none is written, and the split reports that it stopped.
+        let out = dir.path().join("stopped");
+        let ctx = ctx(true);
+        let split = super::Split::plan(&ctx, &assignments, &out).unwrap();
+        split.give_up();
+        split.work();
+        let err = split.finish().unwrap_err();
+        assert!(err.to_string().contains("stopped"), "{err}");
+        let left = files(&out.join(super::REVIEWERS_DIR));
+        assert!(left.keys().all(|n| !n.ends_with(".xlsx")), "{:?}", left.keys());
     }
 }

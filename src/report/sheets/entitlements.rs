@@ -81,8 +81,9 @@ pub struct RowFacts<'p> {
 }
 
 impl<'p> RowFacts<'p> {
-    /// From a report's findings and policy.
-    pub fn of(findings: &[crate::findings::Finding], policy: &'p crate::findings::Policy) -> Self {
+    /// From a report's findings and policy (each row then looks up its
+    /// holder's open findings by id: see [`RowFacts::for_rows`]).
+    fn of(findings: &[crate::findings::Finding], policy: &'p crate::findings::Policy) -> Self {
         let mut open_findings: HashMap<String, usize> = HashMap::new();
         for f in findings.iter().filter(|f| !f.is_exempt()) {
             if let Some(p) = &f.principal {
@@ -195,6 +196,9 @@ impl Who {
 /// One row's share of [`EntitlementRows`].
 struct RowCore {
     e: Entitlement,
+    /// Who it is about ([`AccessGraph::entitlement_holder`], which for a
+    /// token searches the service accounts).
+    holder: Holder,
     set: Arc<SetCells>,
     roles: Arc<str>,
     members: Option<Arc<str>>,
@@ -275,11 +279,6 @@ impl EntitlementRows {
         self.cores.is_empty()
     }
 
-    /// The entitlement of row `i`.
-    pub fn entitlement(&self, i: usize) -> Entitlement {
-        self.cores[i].e
-    }
-
     /// The level row `i` gives.
     pub fn level(&self, i: usize) -> PrivilegeLevel {
         self.cores[i].set.level
@@ -289,14 +288,14 @@ impl EntitlementRows {
     pub fn row(&self, g: &AccessGraph<'_>, facts: &RowFacts<'_>, i: usize) -> Vec<Cell> {
         let RowCore {
             e,
+            holder,
             set,
             roles,
             members,
             grants,
         } = &self.cores[i];
-        let e = *e;
+        let (e, holder) = (*e, *holder);
         let s = g.snapshot();
-        let holder = g.entitlement_holder(e);
         let (slot, who) = self.who(g, holder);
         let open = match slot.and_then(|k| facts.open_by_holder.get(k)) {
             Some(n) => *n,
@@ -344,9 +343,7 @@ impl EntitlementRows {
             g.entitlement_key(e).into(),
         ]
     }
-}
 
-impl EntitlementRows {
     /// Who holds an entitlement, and its place in `people` then `groups`
     /// when it has one.
     fn who(&self, g: &AccessGraph<'_>, holder: Holder) -> (Option<usize>, Cow<'_, Who>) {
@@ -369,7 +366,7 @@ impl EntitlementRows {
     /// email, level and entitlement cells.
     pub fn listing(&self, g: &AccessGraph<'_>, i: usize) -> Listing {
         let core = &self.cores[i];
-        let (_, who) = self.who(g, g.entitlement_holder(core.e));
+        let (_, who) = self.who(g, core.holder);
         Listing {
             key: g.entitlement_key(core.e),
             principal_id: who.id.clone(),
@@ -485,7 +482,8 @@ impl<'g, 's, 'h> CoreMaker<'g, 's, 'h> {
             _ => g.entitlement_reach(e),
         };
         let set = self.set_cells(&assignments);
-        let members = match (e, g.entitlement_holder(e)) {
+        let holder = g.entitlement_holder(e);
+        let members = match (e, holder) {
             (Entitlement::RoleAssignment(_), Holder::Group(gr)) => Some(
                 self.members
                     .entry(gr)
@@ -508,6 +506,7 @@ impl<'g, 's, 'h> CoreMaker<'g, 's, 'h> {
         };
         RowCore {
             e,
+            holder,
             set,
             roles: self.roles.text(g, &assignments),
             members,
