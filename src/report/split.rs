@@ -623,6 +623,10 @@ mod jobs {
         let err = split.finish().unwrap_err();
         assert!(err.to_string().contains("stopped"), "{err}");
         let left = files(&out.join(super::REVIEWERS_DIR));
-        assert!(left.keys().all(|n| !n.ends_with(".xlsx")), "{:?}", left.keys());
+        assert!(
+            left.keys().all(|n| !n.ends_with(".xlsx")),
+            "{:?}",
+            left.keys()
+        );
     }
 }
