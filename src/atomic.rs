@@ -508,7 +508,8 @@ impl Drop for StagedDir {
     }
 }
 
-fn parent_dir(path: &Path) -> PathBuf {
+/// The directory `path` is in (`.` for a bare name).
+pub(crate) fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

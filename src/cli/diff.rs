@@ -251,7 +251,8 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
     let og = AccessGraph::build(os);
     let of = findings::evaluate_with(&og, &policy, os.captured_at(), roster).findings;
     phase("comparing OLD and NEW");
-    let old_findings = diff::OldFindings::new(of);
+    let old_findings = diff::OldFindings::new(of, &crate::atomic::parent_dir(out_dir))
+        .context("cannot hold OLD's findings in a temporary file")?;
     let ng = AccessGraph::build(ns);
     let compared = diff::compare_sides(
         &DiffSide {
@@ -286,7 +287,9 @@ pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport
     drop(new);
     let rules: Vec<String> = nf.rules_evaluated.iter().map(|r| r.to_string()).collect();
     let mut report = compared.finish(diff::finding_changes(
-        old_findings.diff(nf.findings),
+        old_findings
+            .diff(nf.findings)
+            .context("cannot read OLD's findings back from their temporary file")?,
         &rules,
         &policy.source,
     ));
