@@ -58,6 +58,9 @@ pub struct AccessGraph<'s> {
     pub(super) grant_range: HashMap<Principal, (usize, usize)>,
     /// Per user: indices of the listed groups whose stored members name them.
     pub(super) groups_of_user: Vec<Vec<usize>>,
+    /// Per listed group: its member users, sorted (empty for the built-in
+    /// all-users groups, whose members are their scope's users).
+    pub(super) members_of_group: Vec<Vec<usize>>,
     /// Per user: index into `snapshot.activity.logins`.
     pub(super) login_of_user: Vec<Option<usize>>,
     /// The Organization Viewer bindings Harness makes when an account group
@@ -99,6 +102,7 @@ impl<'s> AccessGraph<'s> {
             users_by_scope: HashMap::new(),
             grant_range: HashMap::new(),
             groups_of_user: vec![Vec::new(); snapshot.users.len()],
+            members_of_group: vec![Vec::new(); snapshot.user_groups.len()],
             login_of_user: vec![None; snapshot.users.len()],
             inheritance_bindings: std::sync::OnceLock::new(),
         };
@@ -112,11 +116,16 @@ impl<'s> AccessGraph<'s> {
         for (i, x) in snapshot.user_groups.iter().enumerate() {
             g.group_by_key.insert((&x.scope, x.id.as_str()), i);
             if !is_all_users_group(x.id.as_str(), x.scope.level()) {
+                let mut members = Vec::with_capacity(x.members.len());
                 for m in &x.members {
                     if let Some(&u) = g.user_by_id.get(m.as_str()) {
                         g.groups_of_user[u].push(i);
+                        members.push(u);
                     }
                 }
+                members.sort_unstable();
+                members.dedup();
+                g.members_of_group[i] = members;
             }
         }
         for v in &mut g.groups_of_user {
@@ -164,7 +173,7 @@ impl<'s> AccessGraph<'s> {
                         assignment: ai,
                     }),
                     Some(ResolvedPrincipal::Group(gr)) => {
-                        for u in g.group_members(gr) {
+                        for &u in g.group_members(gr) {
                             grants.push(Grant {
                                 principal: Principal::User(u),
                                 via: Via::Group(gr),
@@ -482,23 +491,23 @@ impl<'s> AccessGraph<'s> {
     /// The member users of a group. The built-in all-users groups mean every
     /// user of their scope, whatever their stored member list says; members
     /// the snapshot does not know are left out.
-    pub fn group_members(&self, g: GroupRef) -> Vec<usize> {
+    /// Sorted, each once.
+    pub fn group_members(&self, g: GroupRef) -> &[usize] {
+        if let Some(i) = g.index {
+            let x = &self.snapshot.user_groups[i];
+            if !is_all_users_group(x.id.as_str(), x.scope.level()) {
+                return &self.members_of_group[i];
+            }
+        }
         let (scope, id) = self.group_scope_and_id(g);
         if is_all_users_group(id, scope.level()) {
             // Kept sorted since the build.
-            return self.users_by_scope.get(&scope).cloned().unwrap_or_default();
+            return self.users_by_scope.get(&scope).map_or(&[], Vec::as_slice);
         }
-        let Some(i) = g.index else {
-            return Vec::new();
-        };
-        let mut v: Vec<usize> = self.snapshot.user_groups[i]
-            .members
-            .iter()
-            .filter_map(|m| self.user_by_id.get(m.as_str()).copied())
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+        match g.index {
+            Some(i) => &self.members_of_group[i],
+            None => &[],
+        }
     }
 
     /// The scope and identifier of a resolved group.

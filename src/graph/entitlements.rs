@@ -302,7 +302,8 @@ impl<'s> AccessGraph<'s> {
             }
             Some(ResolvedPrincipal::Group(g)) => self
                 .group_members(g)
-                .into_iter()
+                .iter()
+                .copied()
                 .flat_map(|u| self.grant_of(Principal::User(u), ai))
                 .collect(),
             None => Vec::new(),
@@ -326,7 +327,8 @@ impl<'s> AccessGraph<'s> {
             Some(ResolvedPrincipal::ServiceAccount(i)) => count(Principal::ServiceAccount(i)),
             Some(ResolvedPrincipal::Group(g)) => self
                 .group_members(g)
-                .into_iter()
+                .iter()
+                .copied()
                 .map(|u| count(Principal::User(u)))
                 .sum(),
             None => 0,

@@ -396,7 +396,8 @@ pub fn assign(
                 .or_insert_with(|| {
                     std::rc::Rc::new(
                         g.group_members(gr)
-                            .into_iter()
+                            .iter()
+                            .copied()
                             .flat_map(|u| addresses(&s.users[u].email))
                             .collect(),
                     )

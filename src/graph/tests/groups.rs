@@ -23,6 +23,12 @@ fn group_expands_to_its_known_members_and_ignores_unknown_ones() {
     assert_eq!(holders(&g, a), vec!["alice", "bob"]);
     assert!(held(&g, "carol").is_empty());
     assert_eq!(g.find_principal("departed"), None);
+    // The member list itself: sorted, each user once, unknown ids left out.
+    let ops = GroupRef {
+        index: Some(0),
+        builtin_from_assignment: None,
+    };
+    assert_eq!(g.group_members(ops), [0, 1]);
 }
 
 #[test]
@@ -42,6 +48,11 @@ fn listed_all_users_group_means_every_user_of_its_scope_not_its_stored_members()
     let g = AccessGraph::build(&s);
 
     assert_eq!(holders(&g, a), vec!["insider"]);
+    let all_users = GroupRef {
+        index: Some(0),
+        builtin_from_assignment: None,
+    };
+    assert_eq!(g.group_members(all_users), [0], "the scope's users");
     assert_eq!(
         held(&g, "insider"),
         vec![(a, "group:project:eng/pay/_project_all_users".to_string())]

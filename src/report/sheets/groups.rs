@@ -88,7 +88,7 @@ pub(super) fn group_members(g: &AccessGraph<'_>, sink: &mut Sink<'_>) -> io::Res
                 index: Some(i),
                 builtin_from_assignment: None,
             };
-            for u in g.group_members(gr) {
+            for &u in g.group_members(gr) {
                 let user = &s.users[u];
                 let mut row = head();
                 row.extend([
