@@ -91,6 +91,7 @@ fn plain_context<'a, 's>(
         operator: None,
         verdict: None,
         entitlement_rows: rows,
+        memo: Default::default(),
     }
 }
 
@@ -515,6 +516,7 @@ fn bench_split(users: usize) {
         operator: None,
         verdict: None,
         entitlement_rows: Some(&rows),
+        memo: Default::default(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let single = stage(

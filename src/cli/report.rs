@@ -398,6 +398,7 @@ pub(crate) fn write(
         operator: operator.as_deref(),
         verdict: Some(&verdict),
         entitlement_rows: entitlement_rows.as_ref(),
+        memo: Default::default(),
     };
     if let Some(r) = &policy.reviewers {
         warn_unmatched_reviewer_keys(r, &loaded.snapshot, out);

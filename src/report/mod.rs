@@ -95,6 +95,18 @@ pub struct ReportContext<'a, 's> {
     /// The Entitlements rows' facts from the graph, made once and shared by
     /// every writer of the rows; without them each writer makes its own.
     pub entitlement_rows: Option<&'a sheets::EntitlementRows>,
+    /// What several of the pack's files show alike, made by the first that
+    /// needs it (`Memo::default()` for a new context).
+    pub memo: Memo,
+}
+
+/// The counts and the reconciliation walk of one pack, made once: the
+/// Summary sheet, its CSV file, index.html and the Reconciliation sheet
+/// each pass over every grant and membership to make them.
+#[derive(Default)]
+pub struct Memo {
+    pub(crate) counts: std::sync::OnceLock<sheets::Counts>,
+    pub(crate) reconciliation: std::sync::OnceLock<Vec<sheets::Step>>,
 }
 
 /// What a report run wrote.

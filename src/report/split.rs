@@ -595,6 +595,7 @@ mod jobs {
             operator: None,
             verdict: None,
             entitlement_rows: shared.then_some(&rows),
+            memo: Default::default(),
         };
         let dir = tempfile::tempdir().unwrap();
         let mut written = Vec::new();

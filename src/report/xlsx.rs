@@ -773,6 +773,7 @@ mod tests {
             operator: None,
             verdict: None,
             entitlement_rows: None,
+            memo: Default::default(),
         };
         f(&ctx);
     }

@@ -828,5 +828,10 @@ mod tests {
             open += usize::from(cell("open_findings") != "0");
         }
         assert!(open > 0, "some row's holder has open findings");
+        assert_eq!(
+            rows.len(),
+            super::entitlement_count(&g),
+            "the sheet's row count"
+        );
     }
 }

@@ -152,7 +152,10 @@ pub fn row_count(ctx: &ReportContext<'_, '_>, sheet: SheetId) -> usize {
         SheetId::Controls => controls::rows(ctx.findings).len(),
         SheetId::Reconciliation => reconciliation_steps(ctx).len(),
         SheetId::Findings => ctx.findings.len(),
-        SheetId::Entitlements => entitlement_count(g),
+        // The shared rows know their number; the graph would list them all.
+        SheetId::Entitlements => ctx
+            .entitlement_rows
+            .map_or_else(|| entitlement_count(g), EntitlementRows::len),
         SheetId::PrivilegedAccess => g.privileged_grants().count(),
         SheetId::Principals => s.users.len() + s.service_accounts.len(),
         SheetId::EffectiveAccess => g

@@ -82,6 +82,13 @@ fn reported(s: &Snapshot, endpoint: &str) -> (Option<usize>, usize) {
 
 /// The steps, in order.
 pub fn reconciliation_steps(ctx: &ReportContext<'_, '_>) -> Vec<Step> {
+    ctx.memo
+        .reconciliation
+        .get_or_init(|| make_steps(ctx))
+        .clone()
+}
+
+fn make_steps(ctx: &ReportContext<'_, '_>) -> Vec<Step> {
     let g = ctx.graph;
     let s = g.snapshot();
     let mut v = Vec::new();

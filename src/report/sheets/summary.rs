@@ -60,8 +60,12 @@ pub struct Counts {
     pub findings_exempt: usize,
 }
 
-/// Computes the shared counts.
+/// The shared counts (made once per context).
 pub fn counts(ctx: &ReportContext<'_, '_>) -> Counts {
+    ctx.memo.counts.get_or_init(|| make_counts(ctx)).clone()
+}
+
+fn make_counts(ctx: &ReportContext<'_, '_>) -> Counts {
     let g = ctx.graph;
     let s = g.snapshot();
     let mut c = Counts {
