@@ -21,7 +21,7 @@ mod check;
 mod pack;
 mod read;
 mod render;
-mod tags;
+pub(crate) mod tags;
 
 pub use check::{collect, CollectOptions, Collected};
 pub use pack::{read_pack, AssignedRow, CampaignDates, PackCampaign, PackError};

@@ -10,9 +10,9 @@
 //! colour of each style.
 //!
 //! What it cannot see: a CSV export (no formats), LibreOffice's sort with
-//! "Include formats" unticked, a workbook of more than 100,000 rows for one
-//! reviewer (its reviewer columns are formatted as whole columns), and a
-//! cell whose fill was cleared. It catches accidents, not a deliberate
+//! "Include formats" unticked, and a cell whose fill was cleared. A
+//! reviewer workbook tags every row at any size (one of more than 100,000
+//! rows is not a table, but its rows are tagged all the same). It catches accidents, not a deliberate
 //! forger.
 
 use std::collections::HashMap;

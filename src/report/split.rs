@@ -145,6 +145,8 @@ pub struct Split<'c, 'a, 's> {
     order: Vec<usize>,
     next: AtomicUsize,
     failure: Mutex<Option<std::io::Error>>,
+    /// Excel's limits (smaller in tests, to reach the large-workbook case).
+    limits: Limits,
 }
 
 impl<'c, 'a, 's> Split<'c, 'a, 's> {
@@ -206,6 +208,7 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
             order,
             next: AtomicUsize::new(0),
             failure: Mutex::new(None),
+            limits: Limits::EXCEL,
         })
     }
 
@@ -331,6 +334,7 @@ impl<'c, 'a, 's> Split<'c, 'a, 's> {
             self.a.codes.get(r).map(String::as_str),
             (list.len(), *privileged),
             path,
+            self.limits,
             |sink| {
                 for &i in list {
                     let i = i as usize;
@@ -352,6 +356,7 @@ fn workbook(
     code: Option<&str>,
     (rows, privileged): (usize, usize),
     path: &Path,
+    limits: Limits,
     produce: impl FnOnce(&mut Sink<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let label = path
@@ -386,13 +391,7 @@ fn workbook(
     about(&mut wb, ctx, reviewer, code, rows, privileged).map_err(xerr)?;
 
     let sheet = SheetId::Entitlements;
-    let mut layout = PackLayout::new(
-        ctx,
-        &formats,
-        sheet,
-        data_columns(ctx, sheet),
-        Limits::EXCEL,
-    );
+    let mut layout = PackLayout::new(ctx, &formats, sheet, data_columns(ctx, sheet), limits);
     layout.title_suffix = Some(match code {
         Some(c) => format!("for {reviewer} · return code {c}"),
         None => format!("for {reviewer}"),
@@ -403,7 +402,7 @@ fn workbook(
         &label,
         sheet.name(),
         rows,
-        Limits::EXCEL.rows_per_sheet,
+        limits.rows_per_sheet,
         &mut layout,
         |sink| produce(sink),
     )?;
@@ -552,7 +551,7 @@ mod tests {
 #[cfg(test)]
 mod jobs {
     use std::collections::BTreeMap;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     use crate::graph::AccessGraph;
     use crate::report::sheets::EntitlementRows;
@@ -567,6 +566,85 @@ mod jobs {
             out.insert(name, std::fs::read(&p).unwrap());
         }
         out
+    }
+
+    /// A reviewer with more rows than an Excel table is given (100,000;
+    /// here 2) still gets every row's reviewer cells tagged with the fill
+    /// its row key names, so a decision moved to another row is told there
+    /// too.
+    #[test]
+    fn a_workbook_too_large_for_a_table_still_tags_every_row() {
+        use calamine::{open_workbook, Reader, Xlsx};
+
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = crate::snapshot::load(&root.join("samples/demo/snapshot.json")).unwrap();
+        let policy_path = root.join("samples/demo/campaign-policy.toml");
+        let policy =
+            crate::findings::Policy::parse(&policy_path, &std::fs::read(&policy_path).unwrap())
+                .unwrap();
+        let graph = AccessGraph::build(&loaded.snapshot);
+        let assignments =
+            crate::report::reviewers::assign(&graph, policy.reviewers.as_ref().unwrap(), None);
+        let ctx = ReportContext {
+            loaded: &loaded,
+            graph: &graph,
+            as_of: loaded.snapshot.captured_at(),
+            findings: &[],
+            policy: &policy,
+            roster: None,
+            assignments: Some(&assignments),
+            operator: None,
+            verdict: None,
+            entitlement_rows: None,
+            memo: Default::default(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut split = super::Split::plan(&ctx, &assignments, dir.path()).unwrap();
+        split.limits.table_max_rows = 2;
+        split.write_lists().unwrap();
+        split.work();
+        let paths: Vec<PathBuf> = split.files.iter().map(|(_, p, _)| p.clone()).collect();
+        split.finish().unwrap();
+
+        let mut tagged = 0;
+        for path in &paths {
+            let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+            let range = wb.worksheet_range("Entitlements").unwrap();
+            let rows: Vec<Vec<String>> = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            let header = rows
+                .iter()
+                .position(|r| r.iter().any(|c| c == "Row key"))
+                .unwrap();
+            let col = |title: &str| rows[header].iter().position(|c| c == title).unwrap();
+            let (key, decision) = (col("Row key"), col("Decision"));
+            let tags = crate::campaign::tags::column_tags(
+                path,
+                "Entitlements",
+                range.start().unwrap().1 as usize + decision,
+            );
+            let data = &rows[header + 1..];
+            assert!(
+                data.len() > 2,
+                "{}: only {} rows",
+                path.display(),
+                data.len()
+            );
+            let first = range.start().unwrap().0 as usize + header + 2;
+            for (i, r) in data.iter().enumerate() {
+                let sheet_row = (first + i) as u32;
+                assert_eq!(
+                    tags.get(&sheet_row),
+                    Some(&crate::report::xlsx::row_tag(&r[key])),
+                    "{} row {sheet_row}",
+                    path.display()
+                );
+                tagged += 1;
+            }
+        }
+        assert!(tagged > 10, "{tagged} rows checked");
     }
 
     /// The reviewer workbooks written as jobs by the pack's two writers,

@@ -365,7 +365,10 @@ impl Layout for PackLayout<'_, '_, '_> {
     }
 
     fn begin(&mut self, ws: &mut Worksheet, part: &Part) -> Result<(), XlsxError> {
-        self.review_cells = part.rows <= self.limits.table_max_rows;
+        // A reviewer's workbook (protected) formats its reviewer cells row
+        // by row at any size, so every row carries its tag; the pack's own
+        // sheets of more rows than a table holds colour them as columns.
+        self.review_cells = part.rows <= self.limits.table_max_rows || self.protect;
         self.sized_rows = part.rows <= ROW_HEIGHTS_MAX_ROWS;
         self.setup_part(ws, part)?;
         // A part small enough to size its rows wraps its long text, and
