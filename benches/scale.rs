@@ -555,6 +555,27 @@ fn bench_split(users: usize) {
         before as f64 / (per.values().sum::<usize>() + unassigned).max(1) as f64,
         split / single
     );
+    // The largest workbook a reviewer returns must pass the bounds on
+    // returned files (src/output/bounded.rs); 2026-12-07 found the text
+    // bound refusing the default reviewer's.
+    let largest = std::fs::read_dir(dir.path().join("reviewers"))
+        .expect("reviewers/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .max_by_key(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .expect("a reviewer workbook");
+    let bytes = std::fs::read(&largest).expect("reads");
+    let verdict = reviewpack::output::bounded::check_workbook(&bytes);
+    println!(
+        "largest reviewer workbook: {} ({} bytes): bounds on returned files {}",
+        largest.display(),
+        bytes.len(),
+        match &verdict {
+            Ok(_) => "passed".to_string(),
+            Err(e) => format!("REFUSE IT: {e}"),
+        }
+    );
+    assert!(verdict.is_ok(), "a real reviewer workbook is refused");
 }
 
 fn main() {

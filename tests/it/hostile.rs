@@ -150,17 +150,17 @@ fn hostile_folder(dir: &Path, pack: &Path) -> PathBuf {
         ),
         &[],
     );
-    // One 100 KB shared string on 1,500 cells: 150 MB of text from 60 KB.
-    let cells: String = (1..=1500)
+    // One 100 KB shared string on 6,000 cells: 600 MB of text from 60 KB.
+    let cells: String = (1..=6000)
         .map(|r| format!(r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>"#))
         .collect();
     let sst = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1500" uniqueCount="1"><si><t>{}</t></si></sst>"#,
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6000" uniqueCount="1"><si><t>{}</t></si></sst>"#,
         "x".repeat(100_000)
     );
     xlsx(
         &back.join("shared-string.xlsx"),
-        &sheet_xml("A1:A1500", &cells),
+        &sheet_xml("A1:A6000", &cells),
         &[("xl/sharedStrings.xml", sst.as_bytes())],
     );
     // A zip bomb: 1.1 GiB of zeros in one entry, a megabyte on disk.
@@ -274,7 +274,7 @@ fn hostile_returned_files_are_problems_for_their_file_and_the_rest_is_collected(
     for (file, says) in [
         ("far-cells.xlsx", "span more than 8000000 cells"),
         ("far-dimension.xlsx", "stated dimension A1:ZZZZ4000000000"),
-        ("shared-string.xlsx", "more than 128 MiB of text"),
+        ("shared-string.xlsx", "more than 512 MiB of text"),
         ("bomb.xlsx", "inflates to more than 512 MiB"),
         ("bomb-xml.xlsx", "longer than 1 MiB"),
         ("repeats.ods", "span more than 8000000 cells"),
