@@ -11,7 +11,8 @@ use serde_json::json;
 
 use crate::atomic::StagedDir;
 use crate::campaign::{
-    collect, read_pack, read_returned, write_outputs, CollectOptions, Unreadable, CAMPAIGN_SCHEMA,
+    collect, read_pack, read_returned, write_outputs, CollectOptions, Returned, Unreadable,
+    CAMPAIGN_SCHEMA,
 };
 use crate::findings::Severity;
 use crate::output::seal::{seal, MANIFEST_SCHEMA};
@@ -199,15 +200,12 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         "reading and checking {} returned file(s)",
         files.len()
     ));
-    // One file at a time: collect keeps only the rows with a decision. A
+    // Files are read on every core and handed on one at a time, in order
+    // (a few read ahead): collect keeps only the rows with a decision. A
     // file that cannot be read is a problem for that file, not the end of
     // the collection.
-    let returned = files.iter().filter_map(|f| {
+    let read_one = |f: &PathBuf| -> Option<Result<Returned, Unreadable>> {
         if is_the_packs_own(f, &pack) {
-            out.note(format_args!(
-                "skipped {}: it is one of the pack's own files, not a returned file",
-                f.display()
-            ));
             return None;
         }
         Some(read_returned(f).map_err(|e| {
@@ -221,7 +219,7 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
                     .replace(&format!("{}: ", f.display()), ""),
             }
         }))
-    });
+    };
     let key = args
         .campaign_key_file
         .as_deref()
@@ -246,7 +244,18 @@ pub(crate) fn run(args: CollectArgs, out: &Output) -> anyhow::Result<ExitCode> {
         collected_at: Some(collected_at),
         key,
     };
-    let collected = collect(&pack, returned, &options, roster.as_ref());
+    let collected = crate::parallel::stream_in_order(&files, read_one, |read| {
+        let returned = files.iter().zip(read).filter_map(|(f, r)| {
+            if r.is_none() {
+                out.note(format_args!(
+                    "skipped {}: it is one of the pack's own files, not a returned file",
+                    f.display()
+                ));
+            }
+            r
+        });
+        collect(&pack, returned, &options, roster.as_ref())
+    });
 
     phases.phase("writing the campaign");
     let staged = StagedDir::new(&args.out, args.force, &inputs)
