@@ -401,7 +401,7 @@ fn tiles(ctx: &ReportContext<'_, '_>, c: &Counts) -> Vec<Tile> {
 }
 
 fn findings_section(ctx: &ReportContext<'_, '_>) -> Section<Vec<FindingGroup>> {
-    let sorted = sorted_findings(ctx.findings);
+    let sorted = sorted_findings(ctx);
     let mut groups: Vec<FindingGroup> = Vec::new();
     let mut shown = 0usize;
     for f in &sorted {

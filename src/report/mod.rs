@@ -100,13 +100,15 @@ pub struct ReportContext<'a, 's> {
     pub memo: Memo,
 }
 
-/// The counts and the reconciliation walk of one pack, made once: the
-/// Summary sheet, its CSV file, index.html and the Reconciliation sheet
-/// each pass over every grant and membership to make them.
+/// The counts, the reconciliation walk and the findings' order of one
+/// pack, made once: the Summary sheet, its CSV file, index.html and the
+/// Reconciliation and Findings sheets each need them.
 #[derive(Default)]
 pub struct Memo {
     pub(crate) counts: std::sync::OnceLock<sheets::Counts>,
     pub(crate) reconciliation: std::sync::OnceLock<Vec<sheets::Step>>,
+    /// The findings' order on the Findings sheet and the page.
+    pub(crate) findings_order: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// What a report run wrote.

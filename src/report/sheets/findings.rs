@@ -23,26 +23,24 @@ pub(super) fn severity_rank(s: Severity) -> std::cmp::Reverse<Severity> {
 }
 
 /// The findings in the order every output lists them: most severe first,
-/// then by rule, scope, principal and id.
-pub fn sorted_findings(findings: &[Finding]) -> Vec<&Finding> {
-    let mut v: Vec<&Finding> = findings.iter().collect();
-    v.sort_by(|a, b| {
-        (
-            severity_rank(a.severity),
-            &a.rule,
-            &a.scope,
-            a.principal.as_ref().map(|p| &p.id),
-            &a.id,
-        )
-            .cmp(&(
-                severity_rank(b.severity),
-                &b.rule,
-                &b.scope,
-                b.principal.as_ref().map(|p| &p.id),
-                &b.id,
-            ))
+/// then by rule, scope, principal and id (sorted once per pack).
+pub fn sorted_findings<'a>(ctx: &'a ReportContext<'_, '_>) -> Vec<&'a Finding> {
+    let findings = ctx.findings;
+    let order = ctx.memo.findings_order.get_or_init(|| {
+        let key = |f: &'a Finding| {
+            (
+                severity_rank(f.severity),
+                &f.rule,
+                &f.scope,
+                f.principal.as_ref().map(|p| &p.id),
+                &f.id,
+            )
+        };
+        let mut v: Vec<usize> = (0..findings.len()).collect();
+        v.sort_by(|&a, &b| key(&findings[a]).cmp(&key(&findings[b])));
+        v
     });
-    v
+    order.iter().map(|&i| &findings[i]).collect()
 }
 
 /// A finding's controls as `SOC2:CC6.3; ISO27001:A.8.2`.
@@ -68,7 +66,7 @@ pub fn finding_exemption(f: &Finding) -> String {
 }
 
 pub(super) fn findings(ctx: &ReportContext<'_, '_>, sink: &mut Sink<'_>) -> io::Result<()> {
-    for f in sorted_findings(ctx.findings) {
+    for f in sorted_findings(ctx) {
         let p = f.principal.as_ref();
         sink(vec![
             f.severity.as_str().into(),
