@@ -568,6 +568,40 @@ mod jobs {
         out
     }
 
+    /// The demo snapshot and its campaign policy.
+    fn demo_campaign() -> (crate::snapshot::LoadedSnapshot, crate::findings::Policy) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = crate::snapshot::load(&root.join("samples/demo/snapshot.json")).unwrap();
+        let policy_path = root.join("samples/demo/campaign-policy.toml");
+        let policy =
+            crate::findings::Policy::parse(&policy_path, &std::fs::read(&policy_path).unwrap())
+                .unwrap();
+        (loaded, policy)
+    }
+
+    /// The demo campaign's report context, without findings.
+    fn context<'a, 's>(
+        loaded: &'a crate::snapshot::LoadedSnapshot,
+        graph: &'a AccessGraph<'s>,
+        policy: &'a crate::findings::Policy,
+        assignments: &'a crate::report::reviewers::Assignments,
+        rows: Option<&'a EntitlementRows>,
+    ) -> ReportContext<'a, 's> {
+        ReportContext {
+            loaded,
+            graph,
+            as_of: loaded.snapshot.captured_at(),
+            findings: &[],
+            policy,
+            roster: None,
+            assignments: Some(assignments),
+            operator: None,
+            verdict: None,
+            entitlement_rows: rows,
+            memo: Default::default(),
+        }
+    }
+
     /// A reviewer with more rows than an Excel table is given (100,000;
     /// here 2) still gets every row's reviewer cells tagged with the fill
     /// its row key names, so a decision moved to another row is told there
@@ -576,28 +610,11 @@ mod jobs {
     fn a_workbook_too_large_for_a_table_still_tags_every_row() {
         use calamine::{open_workbook, Reader, Xlsx};
 
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let loaded = crate::snapshot::load(&root.join("samples/demo/snapshot.json")).unwrap();
-        let policy_path = root.join("samples/demo/campaign-policy.toml");
-        let policy =
-            crate::findings::Policy::parse(&policy_path, &std::fs::read(&policy_path).unwrap())
-                .unwrap();
+        let (loaded, policy) = demo_campaign();
         let graph = AccessGraph::build(&loaded.snapshot);
         let assignments =
             crate::report::reviewers::assign(&graph, policy.reviewers.as_ref().unwrap(), None);
-        let ctx = ReportContext {
-            loaded: &loaded,
-            graph: &graph,
-            as_of: loaded.snapshot.captured_at(),
-            findings: &[],
-            policy: &policy,
-            roster: None,
-            assignments: Some(&assignments),
-            operator: None,
-            verdict: None,
-            entitlement_rows: None,
-            memo: Default::default(),
-        };
+        let ctx = context(&loaded, &graph, &policy, &assignments, None);
         let dir = tempfile::tempdir().unwrap();
         let mut split = super::Split::plan(&ctx, &assignments, dir.path()).unwrap();
         split.limits.table_max_rows = 2;
@@ -652,28 +669,19 @@ mod jobs {
     /// made once or by the split itself; and again the same.
     #[test]
     fn reviewer_files_do_not_depend_on_which_thread_wrote_them() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let loaded = crate::snapshot::load(&root.join("samples/demo/snapshot.json")).unwrap();
-        let policy_path = root.join("samples/demo/campaign-policy.toml");
-        let policy =
-            crate::findings::Policy::parse(&policy_path, &std::fs::read(&policy_path).unwrap())
-                .unwrap();
+        let (loaded, policy) = demo_campaign();
         let graph = AccessGraph::build(&loaded.snapshot);
         let assignments =
             crate::report::reviewers::assign(&graph, policy.reviewers.as_ref().unwrap(), None);
         let rows = EntitlementRows::make(&graph);
-        let ctx = |shared: bool| ReportContext {
-            loaded: &loaded,
-            graph: &graph,
-            as_of: loaded.snapshot.captured_at(),
-            findings: &[],
-            policy: &policy,
-            roster: None,
-            assignments: Some(&assignments),
-            operator: None,
-            verdict: None,
-            entitlement_rows: shared.then_some(&rows),
-            memo: Default::default(),
+        let ctx = |shared: bool| {
+            context(
+                &loaded,
+                &graph,
+                &policy,
+                &assignments,
+                shared.then_some(&rows),
+            )
         };
         let dir = tempfile::tempdir().unwrap();
         let mut written = Vec::new();
