@@ -279,7 +279,7 @@ fn hostile_returned_files_are_problems_for_their_file_and_the_rest_is_collected(
         ("bomb-xml.xlsx", "longer than 1 MiB"),
         ("repeats.ods", "span more than 8000000 cells"),
         ("legacy.xls", "save it as .xlsx or CSV"),
-        ("huge.csv", "more than the 128 MiB a returned file may hold"),
+        ("huge.csv", "more than the 256 MiB a returned file may hold"),
         ("one-line.csv", "a record longer than 4 MiB"),
         ("truncated.xlsx", "zip"),
     ] {
