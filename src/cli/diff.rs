@@ -204,7 +204,8 @@ fn file_name(p: &Path) -> String {
 ///
 /// Two large snapshots' findings take more memory than anything else, so
 /// they are never held at once: OLD's are evaluated first and kept as
-/// compact text, the object and access comparison runs while both graphs
+/// compact JSON in a temporary file beside the output (only an id index in
+/// memory), the object and access comparison runs while both graphs
 /// exist, and an owned OLD snapshot is dropped before NEW's findings are
 /// evaluated (an owned NEW one before the files are written).
 pub(crate) fn write(job: DiffJob<'_>, out: &Output) -> anyhow::Result<DiffReport> {
